@@ -1,0 +1,25 @@
+// The buildpack contract: detect whether it applies, compile the app in place.
+import type { ProcessTypes } from '../domain/types.js';
+
+export interface CompileContext {
+  /** The app's source, compiled in place; it becomes the slug. */
+  buildDir: string;
+  /** Per-app cache kept between builds (node_modules downloads, pip wheels…). */
+  cacheDir: string;
+  /** The app's config vars, as Heroku passes them: visible to the build, not exported blindly. */
+  env: Record<string, string>;
+  /** Build output, one line at a time, streamed to the user. */
+  log(line: string): void;
+  signal?: AbortSignal;
+}
+
+export interface CompileResult {
+  /** Default process types this buildpack proposes; a Procfile overrides them. */
+  processTypes: ProcessTypes;
+}
+
+export interface Buildpack {
+  readonly name: string;
+  detect(buildDir: string): Promise<boolean>;
+  compile(ctx: CompileContext): Promise<CompileResult>;
+}

@@ -1,0 +1,36 @@
+// The one error catalogue. Domain and services throw BerthError with a stable code;
+// only api/ decides which HTTP status and Heroku error id a code becomes.
+
+export type ErrorCode =
+  | 'bad_request'          // malformed JSON, wrong types
+  | 'invalid_params'       // well-formed but not acceptable (bad name, bad key)
+  | 'name_taken'
+  | 'unauthorized'         // no or bad credentials
+  | 'forbidden'            // authenticated, but not yours
+  | 'not_found'
+  | 'app_not_found'
+  | 'release_not_found'
+  | 'formation_not_found'
+  | 'user_not_found'
+  | 'build_not_found'
+  | 'source_not_found'
+  | 'dyno_not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsafe_tarball'
+  | 'build_failed'
+  | 'not_implemented';
+
+export class BerthError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** The kind of resource involved, echoed as Heroku's `resource` field. */
+    readonly resource?: string,
+  ) {
+    super(message);
+    this.name = 'BerthError';
+  }
+}
+
+export const isBerthError = (e: unknown): e is BerthError => e instanceof BerthError;

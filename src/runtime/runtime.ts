@@ -1,0 +1,79 @@
+// The contract every runtime driver (local, docker, swarm) implements. The health manager
+// decides what should run; a runtime only starts, stops and reports what is running.
+import type { InstanceSize } from '../domain/sizes.js';
+
+/** Everything a runtime needs to start one instance of one process type of one release. */
+export interface InstanceSpec {
+  appId: string;
+  appName: string;
+  releaseId: string;
+  releaseVersion: number;
+  processType: string;
+  /** 1-based; together with processType gives the Heroku dyno name, e.g. `web.2`. */
+  index: number;
+  /** The Procfile command; runs through `bash -c` inside the instance's sandbox. */
+  command: string;
+  /** Release config vars. The runtime adds PORT (web processes and any that ask) and DYNO. */
+  env: Record<string, string>;
+  /** Slug location: an unpacked slug directory (local) or an image reference (docker). */
+  slug: string;
+  size: InstanceSize;
+}
+
+export type InstanceStatus = 'running' | 'exited';
+
+export interface Instance {
+  /** Runtime-unique id; stable across a Berth restart (adoption). */
+  id: string;
+  appId: string;
+  appName: string;
+  releaseId: string;
+  releaseVersion: number;
+  processType: string;
+  index: number;
+  /** `web.1` */
+  name: string;
+  status: InstanceStatus;
+  exitCode: number | null;
+  /** Where the router reaches it; null for processes without a port. */
+  address: { host: string; port: number } | null;
+  startedAt: string;
+  exitedAt: string | null;
+}
+
+export interface InstanceStats {
+  /** Cumulative CPU time, seconds. */
+  cpuSeconds: number;
+  memoryBytes: number;
+}
+
+export interface LogChunk {
+  stream: 'stdout' | 'stderr';
+  line: string;
+}
+
+/** A one-off instance (`berth run`): the release's env, attached streams, an exit code. */
+export interface OneOffSpec extends Omit<InstanceSpec, 'index'> {
+  stdin?: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+export interface Runtime {
+  readonly name: 'local' | 'docker' | 'swarm';
+  /** Starts the instance and returns once it has been launched (not once it is healthy). */
+  start(spec: InstanceSpec): Promise<Instance>;
+  /** SIGTERM, then SIGKILL after graceMs; resolves when it is gone. Unknown ids are a no-op. */
+  stop(id: string, opts?: { graceMs?: number }): Promise<void>;
+  /** Instances this runtime knows, including ones started by an earlier Berth process (adopted). */
+  list(filter?: { appId?: string }): Promise<Instance[]>;
+  inspect(id: string): Promise<Instance | undefined>;
+  /** The instance's output, line by line; with follow, keeps yielding until the signal aborts or it exits. */
+  logs(id: string, opts: { follow: boolean; signal?: AbortSignal }): AsyncIterable<LogChunk>;
+  stats(id: string): Promise<InstanceStats | undefined>;
+  exec(spec: OneOffSpec): Promise<{ exitCode: number }>;
+  /** Called when an instance exits, as soon as the runtime learns of it (not only on the next list). */
+  onExit(listener: (instance: Instance) => void): () => void;
+  /** Forgets an exited instance and frees what it held on disk. */
+  remove(id: string): Promise<void>;
+}

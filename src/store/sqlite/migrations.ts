@@ -1,0 +1,94 @@
+// Schema migrations for the SQLite store, applied in order at start; `user_version` records progress.
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    is_admin INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE tokens (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT
+  );
+  CREATE TABLE apps (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    owner_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    stack TEXT NOT NULL,
+    maintenance INTEGER NOT NULL DEFAULT 0,
+    buildpacks TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    released_at TEXT
+  );
+  CREATE TABLE config_vars (
+    app_id TEXT PRIMARY KEY REFERENCES apps(id) ON DELETE CASCADE,
+    vars TEXT NOT NULL
+  );
+  CREATE TABLE slugs (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    location TEXT NOT NULL,
+    process_types TEXT NOT NULL,
+    buildpack_description TEXT NOT NULL,
+    commit_sha TEXT,
+    size_bytes INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE releases (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    status TEXT NOT NULL,
+    slug_id TEXT REFERENCES slugs(id),
+    config TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (app_id, version)
+  );
+  CREATE TABLE builds (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    source_version TEXT,
+    slug_id TEXT,
+    release_id TEXT,
+    buildpacks TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE formation (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    size TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (app_id, type)
+  );
+  CREATE TABLE events (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    actor_id TEXT,
+    app_id TEXT,
+    action TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX events_app ON events(app_id, seq);
+  CREATE INDEX builds_app ON builds(app_id, created_at);
+  `,
+];

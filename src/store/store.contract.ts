@@ -1,0 +1,166 @@
+// The contract every Store implementation passes. Call storeContract() from an implementation's test file.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BerthError } from '../domain/errors.js';
+import type { Store } from './store.js';
+
+export function storeContract(name: string, open: () => Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup: () => Promise<void> }>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    let reopen: (() => Promise<Store>) | undefined;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ store, reopen, cleanup } = await open());
+    });
+    afterEach(async () => {
+      await store.close();
+      await cleanup();
+    });
+
+    const makeUser = (email = 'ada@example.com') => store.users.create({ email, passwordHash: 'h', isAdmin: false });
+    const makeApp = async (name = 'demo') => store.apps.create({ name, ownerId: (await makeUser(`${name}@example.com`)).id, stack: 'berth-24' });
+
+    it('creates and finds users by id and email, and counts them', async () => {
+      const u = await makeUser();
+      expect(await store.users.byId(u.id)).toEqual(u);
+      expect((await store.users.byEmail('ada@example.com'))?.id).toBe(u.id);
+      expect(await store.users.count()).toBe(1);
+      await expect(makeUser()).rejects.toThrow();
+    });
+
+    it('finds tokens only by hash, and a deleted token is gone', async () => {
+      const u = await makeUser();
+      const t = await store.tokens.create({ userId: u.id, tokenHash: 'abc', description: 'cli' });
+      expect((await store.tokens.byHash('abc'))?.id).toBe(t.id);
+      expect(await store.tokens.listForUser(u.id)).toHaveLength(1);
+      expect(await store.tokens.delete(t.id)).toBe(true);
+      expect(await store.tokens.byHash('abc')).toBeUndefined();
+      expect(await store.tokens.delete(t.id)).toBe(false);
+    });
+
+    it('refuses a taken app name with name_taken, on create and on rename', async () => {
+      const a = await makeApp('one');
+      await makeApp('two');
+      await expect(store.apps.create({ name: 'one', ownerId: a.ownerId, stack: 'x' })).rejects.toMatchObject({ code: 'name_taken' });
+      await expect(store.apps.update(a.id, { name: 'two' })).rejects.toBeInstanceOf(BerthError);
+      expect((await store.apps.byId(a.id))?.name).toBe('one');
+    });
+
+    it('lists apps by owner, ordered by name', async () => {
+      const u = await makeUser('o@example.com');
+      await store.apps.create({ name: 'zeta', ownerId: u.id, stack: 's' });
+      await store.apps.create({ name: 'alpha', ownerId: u.id, stack: 's' });
+      await makeApp('other');
+      expect((await store.apps.list({ ownerId: u.id })).map((a) => a.name)).toEqual(['alpha', 'zeta']);
+      expect(await store.apps.list()).toHaveLength(3);
+    });
+
+    it('stores config values exactly as given', async () => {
+      const a = await makeApp();
+      const vars = { CMD: '$(id)', QUOTES: `it's "quoted"`, EMPTY: '', NL: 'a\nb', UNICODE: 'Ünïcødé ✓' };
+      await store.config.replace(a.id, vars);
+      expect(await store.config.get(a.id)).toEqual(vars);
+    });
+
+    it('numbers releases 1, 2, 3 per app and knows the current succeeded one', async () => {
+      const a = await makeApp();
+      const b = await makeApp('beta');
+      const r1 = await store.releases.create({ appId: a.id, description: 'one', status: 'succeeded', slugId: null, config: { A: '1' }, userId: a.ownerId });
+      const r2 = await store.releases.create({ appId: a.id, description: 'two', status: 'pending', slugId: null, config: {}, userId: a.ownerId });
+      const b1 = await store.releases.create({ appId: b.id, description: 'b', status: 'succeeded', slugId: null, config: {}, userId: b.ownerId });
+      expect([r1.version, r2.version, b1.version]).toEqual([1, 2, 1]);
+      expect((await store.releases.current(a.id))?.id).toBe(r1.id);
+      await store.releases.setStatus(r2.id, 'succeeded');
+      expect((await store.releases.current(a.id))?.version).toBe(2);
+      expect((await store.releases.byVersion(a.id, 1))?.config).toEqual({ A: '1' });
+      expect(await store.releases.byId(b.id, r1.id)).toBeUndefined();
+      expect((await store.releases.list(a.id)).map((r) => r.version)).toEqual([1, 2]);
+    });
+
+    it('gives concurrent release creations distinct increasing versions', async () => {
+      const a = await makeApp();
+      const made = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+        store.releases.create({ appId: a.id, description: `r${i}`, status: 'succeeded', slugId: null, config: {}, userId: a.ownerId })));
+      expect(new Set(made.map((r) => r.version)).size).toBe(20);
+    });
+
+    it('upserts formation entries', async () => {
+      const a = await makeApp();
+      const f = await store.formation.upsert(a.id, 'web', { quantity: 1 });
+      expect(f).toMatchObject({ type: 'web', quantity: 1, size: 'standard-1x' });
+      await store.formation.upsert(a.id, 'web', { size: 'standard-2x' });
+      expect(await store.formation.get(a.id, 'web')).toMatchObject({ quantity: 1, size: 'standard-2x', id: f.id });
+      await store.formation.upsert(a.id, 'worker', { quantity: 2 });
+      expect((await store.formation.list(a.id)).map((x) => x.type)).toEqual(['web', 'worker']);
+    });
+
+    it('records slugs and builds for an app', async () => {
+      const a = await makeApp();
+      const slug = await store.slugs.create({ appId: a.id, location: '/x', processTypes: { web: 'npm start' }, buildpackDescription: 'Node.js', commit: 'abc', sizeBytes: 10 });
+      const b = await store.builds.create({ appId: a.id, userId: a.ownerId, sourceUrl: 'u', sourceVersion: 'abc', buildpacks: [] });
+      expect(b.status).toBe('pending');
+      const done = await store.builds.update(b.id, { status: 'succeeded', slugId: slug.id });
+      expect(done).toMatchObject({ status: 'succeeded', slugId: slug.id, sourceVersion: 'abc' });
+      expect((await store.slugs.byId(slug.id))?.processTypes).toEqual({ web: 'npm start' });
+    });
+
+    it('deleting an app removes its releases, config, formation and builds but keeps the audit trail', async () => {
+      const a = await makeApp();
+      const slug = await store.slugs.create({ appId: a.id, location: '/x', processTypes: {}, buildpackDescription: '', commit: null, sizeBytes: 0 });
+      await store.releases.create({ appId: a.id, description: 'one', status: 'succeeded', slugId: slug.id, config: {}, userId: a.ownerId });
+      await store.formation.upsert(a.id, 'web', { quantity: 1 });
+      await store.events.append({ actorId: a.ownerId, appId: a.id, action: 'app-created', data: { name: a.name } });
+      await store.apps.delete(a.id);
+      expect(await store.apps.byId(a.id)).toBeUndefined();
+      expect(await store.releases.list(a.id)).toEqual([]);
+      expect(await store.formation.list(a.id)).toEqual([]);
+      expect(await store.events.list({ appId: a.id })).toHaveLength(1);
+    });
+
+    it('rolls a failed transaction back completely', async () => {
+      const a = await makeApp();
+      await store.config.replace(a.id, { KEEP: '1' });
+      await expect(store.transaction(async (tx) => {
+        await tx.config.replace(a.id, { LOST: '1' });
+        await tx.releases.create({ appId: a.id, description: 'x', status: 'succeeded', slugId: null, config: {}, userId: a.ownerId });
+        throw new Error('boom');
+      })).rejects.toThrow('boom');
+      expect(await store.config.get(a.id)).toEqual({ KEEP: '1' });
+      expect(await store.releases.list(a.id)).toEqual([]);
+    });
+
+    it('lets calls made outside a transaction wait until it commits', async () => {
+      const a = await makeApp();
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const tx = store.transaction(async (t) => {
+        await t.config.replace(a.id, { STEP: 'inside' });
+        await gate;
+        await t.config.replace(a.id, { STEP: 'committed' });
+      });
+      const outside = store.config.get(a.id);
+      release();
+      await tx;
+      expect(await outside).toEqual({ STEP: 'committed' });
+    });
+
+    it('keeps the audit trail in order with its filters', async () => {
+      const a = await makeApp();
+      for (const action of ['app-created', 'config-changed', 'release-created']) {
+        await store.events.append({ actorId: a.ownerId, appId: a.id, action, data: {} });
+      }
+      await store.events.append({ actorId: null, appId: null, action: 'server-started', data: {} });
+      expect((await store.events.list({ appId: a.id })).map((e) => e.action)).toEqual(['app-created', 'config-changed', 'release-created']);
+      expect((await store.events.list({ limit: 2 })).map((e) => e.action)).toEqual(['release-created', 'server-started']);
+    });
+
+    it('keeps what was committed across a reopen', async () => {
+      if (!reopen) return; // in-memory implementations cannot reopen
+      const a = await makeApp();
+      await store.config.replace(a.id, { DURABLE: 'yes' });
+      await store.close();
+      store = await reopen();
+      expect(await store.config.get(a.id)).toEqual({ DURABLE: 'yes' });
+    });
+  });
+}

@@ -1,0 +1,113 @@
+// The Store contract: desired state and history. SQLite is the embedded default; a
+// PostgreSQL implementation will run the same contract suite (store.contract.ts).
+import type {
+  ApiToken, App, AuditEvent, Build, ConfigVars, FormationEntry, Id, Release, Slug, User,
+} from '../domain/types.js';
+
+export interface NewUser { email: string; passwordHash: string; isAdmin: boolean }
+export interface NewToken { userId: Id; tokenHash: string; description: string }
+export interface NewApp { name: string; ownerId: Id; stack: string }
+export interface NewRelease {
+  appId: Id;
+  description: string;
+  status: Release['status'];
+  slugId: Id | null;
+  config: ConfigVars;
+  userId: Id;
+}
+export type NewSlug = Omit<Slug, 'id' | 'createdAt'>;
+export type NewBuild = Pick<Build, 'appId' | 'userId' | 'sourceUrl' | 'sourceVersion' | 'buildpacks'>;
+
+export interface UserRepo {
+  create(u: NewUser): Promise<User>;
+  byId(id: Id): Promise<User | undefined>;
+  byEmail(email: string): Promise<User | undefined>;
+  list(): Promise<User[]>;
+  count(): Promise<number>;
+  /** Deletes the user, their tokens and their apps' rows (the caller stops their instances first). */
+  delete(id: Id): Promise<void>;
+}
+
+export interface TokenRepo {
+  create(t: NewToken): Promise<ApiToken>;
+  byHash(tokenHash: string): Promise<ApiToken | undefined>;
+  listForUser(userId: Id): Promise<ApiToken[]>;
+  touch(id: Id, at: string): Promise<void>;
+  delete(id: Id): Promise<boolean>;
+}
+
+export interface AppRepo {
+  create(a: NewApp): Promise<App>;
+  byId(id: Id): Promise<App | undefined>;
+  byName(name: string): Promise<App | undefined>;
+  /** All apps, or those of one owner, ordered by name. */
+  list(filter?: { ownerId?: Id }): Promise<App[]>;
+  update(id: Id, changes: Partial<Pick<App, 'name' | 'maintenance' | 'buildpacks' | 'releasedAt' | 'stack'>>): Promise<App>;
+  /** Deletes the app and everything that belongs to it (releases, formation, config, builds, slugs). */
+  delete(id: Id): Promise<void>;
+}
+
+export interface ConfigRepo {
+  get(appId: Id): Promise<ConfigVars>;
+  replace(appId: Id, vars: ConfigVars): Promise<void>;
+}
+
+export interface ReleaseRepo {
+  /** Assigns the next version number for the app atomically. */
+  create(r: NewRelease): Promise<Release>;
+  byId(appId: Id, id: Id): Promise<Release | undefined>;
+  byVersion(appId: Id, version: number): Promise<Release | undefined>;
+  /** Ordered by version ascending. */
+  list(appId: Id): Promise<Release[]>;
+  /** The newest succeeded release: what the app should be running. */
+  current(appId: Id): Promise<Release | undefined>;
+  setStatus(id: Id, status: Release['status']): Promise<void>;
+}
+
+export interface FormationRepo {
+  list(appId: Id): Promise<FormationEntry[]>;
+  get(appId: Id, type: string): Promise<FormationEntry | undefined>;
+  upsert(appId: Id, type: string, changes: { quantity?: number; size?: string }): Promise<FormationEntry>;
+  delete(appId: Id, type: string): Promise<void>;
+}
+
+export interface SlugRepo {
+  create(s: NewSlug): Promise<Slug>;
+  byId(id: Id): Promise<Slug | undefined>;
+  list(appId: Id): Promise<Slug[]>;
+}
+
+export interface BuildRepo {
+  create(b: NewBuild): Promise<Build>;
+  byId(appId: Id, id: Id): Promise<Build | undefined>;
+  list(appId: Id): Promise<Build[]>;
+  update(id: Id, changes: Partial<Pick<Build, 'status' | 'slugId' | 'releaseId'>>): Promise<Build>;
+}
+
+export interface EventRepo {
+  append(e: Omit<AuditEvent, 'id' | 'createdAt'>): Promise<AuditEvent>;
+  /** Newest last. */
+  list(filter?: { appId?: Id; actorId?: Id; limit?: number }): Promise<AuditEvent[]>;
+}
+
+/** The repositories, as seen inside or outside a transaction. */
+export interface Repos {
+  users: UserRepo;
+  tokens: TokenRepo;
+  apps: AppRepo;
+  config: ConfigRepo;
+  releases: ReleaseRepo;
+  formation: FormationRepo;
+  slugs: SlugRepo;
+  builds: BuildRepo;
+  events: EventRepo;
+}
+
+export interface Store extends Repos {
+  /**
+   * Runs fn with repositories bound to one transaction: all of its writes land, or none.
+   * Other store calls wait until it finishes.
+   */
+  transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
