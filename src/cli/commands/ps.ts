@@ -1,0 +1,89 @@
+// ps and ps:scale: the formation (what should run) and the dynos (what runs).
+import { ApiError } from '../../client/api-error.js';
+import type { Dyno, Formation, FormationUpdate } from '../../client/api-types.js';
+import { UsageError, defineCommand } from '../command.js';
+import { formatDate } from '../output.js';
+
+/** Heroku shows sizes capitalised: `standard-1x` → `Standard-1X`. */
+const showSize = (size: string): string => size.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase()).replace(/(\d)x$/i, '$1X');
+
+/** `web=2`, `worker=1:standard-2x`, `web=0`. */
+export function parseScaleArg(arg: string): FormationUpdate {
+  const m = /^([A-Za-z0-9_-]+)=(\d+)(?::([A-Za-z0-9-]+))?$/.exec(arg);
+  if (!m) throw new UsageError(`${arg} is invalid. Use TYPE=QUANTITY or TYPE=QUANTITY:SIZE, e.g. web=2 or web=2:standard-2x.`);
+  const update: FormationUpdate = { type: m[1]!, quantity: Number(m[2]) };
+  if (m[3]) update.size = m[3].toLowerCase();
+  return update;
+}
+
+const formationSummary = (list: Formation[]): string =>
+  [...list].sort((a, b) => a.type.localeCompare(b.type)).map((f) => `${f.type} at ${f.quantity}:${showSize(f.size)}`).join(', ');
+
+export const psScale = defineCommand({
+  name: 'ps:scale',
+  aliases: ['scale', 'dyno:scale'],
+  description: 'scale process types: quantity and optionally size',
+  needsApp: true,
+  args: [{ name: 'TYPE=QUANTITY[:SIZE]', description: 'process types to scale', variadic: true }],
+  examples: ['berth ps:scale web=2 worker=1 -a demo', 'berth ps:scale web=2:standard-2x -a demo'],
+  async run(ctx, input) {
+    const app = await ctx.app(input);
+    const client = ctx.client();
+    if (input.argv.length === 0) {
+      const list = await client.listFormation(app);
+      ctx.out.line(list.map((f) => `${f.type}=${f.quantity}:${showSize(f.size)}`).join(' '));
+      return;
+    }
+    const updates = input.argv.map(parseScaleArg);
+    await ctx.out.action('Scaling dynos', () => client.updateFormations(app, updates),
+      (list) => `done, now running ${formationSummary(list.filter((f) => updates.some((u) => u.type === f.type)))}`);
+  },
+});
+
+function printDynos(out: { header(s: string): void; line(s?: string): void }, dynos: Dyno[]): void {
+  const byType = new Map<string, Dyno[]>();
+  for (const d of dynos) byType.set(d.type, [...(byType.get(d.type) ?? []), d]);
+  for (const [type, list] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
+    const first = list[0]!;
+    out.header(`${type} (${showSize(first.size)}): ${first.command} (${list.length})`);
+    for (const d of list.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))) {
+      out.line(`${d.name}: ${d.state} ${formatDate(d.updated_at)}`);
+    }
+    out.line();
+  }
+}
+
+export const ps = defineCommand({
+  name: 'ps',
+  aliases: ['ps:list', 'dyno:list'],
+  description: 'list the dynos of an app (or its formation where dynos are not reported)',
+  needsApp: true,
+  flags: { json: { type: 'boolean', description: 'output in json format' } },
+  async run(ctx, input) {
+    const app = await ctx.app(input);
+    const client = ctx.client();
+    let dynos: Dyno[] | undefined;
+    try {
+      dynos = await client.listDynos(app);
+    } catch (e) {
+      // A server without the dynos endpoint answers 404/501; the formation call below still
+      // reports a missing app properly.
+      if (!(e instanceof ApiError && (e.status === 404 || e.status === 501)) || e.resource === 'app') throw e;
+    }
+    if (dynos) {
+      if (input.flags.json) return ctx.out.json(dynos);
+      if (dynos.length === 0) return ctx.out.line(`No dynos on ${app}`);
+      return printDynos(ctx.out, dynos);
+    }
+    const formation = await client.listFormation(app);
+    if (input.flags.json) return ctx.out.json(formation);
+    ctx.out.header(`${app} Formation`);
+    ctx.out.line();
+    ctx.out.table(formation, [
+      { header: 'Type', get: (f) => f.type },
+      { header: 'Quantity', get: (f) => String(f.quantity) },
+      { header: 'Size', get: (f) => showSize(f.size) },
+      { header: 'Command', get: (f) => f.command },
+    ]);
+  },
+});

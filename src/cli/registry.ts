@@ -1,0 +1,21 @@
+// Every command of the berth CLI, in one list: dispatch and help both read it.
+import type { CommandDefinition } from './command.js';
+import { apps, appsCreate, appsDestroy, appsInfo, appsRename } from './commands/apps.js';
+import { login, logout, token, whoami } from './commands/auth.js';
+import { authorizations, authorizationsRevoke } from './commands/authorizations.js';
+import { config, configGet, configSet, configUnset } from './commands/config.js';
+import { gitRemote } from './commands/git.js';
+import { ps, psScale } from './commands/ps.js';
+import { releases, releasesInfo, releasesRollback } from './commands/releases.js';
+import { users, usersAdd, usersRemove } from './commands/users.js';
+
+export const COMMANDS: readonly CommandDefinition[] = [
+  login, logout, whoami, token,
+  apps, appsCreate, appsInfo, appsRename, appsDestroy,
+  config, configGet, configSet, configUnset,
+  releases, releasesInfo, releasesRollback,
+  ps, psScale,
+  users, usersAdd, usersRemove,
+  authorizations, authorizationsRevoke,
+  gitRemote,
+];

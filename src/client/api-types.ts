@@ -1,0 +1,113 @@
+// The resources of Berth's HTTP API, shaped exactly as Heroku's Platform API v3 returns them.
+
+export interface Ref { id: string; name: string }
+export interface UserRef { id: string; email: string }
+
+export interface Account {
+  id: string;
+  email: string;
+  name: string | null;
+  created_at: string;
+  updated_at: string;
+  admin: boolean;
+}
+
+export interface Authorization {
+  id: string;
+  description: string;
+  scope: string[];
+  access_token: { id: string; token?: string; expires_in: number | null } | null;
+  user: UserRef;
+  created_at: string;
+  updated_at: string;
+  /** Berth extension: true on the authorization whose token made this request. */
+  current?: boolean;
+}
+
+export interface AdminUser {
+  id: string;
+  email: string;
+  created_at: string;
+  admin?: boolean;
+  /** Present only when the server generated the password; shown once. */
+  password?: string;
+}
+
+export interface AppInfo {
+  id: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+  released_at: string | null;
+  maintenance: boolean;
+  owner: UserRef;
+  stack: Ref;
+  build_stack: Ref;
+  region: Ref;
+  web_url: string;
+  git_url: string;
+  buildpack_provided_description: string | null;
+  slug_size: number | null;
+  repo_size: number | null;
+}
+
+export type ConfigVars = Record<string, string>;
+
+export interface Release {
+  id: string;
+  version: number;
+  description: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  created_at: string;
+  updated_at: string;
+  current: boolean;
+  user: UserRef;
+  app: Ref;
+  slug: { id: string } | null;
+  addon_plan_names: string[];
+  output_stream_url: string | null;
+}
+
+export interface Formation {
+  id: string;
+  app: Ref;
+  type: string;
+  quantity: number;
+  size: string;
+  command: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FormationUpdate { type: string; quantity?: number; size?: string }
+
+export interface Source { source_blob: { put_url: string; get_url: string } }
+
+export interface Build {
+  id: string;
+  app: { id: string };
+  status: 'pending' | 'succeeded' | 'failed';
+  output_stream_url: string | null;
+  source_blob: { url: string; version: string | null };
+  release: { id: string; version?: number } | null;
+  slug: { id: string } | null;
+  user: UserRef;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Dyno {
+  id: string;
+  name: string;
+  type: string;
+  size: string;
+  state: string;
+  command: string;
+  release: { id: string; version: number };
+  app: Ref;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LogSessionRequest { tail?: boolean; lines?: number; source?: string; dyno?: string }
+export interface LogSession { id?: string; logplex_url: string; created_at?: string; updated_at?: string }

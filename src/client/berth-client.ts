@@ -1,0 +1,168 @@
+// The typed client of Berth's Heroku-compatible API: the only way the CLI and dashboard reach the platform.
+import type {
+  Account, AdminUser, AppInfo, Authorization, Build, ConfigVars, Dyno, Formation, FormationUpdate,
+  LogSession, LogSessionRequest, Release, Source,
+} from './api-types.js';
+import { HttpTransport, type TransportOptions } from './http-transport.js';
+
+export interface BerthClientOptions extends Omit<TransportOptions, 'credentials'> {
+  /** API token sent as `Authorization: Bearer`; absent for anonymous calls (health, login). */
+  token?: string;
+}
+
+const seg = (s: string | number): string => encodeURIComponent(String(s));
+
+export class BerthClient {
+  private readonly http: HttpTransport;
+
+  constructor(opts: BerthClientOptions) {
+    this.http = new HttpTransport({ ...opts, credentials: opts.token ? { bearer: opts.token } : null });
+  }
+
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  async health(): Promise<{ status: string }> {
+    return (await this.http.request<{ status: string }>('GET', '/health', { credentials: null })).body;
+  }
+
+  // --- authentication -------------------------------------------------------------------
+
+  /** Exchanges an email and password for a new API token (HTTP Basic auth, as Heroku's login does). */
+  async createAuthorization(email: string, password: string, description: string): Promise<Authorization> {
+    const res = await this.http.request<Authorization>('POST', '/oauth/authorizations', {
+      credentials: { basic: { user: email, password } },
+      body: { description },
+    });
+    return res.body;
+  }
+
+  listAuthorizations(): Promise<Authorization[]> {
+    return this.http.list<Authorization>('/oauth/authorizations');
+  }
+
+  async deleteAuthorization(id: string): Promise<Authorization> {
+    return (await this.http.request<Authorization>('DELETE', `/oauth/authorizations/${seg(id)}`)).body;
+  }
+
+  async account(): Promise<Account> {
+    return (await this.http.request<Account>('GET', '/account')).body;
+  }
+
+  // --- users (Berth extension, admin only) ----------------------------------------------
+
+  listUsers(): Promise<AdminUser[]> {
+    return this.http.list<AdminUser>('/users');
+  }
+
+  async createUser(email: string, password?: string): Promise<AdminUser> {
+    const body = password === undefined ? { email } : { email, password };
+    return (await this.http.request<AdminUser>('POST', '/users', { body })).body;
+  }
+
+  async deleteUser(idOrEmail: string): Promise<AdminUser> {
+    return (await this.http.request<AdminUser>('DELETE', `/users/${seg(idOrEmail)}`)).body;
+  }
+
+  // --- apps -----------------------------------------------------------------------------
+
+  listApps(): Promise<AppInfo[]> {
+    return this.http.list<AppInfo>('/apps');
+  }
+
+  async createApp(name?: string): Promise<AppInfo> {
+    return (await this.http.request<AppInfo>('POST', '/apps', { body: name === undefined ? {} : { name } })).body;
+  }
+
+  async getApp(app: string): Promise<AppInfo> {
+    return (await this.http.request<AppInfo>('GET', `/apps/${seg(app)}`)).body;
+  }
+
+  async updateApp(app: string, changes: { name?: string; maintenance?: boolean }): Promise<AppInfo> {
+    return (await this.http.request<AppInfo>('PATCH', `/apps/${seg(app)}`, { body: changes })).body;
+  }
+
+  async deleteApp(app: string): Promise<AppInfo> {
+    return (await this.http.request<AppInfo>('DELETE', `/apps/${seg(app)}`)).body;
+  }
+
+  // --- config vars ----------------------------------------------------------------------
+
+  async getConfigVars(app: string): Promise<ConfigVars> {
+    return (await this.http.request<ConfigVars>('GET', `/apps/${seg(app)}/config-vars`)).body;
+  }
+
+  /** A null value unsets the key. Returns the app's full new set of config vars. */
+  async updateConfigVars(app: string, changes: Record<string, string | null>): Promise<ConfigVars> {
+    return (await this.http.request<ConfigVars>('PATCH', `/apps/${seg(app)}/config-vars`, { body: changes })).body;
+  }
+
+  // --- releases -------------------------------------------------------------------------
+
+  /**
+   * With `max`, one page of the newest releases, newest first (what Heroku's CLI asks for);
+   * without it, every release, oldest first.
+   */
+  async listReleases(app: string, opts: { max?: number } = {}): Promise<Release[]> {
+    const path = `/apps/${seg(app)}/releases`;
+    if (opts.max === undefined) return this.http.list<Release>(path);
+    const res = await this.http.request<Release[]>('GET', path, { headers: { Range: `version ..; max=${opts.max}, order=desc` } });
+    return Array.isArray(res.body) ? res.body : [];
+  }
+
+  async getRelease(app: string, idOrVersion: string | number): Promise<Release> {
+    return (await this.http.request<Release>('GET', `/apps/${seg(app)}/releases/${seg(idOrVersion)}`)).body;
+  }
+
+  /** Rollback: a new release that copies the given one's slug and config. */
+  async rollback(app: string, idOrVersion: string | number): Promise<Release> {
+    const body = { release: String(idOrVersion) };
+    return (await this.http.request<Release>('POST', `/apps/${seg(app)}/releases`, { body })).body;
+  }
+
+  // --- formation ------------------------------------------------------------------------
+
+  listFormation(app: string): Promise<Formation[]> {
+    return this.http.list<Formation>(`/apps/${seg(app)}/formation`);
+  }
+
+  async updateFormations(app: string, updates: FormationUpdate[]): Promise<Formation[]> {
+    return (await this.http.request<Formation[]>('PATCH', `/apps/${seg(app)}/formation`, { body: { updates } })).body;
+  }
+
+  async getFormation(app: string, type: string): Promise<Formation> {
+    return (await this.http.request<Formation>('GET', `/apps/${seg(app)}/formation/${seg(type)}`)).body;
+  }
+
+  async updateFormation(app: string, type: string, changes: { quantity?: number; size?: string }): Promise<Formation> {
+    return (await this.http.request<Formation>('PATCH', `/apps/${seg(app)}/formation/${seg(type)}`, { body: changes })).body;
+  }
+
+  // --- builds, dynos, logs --------------------------------------------------------------
+
+  async createSource(): Promise<Source> {
+    return (await this.http.request<Source>('POST', '/sources')).body;
+  }
+
+  async createBuild(app: string, sourceBlob: { url: string; version?: string | null }): Promise<Build> {
+    return (await this.http.request<Build>('POST', `/apps/${seg(app)}/builds`, { body: { source_blob: sourceBlob } })).body;
+  }
+
+  async getBuild(app: string, id: string): Promise<Build> {
+    return (await this.http.request<Build>('GET', `/apps/${seg(app)}/builds/${seg(id)}`)).body;
+  }
+
+  listDynos(app: string): Promise<Dyno[]> {
+    return this.http.list<Dyno>(`/apps/${seg(app)}/dynos`);
+  }
+
+  /** Restarts every dyno of the app, or one (`web.1`) or a whole process type (`web`). */
+  async restartDynos(app: string, name?: string): Promise<void> {
+    await this.http.request<unknown>('DELETE', `/apps/${seg(app)}/dynos${name ? `/${seg(name)}` : ''}`);
+  }
+
+  async createLogSession(app: string, req: LogSessionRequest): Promise<LogSession> {
+    return (await this.http.request<LogSession>('POST', `/apps/${seg(app)}/log-sessions`, { body: req })).body;
+  }
+}

@@ -1,0 +1,18 @@
+// Composition root of the `berth` CLI: wires the real process (env, stdio, git, fetch) into the commands.
+import { homedir } from 'node:os';
+import { gitRemotes } from '../cli/git-remote.js';
+import { Output } from '../cli/output.js';
+import { COMMANDS } from '../cli/registry.js';
+import { runCommandLine } from '../cli/run-cli.js';
+
+export function runCli(argv: string[]): Promise<number> {
+  const cwd = process.cwd();
+  return runCommandLine(argv, COMMANDS, {
+    out: new Output(process.stdout, process.stderr),
+    env: process.env,
+    cwd,
+    home: process.env.HOME || homedir(),
+    stdin: process.stdin,
+    git: gitRemotes(cwd, process.env),
+  });
+}
