@@ -1,0 +1,92 @@
+// The HTTP proxy pipeline, top to bottom: route → app state → forward (with safe retries) → log.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { LogSink } from '../logs/log-sink.js';
+import type { Logger } from '../platform/logger.js';
+import { formatAccessLine, type AccessRecord } from './access-log.js';
+import { noSuchAppPage, routerErrorPage, sendPage } from './error-page.js';
+import { forwardRequest } from './forward-request.js';
+import { clientAddress, upstreamRequestHeaders } from './forwarded-headers.js';
+import type { RequestMetrics } from './request-metrics.js';
+import type { RoundRobin } from './round-robin.js';
+import type { RouteEntry, RouteTable } from './route-table.js';
+import { hostName } from './host-name.js';
+import type { RouterErrorCode } from './router-errors.js';
+import type { UpstreamPools } from './upstream-pools.js';
+
+export interface ProxyDeps {
+  routes: RouteTable;
+  balancer: RoundRobin;
+  pools: UpstreamPools;
+  logSink: LogSink;
+  logger: Logger;
+  metrics: RequestMetrics;
+  requestTimeoutMs: number;
+  /** Backends tried per request when earlier ones refuse the connection. */
+  maxAttempts: number;
+}
+
+type Outcome = Omit<AccessRecord, 'method' | 'path' | 'host' | 'requestId' | 'fwd' | 'protocol'>;
+
+export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = performance.now();
+  const requestId = randomUUID();
+  res.setHeader('X-Request-Id', requestId);
+
+  // 1. Which app?
+  const route = deps.routes.get(req.headers.host);
+  if (!route) {
+    sendPage(res, noSuchAppPage(requestId));
+    deps.logger.info('router-unknown-host', { host: req.headers.host, requestId });
+    return;
+  }
+  if (!req.url?.startsWith('/')) {
+    // Absolute-form targets are for forward proxies; this router is not one.
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request target\n');
+    return;
+  }
+  const finish = (outcome: Outcome) => logRequest(deps, route, req, requestId, started, outcome);
+
+  // 2. Can the app take requests at all?
+  const refusal: RouterErrorCode | undefined = route.maintenance ? 'H80' : route.crashed ? 'H10' : route.backends.length === 0 ? 'H14' : undefined;
+  if (refusal) {
+    const page = routerErrorPage(refusal, requestId);
+    return finish({ code: refusal, dyno: '', status: page.status, bytes: sendPage(res, page) });
+  }
+
+  // 3. Forward. A retry on another backend happens ONLY when the attempt failed before
+  // anything was written upstream (connection refused or reset while connecting). Once
+  // request bytes have left, the app may already be acting on them, and replaying a
+  // POST could charge a card twice; gorouter draws the same line.
+  const headers = upstreamRequestHeaders(req, { requestId, dropExpect: true });
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+  for (const backend of deps.balancer.order(route, deps.maxAttempts)) {
+    const outcome = await forwardRequest(deps.pools.get(backend), req, res, { headers, hasBody, timeoutMs: deps.requestTimeoutMs });
+    if (outcome.kind === 'unsent') {
+      deps.logger.warn('router-backend-unreachable', { app: route.appName, dyno: backend.dyno, error: outcome.error.message, requestId });
+      continue;
+    }
+    if (outcome.kind === 'done') return finish({ dyno: backend.dyno, ...outcome });
+    if (outcome.code === 'H99') deps.logger.error('router-proxy-failed', { app: route.appName, error: outcome.error?.message, requestId });
+    const sent = outcome.responded || outcome.code === 'H27' ? outcome.bytes : sendPage(res, routerErrorPage(outcome.code, requestId));
+    return finish({ dyno: backend.dyno, code: outcome.code, status: outcome.status, bytes: sent, connectMs: outcome.connectMs, serviceMs: outcome.serviceMs });
+  }
+  // Every backend refused: nothing was sent anywhere, but none can serve.
+  const page = routerErrorPage('H19', requestId);
+  finish({ code: 'H19', dyno: '', status: page.status, bytes: sendPage(res, page) });
+}
+
+function logRequest(deps: ProxyDeps, route: RouteEntry, req: IncomingMessage, requestId: string, started: number, outcome: Outcome): void {
+  const record: AccessRecord = {
+    method: req.method ?? 'GET',
+    path: req.url ?? '/',
+    host: hostName(req.headers.host) ?? '',
+    requestId,
+    fwd: clientAddress(req),
+    protocol: 'http',
+    ...outcome,
+  };
+  deps.logSink.write(route.appId, 'router', '', formatAccessLine(record));
+  deps.metrics.onRequest({ appId: route.appId, status: record.status, durationMs: performance.now() - started, bytes: record.bytes });
+}
