@@ -34,7 +34,7 @@ export async function writeLogStreamToResponse(stream: AsyncIterable<string>, re
     if (gone) void lines.return?.();
   };
   res.once('close', onClose);
-  const keepAlive = opts.sse ? setInterval(() => res.write(': keep-alive\n\n'), opts.keepAliveMs ?? 15_000) : undefined;
+  const keepAlive = opts.sse ? setInterval(() => gone || res.write(': keep-alive\n\n'), opts.keepAliveMs ?? 15_000) : undefined;
   let failed = false;
   try {
     for (;;) {
