@@ -1,0 +1,70 @@
+// The control-plane HTTP server: Fastify with Heroku's error bodies, auth, and the route modules.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { isBerthError } from '../domain/errors.js';
+import { newId } from '../platform/ids.js';
+import type { ApiContext } from './api-context.js';
+import { registerAuthentication } from './authentication.js';
+import { ERROR_HTTP, type ErrorBody } from './error-mapping.js';
+import { registerAccountRoutes } from './routes/account-routes.js';
+import { registerAppRoutes } from './routes/app-routes.js';
+import { registerConfigVarRoutes } from './routes/config-var-routes.js';
+import { registerFormationRoutes } from './routes/formation-routes.js';
+import { registerReleaseRoutes } from './routes/release-routes.js';
+import { registerUserRoutes } from './routes/user-routes.js';
+
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+export interface ApiExtension {
+  (app: FastifyInstance, ctx: ApiContext): void;
+}
+
+export function buildApi(ctx: ApiContext, extensions: ApiExtension[] = []): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: JSON_BODY_LIMIT,
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+    genReqId: () => newId(),
+  });
+
+  // Heroku's clients send Content-Type: application/json on bodiless requests too; an empty body is "no body".
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(Object.assign(new Error(`Malformed JSON in request body: ${(e as Error).message}`), { statusCode: 400, code: 'BERTH_MALFORMED_JSON' }), undefined);
+    }
+  });
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('Request-Id', req.id);
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (isBerthError(err)) {
+      const { status, id } = ERROR_HTTP[err.code];
+      const body: ErrorBody = { id, message: err.message, ...(err.resource ? { resource: err.resource } : {}) };
+      return reply.status(status).send(body);
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 413) return reply.status(413).send({ id: 'request_entity_too_large', message: `Request body is larger than ${JSON_BODY_LIMIT} bytes.` });
+    if (status === 415) return reply.status(415).send({ id: 'unsupported_media_type', message: 'Send request bodies as application/json.' });
+    if (status >= 400 && status < 500) return reply.status(status).send({ id: 'bad_request', message: err.message });
+    ctx.logger.error('api-error', { method: req.method, url: req.url, error: err.stack ?? String(err) });
+    return reply.status(500).send({ id: 'internal_server_error', message: 'Internal server error.' });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send({ id: 'not_found', message: `No such endpoint: ${req.method} ${req.url.split('?')[0]}` });
+  });
+
+  registerAuthentication(app, ctx);
+  app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }));
+  for (const register of [registerAccountRoutes, registerUserRoutes, registerAppRoutes, registerConfigVarRoutes, registerReleaseRoutes, registerFormationRoutes, ...extensions]) {
+    register(app, ctx);
+  }
+  return app;
+}

@@ -1,0 +1,39 @@
+// /apps: create, list, show, rename / maintenance, destroy.
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../domain/types.js';
+import { createApp, destroyApp, getApp, listApps, updateApp } from '../../services/apps.js';
+import type { ApiContext } from '../api-context.js';
+import { actorOf } from '../authentication.js';
+import { paginate, parseRange } from '../pagination.js';
+import { appJson } from '../serializers.js';
+
+type AppBody = { name?: unknown; maintenance?: unknown; stack?: unknown } | undefined;
+
+export function registerAppRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const render = async (apps: App[]) => {
+    const owners = new Map<string, Awaited<ReturnType<typeof ctx.store.users.byId>>>();
+    for (const a of apps) if (!owners.has(a.ownerId)) owners.set(a.ownerId, await ctx.store.users.byId(a.ownerId));
+    return apps.map((a) => appJson(a, owners.get(a.ownerId), ctx.urls));
+  };
+
+  app.get('/apps', async (req, reply) => {
+    const apps = await listApps(ctx, actorOf(req));
+    const page = paginate(apps, parseRange(req.headers.range, ['name', 'id', 'created_at', 'updated_at'], 'name'), (a, f) =>
+      f === 'id' ? a.id : f === 'created_at' ? a.createdAt : f === 'updated_at' ? a.updatedAt : a.name);
+    return reply.status(page.status).headers(page.headers).send(await render(page.items));
+  });
+
+  app.post<{ Body: AppBody }>('/apps', async (req, reply) => {
+    const created = await createApp(ctx, actorOf(req), { name: req.body?.name, stack: req.body?.stack });
+    return reply.status(201).send((await render([created]))[0]);
+  });
+
+  app.get<{ Params: { app: string } }>('/apps/:app', async (req) => (await render([await getApp(ctx, actorOf(req), req.params.app)]))[0]);
+
+  app.patch<{ Params: { app: string }; Body: AppBody }>('/apps/:app', async (req) => {
+    const updated = await updateApp(ctx, actorOf(req), req.params.app, { name: req.body?.name, maintenance: req.body?.maintenance });
+    return (await render([updated]))[0];
+  });
+
+  app.delete<{ Params: { app: string } }>('/apps/:app', async (req) => (await render([await destroyApp(ctx, actorOf(req), req.params.app)]))[0]);
+}

@@ -1,0 +1,61 @@
+// Every setting, read once from the environment, with the documented defaults.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export type RuntimeChoice = 'auto' | 'local' | 'docker';
+
+export interface Settings {
+  home: string;
+  apiPort: number;
+  apiHost: string;
+  routerPort: number;
+  routerHost: string;
+  baseDomain: string;
+  runtime: RuntimeChoice;
+  /** How users reach the API; printed in git URLs and log-session URLs. */
+  apiUrl: string;
+  adminEmail?: string;
+  adminPassword?: string;
+}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const home = env.BERTH_HOME || (process.getuid?.() === 0 ? '/var/lib/berth' : join(homedir(), '.berth'));
+  const apiPort = port(env, 'BERTH_API_PORT', 5000);
+  const runtime = (env.BERTH_RUNTIME || 'auto') as RuntimeChoice;
+  if (!['auto', 'local', 'docker'].includes(runtime)) throw new Error(`BERTH_RUNTIME must be auto, local or docker, got ${JSON.stringify(runtime)}`);
+  const baseDomain = (env.BERTH_BASE_DOMAIN || 'localhost').toLowerCase();
+  if (!/^[a-z0-9.-]+$/.test(baseDomain)) throw new Error(`BERTH_BASE_DOMAIN must be a domain name, got ${JSON.stringify(baseDomain)}`);
+  return {
+    home,
+    apiPort,
+    apiHost: env.BERTH_API_HOST || '0.0.0.0',
+    routerPort: port(env, 'BERTH_ROUTER_PORT', 8080),
+    routerHost: env.BERTH_ROUTER_HOST || '0.0.0.0',
+    baseDomain,
+    runtime,
+    apiUrl: env.BERTH_API_URL || `http://localhost:${apiPort}`,
+    adminEmail: env.BERTH_ADMIN_EMAIL || undefined,
+    adminPassword: env.BERTH_ADMIN_PASSWORD || undefined,
+  };
+}
+
+/** The named subfolders of BERTH_HOME. */
+export const homePaths = (home: string) => ({
+  db: join(home, 'db', 'berth.sqlite'),
+  slugs: join(home, 'slugs'),
+  repos: join(home, 'repos'),
+  builds: join(home, 'builds'),
+  cache: join(home, 'cache'),
+  sources: join(home, 'sources'),
+  logs: join(home, 'logs'),
+  instances: join(home, 'instances'),
+  addons: join(home, 'addons'),
+});

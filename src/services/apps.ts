@@ -1,0 +1,72 @@
+// App lifecycle use cases: create, list, rename, maintenance, destroy.
+import { generateAppName } from '../domain/app-name-generator.js';
+import { BerthError } from '../domain/errors.js';
+import { validateAppName } from '../domain/names.js';
+import type { App, User } from '../domain/types.js';
+import { appForActor } from './access.js';
+import type { ServiceDeps } from './service-deps.js';
+
+export async function createApp(deps: ServiceDeps, actor: User, input: { name?: unknown; stack?: unknown }): Promise<App> {
+  if (input.stack !== undefined && input.stack !== null && input.stack !== deps.defaultStack) {
+    throw new BerthError('invalid_params', `Unknown stack ${JSON.stringify(input.stack)}. Available: ${deps.defaultStack}.`, 'stack');
+  }
+  const name = input.name === undefined || input.name === null ? await freeGeneratedName(deps) : validateAppName(input.name);
+  const app = await deps.store.transaction(async (tx) => {
+    const created = await tx.apps.create({ name, ownerId: actor.id, stack: deps.defaultStack });
+    await tx.events.append({ actorId: actor.id, appId: created.id, action: 'app-created', data: { name } });
+    return created;
+  });
+  deps.logger.info('app-created', { app: name, by: actor.email });
+  return app;
+}
+
+async function freeGeneratedName(deps: ServiceDeps): Promise<string> {
+  for (let i = 0; i < 20; i++) {
+    const candidate = generateAppName(Math.random);
+    if (!(await deps.store.apps.byName(candidate))) return candidate;
+  }
+  throw new BerthError('conflict', 'Could not find a free app name; please choose one.', 'app');
+}
+
+/** The apps the actor can reach: their own, or every app for the admin. */
+export async function listApps(deps: ServiceDeps, actor: User): Promise<App[]> {
+  return deps.store.apps.list(actor.isAdmin ? {} : { ownerId: actor.id });
+}
+
+export const getApp = (deps: ServiceDeps, actor: User, idOrName: string): Promise<App> => appForActor(deps.store, actor, idOrName);
+
+export async function updateApp(deps: ServiceDeps, actor: User, idOrName: string, input: { name?: unknown; maintenance?: unknown }): Promise<App> {
+  const app = await appForActor(deps.store, actor, idOrName);
+  const changes: Partial<Pick<App, 'name' | 'maintenance'>> = {};
+  if (input.name !== undefined) changes.name = validateAppName(input.name);
+  if (input.maintenance !== undefined) {
+    if (typeof input.maintenance !== 'boolean') throw new BerthError('invalid_params', 'maintenance must be true or false.', 'app');
+    changes.maintenance = input.maintenance;
+  }
+  const updated = await deps.store.transaction(async (tx) => {
+    const next = await tx.apps.update(app.id, changes);
+    if (changes.name && changes.name !== app.name) {
+      await tx.events.append({ actorId: actor.id, appId: app.id, action: 'app-renamed', data: { from: app.name, to: changes.name } });
+    }
+    if (changes.maintenance !== undefined && changes.maintenance !== app.maintenance) {
+      await tx.events.append({ actorId: actor.id, appId: app.id, action: changes.maintenance ? 'maintenance-on' : 'maintenance-off', data: {} });
+    }
+    return next;
+  });
+  if (changes.maintenance !== undefined && changes.maintenance !== app.maintenance) {
+    deps.appLog?.write(app.id, 'berth', 'api', `Maintenance mode ${changes.maintenance ? 'enabled' : 'disabled'} by ${actor.email}`);
+  }
+  deps.events.emit({ type: 'app-changed', appId: app.id, reason: 'app-updated' });
+  return updated;
+}
+
+export async function destroyApp(deps: ServiceDeps, actor: User, idOrName: string): Promise<App> {
+  const app = await appForActor(deps.store, actor, idOrName);
+  await deps.store.transaction(async (tx) => {
+    await tx.apps.delete(app.id);
+    await tx.events.append({ actorId: actor.id, appId: app.id, action: 'app-destroyed', data: { name: app.name } });
+  });
+  deps.logger.info('app-destroyed', { app: app.name, by: actor.email });
+  deps.events.emit({ type: 'app-destroyed', appId: app.id, appName: app.name });
+  return app;
+}

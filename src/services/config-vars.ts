@@ -1,0 +1,59 @@
+// Config vars: a PATCH of changes (null unsets) becomes a new release with the new set.
+import { BerthError } from '../domain/errors.js';
+import { validateConfigKey, validateConfigValue } from '../domain/names.js';
+import type { ConfigVars, User } from '../domain/types.js';
+import { appForActor } from './access.js';
+import { recordRelease } from './releases.js';
+import type { ServiceDeps } from './service-deps.js';
+
+export async function getConfigVars(deps: ServiceDeps, actor: User, appRef: string): Promise<ConfigVars> {
+  const app = await appForActor(deps.store, actor, appRef);
+  return deps.store.config.get(app.id);
+}
+
+/** Checks every key and value before anything is written, so a bad entry changes nothing. */
+function parseChanges(changes: unknown): Record<string, string | null> {
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
+    throw new BerthError('bad_request', 'Config vars must be a JSON object of KEY: "value" (or null to unset).', 'config_var');
+  }
+  const parsed: Record<string, string | null> = {};
+  for (const [key, value] of Object.entries(changes)) {
+    validateConfigKey(key);
+    parsed[key] = value === null ? null : validateConfigValue(key, value);
+  }
+  return parsed;
+}
+
+const describe = (set: string[], unset: string[]): string =>
+  [set.length ? `Set ${set.join(', ')} config vars` : '', unset.length ? `Remove ${unset.join(', ')} config vars` : '']
+    .filter(Boolean).join(' and ');
+
+export async function updateConfigVars(deps: ServiceDeps, actor: User, appRef: string, changes: unknown): Promise<ConfigVars> {
+  const parsed = parseChanges(changes);
+  const app = await appForActor(deps.store, actor, appRef);
+  const result = await deps.store.transaction(async (tx) => {
+    const current = await tx.config.get(app.id);
+    const next: ConfigVars = { ...current };
+    const set: string[] = [];
+    const unset: string[] = [];
+    for (const [key, value] of Object.entries(parsed)) {
+      if (value === null) {
+        if (key in next) { delete next[key]; unset.push(key); }
+      } else if (next[key] !== value) {
+        next[key] = value;
+        set.push(key);
+      }
+    }
+    // Heroku makes no release when nothing actually changed.
+    if (set.length === 0 && unset.length === 0) return { config: current, release: undefined };
+    await tx.config.replace(app.id, next);
+    const release = await recordRelease(tx, app, actor, { description: describe(set, unset), config: next });
+    await tx.events.append({ actorId: actor.id, appId: app.id, action: 'config-changed', data: { set, unset } });
+    return { config: next, release };
+  });
+  if (result.release) {
+    deps.appLog?.write(app.id, 'berth', 'api', `${result.release.description} by ${actor.email}; release v${result.release.version}`);
+    deps.events.emit({ type: 'app-changed', appId: app.id, reason: 'config-changed' });
+  }
+  return result.config;
+}

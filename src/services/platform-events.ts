@@ -1,0 +1,27 @@
+// The event bus: services announce that desired state changed; the health manager and the
+// router listen and re-read the store. Events only wake listeners up — they never carry the work.
+
+export type PlatformEvent =
+  | { type: 'app-changed'; appId: string; reason: string }
+  | { type: 'app-destroyed'; appId: string; appName: string };
+
+export type PlatformEventListener = (event: PlatformEvent) => void;
+
+export class PlatformEvents {
+  private readonly listeners = new Set<PlatformEventListener>();
+
+  on(listener: PlatformEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: PlatformEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // A listener's failure must not stop the others or the service that emitted.
+      }
+    }
+  }
+}

@@ -1,0 +1,55 @@
+// Releases: every config change, deploy and rollback makes a new numbered, immutable release.
+import { BerthError } from '../domain/errors.js';
+import type { App, ConfigVars, Release, User } from '../domain/types.js';
+import type { Repos } from '../store/store.js';
+import { appForActor } from './access.js';
+import type { ServiceDeps } from './service-deps.js';
+
+/**
+ * Records a new release inside the caller's transaction: the given slug (or the current
+ * release's) with the given config. The app's released_at moves with it.
+ */
+export async function recordRelease(tx: Repos, app: App, actor: User, input: { description: string; config: ConfigVars; slugId?: string | null; status?: Release['status'] }): Promise<Release> {
+  const slugId = input.slugId !== undefined ? input.slugId : ((await tx.releases.current(app.id))?.slugId ?? null);
+  const release = await tx.releases.create({
+    appId: app.id, description: input.description, status: input.status ?? 'succeeded', slugId, config: input.config, userId: actor.id,
+  });
+  await tx.apps.update(app.id, { releasedAt: release.createdAt });
+  await tx.events.append({ actorId: actor.id, appId: app.id, action: 'release-created', data: { version: release.version, description: release.description } });
+  return release;
+}
+
+export async function listReleases(deps: ServiceDeps, actor: User, appRef: string): Promise<{ app: App; releases: Release[]; current?: Release }> {
+  const app = await appForActor(deps.store, actor, appRef);
+  return { app, releases: await deps.store.releases.list(app.id), current: await deps.store.releases.current(app.id) };
+}
+
+/** Finds a release by id, by version number, or by `v12`. */
+export async function findRelease(repos: Pick<Repos, 'releases'>, app: App, ref: unknown): Promise<Release> {
+  const text = String(ref ?? '');
+  const version = /^v?\d{1,9}$/.test(text) ? Number(text.replace(/^v/, '')) : undefined;
+  const release = version !== undefined ? await repos.releases.byVersion(app.id, version) : await repos.releases.byId(app.id, text);
+  if (!release) throw new BerthError('release_not_found', `Couldn't find release ${text} of ${app.name}.`, 'release');
+  return release;
+}
+
+export async function getRelease(deps: ServiceDeps, actor: User, appRef: string, ref: string): Promise<{ app: App; release: Release; current?: Release }> {
+  const app = await appForActor(deps.store, actor, appRef);
+  return { app, release: await findRelease(deps.store, app, ref), current: await deps.store.releases.current(app.id) };
+}
+
+/** Rollback = a new release with the old release's slug and config; the app's config vars follow. */
+export async function rollback(deps: ServiceDeps, actor: User, appRef: string, ref: unknown): Promise<Release> {
+  const app = await appForActor(deps.store, actor, appRef);
+  const release = await deps.store.transaction(async (tx) => {
+    const target = await findRelease(tx, app, ref);
+    if (target.status !== 'succeeded') {
+      throw new BerthError('invalid_params', `Release v${target.version} did not succeed; only a succeeded release can be rolled back to.`, 'release');
+    }
+    await tx.config.replace(app.id, target.config);
+    return recordRelease(tx, app, actor, { description: `Rollback to v${target.version}`, config: target.config, slugId: target.slugId });
+  });
+  deps.appLog?.write(app.id, 'berth', 'api', `Release v${release.version} created by ${actor.email}: ${release.description}`);
+  deps.events.emit({ type: 'app-changed', appId: app.id, reason: 'rollback' });
+  return release;
+}

@@ -1,0 +1,17 @@
+// What every use case is given: the store, the time, the event bus, a logger, and the log sink
+// for `berth[api]` lines in the app's stream.
+import type { LogSink } from '../logs/log-sink.js';
+import type { Clock } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
+import type { Store } from '../store/store.js';
+import type { PlatformEvents } from './platform-events.js';
+
+export interface ServiceDeps {
+  store: Store;
+  clock: Clock;
+  events: PlatformEvents;
+  logger: Logger;
+  appLog?: LogSink;
+  /** The stack new apps get. */
+  defaultStack: string;
+}
