@@ -1,0 +1,67 @@
+// The fixed shell script every local instance starts from. All variable data (paths, the
+// command, ids) arrive as positional arguments and the app's env from a file: nothing is
+// ever interpolated into this text, so no config var or name can become shell code.
+
+/**
+ * Usage: `bash instance-init.sh host MODE STATE_DIR APP_DIR HOSTNAME UID GID COMMAND [CGROUP_DIR...]`
+ *
+ * `host` runs in the host namespaces as the detached session leader Berth spawns. It joins the
+ * cgroups, runs the instance (through `unshare` when MODE is `isolated`, directly when `plain`),
+ * writes the exit status to STATE_DIR/exit-code and throws away the overlay's upper layer. It
+ * traps TERM only so that it survives a stop long enough to record the status.
+ *
+ * `inner` is PID 1 of the new PID namespace (isolated mode only). It reads the env file before
+ * /tmp is replaced (the state dir may live under /tmp), mounts the overlay at /app and a private
+ * /tmp, sets the hostname, then runs the command as the app's unprivileged user. As PID 1 it
+ * would ignore SIGTERM by default, so it forwards TERM/INT to every process in the namespace.
+ */
+export const INSTANCE_INIT_SCRIPT = `#!/bin/bash
+set -u
+role=$1; mode=$2; state=$3; appdir=$4; host=$5; uid=$6; gid=$7; cmd=$8
+shift 8
+exec 3<&0
+
+read_env() {
+  envs=()
+  while IFS= read -r -d '' kv; do envs+=("$kv"); done < "$state/env"
+}
+
+if [ "$role" = host ]; then
+  for cg in "$@"; do
+    echo $$ > "$cg/cgroup.procs" || { echo "berth: cannot join cgroup $cg" >&2; exit 125; }
+  done
+  trap 'stopping=1' TERM INT HUP
+  if [ "$mode" = isolated ]; then
+    unshare --pid --fork --kill-child --mount --ipc --uts --mount-proc --propagation private -- \\
+      /bin/bash "$0" inner "$mode" "$state" "$appdir" "$host" "$uid" "$gid" "$cmd"
+    rc=$?
+    rm -rf -- "$state/upper" "$state/work"
+  else
+    read_env
+    cd -- "$appdir" || exit 125
+    # A background job would get /dev/null as stdin; one-offs need theirs, so pass it explicitly.
+    env -i "\${envs[@]}" /bin/bash -c "$cmd" 0<&3 3<&- &
+    child=$!
+    while :; do wait "$child"; rc=$?; kill -0 "$child" 2>/dev/null || break; done
+  fi
+  echo "$rc" > "$state/exit-code.tmp" && mv -f -- "$state/exit-code.tmp" "$state/exit-code"
+  exit "$rc"
+fi
+
+# role = inner: PID 1 of the instance's namespaces, still root.
+read_env
+mkdir -p -- "$state/upper" "$state/work"
+chown -- "$uid:$gid" "$state/upper"
+chmod 0755 -- "$state/upper"
+mount -t overlay overlay -o "lowerdir=$appdir,upperdir=$state/upper,workdir=$state/work" /app || exit 125
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp || exit 125
+printf '%s' "$host" > /proc/sys/kernel/hostname || exit 125
+cd /app || exit 125
+trap 'kill -TERM -1 2>/dev/null' TERM
+trap 'kill -INT -1 2>/dev/null' INT
+setpriv --reuid="$uid" --regid="$gid" --clear-groups --no-new-privs -- \\
+  env -i "\${envs[@]}" /bin/bash -c "$cmd" 0<&3 3<&- &
+child=$!
+while :; do wait "$child"; rc=$?; kill -0 "$child" 2>/dev/null || break; done
+exit "$rc"
+`;

@@ -1,0 +1,325 @@
+// The `local` runtime driver: every instance is a process tree on this machine, sandboxed with
+// namespaces, an overlay /app and cgroup limits when root, plain child processes otherwise.
+// Instances outlive the Berth process; a new LocalRuntime over the same stateDir adopts them.
+import type { ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { constants as osConstants } from 'node:os';
+import type { Instance, InstanceSpec, InstanceStats, LogChunk, OneOffSpec, Runtime } from '../runtime.js';
+import type { Logger } from '../../platform/logger.js';
+import { isoNow, systemClock, type Clock } from '../../platform/clock.js';
+import { newId } from '../../platform/ids.js';
+import { InstanceCgroups } from './cgroups.js';
+import { detectIsolation } from './detect-isolation.js';
+import { freeLoopbackPort } from './free-port.js';
+import { InstanceStateDir, type InstanceRecord, type IsolationMode } from './instance-state.js';
+import { launchInstance } from './instance-launcher.js';
+import { tailLogFile } from './log-file-tail.js';
+import { isSameProcessAlive, readProcStat, sessionUsage } from './proc.js';
+
+export interface LocalRuntimeOptions {
+  stateDir: string;
+  logger: Logger;
+  clock?: Clock;
+  /** `auto` sandboxes when the machine allows it; `off` always runs plain child processes. */
+  isolation?: 'auto' | 'off';
+  /** How long stop() waits after SIGTERM before SIGKILL, unless the caller says otherwise. */
+  stopGraceMs?: number;
+  /** How often adopted instances (not our children) are checked for exit. */
+  exitPollMs?: number;
+  cgroupRoot?: string;
+}
+
+interface Tracked {
+  record: InstanceRecord;
+  exit?: { code: number | null; at: string };
+  child?: ChildProcess;
+  waiters: (() => void)[];
+}
+
+const DEFAULT_STOP_GRACE_MS = 10_000;
+const DEFAULT_EXIT_POLL_MS = 500;
+
+export class LocalRuntime implements Runtime {
+  readonly name = 'local' as const;
+  private readonly state: InstanceStateDir;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly listeners = new Set<(instance: Instance) => void>();
+  private ready: Promise<IsolationMode> | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private detached = false;
+
+  constructor(private readonly opts: LocalRuntimeOptions) {
+    this.state = new InstanceStateDir(opts.stateDir);
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.logger;
+  }
+
+  /** The sandbox new instances get (`isolated` or `plain`); also adopts instances left running on disk. */
+  mode(): Promise<IsolationMode> {
+    this.ready ??= this.init();
+    return this.ready;
+  }
+
+  async start(spec: InstanceSpec): Promise<Instance> {
+    const mode = await this.mode();
+    const id = newId();
+    const name = `${spec.processType}.${spec.index}`;
+    const port = await freeLoopbackPort(this.portsInUse());
+    const { env: _secrets, ...publicSpec } = spec;
+    const record: InstanceRecord = { id, spec: publicSpec, name, port, pid: 0, pidStartTime: 0, startedAt: isoNow(this.clock), mode };
+    let launched;
+    try {
+      launched = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'detached' }, this.opts.cgroupRoot);
+    } catch (e) {
+      await this.discard(id, mode);
+      throw e;
+    }
+    const { child } = launched;
+    if (child.pid === undefined) {
+      const error = await new Promise<Error>((resolve) => child.once('error', resolve));
+      await this.discard(id, mode);
+      throw error;
+    }
+    record.pid = child.pid;
+    const tracked: Tracked = { record, child, waiters: [] };
+    this.tracked.set(id, tracked);
+    child.once('exit', (code, signal) => void this.markExited(tracked, code ?? signalExitCode(signal)));
+    child.unref();
+    record.pidStartTime = (await readProcStat(child.pid))?.startTime ?? 0;
+    await this.state.writeRecord(record);
+    this.log.info('instance-started', { instance: id, app: spec.appName, dyno: name, pid: child.pid, port, mode });
+    return this.toInstance(tracked);
+  }
+
+  async stop(id: string, opts: { graceMs?: number } = {}): Promise<void> {
+    await this.mode();
+    const tracked = this.tracked.get(id);
+    if (!tracked || tracked.exit) return;
+    const graceMs = opts.graceMs ?? this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+    signalGroup(tracked.record.pid, 'SIGTERM');
+    if (!(await this.waitForExit(tracked, graceMs))) {
+      this.log.warn('instance-killed', { instance: id, graceMs });
+      signalGroup(tracked.record.pid, 'SIGKILL');
+      // Whatever left the process group (setsid, daemons) is still in the cgroup.
+      await this.cgroupsOf(tracked.record)?.killAll();
+      await this.waitForExit(tracked, Number.POSITIVE_INFINITY);
+    }
+    this.log.info('instance-stopped', { instance: id });
+  }
+
+  async list(filter: { appId?: string } = {}): Promise<Instance[]> {
+    await this.mode();
+    return [...this.tracked.values()]
+      .filter((t) => filter.appId === undefined || t.record.spec.appId === filter.appId)
+      .map((t) => this.toInstance(t));
+  }
+
+  async inspect(id: string): Promise<Instance | undefined> {
+    await this.mode();
+    const tracked = this.tracked.get(id);
+    return tracked && this.toInstance(tracked);
+  }
+
+  async *logs(id: string, opts: { follow: boolean; signal?: AbortSignal }): AsyncIterable<LogChunk> {
+    await this.mode();
+    const tracked = this.tracked.get(id);
+    if (!tracked) return;
+    yield* tailLogFile(this.state.logPath(id), {
+      follow: opts.follow,
+      signal: opts.signal,
+      hasExited: async () => tracked.exit !== undefined || !(await this.isAlive(tracked)),
+    });
+  }
+
+  async stats(id: string): Promise<InstanceStats | undefined> {
+    await this.mode();
+    const tracked = this.tracked.get(id);
+    if (!tracked || tracked.exit) return undefined;
+    const cgroups = this.cgroupsOf(tracked.record);
+    if (cgroups) return { cpuSeconds: await cgroups.cpuSeconds(), memoryBytes: await cgroups.memoryBytes() };
+    return sessionUsage(tracked.record.pid);
+  }
+
+  async exec(spec: OneOffSpec): Promise<{ exitCode: number }> {
+    const mode = await this.mode();
+    const id = newId();
+    // Heroku names one-off dynos run.<random>, which also keeps their hostnames apart.
+    const name = `run.${randomInt(1000, 10000)}`;
+    const port = await freeLoopbackPort(this.portsInUse());
+    try {
+      const { child } = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'attached' }, this.opts.cgroupRoot);
+      child.stdout?.pipe(spec.stdout, { end: false });
+      child.stderr?.pipe(spec.stderr ?? spec.stdout, { end: false });
+      if (spec.stdin && child.stdin) spec.stdin.pipe(child.stdin);
+      else child.stdin?.end();
+      const code = await new Promise<number>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('close', (c, signal) => resolve(c ?? signalExitCode(signal)));
+      });
+      if (spec.stdin && child.stdin) spec.stdin.unpipe(child.stdin);
+      const recorded = await this.state.readExit(id);
+      return { exitCode: recorded?.code ?? code };
+    } finally {
+      await this.discard(id, mode);
+    }
+  }
+
+  onExit(listener: (instance: Instance) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.mode();
+    const tracked = this.tracked.get(id);
+    if (!tracked) return;
+    if (!tracked.exit) await this.stop(id);
+    this.tracked.delete(id);
+    await this.discard(id, tracked.record.mode);
+  }
+
+  /**
+   * Lets go of every instance without stopping it (Berth is shutting down or handing over):
+   * no more exit polling, no more events. The processes keep running for the next runtime to adopt.
+   */
+  detach(): void {
+    this.detached = true;
+    clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    for (const tracked of this.tracked.values()) tracked.child?.removeAllListeners('exit');
+  }
+
+  private async init(): Promise<IsolationMode> {
+    await this.state.installScript();
+    const mode = await this.chooseMode();
+    for (const record of await this.state.readRecords()) await this.adopt(record);
+    return mode;
+  }
+
+  private async chooseMode(): Promise<IsolationMode> {
+    if (this.opts.isolation === 'off') {
+      this.log.warn('isolation-off', { reason: 'disabled by configuration' });
+      return 'plain';
+    }
+    const report = await detectIsolation(this.opts.cgroupRoot);
+    if (report.available) return 'isolated';
+    this.log.warn('isolation-off', { reason: report.reason });
+    return 'plain';
+  }
+
+  private async adopt(record: InstanceRecord): Promise<void> {
+    const tracked: Tracked = { record, waiters: [] };
+    this.tracked.set(record.id, tracked);
+    if (await this.isAlive(tracked)) {
+      this.log.info('instance-adopted', { instance: record.id, dyno: record.name, pid: record.pid });
+      this.ensurePolling();
+      return;
+    }
+    // It ended while no Berth was watching: report it as exited, without an event nobody asked for.
+    const exit = await this.state.readExit(record.id);
+    tracked.exit = { code: exit?.code ?? null, at: (exit?.at ?? new Date(this.clock.now())).toISOString() };
+    await this.cgroupsOf(record)?.remove();
+  }
+
+  /** Adopted instances are not our children, so their exit is noticed by polling /proc. */
+  private ensurePolling(): void {
+    if (this.pollTimer || this.detached) return;
+    this.pollTimer = setInterval(() => void this.pollAdopted(), this.opts.exitPollMs ?? DEFAULT_EXIT_POLL_MS);
+    this.pollTimer.unref();
+  }
+
+  private async pollAdopted(): Promise<void> {
+    for (const tracked of this.tracked.values()) {
+      if (tracked.child || tracked.exit) continue;
+      if (!(await this.isAlive(tracked))) await this.markExited(tracked, null);
+    }
+  }
+
+  private async isAlive(tracked: Tracked): Promise<boolean> {
+    return tracked.record.pid > 0 && isSameProcessAlive(tracked.record.pid, tracked.record.pidStartTime);
+  }
+
+  /** Records the exit once (child event, poll and stop may all notice it), frees cgroups, tells listeners. */
+  private async markExited(tracked: Tracked, fallbackCode: number | null): Promise<void> {
+    if (tracked.exit || this.detached) return;
+    const recorded = await this.state.readExit(tracked.record.id);
+    if (tracked.exit) return;
+    tracked.exit = { code: recorded?.code ?? fallbackCode, at: isoNow(this.clock) };
+    await this.cgroupsOf(tracked.record)?.remove().catch((e: Error) =>
+      this.log.error('cgroup-remove-failed', { instance: tracked.record.id, error: e.message }),
+    );
+    this.log.info('instance-exited', { instance: tracked.record.id, dyno: tracked.record.name, exitCode: tracked.exit.code });
+    for (const waiter of tracked.waiters.splice(0)) waiter();
+    const instance = this.toInstance(tracked);
+    for (const listener of this.listeners) {
+      try {
+        listener(instance);
+      } catch (e) {
+        this.log.error('exit-listener-failed', { instance: tracked.record.id, error: (e as Error).message });
+      }
+    }
+  }
+
+  /** True once the instance has exited, false if timeoutMs passed first. */
+  private async waitForExit(tracked: Tracked, timeoutMs: number): Promise<boolean> {
+    const deadline = this.clock.now() + timeoutMs;
+    const exited = new Promise<void>((resolve) => tracked.waiters.push(resolve));
+    while (!tracked.exit) {
+      if (this.clock.now() >= deadline) return false;
+      // Children report through their exit event; adopted ones are checked here, faster than the poll.
+      if (!tracked.child && !(await this.isAlive(tracked))) {
+        await this.markExited(tracked, null);
+        break;
+      }
+      await Promise.race([exited, this.clock.sleep(Math.min(50, Math.max(0, deadline - this.clock.now())))]);
+    }
+    return true;
+  }
+
+  private async discard(id: string, mode: IsolationMode): Promise<void> {
+    if (mode === 'isolated') await new InstanceCgroups(id, this.opts.cgroupRoot).remove();
+    await this.state.remove(id);
+  }
+
+  private cgroupsOf(record: InstanceRecord): InstanceCgroups | undefined {
+    return record.mode === 'isolated' ? new InstanceCgroups(record.id, this.opts.cgroupRoot) : undefined;
+  }
+
+  private portsInUse(): Set<number> {
+    return new Set([...this.tracked.values()].filter((t) => !t.exit).map((t) => t.record.port));
+  }
+
+  private toInstance({ record, exit }: Tracked): Instance {
+    const { spec } = record;
+    return {
+      id: record.id,
+      appId: spec.appId,
+      appName: spec.appName,
+      releaseId: spec.releaseId,
+      releaseVersion: spec.releaseVersion,
+      processType: spec.processType,
+      index: spec.index,
+      name: record.name,
+      status: exit ? 'exited' : 'running',
+      exitCode: exit?.code ?? null,
+      address: { host: '127.0.0.1', port: record.port },
+      startedAt: record.startedAt,
+      exitedAt: exit?.at ?? null,
+    };
+  }
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
+}
+
+/** The shell convention for a process killed by a signal: 128 + its number. */
+function signalExitCode(signal: NodeJS.Signals | null): number {
+  return signal ? 128 + (osConstants.signals[signal] ?? 0) : 1;
+}

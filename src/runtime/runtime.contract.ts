@@ -1,0 +1,194 @@
+// The behaviour every runtime driver must show, as one vitest suite each driver runs with its
+// own harness: `runtimeContract('local', makeLocalHarness)`. The "app" is a tiny Node HTTP server.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { PassThrough } from 'node:stream';
+import type { Instance, InstanceSpec, Runtime } from './runtime.js';
+import { findSize } from '../domain/sizes.js';
+
+export interface RuntimeHarness {
+  runtime: Runtime;
+  /** Turns files into what the driver runs as a slug: a directory (local) or an image (docker). */
+  makeSlug(files: Record<string, string>): Promise<string>;
+  /** Frees everything the harness made; instances are already stopped by the suite. */
+  cleanup(): Promise<void>;
+}
+
+/** Answers every request with the env a dyno should see. */
+export const ECHO_SERVER_JS = `
+const http = require('http');
+http.createServer((req, res) => {
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ port: process.env.PORT, dyno: process.env.DYNO, greeting: process.env.GREETING }));
+}).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening on ' + process.env.PORT));
+`;
+
+export function specFor(slug: string, overrides: Partial<InstanceSpec> = {}): InstanceSpec {
+  return {
+    appId: 'app-contract',
+    appName: 'contract-app',
+    releaseId: 'release-1',
+    releaseVersion: 1,
+    processType: 'web',
+    index: 1,
+    command: 'node server.js',
+    env: { GREETING: 'hello from config' },
+    slug,
+    size: findSize('standard-1x')!,
+    ...overrides,
+  };
+}
+
+/** Polls until check returns a value; tolerant of slow machines, bounded so a broken driver fails. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${String(lastError ?? '')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function getJson(instance: Instance): Promise<Record<string, unknown>> {
+  const { host, port } = instance.address!;
+  const res = await fetch(`http://${host}:${port}/`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+export function portAccepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export function runtimeContract(name: string, makeHarness: () => Promise<RuntimeHarness>): void {
+  describe(`Runtime contract: ${name}`, () => {
+    let harness: RuntimeHarness;
+    let runtime: Runtime;
+    let slug: string;
+
+    beforeEach(async () => {
+      harness = await makeHarness();
+      runtime = harness.runtime;
+      slug = await harness.makeSlug({ 'server.js': ECHO_SERVER_JS });
+    });
+
+    afterEach(async () => {
+      for (const instance of await runtime.list()) {
+        await runtime.stop(instance.id, { graceMs: 2000 });
+        await runtime.remove(instance.id);
+      }
+      await harness.cleanup();
+    });
+
+    it('starts an instance that answers HTTP on its address with PORT, DYNO and config vars', async () => {
+      const instance = await runtime.start(specFor(slug, { index: 2 }));
+      expect(instance.status).toBe('running');
+      expect(instance.name).toBe('web.2');
+      const body = await eventually(() => getJson(instance));
+      expect(body).toEqual({ port: String(instance.address!.port), dyno: 'web.2', greeting: 'hello from config' });
+    });
+
+    it('stops an instance: it is reported exited and its port no longer accepts connections', async () => {
+      const instance = await runtime.start(specFor(slug));
+      await eventually(() => getJson(instance));
+      await runtime.stop(instance.id);
+      expect((await runtime.inspect(instance.id))?.status).toBe('exited');
+      expect(await portAccepts(instance.address!.host, instance.address!.port)).toBe(false);
+      await runtime.stop(instance.id); // stopping twice is harmless
+      await runtime.stop('no-such-instance');
+    });
+
+    it('escalates to SIGKILL when the app ignores SIGTERM', async () => {
+      const instance = await runtime.start(specFor(slug, { command: 'trap "" TERM; echo ready; while :; do sleep 0.2; done' }));
+      await eventually(async () => (await collect(runtime.logs(instance.id, { follow: false }))).includes('ready') || undefined);
+      await runtime.stop(instance.id, { graceMs: 300 });
+      expect((await runtime.inspect(instance.id))?.status).toBe('exited');
+    });
+
+    it('lists instances, filtered by app', async () => {
+      const a = await runtime.start(specFor(slug, { appId: 'app-a', appName: 'app-a' }));
+      const b = await runtime.start(specFor(slug, { appId: 'app-b', appName: 'app-b' }));
+      expect((await runtime.list({ appId: 'app-a' })).map((i) => i.id)).toEqual([a.id]);
+      expect((await runtime.list()).map((i) => i.id).sort()).toEqual([a.id, b.id].sort());
+      expect(a.address!.port).not.toBe(b.address!.port);
+    });
+
+    it('reports an instance that exits on its own, with its exit code, through onExit and inspect', async () => {
+      const seen: Instance[] = [];
+      const unsubscribe = runtime.onExit((i) => seen.push(i));
+      const instance = await runtime.start(specFor(slug, { processType: 'worker', command: 'echo working; exit 3' }));
+      const exited = await eventually(async () => seen.find((i) => i.id === instance.id));
+      unsubscribe();
+      expect(exited).toMatchObject({ status: 'exited', exitCode: 3, name: 'worker.1' });
+      expect(exited.exitedAt).not.toBeNull();
+      expect(await runtime.inspect(instance.id)).toMatchObject({ status: 'exited', exitCode: 3 });
+    });
+
+    it("returns the app's output lines, and follows them until the instance exits", async () => {
+      const instance = await runtime.start(specFor(slug, { command: 'echo first line; echo "second $GREETING" >&2; sleep 1; echo last line' }));
+      const followed = await collect(runtime.logs(instance.id, { follow: true }));
+      expect(followed).toEqual(['first line', 'second hello from config', 'last line']);
+      expect(await collect(runtime.logs(instance.id, { follow: false }))).toEqual(followed);
+    });
+
+    it('stops following logs when the signal aborts', async () => {
+      const instance = await runtime.start(specFor(slug));
+      const controller = new AbortController();
+      const lines: string[] = [];
+      for await (const chunk of runtime.logs(instance.id, { follow: true, signal: controller.signal })) {
+        lines.push(chunk.line);
+        if (chunk.line.startsWith('listening')) controller.abort();
+      }
+      expect(lines).toEqual([`listening on ${instance.address!.port}`]);
+    });
+
+    it('runs a one-off with the release env, returning its output and exit code', async () => {
+      const stdout = new PassThrough();
+      let output = '';
+      stdout.on('data', (c: Buffer) => (output += c.toString()));
+      const stdin = new PassThrough();
+      stdin.end('from stdin\n');
+      const { env: _env, index: _index, ...base } = specFor(slug);
+      const result = await runtime.exec({
+        ...base,
+        env: { GREETING: 'one-off' },
+        command: 'read line; echo "got $line"; echo "$GREETING on $DYNO"; test -f server.js && exit 4',
+        stdin,
+        stdout,
+      });
+      expect(result.exitCode).toBe(4);
+      expect(output).toMatch(/^got from stdin\none-off on run\.\d+\n$/);
+    });
+
+    it('reports CPU and memory of a running instance', async () => {
+      const instance = await runtime.start(specFor(slug));
+      await eventually(() => getJson(instance));
+      const stats = await runtime.stats(instance.id);
+      expect(stats?.cpuSeconds).toBeGreaterThan(0);
+      expect(stats?.memoryBytes).toBeGreaterThan(1024 * 1024);
+    });
+
+    it('forgets a removed instance', async () => {
+      const instance = await runtime.start(specFor(slug, { command: 'exit 0' }));
+      await eventually(async () => ((await runtime.inspect(instance.id))?.status === 'exited' ? true : undefined));
+      await runtime.remove(instance.id);
+      expect(await runtime.inspect(instance.id)).toBeUndefined();
+      expect(await runtime.list()).toEqual([]);
+    });
+  });
+}
+
+export async function collect(chunks: AsyncIterable<{ line: string }>): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const chunk of chunks) lines.push(chunk.line);
+  return lines;
+}
