@@ -1,0 +1,144 @@
+// End-to-end harness for the CLI: a real `berth server` child process and real `bin/berth.js` runs.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const BIN = join(ROOT, 'bin', 'berth.js');
+
+/** Compiles src/ into dist/ so bin/berth.js runs the current code; a type error elsewhere still emits. */
+export function buildDist(): void {
+  spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+  for (const f of ['dist/main/cli.js', 'dist/main/server.js']) {
+    if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing after the build`);
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (addr && typeof addr === 'object' ? res(addr.port) : rej(new Error('no port'))));
+    });
+  });
+}
+
+export const tempDir = (prefix: string): Promise<string> => mkdtemp(join(tmpdir(), prefix));
+
+export interface RunningServer {
+  url: string;
+  home: string;
+  adminEmail: string;
+  adminPassword: string;
+  /** Everything the server printed, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(): Promise<RunningServer> {
+  const home = await tempDir('berth-e2e-home-');
+  const [apiPort, routerPort] = [await freePort(), await freePort()];
+  const adminEmail = 'admin@example.com';
+  const adminPassword = 'admin-password-123';
+  const url = `http://localhost:${apiPort}`;
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'server'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      BERTH_HOME: home,
+      BERTH_API_PORT: String(apiPort),
+      BERTH_ROUTER_PORT: String(routerPort),
+      BERTH_API_URL: url,
+      BERTH_ADMIN_EMAIL: adminEmail,
+      BERTH_ADMIN_PASSWORD: adminPassword,
+      BERTH_RUNTIME: 'local',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (c) => (output += c));
+  child.stderr?.on('data', (c) => (output += c));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(home, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`berth server exited with ${child.exitCode}:\n${output}`);
+    }
+    const ok = await fetch(`${url}/health`).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`berth server did not answer /health within 30 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { url, home, adminEmail, adminPassword, output: () => output, stop };
+}
+
+export interface CliResult { code: number; stdout: string; stderr: string }
+
+export interface CliRunOptions {
+  home: string;
+  apiUrl: string;
+  cwd?: string;
+  input?: string;
+  env?: Record<string, string>;
+}
+
+/** Runs `bin/berth.js` as a user would, with its own HOME (so its own ~/.netrc) and no inherited tokens. */
+export function berth(args: string[], opts: CliRunOptions): Promise<CliResult> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd ?? opts.home,
+      env: {
+        PATH: process.env.PATH,
+        HOME: opts.home,
+        BERTH_API_URL: opts.apiUrl,
+        GIT_CONFIG_NOSYSTEM: '1',
+        ...opts.env,
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.once('error', rej);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      res({ code: code ?? 1, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** A fresh git repository (argv-only git calls). */
+export async function gitRepo(): Promise<string> {
+  const dir = await tempDir('berth-e2e-repo-');
+  const r = spawnSync('git', ['init', '-q', dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git init failed: ${r.stderr}`);
+  return dir;
+}
+
+export function gitConfigGet(cwd: string, key: string): string | undefined {
+  const r = spawnSync('git', ['config', '--get', key], { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' } });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
