@@ -34,6 +34,8 @@ const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'E
 export function forwardRequest(upstream: Dispatcher, req: IncomingMessage, res: ServerResponse, options: AttemptOptions): Promise<AttemptOutcome> {
   return new Promise((resolve) => {
     const t0 = performance.now();
+    // Node drops req.socket once the exchange is over; keep our own handle to ask whether the client left.
+    const clientSocket = req.socket;
     let controller: Dispatcher.DispatchController | undefined;
     let startedAt: number | undefined;
     let responded = false;
@@ -55,8 +57,9 @@ export function forwardRequest(upstream: Dispatcher, req: IncomingMessage, res: 
     const fail = (code: RouterErrorCode, error?: Error) => {
       if (settled) return;
       const outcome: AttemptOutcome = { kind: 'failed', code, responded, status: responded ? status : routerErrors[code].status, bytes, ...timings(), ...(error ? { error } : {}) };
-      controller?.abort(error ?? new Error(routerErrors[code].desc));
+      // Settle before aborting: undici reports the abort back through onResponseError at once.
       settle(outcome);
+      controller?.abort(error ?? new Error(routerErrors[code].desc));
     };
 
     const timer = setTimeout(() => fail('H12'), options.timeoutMs);
@@ -101,7 +104,7 @@ export function forwardRequest(upstream: Dispatcher, req: IncomingMessage, res: 
       onResponseError(_c, error) {
         if (settled) return;
         const code = (error as NodeJS.ErrnoException).code ?? '';
-        if (req.socket.destroyed) return fail('H27', error);
+        if (clientSocket.destroyed) return fail('H27', error);
         if (startedAt === undefined && CONNECT_ERRORS.has(code)) return settle({ kind: 'unsent', error });
         if (startedAt === undefined) return fail('H99', error);
         if (responded) {

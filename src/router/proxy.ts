@@ -46,7 +46,9 @@ export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: S
     res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request target\n');
     return;
   }
-  const finish = (outcome: Outcome) => logRequest(deps, route, req, requestId, started, outcome);
+  // Read now: Node detaches req.socket once the response is done, before the log line is written.
+  const request = { method: req.method ?? 'GET', path: req.url, host: hostName(req.headers.host) ?? '', requestId, fwd: clientAddress(req), protocol: 'http' as const };
+  const finish = (outcome: Outcome) => logRequest(deps, route, { ...request, ...outcome }, started);
 
   // 2. Can the app take requests at all?
   const refusal: RouterErrorCode | undefined = route.maintenance ? 'H80' : route.crashed ? 'H10' : route.backends.length === 0 ? 'H14' : undefined;
@@ -77,16 +79,7 @@ export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: S
   finish({ code: 'H19', dyno: '', status: page.status, bytes: sendPage(res, page) });
 }
 
-function logRequest(deps: ProxyDeps, route: RouteEntry, req: IncomingMessage, requestId: string, started: number, outcome: Outcome): void {
-  const record: AccessRecord = {
-    method: req.method ?? 'GET',
-    path: req.url ?? '/',
-    host: hostName(req.headers.host) ?? '',
-    requestId,
-    fwd: clientAddress(req),
-    protocol: 'http',
-    ...outcome,
-  };
+function logRequest(deps: ProxyDeps, route: RouteEntry, record: AccessRecord, started: number): void {
   deps.logSink.write(route.appId, 'router', '', formatAccessLine(record));
   deps.metrics.onRequest({ appId: route.appId, status: record.status, durationMs: performance.now() - started, bytes: record.bytes });
 }

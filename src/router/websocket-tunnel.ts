@@ -39,8 +39,9 @@ export async function tunnelUpgrade(deps: TunnelDeps, req: IncomingMessage, clie
     sendRawPage(client, noSuchAppPage(requestId), requestId);
     return;
   }
+  const request = { method: req.method ?? 'GET', path: req.url ?? '/', host: hostName(req.headers.host) ?? '', requestId, fwd: clientAddress(req), protocol: 'http' as const };
   const finish = (o: Outcome) => {
-    const record: AccessRecord = { method: req.method ?? 'GET', path: req.url ?? '/', host: hostName(req.headers.host) ?? '', requestId, fwd: clientAddress(req), protocol: 'http', ...o };
+    const record: AccessRecord = { ...request, ...o };
     deps.logSink.write(route.appId, 'router', '', formatAccessLine(record));
     deps.metrics.onRequest({ appId: route.appId, status: o.status, durationMs: performance.now() - started, bytes: o.bytes });
   };
