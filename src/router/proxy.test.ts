@@ -105,7 +105,7 @@ describe('router: headers', () => {
       res.setHeader('x-seen-connection', String(req.headers.connection));
       res.setHeader('keep-alive', 'timeout=1');
       res.setHeader('x-private', 'hop');
-      res.setHeader('connection', 'x-private');
+      res.setHeader('connection', 'keep-alive, x-private');
       res.end('ok');
     }));
     const router = track(await startRouter());
