@@ -103,7 +103,7 @@ describe('router: headers', () => {
     const backend = track(await startBackend((req, res) => {
       res.setHeader('x-seen', JSON.stringify(req.rawHeaders.filter((_, i) => i % 2 === 0).map((h) => h.toLowerCase())));
       res.setHeader('x-seen-connection', String(req.headers.connection));
-      res.setHeader('keep-alive', 'timeout=1');
+      res.setHeader('keep-alive', 'timeout=60');
       res.setHeader('x-private', 'hop');
       res.setHeader('connection', 'keep-alive, x-private');
       res.end('ok');
