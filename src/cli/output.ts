@@ -48,11 +48,12 @@ export class Output {
 
   /** `Key:   value` lines with the values aligned. */
   styledObject(obj: Record<string, string | number | boolean | null | undefined>): void {
-    const keys = Object.keys(obj);
+    // Absent values are left out rather than printed as empty lines.
+    const keys = Object.keys(obj).filter((k) => obj[k] !== undefined && obj[k] !== '');
     const width = Math.max(0, ...keys.map((k) => k.length + 1));
     for (const k of keys) {
       const v = obj[k];
-      this.line(`${(k + ':').padEnd(width)} ${v === null || v === undefined ? '' : String(v)}`.trimEnd());
+      this.line(`${(k + ':').padEnd(width)} ${v === null ? '' : String(v)}`.trimEnd());
     }
   }
 
