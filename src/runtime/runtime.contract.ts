@@ -107,6 +107,15 @@ export function runtimeContract(name: string, makeHarness: () => Promise<Runtime
       await runtime.stop('no-such-instance');
     });
 
+    it('lets the app shut down gracefully on SIGTERM when stopped', async () => {
+      const instance = await runtime.start(specFor(slug, { command: "trap 'echo shutting down; exit 0' TERM; echo ready; while :; do sleep 0.1; done" }));
+      await eventually(async () => (await collect(runtime.logs(instance.id, { follow: false }))).includes('ready') || undefined);
+      await runtime.stop(instance.id);
+      expect(await runtime.inspect(instance.id)).toMatchObject({ status: 'exited', exitCode: 0 });
+      // The shell may also report its interrupted `sleep`; what matters is that the handler ran.
+      expect(await collect(runtime.logs(instance.id, { follow: false }))).toContain('shutting down');
+    });
+
     it('escalates to SIGKILL when the app ignores SIGTERM', async () => {
       const instance = await runtime.start(specFor(slug, { command: 'trap "" TERM; echo ready; while :; do sleep 0.2; done' }));
       await eventually(async () => (await collect(runtime.logs(instance.id, { follow: false }))).includes('ready') || undefined);

@@ -26,11 +26,30 @@ read_env() {
   while IFS= read -r -d '' kv; do envs+=("$kv"); done < "$state/env"
 }
 
+# The app's exit status is taken by a wrapper that ignores TERM/INT itself, so its foreground
+# wait is never interrupted (bash can lose a background child's status when a trap interrupts
+# wait). The app gets default signal handling back before it starts. Status goes to fd 4.
+run_app() {
+  trap '' TERM INT HUP
+  ( trap - TERM INT HUP; exec "$@" 0<&3 3<&- 4>&- )
+  echo $? >&4
+}
+
+# Waits for the wrapper however often a trapped signal interrupts the wait.
+wait_for_child() {
+  while :; do
+    signalled=0
+    wait "$child"
+    [ "$signalled" = 1 ] || break
+  done
+}
+
 if [ "$role" = host ]; then
   for cg in "$@"; do
     echo $$ > "$cg/cgroup.procs" || { echo "berth: cannot join cgroup $cg" >&2; exit 125; }
   done
-  trap 'stopping=1' TERM INT HUP
+  trap 'signalled=1' TERM INT HUP
+  : > "$state/app-status"
   if [ "$mode" = isolated ]; then
     unshare --pid --fork --kill-child --mount --ipc --uts --mount-proc --propagation private -- \\
       /bin/bash "$0" inner "$mode" "$state" "$appdir" "$host" "$uid" "$gid" "$cmd"
@@ -39,17 +58,21 @@ if [ "$role" = host ]; then
   else
     read_env
     cd -- "$appdir" || exit 125
-    # A background job would get /dev/null as stdin; one-offs need theirs, so pass it explicitly.
-    env -i "\${envs[@]}" /bin/bash -c "$cmd" 0<&3 3<&- &
+    run_app env -i "\${envs[@]}" /bin/bash -c "$cmd" 4>"$state/app-status" &
     child=$!
-    while :; do wait "$child"; rc=$?; kill -0 "$child" 2>/dev/null || break; done
+    wait_for_child
+    rc=125
   fi
+  recorded=$(cat -- "$state/app-status")
+  rc=\${recorded:-$rc}
   echo "$rc" > "$state/exit-code.tmp" && mv -f -- "$state/exit-code.tmp" "$state/exit-code"
   exit "$rc"
 fi
 
-# role = inner: PID 1 of the instance's namespaces, still root.
+# role = inner: PID 1 of the instance's namespaces, still root. Everything under the state dir
+# is opened before /tmp is replaced, because the state dir may live under /tmp.
 read_env
+exec 4>"$state/app-status"
 mkdir -p -- "$state/upper" "$state/work"
 chown -- "$uid:$gid" "$state/upper"
 chmod 0755 -- "$state/upper"
@@ -57,11 +80,12 @@ mount -t overlay overlay -o "lowerdir=$appdir,upperdir=$state/upper,workdir=$sta
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp || exit 125
 printf '%s' "$host" > /proc/sys/kernel/hostname || exit 125
 cd /app || exit 125
-trap 'kill -TERM -1 2>/dev/null' TERM
-trap 'kill -INT -1 2>/dev/null' INT
-setpriv --reuid="$uid" --regid="$gid" --clear-groups --no-new-privs -- \\
-  env -i "\${envs[@]}" /bin/bash -c "$cmd" 0<&3 3<&- &
+# As PID 1 this shell would ignore SIGTERM; it passes it on to every process in the namespace.
+trap 'signalled=1; kill -TERM -1 2>/dev/null' TERM
+trap 'signalled=1; kill -INT -1 2>/dev/null' INT
+run_app setpriv --reuid="$uid" --regid="$gid" --clear-groups --no-new-privs -- \\
+  env -i "\${envs[@]}" /bin/bash -c "$cmd" &
 child=$!
-while :; do wait "$child"; rc=$?; kill -0 "$child" 2>/dev/null || break; done
-exit "$rc"
+wait_for_child
+exit 0
 `;
