@@ -1,5 +1,6 @@
 // Fetches a classic buildpack named by an app: a directory on this host or a git URL. Both are
 // fetched as the build user, so a buildpack name cannot make Berth read what the build could not.
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BerthError } from '../domain/errors.js';
 import type { BuildUser } from './buildpack.js';
@@ -40,10 +41,15 @@ export async function fetchBuildpack(source: string, dest: string, opts: FetchOp
     ? ['cp', '-R', '--', parsed.path, dest]
     : ['git', 'clone', '--quiet', '--depth', '1', ...(parsed.ref ? ['--branch', parsed.ref] : []), '--', parsed.url, dest];
   opts.log(`-----> Fetching buildpack ${source}`);
+  // A file:// buildpack repo belongs to someone else by nature, which git's ownership check refuses
+  // (git 2.39 reads safe.directory from global config only). That check protects a privileged user
+  // from a hostile repo's config; this clone already runs as the unprivileged build user.
+  const gitConfig = `${dest}.gitconfig`;
+  await writeFile(gitConfig, '[safe]\n\tdirectory = *\n', { flag: 'wx', mode: 0o644 });
   const output: string[] = [];
   const code = await runStep(argv[0]!, argv.slice(1), {
     cwd: path.dirname(dest),
-    env: { PATH: BUILD_PATH, HOME: opts.home, GIT_TERMINAL_PROMPT: '0', LANG: 'C.UTF-8' },
+    env: { PATH: BUILD_PATH, HOME: opts.home, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_GLOBAL: gitConfig, LANG: 'C.UTF-8' },
     runAs: opts.runAs,
     signal: opts.signal,
     onLine: (l) => { output.push(l); opts.log(INDENT + l); },

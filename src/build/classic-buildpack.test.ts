@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BerthError } from '../domain/errors.js';
+import { runChecked } from '../platform/exec.js';
+import { materialize } from './buildpack.contract.js';
+import { parseBuildpackSource } from './buildpack-source.js';
+import { buildSlug, type BuildSlugOptions } from './slug-builder.js';
+
+const classicDir = fileURLToPath(new URL('../../test/fixtures/buildpacks/hello-classic', import.meta.url));
+const isRoot = process.getuid?.() === 0;
+
+describe('parseBuildpackSource', () => {
+  it('accepts absolute directories and http(s)/file git URLs with an optional #ref', () => {
+    expect(parseBuildpackSource('/opt/buildpacks/ruby')).toEqual({ kind: 'dir', path: '/opt/buildpacks/ruby' });
+    expect(parseBuildpackSource('https://example.com/bp.git#v1.2')).toEqual({ kind: 'git', url: 'https://example.com/bp.git', ref: 'v1.2' });
+    expect(parseBuildpackSource('file:///srv/bp')).toEqual({ kind: 'git', url: 'file:///srv/bp' });
+  });
+
+  it('refuses option-like names, other git transports and odd refs', () => {
+    for (const bad of ['-uhttp://x', '--upload-pack=touch /tmp/x', 'ext::sh -c touch% /tmp/pwned', 'ssh://host/repo', 'ftp://x/y',
+      'relative/dir', 'https://example.com/bp.git#--upload-pack=x', 'https://example.com/bp.git#a..b', 'https://x/\n']) {
+      expect(() => parseBuildpackSource(bad), bad).toThrow(BerthError);
+    }
+  });
+});
+
+describe('classic buildpacks (bin/detect, bin/compile, bin/release)', () => {
+  let root: string;
+  let app: string;
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'berth-classic-'));
+    await chmod(root, 0o711);
+    app = await materialize({ 'hello.txt': 'hi' }, root);
+  });
+  afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+
+  async function build(extra: Partial<BuildSlugOptions>): Promise<{ log: string[]; result: Awaited<ReturnType<typeof buildSlug>> }> {
+    const log: string[] = [];
+    const result = await buildSlug({
+      sourceDir: app, slugsDir: path.join(root, 'slugs'), cacheDir: await mkdtemp(path.join(root, 'cache-')),
+      env: {}, buildpacks: [classicDir], log: (l) => log.push(l), ...extra,
+    });
+    return { log, result };
+  }
+
+  it('runs detect, compile with ENV_DIR and release, as Heroku does, and streams compile output', async () => {
+    const { log, result } = await build({ env: { GREETING: 'hello from ENV_DIR', OTHER: 'x' } });
+    expect(result.buildpackDescription).toBe('Hello Classic');
+    expect(result.processTypes).toEqual({ web: 'python3 -m http.server $PORT', clock: 'echo tick' });
+    expect(log).toEqual(expect.arrayContaining([
+      '-----> Hello classic buildpack', '       config var GREETING is set', '       config var OTHER is set', '       build number 1',
+    ]));
+    // The last line had no newline; it is still delivered.
+    expect(log).toContain(`       whoami: ${isRoot ? 'berth-build' : (await runChecked('id', ['-un'])).trim()}`);
+    expect(await readFile(path.join(result.slugDir, 'greeting.txt'), 'utf8')).toBe('hello from ENV_DIR');
+  });
+
+  it('keeps the cache between builds of the same app', async () => {
+    const cacheDir = await mkdtemp(path.join(root, 'cache-'));
+    await build({ cacheDir });
+    const { log } = await build({ cacheDir });
+    expect(log).toContain('       build number 2');
+  });
+
+  it('fetches a buildpack from a git URL', async () => {
+    const repo = path.join(root, 'repo');
+    await cp(classicDir, repo, { recursive: true });
+    const git = (...args: string[]): Promise<string> => runChecked('git', ['-C', repo, ...args]);
+    await git('init', '--quiet');
+    await git('add', '.');
+    await git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--quiet', '-m', 'bp');
+    await runChecked('chmod', ['-R', 'a+rX', repo]);
+    const { log, result } = await build({ buildpacks: [`file://${repo}`] });
+    expect(log).toContain(`-----> Fetching buildpack file://${repo}`);
+    expect(result.processTypes.web).toBe('python3 -m http.server $PORT');
+  });
+
+  it('fails the build with no slug left when bin/compile fails', async () => {
+    const slugsDir = path.join(root, 'slugs-fail');
+    const log: string[] = [];
+    const err = await build({ slugsDir, env: { FAIL_BUILD: '1' }, log: (l) => log.push(l) }).catch((e: unknown) => e);
+    expect((err as BerthError).code).toBe('build_failed');
+    expect((err as BerthError).message).toBe('Buildpack Hello Classic failed to compile this app (bin/compile exited with 3).');
+    expect(log).toContain('       failing on purpose');
+    expect(await readdir(slugsDir).catch(() => [])).toEqual([]);
+  });
+
+  it('fails when the named buildpack does not detect the app', async () => {
+    const other = await materialize({ 'index.html': 'x' }, root);
+    const err = await build({ sourceDir: other }).catch((e: unknown) => e);
+    expect((err as BerthError).message).toContain('does not apply to this app');
+  });
+
+  it.skipIf(!isRoot)('runs the build as the unprivileged build user, who cannot read root-only files', async () => {
+    const secretDir = await mkdtemp(path.join(root, 'secret-'));
+    await mkdir(secretDir, { recursive: true });
+    await chmod(secretDir, 0o700);
+    const secret = path.join(secretDir, 'other-app-file');
+    await writeFile(secret, 'private', { mode: 0o600 });
+    const { log } = await build({ env: { PROBE_FILE: secret } });
+    expect(log).toContain('       probe: denied');
+  });
+});
