@@ -13,9 +13,24 @@ export const BUILD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 /** Config vars a build never takes from the app: they would break the toolchain (Heroku's list). */
 const ENV_DENYLIST = new Set(['PATH', 'GIT_DIR', 'CPATH', 'CPPATH', 'LD_PRELOAD', 'LIBRARY_PATH', 'LD_LIBRARY_PATH']);
 
+/**
+ * How this host reaches the network (proxies, extra CA certificates): the operator's settings, which
+ * builds need to download anything, and nothing else of Berth's own environment.
+ */
+const HOST_NETWORK_VARS = [
+  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
+  'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'GIT_SSL_CAINFO', 'CURL_CA_BUNDLE', 'REQUESTS_CA_BUNDLE', 'PIP_CERT',
+];
+
+export function hostNetworkEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of HOST_NETWORK_VARS) { const v = process.env[k]; if (v) env[k] = v; }
+  return env;
+}
+
 /** The environment build commands see: a clean base, then the app's config vars, then the buildpack's own. */
 export function buildEnv(ctx: Pick<CompileContext, 'env' | 'cacheDir'>, extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = { PATH: BUILD_PATH, HOME: `${ctx.cacheDir}/.home`, LANG: 'C.UTF-8' };
+  const env: Record<string, string> = { PATH: BUILD_PATH, HOME: `${ctx.cacheDir}/.home`, LANG: 'C.UTF-8', ...hostNetworkEnv() };
   for (const [k, v] of Object.entries(ctx.env)) if (!ENV_DENYLIST.has(k)) env[k] = v;
   return { ...env, ...extra };
 }

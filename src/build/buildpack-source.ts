@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BerthError } from '../domain/errors.js';
 import type { BuildUser } from './buildpack.js';
-import { BUILD_PATH, INDENT, runStep } from './build-step.js';
+import { BUILD_PATH, hostNetworkEnv, INDENT, runStep } from './build-step.js';
 
 const GIT_REF_PATTERN = /^[A-Za-z0-9._/][A-Za-z0-9._/-]{0,199}$/;
 
@@ -49,7 +49,7 @@ export async function fetchBuildpack(source: string, dest: string, opts: FetchOp
   const output: string[] = [];
   const code = await runStep(argv[0]!, argv.slice(1), {
     cwd: path.dirname(dest),
-    env: { PATH: BUILD_PATH, HOME: opts.home, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_GLOBAL: gitConfig, LANG: 'C.UTF-8' },
+    env: { ...hostNetworkEnv(), PATH: BUILD_PATH, HOME: opts.home, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_GLOBAL: gitConfig, LANG: 'C.UTF-8' },
     runAs: opts.runAs,
     signal: opts.signal,
     onLine: (l) => { output.push(l); opts.log(INDENT + l); },

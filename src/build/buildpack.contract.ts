@@ -89,7 +89,9 @@ export function buildpackContract(name: string, c: BuildpackContractCase): void 
 
     c.compiles.forEach((cc, i) => {
       it(`compiles an app and proposes its process types (#${i + 1})`, async () => {
-        const { buildDir, processTypes, log } = await compileFixture(c.create(), cc.fixture, await scratch(), { env: cc.env });
+        const log: string[] = [];
+        const { buildDir, processTypes } = await compileFixture(c.create(), cc.fixture, await scratch(), { env: cc.env, log })
+          .catch((e: Error) => { throw new Error(`${e.message}\nbuild log:\n${log.join('\n')}`); });
         expect(processTypes).toEqual(cc.processTypes);
         for (const type of Object.keys(processTypes)) expect(type).toMatch(PROCESS_TYPE_PATTERN);
         expect(log.some((l) => l.startsWith('-----> '))).toBe(true);

@@ -88,6 +88,18 @@ describe('classic buildpacks (bin/detect, bin/compile, bin/release)', () => {
     expect(await readdir(slugsDir).catch(() => [])).toEqual([]);
   });
 
+  it('stops the build and its children when the signal aborts, leaving no slug', async () => {
+    const slugsDir = path.join(root, 'slugs-cancel');
+    const ac = new AbortController();
+    const log: string[] = [];
+    const err = await build({
+      slugsDir, env: { SLOW_BUILD: '1' }, signal: ac.signal,
+      log: (l) => { log.push(l); if (l.includes('sleeping')) ac.abort(); },
+    }).catch((e: unknown) => e);
+    expect((err as BerthError).message).toBe('Build was cancelled.');
+    expect(await readdir(slugsDir).catch(() => [])).toEqual([]);
+  });
+
   it('fails when the named buildpack does not detect the app', async () => {
     const other = await materialize({ 'index.html': 'x' }, root);
     const err = await build({ sourceDir: other }).catch((e: unknown) => e);

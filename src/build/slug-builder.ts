@@ -76,8 +76,9 @@ export async function buildSlug(opts: BuildSlugOptions): Promise<BuiltSlug> {
     await moveTree(buildDir, slugDir);
     return { slugId, slugDir, processTypes, buildpackDescription: buildpacks.map(describeBuildpack).join(', '), sizeBytes };
   } catch (e) {
-    if (isBerthError(e) && e.code === 'build_failed') opts.log(` !     ${e.message}`);
-    throw isBerthError(e) ? e : new BerthError('build_failed', `Build failed: ${(e as Error).message}`);
+    const err = isBerthError(e) ? e : new BerthError('build_failed', `Build failed: ${(e as Error).message}`);
+    opts.log(` !     ${err.message}`);
+    throw err;
   } finally {
     if (cacheMoved) await moveTree(cacheDir, opts.cacheDir).catch(() => rm(cacheDir, { recursive: true, force: true }));
     await rm(workspace, { recursive: true, force: true });

@@ -10,6 +10,48 @@ import { NodejsBuildpack } from './nodejs-buildpack.js';
 const apps = fileURLToPath(new URL('../../../../test/fixtures/apps/', import.meta.url));
 const nodeHello = path.join(apps, 'node-hello');
 
+const PNPM_LOCK = `lockfileVersion: '9.0'
+
+settings:
+  autoInstallPeers: true
+  excludeLinksFromLockfile: false
+
+importers:
+
+  .:
+    dependencies:
+      escape-html:
+        specifier: 1.0.3
+        version: 1.0.3
+
+packages:
+
+  escape-html@1.0.3:
+    resolution: {integrity: sha512-NiSupZ4OeuGwr68lGIeym/ksIZMJodUGOSCZ/FSnTxcrekbvqrgdUxlJOMpijaKZVjAJrWrGs/6Jy8OMuyj9ow==}
+
+snapshots:
+
+  escape-html@1.0.3: {}
+`;
+
+const YARN_LOCK = `# yarn lockfile v1
+
+
+escape-html@1.0.3:
+  version "1.0.3"
+  resolved "https://registry.yarnpkg.com/escape-html/-/escape-html-1.0.3.tgz#0258eae4d3d0c0974de1c169188ef0051d1d1988"
+  integrity sha512-NiSupZ4OeuGwr68lGIeym/ksIZMJodUGOSCZ/FSnTxcrekbvqrgdUxlJOMpijaKZVjAJrWrGs/6Jy8OMuyj9ow==
+`;
+
+const withLock = (lockName: string, lock: string): Record<string, string> => ({
+  'package.json': JSON.stringify({ name: 'x', version: '1.0.0', dependencies: { 'escape-html': '1.0.3' }, scripts: { start: 'node -e 1' } }),
+  [lockName]: lock,
+});
+
+const installedEscapeHtml = async (buildDir: string): Promise<void> => {
+  await access(path.join(buildDir, 'node_modules/escape-html/package.json'));
+};
+
 buildpackContract('nodejs', {
   create: () => new NodejsBuildpack(),
   detects: [nodeHello, { 'package.json': '{}', 'index.html': 'x' }],
@@ -35,6 +77,23 @@ buildpackContract('nodejs', {
       async check(buildDir, log) {
         expect(await readFile(path.join(buildDir, 'built.txt'), 'utf8')).toBe('hola production');
         expect(log).toContain('-----> Build: running the "build" script');
+      },
+    },
+    {
+      // pnpm and yarn come through corepack, downloaded from the npm registry on first use.
+      fixture: withLock('pnpm-lock.yaml', PNPM_LOCK),
+      processTypes: { web: 'npm start' },
+      async check(buildDir, log) {
+        await installedEscapeHtml(buildDir);
+        expect(log).toContain('       installing dependencies with pnpm: corepack pnpm install --frozen-lockfile --prod=false');
+      },
+    },
+    {
+      fixture: withLock('yarn.lock', YARN_LOCK),
+      processTypes: { web: 'npm start' },
+      async check(buildDir, log) {
+        await installedEscapeHtml(buildDir);
+        expect(log).toContain('       installing dependencies with yarn: corepack yarn install --frozen-lockfile --production=false');
       },
     },
   ],

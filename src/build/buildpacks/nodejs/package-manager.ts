@@ -19,6 +19,9 @@ export interface PackageManager {
 const corepackEnv = (cacheDir: string): Record<string, string> => ({
   COREPACK_HOME: `${cacheDir}/corepack`,
   COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
+  // Without a `packageManager` field, use the version this corepack pins (with its known hash) rather
+  // than asking the registry for the latest, whose signature an older corepack may fail to verify.
+  COREPACK_DEFAULT_TO_LATEST: '0',
 });
 
 export async function detectPackageManager(buildDir: string): Promise<PackageManager> {
