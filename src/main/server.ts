@@ -2,47 +2,102 @@
 import { mkdirSync } from 'node:fs';
 import { buildApi } from '../api/api-server.js';
 import { publicUrls } from '../api/public-urls.js';
+import { deployRoutes } from '../api/routes/deploy-routes.js';
+import { registerDynoRoutes } from '../api/routes/dyno-routes.js';
+import { logRoutes } from '../api/routes/log-routes.js';
+import { SourceStore } from '../deploy/source-store.js';
+import { HealthManager } from '../health/health-manager.js';
+import { tcpProbe } from '../health/port-probe.js';
+import { Reconciler } from '../health/reconciler.js';
+import { BuildOutputs } from '../logs/build-output.js';
+import { LogHub } from '../logs/log-hub.js';
+import { LogSessions } from '../logs/log-session-registry.js';
 import { systemClock } from '../platform/clock.js';
-import { jsonLogger } from '../platform/logger.js';
+import { jsonLogger, type Logger } from '../platform/logger.js';
+import { RouteTable } from '../router/route-table.js';
+import { Router } from '../router/router.js';
+import { LocalRuntime } from '../runtime/local/local-runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { ensureAdmin } from '../services/accounts.js';
+import { DeployPipeline } from '../services/deploy-pipeline.js';
 import { PlatformEvents } from '../services/platform-events.js';
 import type { ServiceDeps } from '../services/service-deps.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { homePaths, readSettings } from './settings.js';
+import { homePaths, readSettings, type Settings } from './settings.js';
 
 export const DEFAULT_STACK = 'berth-24';
 
 export async function runServer(role: string, _args: string[]): Promise<void> {
-  if (role !== 'server' && role !== 'api') {
+  if (role !== 'server') {
     process.stderr.write(`berth ${role}: not available yet; run \`berth server\` to start every part in one process.\n`);
     process.exitCode = 2;
     return;
   }
   const settings = readSettings();
   const paths = homePaths(settings.home);
+  // 0700: slugs and instance state live here, and app users must not reach them (see the local runtime).
   mkdirSync(settings.home, { recursive: true, mode: 0o700 });
   const logger = jsonLogger();
-  const store = new SqliteStore(paths.db);
-  const deps: ServiceDeps = { store, clock: systemClock, events: new PlatformEvents(), logger, defaultStack: DEFAULT_STACK };
+  const controller = new AbortController();
+  const { signal } = controller;
 
+  const store = new SqliteStore(paths.db);
+  const logs = new LogHub({ dir: paths.logs, logger: logger.child({ component: 'logs' }) });
+  await logs.start(signal);
+  const events = new PlatformEvents();
+  const runtime = chooseRuntime(settings, paths.runtime, logger);
+  const routes = new RouteTable({ baseDomain: settings.baseDomain });
+  const reconciler = new Reconciler({
+    store, runtime, routes, appLog: logs, clock: systemClock, logger: logger.child({ component: 'health' }), probe: tcpProbe,
+    bootTimeoutMs: settings.bootTimeoutMs,
+  });
+  const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });
+  events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId); });
+
+  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, defaultStack: DEFAULT_STACK };
   const admin = await ensureAdmin(deps, { email: settings.adminEmail, password: settings.adminPassword });
   if (admin) announceAdmin(admin, settings.apiUrl);
 
-  const controller = new AbortController();
-  const api = buildApi({ ...deps, urls: publicUrls({ apiUrl: settings.apiUrl, baseDomain: settings.baseDomain, routerPort: settings.routerPort }) });
-  await api.listen({ port: settings.apiPort, host: settings.apiHost });
-  logger.info('api-listening', { url: settings.apiUrl, port: settings.apiPort, home: settings.home });
-  process.stdout.write(`Berth API listening on ${settings.apiUrl} (BERTH_HOME=${settings.home})\n`);
+  const sources = new SourceStore(paths.sources);
+  const outputs = new BuildOutputs(paths.builds);
+  const pipeline = new DeployPipeline({
+    ...deps, runtime, sources, outputs, paths: { builds: paths.builds, slugs: paths.slugs, cache: paths.cache },
+    maxConcurrentBuilds: settings.buildConcurrency, launchTimeoutMs: settings.bootTimeoutMs + 5000,
+  });
+  const urls = publicUrls({ apiUrl: settings.apiUrl, baseDomain: settings.baseDomain, routerPort: settings.routerPort });
+  const api = buildApi({ ...deps, urls }, [
+    deployRoutes({ sources, outputs, pipeline }),
+    registerDynoRoutes,
+    logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
+  ]);
 
-  const stop = async (signal: string) => {
-    logger.info('server-stopping', { signal });
+  const router = new Router({ routes, logSink: logs, logger });
+  const { stopped: routerStopped } = await router.start(signal, { port: settings.routerPort, host: settings.routerHost });
+  await health.start(signal);
+  await api.listen({ port: settings.apiPort, host: settings.apiHost });
+  logger.info('server-started', { api: settings.apiUrl, routerPort: settings.routerPort, runtime: runtime.name, home: settings.home });
+  process.stdout.write(`Berth is up: API ${settings.apiUrl}, apps at http://<app>.${settings.baseDomain}:${settings.routerPort}/ (runtime ${runtime.name}, BERTH_HOME=${settings.home})\n`);
+
+  const stop = async (why: string) => {
+    logger.info('server-stopping', { signal: why });
     controller.abort();
     await api.close();
+    await routerStopped;
+    // Instances keep running; the next server adopts them.
+    if (runtime instanceof LocalRuntime) runtime.detach();
+    await logs.close();
     await store.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function chooseRuntime(settings: Settings, stateDir: string, logger: Logger): Runtime {
+  if (settings.runtime === 'docker') {
+    throw new Error('BERTH_RUNTIME=docker: the docker runtime is not available yet; use local (or auto).');
+  }
+  return new LocalRuntime({ stateDir, logger: logger.child({ component: 'runtime' }) });
 }
 
 function announceAdmin(admin: { email: string; generatedPassword?: string }, apiUrl: string): void {

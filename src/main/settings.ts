@@ -16,6 +16,18 @@ export interface Settings {
   apiUrl: string;
   adminEmail?: string;
   adminPassword?: string;
+  /** Builds of different apps that may run at once (BERTH_BUILD_CONCURRENCY, default 2). */
+  buildConcurrency: number;
+  /** A web instance must bind $PORT within this many ms (BERTH_BOOT_TIMEOUT seconds, default 60). */
+  bootTimeoutMs: number;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
+  return n;
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -44,6 +56,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     apiUrl: env.BERTH_API_URL || `http://localhost:${apiPort}`,
     adminEmail: env.BERTH_ADMIN_EMAIL || undefined,
     adminPassword: env.BERTH_ADMIN_PASSWORD || undefined,
+    buildConcurrency: positiveInt(env, 'BERTH_BUILD_CONCURRENCY', 2),
+    bootTimeoutMs: positiveInt(env, 'BERTH_BOOT_TIMEOUT', 60) * 1000,
   };
 }
 
@@ -56,6 +70,6 @@ export const homePaths = (home: string) => ({
   cache: join(home, 'cache'),
   sources: join(home, 'sources'),
   logs: join(home, 'logs'),
-  instances: join(home, 'instances'),
+  runtime: join(home, 'runtime'),
   addons: join(home, 'addons'),
 });

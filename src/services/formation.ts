@@ -40,7 +40,7 @@ export async function getFormation(deps: ServiceDeps, actor: User, appRef: strin
   return { app, formation: entry };
 }
 
-function checkUpdate(u: FormationUpdate, types: ProcessTypes | undefined): { type: string; quantity?: number; size?: string } {
+function checkUpdate(u: FormationUpdate, types: ProcessTypes | undefined, currentQuantity: number): { type: string; quantity?: number; size?: string } {
   const type = validateProcessType(u.type);
   // Before the first deploy any valid type may be scaled (desired state waits for a slug);
   // afterwards only the types the slug defines, as on Heroku.
@@ -49,7 +49,7 @@ function checkUpdate(u: FormationUpdate, types: ProcessTypes | undefined): { typ
   }
   const out: { type: string; quantity?: number; size?: string } = { type };
   if (u.quantity !== undefined) {
-    const q = typeof u.quantity === 'string' && /^\d+$/.test(u.quantity) ? Number(u.quantity) : u.quantity;
+    const q = parseQuantity(u.quantity, currentQuantity);
     if (typeof q !== 'number' || !Number.isInteger(q) || q < 0 || q > MAX_QUANTITY) {
       throw new BerthError('invalid_params', `Quantity for ${type} must be a whole number from 0 to ${MAX_QUANTITY}.`, 'formation');
     }
@@ -65,6 +65,15 @@ function checkUpdate(u: FormationUpdate, types: ProcessTypes | undefined): { typ
   return out;
 }
 
+/** A number, a numeric string ("2", as the heroku CLI sends it), or a relative "+1" / "-1". */
+function parseQuantity(raw: unknown, current: number): unknown {
+  if (typeof raw !== 'string') return raw;
+  const m = /^([+-]?)(\d{1,4})$/.exec(raw.trim());
+  if (!m) return raw;
+  const n = Number(m[2]);
+  return m[1] === '+' ? current + n : m[1] === '-' ? current - n : n;
+}
+
 /** Applies a batch of updates atomically: one bad entry and none are applied. */
 export async function updateFormation(deps: ServiceDeps, actor: User, appRef: string, updates: unknown): Promise<{ app: App; formation: FormationView[] }> {
   if (!Array.isArray(updates) || updates.length === 0) {
@@ -73,7 +82,11 @@ export async function updateFormation(deps: ServiceDeps, actor: User, appRef: st
   const app = await appForActor(deps.store, actor, appRef);
   const changed = await deps.store.transaction(async (tx) => {
     const types = await processTypesOf(tx, app);
-    const checked = (updates as FormationUpdate[]).map((u) => checkUpdate(typeof u === 'object' && u ? u : { type: undefined }, types));
+    const current = new Map((await tx.formation.list(app.id)).map((f) => [f.type, f.quantity]));
+    const checked = (updates as FormationUpdate[]).map((u) => {
+      const update = typeof u === 'object' && u ? u : { type: undefined };
+      return checkUpdate(update, types, current.get(String(update.type)) ?? 0);
+    });
     const out: FormationEntry[] = [];
     for (const c of checked) {
       out.push(await tx.formation.upsert(app.id, c.type, { quantity: c.quantity, size: c.size ?? (await tx.formation.get(app.id, c.type))?.size ?? DEFAULT_SIZE }));

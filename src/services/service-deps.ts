@@ -4,6 +4,7 @@ import type { LogSink } from '../logs/log-sink.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { Store } from '../store/store.js';
+import type { DynoDirectory } from './dyno-directory.js';
 import type { PlatformEvents } from './platform-events.js';
 
 export interface ServiceDeps {
@@ -12,6 +13,8 @@ export interface ServiceDeps {
   events: PlatformEvents;
   logger: Logger;
   appLog?: LogSink;
+  /** Instance states and restarts; absent in a process that runs no instances. */
+  dynos?: DynoDirectory;
   /** The stack new apps get. */
   defaultStack: string;
 }

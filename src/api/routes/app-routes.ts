@@ -16,12 +16,21 @@ export function registerAppRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return apps.map((a) => appJson(a, owners.get(a.ownerId), ctx.urls));
   };
 
-  app.get('/apps', async (req, reply) => {
+  // The heroku CLI lists "my apps" through /users/~/apps.
+  for (const path of ['/apps', '/users/~/apps']) app.get(path, async (req, reply) => {
     const apps = await listApps(ctx, actorOf(req));
     const page = paginate(apps, parseRange(req.headers.range, ['name', 'id', 'created_at', 'updated_at'], 'name'), (a, f) =>
       f === 'id' ? a.id : f === 'created_at' ? a.createdAt : f === 'updated_at' ? a.updatedAt : a.name);
     return reply.status(page.status).headers(page.headers).send(await render(page.items));
   });
+
+  // Add-ons and collaborators come with later issues; `heroku apps:info` asks for them, so answer with empty lists.
+  for (const path of ['/apps/:app/addons', '/apps/:app/collaborators']) {
+    app.get<{ Params: { app: string } }>(path, async (req) => {
+      await getApp(ctx, actorOf(req), req.params.app);
+      return [];
+    });
+  }
 
   app.post<{ Body: AppBody }>('/apps', async (req, reply) => {
     const created = await createApp(ctx, actorOf(req), { name: req.body?.name, stack: req.body?.stack });

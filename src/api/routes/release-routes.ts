@@ -27,6 +27,11 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ApiContext): vo
     return releaseJson(release, a, await ctx.store.users.byId(release.userId), current);
   });
 
+  app.get<{ Params: { app: string; release: string } }>('/apps/:app/releases/:release/config-vars', async (req) => {
+    const { release } = await getRelease(ctx, actorOf(req), req.params.app, req.params.release);
+    return release.config;
+  });
+
   app.post<{ Params: { app: string }; Body: { release?: unknown } | undefined }>('/apps/:app/releases', async (req, reply) => {
     const actor = actorOf(req);
     const release = await rollback(ctx, actor, req.params.app, req.body?.release);

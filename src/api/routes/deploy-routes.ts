@@ -1,0 +1,88 @@
+// Heroku's deploy-from-source flow: POST /sources (a put_url on Berth itself), PUT the tarball,
+// POST /apps/{app}/builds, then follow the build's output_stream_url.
+import type { FastifyInstance } from 'fastify';
+import type { SourceStore } from '../../deploy/source-store.js';
+import type { Build } from '../../domain/types.js';
+import type { BuildOutputs } from '../../logs/build-output.js';
+import type { DeployPipeline } from '../../services/deploy-pipeline.js';
+import type { ApiContext } from '../api-context.js';
+import { actorOf } from '../authentication.js';
+
+export interface DeployRouteDeps {
+  sources: SourceStore;
+  outputs: BuildOutputs;
+  pipeline: DeployPipeline;
+}
+
+export function deployRoutes(d: DeployRouteDeps) {
+  return (app: FastifyInstance, ctx: ApiContext): void => {
+    const buildJson = async (b: Build, appName: string) => {
+      const user = await ctx.store.users.byId(b.userId);
+      return {
+        id: b.id,
+        app: { id: b.appId, name: appName },
+        status: b.status,
+        buildpacks: b.buildpacks.map((url) => ({ url, name: url })),
+        source_blob: { url: b.sourceUrl, version: b.sourceVersion, checksum: null, version_description: null },
+        output_stream_url: `${ctx.urls.api}/builds/${b.id}/output`,
+        release: b.releaseId ? { id: b.releaseId } : null,
+        slug: b.slugId ? { id: b.slugId } : null,
+        stack: 'berth-24',
+        user: { id: b.userId, email: user?.email ?? null },
+        created_at: b.createdAt,
+        updated_at: b.updatedAt,
+      };
+    };
+
+    app.post('/sources', async (req, reply) => {
+      actorOf(req);
+      const id = d.sources.create();
+      const url = `${ctx.urls.api}/sources/${id}`;
+      return reply.status(201).send({ source_blob: { put_url: url, get_url: url } });
+    });
+
+    // The upload is streamed to disk as it arrives; it is never parsed or buffered whole.
+    app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+      scope.put<{ Params: { id: string } }>('/sources/:id', { config: { public: true } }, async (req, reply) => {
+        const bytes = await d.sources.receive(req.params.id, req.raw);
+        return reply.status(200).send({ id: req.params.id, bytes });
+      });
+    });
+
+    app.get<{ Params: { id: string } }>('/sources/:id', { config: { public: true } }, async (req, reply) => {
+      const { stream, size } = await d.sources.open(req.params.id);
+      return reply.header('Content-Type', 'application/gzip').header('Content-Length', size).send(stream);
+    });
+
+    app.post<{ Params: { app: string }; Body: Record<string, unknown> | undefined }>('/apps/:app/builds', async (req, reply) => {
+      const build = await d.pipeline.createBuild(actorOf(req), req.params.app, req.body ?? {});
+      const target = await ctx.store.apps.byId(build.appId);
+      return reply.status(201).send(await buildJson(build, target?.name ?? req.params.app));
+    });
+
+    app.get<{ Params: { app: string } }>('/apps/:app/builds', async (req) => {
+      const { app: a, builds } = await d.pipeline.listBuilds(actorOf(req), req.params.app);
+      return Promise.all(builds.map((b) => buildJson(b, a.name)));
+    });
+
+    app.get<{ Params: { app: string; id: string } }>('/apps/:app/builds/:id', async (req) => {
+      const { app: a, build } = await d.pipeline.getBuild(actorOf(req), req.params.app, req.params.id);
+      return buildJson(build, a.name);
+    });
+
+    // Like Heroku's output_stream_url: the unguessable build id is the credential, so curl can follow it.
+    app.get<{ Params: { id: string } }>('/builds/:id/output', { config: { public: true } }, async (req, reply) => {
+      if (!d.outputs.exists(req.params.id)) return reply.status(404).send({ id: 'not_found', message: "Couldn't find that build's output." });
+      const abort = new AbortController();
+      req.raw.on('close', () => abort.abort());
+      reply.hijack();
+      reply.raw.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
+      for await (const line of d.outputs.follow(req.params.id, abort.signal)) {
+        if (!reply.raw.write(line + '\n')) await new Promise((r) => reply.raw.once('drain', r));
+      }
+      reply.raw.end();
+    });
+  };
+}

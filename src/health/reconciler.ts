@@ -1,0 +1,245 @@
+// Level-based reconciliation of one app: read desired state from the store and actual instances
+// from the runtime, then start, stop or replace instances to close the gap. Idempotent: running
+// it twice in a row changes nothing the second time.
+import type { LogSink } from '../logs/log-sink.js';
+import type { Clock } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
+import type { Instance, Runtime } from '../runtime/runtime.js';
+import type { DynoState, DynoView } from '../services/dyno-directory.js';
+import type { Store } from '../store/store.js';
+import { CrashTracker } from './crash-backoff.js';
+import { readDesiredState, slotKey, type DesiredSlot, type DesiredState } from './desired-state.js';
+import type { PortProbe } from './port-probe.js';
+import type { PublishedRoute, RoutePublisher } from './route-publisher.js';
+
+export interface ReconcilerDeps {
+  store: Store;
+  runtime: Runtime;
+  routes: RoutePublisher;
+  appLog: LogSink;
+  clock: Clock;
+  logger: Logger;
+  probe: PortProbe;
+  crashes?: CrashTracker;
+  /** A web instance must accept connections on $PORT within this time (R10). Default 60 s. */
+  bootTimeoutMs?: number;
+  /** After routes move away from an instance, in-flight requests get this long before SIGTERM. */
+  drainMs?: number;
+  stopGraceMs?: number;
+}
+
+interface BootState {
+  startedAt: number;
+  upSince?: number;
+}
+
+/** When the app should be looked at again, if something is pending (a boot, a backoff). */
+export interface ReconcileResult {
+  wakeInMs?: number;
+}
+
+const PROBE_INTERVAL_MS = 200;
+const isWeb = (type: string) => type === 'web';
+
+export class Reconciler {
+  private readonly boot = new Map<string, BootState>();
+  /** Instances being stopped on purpose: their exit is not a crash. */
+  private readonly stopping = new Set<string>();
+  private readonly names = new Map<string, string>();
+  readonly crashes: CrashTracker;
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.crashes = deps.crashes ?? new CrashTracker();
+  }
+
+  async reconcile(appId: string): Promise<ReconcileResult> {
+    const { store, runtime } = this.deps;
+    const app = await store.apps.byId(appId);
+    const instances = await runtime.list({ appId });
+    if (!app) return this.teardown(appId, instances);
+    if (this.names.get(appId) && this.names.get(appId) !== app.name) this.deps.routes.remove(this.names.get(appId)!);
+    this.names.set(appId, app.name);
+
+    const desired = await readDesiredState(store, app);
+    const now = this.deps.clock.now();
+    const wakes: number[] = [];
+    const running = await this.collectExits(instances, now);
+
+    const keep = new Set<string>();
+    const superseded: Instance[] = [];
+    for (const slot of desired.slots) {
+      const wake = await this.reconcileSlot(desired, slot, running, keep, superseded, now);
+      if (wake !== undefined) wakes.push(wake);
+    }
+    const extras = running.filter((i) => !keep.has(i.id) && !superseded.includes(i));
+    this.publish(desired, running, keep);
+    for (const i of [...superseded, ...extras]) this.retire(i);
+    return { wakeInMs: wakes.length ? Math.max(0, Math.min(...wakes)) : undefined };
+  }
+
+  /** Handles instances that exited since the last look; returns the ones still running. */
+  private async collectExits(instances: Instance[], now: number): Promise<Instance[]> {
+    const running: Instance[] = [];
+    for (const i of instances) {
+      if (i.status === 'running') { running.push(i); continue; }
+      if (!this.stopping.delete(i.id)) {
+        const wasUp = this.boot.get(i.id)?.upSince !== undefined;
+        this.crashes.crashed(slotKey(i.appId, i.releaseId, i.processType, i.index), now);
+        this.deps.appLog.write(i.appId, 'berth', i.name, `Process exited with status ${i.exitCode ?? 'unknown'}`);
+        this.deps.appLog.write(i.appId, 'berth', i.name, `State changed from ${wasUp ? 'up' : 'starting'} to crashed`);
+        this.deps.logger.warn('instance-crashed', { app: i.appName, dyno: i.name, exitCode: i.exitCode });
+      }
+      this.boot.delete(i.id);
+      await this.deps.runtime.remove(i.id);
+    }
+    return running;
+  }
+
+  private async reconcileSlot(desired: DesiredState, slot: DesiredSlot, running: Instance[], keep: Set<string>, superseded: Instance[], now: number): Promise<number | undefined> {
+    const release = desired.release!;
+    const mine = running.filter((i) => i.processType === slot.type && i.index === slot.index);
+    const current = mine.find((i) => i.releaseId === release.id);
+    const older = mine.filter((i) => i.releaseId !== release.id);
+    if (!current) {
+      for (const o of older) keep.add(o.id); // keep serving until the new one is up
+      const notBefore = this.crashes.nextStartAt(slot.key);
+      if (notBefore !== undefined && notBefore > now) return notBefore - now;
+      await this.startInstance(desired, slot, now);
+      return PROBE_INTERVAL_MS;
+    }
+    keep.add(current.id);
+    const state = this.boot.get(current.id) ?? this.adopt(current, now);
+    if (state.upSince === undefined) {
+      const up = !isWeb(slot.type) || (current.address !== null && (await this.deps.probe(current.address)));
+      if (up) {
+        state.upSince = now;
+        this.deps.appLog.write(current.appId, 'berth', current.name, 'State changed from starting to up');
+      } else if (now - state.startedAt >= (this.deps.bootTimeoutMs ?? 60_000)) {
+        this.bootTimeout(current, slot, now);
+        keep.delete(current.id);
+        return this.crashes.nextStartAt(slot.key)! - now;
+      } else {
+        for (const o of older) keep.add(o.id);
+        return PROBE_INTERVAL_MS;
+      }
+    }
+    this.crashes.healthy(slot.key, state.upSince, now);
+    superseded.push(...older);
+    return undefined;
+  }
+
+  private adopt(instance: Instance, now: number): BootState {
+    const state: BootState = { startedAt: now };
+    this.boot.set(instance.id, state);
+    return state;
+  }
+
+  private async startInstance(desired: DesiredState, slot: DesiredSlot, now: number): Promise<void> {
+    const { app, release, slug } = desired;
+    const dyno = `${slot.type}.${slot.index}`;
+    this.deps.appLog.write(app.id, 'berth', dyno, `Starting process with command \`${slot.command}\``);
+    const instance = await this.deps.runtime.start({
+      appId: app.id, appName: app.name, releaseId: release!.id, releaseVersion: release!.version,
+      processType: slot.type, index: slot.index, command: slot.command, env: release!.config, slug: slug!.location, size: slot.size,
+    });
+    this.boot.set(instance.id, { startedAt: now });
+    this.deps.logger.info('instance-started', { app: app.name, dyno, release: release!.version, id: instance.id });
+  }
+
+  private bootTimeout(instance: Instance, slot: DesiredSlot, now: number): void {
+    const seconds = Math.round((this.deps.bootTimeoutMs ?? 60_000) / 1000);
+    this.deps.appLog.write(instance.appId, 'berth', instance.name, `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${seconds} seconds of launch`);
+    this.deps.appLog.write(instance.appId, 'berth', instance.name, 'State changed from starting to crashed');
+    this.deps.logger.warn('instance-boot-timeout', { app: instance.appName, dyno: instance.name });
+    this.crashes.crashed(slot.key, now);
+    this.boot.delete(instance.id);
+    this.stopNow(instance);
+  }
+
+  /** Routes go to each web slot's newest up instance; older ones serve only until the new one is up. */
+  private publish(desired: DesiredState, running: Instance[], keep: Set<string>): void {
+    const { app } = desired;
+    const web = running.filter((i) => isWeb(i.processType) && keep.has(i.id) && i.address && this.boot.get(i.id)?.upSince !== undefined);
+    const bySlot = new Map<number, Instance>();
+    for (const i of web) {
+      const best = bySlot.get(i.index);
+      if (!best || i.releaseVersion > best.releaseVersion) bySlot.set(i.index, i);
+    }
+    const backends = [...bySlot.values()].sort((a, b) => a.index - b.index)
+      .map((i) => ({ instanceId: i.id, dyno: i.name, host: i.address!.host, port: i.address!.port }));
+    const webSlots = desired.slots.filter((s) => isWeb(s.type));
+    const crashed = backends.length === 0 && webSlots.length > 0 && webSlots.every((s) => this.crashes.crashes(s.key) > 0);
+    const route: PublishedRoute = { appId: app.id, appName: app.name, maintenance: app.maintenance, backends, crashed };
+    this.deps.routes.set(route);
+  }
+
+  /** Takes an instance out of service: routes already exclude it; let in-flight requests finish, then stop. */
+  private retire(instance: Instance): void {
+    if (this.stopping.has(instance.id)) return;
+    this.stopping.add(instance.id);
+    const drain = isWeb(instance.processType) ? this.deps.drainMs ?? 1000 : 0;
+    void this.deps.clock.sleep(drain).then(() => this.stopNow(instance, true));
+  }
+
+  private stopNow(instance: Instance, alreadyMarked = false): void {
+    if (!alreadyMarked) this.stopping.add(instance.id);
+    this.deps.appLog.write(instance.appId, 'berth', instance.name, 'Stopping process');
+    this.deps.runtime.stop(instance.id, { graceMs: this.deps.stopGraceMs })
+      .then(() => this.deps.runtime.remove(instance.id))
+      .then(() => this.stopping.delete(instance.id))
+      .catch((e: unknown) => this.deps.logger.error('instance-stop-failed', { id: instance.id, error: String(e) }));
+  }
+
+  private async teardown(appId: string, instances: Instance[]): Promise<ReconcileResult> {
+    const name = this.names.get(appId);
+    if (name) this.deps.routes.remove(name);
+    this.names.delete(appId);
+    this.crashes.forget(`${appId}/`);
+    for (const i of instances) {
+      if (i.status === 'running') this.stopNow(i);
+      else await this.deps.runtime.remove(i.id);
+    }
+    return {};
+  }
+
+  /** Stops instances so that the next reconcile starts fresh ones (not counted as crashes). */
+  async restart(appId: string, name?: string): Promise<number> {
+    const instances = (await this.deps.runtime.list({ appId })).filter((i) => i.status === 'running' && (!name || i.name === name || i.processType === name));
+    await Promise.all(instances.map(async (i) => {
+      this.stopping.add(i.id);
+      await this.deps.runtime.stop(i.id, { graceMs: this.deps.stopGraceMs });
+      await this.deps.runtime.remove(i.id);
+      this.stopping.delete(i.id);
+      this.boot.delete(i.id);
+    }));
+    return instances.length;
+  }
+
+  /** The dynos of an app with their Heroku states. */
+  async dynos(appId: string): Promise<DynoView[]> {
+    const instances = await this.deps.runtime.list({ appId });
+    const app = await this.deps.store.apps.byId(appId);
+    const desired = app ? await readDesiredState(this.deps.store, app) : undefined;
+    const views: DynoView[] = instances.map((i) => ({
+      id: i.id, name: i.name, type: i.processType, command: desired?.slug?.processTypes[i.processType] ?? '',
+      size: desired?.slots.find((s) => s.type === i.processType)?.size.name ?? 'standard-1x',
+      releaseId: i.releaseId, releaseVersion: i.releaseVersion, startedAt: i.startedAt,
+      state: this.stateOf(i),
+    }));
+    // Slots waiting out a crash backoff have no instance; show them as crashed, as Heroku does.
+    for (const slot of desired?.slots ?? []) {
+      const name = `${slot.type}.${slot.index}`;
+      if (!views.some((v) => v.name === name) && this.crashes.crashes(slot.key) > 0) {
+        views.push({ id: slot.key, name, type: slot.type, command: slot.command, size: slot.size.name, releaseId: desired!.release!.id,
+          releaseVersion: desired!.release!.version, startedAt: new Date(this.deps.clock.now()).toISOString(), state: 'crashed' });
+      }
+    }
+    return views.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  }
+
+  private stateOf(i: Instance): DynoState {
+    if (i.status === 'exited') return this.stopping.has(i.id) ? 'down' : 'crashed';
+    if (this.stopping.has(i.id)) return 'down';
+    return this.boot.get(i.id)?.upSince !== undefined ? 'up' : 'starting';
+  }
+}

@@ -1,0 +1,209 @@
+// Source in, release out: extract the uploaded source, build a slug, record a pending release,
+// run the `release:` command, then make the release current so the health manager rolls it out.
+// One build at a time per app (release numbers strictly increase), a few apps in parallel.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { buildSlug } from '../build/slug-builder.js';
+import { extractSourceTarball } from '../deploy/tarball.js';
+import type { SourceStore } from '../deploy/source-store.js';
+import { BerthError, isBerthError } from '../domain/errors.js';
+import { DEFAULT_SIZE, findSize } from '../domain/sizes.js';
+import type { App, Build, Release, Slug, User } from '../domain/types.js';
+import type { BuildOutputs, BuildOutputWriter } from '../logs/build-output.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { appForActor } from './access.js';
+import { recordRelease } from './releases.js';
+import type { ServiceDeps } from './service-deps.js';
+import { KeyedQueue, Semaphore } from './work-limits.js';
+
+export interface DeployDeps extends ServiceDeps {
+  runtime: Runtime;
+  sources: SourceStore;
+  outputs: BuildOutputs;
+  paths: { builds: string; slugs: string; cache: string };
+  /** Builds of different apps that may run at once. */
+  maxConcurrentBuilds: number;
+  /** How long to wait for the new web instances to come up before reporting the launch. */
+  launchTimeoutMs: number;
+}
+
+export interface BuildRequest {
+  source_blob?: { url?: unknown; version?: unknown };
+  buildpacks?: unknown;
+}
+
+/** Only sources uploaded to this Berth are built: fetching arbitrary URLs would let users probe our network. */
+export function sourceIdFromUrl(url: unknown): string {
+  const m = typeof url === 'string' ? /\/sources\/([A-Za-z0-9_-]{32,64})$/.exec(url.split('?')[0]!) : null;
+  if (!m) throw new BerthError('invalid_params', 'source_blob.url must be a URL returned by POST /sources (put the tarball there first).', 'build');
+  return m[1]!;
+}
+
+export class DeployPipeline {
+  private readonly perApp = new KeyedQueue();
+  private readonly slots: Semaphore;
+  private readonly finished = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: DeployDeps) {
+    this.slots = new Semaphore(deps.maxConcurrentBuilds);
+  }
+
+  async createBuild(actor: User, appRef: string, req: BuildRequest): Promise<Build> {
+    const app = await appForActor(this.deps.store, actor, appRef);
+    const sourceId = sourceIdFromUrl(req.source_blob?.url);
+    this.deps.sources.pathOf(sourceId); // fail now, not in the background, when nothing was uploaded
+    const version = req.source_blob?.version;
+    if (version !== undefined && version !== null && (typeof version !== 'string' || version.length > 200)) {
+      throw new BerthError('invalid_params', 'source_blob.version must be a string of at most 200 characters.', 'build');
+    }
+    const buildpacks = parseBuildpacks(req.buildpacks) ?? app.buildpacks;
+    const build = await this.deps.store.builds.create({
+      appId: app.id, userId: actor.id, sourceUrl: String(req.source_blob?.url), sourceVersion: (version as string | undefined) ?? null, buildpacks,
+    });
+    const output = this.deps.outputs.open(build.id);
+    output.line(`-----> Build queued for ${app.name}`);
+    const done = this.perApp.run(app.id, () => this.slots.run(() => this.run(build, app, actor, sourceId, output)));
+    this.finished.set(build.id, done);
+    void done.finally(() => this.finished.delete(build.id));
+    return build;
+  }
+
+  /** Resolves when the build (and its release) has finished; for tests and `git push`. */
+  async settled(buildId: string): Promise<void> {
+    await this.finished.get(buildId);
+  }
+
+  private async run(build: Build, app: App, actor: User, sourceId: string, out: BuildOutputWriter): Promise<void> {
+    const { store, appLog } = this.deps;
+    appLog?.write(app.id, 'berth', 'api', `Build started by ${actor.email}`);
+    await mkdir(this.deps.paths.builds, { recursive: true });
+    const workDir = await mkdtemp(join(this.deps.paths.builds, `${build.id}-`));
+    try {
+      const srcDir = join(workDir, 'src');
+      await mkdir(srcDir);
+      await extractSourceTarball(this.deps.sources.pathOf(sourceId), srcDir);
+      const config = await store.config.get(app.id);
+      // The build user cannot enter BERTH_HOME (0700), so the slug builder works in the OS temp dir.
+      const built = await buildSlug({
+        sourceDir: srcDir, slugsDir: this.deps.paths.slugs, cacheDir: join(this.deps.paths.cache, app.id),
+        env: config, buildpacks: build.buildpacks, log: (l) => out.line(l),
+      });
+      const slug = await store.slugs.create({
+        appId: app.id, location: built.slugDir, processTypes: built.processTypes, buildpackDescription: built.buildpackDescription,
+        commit: build.sourceVersion, sizeBytes: built.sizeBytes,
+      });
+      const release = await this.release(app, actor, build, slug, out);
+      await store.builds.update(build.id, { status: 'succeeded', slugId: slug.id, releaseId: release.id });
+      appLog?.write(app.id, 'berth', 'api', `Deploy ${shortVersion(build)} by ${actor.email}: release v${release.version}`);
+      this.deps.events.emit({ type: 'app-changed', appId: app.id, reason: 'deploy' });
+      await this.reportLaunch(app, release, out);
+    } catch (e) {
+      const message = isBerthError(e) ? e.message : e instanceof Error ? e.message : String(e);
+      if (!isBerthError(e)) this.deps.logger.error('build-crashed', { build: build.id, error: e instanceof Error ? e.stack : String(e) });
+      out.line(` !     ${message}`);
+      out.line(' !     Build failed; the previous release keeps serving.');
+      await store.builds.update(build.id, { status: 'failed' });
+      appLog?.write(app.id, 'berth', 'api', `Build failed: ${message.split('\n')[0]}`);
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+      await out.end();
+    }
+  }
+
+  /** A pending release until the release phase passes; only then does it become current. */
+  private async release(app: App, actor: User, build: Build, slug: Slug, out: BuildOutputWriter): Promise<Release> {
+    const { store } = this.deps;
+    const pending = await store.transaction(async (tx) => {
+      const config = await tx.config.get(app.id);
+      const r = await recordRelease(tx, app, actor, { description: `Deploy ${shortVersion(build)}`, config, slugId: slug.id, status: 'pending' });
+      await tx.builds.update(build.id, { slugId: slug.id, releaseId: r.id });
+      return r;
+    });
+    const releaseCommand = slug.processTypes.release;
+    if (releaseCommand) {
+      out.line(`-----> Running release command: ${releaseCommand}`);
+      const exitCode = await this.runReleasePhase(app, pending, slug, releaseCommand, out);
+      if (exitCode !== 0) {
+        await store.releases.setStatus(pending.id, 'failed');
+        throw new BerthError('build_failed', `Release command failed with exit code ${exitCode}; release v${pending.version} was not deployed.`, 'release');
+      }
+    }
+    await store.transaction(async (tx) => {
+      await tx.releases.setStatus(pending.id, 'succeeded');
+      for (const type of Object.keys(slug.processTypes)) {
+        if (type === 'release' || (await tx.formation.get(app.id, type))) continue;
+        // Heroku scales web to one on the first deploy; other types wait for ps:scale.
+        await tx.formation.upsert(app.id, type, { quantity: type === 'web' ? 1 : 0, size: DEFAULT_SIZE });
+      }
+    });
+    out.line(`-----> Released v${pending.version}`);
+    return { ...pending, status: 'succeeded' };
+  }
+
+  private async runReleasePhase(app: App, release: Release, slug: Slug, command: string, out: BuildOutputWriter): Promise<number> {
+    let pendingText = '';
+    const toLines = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        pendingText += chunk.toString('utf8');
+        const lines = pendingText.split('\n');
+        pendingText = lines.pop()!;
+        for (const l of lines) out.line(`       ${l}`);
+        done();
+      },
+    });
+    const { exitCode } = await this.deps.runtime.exec({
+      appId: app.id, appName: app.name, releaseId: release.id, releaseVersion: release.version, processType: 'release',
+      command, env: release.config, slug: slug.location, size: findSize(DEFAULT_SIZE)!, stdout: toLines, stderr: toLines,
+    });
+    if (pendingText) out.line(`       ${pendingText}`);
+    return exitCode;
+  }
+
+  /** Follows the rollout so the build output (and `git push`) ends once the app is up, or says why not. */
+  private async reportLaunch(app: App, release: Release, out: BuildOutputWriter): Promise<void> {
+    const web = await this.deps.store.formation.get(app.id, 'web');
+    if (!this.deps.dynos || !web || web.quantity === 0) return;
+    out.line('-----> Launching...');
+    const deadline = this.deps.clock.now() + this.deps.launchTimeoutMs;
+    while (this.deps.clock.now() < deadline) {
+      const dynos = (await this.deps.dynos.list(app.id)).filter((d) => d.type === 'web' && d.releaseVersion === release.version);
+      if (dynos.some((d) => d.state === 'crashed')) {
+        out.line(` !     web crashed after release v${release.version}; see \`berth logs -a ${app.name}\``);
+        return;
+      }
+      if (dynos.filter((d) => d.state === 'up').length >= web.quantity) {
+        out.line(`       Released v${release.version}: web is up`);
+        return;
+      }
+      await this.deps.clock.sleep(200);
+    }
+    out.line(` !     web did not come up within ${Math.round(this.deps.launchTimeoutMs / 1000)} s; see \`berth logs -a ${app.name}\``);
+  }
+
+  async getBuild(actor: User, appRef: string, id: string): Promise<{ app: App; build: Build }> {
+    const app = await appForActor(this.deps.store, actor, appRef);
+    const build = await this.deps.store.builds.byId(app.id, id);
+    if (!build) throw new BerthError('build_not_found', "Couldn't find that build.", 'build');
+    return { app, build };
+  }
+
+  async listBuilds(actor: User, appRef: string): Promise<{ app: App; builds: Build[] }> {
+    const app = await appForActor(this.deps.store, actor, appRef);
+    return { app, builds: await this.deps.store.builds.list(app.id) };
+  }
+}
+
+const shortVersion = (b: Build) => (b.sourceVersion ? b.sourceVersion.slice(0, 12) : b.id.slice(0, 8));
+
+function parseBuildpacks(raw: unknown): string[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) throw new BerthError('invalid_params', 'buildpacks must be a list of {"url": "..."}.', 'build');
+  return raw.map((b) => {
+    const url = typeof b === 'string' ? b : (b as { url?: unknown })?.url;
+    if (typeof url !== 'string' || url.length === 0 || url.length > 500 || url.startsWith('-')) {
+      throw new BerthError('invalid_params', `Invalid buildpack ${JSON.stringify(b)}.`, 'build');
+    }
+    return url;
+  });
+}

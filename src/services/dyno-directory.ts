@@ -1,0 +1,21 @@
+// The port through which services read instance states and ask for restarts; the health manager implements it.
+
+export type DynoState = 'starting' | 'up' | 'crashed' | 'down';
+
+export interface DynoView {
+  id: string;
+  name: string;
+  type: string;
+  state: DynoState;
+  command: string;
+  size: string;
+  releaseId: string;
+  releaseVersion: number;
+  startedAt: string;
+}
+
+export interface DynoDirectory {
+  list(appId: string): Promise<DynoView[]>;
+  /** Stops the named instance (or all of the app's) so the health manager starts fresh ones. */
+  restart(appId: string, name?: string): Promise<number>;
+}

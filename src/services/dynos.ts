@@ -1,0 +1,27 @@
+// Dynos (instances) as the API shows them. The health manager knows their states; it is passed
+// in as a DynoDirectory so that services and api do not depend on health.
+import { BerthError } from '../domain/errors.js';
+import type { User } from '../domain/types.js';
+import { appForActor } from './access.js';
+import type { DynoDirectory } from './dyno-directory.js';
+import type { ServiceDeps } from './service-deps.js';
+
+export type { DynoDirectory, DynoState, DynoView } from './dyno-directory.js';
+
+function directory(deps: ServiceDeps): DynoDirectory {
+  if (!deps.dynos) throw new BerthError('not_implemented', 'This Berth process runs no instances (started without a runtime).');
+  return deps.dynos;
+}
+
+export async function listDynos(deps: ServiceDeps, actor: User, appRef: string) {
+  const app = await appForActor(deps.store, actor, appRef);
+  return { app, dynos: await directory(deps).list(app.id) };
+}
+
+export async function restartDynos(deps: ServiceDeps, actor: User, appRef: string, name?: string): Promise<void> {
+  const app = await appForActor(deps.store, actor, appRef);
+  const count = await directory(deps).restart(app.id, name);
+  if (name && count === 0) throw new BerthError('dyno_not_found', `Couldn't find the dyno ${name} of ${app.name}.`, 'dyno');
+  deps.appLog?.write(app.id, 'berth', 'api', `Restart ${name ?? 'all dynos'} by ${actor.email}`);
+  await deps.store.events.append({ actorId: actor.id, appId: app.id, action: 'dynos-restarted', data: { name: name ?? null } });
+}
