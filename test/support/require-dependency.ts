@@ -17,7 +17,10 @@ export const underCi = (): boolean => process.env.CI === 'true' || process.env.C
 /** describe() when the dependency is there, describe.skip() with a loud line otherwise (an error under CI). */
 export function describeWith(dep: Dependency, title: string, body: () => void): void {
   const missing = dep.check();
-  if (!missing) return describe(title, body);
+  if (!missing) {
+    describe(title, body);
+    return;
+  }
   const line = `SKIPPED "${title}": ${dep.name} is missing (${missing}). Install it with: ${dep.install}`;
   if (underCi()) {
     describe(title, () => {
