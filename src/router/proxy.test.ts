@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Agent, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backendAt, route, routerLines, send, startBackend, startRouter, type TestBackend, type TestRouter } from './router-test-kit.js';
+import { backendAt, closedPort, route, routerLines, send, startBackend, startRouter, type TestBackend, type TestRouter } from './router-test-kit.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -232,10 +232,8 @@ describe('router: Heroku error codes', () => {
 
   it('retries on another backend only when the first refused the connection', async () => {
     const alive = await echoBackend('alive');
-    const dead = await startBackend(() => {});
-    await dead.close(); // its port is now closed: connection refused
     const router = track(await startRouter());
-    router.routes.set(route('demo', [backendAt(dead.port, 1), backendAt(alive.port, 2)]));
+    router.routes.set(route('demo', [backendAt(await closedPort(), 1), backendAt(alive.port, 2)]));
     for (let i = 0; i < 6; i++) {
       const reply = await send(router.port, { host: 'demo.localhost', method: 'POST', body: 'x' });
       expect(reply.status).toBe(200);

@@ -29,6 +29,13 @@ export async function startBackend(handler: RequestListener): Promise<TestBacken
   return backend;
 }
 
+/** A port nothing listens on any more: connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const backend = await startBackend(() => {});
+  await backend.close();
+  return backend.port;
+}
+
 export const backendAt = (port: number, n = 1): RouteBackend => ({ instanceId: `i-${port}`, dyno: `web.${n}`, host: '127.0.0.1', port });
 
 export const route = (appName: string, backends: RouteBackend[], extra: Partial<RouteEntry> = {}): RouteEntry => ({
