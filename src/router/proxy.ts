@@ -69,7 +69,10 @@ export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: S
       deps.logger.warn('router-backend-unreachable', { app: route.appName, dyno: backend.dyno, error: outcome.error.message, requestId });
       continue;
     }
-    if (outcome.kind === 'done') return finish({ dyno: backend.dyno, ...outcome });
+    if (outcome.kind === 'done') {
+      const { status, bytes, connectMs, serviceMs } = outcome;
+      return finish({ dyno: backend.dyno, status, bytes, connectMs, serviceMs });
+    }
     if (outcome.code === 'H99') deps.logger.error('router-proxy-failed', { app: route.appName, error: outcome.error?.message, requestId });
     const sent = outcome.responded || outcome.code === 'H27' ? outcome.bytes : sendPage(res, routerErrorPage(outcome.code, requestId));
     return finish({ dyno: backend.dyno, code: outcome.code, status: outcome.status, bytes: sent, connectMs: outcome.connectMs, serviceMs: outcome.serviceMs });
