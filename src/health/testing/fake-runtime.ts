@@ -1,0 +1,109 @@
+// An in-memory Runtime for tests: instances with fake addresses that run until stopped or crash()ed.
+import type { Clock } from '../../platform/clock.js';
+import type { Instance, InstanceSpec, InstanceStats, LogChunk, Runtime } from '../../runtime/runtime.js';
+
+export class FakeRuntime implements Runtime {
+  readonly name = 'local' as const;
+  /** Every start, in order (the specs as the health manager asked for them). */
+  readonly starts: InstanceSpec[] = [];
+  /** Ids passed to stop(), in order. */
+  readonly stops: string[] = [];
+  private readonly instances = new Map<string, Instance>();
+  private readonly listeners = new Set<(i: Instance) => void>();
+  /** How long a stopped instance takes to exit (a process finishing its requests after SIGTERM). */
+  stopTakesMs = 0;
+  private readonly labels = new Map<string, string>();
+  private readonly startedIds: string[] = [];
+  private nextId = 1;
+
+  constructor(private readonly clock: Clock) {}
+
+  async start(spec: InstanceSpec): Promise<Instance> {
+    this.starts.push(spec);
+    const n = this.nextId++;
+    const instance: Instance = {
+      id: `i-${n}`, appId: spec.appId, appName: spec.appName, releaseId: spec.releaseId, releaseVersion: spec.releaseVersion,
+      processType: spec.processType, index: spec.index, name: `${spec.processType}.${spec.index}`, status: 'running', exitCode: null,
+      address: spec.processType === 'web' ? { host: '10.0.0.1', port: 5000 + n } : null,
+      startedAt: new Date(this.clock.now()).toISOString(), exitedAt: null,
+    };
+    this.instances.set(instance.id, instance);
+    this.startedIds.push(instance.id);
+    this.labels.set(instance.id, `${instance.name}@v${instance.releaseVersion}`);
+    return { ...instance };
+  }
+
+  async stop(id: string): Promise<void> {
+    this.stops.push(id);
+    if (this.stopTakesMs > 0) await this.clock.sleep(this.stopTakesMs);
+    this.exit(id, 143);
+  }
+
+  /** Makes a running instance exit on its own, as a crashing process would. */
+  crash(id: string, code = 1): void {
+    this.exit(id, code);
+  }
+
+  /** `web.1@v2`: the dyno name and release of any instance ever started here. */
+  label(id: string): string {
+    return this.labels.get(id) ?? `unknown ${id}`;
+  }
+
+  /** Labels of the running instances, sorted. */
+  running(): string[] {
+    return [...this.instances.values()].filter((i) => i.status === 'running').map((i) => this.label(i.id)).sort();
+  }
+
+  /** Labels of the instances started so far, in order. */
+  started(): string[] {
+    return this.startedIds.map((id) => this.label(id));
+  }
+
+  /** Labels of the instances stopped so far, in order. */
+  stopped(): string[] {
+    return this.stops.map((id) => this.label(id));
+  }
+
+  /** The running instance with this dyno name (the newest release's if several). */
+  find(name: string): Instance {
+    const found = [...this.instances.values()].filter((i) => i.status === 'running' && i.name === name)
+      .sort((a, b) => b.releaseVersion - a.releaseVersion)[0];
+    if (!found) throw new Error(`no running instance ${name}`);
+    return found;
+  }
+
+  private exit(id: string, code: number): void {
+    const i = this.instances.get(id);
+    if (!i || i.status === 'exited') return;
+    Object.assign(i, { status: 'exited', exitCode: code, exitedAt: new Date(this.clock.now()).toISOString() });
+    for (const l of this.listeners) l({ ...i });
+  }
+
+  async list(filter?: { appId?: string }): Promise<Instance[]> {
+    return [...this.instances.values()].filter((i) => !filter?.appId || i.appId === filter.appId).map((i) => ({ ...i }));
+  }
+
+  async inspect(id: string): Promise<Instance | undefined> {
+    const i = this.instances.get(id);
+    return i && { ...i };
+  }
+
+  async *logs(): AsyncIterable<LogChunk> {}
+
+  async stats(): Promise<InstanceStats | undefined> {
+    return undefined;
+  }
+
+  async exec(): Promise<{ exitCode: number }> {
+    throw new Error('FakeRuntime does not run one-off instances');
+  }
+
+  onExit(listener: (instance: Instance) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async remove(id: string): Promise<void> {
+    this.instances.delete(id);
+  }
+}
