@@ -78,9 +78,17 @@ describe('router: websockets', () => {
 
   it('answers H12 when the app accepts the connection but never answers the handshake', async () => {
     // resume(): a socket nobody reads never notices the router hanging up, and close() would wait forever.
-    const silent = createTcpServer((socket) => socket.resume());
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.resume();
+    });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+    // Destroy what is still open, so close() cannot wait on a connection the router kept.
+    cleanups.push(() => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      silent.close(() => resolve());
+    }));
     const address = silent.address();
     const router = await started({ requestTimeoutMs: 200 });
     router.routes.set(route('demo', [backendAt(typeof address === 'object' && address ? address.port : 0)]));
