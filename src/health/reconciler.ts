@@ -9,6 +9,7 @@ import type { DynoState, DynoView } from '../services/dyno-directory.js';
 import type { Store } from '../store/store.js';
 import { CrashTracker } from './crash-backoff.js';
 import { readDesiredState, slotKey, type DesiredSlot, type DesiredState } from './desired-state.js';
+import type { InstanceOutput } from './instance-output.js';
 import type { PortProbe } from './port-probe.js';
 import type { PublishedRoute, RoutePublisher } from './route-publisher.js';
 
@@ -21,6 +22,8 @@ export interface ReconcilerDeps {
   logger: Logger;
   probe: PortProbe;
   crashes?: CrashTracker;
+  /** Copies instance output into the app log (app[web.1] lines); none in unit tests. */
+  output?: InstanceOutput;
   /** A web instance must accept connections on $PORT within this time (R10). Default 60 s. */
   bootTimeoutMs?: number;
   /** After routes move away from an instance, in-flight requests get this long before SIGTERM. */
@@ -63,7 +66,11 @@ export class Reconciler {
     const desired = await readDesiredState(store, app);
     const now = this.deps.clock.now();
     const wakes: number[] = [];
-    const running = await this.collectExits(instances, now);
+    // Instances on their way out (draining, timed out, restarted) are neither serving nor booting:
+    // a slow SIGTERM must not make a timed-out instance look like a fresh boot of its slot.
+    const running = (await this.collectExits(instances, now)).filter((i) => !this.stopping.has(i.id));
+    // Instances this process did not start (adopted after a server restart) are followed from now on.
+    for (const i of running) this.deps.output?.follow(i, false);
 
     const keep = new Set<string>();
     const superseded: Instance[] = [];
@@ -83,14 +90,19 @@ export class Reconciler {
     for (const i of instances) {
       if (i.status === 'running') { running.push(i); continue; }
       if (!this.stopping.delete(i.id)) {
-        const wasUp = this.boot.get(i.id)?.upSince !== undefined;
-        this.crashes.crashed(slotKey(i.appId, i.releaseId, i.processType, i.index), now);
+        const key = slotKey(i.appId, i.releaseId, i.processType, i.index);
+        const upSince = this.boot.get(i.id)?.upSince;
+        const wasUp = upSince !== undefined;
+        // A long healthy run is forgiven even if no reconcile happened to look during it.
+        if (wasUp) this.crashes.healthy(key, upSince, i.exitedAt ? Date.parse(i.exitedAt) : now);
+        this.crashes.crashed(key, now);
         this.deps.appLog.write(i.appId, 'berth', i.name, `Process exited with status ${i.exitCode ?? 'unknown'}`);
         this.deps.appLog.write(i.appId, 'berth', i.name, `State changed from ${wasUp ? 'up' : 'starting'} to crashed`);
         this.deps.logger.warn('instance-crashed', { app: i.appName, dyno: i.name, exitCode: i.exitCode });
       }
       this.boot.delete(i.id);
       await this.deps.runtime.remove(i.id);
+      this.deps.output?.forget(i.id);
     }
     return running;
   }
@@ -117,6 +129,7 @@ export class Reconciler {
       } else if (now - state.startedAt >= (this.deps.bootTimeoutMs ?? 60_000)) {
         this.bootTimeout(current, slot, now);
         keep.delete(current.id);
+        for (const o of older) keep.add(o.id); // the previous release keeps serving
         return this.crashes.nextStartAt(slot.key)! - now;
       } else {
         for (const o of older) keep.add(o.id);
@@ -143,6 +156,7 @@ export class Reconciler {
       processType: slot.type, index: slot.index, command: slot.command, env: release!.config, slug: slug!.location, size: slot.size,
     });
     this.boot.set(instance.id, { startedAt: now });
+    this.deps.output?.follow(instance, true);
     this.deps.logger.info('instance-started', { app: app.name, dyno, release: release!.version, id: instance.id });
   }
 
@@ -186,8 +200,12 @@ export class Reconciler {
     this.deps.appLog.write(instance.appId, 'berth', instance.name, 'Stopping process');
     this.deps.runtime.stop(instance.id, { graceMs: this.deps.stopGraceMs })
       .then(() => this.deps.runtime.remove(instance.id))
-      .then(() => this.stopping.delete(instance.id))
-      .catch((e: unknown) => this.deps.logger.error('instance-stop-failed', { id: instance.id, error: String(e) }));
+      .then(() => { this.stopping.delete(instance.id); this.deps.output?.forget(instance.id); })
+      .catch((e: unknown) => {
+        // Forget the attempt so that the next reconcile sees the instance again and retries.
+        this.stopping.delete(instance.id);
+        this.deps.logger.error('instance-stop-failed', { id: instance.id, error: String(e) });
+      });
   }
 
   private async teardown(appId: string, instances: Instance[]): Promise<ReconcileResult> {
@@ -196,7 +214,7 @@ export class Reconciler {
     this.names.delete(appId);
     this.crashes.forget(`${appId}/`);
     for (const i of instances) {
-      if (i.status === 'running') this.stopNow(i);
+      if (i.status === 'running') { if (!this.stopping.has(i.id)) this.stopNow(i); }
       else await this.deps.runtime.remove(i.id);
     }
     return {};
@@ -211,6 +229,7 @@ export class Reconciler {
       await this.deps.runtime.remove(i.id);
       this.stopping.delete(i.id);
       this.boot.delete(i.id);
+      this.deps.output?.forget(i.id);
     }));
     return instances.length;
   }
@@ -227,11 +246,13 @@ export class Reconciler {
       state: this.stateOf(i),
     }));
     // Slots waiting out a crash backoff have no instance; show them as crashed, as Heroku does.
+    // A slot merely between instances (after a restart) is about to start and is not shown.
+    const now = this.deps.clock.now();
     for (const slot of desired?.slots ?? []) {
       const name = `${slot.type}.${slot.index}`;
-      if (!views.some((v) => v.name === name) && this.crashes.crashes(slot.key) > 0) {
+      if (!views.some((v) => v.name === name) && (this.crashes.nextStartAt(slot.key) ?? now) > now) {
         views.push({ id: slot.key, name, type: slot.type, command: slot.command, size: slot.size.name, releaseId: desired!.release!.id,
-          releaseVersion: desired!.release!.version, startedAt: new Date(this.deps.clock.now()).toISOString(), state: 'crashed' });
+          releaseVersion: desired!.release!.version, startedAt: new Date(now).toISOString(), state: 'crashed' });
       }
     }
     return views.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));

@@ -7,6 +7,7 @@ import { registerDynoRoutes } from '../api/routes/dyno-routes.js';
 import { logRoutes } from '../api/routes/log-routes.js';
 import { SourceStore } from '../deploy/source-store.js';
 import { HealthManager } from '../health/health-manager.js';
+import { InstanceOutput } from '../health/instance-output.js';
 import { tcpProbe } from '../health/port-probe.js';
 import { Reconciler } from '../health/reconciler.js';
 import { BuildOutputs } from '../logs/build-output.js';
@@ -47,9 +48,11 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const events = new PlatformEvents();
   const runtime = chooseRuntime(settings, paths.runtime, logger);
   const routes = new RouteTable({ baseDomain: settings.baseDomain });
+  const output = new InstanceOutput({ runtime, appLog: logs, logger: logger.child({ component: 'health' }) });
+  signal.addEventListener('abort', () => output.close(), { once: true });
   const reconciler = new Reconciler({
     store, runtime, routes, appLog: logs, clock: systemClock, logger: logger.child({ component: 'health' }), probe: tcpProbe,
-    bootTimeoutMs: settings.bootTimeoutMs,
+    bootTimeoutMs: settings.bootTimeoutMs, output,
   });
   const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });
   events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId); });
