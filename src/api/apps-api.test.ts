@@ -203,3 +203,14 @@ describe('malformed requests', () => {
     expect(res.body.id).toBe('not_found');
   });
 });
+
+describe('/apps/{app}/buildpack-installations', () => {
+  it('sets the buildpacks an app builds with, in order, and refuses bad ones without changing them', async () => {
+    await call('POST', '/apps', { name: 'packs' });
+    expect((await call('GET', '/apps/packs/buildpack-installations')).body).toEqual([]);
+    const set = await call('PUT', '/apps/packs/buildpack-installations', { updates: [{ buildpack: 'heroku/nodejs' }, { buildpack: 'https://example.com/bp.git' }] });
+    expect(set.body.map((b: { ordinal: number; buildpack: { url: string } }) => [b.ordinal, b.buildpack.url])).toEqual([[0, 'heroku/nodejs'], [1, 'https://example.com/bp.git']]);
+    expect((await call('PUT', '/apps/packs/buildpack-installations', { updates: [{ buildpack: '--upload-pack=evil' }] })).status).toBe(422);
+    expect((await call('GET', '/apps/packs/buildpack-installations')).body).toHaveLength(2);
+  });
+});

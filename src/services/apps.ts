@@ -70,3 +70,21 @@ export async function destroyApp(deps: ServiceDeps, actor: User, idOrName: strin
   deps.events.emit({ type: 'app-destroyed', appId: app.id, appName: app.name });
   return app;
 }
+
+/** Heroku's buildpack installations: the buildpacks every build of the app uses, in order; empty = detect. */
+export async function setBuildpacks(deps: ServiceDeps, actor: User, idOrName: string, updates: unknown): Promise<App> {
+  if (!Array.isArray(updates)) throw new BerthError('bad_request', 'Expected {"updates": [{"buildpack": "<name, directory or git URL>"}, …]}.', 'buildpack');
+  const buildpacks = updates.map((u) => {
+    const bp = typeof u === 'object' && u ? (u as { buildpack?: unknown }).buildpack : undefined;
+    if (typeof bp !== 'string' || bp.length === 0 || bp.length > 500 || bp.startsWith('-') || /[\s\0]/.test(bp)) {
+      throw new BerthError('invalid_params', `Invalid buildpack ${JSON.stringify(bp)}: give a built-in name, an absolute directory or a git URL.`, 'buildpack');
+    }
+    return bp;
+  });
+  const app = await appForActor(deps.store, actor, idOrName);
+  return deps.store.transaction(async (tx) => {
+    const updated = await tx.apps.update(app.id, { buildpacks });
+    await tx.events.append({ actorId: actor.id, appId: app.id, action: 'buildpacks-set', data: { buildpacks } });
+    return updated;
+  });
+}

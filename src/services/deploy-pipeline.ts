@@ -61,12 +61,23 @@ export class DeployPipeline {
     const build = await this.deps.store.builds.create({
       appId: app.id, userId: actor.id, sourceUrl: String(req.source_blob?.url), sourceVersion: (version as string | undefined) ?? null, buildpacks,
     });
-    const output = this.deps.outputs.open(build.id);
+    const output = this.withAppLog(app.id, this.deps.outputs.open(build.id));
     output.line(`-----> Build queued for ${app.name}`);
     const done = this.perApp.run(app.id, () => this.slots.run(() => this.run(build, app, actor, sourceId, output)));
     this.finished.set(build.id, done);
     void done.finally(() => this.finished.delete(build.id));
     return build;
+  }
+
+  /** Build lines also join the app's one log stream, as source `build`. */
+  private withAppLog(appId: string, out: BuildOutputWriter): BuildOutputWriter {
+    return {
+      line: (text) => {
+        out.line(text);
+        this.deps.appLog?.write(appId, 'build', '', text);
+      },
+      end: () => out.end(),
+    };
   }
 
   /** Resolves when the build (and its release) has finished; for tests and `git push`. */

@@ -1,7 +1,7 @@
 // /apps: create, list, show, rename / maintenance, destroy.
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../domain/types.js';
-import { createApp, destroyApp, getApp, listApps, updateApp } from '../../services/apps.js';
+import { createApp, destroyApp, getApp, listApps, setBuildpacks, updateApp } from '../../services/apps.js';
 import type { ApiContext } from '../api-context.js';
 import { actorOf } from '../authentication.js';
 import { paginate, parseRange } from '../pagination.js';
@@ -45,4 +45,11 @@ export function registerAppRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.delete<{ Params: { app: string } }>('/apps/:app', async (req) => (await render([await destroyApp(ctx, actorOf(req), req.params.app)]))[0]);
+
+  const installations = (a: App) => a.buildpacks.map((url, i) => ({ ordinal: i, buildpack: { url, name: url } }));
+
+  app.get<{ Params: { app: string } }>('/apps/:app/buildpack-installations', async (req) => installations(await getApp(ctx, actorOf(req), req.params.app)));
+
+  app.put<{ Params: { app: string }; Body: { updates?: unknown } | undefined }>('/apps/:app/buildpack-installations', async (req) =>
+    installations(await setBuildpacks(ctx, actorOf(req), req.params.app, req.body?.updates)));
 }
