@@ -13,7 +13,7 @@ export interface HealthManagerDeps {
   store: Store;
   runtime: Runtime;
   events: PlatformEvents;
-  reconciler: Reconciler;
+  reconciler: Pick<Reconciler, 'reconcile' | 'dynos' | 'restart'>;
   clock: Clock;
   logger: Logger;
   /** Every app is looked at this often even without events. Default 5 s. */
@@ -92,6 +92,18 @@ export class HealthManager implements DynoDirectory {
       if (this.dirty.delete(appId)) this.wake(appId);
       if (this.running.size === 0) for (const w of this.idleWaiters) w();
     }
+  }
+
+  /** Resolves once no reconcile is running, e.g. before closing the store on shutdown. */
+  whenIdle(): Promise<void> {
+    if (this.running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.idleWaiters.delete(done);
+        resolve();
+      };
+      this.idleWaiters.add(done);
+    });
   }
 
   list(appId: string): Promise<DynoView[]> {
