@@ -1,0 +1,87 @@
+// Self-healing: a killed instance is replaced, a crash loop backs off, a web process that never
+// binds $PORT hits the boot timeout (R10). BERTH_BOOT_TIMEOUT is 4 s in the harness.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDist, descendants, fixture, Platform, sleep, waitFor } from '../support/platform-harness.js';
+
+let p: Platform;
+
+beforeAll(async () => {
+  buildDist();
+  p = await Platform.start();
+});
+
+afterAll(async () => {
+  await p?.stop();
+  expect(await p.leftovers()).toEqual([]);
+});
+
+const count = (text: string, needle: string) => text.split(needle).length - 1;
+const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+describe('self-healing', () => {
+  it('an instance killed with SIGKILL is replaced and the app answers again', async () => {
+    const app = 'heal-kill';
+    await p.createApp(app);
+    await p.deployOk(app, fixture('node-hello'), 'v1');
+    const [before] = await p.waitForUp(app, 1);
+    const pid = await p.instancePid(before!.id);
+    const tree = await descendants(pid);
+    expect(tree.some((t) => t.cmdline.includes('server.js')), JSON.stringify(tree)).toBe(true);
+
+    process.kill(pid, 'SIGKILL');
+    const [after] = await waitFor(async () => {
+      const ds = await p.dynos(app);
+      return ds.length === 1 && ds[0]!.id !== before!.id && ds[0]!.state === 'up' && ds;
+    }, 20_000, 'a new web.1 to be up');
+    expect(after!.name).toBe('web.1');
+    const res = await p.get(app, '/');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Hello from node-hello');
+    expect(await p.logs(app)).toMatch(/berth\[web\.1\]: Process exited with status 137/);
+    // Nothing of the killed instance is left running (its app process included).
+    await waitFor(() => tree.every((t) => !alive(t.pid)), 5000, 'the killed instance\'s processes to be gone');
+  }, 60_000);
+
+  it('a crash loop backs off, shows crashed, and the router answers H10', async () => {
+    const app = 'heal-crash';
+    await p.createApp(app);
+    const { output } = await p.deploy(app, fixture('crash-at-start'), 'v1');
+    expect(output).toContain('web crashed after release v1');
+    const started = Date.now();
+    await waitFor(async () => (await p.dynos(app)).some((d) => d.name === 'web.1' && d.state === 'crashed'), 10_000, 'web.1 crashed');
+    await sleep(Math.max(0, 8000 - (Date.now() - started)));
+    const log = await p.logs(app);
+    expect(log).toContain('app[web.1]: crash-at-start: exiting on purpose');
+    // Restarts: immediately, then after 1 s, 2 s, 4 s: about four exits in 8 s, not dozens.
+    const exits = count(log, 'Process exited with status 1');
+    expect(exits, log).toBeGreaterThanOrEqual(2);
+    expect(exits, log).toBeLessThanOrEqual(6);
+
+    const res = await p.get(app, '/');
+    expect(res.status).toBe(503);
+    const routerLog = await p.logs(app, { source: 'router' });
+    expect(routerLog).toMatch(/router: at=error code=H10 desc="App crashed" method=GET path="\/".* status=503/);
+  }, 60_000);
+
+  it('a web process that never binds $PORT gets R10 and is crashed', async () => {
+    const app = 'heal-no-port';
+    await p.createApp(app);
+    const states = new Set<string>();
+    const { output } = await p.deploy(app, fixture('no-port'), 'v1');
+    expect(output).toContain('web crashed after release v1');
+    const log = await waitFor(async () => {
+      for (const d of await p.dynos(app)) states.add(d.state);
+      const text = await p.logs(app);
+      return text.includes('Error R10 (Boot timeout)') && text;
+    }, 15_000, 'an R10 line in the log', 100);
+    expect(log).toContain('Web process failed to bind to $PORT within 4 seconds of launch');
+    expect(log).toMatch(/Error R10[^\n]*\n[^\n]*berth\[web\.1\]: State changed from starting to crashed/);
+    expect(log).toContain('app[web.1]: no-port: running but never listening on PORT');
+    expect(states).toContain('crashed');
+    // The timeout counts from the start of the process: about 4 s between the two lines.
+    const at = (re: RegExp) => Date.parse(re.exec(log)![1]!);
+    const waited = at(/^(\S+) berth\[web\.1\]: Error R10/m) - at(/^(\S+) berth\[web\.1\]: Starting process/m);
+    expect(waited).toBeGreaterThanOrEqual(3900);
+    expect(waited).toBeLessThan(6000);
+  }, 60_000);
+});
