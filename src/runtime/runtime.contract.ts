@@ -149,6 +149,13 @@ export function runtimeContract(name: string, makeHarness: () => Promise<Runtime
       expect(await collect(runtime.logs(instance.id, { follow: false }))).toEqual(followed);
     });
 
+    it('sources .profile.d scripts before the command, as Heroku does', async () => {
+      const profiled = await harness.makeSlug({ '.profile.d/tool.sh': 'export TOOL_HOME=/app/tool\n' });
+      const instance = await runtime.start(specFor(profiled, { processType: 'worker', command: 'echo "tool at $TOOL_HOME"' }));
+      await eventually(async () => (await runtime.inspect(instance.id))?.status === 'exited' || undefined);
+      expect(await collect(runtime.logs(instance.id, { follow: false }))).toContain('tool at /app/tool');
+    });
+
     it('stops following logs when the signal aborts', async () => {
       const instance = await runtime.start(specFor(slug));
       const controller = new AbortController();

@@ -21,6 +21,10 @@ role=$1; mode=$2; state=$3; appdir=$4; host=$5; uid=$6; gid=$7; cmd=$8
 shift 8
 exec 3<&0
 
+# As on Heroku, scripts a buildpack left in .profile.d (e.g. the Python venv on PATH) are
+# sourced before the command; the command itself arrives as "$1", never as script text.
+with_profile='for f in ./.profile.d/*.sh; do [ -r "$f" ] && . "$f"; done; exec /bin/bash -c "$1"'
+
 read_env() {
   envs=()
   while IFS= read -r -d '' kv; do envs+=("$kv"); done < "$state/env"
@@ -58,7 +62,7 @@ if [ "$role" = host ]; then
   else
     read_env
     cd -- "$appdir" || exit 125
-    run_app env -i "\${envs[@]}" /bin/bash -c "$cmd" 4>"$state/app-status" &
+    run_app env -i "\${envs[@]}" /bin/bash -c "$with_profile" berth "$cmd" 4>"$state/app-status" &
     child=$!
     wait_for_child
     rc=125
@@ -84,7 +88,7 @@ cd /app || exit 125
 trap 'signalled=1; kill -TERM -1 2>/dev/null' TERM
 trap 'signalled=1; kill -INT -1 2>/dev/null' INT
 run_app setpriv --reuid="$uid" --regid="$gid" --clear-groups --no-new-privs -- \\
-  env -i "\${envs[@]}" /bin/bash -c "$cmd" &
+  env -i "\${envs[@]}" /bin/bash -c "$with_profile" berth "$cmd" &
 child=$!
 wait_for_child
 exit 0

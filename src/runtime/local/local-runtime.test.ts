@@ -2,9 +2,9 @@
 // plus what only the local sandbox promises: namespaces, user, overlay /app, cgroups, adoption.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { collect, ECHO_SERVER_JS, eventually, getJson, runtimeContract, specFor, type RuntimeHarness } from '../runtime.contract.js';
 import type { Instance, InstanceSpec } from '../runtime.js';
@@ -24,7 +24,10 @@ async function makeHarness(mode: 'auto' | 'off', logger: Logger = silentLogger):
     stateDir,
     async makeSlug(files) {
       const dir = await mkdtemp(join(tmpdir(), 'berth-local-slug-'));
-      for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+      for (const [name, text] of Object.entries(files)) {
+        await mkdir(dirname(join(dir, name)), { recursive: true });
+        await writeFile(join(dir, name), text);
+      }
       slugs.push(dir);
       return dir;
     },
