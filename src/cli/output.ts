@@ -1,9 +1,24 @@
 // Writing results the way Heroku's CLI does: `=== headers`, aligned key/value lists, tables, JSON.
 
-export interface Writer { write(chunk: string): unknown }
+export interface Writer { write(chunk: string): unknown; isTTY?: boolean; columns?: number }
 
 export class Output {
   constructor(private readonly stdout: Writer, private readonly stderr: Writer) {}
+
+  /** Whether stderr is a terminal, where progress can redraw one line instead of printing many. */
+  get interactive(): boolean {
+    return this.stderr.isTTY === true;
+  }
+
+  /** Width of the stderr terminal (80 when unknown). */
+  get columns(): number {
+    return this.stderr.columns || 80;
+  }
+
+  /** Redraws the current stderr line (progress bars); only meaningful when `interactive`. */
+  redraw(text: string): void {
+    this.stderr.write(`\r${text}\x1b[K`);
+  }
 
   line(text = ''): void {
     this.stdout.write(text + '\n');

@@ -5,7 +5,9 @@ import { login, logout, token, whoami } from './commands/auth.js';
 import { authorizations, authorizationsRevoke } from './commands/authorizations.js';
 import { config, configGet, configSet, configUnset } from './commands/config.js';
 import { gitRemote } from './commands/git.js';
-import { ps, psScale } from './commands/ps.js';
+import { deploy } from './commands/deploy.js';
+import { logs } from './commands/logs.js';
+import { ps, psRestart, psScale } from './commands/ps.js';
 import { releases, releasesInfo, releasesRollback } from './commands/releases.js';
 import { users, usersAdd, usersRemove } from './commands/users.js';
 
@@ -14,7 +16,8 @@ export const COMMANDS: readonly CommandDefinition[] = [
   apps, appsCreate, appsInfo, appsRename, appsDestroy,
   config, configGet, configSet, configUnset,
   releases, releasesInfo, releasesRollback,
-  ps, psScale,
+  deploy, logs,
+  ps, psScale, psRestart,
   users, usersAdd, usersRemove,
   authorizations, authorizationsRevoke,
   gitRemote,

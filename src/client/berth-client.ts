@@ -4,6 +4,8 @@ import type {
   LogSession, LogSessionRequest, Release, Source,
 } from './api-types.js';
 import { HttpTransport, type TransportOptions } from './http-transport.js';
+import { streamLines } from './line-stream.js';
+import { uploadFile, type UploadOptions } from './upload-file.js';
 
 export interface BerthClientOptions extends Omit<TransportOptions, 'credentials'> {
   /** API token sent as `Authorization: Bearer`; absent for anonymous calls (health, login). */
@@ -15,7 +17,10 @@ const seg = (s: string | number): string => encodeURIComponent(String(s));
 export class BerthClient {
   private readonly http: HttpTransport;
 
+  private readonly fetch?: typeof fetch;
+
   constructor(opts: BerthClientOptions) {
+    this.fetch = opts.fetch;
     this.http = new HttpTransport({ ...opts, credentials: opts.token ? { bearer: opts.token } : null });
   }
 
@@ -111,6 +116,11 @@ export class BerthClient {
     return Array.isArray(res.body) ? res.body : [];
   }
 
+  /** The config vars a release ran with (names and values). */
+  async getReleaseConfigVars(app: string, idOrVersion: string | number): Promise<ConfigVars> {
+    return (await this.http.request<ConfigVars>('GET', `/apps/${seg(app)}/releases/${seg(idOrVersion)}/config-vars`)).body;
+  }
+
   async getRelease(app: string, idOrVersion: string | number): Promise<Release> {
     return (await this.http.request<Release>('GET', `/apps/${seg(app)}/releases/${seg(idOrVersion)}`)).body;
   }
@@ -160,6 +170,21 @@ export class BerthClient {
   /** Restarts every dyno of the app, or one (`web.1`) or a whole process type (`web`). */
   async restartDynos(app: string, name?: string): Promise<void> {
     await this.http.request<unknown>('DELETE', `/apps/${seg(app)}/dynos${name ? `/${seg(name)}` : ''}`);
+  }
+
+  /** Restarts every dyno of one process type (`web`), as `heroku ps:restart -p web` does. */
+  async restartFormation(app: string, type: string): Promise<void> {
+    await this.http.request<unknown>('DELETE', `/apps/${seg(app)}/formations/${seg(type)}`);
+  }
+
+  /** PUTs a packed source to the `put_url` of `createSource`; the URL is the credential. */
+  uploadSource(putUrl: string, file: string, bytes: number, onProgress?: UploadOptions['onProgress']): Promise<void> {
+    return uploadFile(putUrl, file, bytes, { fetch: this.fetch, onProgress });
+  }
+
+  /** Follows a streamed URL (a build's output_stream_url, a logplex_url) line by line. */
+  followLines(url: string, signal?: AbortSignal): AsyncGenerator<string> {
+    return streamLines(url, { fetch: this.fetch, signal });
   }
 
   async createLogSession(app: string, req: LogSessionRequest): Promise<LogSession> {

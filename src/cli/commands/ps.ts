@@ -2,7 +2,7 @@
 import { ApiError } from '../../client/api-error.js';
 import type { Dyno, Formation, FormationUpdate } from '../../client/api-types.js';
 import { UsageError, defineCommand } from '../command.js';
-import { formatDate } from '../output.js';
+import { appLabel, formatDate } from '../output.js';
 
 /** Heroku shows sizes capitalised: `standard-1x` → `Standard-1X`. */
 const showSize = (size: string): string => size.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase()).replace(/(\d)x$/i, '$1X');
@@ -40,14 +40,25 @@ export const psScale = defineCommand({
   },
 });
 
-function printDynos(out: { header(s: string): void; line(s?: string): void }, dynos: Dyno[]): void {
+/** Heroku's `(~ 5m ago)` after a dyno's state time. */
+export function timeAgo(iso: string | null | undefined, now: number): string {
+  const t = iso ? new Date(iso).getTime() : NaN;
+  if (Number.isNaN(t)) return '';
+  const s = Math.max(0, Math.round((now - t) / 1000));
+  if (s < 60) return `(~ ${s}s ago)`;
+  if (s < 3600) return `(~ ${Math.round(s / 60)}m ago)`;
+  if (s < 86_400) return `(~ ${Math.round(s / 3600)}h ago)`;
+  return `(~ ${Math.round(s / 86_400)}d ago)`;
+}
+
+function printDynos(out: { header(s: string): void; line(s?: string): void }, dynos: Dyno[], now = Date.now()): void {
   const byType = new Map<string, Dyno[]>();
   for (const d of dynos) byType.set(d.type, [...(byType.get(d.type) ?? []), d]);
   for (const [type, list] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
     const first = list[0]!;
     out.header(`${type} (${showSize(first.size)}): ${first.command} (${list.length})`);
     for (const d of list.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))) {
-      out.line(`${d.name}: ${d.state} ${formatDate(d.updated_at)}`);
+      out.line(`${d.name}: ${d.state} ${formatDate(d.updated_at)} ${timeAgo(d.updated_at, now)}`.trimEnd());
     }
     out.line();
   }
@@ -85,5 +96,30 @@ export const ps = defineCommand({
       { header: 'Size', get: (f) => showSize(f.size) },
       { header: 'Command', get: (f) => f.command },
     ]);
+  },
+});
+
+/** `web.1` names one dyno; `web` a whole process type. */
+const DYNO_OR_TYPE = /^[A-Za-z0-9_-]+(\.\d+)?$/;
+
+export const psRestart = defineCommand({
+  name: 'ps:restart',
+  aliases: ['restart', 'dyno:restart'],
+  description: 'restart dynos: one (web.1), every dyno of a type (web), or all of them',
+  needsApp: true,
+  args: [{ name: 'DYNO', description: 'a dyno (web.1) or process type (web); all dynos when left out' }],
+  examples: ['berth ps:restart -a demo', 'berth ps:restart web -a demo', 'berth ps:restart web.1 -a demo'],
+  async run(ctx, input) {
+    const target = input.args.DYNO;
+    if (target !== undefined && !DYNO_OR_TYPE.test(target)) throw new UsageError(`${target} is not a dyno name (web.1) or process type (web).`);
+    const app = await ctx.app(input);
+    const client = ctx.client();
+    if (target === undefined) {
+      await ctx.out.action(`Restarting dynos on ${appLabel(app)}`, () => client.restartDynos(app));
+    } else if (target.includes('.')) {
+      await ctx.out.action(`Restarting ${target} dyno on ${appLabel(app)}`, () => client.restartDynos(app, target));
+    } else {
+      await ctx.out.action(`Restarting ${target} dynos on ${appLabel(app)}`, () => client.restartFormation(app, target));
+    }
   },
 });

@@ -1,5 +1,7 @@
 // releases, releases:info, releases:rollback.
+import { ApiError } from '../../client/api-error.js';
 import type { Release } from '../../client/api-types.js';
+import type { BerthClient } from '../../client/berth-client.js';
 import { CliError, UsageError, defineCommand } from '../command.js';
 import { appLabel, formatDate } from '../output.js';
 import { stringFlag } from '../parse-input.js';
@@ -61,16 +63,32 @@ export const releasesInfo = defineCommand({
     else release = currentOf(await client.listReleases(app, { max: 10 }));
     if (!release) throw new CliError(`${app} has no releases.`);
     if (input.flags.json) return ctx.out.json(release);
+    const configNames = await releaseConfigNames(client, app, release.id);
     ctx.out.header(`Release v${release.version}`);
     ctx.out.styledObject({
       'Add-ons': release.addon_plan_names?.join(', ') || undefined,
       'By': release.user?.email,
       'Change': release.description + statusNote(release),
+      'Config vars': configNames === undefined ? undefined : configNames.join(', ') || '(none)',
       'Current': release.current ? 'yes' : 'no',
+      'Slug': release.slug?.id,
       'When': formatDate(release.created_at),
     });
   },
 });
+
+/**
+ * Names only: values are often secrets and `config` shows them on request. Undefined when the
+ * server keeps no per-release config (an older or non-Berth server).
+ */
+async function releaseConfigNames(client: BerthClient, app: string, releaseId: string): Promise<string[] | undefined> {
+  try {
+    return Object.keys(await client.getReleaseConfigVars(app, releaseId)).sort();
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 404 || e.status === 501)) return undefined;
+    throw e;
+  }
+}
 
 export const releasesRollback = defineCommand({
   name: 'releases:rollback',
