@@ -85,6 +85,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
     logger.info('server-stopping', { signal: why });
     controller.abort();
     await api.close();
+    await health.whenIdle();
     await routerStopped;
     // Instances keep running; the next server adopts them.
     if (runtime instanceof LocalRuntime) runtime.detach();
