@@ -1,0 +1,228 @@
+// The official heroku CLI against a real Berth server: what each command prints, and what the API then holds.
+import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, buildDist, gitRepo, type CliResult } from '../support/cli-harness.js';
+import {
+  deployThroughApi, destroyApps, heroku, herokuCli, herokuEnv, herokuHome, startBerth, waitForWebUp, type BerthServer,
+} from '../support/heroku-cli.js';
+import { describeWith } from '../support/require-dependency.js';
+
+const APP = 'compat-core';
+const WEB = 'compat-web';
+
+let server: BerthServer;
+let home: string;
+let env: Record<string, string>;
+const dirs: string[] = [];
+const created = new Set<string>();
+
+const run = (args: string[], cwd = home): Promise<CliResult> => heroku(args, env, cwd);
+
+/** Exit 0, with both streams in the failure message. */
+const ok = (r: CliResult): CliResult => {
+  expect(r, `heroku exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).toMatchObject({ code: 0 });
+  return r;
+};
+
+/** GET through the router with the app's hostname (fetch would replace the Host header). */
+const viaRouter = (app: string, path = '/'): Promise<{ status: number; body: string }> =>
+  new Promise((res, rej) => {
+    const req = request({ host: '127.0.0.1', port: server.routerPort, path, headers: { Host: `${app}.localhost` } }, (r) => {
+      let body = '';
+      r.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => res({ status: r.statusCode ?? 0, body }));
+    });
+    req.once('error', rej).end();
+  });
+
+describeWith(herokuCli, 'official heroku CLI against Berth', () => {
+  beforeAll(async () => {
+    buildDist();
+    server = await startBerth();
+    home = await herokuHome();
+    dirs.push(home);
+    env = herokuEnv(home, server);
+  }, 120_000);
+
+  afterAll(async () => {
+    // Instances of the local runtime outlive a server stop by design, so destroy the apps first.
+    try {
+      if (server) {
+        await destroyApps(server, created);
+        await server.stop();
+      }
+    } finally {
+      await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+    }
+  }, 60_000);
+
+  describe('apps, config, releases, formation', () => {
+    it('apps:create makes the app and prints its web URL and a git URL on the API host', async () => {
+      const r = ok(await run(['apps:create', APP]));
+      created.add(APP);
+      const app = (await server.api('GET', `/apps/${APP}`)).body;
+      expect(app.name).toBe(APP);
+      expect(r.stdout.trim()).toBe(`${app.web_url} | https://${new URL(server.apiUrl).host}/${APP}.git`);
+      expect(r.stderr).toContain(`Creating ${APP}... done`);
+    });
+
+    it('apps lists the app as one of mine; --json prints what the API returns', async () => {
+      const r = ok(await run(['apps']));
+      expect(r.stdout).toContain(`=== ${server.adminEmail} Apps`);
+      expect(r.stdout).toMatch(new RegExp(`^${APP}\\b`, 'm'));
+      expect(r.stdout).not.toContain('Collaborated Apps');
+
+      const listed = JSON.parse(ok(await run(['apps', '--json'])).stdout) as { name: string; id: string }[];
+      const api = (await server.api('GET', '/users/~/apps')).body as { name: string; id: string }[];
+      expect(listed.map((a) => [a.name, a.id])).toEqual(api.map((a) => [a.name, a.id]));
+      expect(listed.map((a) => a.name)).toContain(APP);
+    });
+
+    it('apps:info shows owner, URLs and stack; --json carries the API app', async () => {
+      const app = (await server.api('GET', `/apps/${APP}`)).body;
+      const r = ok(await run(['apps:info', '-a', APP]));
+      expect(r.stdout).toContain(`=== ${APP}`);
+      expect(r.stdout).toMatch(new RegExp(`Owner:\\s+${server.adminEmail}`));
+      expect(r.stdout).toMatch(new RegExp(`Web URL:\\s+${app.web_url}`));
+      expect(r.stdout).toMatch(new RegExp(`Git URL:\\s+${app.git_url}`));
+      expect(r.stdout).toMatch(new RegExp(`Stack:\\s+${app.stack.name}`));
+
+      const info = JSON.parse(ok(await run(['apps:info', '--json', '-a', APP])).stdout);
+      expect(info.app).toMatchObject({ id: app.id, name: APP, web_url: app.web_url, owner: { email: server.adminEmail } });
+      expect(info.addons).toEqual([]);
+    });
+
+    it('config:set stores values verbatim (no shell expansion) and reports the new release', async () => {
+      const r = ok(await run(['config:set', 'GREETING=$(id)', 'EXTRA=2', '-a', APP]));
+      expect(r.stdout).toMatch(/^GREETING:\s+\$\(id\)$/m);
+      expect(r.stdout).toMatch(/^EXTRA:\s+2$/m);
+      const newest = (await server.api('GET', `/apps/${APP}/releases`)).body.at(-1);
+      expect(r.stderr).toContain(`done, v${newest.version}`);
+      expect((await server.api('GET', `/apps/${APP}/config-vars`)).body).toEqual({ GREETING: '$(id)', EXTRA: '2' });
+    });
+
+    it('config and config --json print the API config vars', async () => {
+      const api = (await server.api('GET', `/apps/${APP}/config-vars`)).body;
+      const r = ok(await run(['config', '-a', APP]));
+      expect(r.stdout).toContain(`=== ${APP} Config Vars`);
+      expect(r.stdout).toMatch(/^GREETING:\s+\$\(id\)$/m);
+      expect(JSON.parse(ok(await run(['config', '--json', '-a', APP])).stdout)).toEqual(api);
+    });
+
+    it('config:unset removes the key and reports the new release', async () => {
+      const r = ok(await run(['config:unset', 'EXTRA', '-a', APP]));
+      const releases = (await server.api('GET', `/apps/${APP}/releases`)).body;
+      expect(r.stderr).toContain(`done, v${releases.at(-1).version}`);
+      expect((await server.api('GET', `/apps/${APP}/config-vars`)).body).toEqual({ GREETING: '$(id)' });
+    });
+
+    it('releases lists every release newest first with the current one in the header', async () => {
+      const api = (await server.api('GET', `/apps/${APP}/releases`)).body as { version: number; description: string }[];
+      expect(api.length).toBeGreaterThanOrEqual(2);
+      const r = ok(await run(['releases', '-a', APP]));
+      expect(r.stdout).toContain(`=== ${APP} Releases - Current: v${api.at(-1)!.version}`);
+      const shown = [...r.stdout.matchAll(/^\s+v(\d+)\s/gm)].map((m) => Number(m[1]));
+      expect(shown).toEqual(api.map((x) => x.version).reverse());
+      for (const rel of api) expect(r.stdout).toContain(rel.description);
+    });
+
+    it('releases:rollback v1 creates a release with v1 config restored', async () => {
+      const r = ok(await run(['releases:rollback', 'v1', '-a', APP]));
+      const releases = (await server.api('GET', `/apps/${APP}/releases`)).body;
+      const newest = releases.at(-1);
+      expect(r.stderr).toContain(`Rolling back ${APP} to v1... done, v${newest.version}`);
+      expect(newest.description).toMatch(/v1/);
+      expect((await server.api('GET', `/apps/${APP}/config-vars`)).body).toEqual({ GREETING: '$(id)', EXTRA: '2' });
+    });
+
+    it('ps:scale web=2 (a string quantity) sets the formation', async () => {
+      const r = ok(await run(['ps:scale', 'web=2', '-a', APP]));
+      expect(r.stderr).toMatch(/now running web at 2:/);
+      const formation = (await server.api('GET', `/apps/${APP}/formation`)).body as { type: string; quantity: number }[];
+      expect(formation.find((f) => f.type === 'web')?.quantity).toBe(2);
+    });
+
+    it('auth:whoami prints the token owner', async () => {
+      const r = ok(await run(['auth:whoami']));
+      expect(r.stdout.trim()).toBe((await server.api('GET', '/account')).body.email);
+      expect(r.stdout.trim()).toBe(server.adminEmail);
+    });
+
+    it('apps:destroy --confirm deletes the app', async () => {
+      const r = ok(await run(['apps:destroy', APP, '--confirm', APP]));
+      expect(r.stderr).toContain(`Destroying ${APP}`);
+      expect((await server.api('GET', `/apps/${APP}`)).status).toBe(404);
+      created.delete(APP);
+    });
+  });
+
+  describe('with a deployed app', () => {
+    beforeAll(async () => {
+      ok(await run(['apps:create', WEB]));
+      created.add(WEB);
+      await deployThroughApi(server, WEB, join(ROOT, 'test', 'fixtures', 'apps', 'node-hello'));
+    }, 90_000);
+
+    it('ps shows web.1 up, as the API does', async () => {
+      const r = ok(await run(['ps', '-a', WEB]));
+      expect(r.stdout).toMatch(/^=== web \(.+\): npm start \(1\)$/m);
+      expect(r.stdout).toMatch(/^web\.1: up /m);
+      const dynos = (await server.api('GET', `/apps/${WEB}/dynos`)).body;
+      expect(dynos).toMatchObject([{ name: 'web.1', state: 'up' }]);
+    });
+
+    it('ps:restart replaces web.1 with a new instance that comes back up', async () => {
+      const before = (await server.api('GET', `/apps/${WEB}/dynos`)).body[0];
+      const r = ok(await run(['ps:restart', '-a', WEB]));
+      expect(r.stderr).toContain(`Restarting all dynos on ${WEB}... done`);
+      await waitForWebUp(server, WEB);
+      const after = (await server.api('GET', `/apps/${WEB}/dynos`)).body;
+      expect(after).toHaveLength(1);
+      expect(after[0].id).not.toBe(before.id);
+      expect((await viaRouter(WEB)).body).toContain('Hello from node-hello');
+    });
+
+    it('logs shows the app output and the router line for a request', async () => {
+      const res = await viaRouter(WEB, '/env/PORT');
+      expect(res.status).toBe(200);
+      const r = ok(await run(['logs', '-a', WEB]));
+      expect(r.stdout).toMatch(/ router\[?\]?: at=info method=GET path="\/env\/PORT" host=compat-web\.localhost/);
+      expect(r.stdout).toMatch(/ berth\[web\.1\]: State changed from starting to up/);
+      expect(r.stdout).toMatch(/ app\[web\.1\]: node-hello listening on \d+$/m);
+    });
+
+    it('releases:info shows the deploy release; releases:info vN shows that release\'s config', async () => {
+      const deploy = (await server.api('GET', `/apps/${WEB}/releases`)).body.at(-1);
+      expect(deploy.description).toMatch(/^Deploy /);
+      const r = ok(await run(['releases:info', '-a', WEB]));
+      expect(r.stdout).toContain(`=== Release v${deploy.version}`);
+      expect(r.stdout).toMatch(new RegExp(`Change:\\s+${deploy.description}`));
+      expect(r.stdout).toMatch(new RegExp(`By:\\s+${server.adminEmail}`));
+      expect(r.stdout).not.toContain('GREETING');
+
+      ok(await run(['config:set', 'GREETING=ahoy', '-a', WEB]));
+      const next = (await server.api('GET', `/apps/${WEB}/releases`)).body.at(-1);
+      expect(next.version).toBe(deploy.version + 1);
+      const shown = ok(await run(['releases:info', `v${next.version}`, '-a', WEB]));
+      expect(shown.stdout).toContain(`=== Release v${next.version}`);
+      expect(shown.stdout).toMatch(/^GREETING:\s+ahoy$/m);
+      expect((await server.api('GET', `/apps/${WEB}/releases/${next.version}/config-vars`)).body).toEqual({ GREETING: 'ahoy' });
+    });
+
+    it('git:remote adds a heroku remote with the https URL the CLI builds from HEROKU_HOST', async () => {
+      const repo = await gitRepo();
+      dirs.push(repo);
+      const r = ok(await run(['git:remote', '-a', WEB], repo));
+      const host = new URL(server.apiUrl).host;
+      const cliUrl = `https://${host}/${WEB}.git`;
+      expect(r.stdout + r.stderr).toContain(`set git remote heroku to ${cliUrl}`);
+      const remote = spawnSync('git', ['remote', 'get-url', 'heroku'], { cwd: repo, encoding: 'utf8', env: { ...env } });
+      expect(remote.stdout.trim()).toBe(cliUrl);
+      // The CLI ignores git_url and hard-codes https; Berth's own git URL is plain HTTP on the same host.
+      expect((await server.api('GET', `/apps/${WEB}`)).body.git_url).toBe(`http://${host}/${WEB}.git`);
+      expect(await readFile(join(home, '.gitconfig'), 'utf8')).toContain(`[credential "https://${host}"]`);
+    });
+  });
+});

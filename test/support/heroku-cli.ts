@@ -1,0 +1,197 @@
+// Harness for driving the official `heroku` CLI against a real Berth server (see docs/compat/heroku-cli.md).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, createReadStream } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packSource } from '../../src/client/pack-source.js';
+import { BIN, ROOT, freePort, tempDir, type CliResult } from './cli-harness.js';
+import type { Dependency } from './require-dependency.js';
+
+export const HEROKU_BIN = join(ROOT, 'test', 'compat', 'heroku-cli', 'node_modules', '.bin', 'heroku');
+
+export const herokuCli: Dependency = {
+  name: 'the official heroku CLI',
+  check: () => (existsSync(HEROKU_BIN) ? undefined : `${HEROKU_BIN} does not exist`),
+  install: 'bash scripts/install-heroku-cli.sh',
+};
+
+export interface BerthServer {
+  apiUrl: string;
+  /** BERTH_HOME, removed by stop(). */
+  home: string;
+  routerPort: number;
+  token: string;
+  adminEmail: string;
+  output(): string;
+  /** fetch against the API with the admin token; JSON body parsed when there is one. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+/** A real `berth server` (local runtime, fresh BERTH_HOME), already logged in as the admin. */
+export async function startBerth(): Promise<BerthServer> {
+  const home = await tempDir('berth-compat-home-');
+  const [apiPort, routerPort] = [await freePort(), await freePort()];
+  const adminEmail = 'admin@example.com';
+  const adminPassword = 'admin-password-123';
+  const apiUrl = `http://localhost:${apiPort}`;
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'server'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      BERTH_HOME: home,
+      BERTH_API_PORT: String(apiPort),
+      BERTH_ROUTER_PORT: String(routerPort),
+      BERTH_API_URL: apiUrl,
+      BERTH_ADMIN_EMAIL: adminEmail,
+      BERTH_ADMIN_PASSWORD: adminPassword,
+      BERTH_RUNTIME: 'local',
+      BERTH_BOOT_TIMEOUT: '10',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (c) => (output += c));
+  child.stderr?.on('data', (c) => (output += c));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(home, { recursive: true, force: true, maxRetries: 5 });
+  };
+
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!(await fetch(`${apiUrl}/health`).then((r) => r.status === 200, () => false))) {
+      if (child.exitCode !== null) throw new Error(`berth server exited with ${child.exitCode}`);
+      if (Date.now() > deadline) throw new Error('berth server did not answer /health within 30 s');
+      await sleep(200);
+    }
+    const basic = Buffer.from(`${adminEmail}:${adminPassword}`).toString('base64');
+    const res = await fetch(`${apiUrl}/oauth/authorizations`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${basic}`, Accept: 'application/vnd.heroku+json; version=3', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ description: 'heroku CLI compat suite' }),
+    });
+    const token = ((await res.json()) as { access_token?: { token?: string } }).access_token?.token;
+    if (!token) throw new Error(`login failed with ${res.status}`);
+    const api: BerthServer['api'] = async (method, path, body) => {
+      const headers: Record<string, string> = { Accept: 'application/vnd.heroku+json; version=3', Authorization: `Bearer ${token}` };
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      const r = await fetch(apiUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await r.text();
+      let parsed: unknown = text;
+      try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON: keep the text */ }
+      return { status: r.status, body: parsed };
+    };
+    return { apiUrl, home, routerPort, token, adminEmail, output: () => output, api, stop };
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message}:\n${output}`);
+  }
+}
+
+/** A private HOME / git config / XDG tree, with the terms-of-service notice already acknowledged. */
+export async function herokuHome(): Promise<string> {
+  const dir = await tempDir('berth-compat-heroku-');
+  await mkdir(join(dir, '.cache', 'heroku'), { recursive: true });
+  await writeFile(join(dir, '.cache', 'heroku', 'terms-of-service'), '');
+  return dir;
+}
+
+/** The quiet, offline environment from the compat notes. */
+export function herokuEnv(home: string, server: Pick<BerthServer, 'apiUrl' | 'token'>): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    GIT_CONFIG_GLOBAL: join(home, '.gitconfig'),
+    GIT_CONFIG_NOSYSTEM: '1',
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    HEROKU_HOST: server.apiUrl,
+    HEROKU_PARTICLEBOARD_URL: server.apiUrl,
+    HEROKU_API_KEY: server.token,
+    HEROKU_SKIP_NEW_VERSION_CHECK: 'true',
+    HEROKU_DISABLE_AUTOUPDATE: 'true',
+    DISABLE_TELEMETRY: 'true',
+    HEROKU_NOTIFICATIONS: '0',
+    NO_COLOR: '1',
+  };
+}
+
+/** Runs the heroku binary with argv only; stdin is closed so a prompt cannot hang the run. */
+export function heroku(args: string[], env: Record<string, string>, cwd: string): Promise<CliResult> {
+  return new Promise((res, rej) => {
+    const child = spawn(HEROKU_BIN, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('error', rej);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      res({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * Deploys `dir` the way Heroku's source API works (POST /sources, PUT the tarball, POST builds,
+ * follow output_stream_url), then waits for web.1 to be up. Returns the build output.
+ */
+export async function deployThroughApi(server: BerthServer, app: string, dir: string): Promise<string> {
+  const packed = await packSource(dir);
+  try {
+    const src = await server.api('POST', '/sources');
+    if (src.status !== 201) throw new Error(`POST /sources: ${src.status} ${JSON.stringify(src.body)}`);
+    const put = await fetch(src.body.source_blob.put_url, {
+      method: 'PUT',
+      body: createReadStream(packed.file) as unknown as BodyInit,
+      headers: { 'Content-Length': String(packed.bytes) },
+      duplex: 'half',
+    } as RequestInit);
+    if (!put.ok) throw new Error(`PUT source: ${put.status} ${await put.text()}`);
+    const build = await server.api('POST', `/apps/${app}/builds`, { source_blob: { url: src.body.source_blob.get_url, version: 'compat' } });
+    if (build.status !== 201) throw new Error(`POST builds: ${build.status} ${JSON.stringify(build.body)}`);
+    const output = await (await fetch(build.body.output_stream_url)).text();
+    const done = await server.api('GET', `/apps/${app}/builds/${build.body.id}`);
+    if (done.body?.status !== 'succeeded') throw new Error(`build ${done.body?.status}:\n${output}`);
+    await waitForWebUp(server, app);
+    return output;
+  } finally {
+    await packed.remove();
+  }
+}
+
+/** Polls GET /apps/{app}/dynos until web.1 is `up`. */
+export async function waitForWebUp(server: BerthServer, app: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    const dynos = await server.api('GET', `/apps/${app}/dynos`);
+    last = dynos.body;
+    if (Array.isArray(dynos.body) && dynos.body.some((d: { name: string; state: string }) => d.name === 'web.1' && d.state === 'up')) return;
+    if (Date.now() > deadline) throw new Error(`web.1 of ${app} not up within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+    await sleep(300);
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Destroys the apps, then waits (bounded) until the local runtime has removed every instance:
+ * instances outlive a server stop by design, and a stop in the middle of their removal would
+ * leave processes and cgroups behind.
+ */
+export async function destroyApps(server: BerthServer, apps: Iterable<string>, timeoutMs = 20_000): Promise<void> {
+  for (const app of apps) await server.api('DELETE', `/apps/${app}`).catch(() => undefined);
+  const instances = join(server.home, 'runtime', 'instances');
+  const deadline = Date.now() + timeoutMs;
+  while ((await readdir(instances).catch(() => [])).length > 0 && Date.now() < deadline) await sleep(200);
+}
