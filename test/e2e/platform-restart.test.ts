@@ -1,7 +1,7 @@
 // Scaling out and restarting Berth itself: instances are balanced across, and a new server
 // process adopts the running instances instead of restarting or duplicating them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDist, fixture, Platform, sleep } from '../support/platform-harness.js';
+import { buildDist, fixture, Platform, sleep, waitFor } from '../support/platform-harness.js';
 
 let p: Platform;
 
@@ -63,5 +63,24 @@ describe('scaling and server restarts', () => {
     expect((await p.dynos(app)).map((d) => d.id)).toEqual(before.map((d) => d.id));
     expect(count(await p.logs(app), 'Starting process')).toBe(startsBefore);
     expect((await p.instanceIds()).length).toBe(5); // rs-scale's three and rs-adopt's two
+  }, 60_000);
+
+  it('after a server restart an adopted worker\'s output keeps reaching the log, without repeats', async () => {
+    const app = 'rs-worker';
+    await p.createApp(app);
+    await p.deployOk(app, fixture('procfile-worker'), 'v1');
+    await p.scale(app, 'worker', 1);
+    const ticks = (log: string) => [...log.matchAll(/app\[worker\.1\]: worker tick (\d+)/g)].map((m) => Number(m[1]));
+    await waitFor(async () => ticks(await p.logs(app)).length >= 2, 10_000, 'two worker ticks');
+
+    await p.stopServer();
+    await p.startServer();
+    const last = Math.max(...ticks(await p.logs(app)));
+    const seen = await waitFor(async () => {
+      const t = ticks(await p.logs(app));
+      return Math.max(...t) >= last + 2 && t;
+    }, 10_000, 'new worker ticks after the restart');
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(count(await p.logs(app), 'Starting process')).toBe(2);
   }, 60_000);
 });
