@@ -83,11 +83,17 @@ export const ps = defineCommand({
     }
     if (dynos) {
       if (input.flags.json) return ctx.out.json(dynos);
-      if (dynos.length === 0) return ctx.out.line(`No dynos on ${app}`);
-      return printDynos(ctx.out, dynos);
+      if (dynos.length > 0) return printDynos(ctx.out, dynos);
     }
     const formation = await client.listFormation(app);
-    if (input.flags.json) return ctx.out.json(formation);
+    if (dynos) {
+      // Nothing runs (never deployed, or scaled to zero): what is asked for still helps.
+      ctx.out.line(`No dynos on ${appLabel(app)}`);
+      if (formation.length === 0) return;
+      ctx.out.line();
+    } else if (input.flags.json) {
+      return ctx.out.json(formation);
+    }
     ctx.out.header(`${app} Formation`);
     ctx.out.line();
     ctx.out.table(formation, [
