@@ -1,7 +1,7 @@
 // Self-healing: a killed instance is replaced, a crash loop backs off, a web process that never
 // binds $PORT hits the boot timeout (R10). BERTH_BOOT_TIMEOUT is 4 s in the harness.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDist, descendants, fixture, Platform, sleep, waitFor } from '../support/platform-harness.js';
+import { buildDist, isAlive, descendants, fixture, Platform, sleep, waitFor } from '../support/platform-harness.js';
 
 let p: Platform;
 
@@ -16,11 +16,10 @@ afterAll(async () => {
 });
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 
 describe('self-healing', () => {
-  it('an instance killed with SIGKILL is replaced and the app answers again', async () => {
-    const app = 'heal-kill';
+  it.each(['init', 'app'] as const)('an instance whose %s process gets SIGKILL is replaced and the app answers again', async (which) => {
+    const app = `heal-kill-${which}`;
     await p.createApp(app);
     await p.deployOk(app, fixture('node-hello'), 'v1');
     const [before] = await p.waitForUp(app, 1);
@@ -28,7 +27,10 @@ describe('self-healing', () => {
     const tree = await descendants(pid);
     expect(tree.some((t) => t.cmdline.includes('server.js')), JSON.stringify(tree)).toBe(true);
 
-    process.kill(pid, 'SIGKILL');
+    // The init process is what the runtime records (the instance's process group leader); the app
+    // process is what an OOM kill or a `kill -9` from inside the dyno would hit.
+    const target = which === 'init' ? pid : tree.find((t) => t.cmdline.startsWith('node server.js'))!.pid;
+    process.kill(target, 'SIGKILL');
     const [after] = await waitFor(async () => {
       const ds = await p.dynos(app);
       return ds.length === 1 && ds[0]!.id !== before!.id && ds[0]!.state === 'up' && ds;
@@ -37,9 +39,10 @@ describe('self-healing', () => {
     const res = await p.get(app, '/');
     expect(res.status).toBe(200);
     expect(res.text).toContain('Hello from node-hello');
-    expect(await p.logs(app)).toMatch(/berth\[web\.1\]: Process exited with status 137/);
+    expect(await p.logs(app)).toMatch(/berth\[web\.1\]: Process exited with status \d+/);
+    expect(await p.logs(app)).toMatch(/berth\[web\.1\]: State changed from up to crashed/);
     // Nothing of the killed instance is left running (its app process included).
-    await waitFor(() => tree.every((t) => !alive(t.pid)), 5000, 'the killed instance\'s processes to be gone');
+    await waitFor(() => tree.every((t) => !isAlive(t.pid)), 5000, 'the killed instance\'s processes to be gone');
   }, 60_000);
 
   it('a crash loop backs off, shows crashed, and the router answers H10', async () => {

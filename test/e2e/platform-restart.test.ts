@@ -1,7 +1,7 @@
 // Scaling out and restarting Berth itself: instances are balanced across, and a new server
 // process adopts the running instances instead of restarting or duplicating them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDist, fixture, Platform, sleep, waitFor } from '../support/platform-harness.js';
+import { buildDist, isAlive, fixture, Platform, sleep, waitFor } from '../support/platform-harness.js';
 
 let p: Platform;
 
@@ -15,7 +15,6 @@ afterAll(async () => {
   expect(await p.leftovers()).toEqual([]);
 });
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
 describe('scaling and server restarts', () => {
@@ -47,14 +46,14 @@ describe('scaling and server restarts', () => {
     expect(startsBefore).toBe(2);
 
     await p.stopServer();
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every(isAlive)).toBe(true);
     // The instances outlive the server process (the router goes down with it).
     await p.startServer();
 
     const after = await p.waitForUp(app, 2);
     expect(after.map((d) => [d.name, d.id])).toEqual(before.map((d) => [d.name, d.id]));
     expect(await Promise.all(after.map((d) => p.instancePid(d.id)))).toEqual(pids);
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every(isAlive)).toBe(true);
     const res = await p.get(app, '/');
     expect(res.status).toBe(200);
     expect(res.text).toContain('Hello from node-hello');

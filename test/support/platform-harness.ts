@@ -259,6 +259,16 @@ export class Platform {
     return record.pid as number;
   }
 
+  /** The init process of every instance and all its descendants. */
+  async instanceProcesses(): Promise<number[]> {
+    const pids: number[] = [];
+    for (const id of await this.instanceIds()) {
+      const pid = await this.instancePid(id).catch(() => 0);
+      if (pid > 0) pids.push(pid, ...(await descendants(pid)).map((d) => d.pid));
+    }
+    return pids;
+  }
+
   /** Processes still running from this platform's instances (their init processes name the state dir). */
   leftovers(): Promise<number[]> {
     return processesMatching(this.home);
@@ -269,10 +279,13 @@ export class Platform {
     let problem: unknown;
     try {
       if (this.child && this.child.exitCode === null) {
+        // Every process of every instance, the apps' own included (they do not name BERTH_HOME).
+        const pids = await this.instanceProcesses();
         const apps = (await this.ok('GET', '/apps')) as { name: string }[];
         for (const a of apps) await this.ok('DELETE', `/apps/${a.name}`);
         await waitFor(async () => (await this.instanceIds()).length === 0, 30_000, 'every instance to be removed');
-        await waitFor(async () => (await this.leftovers()).length === 0, 10_000, 'every instance process to exit');
+        await waitFor(async () => (await this.leftovers()).length === 0, 10_000, 'every instance init process to exit');
+        await waitFor(() => pids.filter(isAlive).length === 0, 10_000, `every instance process to exit (${pids.join(' ')})`);
       }
     } catch (e) {
       problem = e;
@@ -283,6 +296,15 @@ export class Platform {
     await rm(this.home, { recursive: true, force: true });
     for (const d of this.tempDirs) await rm(d, { recursive: true, force: true });
     if (problem) throw problem;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
