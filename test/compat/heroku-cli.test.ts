@@ -177,11 +177,21 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
       const before = (await server.api('GET', `/apps/${WEB}/dynos`)).body[0];
       const r = ok(await run(['ps:restart', '-a', WEB]));
       expect(r.stderr).toContain(`Restarting all dynos on ${WEB}... done`);
-      await waitForWebUp(server, WEB);
+      await waitForWebUp(server, WEB, before.id);
       const after = (await server.api('GET', `/apps/${WEB}/dynos`)).body;
       expect(after).toHaveLength(1);
       expect(after[0].id).not.toBe(before.id);
       expect((await viaRouter(WEB)).body).toContain('Hello from node-hello');
+    });
+
+    it('ps:stop --dyno-name web.1 stops the dyno and the formation brings a new one up', async () => {
+      const before = (await server.api('GET', `/apps/${WEB}/dynos`)).body[0];
+      const r = ok(await run(['ps:stop', '--dyno-name', 'web.1', '-a', WEB]));
+      expect(r.stderr).toContain(`Stopping dyno web.1 on ${WEB}... done`);
+      await waitForWebUp(server, WEB, before.id);
+      const after = (await server.api('GET', `/apps/${WEB}/dynos`)).body;
+      expect(after).toMatchObject([{ name: 'web.1', state: 'up' }]);
+      expect(after[0].id).not.toBe(before.id);
     });
 
     it('logs shows the app output and the router line for a request', async () => {

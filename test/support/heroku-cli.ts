@@ -169,14 +169,14 @@ export async function deployThroughApi(server: BerthServer, app: string, dir: st
   }
 }
 
-/** Polls GET /apps/{app}/dynos until web.1 is `up`. */
-export async function waitForWebUp(server: BerthServer, app: string, timeoutMs = 30_000): Promise<void> {
+/** Polls GET /apps/{app}/dynos until web.1 is `up` (and, with `replacing`, is not that dyno id any more). */
+export async function waitForWebUp(server: BerthServer, app: string, replacing?: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     const dynos = await server.api('GET', `/apps/${app}/dynos`);
     last = dynos.body;
-    if (Array.isArray(dynos.body) && dynos.body.some((d: { name: string; state: string }) => d.name === 'web.1' && d.state === 'up')) return;
+    if (Array.isArray(dynos.body) && dynos.body.some((d: { id: string; name: string; state: string }) => d.name === 'web.1' && d.state === 'up' && d.id !== replacing)) return;
     if (Date.now() > deadline) throw new Error(`web.1 of ${app} not up within ${timeoutMs} ms: ${JSON.stringify(last)}`);
     await sleep(300);
   }

@@ -48,4 +48,16 @@ export function registerDynoRoutes(app: FastifyInstance, ctx: ApiContext): void 
     await restartDynos(ctx, actorOf(req), req.params.app, req.params.dyno);
     return reply.status(202).send({});
   });
+
+  // `heroku ps:stop web.1` / `ps:stop --process-type web`. Formation dynos are brought back at once
+  // (as on Heroku, where only ps:scale stops them for good), so a stop is a restart.
+  app.post<{ Params: { app: string; dyno: string } }>('/apps/:app/dynos/:dyno/actions/stop', async (req, reply) => {
+    await restartDynos(ctx, actorOf(req), req.params.app, req.params.dyno);
+    return reply.status(202).send({});
+  });
+
+  app.post<{ Params: { app: string; type: string } }>('/apps/:app/formations/:type/actions/stop', async (req, reply) => {
+    await restartDynos(ctx, actorOf(req), req.params.app, req.params.type);
+    return reply.status(202).send({});
+  });
 }
