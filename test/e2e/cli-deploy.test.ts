@@ -89,6 +89,8 @@ describe('berth deploy', () => {
 
 describe('berth ps', () => {
   it('lists the web dyno as up, grouped under its process type', async () => {
+    // The previous release's instance shows as `down` for a moment while it stops.
+    await waitFor(async () => (await psJson()).filter((d) => d.type === 'web').length === 1, 20_000, 'the old release to stop');
     const out = ok(await cli(['ps', '-a', APP])).stdout;
     expect(out).toMatch(/^=== web \(Standard-1X\): npm start \(1\)$/m);
     expect(out).toMatch(/^web\.1: up \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d .*\(~ \d+[smhd] ago\)$/m);
