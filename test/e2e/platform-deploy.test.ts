@@ -12,7 +12,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await p?.stop();
-  expect(await p.leftovers()).toEqual([]);
+  if (p) expect(await p.leftovers()).toEqual([]);
 });
 
 describe('deploying the fixture apps', () => {

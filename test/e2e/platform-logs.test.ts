@@ -15,7 +15,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await p?.stop();
-  expect(await p.leftovers()).toEqual([]);
+  if (p) expect(await p.leftovers()).toEqual([]);
 });
 
 describe('logs and router answers', () => {

@@ -14,7 +14,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await p?.stop();
-  expect(await p.leftovers()).toEqual([]);
+  if (p) expect(await p.leftovers()).toEqual([]);
 });
 
 /** A copy of node-hello whose greeting says `text` instead. */
