@@ -147,6 +147,23 @@ describe('Reconciler: boot timeout (R10)', () => {
   });
 });
 
+describe('Reconciler: dyno states during a release switch', () => {
+  it('shows the new release crashed beside the old release that keeps serving', async () => {
+    world = await healthWorld({ web: 1 });
+    await world.reconcile();
+    world.listen('web.1');
+    await world.reconcile();
+    await world.deploy();
+    await world.reconcile();
+    expect(world.runtime.running()).toContain('web.1@v2');
+    await crash(world, 'web.1'); // the newest web.1: restarted at once
+    await crash(world, 'web.1'); // now waiting out the backoff
+    const dynos = await world.reconciler.dynos(world.app.id);
+    expect(dynos.map((d) => `${d.name}:v${d.releaseVersion}:${d.state}`).sort()).toEqual(['web.1:v1:up', 'web.1:v2:crashed']);
+    expect(world.backends()).toEqual(['web.1@v1']);
+  });
+});
+
 describe('Reconciler: H10', () => {
   it('marks the route crashed only when every web slot has crashed and none is serving', async () => {
     world = await healthWorld({ web: 2 });

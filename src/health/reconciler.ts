@@ -250,7 +250,8 @@ export class Reconciler {
     const now = this.deps.clock.now();
     for (const slot of desired?.slots ?? []) {
       const name = `${slot.type}.${slot.index}`;
-      if (!views.some((v) => v.name === name) && (this.crashes.nextStartAt(slot.key) ?? now) > now) {
+      // An older release's instance of the same name may still be serving; the new release's slot is shown beside it.
+      if (!views.some((v) => v.name === name && v.releaseId === desired!.release!.id) && (this.crashes.nextStartAt(slot.key) ?? now) > now) {
         views.push({ id: slot.key, name, type: slot.type, command: slot.command, size: slot.size.name, releaseId: desired!.release!.id,
           releaseVersion: desired!.release!.version, startedAt: new Date(now).toISOString(), state: 'crashed' });
       }
