@@ -32,9 +32,9 @@ describe('waitForWeb', () => {
     expect(r).toEqual({ status: 'crashed', dyno: 'web.2' });
   });
 
-  it('believes the logs when the dyno list hides a crash behind the old release', async () => {
+  it('sees the new release crashed while the old release of the same dyno still serves', async () => {
     const r = await waitForWeb({
-      listDynos: async () => [dyno('web.1', 'up', 1)], crashedDyno: async () => 'web.1', version: 2, quantity: 1, timeoutMs: 10_000, ...fakeTime(),
+      listDynos: async () => [dyno('web.1', 'up', 1), dyno('web.1', 'crashed', 2)], version: 2, quantity: 1, timeoutMs: 10_000, ...fakeTime(),
     });
     expect(r).toEqual({ status: 'crashed', dyno: 'web.1' });
   });

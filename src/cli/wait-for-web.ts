@@ -13,8 +13,6 @@ export interface WaitForWebOptions {
   /** Web dynos the formation asks for. */
   quantity: number;
   timeoutMs: number;
-  /** A second opinion on crashes the dyno list may not show (see crash-from-logs.ts). */
-  crashedDyno?(): Promise<string | undefined>;
   intervalMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<unknown>;
@@ -35,8 +33,6 @@ export async function waitForWeb(o: WaitForWebOptions): Promise<WebOutcome> {
     if (crashed) return { status: 'crashed', dyno: crashed.name };
     up = web.filter((d) => d.state === 'up').length;
     if (up >= o.quantity) return { status: 'up', dynos: up };
-    const fromLogs = await o.crashedDyno?.();
-    if (fromLogs) return { status: 'crashed', dyno: fromLogs };
     if (now() >= deadline) return { status: 'timeout', up, wanted: o.quantity };
     await pause(o.intervalMs ?? 500);
   }

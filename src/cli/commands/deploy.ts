@@ -9,7 +9,6 @@ import { packSource } from '../../client/pack-source.js';
 import { CliError, UsageError, defineCommand, type CommandContext } from '../command.js';
 import { appLabel } from '../output.js';
 import { stringFlag } from '../parse-input.js';
-import { crashedAfterRelease } from '../crash-from-logs.js';
 import { ProgressBar } from '../progress-bar.js';
 import { sourceVersion } from '../source-version.js';
 import { waitForWeb } from '../wait-for-web.js';
@@ -54,7 +53,7 @@ export const deploy = defineCommand({
     const web = (await client.listFormation(app)).find((f) => f.type === 'web');
     if (web && web.quantity > 0) {
       const outcome = await waitForWeb({
-        listDynos: () => client.listDynos(app), crashedDyno: () => crashedAfterRelease(client, app, release.version), version: release.version, quantity: web.quantity, timeoutMs: waitSeconds * 1000,
+        listDynos: () => client.listDynos(app), version: release.version, quantity: web.quantity, timeoutMs: waitSeconds * 1000,
       });
       if (outcome.status === 'crashed') {
         throw new CliError(`${outcome.dyno} crashed after release v${release.version}; see 'berth logs -a ${app}'.`);
