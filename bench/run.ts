@@ -1,0 +1,57 @@
+// `npm run bench [-- name...]`: runs the benchmarks, prints their tables, writes bench/results/latest.json.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { benchContext, type BenchContext } from './lib/context.js';
+import { describeMachine } from './lib/machine.js';
+import { renderMarkdown, renderTable, type BenchResult } from './lib/table.js';
+import { ensureTools } from './lib/tools.js';
+import { runRouter } from './router.js';
+
+type Bench = (ctx: BenchContext) => Promise<BenchResult>;
+
+const BENCHMARKS: Record<string, { title: string; run: Bench }> = {
+  router: { title: 'router throughput and overhead', run: runRouter },
+};
+
+const root = resolve(import.meta.dirname, '..', '..', '..');
+
+async function main(): Promise<void> {
+  const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = asked.filter((n) => !(n in BENCHMARKS));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown benchmark ${unknown.join(', ')}; choose from: ${Object.keys(BENCHMARKS).join(', ')}\n`);
+    process.exit(2);
+  }
+  const names = asked.length > 0 ? asked : Object.keys(BENCHMARKS);
+  ensureTools(root);
+  const ctx = benchContext(root);
+  const machine = describeMachine();
+  process.stdout.write(`Berth benchmarks on ${machine.nproc} cores (${machine.cpuModel}), ${machine.memTotalMiB} MiB, node ${machine.node}\n\n`);
+  const results: BenchResult[] = [];
+  const started = Date.now();
+  for (const name of names) {
+    const bench = BENCHMARKS[name]!;
+    process.stdout.write(`-- running ${name}: ${bench.title}\n`);
+    const t0 = Date.now();
+    let result: BenchResult;
+    try {
+      result = await bench.run(ctx);
+    } catch (e) {
+      // One broken benchmark must not hide the others' figures.
+      result = { name, title: bench.title, rows: [], details: {}, error: e instanceof Error ? e.stack ?? e.message : String(e) };
+    }
+    result.details.seconds = Math.round((Date.now() - t0) / 1000);
+    results.push(result);
+    process.stdout.write(renderTable(result) + '\n\n');
+  }
+  const dir = join(root, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'latest.json');
+  const body = { machine, settings: { rounds: ctx.rounds, durationSeconds: ctx.durationSeconds, deploys: ctx.deploys }, seconds: Math.round((Date.now() - started) / 1000), results };
+  await writeFile(`${file}.tmp`, JSON.stringify(body, null, 2) + '\n');
+  await rename(`${file}.tmp`, file);
+  await writeFile(join(dir, 'latest.md'), `${machine.nproc} cores (${machine.cpuModel}), node ${machine.node}, ${machine.date}\n\n${renderMarkdown(results)}\n`);
+  process.stdout.write(`results: ${file} (markdown table: bench/results/latest.md)\n`);
+}
+
+await main();
