@@ -5,12 +5,14 @@ import { benchContext, type BenchContext } from './lib/context.js';
 import { describeMachine } from './lib/machine.js';
 import { renderMarkdown, renderTable, type BenchResult } from './lib/table.js';
 import { ensureTools } from './lib/tools.js';
+import { runDeploy } from './deploy.js';
 import { runRouter } from './router.js';
 
 type Bench = (ctx: BenchContext) => Promise<BenchResult>;
 
 const BENCHMARKS: Record<string, { title: string; run: Bench }> = {
   router: { title: 'router throughput and overhead', run: runRouter },
+  deploy: { title: 'deploy latency', run: runDeploy },
 };
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
