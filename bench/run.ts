@@ -6,13 +6,21 @@ import { describeMachine } from './lib/machine.js';
 import { renderMarkdown, renderTable, type BenchResult } from './lib/table.js';
 import { ensureTools } from './lib/tools.js';
 import { runDeploy } from './deploy.js';
+import { runDensity } from './density.js';
+import { runHeal } from './heal.js';
+import { runRelease } from './release.js';
 import { runRouter } from './router.js';
+import { runScale } from './scale.js';
 
 type Bench = (ctx: BenchContext) => Promise<BenchResult>;
 
 const BENCHMARKS: Record<string, { title: string; run: Bench }> = {
   router: { title: 'router throughput and overhead', run: runRouter },
   deploy: { title: 'deploy latency', run: runDeploy },
+  scale: { title: 'scale-out and instance start', run: runScale },
+  heal: { title: 'self-healing after kill -9', run: runHeal },
+  release: { title: 'zero-downtime release under load', run: runRelease },
+  density: { title: 'memory footprint and API latency with many apps', run: runDensity },
 };
 
 const root = resolve(import.meta.dirname, '..', '..', '..');

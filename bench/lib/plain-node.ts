@@ -29,8 +29,8 @@ export function httpStatus(port: number, path = '/'): Promise<number> {
 }
 
 /** Spawns `node server.js` in `dir` and waits for its first 200; returns the process and the ms it took. */
-export async function bootPlain(dir: string, env: Record<string, string> = {}): Promise<{ started: Started; ms: number; port: number }> {
-  const port = await freePort();
+export async function bootPlain(dir: string, env: Record<string, string> = {}, fixedPort?: number): Promise<{ started: Started; ms: number; port: number }> {
+  const port = fixedPort ?? (await freePort());
   const t0 = nowMs();
   const started = startProcess(process.execPath, ['server.js'], { cwd: dir, env: { PATH: process.env.PATH, PORT: String(port), ...env } });
   const deadline = t0 + 30_000;

@@ -1,0 +1,85 @@
+// Benchmark 3: ps:scale web=1 → 10 → 50 until every instance answers through the router, and the start
+// of one instance, against spawning the same number of plain `node server.js` processes by hand.
+import { rm } from 'node:fs/promises';
+import { BerthServer } from './lib/berth-server.js';
+import type { BenchContext } from './lib/context.js';
+import { bootPlain, installFixture } from './lib/plain-node.js';
+import { Cleanup } from './lib/processes.js';
+import { median, nowMs, sleep } from './lib/stats.js';
+import type { BenchResult } from './lib/table.js';
+
+/** Scales to `quantity` and returns the ms until that many distinct DYNO names have answered through the router. */
+async function timeScale(server: BerthServer, app: string, quantity: number): Promise<number> {
+  const t0 = nowMs();
+  await server.scale(app, quantity);
+  const seen = new Set<string>();
+  const deadline = t0 + 180_000;
+  while (seen.size < quantity) {
+    if (nowMs() > deadline) throw new Error(`only ${seen.size} of ${quantity} instances answered within 180 s`);
+    const replies = await Promise.all(Array.from({ length: quantity * 2 }, () => server.get(app, '/env/DYNO', 3000).catch(() => undefined)));
+    for (const r of replies) if (r?.status === 200) seen.add(r.text.trim());
+    if (seen.size < quantity) await sleep(20);
+  }
+  return nowMs() - t0;
+}
+
+async function waitForNoDynos(server: BerthServer, app: string): Promise<void> {
+  const deadline = nowMs() + 60_000;
+  while ((await server.dynos(app)).length > 0) {
+    if (nowMs() > deadline) throw new Error(`${app} still has dynos 60 s after scaling to 0`);
+    await sleep(50);
+  }
+}
+
+export async function runScale(ctx: BenchContext): Promise<BenchResult> {
+  const cleanup = new Cleanup();
+  try {
+    const server = await BerthServer.start(ctx.root);
+    cleanup.add(() => server.stop());
+    const app = 'scale';
+    await server.api('POST', '/apps', { name: app });
+    await server.cliOk(['deploy', await server.fixtureCopy('node-hello', 'scale'), '-a', app]);
+
+    const startOne: number[] = [];
+    for (let i = 0; i < ctx.deploys; i++) {
+      await server.scale(app, 0);
+      await waitForNoDynos(server, app);
+      const t0 = nowMs();
+      await server.scale(app, 1);
+      startOne.push((await server.waitForReply(app, (r) => r.status === 200, 60_000)) - t0);
+    }
+    const to10 = await timeScale(server, app, 10);
+    const to50 = await timeScale(server, app, 50);
+    await server.scale(app, 1);
+
+    const { dir } = await installFixture(ctx.root, 'node-hello');
+    cleanup.add(() => rm(dir, { recursive: true, force: true }));
+    const plainOne: number[] = [];
+    for (let i = 0; i < ctx.deploys; i++) {
+      const b = await bootPlain(dir);
+      plainOne.push(b.ms);
+      await b.started.stop();
+    }
+    const plainMany = async (count: number) => {
+      const t0 = nowMs();
+      const booted = await Promise.all(Array.from({ length: count }, () => bootPlain(dir)));
+      const ms = nowMs() - t0;
+      await Promise.all(booted.map((b) => b.started.stop()));
+      return ms;
+    };
+    const plain10 = await plainMany(10);
+    const plain50 = await plainMany(50);
+    const peer = 'plain node';
+    return {
+      name: 'scale', title: 'scale-out and instance start (until every instance answers through the router)',
+      rows: [
+        { metric: 'start one instance (scale 0→1 to first 200)', berth: median(startOne), peer: median(plainOne), peerName: peer, unit: 'ms', note: 'plain: spawn node server.js to first 200' },
+        { metric: 'ps:scale web=1 → 10, all answering', berth: to10, peer: plain10, peerName: peer, unit: 'ms', note: 'plain: 10 spawned at once, all answering' },
+        { metric: 'ps:scale web=10 → 50, all answering', berth: to50, peer: plain50, peerName: peer, unit: 'ms', note: 'plain: 50 spawned at once' },
+      ],
+      details: { startOne, plainOne, to10, to50, plain10, plain50 },
+    };
+  } finally {
+    await cleanup.run();
+  }
+}
