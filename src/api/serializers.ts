@@ -1,5 +1,5 @@
 // Entities → the JSON shapes of the Heroku Platform API v3 (field names and nesting as Heroku's).
-import type { ApiToken, App, Release, User } from '../domain/types.js';
+import type { ApiToken, App, Release, Slug, User } from '../domain/types.js';
 import type { FormationView } from '../services/formation.js';
 import type { PublicUrls } from './public-urls.js';
 
@@ -8,7 +8,8 @@ const REGION = { id: '2e5a5c3a-6a5e-4b7e-8a8d-3c7b1e4f9d10', name: 'local' };
 
 export const stackJson = (name: string) => ({ id: STACK_ID, name });
 
-export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | undefined, urls: PublicUrls) {
+/** `slug` is the current release's, when the caller looked it up (single-app views). */
+export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | undefined, urls: PublicUrls, slug?: Slug) {
   return {
     id: app.id,
     name: app.name,
@@ -22,8 +23,8 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | undefined,
     region: REGION,
     web_url: urls.web(app.name),
     git_url: urls.git(app.name),
-    buildpack_provided_description: null,
-    slug_size: 0,
+    buildpack_provided_description: slug?.buildpackDescription ?? null,
+    slug_size: slug?.sizeBytes ?? 0,
     repo_size: 0,
     generation: { name: 'cedar' },
     archived_at: null,

@@ -15,6 +15,11 @@ export function registerAppRoutes(app: FastifyInstance, ctx: ApiContext): void {
     for (const a of apps) if (!owners.has(a.ownerId)) owners.set(a.ownerId, await ctx.store.users.byId(a.ownerId));
     return apps.map((a) => appJson(a, owners.get(a.ownerId), ctx.urls));
   };
+  const renderOne = async (a: App) => {
+    const release = await ctx.store.releases.current(a.id);
+    const slug = release?.slugId ? await ctx.store.slugs.byId(release.slugId) : undefined;
+    return appJson(a, await ctx.store.users.byId(a.ownerId), ctx.urls, slug);
+  };
 
   // The heroku CLI lists "my apps" through /users/~/apps.
   for (const path of ['/apps', '/users/~/apps']) app.get(path, async (req, reply) => {
@@ -37,11 +42,11 @@ export function registerAppRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.status(201).send((await render([created]))[0]);
   });
 
-  app.get<{ Params: { app: string } }>('/apps/:app', async (req) => (await render([await getApp(ctx, actorOf(req), req.params.app)]))[0]);
+  app.get<{ Params: { app: string } }>('/apps/:app', async (req) => renderOne(await getApp(ctx, actorOf(req), req.params.app)));
 
   app.patch<{ Params: { app: string }; Body: AppBody }>('/apps/:app', async (req) => {
     const updated = await updateApp(ctx, actorOf(req), req.params.app, { name: req.body?.name, maintenance: req.body?.maintenance });
-    return (await render([updated]))[0];
+    return renderOne(updated);
   });
 
   app.delete<{ Params: { app: string } }>('/apps/:app', async (req) => (await render([await destroyApp(ctx, actorOf(req), req.params.app)]))[0]);
