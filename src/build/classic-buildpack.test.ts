@@ -8,6 +8,7 @@ import { runChecked } from '../platform/exec.js';
 import { materialize } from './buildpack.contract.js';
 import { parseBuildpackSource } from './buildpack-source.js';
 import { buildSlug, type BuildSlugOptions } from './slug-builder.js';
+import { asRoot, describeWith } from '../../test/support/require-dependency.js';
 
 const classicDir = fileURLToPath(new URL('../../test/fixtures/buildpacks/hello-classic', import.meta.url));
 const isRoot = process.getuid?.() === 0;
@@ -106,13 +107,15 @@ describe('classic buildpacks (bin/detect, bin/compile, bin/release)', () => {
     expect((err as BerthError).message).toContain('does not apply to this app');
   });
 
-  it.skipIf(!isRoot)('runs the build as the unprivileged build user, who cannot read root-only files', async () => {
-    const secretDir = await mkdtemp(path.join(root, 'secret-'));
-    await mkdir(secretDir, { recursive: true });
-    await chmod(secretDir, 0o700);
-    const secret = path.join(secretDir, 'other-app-file');
-    await writeFile(secret, 'private', { mode: 0o600 });
-    const { log } = await build({ env: { PROBE_FILE: secret } });
-    expect(log).toContain('       probe: denied');
+  describeWith(asRoot, 'build sandbox', () => {
+    it('runs the build as the unprivileged build user, who cannot read root-only files', async () => {
+      const secretDir = await mkdtemp(path.join(root, 'secret-'));
+      await mkdir(secretDir, { recursive: true });
+      await chmod(secretDir, 0o700);
+      const secret = path.join(secretDir, 'other-app-file');
+      await writeFile(secret, 'private', { mode: 0o600 });
+      const { log } = await build({ env: { PROBE_FILE: secret } });
+      expect(log).toContain('       probe: denied');
+    });
   });
 });

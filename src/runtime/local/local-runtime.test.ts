@@ -10,10 +10,15 @@ import { collect, ECHO_SERVER_JS, eventually, getJson, runtimeContract, specFor,
 import type { Instance, InstanceSpec } from '../runtime.js';
 import { silentLogger, type Logger } from '../../platform/logger.js';
 import { detectIsolation } from './detect-isolation.js';
+import { describeWith, type Dependency } from '../../../test/support/require-dependency.js';
 import { LocalRuntime } from './local-runtime.js';
 
 const isolation = await detectIsolation();
-const SKIP_REASON = isolation.available ? '' : `sandbox unavailable here: ${isolation.reason}`;
+const sandbox: Dependency = {
+  name: 'the local sandbox (root, unshare, setpriv, overlayfs, cgroup v1 controllers)',
+  check: () => (isolation.available ? undefined : isolation.reason),
+  install: 'run the tests as root on Linux with util-linux (bash scripts/install-test-deps.sh)',
+};
 
 async function makeHarness(mode: 'auto' | 'off', logger: Logger = silentLogger): Promise<RuntimeHarness & { runtime: LocalRuntime; stateDir: string }> {
   const stateDir = await mkdtemp(join(tmpdir(), 'berth-local-state-'));
@@ -38,7 +43,7 @@ async function makeHarness(mode: 'auto' | 'off', logger: Logger = silentLogger):
   };
 }
 
-if (isolation.available) runtimeContract('local (isolated)', () => makeHarness('auto'));
+describeWith(sandbox, 'local runtime contract, isolated', () => runtimeContract('local (isolated)', () => makeHarness('auto')));
 runtimeContract('local (isolation off)', () => makeHarness('off'));
 
 /** Runs a one-off in the sandbox and returns its exit code and stdout. */
@@ -51,7 +56,7 @@ async function oneOff(runtime: LocalRuntime, spec: InstanceSpec, command: string
   return { exitCode, output };
 }
 
-describe.skipIf(!isolation.available)(`local sandbox ${SKIP_REASON}`, () => {
+describeWith(sandbox, 'local sandbox', () => {
   let harness: Awaited<ReturnType<typeof makeHarness>>;
   let slug: string;
 
