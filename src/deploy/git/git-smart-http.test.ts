@@ -6,7 +6,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { gzipSync } from 'node:zlib';
 import { run } from '../../platform/exec.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractSourceTarball } from '../tarball.js';
@@ -14,7 +16,7 @@ import { archiveCommit, quarantineEnv } from './git-archive.js';
 import { openHookChannel, type HookHandler } from './hook-channel.js';
 import { planPush, parseRefUpdates } from './ref-updates.js';
 import { GitRepos } from './repo-store.js';
-import { advertiseRefs, advertisementType, isGitService, resultType, serviceRpc } from './smart-http.js';
+import { advertiseRefs, advertisementType, isGitService, pktLine, resultType, serviceRpc } from './smart-http.js';
 
 let work: string;
 let server: Server;
@@ -126,6 +128,19 @@ describe('git push through the hook channel', () => {
     const r = await git(dir, 'push', '--force', `${base}/app.git`, 'main');
     expect(r.code).not.toBe(0);
     expect(r.out).toContain('Berth could not handle this push: store unavailable');
+  });
+
+  it('reads gzip-compressed request bodies, as git sends larger fetch negotiations', async () => {
+    const repo = repos.pathOf(appId);
+    const sha = (await git(work, '--git-dir', repo, 'rev-parse', 'refs/heads/main')).out.trim();
+    const request = pktLine(`want ${sha}\n`) + '0000' + pktLine('done\n');
+    const chunks: Buffer[] = [];
+    const out = new PassThrough().on('data', (c: Buffer) => chunks.push(c));
+    const { code } = await serviceRpc('git-upload-pack', repo, Readable.from([gzipSync(request)]), 'gzip', out).done;
+    expect(code).toBe(0);
+    const body = Buffer.concat(chunks).toString('latin1');
+    expect(body.startsWith('0008NAK\n')).toBe(true);
+    expect(body).toContain('PACK');
   });
 
   it('refuses a quarantine path outside the repository', async () => {

@@ -20,6 +20,14 @@ export function pktLine(payload: string): string {
   return (Buffer.byteLength(payload) + 4).toString(16).padStart(4, '0') + payload;
 }
 
+const GZIP = ['gzip', 'x-gzip'];
+
+/** git compresses some request bodies with gzip; nothing else is expected. */
+export function acceptsEncoding(contentEncoding: string | undefined): boolean {
+  const e = (contentEncoding ?? '').trim().toLowerCase();
+  return e === '' || e === 'identity' || GZIP.includes(e);
+}
+
 export interface ServiceRun {
   /** The program's exit code (stderr is returned for logs). */
   done: Promise<{ code: number; stderr: string }>;
@@ -36,11 +44,9 @@ export function advertiseRefs(service: GitService, repo: string, out: Writable):
  * compressed); `env` reaches receive-pack's hooks (the hook channel).
  */
 export function serviceRpc(service: GitService, repo: string, body: Readable, contentEncoding: string | undefined, out: Writable, env: Record<string, string> = {}): ServiceRun {
-  const encoding = (contentEncoding ?? '').trim().toLowerCase();
-  if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip') {
-    throw new Error(`unsupported Content-Encoding ${JSON.stringify(encoding)}`);
-  }
-  const input = encoding === 'gzip' || encoding === 'x-gzip' ? body.pipe(createGunzip()) : body;
+  if (!acceptsEncoding(contentEncoding)) throw new Error(`unsupported Content-Encoding ${JSON.stringify(contentEncoding)}`);
+  const gzipped = GZIP.includes((contentEncoding ?? '').trim().toLowerCase());
+  const input = gzipped ? body.pipe(createGunzip()) : body;
   return runService(service, repo, ['--stateless-rpc'], input, out, env);
 }
 
