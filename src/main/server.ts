@@ -3,8 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { buildApi } from '../api/api-server.js';
 import { publicUrls } from '../api/public-urls.js';
 import { deployRoutes } from '../api/routes/deploy-routes.js';
+import { gitRoutes } from '../api/routes/git-routes.js';
 import { registerDynoRoutes } from '../api/routes/dyno-routes.js';
 import { logRoutes } from '../api/routes/log-routes.js';
+import { GitRepos } from '../deploy/git/repo-store.js';
 import { SourceStore } from '../deploy/source-store.js';
 import { HealthManager } from '../health/health-manager.js';
 import { InstanceOutput } from '../health/instance-output.js';
@@ -21,6 +23,7 @@ import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { ensureAdmin } from '../services/accounts.js';
 import { DeployPipeline } from '../services/deploy-pipeline.js';
+import { GitPushes } from '../services/git-push.js';
 import { PlatformEvents } from '../services/platform-events.js';
 import type { ServiceDeps } from '../services/service-deps.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -68,8 +71,12 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
     maxConcurrentBuilds: settings.buildConcurrency, launchTimeoutMs: settings.bootTimeoutMs + 5000,
   });
   const urls = publicUrls({ apiUrl: settings.apiUrl, baseDomain: settings.baseDomain, routerPort: settings.routerPort });
+  const repos = new GitRepos(paths.repos);
+  events.on((e) => { if (e.type === 'app-destroyed') void repos.remove(e.appId); });
+  const pushes = new GitPushes({ ...deps, pipeline, sources, outputs, repos, sourceUrl: (id) => `${urls.api}/sources/${id}`, webUrl: urls.web });
   const api = buildApi({ ...deps, urls }, [
     deployRoutes({ sources, outputs, pipeline }),
+    gitRoutes({ pushes }),
     registerDynoRoutes,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
   ]);
