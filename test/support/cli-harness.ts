@@ -9,9 +9,13 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin', 'berth.js');
 
-/** Compiles src/ into dist/ so bin/berth.js runs the current code; a type error elsewhere still emits. */
+/**
+ * Compiles src/ into dist/ so bin/berth.js runs the current code; a type error elsewhere still emits.
+ * One build at a time on the machine: test files start together and must not interleave tsc's writes.
+ */
 export function buildDist(): void {
-  spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  spawnSync('flock', ['/tmp/berth-e2e-dist.lock', process.execPath, tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
   for (const f of ['dist/main/cli.js', 'dist/main/server.js']) {
     if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing after the build`);
   }

@@ -1,7 +1,6 @@
 // End-to-end harness for the platform at the API level: a real `berth server` child process with
 // its own BERTH_HOME and ports, real deploys of the fixture apps, real requests through the router.
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -16,17 +15,7 @@ export const fixture = (name: string): string => join(FIXTURES, name);
 const ADMIN_EMAIL = 'admin@example.com';
 const ADMIN_PASSWORD = 'platform-e2e-password';
 
-/**
- * Compiles src/ into dist/ once per machine at a time: several test files start at once and
- * must not interleave tsc's writes. A type error elsewhere still emits.
- */
-export function buildDist(): void {
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  spawnSync('flock', ['/tmp/berth-e2e-dist.lock', process.execPath, tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  for (const f of ['dist/main/cli.js', 'dist/main/server.js']) {
-    if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing after the build`);
-  }
-}
+export { buildDist } from './cli-harness.js';
 
 export interface ApiResponse { status: number; body: any }
 export interface RouterResponse { status: number; text: string; headers: Record<string, string | string[] | undefined> }
