@@ -15,6 +15,10 @@ export type ErrorCode =
   | 'build_not_found'
   | 'source_not_found'
   | 'dyno_not_found'
+  | 'addon_not_found'
+  | 'addon_attachment_not_found'
+  | 'backup_not_found'
+  | 'confirmation_required' // a destructive action needs ?confirm=<app>
   | 'conflict'
   | 'payload_too_large'
   | 'unsafe_tarball'

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BerthError } from '../domain/errors.js';
 import type { Store } from './store.js';
+import { addonStoreCases } from './addon-store.contract.js';
 
 export function storeContract(name: string, open: () => Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup: () => Promise<void> }>): void {
   describe(`Store contract: ${name}`, () => {
@@ -153,6 +154,8 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       expect((await store.events.list({ appId: a.id })).map((e) => e.action)).toEqual(['app-created', 'config-changed', 'release-created']);
       expect((await store.events.list({ limit: 2 })).map((e) => e.action)).toEqual(['release-created', 'server-started']);
     });
+
+    addonStoreCases(() => store);
 
     it('keeps what was committed across a reopen', async () => {
       if (!reopen) return; // in-memory implementations cannot reopen

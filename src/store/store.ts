@@ -3,6 +3,7 @@
 import type {
   ApiToken, App, AuditEvent, Build, ConfigVars, FormationEntry, Id, Release, Slug, User,
 } from '../domain/types.js';
+import type { AddonRepo } from './addon-repo.js';
 
 export interface NewUser { email: string; passwordHash: string; isAdmin: boolean }
 export interface NewToken { userId: Id; tokenHash: string; description: string }
@@ -101,6 +102,7 @@ export interface Repos {
   slugs: SlugRepo;
   builds: BuildRepo;
   events: EventRepo;
+  addons: AddonRepo;
 }
 
 export interface Store extends Repos {

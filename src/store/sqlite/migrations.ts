@@ -91,4 +91,40 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_app ON events(app_id, seq);
   CREATE INDEX builds_app ON builds(app_id, created_at);
   `,
+  // 2: add-ons. addons.app_id has no foreign key on purpose: when an app is destroyed its add-ons
+  // must still be found, to deprovision their servers and data, before their rows go.
+  `
+  CREATE TABLE addons (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    app_id TEXT NOT NULL,
+    service TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE addon_attachments (
+    id TEXT PRIMARY KEY,
+    addon_id TEXT NOT NULL REFERENCES addons(id) ON DELETE CASCADE,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (app_id, name)
+  );
+  CREATE TABLE addon_backups (
+    id TEXT PRIMARY KEY,
+    addon_id TEXT NOT NULL REFERENCES addons(id) ON DELETE CASCADE,
+    app_id TEXT NOT NULL,
+    num INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    finished_at TEXT,
+    UNIQUE (addon_id, num)
+  );
+  CREATE INDEX addons_app ON addons(app_id);
+  CREATE INDEX addon_attachments_addon ON addon_attachments(addon_id);
+  `,
 ];

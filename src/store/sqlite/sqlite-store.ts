@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import type { Repos, Store } from '../store.js';
+import { sqliteAddons } from './addon-repos.js';
 import { sqliteApps, sqliteConfig, sqliteFormation } from './app-repos.js';
 import { sqliteTokens, sqliteUsers } from './account-repos.js';
 import { MIGRATIONS } from './migrations.js';
@@ -46,6 +47,7 @@ function makeRepos(db: Database.Database, clock: Clock): Repos {
     slugs: sqliteSlugs(db, ctx),
     builds: sqliteBuilds(db, ctx),
     events: sqliteEvents(db, ctx),
+    addons: sqliteAddons(db, ctx),
   };
 }
 
@@ -66,14 +68,14 @@ export class SqliteStore implements Store {
   private readonly inTransaction = new AsyncLocalStorage<true>();
 
   readonly users; readonly tokens; readonly apps; readonly config; readonly releases;
-  readonly formation; readonly slugs; readonly builds; readonly events;
+  readonly formation; readonly slugs; readonly builds; readonly events; readonly addons;
 
   constructor(file: string, clock: Clock = systemClock) {
     this.db = openSqlite(file);
     this.raw = makeRepos(this.db, clock);
     const outer = serialized(this.raw, (fn) => this.exclusive(fn));
     ({ users: this.users, tokens: this.tokens, apps: this.apps, config: this.config, releases: this.releases,
-      formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events } = outer);
+      formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons } = outer);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
