@@ -7,12 +7,12 @@ export type PushVerdict = { ok: true; version: number } | { ok: false; reason: s
 
 export async function pushVerdict(deps: Pick<ServiceDeps, 'store' | 'dynos'>, app: App, buildId: string): Promise<PushVerdict> {
   const build = await deps.store.builds.byId(app.id, buildId);
-  if (!build || build.status !== 'succeeded' || !build.releaseId) {
-    return { ok: false, reason: 'the build failed; the previous release keeps serving.' };
+  const release = build?.releaseId ? await deps.store.releases.byId(app.id, build.releaseId) : undefined;
+  if (release?.status === 'failed') {
+    return { ok: false, reason: `the release command of v${release.version} failed; the previous release keeps serving.` };
   }
-  const release = await deps.store.releases.byId(app.id, build.releaseId);
-  if (!release || release.status !== 'succeeded') {
-    return { ok: false, reason: 'the release failed; the previous release keeps serving.' };
+  if (!build || build.status !== 'succeeded' || !release || release.status !== 'succeeded') {
+    return { ok: false, reason: 'the build failed; the previous release keeps serving.' };
   }
   const web = await deps.store.formation.get(app.id, 'web');
   if (!deps.dynos || !web || web.quantity === 0) return { ok: true, version: release.version };

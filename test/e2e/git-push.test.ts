@@ -5,7 +5,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { berth, type CliResult } from '../support/cli-harness.js';
-import { buildDist, Platform } from '../support/platform-harness.js';
+import { buildDist, Platform, waitFor } from '../support/platform-harness.js';
 
 const APP = 'git-pushed';
 let platform: Platform;
@@ -129,6 +129,19 @@ describe('git push', () => {
     ok(await git(repo, ['reset', '-q', '--hard', deployed]));
   }, 90_000);
 
+  it('fails a push whose release command fails, and keeps serving the old version', async () => {
+    const deployed = await head(repo);
+    await writeFile(join(repo, 'Procfile'), "web: npm start\nrelease: echo 'git-push: the release command fails on purpose' && exit 3\n");
+    await commitAll(repo, 'a failing release command');
+    const r = await git(repo, ['push', 'berth', 'main']);
+    expect(r.code, r.out).not.toBe(0);
+    expect(r.out).toMatch(/^remote: +git-push: the release command fails on purpose/m);
+    expect(r.out).toMatch(/remote:  ! {5}Push rejected: the release command of v\d+ failed/);
+    expect((await platform.get(APP, '/')).text).toContain('Hello from a git push');
+    expect((await git(repo, ['ls-remote', 'berth', 'refs/heads/main'])).out).toContain(deployed);
+    ok(await git(repo, ['reset', '-q', '--hard', deployed]));
+  }, 90_000);
+
   it('refuses a push to another branch with a message that says how to deploy it', async () => {
     const r = await git(repo, ['push', 'berth', 'main:feature']);
     expect(r.code).not.toBe(0);
@@ -201,11 +214,17 @@ describe('git push', () => {
       await writeFile(join(dir, 'public', 'who.txt'), `${dir}\n`);
       await commitAll(dir, `from ${dir}`);
     }
-    const results = await Promise.all([git(a, ['push', 'origin', 'main']), git(b, ['push', 'origin', 'main'])]);
-    expect(results.filter((r) => r.code === 0)).toHaveLength(1);
-    const loser = results.find((r) => r.code !== 0)!;
-    // Either Berth refused it (it waited for the other) or git did (it saw the other first).
-    expect(loser.out).toMatch(/was updated by another push while this one waited|fetch first|non-fast-forward/);
+    const buildCount = async () => ((await platform.ok('GET', `/apps/${APP}/builds`)) as unknown[]).length;
+    const before = await buildCount();
+    const first = git(a, ['push', 'origin', 'main']);
+    // B starts once A is building: B is advertised the old main, then waits for A's turn to end.
+    await waitFor(async () => (await buildCount()) > before, 30_000, "the first push's build");
+    const second = await git(b, ['push', 'origin', 'main']);
+    ok(await first);
+    expect(second.code).not.toBe(0);
+    expect(second.out).toContain('remote:  !     main was updated by another push while this one waited');
+    expect(second.out).toContain('Push rejected: fetch, merge and push again.');
+    expect(await buildCount()).toBe(before + 1);
   }, 120_000);
 
   it('clones back the source of the last deploy', async () => {
