@@ -57,13 +57,19 @@ export class GitPushes {
           return 1;
         }
         if (!plan.deploy) return 0; // only deletions: receive.denyDeletes answers them
-        release = await this.turn(app.id, say);
-        if (ended) return 1;
+        const turn = await this.turn(app.id, say);
+        release = turn;
+        // git gave up on this push while it waited (the pusher hung up): build nothing.
+        if (ended || signal.aborted) {
+          turn();
+          return 1;
+        }
         return this.deploy(actor, app, repo, plan.deploy.update, call, say, signal);
       },
       end: () => {
         ended = true;
         release?.();
+        release = undefined;
       },
     };
   }

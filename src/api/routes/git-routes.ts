@@ -90,8 +90,9 @@ export function gitRoutes(d: GitRouteDeps) {
           try {
             await stream(reply, resultType(service), (out) => serviceRpc(service, admitted.repo, req.raw, req.headers['content-encoding'], out, channel.env));
           } finally {
-            await channel.close();
+            // receive-pack has exited, so the ref moved (or not): the app's next push may go.
             session.end();
+            await channel.close();
           }
         });
       }
