@@ -1,7 +1,7 @@
 // The official heroku CLI against a real Berth server: what each command prints, and what the API then holds.
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
-import { readFile, rm } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, buildDist, gitRepo, type CliResult } from '../support/cli-harness.js';
@@ -233,6 +233,29 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
       // The CLI ignores git_url and hard-codes https; Berth's own git URL is plain HTTP on the same host.
       expect((await server.api('GET', `/apps/${WEB}`)).body.git_url).toBe(`http://${host}/${WEB}.git`);
       expect(await readFile(join(home, '.gitconfig'), 'utf8')).toContain(`[credential "https://${host}"]`);
+    });
+
+    it('pushes through the heroku remote once it points at Berth\'s plain-HTTP git URL', async () => {
+      const repo = await gitRepo();
+      dirs.push(repo);
+      await cp(join(ROOT, 'test', 'fixtures', 'apps', 'node-hello'), repo, { recursive: true });
+      const server_js = join(repo, 'server.js');
+      await writeFile(server_js, (await readFile(server_js, 'utf8')).replace('Hello from node-hello', 'Hello from a heroku push'));
+      const git = (args: string[]) => spawnSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...env, GIT_TERMINAL_PROMPT: '0' } });
+      for (const args of [['checkout', '-q', '-b', 'main'], ['add', '-A'], ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '-m', 'heroku push']]) {
+        expect(git(args).status, args.join(' ')).toBe(0);
+      }
+      ok(await run(['git:remote', '-a', WEB], repo));
+      const gitUrl = (await server.api('GET', `/apps/${WEB}`)).body.git_url as string;
+      expect(git(['remote', 'set-url', 'heroku', gitUrl]).status).toBe(0);
+      // git reads the token from ~/.netrc for plain HTTP, as `berth login` writes it.
+      await writeFile(join(home, '.netrc'), `machine ${new URL(gitUrl).hostname} login heroku password ${server.token}\n`, { mode: 0o600 });
+      const push = git(['push', 'heroku', 'main']);
+      expect(push.status, push.stderr).toBe(0);
+      expect(push.stderr).toContain('remote: -----> Released');
+      const sha = git(['rev-parse', 'HEAD']).stdout.trim();
+      expect((await viaRouter(WEB)).body).toContain('Hello from a heroku push');
+      expect(ok(await run(['releases', '-a', WEB])).stdout).toContain(`Deploy ${sha.slice(0, 12)}`);
     });
   });
 });
