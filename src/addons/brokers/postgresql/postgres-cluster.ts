@@ -1,0 +1,118 @@
+// Berth's own PostgreSQL cluster: initdb'd under BERTH_HOME/addons/postgresql on first need,
+// listening on 127.0.0.1 on a port Berth chose, run as the add-on system user, supervised.
+import { chown, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { run, runChecked } from '../../../platform/exec.js';
+import type { Logger } from '../../../platform/logger.js';
+import { freeLoopbackPort } from '../../../runtime/local/free-port.js';
+import { newPassword } from '../../instance-records.js';
+import { openPathFor, privateDirFor, type ServiceAccount } from '../../service-account.js';
+import { SupervisedServer } from '../../supervised-server.js';
+import type { PostgresBinaries } from './postgres-binaries.js';
+import { SUPERUSER, type SqlTarget } from './psql.js';
+
+interface ClusterRecord { port: number; password: string; version: string }
+
+/**
+ * Who may connect: the superuser, and each add-on role only into the database of its own name
+ * (`sameuser`). CONNECT is also revoked from PUBLIC per database, so either rule alone holds.
+ */
+const PG_HBA = `# Written by Berth.
+local   all        ${SUPERUSER}                  scram-sha-256
+host    all        ${SUPERUSER}  127.0.0.1/32    scram-sha-256
+host    sameuser   all           127.0.0.1/32    scram-sha-256
+`;
+
+export interface ClusterOptions {
+  /** BERTH_HOME/addons/postgresql. */
+  dir: string;
+  /** Directories above `dir` (BERTH_HOME, BERTH_HOME/addons) the server's user must traverse. */
+  parents: string[];
+  bins: PostgresBinaries;
+  account: () => Promise<ServiceAccount>;
+  logger: Logger;
+}
+
+export class PostgresCluster {
+  private server: SupervisedServer | undefined;
+  private record: ClusterRecord | undefined;
+  private starting: Promise<SqlTarget> | undefined;
+
+  constructor(private readonly opts: ClusterOptions) {}
+
+  private get data(): string { return join(this.opts.dir, 'data'); }
+  private get recordFile(): string { return join(this.opts.dir, 'cluster.json'); }
+
+  /** Has a cluster been initialised here (by this Berth or an earlier one)? */
+  exists(): boolean {
+    return existsSync(this.recordFile) && existsSync(join(this.data, 'PG_VERSION'));
+  }
+
+  /** Initialises the cluster if needed, adopts or starts its postmaster, returns how to reach it. */
+  ensureStarted(): Promise<SqlTarget> {
+    this.starting ??= this.bringUp().catch((e) => { this.starting = undefined; throw e; });
+    return this.starting.then(async (t) => { await this.server!.ensureUp(); return t; });
+  }
+
+  private async bringUp(): Promise<SqlTarget> {
+    const account = await this.opts.account();
+    await openPathFor(account, [...this.opts.parents, this.opts.dir]);
+    const record = this.exists() ? (JSON.parse(await readFile(this.recordFile, 'utf8')) as ClusterRecord) : await this.init(account);
+    this.record = record;
+    const target: SqlTarget = { bins: this.opts.bins, port: record.port, password: record.password };
+    this.server = new SupervisedServer({
+      name: 'postgresql',
+      command: this.opts.bins.bin('postgres'),
+      args: ['-D', this.data, '-c', 'listen_addresses=127.0.0.1', '-c', `port=${record.port}`,
+        '-c', `unix_socket_directories=${join(this.opts.dir, 'run')}`, '-c', 'max_connections=250'],
+      cwd: this.data,
+      pidFile: join(this.opts.dir, 'server.pid'),
+      logFile: join(this.opts.dir, 'postgres.log'),
+      account,
+      ready: async () => (await run(this.opts.bins.bin('pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(record.port)])).code === 0,
+    }, this.opts.logger);
+    return target;
+  }
+
+  private async init(account: ServiceAccount): Promise<ClusterRecord> {
+    const run_ = join(this.opts.dir, 'run');
+    await rm(this.data, { recursive: true, force: true });
+    await privateDirFor(account, this.data);
+    await privateDirFor(account, run_);
+    const password = newPassword();
+    const pwfile = join(run_, 'initdb-password');
+    await writeFile(pwfile, password + '\n', { mode: 0o600 });
+    if (account.uid !== undefined) await chown(pwfile, account.uid, account.gid ?? account.uid);
+    try {
+      await runChecked(this.opts.bins.bin('initdb'), ['-D', this.data, '-U', SUPERUSER, `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale'], {
+        uid: account.uid, gid: account.gid, cwd: this.data, env: { PATH: process.env.PATH },
+      });
+    } finally {
+      await rm(pwfile, { force: true });
+    }
+    await writeFile(join(this.data, 'pg_hba.conf'), PG_HBA, { mode: 0o600 });
+    if (account.uid !== undefined) await chown(join(this.data, 'pg_hba.conf'), account.uid, account.gid ?? account.uid);
+    const record: ClusterRecord = { port: await freeLoopbackPort(new Set()), password, version: this.opts.bins.version };
+    await writeFile(this.recordFile, JSON.stringify(record), { mode: 0o600 });
+    this.opts.logger.info('postgresql-cluster-initialised', { dir: this.data, port: record.port, version: record.version });
+    return record;
+  }
+
+  /** Stops the postmaster, whichever Berth started it. */
+  async stop(): Promise<void> {
+    if (!this.exists()) return;
+    this.starting ??= this.bringUp().catch((e) => { this.starting = undefined; throw e; });
+    await this.starting;
+    await this.server!.stop();
+  }
+
+  /** The postmaster, once ensureStarted() ran (for supervision and status). */
+  get supervised(): SupervisedServer | undefined {
+    return this.server;
+  }
+
+  get port(): number | undefined {
+    return this.record?.port;
+  }
+}

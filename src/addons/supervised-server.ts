@@ -1,0 +1,159 @@
+// One long-running add-on server (a postmaster, a redis-server): started detached so it outlives
+// Berth, adopted by the next Berth through its pid file, restarted when it dies.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { readFile, readlink, writeFile } from 'node:fs/promises';
+import type { Logger } from '../platform/logger.js';
+import type { ServiceAccount } from './service-account.js';
+
+export interface ServerSpec {
+  /** For logs: `postgresql`, `redis <id>`. */
+  name: string;
+  command: string;
+  args: string[];
+  /** The server's data directory and working directory: a live process whose cwd is this, is this server. */
+  cwd: string;
+  /** Berth's record of the pid (root's file, not the server's). */
+  pidFile: string;
+  logFile: string;
+  account: ServiceAccount;
+  env?: NodeJS.ProcessEnv;
+  /** True once the server accepts connections. */
+  ready(): Promise<boolean>;
+  readyTimeoutMs?: number;
+}
+
+export type ServerState = 'up' | 'starting' | 'down';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class SupervisedServer {
+  state: ServerState = 'down';
+  /** Restarts after a crash, since this Berth began supervising. */
+  restarts = 0;
+  private pid: number | undefined;
+  private wanted = false;
+  private starting: Promise<void> | undefined;
+
+  constructor(private readonly spec: ServerSpec, private readonly logger: Logger) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** Is the recorded pid alive and still this server? (A zombie or a reused pid has another cwd.) */
+  async alive(): Promise<boolean> {
+    const pid = this.pid ?? (await this.recordedPid());
+    if (!pid) return false;
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '');
+    if (cwd !== this.spec.cwd) return false;
+    this.pid = pid;
+    return true;
+  }
+
+  private async recordedPid(): Promise<number | undefined> {
+    const text = await readFile(this.spec.pidFile, 'utf8').catch(() => '');
+    const pid = Number(text.trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  }
+
+  /** Adopts the running server or starts it, and waits until it accepts connections. */
+  ensureUp(): Promise<void> {
+    this.wanted = true;
+    this.starting ??= this.bringUp().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async bringUp(): Promise<void> {
+    if (await this.alive()) {
+      if (this.state === 'down') this.logger.info('addon-server-adopted', { server: this.spec.name, pid: this.pid });
+    } else {
+      this.state = 'starting';
+      this.launch();
+    }
+    await this.waitReady();
+    this.state = 'up';
+  }
+
+  private launch(): void {
+    const log = openSync(this.spec.logFile, 'a', 0o600);
+    try {
+      const child = spawn(this.spec.command, this.spec.args, {
+        cwd: this.spec.cwd, env: this.spec.env ?? { PATH: process.env.PATH }, detached: true,
+        stdio: ['ignore', log, log], uid: this.spec.account.uid, gid: this.spec.account.gid,
+      });
+      child.on('error', (e) => this.logger.error('addon-server-spawn-failed', { server: this.spec.name, error: e.message }));
+      child.unref();
+      this.pid = child.pid;
+      this.logger.info('addon-server-started', { server: this.spec.name, pid: child.pid });
+    } finally {
+      closeSync(log);
+    }
+    if (this.pid) void writeFile(this.spec.pidFile, `${this.pid}\n`, { mode: 0o600 });
+  }
+
+  private async waitReady(): Promise<void> {
+    const deadline = Date.now() + (this.spec.readyTimeoutMs ?? 30_000);
+    for (;;) {
+      if (await this.spec.ready().catch(() => false)) return;
+      if (!(await this.alive()) && this.state === 'starting') {
+        const tail = (await readFile(this.spec.logFile, 'utf8').catch(() => '')).split('\n').slice(-8).join('\n');
+        this.state = 'down';
+        throw new Error(`${this.spec.name} exited while starting:\n${tail}`);
+      }
+      if (Date.now() > deadline) throw new Error(`${this.spec.name} did not accept connections within ${this.spec.readyTimeoutMs ?? 30_000} ms`);
+      await sleep(100);
+    }
+  }
+
+  /** One supervision step: a wanted server that died is started again. */
+  async check(): Promise<void> {
+    if (!this.wanted || this.starting) return;
+    if (await this.alive()) return;
+    this.logger.warn('addon-server-crashed', { server: this.spec.name, pid: this.pid });
+    this.pid = undefined;
+    this.state = 'down';
+    this.restarts++;
+    await this.ensureUp();
+    this.logger.info('addon-server-restarted', { server: this.spec.name, pid: this.pid, restarts: this.restarts });
+  }
+
+  /** Stops the server (SIGTERM, then SIGKILL after `graceMs`) and stops wanting it. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.wanted = false;
+    await this.starting?.catch(() => undefined);
+    if (!(await this.alive())) {
+      this.state = 'down';
+      return;
+    }
+    const pid = this.pid!;
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while ((await this.alive()) && Date.now() < deadline) await sleep(50);
+    if (await this.alive()) process.kill(pid, 'SIGKILL');
+    while (await this.alive()) await sleep(50);
+    this.pid = undefined;
+    this.state = 'down';
+    this.logger.info('addon-server-stopped', { server: this.spec.name, pid });
+  }
+
+  /** The server's pid, when known. */
+  get currentPid(): number | undefined {
+    return this.pid;
+  }
+}
+
+/** Checks every server each `intervalMs` until the signal aborts; one failure never stops the loop. */
+export async function superviseServers(servers: () => Iterable<SupervisedServer>, signal: AbortSignal, logger: Logger, intervalMs = 1000): Promise<void> {
+  while (!signal.aborted) {
+    for (const s of servers()) {
+      if (signal.aborted) break;
+      await s.check().catch((e: Error) => logger.error('addon-server-restart-failed', { server: s.name, error: e.message }));
+    }
+    await new Promise<void>((resolve) => {
+      const done = () => { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); };
+      const t = setTimeout(done, intervalMs);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
