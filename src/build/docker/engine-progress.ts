@@ -1,0 +1,48 @@
+// Follows a Docker Engine progress stream (pull, build, import, push): JSON objects, one per
+// line. Passes readable lines on and turns an `error` object into a rejection.
+import type { Readable } from 'node:stream';
+
+export interface ProgressEvent {
+  stream?: string;
+  status?: string;
+  progress?: string;
+  id?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  aux?: { ID?: string };
+}
+
+/** Resolves with the last aux.ID (the image id of a build) once the stream ends without an error. */
+export function followProgress(stream: NodeJS.ReadableStream | Readable, onLine: (line: string) => void): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    let imageId: string | undefined;
+    let failure: string | undefined;
+    const handle = (text: string) => {
+      if (!text.trim()) return;
+      let event: ProgressEvent;
+      try {
+        event = JSON.parse(text) as ProgressEvent;
+      } catch {
+        onLine(text);
+        return;
+      }
+      if (event.error) failure = event.errorDetail?.message ?? event.error;
+      if (event.aux?.ID) imageId = event.aux.ID;
+      if (event.stream) for (const l of event.stream.replace(/\n$/, '').split('\n')) onLine(l);
+      else if (event.status && !event.progress) onLine(event.id ? `${event.id}: ${event.status}` : event.status);
+    };
+    stream.on('data', (chunk: Buffer | string) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const l of lines) handle(l);
+    });
+    stream.on('error', reject);
+    stream.on('end', () => {
+      handle(pending);
+      if (failure) reject(new Error(failure));
+      else resolve(imageId);
+    });
+  });
+}

@@ -1,0 +1,115 @@
+// Berth's stack image (`berth/stack:24`): Debian bookworm with Node.js, Python 3 and bash, plus
+// the `dyno` user (uid 1000) apps and builds run as. Built on first need, kept afterwards.
+// The base is `debian:bookworm-slim` when a registry answers, otherwise a debootstrap root
+// filesystem imported through the Engine API; the base image is kept too, so a rebuild of the
+// stack never repeats the debootstrap.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { runChecked } from '../../platform/exec.js';
+import { followProgress } from './engine-progress.js';
+import { packFiles } from './pack-files.js';
+import { tarDirectory } from './tar-dir.js';
+
+export const STACK_IMAGE = 'berth/stack:24';
+/** The debootstrap root filesystem, imported once and reused by every stack rebuild. */
+export const DEBOOTSTRAP_BASE = 'berth/stack-base:bookworm';
+const REGISTRY_BASE = 'debian:bookworm-slim';
+export const DYNO_UID = 1000;
+
+export interface StackBuildOptions {
+  log(line: string): void;
+  /** Debian mirror for debootstrap (default deb.debian.org). */
+  mirror?: string;
+  /** Skip trying the registry (tests, air-gapped machines). */
+  offline?: boolean;
+  /** Rebuild even when the stack image exists. */
+  force?: boolean;
+}
+
+const STACK_DOCKERFILE = (base: string) => `FROM ${base}
+ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends bash ca-certificates nodejs npm python3 python3-venv python3-pip git \\
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb \\
+ && useradd --uid ${DYNO_UID} --user-group --home-dir /app --no-create-home --shell /bin/bash dyno \\
+ && mkdir -p /app /workspace /cache && chown dyno:dyno /app /workspace /cache
+WORKDIR /app
+LABEL berth.stack="24"
+`;
+
+export async function imageExists(docker: Docker, ref: string): Promise<boolean> {
+  try {
+    await docker.getImage(ref).inspect();
+    return true;
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return false;
+    throw e;
+  }
+}
+
+/** Makes sure the stack image exists, building it (with progress lines) when it does not. */
+export async function ensureStackImage(docker: Docker, opts: StackBuildOptions): Promise<void> {
+  if (!opts.force && (await imageExists(docker, STACK_IMAGE))) return;
+  opts.log(`-----> Building the stack image ${STACK_IMAGE} (once; later builds reuse it)`);
+  const started = Date.now();
+  const base = await baseImage(docker, opts);
+  opts.log(`-----> Installing Node.js, Python 3 and build tools on ${base}`);
+  const context = packFiles({ Dockerfile: STACK_DOCKERFILE(base) });
+  const stream = await docker.buildImage(context, { t: STACK_IMAGE, rm: true, forcerm: true });
+  await followProgress(stream, (l) => opts.log(`       ${l}`));
+  opts.log(`-----> Stack image ${STACK_IMAGE} ready in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+async function baseImage(docker: Docker, opts: StackBuildOptions): Promise<string> {
+  if (await imageExists(docker, DEBOOTSTRAP_BASE)) return DEBOOTSTRAP_BASE;
+  if (await imageExists(docker, REGISTRY_BASE)) return REGISTRY_BASE;
+  if (!opts.offline && (await tryPull(docker, REGISTRY_BASE, opts.log))) return REGISTRY_BASE;
+  await debootstrapBase(docker, opts);
+  return DEBOOTSTRAP_BASE;
+}
+
+async function tryPull(docker: Docker, ref: string, log: (l: string) => void): Promise<boolean> {
+  log(`-----> Pulling ${ref}`);
+  try {
+    const stream = await withTimeout(docker.pull(ref) as Promise<NodeJS.ReadableStream>, 30_000);
+    await followProgress(stream, () => {});
+    return true;
+  } catch (e) {
+    log(`       cannot pull ${ref} (${(e as Error).message.split('\n')[0]}); building the base with debootstrap instead`);
+    return false;
+  }
+}
+
+async function debootstrapBase(docker: Docker, opts: StackBuildOptions): Promise<void> {
+  const mirror = opts.mirror ?? 'http://deb.debian.org/debian';
+  const dir = await mkdtemp(join(tmpdir(), 'berth-rootfs-'));
+  try {
+    opts.log(`-----> debootstrap --variant=minbase bookworm from ${mirror} (a few minutes)`);
+    let pending = '';
+    await runChecked('debootstrap', ['--variant=minbase', 'bookworm', dir, mirror], {
+      onOutput: (chunk) => {
+        pending += chunk;
+        const lines = pending.split('\n');
+        pending = lines.pop()!;
+        // Per-package lines (Retrieving, Validating, Extracting…) would be hundreds; the phases are enough.
+        for (const l of lines) if (l.startsWith('I: ') && !/^I: (Retrieving|Validating|Extracting|Unpacking|Configuring) [a-z0-9]/.test(l)) opts.log(`       ${l}`);
+      },
+    });
+    opts.log(`-----> Importing the root filesystem as ${DEBOOTSTRAP_BASE}`);
+    const [repo, tag] = DEBOOTSTRAP_BASE.split(':') as [string, string];
+    const stream = (await docker.importImage(tarDirectory(dir), { repo, tag } as never)) as unknown as NodeJS.ReadableStream;
+    await followProgress(stream, () => {});
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms); }),
+  ]);
+}

@@ -1,0 +1,34 @@
+// One bridge network per app (`berth-<app>`): the engine isolates bridges from each other, so an
+// app's containers cannot reach another app's, while the host (and so the router) reaches all.
+import type Docker from 'dockerode';
+import { LABEL, networkName } from './container-labels.js';
+
+export class AppNetworks {
+  private readonly creating = new Map<string, Promise<void>>();
+
+  constructor(private readonly docker: Docker, private readonly scopeLabels: Record<string, string>) {}
+
+  ensure(appName: string): Promise<void> {
+    const name = networkName(appName);
+    let pending = this.creating.get(name);
+    if (!pending) {
+      pending = this.create(name, appName).finally(() => this.creating.delete(name));
+      this.creating.set(name, pending);
+    }
+    return pending;
+  }
+
+  private async create(name: string, appName: string): Promise<void> {
+    const existing = await this.docker.listNetworks({ filters: { name: [name] } });
+    if (existing.some((n) => n.Name === name)) return;
+    try {
+      await this.docker.createNetwork({
+        Name: name, Driver: 'bridge', CheckDuplicate: true,
+        Labels: { ...this.scopeLabels, [LABEL.appName]: appName },
+      });
+    } catch (e) {
+      // Another Berth process (or an earlier attempt) made it meanwhile.
+      if ((e as { statusCode?: number }).statusCode !== 409) throw e;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// The labels that make a container a Berth instance. Everything Berth needs to know about an
+// instance after a restart is on the container itself, so adoption is a label query.
+import type Docker from 'dockerode';
+import type { Instance } from '../runtime.js';
+
+export const LABEL = {
+  managed: 'berth.managed',
+  appId: 'berth.app-id',
+  appName: 'berth.app-name',
+  releaseId: 'berth.release-id',
+  releaseVersion: 'berth.release-version',
+  processType: 'berth.process-type',
+  index: 'berth.index',
+  dyno: 'berth.dyno',
+  /** `formation` for instances, `one-off` for `berth run`: one-offs never show up in list(). */
+  role: 'berth.role',
+} as const;
+
+/** The port every app listens on inside its container; the address is the container's own IP. */
+export const CONTAINER_PORT = 5000;
+
+export const networkName = (appName: string) => `berth-${appName}`;
+
+/** Reads an instance back from what the engine says about its container. */
+export function instanceFromContainer(info: Docker.ContainerInspectInfo): Instance {
+  const labels = info.Config.Labels ?? {};
+  const appName = labels[LABEL.appName] ?? '';
+  const network = info.NetworkSettings.Networks?.[networkName(appName)];
+  const running = info.State.Running || info.State.Restarting || info.State.Paused;
+  const exited = !running;
+  const finished = info.State.FinishedAt && !info.State.FinishedAt.startsWith('0001') ? info.State.FinishedAt : null;
+  return {
+    id: info.Id,
+    appId: labels[LABEL.appId] ?? '',
+    appName,
+    releaseId: labels[LABEL.releaseId] ?? '',
+    releaseVersion: Number(labels[LABEL.releaseVersion] ?? 0),
+    processType: labels[LABEL.processType] ?? '',
+    index: Number(labels[LABEL.index] ?? 0),
+    name: labels[LABEL.dyno] ?? '',
+    status: exited ? 'exited' : 'running',
+    // A container that never started (created, start failed) has no exit status to report.
+    exitCode: exited && finished ? info.State.ExitCode : exited ? null : null,
+    address: network?.IPAddress ? { host: network.IPAddress, port: CONTAINER_PORT } : null,
+    startedAt: info.State.StartedAt && !info.State.StartedAt.startsWith('0001') ? info.State.StartedAt : info.Created,
+    exitedAt: exited ? (finished ?? new Date().toISOString()) : null,
+  };
+}

@@ -1,0 +1,141 @@
+// The docker driver: the shared runtime contract, plus what only containers promise: hardening
+// (no capabilities, NoNewPrivs, no Docker socket, read-only root), per-app networks, adoption.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import { eventually, getJson, ECHO_SERVER_JS, runtimeContract, specFor, type RuntimeHarness } from '../runtime.contract.js';
+import type { InstanceSpec } from '../runtime.js';
+import { silentLogger } from '../../platform/logger.js';
+import { followProgress } from '../../build/docker/engine-progress.js';
+import { packFiles } from '../../build/docker/pack-files.js';
+import { STACK_IMAGE } from '../../build/docker/stack-image.js';
+import { describeWith } from '../../../test/support/require-dependency.js';
+import { dockerEngine, stackImageReady, STACK_BUILD_TIMEOUT_MS } from '../../../test/support/docker-engine.js';
+import { DockerRuntime, SCOPE_LABEL } from './docker-runtime.js';
+
+const docker = new Docker();
+
+/** An image of the stack with the given files at /app, as the image builder would make one. */
+async function imageWith(files: Record<string, string>, tag: string): Promise<string> {
+  const context = packFiles({
+    Dockerfile: `FROM ${STACK_IMAGE}\nCOPY --chown=1000:1000 app/ /app/\nLABEL ${SCOPE_LABEL}=test\n`,
+    ...Object.fromEntries(Object.entries(files).map(([name, text]) => [`app/${name}`, text])),
+  });
+  await followProgress(await docker.buildImage(context, { t: tag, rm: true }), () => {});
+  return tag;
+}
+
+async function makeHarness(): Promise<RuntimeHarness & { runtime: DockerRuntime; scope: string }> {
+  const scope = `test-${randomBytes(4).toString('hex')}`;
+  const runtime = new DockerRuntime({ docker, logger: silentLogger, scope, stopGraceMs: 2000 });
+  const images: string[] = [];
+  return {
+    runtime,
+    scope,
+    async makeSlug(files) {
+      const tag = await imageWith(files, `berth-test/${scope}:${images.length + 1}`);
+      images.push(tag);
+      return tag;
+    },
+    async cleanup() {
+      runtime.detach();
+      await removeScope(scope);
+      for (const image of images) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+    },
+  };
+}
+
+/** Containers and networks a test left behind under its scope. */
+async function removeScope(scope: string): Promise<void> {
+  const label = [`${SCOPE_LABEL}=${scope}`];
+  for (const c of await docker.listContainers({ all: true, filters: { label } })) {
+    await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+  }
+  for (const n of await docker.listNetworks({ filters: { label } })) {
+    await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  }
+}
+
+async function oneOff(runtime: DockerRuntime, spec: InstanceSpec, command: string): Promise<{ exitCode: number; output: string }> {
+  const stdout = new PassThrough();
+  let output = '';
+  stdout.on('data', (c: Buffer) => (output += c.toString()));
+  const { index: _index, ...base } = spec;
+  const { exitCode } = await runtime.exec({ ...base, command, stdout });
+  return { exitCode, output };
+}
+
+describeWith(dockerEngine, 'docker runtime', () => {
+  beforeAll(() => stackImageReady(), STACK_BUILD_TIMEOUT_MS);
+
+  runtimeContract('docker', makeHarness);
+
+  describe('hardening and isolation', () => {
+    let harness: Awaited<ReturnType<typeof makeHarness>>;
+    let slug: string;
+    beforeAll(async () => {
+      harness = await makeHarness();
+      slug = await harness.makeSlug({ 'server.js': ECHO_SERVER_JS });
+    });
+    afterAll(() => harness?.cleanup());
+
+    it('runs as a non-root user with no capabilities, NoNewPrivs and no Docker socket', async () => {
+      const probe = await oneOff(harness.runtime, specFor(slug), 'id -u; grep -E "^(CapEff|CapBnd|NoNewPrivs):" /proc/self/status; test -e /var/run/docker.sock && echo socket-present || echo no-socket');
+      expect(probe.exitCode).toBe(0);
+      const [uid, ...rest] = probe.output.trim().split('\n');
+      expect(uid).toBe('1000');
+      expect(rest).toEqual(expect.arrayContaining(['CapEff:\t0000000000000000', 'CapBnd:\t0000000000000000', 'NoNewPrivs:\t1', 'no-socket']));
+    });
+
+    it('has a read-only root filesystem but a writable /tmp and a writable, ephemeral /app', async () => {
+      const spec = specFor(slug);
+      const probe = await oneOff(harness.runtime, spec, 'touch /etc/x 2>/dev/null && echo etc-writable; echo t > /tmp/t && echo tmp-ok; echo a > /app/written && echo app-ok');
+      expect(probe.output.trim().split('\n')).toEqual(['tmp-ok', 'app-ok']);
+      const again = await oneOff(harness.runtime, spec, 'test -e /app/written && echo kept || echo gone');
+      expect(again.output.trim()).toBe('gone');
+    });
+
+    it("keeps apps apart: one app's container cannot reach another app's, the host reaches both", async () => {
+      const other = await harness.runtime.start(specFor(slug, { appId: 'app-other', appName: `other-${harness.scope}` }));
+      const sameApp = await harness.runtime.start(specFor(slug, { appId: 'app-probe', appName: `probe-${harness.scope}` }));
+      await eventually(() => getJson(other));
+      await eventually(() => getJson(sameApp));
+      const dial = (target: { host: string; port: number }) =>
+        `node -e "const s=require('net').connect(${target.port},'${target.host}');s.setTimeout(3000);s.on('connect',()=>{console.log('reached');process.exit(0)});s.on('error',()=>{console.log('refused');process.exit(0)});s.on('timeout',()=>{console.log('unreachable');process.exit(0)})"`;
+      const probeSpec = specFor(slug, { appId: 'app-probe', appName: `probe-${harness.scope}` });
+      expect((await oneOff(harness.runtime, probeSpec, dial(other.address!))).output.trim()).not.toBe('reached');
+      expect((await oneOff(harness.runtime, probeSpec, dial(sameApp.address!))).output.trim()).toBe('reached');
+    });
+
+    it('applies the memory, CPU and pids limits of the size', async () => {
+      const instance = await harness.runtime.start(specFor(slug));
+      const info = await docker.getContainer(instance.id).inspect();
+      expect(info.HostConfig).toMatchObject({ Memory: 512 * 1024 * 1024, PidsLimit: 256, ReadonlyRootfs: true, CapDrop: ['ALL'] });
+      expect(info.HostConfig.NanoCpus).toBeGreaterThan(0);
+      expect(info.Mounts.filter((m) => m.Type === 'bind')).toEqual([]);
+    });
+  });
+
+  describe('adoption', () => {
+    it('a new runtime over the same scope adopts running containers and sees their exits', async () => {
+      const first = await makeHarness();
+      try {
+        const slug = await first.makeSlug({ 'server.js': ECHO_SERVER_JS });
+        const instance = await first.runtime.start(specFor(slug));
+        await eventually(() => getJson(instance));
+        first.runtime.detach();
+        const second = new DockerRuntime({ docker, logger: silentLogger, scope: first.scope, stopGraceMs: 2000 });
+        const exits: string[] = [];
+        second.onExit((i) => exits.push(i.id));
+        expect((await second.list()).map((i) => [i.id, i.status])).toEqual([[instance.id, 'running']]);
+        expect(await getJson((await second.inspect(instance.id))!)).toMatchObject({ dyno: 'web.1' });
+        await docker.getContainer(instance.id).kill();
+        expect(await eventually(async () => exits.find((id) => id === instance.id))).toBe(instance.id);
+        second.detach();
+      } finally {
+        await first.cleanup();
+      }
+    });
+  });
+});
