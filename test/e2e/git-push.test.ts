@@ -112,6 +112,22 @@ describe('git push', () => {
     expect(cliOk(await cli(['releases', '-a', APP])).stdout).toContain(`Deploy ${sha.slice(0, 12)}`);
   }, 90_000);
 
+  it('accepts a force-push that rewrites history, and releases it', async () => {
+    const before = ((await platform.ok('GET', `/apps/${APP}/releases`)) as { version: number }[]).at(-1)!.version;
+    const deployed = await head(repo);
+    await writeFile(join(repo, 'NOTES.md'), 'history was rewritten here\n');
+    ok(await git(repo, ['add', '-A']));
+    ok(await git(repo, ['commit', '-q', '--amend', '-m', 'greet differently, amended']));
+    const rewritten = await head(repo);
+    expect(rewritten).not.toBe(deployed);
+    expect((await git(repo, ['push', 'berth', 'main'])).code).not.toBe(0); // not a fast-forward
+    ok(await git(repo, ['push', '--force', 'berth', 'main']));
+    expect((await git(repo, ['ls-remote', 'berth', 'refs/heads/main'])).out).toContain(rewritten);
+    const releases = (await platform.ok('GET', `/apps/${APP}/releases`)) as { version: number; description: string }[];
+    expect(releases.at(-1)).toMatchObject({ version: before + 1, description: `Deploy ${rewritten.slice(0, 12)}` });
+    expect((await platform.get(APP, '/')).text).toContain('Hello from a git push');
+  }, 90_000);
+
   it('fails a push whose build fails, with the build error in its output, and keeps serving the old version', async () => {
     const deployed = await head(repo);
     const pkg = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8'));
