@@ -27,6 +27,7 @@ import { GitPushes } from '../services/git-push.js';
 import { PlatformEvents } from '../services/platform-events.js';
 import type { ServiceDeps } from '../services/service-deps.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { startAddons } from './addons.js';
 import { homePaths, readSettings, type Settings } from './settings.js';
 
 export const DEFAULT_STACK = 'berth-24';
@@ -74,10 +75,12 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const repos = new GitRepos(paths.repos);
   events.on((e) => { if (e.type === 'app-destroyed') void repos.remove(e.appId); });
   const pushes = new GitPushes({ ...deps, pipeline, sources, outputs, repos, sourceUrl: (id) => `${urls.api}/sources/${id}`, webUrl: urls.web });
+  const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal });
   const api = buildApi({ ...deps, urls }, [
     deployRoutes({ sources, outputs, pipeline }),
     gitRoutes({ pushes }),
     registerDynoRoutes,
+    addons,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
   ]);
 

@@ -72,4 +72,5 @@ export const homePaths = (home: string) => ({
   logs: join(home, 'logs'),
   runtime: join(home, 'runtime'),
   addons: join(home, 'addons'),
+  backups: join(home, 'backups'),
 });

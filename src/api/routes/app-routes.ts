@@ -29,8 +29,9 @@ export function registerAppRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.status(page.status).headers(page.headers).send(await render(page.items));
   });
 
-  // Add-ons and collaborators come with later issues; `heroku apps:info` asks for them, so answer with empty lists.
-  for (const path of ['/apps/:app/addons', '/apps/:app/collaborators']) {
+  // Collaborators come with a later issue; `heroku apps:info` asks for them, so answer with an empty list.
+  // (`/apps/:app/addons` is served by api/routes/addon-routes.ts.)
+  for (const path of ['/apps/:app/collaborators']) {
     app.get<{ Params: { app: string } }>(path, async (req) => {
       await getApp(ctx, actorOf(req), req.params.app);
       return [];

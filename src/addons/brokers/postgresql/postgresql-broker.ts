@@ -32,6 +32,7 @@ export class PostgresBroker implements Broker {
   readonly backups: BackupCapability;
   private readonly cluster: PostgresCluster;
   private readonly records: InstanceRecords<PgInstance>;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: PostgresBrokerOptions) {
     const dir = join(opts.home, 'addons', 'postgresql');
@@ -43,7 +44,18 @@ export class PostgresBroker implements Broker {
     this.backups = { capture: (id, file) => this.capture(id, file), restore: (id, file) => this.restore(id, file) };
   }
 
-  async provision(instanceId: string, plan: Plan): Promise<void> {
+  /** Provisioning and deprovisioning take turns: the last deprovision stops the cluster. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(fn, fn);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  provision(instanceId: string, plan: Plan): Promise<void> {
+    return this.serial(() => this.create(instanceId, plan));
+  }
+
+  private async create(instanceId: string, plan: Plan): Promise<void> {
     const database = databaseName(instanceId);
     if (await this.records.get(instanceId)) throw new Error(`postgresql instance ${instanceId} already exists`);
     const target = await this.cluster.ensureStarted();
@@ -78,14 +90,18 @@ export class PostgresBroker implements Broker {
   /** Every binding shares the instance's role (Heroku's attachments share one credential). */
   async unbind(): Promise<void> {}
 
-  async deprovision(instanceId: string): Promise<void> {
-    const record = await this.records.get(instanceId);
-    if (!record) return;
-    const target = await this.cluster.ensureStarted();
-    const db = quoteIdent(record.database);
-    await runSql(target, [`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`, `DROP ROLE IF EXISTS ${db}`]);
-    await this.records.delete(instanceId);
-    this.opts.logger.info('postgresql-database-dropped', { instance: instanceId, database: record.database });
+  deprovision(instanceId: string): Promise<void> {
+    return this.serial(async () => {
+      const record = await this.records.get(instanceId);
+      if (!record) return;
+      const target = await this.cluster.ensureStarted();
+      const db = quoteIdent(record.database);
+      await runSql(target, [`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`, `DROP ROLE IF EXISTS ${db}`]);
+      await this.records.delete(instanceId);
+      this.opts.logger.info('postgresql-database-dropped', { instance: instanceId, database: record.database });
+      // Started on first need, stopped when no add-on needs it any more; its files stay for the next one.
+      if ((await this.records.ids()).length === 0) await this.cluster.stop();
+    });
   }
 
   async status(instanceId: string): Promise<InstanceStatus> {

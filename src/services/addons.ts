@@ -1,0 +1,152 @@
+// Add-on lifecycle: create (provision + attach as <NAME>_URL in a release), list, info, destroy
+// (detach everywhere in releases, then delete the data). Brokers do the provisioning.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { InstanceStatus } from '../addons/broker.js';
+import type { Addon, AddonAttachment } from '../domain/addon.js';
+import { generateAppName } from '../domain/app-name-generator.js';
+import { BerthError } from '../domain/errors.js';
+import type { App, User } from '../domain/types.js';
+import type { AddonDeps } from './addon-deps.js';
+import { addonForActor, addonOfApp } from './addon-access.js';
+import { announceRelease, changeAddonVar, chooseAttachmentName } from './addon-attachments.js';
+import { appForActor } from './access.js';
+
+const ADDON_NAME = /^[a-z][a-z0-9-]{2,62}$/;
+
+export interface CreateAddonInput {
+  plan?: unknown;
+  name?: unknown;
+  attachment?: { name?: unknown } | null;
+}
+
+export interface AddonView {
+  addon: Addon;
+  app: Pick<App, 'id' | 'name'>;
+  attachments: AddonAttachment[];
+}
+
+async function view(deps: AddonDeps, addon: Addon): Promise<AddonView> {
+  const app = await deps.store.apps.byId(addon.appId);
+  return { addon, app: app ?? { id: addon.appId, name: '' }, attachments: await deps.store.addons.attachments({ addonId: addon.id }) };
+}
+
+async function chooseAddonName(deps: AddonDeps, service: string, requested: unknown): Promise<string> {
+  if (requested !== undefined && requested !== null && requested !== '') {
+    const name = typeof requested === 'string' ? requested.toLowerCase() : '';
+    if (!ADDON_NAME.test(name)) throw new BerthError('invalid_params', `Add-on name ${JSON.stringify(requested)} is invalid: 3-63 lowercase letters, digits and dashes, starting with a letter.`, 'addon');
+    if (await deps.store.addons.byName(name)) throw new BerthError('name_taken', `Name ${name} is already taken by another add-on.`, 'addon');
+    return name;
+  }
+  for (;;) {
+    const name = `${service}-${generateAppName(Math.random)}`;
+    if (!(await deps.store.addons.byName(name))) return name;
+  }
+}
+
+export async function createAddon(deps: AddonDeps, actor: User, appRef: string, input: CreateAddonInput): Promise<AddonView> {
+  const plan = deps.plans.resolve(input.plan);
+  const broker = deps.brokers.forService(plan.service);
+  const app = await appForActor(deps.store, actor, appRef);
+  const name = await chooseAddonName(deps, plan.service, input.name);
+  // Checked before anything is provisioned, so a taken name changes nothing.
+  await chooseAttachmentName(deps.store, app, input.attachment?.name, broker.defaultAttachmentName);
+  const addon = await deps.store.addons.create({ name, appId: app.id, service: plan.service, plan: plan.name, state: 'provisioning' });
+  try {
+    await broker.provision(addon.id, plan);
+    const { url } = await broker.bind(addon.id, `${addon.id}:${app.id}`);
+    const release = await deps.store.transaction(async (tx) => {
+      const attachmentName = await chooseAttachmentName(tx, app, input.attachment?.name, broker.defaultAttachmentName);
+      await tx.addons.attach({ addonId: addon.id, appId: app.id, name: attachmentName });
+      await tx.addons.setState(addon.id, 'provisioned');
+      await tx.events.append({ actorId: actor.id, appId: app.id, action: 'addon-created', data: { addon: name, plan: plan.name } });
+      return changeAddonVar(tx, app, actor, { name: attachmentName, url, description: `Attach ${attachmentName} (@ref:${name})` });
+    });
+    deps.logger.info('addon-created', { app: app.name, addon: name, plan: plan.name });
+    announceRelease(deps, app, actor, release, 'addon-created');
+  } catch (e) {
+    deps.logger.error('addon-create-failed', { app: app.name, addon: name, error: (e as Error).message });
+    await broker.deprovision(addon.id).catch(() => undefined);
+    await deps.store.addons.delete(addon.id);
+    if (e instanceof BerthError) throw e;
+    throw new BerthError('conflict', `Could not provision ${plan.name}: ${(e as Error).message}`, 'addon');
+  }
+  return view(deps, (await deps.store.addons.byId(addon.id))!);
+}
+
+/** The add-ons an app owns or has attached, oldest first. */
+export async function listAddons(deps: AddonDeps, actor: User, appRef: string): Promise<AddonView[]> {
+  const app = await appForActor(deps.store, actor, appRef);
+  const ids = new Set((await deps.store.addons.list({ appId: app.id })).map((a) => a.id));
+  for (const a of await deps.store.addons.attachments({ appId: app.id })) ids.add(a.addonId);
+  const views: AddonView[] = [];
+  for (const a of await deps.store.addons.list()) if (ids.has(a.id)) views.push(await view(deps, a));
+  return views;
+}
+
+export async function getAddon(deps: AddonDeps, actor: User, ref: string): Promise<AddonView & { status: InstanceStatus }> {
+  const addon = await addonForActor(deps.store, actor, ref);
+  const status = await deps.brokers.forService(addon.service).status(addon.id);
+  return { ...(await view(deps, addon)), status };
+}
+
+/**
+ * Destroys an add-on the app owns: removes its config var from every app it is attached to (a
+ * release each), then deletes its data and backups. Attached elsewhere, it needs `confirm`.
+ */
+export async function destroyAddon(deps: AddonDeps, actor: User, appRef: string, ref: string, opts: { confirm?: string; force?: boolean } = {}): Promise<AddonView> {
+  const app = await appForActor(deps.store, actor, appRef);
+  const { addon } = await addonOfApp(deps.store, app, ref);
+  if (addon.appId !== app.id) {
+    throw new BerthError('invalid_params', `${addon.name} belongs to another app; detach it from ${app.name} instead (berth addons:detach).`, 'addon');
+  }
+  const attachments = await deps.store.addons.attachments({ addonId: addon.id });
+  const elsewhere = attachments.filter((a) => a.appId !== app.id);
+  if (elsewhere.length > 0 && opts.confirm !== app.name && !opts.force) {
+    throw new BerthError('confirmation_required', `${addon.name} is also attached to ${elsewhere.length} other app(s). To destroy it and its data, confirm with the app name: ?confirm=${app.name}.`, 'addon');
+  }
+  const before = await view(deps, addon);
+  await detachEverywhere(deps, addon, actor);
+  await deprovisionAddon(deps, addon);
+  deps.logger.info('addon-destroyed', { app: app.name, addon: addon.name });
+  return before;
+}
+
+async function detachEverywhere(deps: AddonDeps, addon: Addon, actor: User): Promise<void> {
+  const released = await deps.store.transaction(async (tx) => {
+    await tx.addons.setState(addon.id, 'deprovisioning');
+    const out = [];
+    for (const attachment of await tx.addons.attachments({ addonId: addon.id })) {
+      const app = await tx.apps.byId(attachment.appId);
+      await tx.addons.detach(attachment.id);
+      if (!app) continue;
+      const release = await changeAddonVar(tx, app, actor, { name: attachment.name, url: null, description: `Detach ${attachment.name} (@ref:${addon.name})` });
+      await tx.events.append({ actorId: actor.id, appId: app.id, action: 'addon-destroyed', data: { addon: addon.name } });
+      out.push({ app, release });
+    }
+    return out;
+  });
+  for (const { app, release } of released) announceRelease(deps, app, actor, release, 'addon-destroyed');
+}
+
+async function deprovisionAddon(deps: AddonDeps, addon: Addon): Promise<void> {
+  await deps.brokers.forService(addon.service).deprovision(addon.id);
+  await rm(join(deps.backupsDir, addon.id), { recursive: true, force: true });
+  await deps.store.addons.delete(addon.id);
+}
+
+/**
+ * After an app is destroyed: its add-ons go too (detached from other apps in releases made as
+ * those apps' owners), and add-ons left half-deprovisioned by a crash are finished off.
+ */
+export async function removeAddonsOfDestroyedApp(deps: AddonDeps, appId: string): Promise<void> {
+  for (const addon of await deps.store.addons.list({ appId })) {
+    const attachments = await deps.store.addons.attachments({ addonId: addon.id });
+    for (const a of attachments) {
+      const app = await deps.store.apps.byId(a.appId);
+      const owner = app && (await deps.store.users.byId(app.ownerId));
+      if (owner) await detachEverywhere(deps, addon, owner);
+    }
+    await deprovisionAddon(deps, addon).catch((e: Error) => deps.logger.error('addon-deprovision-failed', { addon: addon.name, error: e.message }));
+  }
+}
