@@ -1,5 +1,6 @@
 // Every command of the berth CLI, in one list: dispatch and help both read it.
 import type { CommandDefinition } from './command.js';
+import { addons, addonsAttach, addonsCreate, addonsDestroy, addonsDetach, addonsInfo } from './commands/addons.js';
 import { apps, appsCreate, appsDestroy, appsInfo, appsRename } from './commands/apps.js';
 import { login, logout, token, whoami } from './commands/auth.js';
 import { authorizations, authorizationsRevoke } from './commands/authorizations.js';
@@ -7,7 +8,9 @@ import { config, configGet, configSet, configUnset } from './commands/config.js'
 import { gitRemote } from './commands/git.js';
 import { deploy } from './commands/deploy.js';
 import { logs } from './commands/logs.js';
+import { pgBackups, pgBackupsCapture, pgBackupsDownload, pgBackupsRestore, pgPsql } from './commands/pg.js';
 import { ps, psRestart, psScale } from './commands/ps.js';
+import { redisCli } from './commands/redis.js';
 import { releases, releasesInfo, releasesRollback } from './commands/releases.js';
 import { users, usersAdd, usersRemove } from './commands/users.js';
 
@@ -21,4 +24,6 @@ export const COMMANDS: readonly CommandDefinition[] = [
   users, usersAdd, usersRemove,
   authorizations, authorizationsRevoke,
   gitRemote,
+  addons, addonsCreate, addonsInfo, addonsAttach, addonsDetach, addonsDestroy,
+  pgPsql, pgBackups, pgBackupsCapture, pgBackupsRestore, pgBackupsDownload, redisCli,
 ];

@@ -3,6 +3,7 @@ import type {
   Account, AdminUser, AppInfo, Authorization, Build, ConfigVars, Dyno, Formation, FormationUpdate,
   LogSession, LogSessionRequest, Release, Source,
 } from './api-types.js';
+import { AddonClient } from './addon-client.js';
 import { HttpTransport, type TransportOptions } from './http-transport.js';
 import { streamLines } from './line-stream.js';
 import { uploadFile, type UploadOptions } from './upload-file.js';
@@ -19,13 +20,21 @@ export class BerthClient {
 
   private readonly fetch?: typeof fetch;
 
+  private readonly token?: string;
+
   constructor(opts: BerthClientOptions) {
     this.fetch = opts.fetch;
+    this.token = opts.token;
     this.http = new HttpTransport({ ...opts, credentials: opts.token ? { bearer: opts.token } : null });
   }
 
   get baseUrl(): string {
     return this.http.baseUrl;
+  }
+
+  /** Add-ons, attachments and pg backups. */
+  get addons(): AddonClient {
+    return new AddonClient(this.http, { token: this.token, fetch: this.fetch });
   }
 
   async health(): Promise<{ status: string }> {

@@ -90,6 +90,13 @@ export async function getAddon(deps: AddonDeps, actor: User, ref: string): Promi
   return { ...(await view(deps, addon)), status };
 }
 
+/** An add-on as the app sees it: by id, name, or the app's attachment name (`DATABASE`). */
+export async function getAddonOfApp(deps: AddonDeps, actor: User, appRef: string, ref: string): Promise<AddonView & { status: InstanceStatus }> {
+  const app = await appForActor(deps.store, actor, appRef);
+  const { addon } = await addonOfApp(deps.store, app, ref);
+  return getAddon(deps, actor, addon.id);
+}
+
 /**
  * Destroys an add-on the app owns: removes its config var from every app it is attached to (a
  * release each), then deletes its data and backups. Attached elsewhere, it needs `confirm`.

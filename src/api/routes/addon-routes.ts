@@ -6,7 +6,7 @@ import type { User } from '../../domain/types.js';
 import type { AddonDeps } from '../../services/addon-deps.js';
 import { attachAddon, detachAddon, listAttachments } from '../../services/addon-attachments.js';
 import { backupFile, captureBackup, listBackups, restoreBackup } from '../../services/addon-backups.js';
-import { createAddon, destroyAddon, getAddon, listAddons, type AddonView, type CreateAddonInput } from '../../services/addons.js';
+import { createAddon, destroyAddon, getAddon, getAddonOfApp, listAddons, type AddonView, type CreateAddonInput } from '../../services/addons.js';
 import { appForActor } from '../../services/access.js';
 import type { ApiExtension } from '../api-server.js';
 import { actorOf } from '../authentication.js';
@@ -41,9 +41,7 @@ export function addonRoutes(deps: Pick<AddonDeps, 'brokers' | 'plans' | 'backups
     });
 
     app.get<{ Params: AddonParams }>('/apps/:app/addons/:addon', async (req) => {
-      const actor = actorOf(req);
-      await appForActor(ctx.store, actor, req.params.app);
-      const v = await getAddon(d, actor, req.params.addon);
+      const v = await getAddonOfApp(d, actorOf(req), req.params.app, req.params.addon);
       return addonJson(v, await appNames([v]), v.status);
     });
 
