@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2)
+# postgresql/redis-server: Berth runs its own servers from these packages' binaries, on ports it
+# picks; it never uses (or needs) the Debian services.
+packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 postgresql postgresql-client redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
