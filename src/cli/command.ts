@@ -66,6 +66,14 @@ export class UsageError extends Error {
 }
 
 /** A failure the user can act on, reported as one line with exit code 1. */
+/** Ends the command with this exit code and no message (`berth run` passes on the command's code). */
+export class CommandExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+    this.name = 'CommandExit';
+  }
+}
+
 export class CliError extends Error {
   constructor(message: string) {
     super(message);

@@ -20,6 +20,11 @@ export class Output {
     this.stderr.write(`\r${text}\x1b[K`);
   }
 
+  /** Text as it comes, no newline added (a one-off dyno's output). */
+  raw(text: string, to: 'stdout' | 'stderr' = 'stdout'): void {
+    (to === 'stdout' ? this.stdout : this.stderr).write(text);
+  }
+
   line(text = ''): void {
     this.stdout.write(text + '\n');
   }

@@ -12,6 +12,7 @@ import { pgBackups, pgBackupsCapture, pgBackupsDownload, pgBackupsRestore, pgPsq
 import { ps, psRestart, psScale } from './commands/ps.js';
 import { redisCli } from './commands/redis.js';
 import { releases, releasesInfo, releasesRollback } from './commands/releases.js';
+import { run, runDetached } from './commands/run.js';
 import { users, usersAdd, usersRemove } from './commands/users.js';
 
 export const COMMANDS: readonly CommandDefinition[] = [
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   releases, releasesInfo, releasesRollback,
   deploy, logs,
   ps, psScale, psRestart,
+  run, runDetached,
   users, usersAdd, usersRemove,
   authorizations, authorizationsRevoke,
   gitRemote,

@@ -1,6 +1,6 @@
 // Dispatch: find the command, parse its input, run it, and turn every failure into one line and an exit code.
 import { ApiError, ConnectionError } from '../client/api-error.js';
-import { CliError, UsageError, type CommandDefinition } from './command.js';
+import { CliError, CommandExit, UsageError, type CommandDefinition } from './command.js';
 import { createContext, type ContextDeps } from './context.js';
 import { commandHelp, overviewHelp } from './help.js';
 import { parseInput } from './parse-input.js';
@@ -55,6 +55,7 @@ function usageFailure(deps: ContextDeps, message: string): number {
 
 function reportFailure(deps: ContextDeps, cmd: CommandDefinition, e: unknown): number {
   const { out } = deps;
+  if (e instanceof CommandExit) return e.code;
   if (e instanceof UsageError) {
     out.error(`${e.message} See 'berth help ${e.command ?? cmd.name}'.`);
     return EXIT_USAGE;

@@ -105,6 +105,8 @@ export interface Dyno {
   command: string;
   release: { id: string; version: number };
   app: Ref;
+  /** One-off dynos started with attach: the websocket their stdio runs over. */
+  attach_url?: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -168,6 +168,16 @@ export class BerthClient {
     return (await this.http.request<Build>('POST', `/apps/${seg(app)}/builds`, { body: { source_blob: sourceBlob } })).body;
   }
 
+  /** Releases an image already on the platform's Docker engine (Heroku's container:release). */
+  async createImageBuild(app: string, image: string): Promise<Build> {
+    return (await this.http.request<Build>('POST', `/apps/${seg(app)}/builds`, { body: { image } })).body;
+  }
+
+  /** Starts a one-off dyno; with attach, its `attach_url` is a websocket for `attachDyno`. */
+  async createDyno(app: string, req: { command: string; attach: boolean; size?: string; env?: Record<string, string> }): Promise<Dyno> {
+    return (await this.http.request<Dyno>('POST', `/apps/${seg(app)}/dynos`, { body: req })).body;
+  }
+
   async getBuild(app: string, id: string): Promise<Build> {
     return (await this.http.request<Build>('GET', `/apps/${seg(app)}/builds/${seg(id)}`)).body;
   }

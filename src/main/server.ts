@@ -6,6 +6,7 @@ import { deployRoutes } from '../api/routes/deploy-routes.js';
 import { gitRoutes } from '../api/routes/git-routes.js';
 import { registerDynoRoutes } from '../api/routes/dyno-routes.js';
 import { logRoutes } from '../api/routes/log-routes.js';
+import { oneOffRoutes } from '../api/routes/one-off-routes.js';
 import { GitRepos } from '../deploy/git/repo-store.js';
 import { SourceStore } from '../deploy/source-store.js';
 import { HealthManager } from '../health/health-manager.js';
@@ -19,16 +20,16 @@ import { systemClock } from '../platform/clock.js';
 import { jsonLogger, type Logger } from '../platform/logger.js';
 import { RouteTable } from '../router/route-table.js';
 import { Router } from '../router/router.js';
-import { LocalRuntime } from '../runtime/local/local-runtime.js';
-import type { Runtime } from '../runtime/runtime.js';
 import { ensureAdmin } from '../services/accounts.js';
 import { DeployPipeline } from '../services/deploy-pipeline.js';
 import { GitPushes } from '../services/git-push.js';
+import { OneOffDynos } from '../services/one-off-dynos.js';
 import { PlatformEvents } from '../services/platform-events.js';
 import type { ServiceDeps } from '../services/service-deps.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { startAddons } from './addons.js';
-import { homePaths, readSettings, type Settings } from './settings.js';
+import { chooseRuntime } from './runtime-choice.js';
+import { homePaths, readSettings } from './settings.js';
 
 export const DEFAULT_STACK = 'berth-24';
 
@@ -50,7 +51,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const logs = new LogHub({ dir: paths.logs, logger: logger.child({ component: 'logs' }) });
   await logs.start(signal);
   const events = new PlatformEvents();
-  const runtime = chooseRuntime(settings, paths.runtime, logger);
+  const { runtime, builder, reason: runtimeReason, detach: detachRuntime } = await chooseRuntime(settings, paths, logger);
   const routes = new RouteTable({ baseDomain: settings.baseDomain });
   const output = new InstanceOutput({ runtime, appLog: logs, logger: logger.child({ component: 'health' }) });
   signal.addEventListener('abort', () => output.close(), { once: true });
@@ -68,7 +69,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const sources = new SourceStore(paths.sources);
   const outputs = new BuildOutputs(paths.builds);
   const pipeline = new DeployPipeline({
-    ...deps, runtime, sources, outputs, paths: { builds: paths.builds, slugs: paths.slugs, cache: paths.cache },
+    ...deps, runtime, builder, sources, outputs, paths: { builds: paths.builds },
     maxConcurrentBuilds: settings.buildConcurrency, launchTimeoutMs: settings.bootTimeoutMs + 5000,
   });
   const urls = publicUrls({ apiUrl: settings.apiUrl, baseDomain: settings.baseDomain, routerPort: settings.routerPort });
@@ -80,6 +81,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
     deployRoutes({ sources, outputs, pipeline }),
     gitRoutes({ pushes }),
     registerDynoRoutes,
+    oneOffRoutes({ oneOffs: new OneOffDynos({ ...deps, runtime }) }),
     addons,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
   ]);
@@ -89,7 +91,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   await health.start(signal);
   await api.listen({ port: settings.apiPort, host: settings.apiHost });
   logger.info('server-started', { api: settings.apiUrl, routerPort: settings.routerPort, runtime: runtime.name, home: settings.home });
-  process.stdout.write(`Berth is up: API ${settings.apiUrl}, apps at http://<app>.${settings.baseDomain}:${settings.routerPort}/ (runtime ${runtime.name}, BERTH_HOME=${settings.home})\n`);
+  process.stdout.write(`Berth is up: API ${settings.apiUrl}, apps at http://<app>.${settings.baseDomain}:${settings.routerPort}/ (runtime ${runtime.name}: ${runtimeReason}, BERTH_HOME=${settings.home})\n`);
 
   const stop = async (why: string) => {
     logger.info('server-stopping', { signal: why });
@@ -98,20 +100,13 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
     await health.whenIdle();
     await routerStopped;
     // Instances keep running; the next server adopts them.
-    if (runtime instanceof LocalRuntime) runtime.detach();
+    detachRuntime();
     await logs.close();
     await store.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-}
-
-function chooseRuntime(settings: Settings, stateDir: string, logger: Logger): Runtime {
-  if (settings.runtime === 'docker') {
-    throw new Error('BERTH_RUNTIME=docker: the docker runtime is not available yet; use local (or auto).');
-  }
-  return new LocalRuntime({ stateDir, logger: logger.child({ component: 'runtime' }) });
 }
 
 function announceAdmin(admin: { email: string; generatedPassword?: string }, apiUrl: string): void {

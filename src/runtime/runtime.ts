@@ -54,6 +54,8 @@ export interface LogChunk {
 
 /** A one-off instance (`berth run`): the release's env, attached streams, an exit code. */
 export interface OneOffSpec extends Omit<InstanceSpec, 'index'> {
+  /** The dyno name (`run.4821`), chosen by the caller so it can label the output; default: the runtime picks one. */
+  dynoName?: string;
   stdin?: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;

@@ -4,7 +4,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { buildSlug } from '../build/slug-builder.js';
+import type { AppBuilder } from '../build/app-builder.js';
 import { extractSourceTarball } from '../deploy/tarball.js';
 import type { SourceStore } from '../deploy/source-store.js';
 import { BerthError, isBerthError } from '../domain/errors.js';
@@ -21,7 +21,11 @@ export interface DeployDeps extends ServiceDeps {
   runtime: Runtime;
   sources: SourceStore;
   outputs: BuildOutputs;
-  paths: { builds: string; slugs: string; cache: string };
+  /** Turns source into what the runtime runs: a slug directory (local) or an image (docker). */
+  builder: AppBuilder;
+  paths: { builds: string };
+  /** Built output (images) of releases older than the newest this many is pruned; rollback reaches these. */
+  keepReleases?: number;
   /** Builds of different apps that may run at once. */
   maxConcurrentBuilds: number;
   /** How long to wait for the new web instances to come up before reporting the launch. */
@@ -30,6 +34,8 @@ export interface DeployDeps extends ServiceDeps {
 
 export interface BuildRequest {
   source_blob?: { url?: unknown; version?: unknown };
+  /** Releases an image already on the engine instead of building source (Heroku's container:release). */
+  image?: unknown;
   buildpacks?: unknown;
 }
 
@@ -51,19 +57,22 @@ export class DeployPipeline {
 
   async createBuild(actor: User, appRef: string, req: BuildRequest): Promise<Build> {
     const app = await appForActor(this.deps.store, actor, appRef);
-    const sourceId = sourceIdFromUrl(req.source_blob?.url);
-    this.deps.sources.pathOf(sourceId); // fail now, not in the background, when nothing was uploaded
+    const image = parseImage(req.image);
+    const sourceId = image === undefined ? sourceIdFromUrl(req.source_blob?.url) : undefined;
+    if (sourceId) this.deps.sources.pathOf(sourceId); // fail now, not in the background, when nothing was uploaded
     const version = req.source_blob?.version;
     if (version !== undefined && version !== null && (typeof version !== 'string' || version.length > 200)) {
       throw new BerthError('invalid_params', 'source_blob.version must be a string of at most 200 characters.', 'build');
     }
     const buildpacks = parseBuildpacks(req.buildpacks) ?? app.buildpacks;
     const build = await this.deps.store.builds.create({
-      appId: app.id, userId: actor.id, sourceUrl: String(req.source_blob?.url), sourceVersion: (version as string | undefined) ?? null, buildpacks,
+      appId: app.id, userId: actor.id, sourceUrl: image === undefined ? String(req.source_blob?.url) : `docker-image:${image}`,
+      sourceVersion: (version as string | undefined) ?? null, buildpacks: image === undefined ? buildpacks : [],
     });
     const output = this.withAppLog(app.id, this.deps.outputs.open(build.id));
     output.line(`-----> Build queued for ${app.name}`);
-    const done = this.perApp.run(app.id, () => this.slots.run(() => this.run(build, app, actor, sourceId, output)));
+    const input = image === undefined ? { sourceId: sourceId! } : { image };
+    const done = this.perApp.run(app.id, () => this.slots.run(() => this.run(build, app, actor, input, output)));
     this.finished.set(build.id, done);
     void done.finally(() => this.finished.delete(build.id));
     return build;
@@ -85,23 +94,27 @@ export class DeployPipeline {
     await this.finished.get(buildId);
   }
 
-  private async run(build: Build, app: App, actor: User, sourceId: string, out: BuildOutputWriter): Promise<void> {
+  private async run(build: Build, app: App, actor: User, input: { sourceId: string } | { image: string }, out: BuildOutputWriter): Promise<void> {
     const { store, appLog } = this.deps;
     appLog?.write(app.id, 'berth', 'api', `Build started by ${actor.email}`);
     await mkdir(this.deps.paths.builds, { recursive: true });
     const workDir = await mkdtemp(join(this.deps.paths.builds, `${build.id}-`));
     try {
-      const srcDir = join(workDir, 'src');
-      await mkdir(srcDir);
-      await extractSourceTarball(this.deps.sources.pathOf(sourceId), srcDir);
-      const config = await store.config.get(app.id);
-      // The build user cannot enter BERTH_HOME (0700), so the slug builder works in the OS temp dir.
-      const built = await buildSlug({
-        sourceDir: srcDir, slugsDir: this.deps.paths.slugs, cacheDir: join(this.deps.paths.cache, app.id),
-        env: config, buildpacks: build.buildpacks, log: (l) => out.line(l),
-      });
+      const log = (l: string) => out.line(l);
+      let built;
+      if ('image' in input) {
+        built = await this.deps.builder.fromImage({ appId: app.id, appName: app.name, buildId: build.id, image: input.image, log });
+      } else {
+        const srcDir = join(workDir, 'src');
+        await mkdir(srcDir);
+        await extractSourceTarball(this.deps.sources.pathOf(input.sourceId), srcDir);
+        const config = await store.config.get(app.id);
+        built = await this.deps.builder.build({
+          appId: app.id, appName: app.name, buildId: build.id, sourceDir: srcDir, env: config, buildpacks: build.buildpacks, log,
+        });
+      }
       const slug = await store.slugs.create({
-        appId: app.id, location: built.slugDir, processTypes: built.processTypes, buildpackDescription: built.buildpackDescription,
+        appId: app.id, location: built.location, processTypes: built.processTypes, buildpackDescription: built.buildpackDescription,
         commit: build.sourceVersion, sizeBytes: built.sizeBytes,
       });
       const release = await this.release(app, actor, build, slug, out);
@@ -109,6 +122,7 @@ export class DeployPipeline {
       appLog?.write(app.id, 'berth', 'api', `Deploy ${shortVersion(build)} by ${actor.email}: release v${release.version}`);
       this.deps.events.emit({ type: 'app-changed', appId: app.id, reason: 'deploy' });
       await this.reportLaunch(app, release, out);
+      await this.pruneBuilt(app);
     } catch (e) {
       const message = isBerthError(e) ? e.message : e instanceof Error ? e.message : String(e);
       if (!isBerthError(e)) this.deps.logger.error('build-crashed', { build: build.id, error: e instanceof Error ? e.stack : String(e) });
@@ -171,6 +185,24 @@ export class DeployPipeline {
     return exitCode;
   }
 
+  /** Frees built output only releases beyond rollback's reach use; a failure here never fails the deploy. */
+  private async pruneBuilt(app: App): Promise<void> {
+    try {
+      const releases = (await this.deps.store.releases.list(app.id)).slice(-(this.deps.keepReleases ?? DEFAULT_KEEP_RELEASES));
+      const keep = new Set<string>();
+      for (const r of releases) {
+        const slug = r.slugId ? await this.deps.store.slugs.byId(r.slugId) : undefined;
+        if (slug) keep.add(slug.location);
+      }
+      const current = await this.deps.store.releases.current(app.id);
+      const currentSlug = current?.slugId ? await this.deps.store.slugs.byId(current.slugId) : undefined;
+      if (currentSlug) keep.add(currentSlug.location);
+      await this.deps.builder.prune(app.id, app.name, keep);
+    } catch (e) {
+      this.deps.logger.warn('prune-failed', { app: app.id, error: (e as Error).message });
+    }
+  }
+
   /** Follows the rollout so the build output (and `git push`) ends once the app is up, or says why not. */
   private async reportLaunch(app: App, release: Release, out: BuildOutputWriter): Promise<void> {
     const web = await this.deps.store.formation.get(app.id, 'web');
@@ -203,6 +235,18 @@ export class DeployPipeline {
     const app = await appForActor(this.deps.store, actor, appRef);
     return { app, builds: await this.deps.store.builds.list(app.id) };
   }
+}
+
+/** Releases whose built output is kept, newest first: `releases:rollback` reaches any of them. */
+export const DEFAULT_KEEP_RELEASES = 10;
+
+/** An engine image reference: repository[:tag] or an image id; never an option-like string. */
+function parseImage(raw: unknown): string | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'string' || !/^[a-z0-9][a-z0-9._\/:@-]{0,254}$/i.test(raw)) {
+    throw new BerthError('invalid_params', 'image must be a Docker image reference, e.g. my-app:latest.', 'build');
+  }
+  return raw;
 }
 
 const shortVersion = (b: Build) => (b.sourceVersion ? b.sourceVersion.slice(0, 12) : b.id.slice(0, 8));

@@ -3,7 +3,7 @@
 // The base is `debian:bookworm-slim` when a registry answers, otherwise a debootstrap root
 // filesystem imported through the Engine API; the base image is kept too, so a rebuild of the
 // stack never repeats the debootstrap.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -28,15 +28,22 @@ export interface StackBuildOptions {
   force?: boolean;
 }
 
+/** Bumped whenever the Dockerfile below changes, so existing stacks are rebuilt once. */
+const STACK_REVISION = '2';
+/** CA certificates the operator added on the host (a TLS-inspecting proxy, a private registry). */
+const HOST_CA_DIR = '/usr/local/share/ca-certificates';
+
 const STACK_DOCKERFILE = (base: string) => `FROM ${base}
-ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8
+ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+COPY ca/ /usr/local/share/ca-certificates/
 RUN apt-get update \\
  && apt-get install -y --no-install-recommends bash ca-certificates nodejs npm python3 python3-venv python3-pip git \\
+ && update-ca-certificates \\
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb \\
  && useradd --uid ${DYNO_UID} --user-group --home-dir /app --no-create-home --shell /bin/bash dyno \\
  && mkdir -p /app /workspace /cache && chown dyno:dyno /app /workspace /cache
 WORKDIR /app
-LABEL berth.stack="24"
+LABEL berth.stack="24" berth.stack-revision="${STACK_REVISION}"
 `;
 
 export async function imageExists(docker: Docker, ref: string): Promise<boolean> {
@@ -51,15 +58,33 @@ export async function imageExists(docker: Docker, ref: string): Promise<boolean>
 
 /** Makes sure the stack image exists, building it (with progress lines) when it does not. */
 export async function ensureStackImage(docker: Docker, opts: StackBuildOptions): Promise<void> {
-  if (!opts.force && (await imageExists(docker, STACK_IMAGE))) return;
+  if (!opts.force && (await stackRevision(docker)) === STACK_REVISION) return;
   opts.log(`-----> Building the stack image ${STACK_IMAGE} (once; later builds reuse it)`);
   const started = Date.now();
   const base = await baseImage(docker, opts);
   opts.log(`-----> Installing Node.js, Python 3 and build tools on ${base}`);
-  const context = packFiles({ Dockerfile: STACK_DOCKERFILE(base) });
+  const context = packFiles({ Dockerfile: STACK_DOCKERFILE(base), 'ca/.keep': '', ...(await hostCaCertificates()) });
   const stream = await docker.buildImage(context, { t: STACK_IMAGE, rm: true, forcerm: true });
   await followProgress(stream, (l) => opts.log(`       ${l}`));
   opts.log(`-----> Stack image ${STACK_IMAGE} ready in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+async function stackRevision(docker: Docker): Promise<string | undefined> {
+  try {
+    return (await docker.getImage(STACK_IMAGE).inspect()).Config.Labels?.['berth.stack-revision'] ?? '';
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+    throw e;
+  }
+}
+
+/** The host's own added CAs go into the stack, so builds trust what the host trusts. */
+async function hostCaCertificates(): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const name of await readdir(HOST_CA_DIR).catch(() => [] as string[])) {
+    if (name.endsWith('.crt')) files[`ca/${name}`] = await readFile(join(HOST_CA_DIR, name), 'utf8');
+  }
+  return files;
 }
 
 async function baseImage(docker: Docker, opts: StackBuildOptions): Promise<string> {

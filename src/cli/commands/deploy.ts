@@ -25,22 +25,25 @@ export const deploy = defineCommand({
   args: [{ name: 'DIR', description: 'directory to deploy (default: the current one); .gitignore and .slugignore are honoured' }],
   flags: {
     'wait-timeout': { type: 'string', description: `seconds to wait for web dynos to come up (default ${DEFAULT_WAIT_SECONDS})`, valueName: 'SECONDS' },
+    image: { type: 'string', description: 'release an image already on the Docker engine instead of a directory (docker runtime)', valueName: 'IMAGE' },
   },
-  examples: ['berth deploy -a demo', 'berth deploy ./my-app -a demo --wait-timeout 180'],
+  examples: ['berth deploy -a demo', 'berth deploy ./my-app -a demo --wait-timeout 180', 'berth deploy --image my-app:latest -a demo'],
   async run(ctx, input) {
     const waitFlag = stringFlag(input, 'wait-timeout');
     const waitSeconds = waitFlag === undefined ? DEFAULT_WAIT_SECONDS : Number(waitFlag);
     if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait-timeout must be a number of seconds, got ${waitFlag}.`);
+    const image = stringFlag(input, 'image');
+    if (image !== undefined && input.args.DIR !== undefined) throw new UsageError('Give either a DIR or --image, not both.');
     const dir = resolve(ctx.cwd, input.args.DIR ?? '.');
-    if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) throw new CliError(`${dir} is not a directory.`);
+    if (image === undefined && !(await stat(dir).then((s) => s.isDirectory(), () => false))) throw new CliError(`${dir} is not a directory.`);
     const app = await ctx.app(input);
     const client = ctx.client();
     // Asked first so a wrong app name or a missing login fails before anything is packed.
     const appInfo = await client.getApp(app);
 
-    const version = await sourceVersion(dir, ctx.env);
-    const putUrl = await uploadDirectory(ctx, client, dir);
-    const build = await client.createBuild(app, { url: putUrl, version });
+    const build = image !== undefined
+      ? await client.createImageBuild(app, image)
+      : await client.createBuild(app, { url: await uploadDirectory(ctx, client, dir), version: await sourceVersion(dir, ctx.env) });
     const problems = await followOutput(ctx, client, build);
     const finished = await waitForBuild(client, app, build.id);
     if (finished.status !== 'succeeded' || !finished.release) {

@@ -18,6 +18,19 @@ export class AppNetworks {
     return pending;
   }
 
+  /** Drops the app's network once no container of the app is left on it (the app was scaled to zero or destroyed). */
+  async removeIfUnused(appName: string): Promise<void> {
+    const left = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.appName}=${appName}`] } });
+    if (left.length > 0 || this.creating.has(networkName(appName))) return;
+    try {
+      await this.docker.getNetwork(networkName(appName)).remove();
+    } catch (e) {
+      // Gone already, or a container joined it meanwhile: either way it is not ours to drop now.
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 403 && status !== 409) throw e;
+    }
+  }
+
   private async create(name: string, appName: string): Promise<void> {
     const existing = await this.docker.listNetworks({ filters: { name: [name] } });
     if (existing.some((n) => n.Name === name)) return;

@@ -146,7 +146,7 @@ export class DockerRuntime implements Runtime {
   async exec(spec: OneOffSpec): Promise<{ exitCode: number }> {
     await this.networks.ensure(spec.appName);
     // Heroku names one-off dynos run.<random>.
-    const dyno = `run.${randomInt(1000, 10000)}`;
+    const dyno = spec.dynoName ?? `run.${randomInt(1000, 10000)}`;
     const interactive = spec.stdin !== undefined;
     const options = containerOptions(spec, { role: 'one-off', dyno, index: 0, interactive });
     options.Labels![SCOPE_LABEL] = this.scope;
@@ -178,13 +178,15 @@ export class DockerRuntime implements Runtime {
   }
 
   async remove(id: string): Promise<void> {
-    if (!(await this.inspect(id))) return;
+    const instance = await this.inspect(id);
+    if (!instance) return;
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
       this.log.info('instance-removed', { instance: id });
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
+    await this.networks.removeIfUnused(instance.appName).catch((e: Error) => this.log.warn('network-remove-failed', { app: instance.appName, error: e.message }));
   }
 
   /** Stops watching the engine; the containers keep running for the next Berth to adopt. */

@@ -146,7 +146,7 @@ export class LocalRuntime implements Runtime {
     const mode = await this.mode();
     const id = newId();
     // Heroku names one-off dynos run.<random>, which also keeps their hostnames apart.
-    const name = `run.${randomInt(1000, 10000)}`;
+    const name = spec.dynoName ?? `run.${randomInt(1000, 10000)}`;
     const port = await freeLoopbackPort(this.portsInUse());
     try {
       const { child } = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'attached' }, this.opts.cgroupRoot);

@@ -1,0 +1,104 @@
+// POST /apps/{app}/dynos: one-off dynos, as on Heroku. Detached ones start at once and log to the
+// app's stream. Attached ones get an `attach_url` (a websocket, single use, valid for a minute,
+// its unguessable id the credential like output_stream_url); the dyno starts when the client
+// connects, so no output is lost. Frames: client→server binary = stdin bytes, text
+// `{"eof":true}` = end of stdin; server→client binary with a first byte 1 (stdout) or 2 (stderr),
+// then one text frame `{"exit_code":N}` before the server closes.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { User } from '../../domain/types.js';
+import { newId } from '../../platform/ids.js';
+import type { OneOffDynos, PreparedOneOff } from '../../services/one-off-dynos.js';
+import type { ApiContext } from '../api-context.js';
+import { actorOf } from '../authentication.js';
+
+const ATTACH_WINDOW_MS = 60_000;
+const ATTACH_PATH = /^\/dyno-sessions\/([0-9a-f-]{36})$/;
+
+interface Pending {
+  actor: User;
+  prepared: PreparedOneOff;
+  timer: NodeJS.Timeout;
+}
+
+export function oneOffRoutes(d: { oneOffs: OneOffDynos }) {
+  return (app: FastifyInstance, ctx: ApiContext): void => {
+    const pending = new Map<string, Pending>();
+    const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+
+    app.post<{ Params: { app: string }; Body: Record<string, unknown> | undefined }>('/apps/:app/dynos', async (req, reply) => {
+      const actor = actorOf(req);
+      const prepared = await d.oneOffs.prepare(actor, req.params.app, req.body ?? {});
+      let attachUrl: string | null = null;
+      if (prepared.attach) {
+        const id = newId();
+        const timer = setTimeout(() => pending.delete(id), ATTACH_WINDOW_MS);
+        timer.unref();
+        pending.set(id, { actor, prepared, timer });
+        attachUrl = `${ctx.urls.api.replace(/^http/, 'ws')}/dyno-sessions/${id}`;
+      } else {
+        d.oneOffs.runDetached(actor, prepared);
+      }
+      return reply.status(201).send({
+        id: prepared.dynoName, name: prepared.dynoName, type: 'run', state: 'starting', command: prepared.command,
+        size: prepared.size.name, release: { id: prepared.releaseId, version: prepared.releaseVersion },
+        app: { id: prepared.app.id, name: prepared.app.name }, attach_url: attachUrl,
+        created_at: prepared.startedAt, updated_at: prepared.startedAt,
+      });
+    });
+
+    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const m = ATTACH_PATH.exec((req.url ?? '').split('?')[0]!);
+      if (!m) {
+        // Another route's upgrade is its business; with nobody else listening, refuse it.
+        if (app.server.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      const session = pending.get(m[1]!);
+      if (!session) {
+        socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      pending.delete(m[1]!);
+      clearTimeout(session.timer);
+      wss.handleUpgrade(req, socket, head, (ws) => void attach(ws, session));
+    };
+
+    const attach = async (ws: WebSocket, { actor, prepared }: Pending) => {
+      const stdin = new PassThrough();
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) stdin.write(data as Buffer);
+        else if ((data as Buffer).toString() === '{"eof":true}') stdin.end();
+      });
+      ws.on('close', () => stdin.end());
+      const frames = (kind: number) => new Writable({
+        write(chunk: Buffer, _enc, done) {
+          if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([kind]), chunk]), done);
+          else done();
+        },
+      });
+      let exitCode = 1;
+      try {
+        exitCode = await d.oneOffs.runAttached(actor, prepared, { stdin, stdout: frames(1), stderr: frames(2) });
+      } catch (e) {
+        ctx.logger.error('one-off-failed', { app: prepared.appId, error: (e as Error).message });
+        if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([2]), Buffer.from(`berth: ${(e as Error).message}\n`)]));
+      }
+      if (ws.readyState === ws.OPEN) {
+        ws.send(JSON.stringify({ exit_code: exitCode }));
+        ws.close(1000);
+      }
+    };
+
+    app.server.on('upgrade', onUpgrade);
+    app.addHook('onClose', async () => {
+      app.server.off('upgrade', onUpgrade);
+      for (const { timer } of pending.values()) clearTimeout(timer);
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+    });
+  };
+}

@@ -1,0 +1,39 @@
+// The seam between the deploy pipeline and how source becomes something a runtime can run:
+// a slug directory built on this host (local runtime) or an image built on the engine (docker).
+// main/ picks the builder that matches the runtime; the pipeline never asks which one it has.
+import type { ProcessTypes } from '../domain/types.js';
+
+export interface AppBuildRequest {
+  appId: string;
+  appName: string;
+  buildId: string;
+  /** The unpacked source (`.slugignore` already applied when it was packed). */
+  sourceDir: string;
+  /** The app's config vars. */
+  env: Record<string, string>;
+  /** Buildpacks the app names; empty = detect. */
+  buildpacks: string[];
+  log(line: string): void;
+  signal?: AbortSignal;
+}
+
+export interface BuiltApp {
+  /** What `Slug.location` records and the runtime runs: a directory or an image reference. */
+  location: string;
+  processTypes: ProcessTypes;
+  buildpackDescription: string;
+  sizeBytes: number;
+}
+
+export interface AppBuilder {
+  /** `slug` for directories, `image` for engine images; only for messages and the API. */
+  readonly produces: 'slug' | 'image';
+  build(req: AppBuildRequest): Promise<BuiltApp>;
+  /**
+   * Releases an image that already exists (Heroku's `container:release`). Builders that do
+   * not run images throw `invalid_params`.
+   */
+  fromImage(req: { appId: string; appName: string; buildId: string; image: string; log(line: string): void }): Promise<BuiltApp>;
+  /** Frees built output of the app that no kept release uses (`keep` = locations still needed). */
+  prune(appId: string, appName: string, keep: ReadonlySet<string>): Promise<void>;
+}

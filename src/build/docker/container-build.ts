@@ -1,0 +1,108 @@
+// A buildpack build inside a container of the stack image: the source and Berth's build code are
+// copied in (no host paths are mounted), the app's cache is a named volume, the build runs as
+// the non-root `dyno` user with no capabilities, and the finished container is committed as the
+// app image (stack + /app). Output streams live, line by line.
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import type Docker from 'dockerode';
+import { BerthError } from '../../domain/errors.js';
+import type { ProcessTypes } from '../../domain/types.js';
+import { RESULT_MARKER } from '../build-result-marker.js';
+import { packFiles } from './pack-files.js';
+import { DYNO_UID, STACK_IMAGE } from './stack-image.js';
+import { tarDirectory } from './tar-dir.js';
+
+/** Berth's compiled code (dist/): the build code is copied from here into each build container. */
+const DIST_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ENTRY = 'build/container-build-entry.js';
+const BUILD_CODE = ['build', 'domain', 'platform', 'logs'];
+
+export interface ContainerBuildJob {
+  appId: string;
+  appName: string;
+  sourceDir: string;
+  env: Record<string, string>;
+  buildpacks: string[];
+  /** `repo:tag` of the image to commit. */
+  tag: string;
+  labels: Record<string, string>;
+  log(line: string): void;
+}
+
+export const cacheVolumeName = (appId: string) => `berth-cache-${appId}`;
+
+export async function buildInContainer(docker: Docker, job: ContainerBuildJob): Promise<{ processTypes: ProcessTypes; buildpackDescription: string; sizeBytes: number }> {
+  if (!existsSync(path.join(DIST_ROOT, ENTRY))) {
+    throw new Error(`${path.join(DIST_ROOT, ENTRY)} is missing: container builds need Berth's compiled code (npm run build)`);
+  }
+  const owner = { uid: DYNO_UID, gid: DYNO_UID };
+  const container = await docker.createContainer({
+    Image: STACK_IMAGE,
+    Cmd: ['node', `/opt/berth/${ENTRY}`],
+    User: `${DYNO_UID}:${DYNO_UID}`,
+    WorkingDir: '/workspace',
+    Env: ['HOME=/workspace', 'LANG=C.UTF-8', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+    Labels: job.labels,
+    HostConfig: {
+      Mounts: [{ Type: 'volume', Source: cacheVolumeName(job.appId), Target: '/cache' }],
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Memory: 2 * 1024 * 1024 * 1024,
+      PidsLimit: 2048,
+      Tmpfs: { '/tmp': 'rw,nosuid,nodev,mode=1777' },
+    },
+  });
+  try {
+    await container.putArchive(packFiles({ 'opt/berth/package.json': '{"type":"module"}\n' }), { path: '/' });
+    await container.putArchive(tarDirectory(DIST_ROOT, { prefix: 'opt/berth', entries: BUILD_CODE }), { path: '/' });
+    await container.putArchive(tarDirectory(job.sourceDir, { prefix: 'workspace/src', owner }), { path: '/' });
+    await container.putArchive(packFiles({ 'workspace/job.json': JSON.stringify({ env: job.env, buildpacks: job.buildpacks }) }, owner), { path: '/' });
+    const output = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    const result = followBuildOutput(output, job.log);
+    const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
+    await container.start();
+    const { StatusCode } = await exited;
+    const text = await result;
+    if (StatusCode !== 0 || !text) throw new BerthError('build_failed', 'Build failed; see the build output above.');
+    const parsed = JSON.parse(text) as { processTypes: ProcessTypes; buildpackDescription: string; sizeBytes: number };
+    const [repo, tag] = job.tag.split(':') as [string, string];
+    await container.commit({ repo, tag, comment: 'berth slug layer', pause: false });
+    return parsed;
+  } finally {
+    await container.remove({ force: true, v: false }).catch(() => undefined);
+  }
+}
+
+/** Passes build lines on as they come and resolves with the result after the marker (if any). */
+function followBuildOutput(stream: NodeJS.ReadableStream, log: (l: string) => void): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let buffered: Buffer = Buffer.alloc(0);
+    let pending = '';
+    let result: string | undefined;
+    const line = (l: string) => {
+      if (l.startsWith(RESULT_MARKER)) result = l.slice(RESULT_MARKER.length);
+      else log(l);
+    };
+    stream.on('data', (bytes: Buffer) => {
+      buffered = Buffer.concat([buffered, bytes]);
+      while (buffered.length >= 8) {
+        const length = buffered.readUInt32BE(4);
+        if (buffered.length < 8 + length) break;
+        pending += buffered.subarray(8, 8 + length).toString('utf8');
+        buffered = buffered.subarray(8 + length);
+        const lines = pending.split('\n');
+        pending = lines.pop()!;
+        for (const l of lines) line(l);
+      }
+    });
+    const done = () => {
+      if (pending) line(pending);
+      pending = '';
+      resolve(result);
+    };
+    stream.on('end', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+}

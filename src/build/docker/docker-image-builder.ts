@@ -1,0 +1,80 @@
+// The docker runtime's builder: every app becomes an image on the engine, tagged
+// `berth-app/<app>:<build id>`. A Dockerfile at the root is built as is; anything else goes
+// through the buildpacks inside a stack container. The stack image is built on first need.
+import type Docker from 'dockerode';
+import { BerthError, isBerthError } from '../../domain/errors.js';
+import type { Logger } from '../../platform/logger.js';
+import { isAppFile } from '../app-files.js';
+import type { AppBuilder, AppBuildRequest, BuiltApp } from '../app-builder.js';
+import { formatSize } from '../slug-files.js';
+import { buildInContainer } from './container-build.js';
+import { buildFromDockerfile } from './dockerfile-build.js';
+import { processTypesOfImage } from './image-process-types.js';
+import { ensureStackImage, imageExists } from './stack-image.js';
+
+export const appRepository = (appName: string) => `berth-app/${appName}`;
+
+export class DockerImageBuilder implements AppBuilder {
+  readonly produces = 'image' as const;
+  private stack: Promise<void> | undefined;
+
+  constructor(private readonly docker: Docker, private readonly logger: Logger, private readonly stackOptions: { mirror?: string; offline?: boolean } = {}) {}
+
+  /** Builds the stack image once per process when it is missing; progress goes to log. */
+  ensureStack(log: (line: string) => void): Promise<void> {
+    this.stack ??= ensureStackImage(this.docker, { ...this.stackOptions, log }).catch((e: Error) => {
+      this.stack = undefined;
+      throw new BerthError('build_failed', `Building the stack image failed: ${e.message}`);
+    });
+    return this.stack;
+  }
+
+  async build(req: AppBuildRequest): Promise<BuiltApp> {
+    const tag = `${appRepository(req.appName)}:${req.buildId}`;
+    try {
+      if (await isAppFile(req.sourceDir, 'Dockerfile')) {
+        const built = await buildFromDockerfile(this.docker, req.sourceDir, tag, req.log);
+        return { location: tag, processTypes: built.processTypes, buildpackDescription: 'Dockerfile', sizeBytes: built.sizeBytes };
+      }
+      await this.ensureStack(req.log);
+      const built = await buildInContainer(this.docker, {
+        appId: req.appId, appName: req.appName, sourceDir: req.sourceDir, env: req.env, buildpacks: req.buildpacks, tag, log: req.log,
+        labels: { 'berth.role': 'build', 'berth.app-id': req.appId, 'berth.app-name': req.appName },
+      });
+      req.log(`-----> Image ${tag} (${formatSize(built.sizeBytes)} slug layer)`);
+      return { location: tag, ...built };
+    } catch (e) {
+      const err = isBerthError(e) ? e : new BerthError('build_failed', `Build failed: ${(e as Error).message}`);
+      req.log(` !     ${err.message}`);
+      throw err;
+    }
+  }
+
+  async fromImage(req: { appId: string; appName: string; buildId: string; image: string; log(line: string): void }): Promise<BuiltApp> {
+    if (!(await imageExists(this.docker, req.image))) {
+      throw new BerthError('invalid_params', `The Docker engine has no image ${req.image}; build or load it there first.`, 'build');
+    }
+    // Berth's own tag keeps the image (and so rollback to it) even if the user's tag moves.
+    const [repo, tag] = [appRepository(req.appName), req.buildId];
+    await this.docker.getImage(req.image).tag({ repo, tag });
+    const info = await this.docker.getImage(`${repo}:${tag}`).inspect();
+    req.log(`-----> Releasing image ${req.image} (${info.Id.slice(0, 19)})`);
+    return { location: `${repo}:${tag}`, processTypes: processTypesOfImage(info), buildpackDescription: `image ${req.image}`, sizeBytes: info.Size };
+  }
+
+  /** Removes the app's images no kept release refers to; an image still in use stays (409). */
+  async prune(_appId: string, appName: string, keep: ReadonlySet<string>): Promise<void> {
+    const repo = appRepository(appName);
+    for (const image of await this.docker.listImages({ filters: { reference: [repo] } })) {
+      for (const ref of image.RepoTags ?? []) {
+        if (!ref.startsWith(`${repo}:`) || keep.has(ref)) continue;
+        try {
+          await this.docker.getImage(ref).remove({ noprune: false });
+          this.logger.info('image-pruned', { image: ref });
+        } catch (e) {
+          this.logger.warn('image-prune-skipped', { image: ref, error: (e as Error).message });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// Picks the runtime driver and the builder that matches it. `BERTH_RUNTIME=auto` takes docker
+// when a Docker engine answers and the stack image can be had (it exists, or debootstrap can
+// make it), local otherwise; `local` or `docker` override the choice either way.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import Docker from 'dockerode';
+import type { AppBuilder } from '../build/app-builder.js';
+import { DockerImageBuilder } from '../build/docker/docker-image-builder.js';
+import { DEBOOTSTRAP_BASE, imageExists, STACK_IMAGE } from '../build/docker/stack-image.js';
+import { HostSlugBuilder } from '../build/host-slug-builder.js';
+import type { Logger } from '../platform/logger.js';
+import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
+import { LocalRuntime } from '../runtime/local/local-runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Settings } from './settings.js';
+
+export interface RuntimeChoice {
+  runtime: Runtime;
+  builder: AppBuilder;
+  /** Why this runtime, for the startup line. */
+  reason: string;
+  /** Stops watching instances without stopping them (the next server adopts them). */
+  detach(): void;
+}
+
+export async function chooseRuntime(settings: Settings, paths: { runtime: string; slugs: string; cache: string }, logger: Logger): Promise<RuntimeChoice> {
+  const log = logger.child({ component: 'runtime' });
+  if (settings.runtime !== 'local') {
+    const docker = new Docker();
+    const problem = await dockerProblem(docker);
+    if (!problem) {
+      // One scope per BERTH_HOME: two Berths sharing an engine never adopt each other's containers.
+      const scope = createHash('sha256').update(settings.home).digest('hex').slice(0, 12);
+      const runtime = new DockerRuntime({ docker, logger: log, scope });
+      return {
+        runtime, builder: new DockerImageBuilder(docker, logger.child({ component: 'build' })),
+        reason: settings.runtime === 'docker' ? 'BERTH_RUNTIME=docker' : 'a Docker engine answers', detach: () => runtime.detach(),
+      };
+    }
+    if (settings.runtime === 'docker') throw new Error(`BERTH_RUNTIME=docker, but ${problem}`);
+    log.info('runtime-docker-unavailable', { reason: problem });
+  }
+  const runtime = new LocalRuntime({ stateDir: paths.runtime, logger: log });
+  return {
+    runtime, builder: new HostSlugBuilder({ slugs: paths.slugs, cache: paths.cache }),
+    reason: settings.runtime === 'local' ? 'BERTH_RUNTIME=local' : 'no usable Docker engine', detach: () => runtime.detach(),
+  };
+}
+
+/** Undefined when Berth can run apps on this engine; otherwise why not. */
+async function dockerProblem(docker: Docker): Promise<string | undefined> {
+  try {
+    await docker.ping();
+  } catch (e) {
+    return `no Docker engine answers (${(e as Error).message})`;
+  }
+  if ((await imageExists(docker, STACK_IMAGE)) || (await imageExists(docker, DEBOOTSTRAP_BASE))) return undefined;
+  // Without the stack image, Berth must be able to build it: debootstrap (as root) is the path that needs no registry.
+  if (process.getuid?.() === 0 && ['/usr/sbin/debootstrap', '/usr/bin/debootstrap'].some((p) => existsSync(p))) return undefined;
+  return `the stack image ${STACK_IMAGE} is missing and debootstrap (as root) is not available to build it`;
+}
