@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 
 # postgresql/redis-server: Berth runs its own servers from these packages' binaries, on ports it
 # picks; it never uses (or needs) the Debian services.
-packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 postgresql postgresql-client redis-server)
+# docker.io/debootstrap: the docker runtime's suites; with no registry reachable Berth builds its
+# stack image from a debootstrap root filesystem (about 2 minutes, once: the image is kept).
+packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 postgresql postgresql-client redis-server docker.io debootstrap)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -20,6 +22,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The Docker engine, started in the background when nothing answers on its socket (no systemd here).
+if [ "$(id -u)" -eq 0 ] && ! docker version >/dev/null 2>&1; then
+  echo "install-test-deps: starting dockerd"
+  nohup dockerd >/var/log/dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker version >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  docker version >/dev/null 2>&1 || { echo "install-test-deps: dockerd did not start; see /var/log/dockerd.log" >&2; exit 1; }
 fi
 
 bash scripts/install-heroku-cli.sh
