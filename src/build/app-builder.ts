@@ -34,6 +34,10 @@ export interface AppBuilder {
    * not run images throw `invalid_params`.
    */
   fromImage(req: { appId: string; appName: string; buildId: string; image: string; log(line: string): void }): Promise<BuiltApp>;
+  /** Builds (or, with force, rebuilds) the stack image apps are built on; builders without one throw `invalid_params`. */
+  buildStack(opts: { force: boolean; log(line: string): void }): Promise<void>;
+  /** Frees what a destroyed app's builds left (caches, images); best effort. */
+  forgetApp(appId: string): Promise<void>;
   /** Frees built output of the app that no kept release uses (`keep` = locations still needed). */
   prune(appId: string, appName: string, keep: ReadonlySet<string>): Promise<void>;
 }

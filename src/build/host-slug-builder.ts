@@ -1,5 +1,6 @@
 // The local runtime's builder: buildpacks run on this host (as the build user) and the slug is a
 // directory under BERTH_HOME/slugs.
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { BerthError } from '../domain/errors.js';
 import type { AppBuilder, AppBuildRequest, BuiltApp } from './app-builder.js';
@@ -21,6 +22,15 @@ export class HostSlugBuilder implements AppBuilder {
 
   async fromImage(): Promise<BuiltApp> {
     throw new BerthError('invalid_params', 'This Berth runs apps with the local runtime, which cannot run Docker images; deploy the source instead.', 'build');
+  }
+
+  async buildStack(): Promise<void> {
+    throw new BerthError('invalid_params', 'The local runtime builds and runs slugs on this host; there is no stack image to build.', 'stack');
+  }
+
+  /** The app's cache directory goes; its slugs stay with the releases that name them. */
+  async forgetApp(appId: string): Promise<void> {
+    await rm(path.join(this.paths.cache, appId), { recursive: true, force: true });
   }
 
   /** Slug directories are small and rollback may want any of them; they are kept. */

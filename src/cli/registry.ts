@@ -13,6 +13,7 @@ import { ps, psRestart, psScale } from './commands/ps.js';
 import { redisCli } from './commands/redis.js';
 import { releases, releasesInfo, releasesRollback } from './commands/releases.js';
 import { run, runDetached } from './commands/run.js';
+import { stackBuild } from './commands/stack.js';
 import { users, usersAdd, usersRemove } from './commands/users.js';
 
 export const COMMANDS: readonly CommandDefinition[] = [
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   deploy, logs,
   ps, psScale, psRestart,
   run, runDetached,
+  stackBuild,
   users, usersAdd, usersRemove,
   authorizations, authorizationsRevoke,
   gitRemote,

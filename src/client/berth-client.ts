@@ -173,6 +173,11 @@ export class BerthClient {
     return (await this.http.request<Build>('POST', `/apps/${seg(app)}/builds`, { body: { image } })).body;
   }
 
+  /** Builds the stack image on the platform's Docker engine (admin); follow its output_stream_url. */
+  async createStackBuild(stack: string, force: boolean): Promise<{ id: string; output_stream_url: string }> {
+    return (await this.http.request<{ id: string; output_stream_url: string }>('POST', `/stacks/${seg(stack)}/builds`, { body: { force } })).body;
+  }
+
   /** Starts a one-off dyno; with attach, its `attach_url` is a websocket for `attachDyno`. */
   async createDyno(app: string, req: { command: string; attach: boolean; size?: string; env?: Record<string, string> }): Promise<Dyno> {
     return (await this.http.request<Dyno>('POST', `/apps/${seg(app)}/dynos`, { body: req })).body;

@@ -7,6 +7,7 @@ import { gitRoutes } from '../api/routes/git-routes.js';
 import { registerDynoRoutes } from '../api/routes/dyno-routes.js';
 import { logRoutes } from '../api/routes/log-routes.js';
 import { oneOffRoutes } from '../api/routes/one-off-routes.js';
+import { stackRoutes } from '../api/routes/stack-routes.js';
 import { GitRepos } from '../deploy/git/repo-store.js';
 import { SourceStore } from '../deploy/source-store.js';
 import { HealthManager } from '../health/health-manager.js';
@@ -75,6 +76,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const urls = publicUrls({ apiUrl: settings.apiUrl, baseDomain: settings.baseDomain, routerPort: settings.routerPort });
   const repos = new GitRepos(paths.repos);
   events.on((e) => { if (e.type === 'app-destroyed') void repos.remove(e.appId); });
+  events.on((e) => { if (e.type === 'app-destroyed') void builder.forgetApp(e.appId).catch((err: Error) => logger.warn('build-leftovers-remain', { app: e.appId, error: err.message })); });
   const pushes = new GitPushes({ ...deps, pipeline, sources, outputs, repos, sourceUrl: (id) => `${urls.api}/sources/${id}`, webUrl: urls.web });
   const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal });
   const api = buildApi({ ...deps, urls }, [
@@ -82,6 +84,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
     gitRoutes({ pushes }),
     registerDynoRoutes,
     oneOffRoutes({ oneOffs: new OneOffDynos({ ...deps, runtime }) }),
+    stackRoutes({ builder, outputs }),
     addons,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
   ]);

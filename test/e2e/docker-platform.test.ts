@@ -129,6 +129,24 @@ describeWith(dockerEngine, 'platform on the docker runtime', () => {
     expect((await p.get('dh-dockerfile', '/')).status).toBe(200);
   }, 60_000);
 
+  it('berth stack:build reports the stack ready (it exists already: nothing is rebuilt)', async () => {
+    const result = await berth(['stack:build'], { home: p.home, apiUrl: p.apiUrl, env: { BERTH_API_KEY: p.token } });
+    expect(result).toMatchObject({ code: 0 });
+    expect(result.stdout).toContain('-----> Stack berth-24: build started');
+    expect(result.stdout).toContain('-----> berth/stack:24 is ready');
+  });
+
+  it("destroying an app removes its containers, network, images and build cache", async () => {
+    await p.createApp('dh-gone');
+    await p.deployOk('dh-gone', fixture('node-hello'), 'v1');
+    const appId = (await p.ok('GET', '/apps/dh-gone')).id as string;
+    await p.ok('DELETE', '/apps/dh-gone');
+    await waitFor(async () => (await containers('dh-gone')).length === 0, 30_000, 'the containers of dh-gone to go');
+    await waitFor(async () => (await docker.listNetworks({ filters: { name: ['berth-dh-gone'] } })).length === 0, 30_000, 'its network to go');
+    await waitFor(async () => (await docker.listImages({ filters: { label: [`berth.app-id=${appId}`] } })).length === 0, 60_000, 'its images to go');
+    await waitFor(async () => (await docker.listVolumes({ filters: { name: [`berth-cache-${appId}`] } })).Volumes?.length === 0, 60_000, 'its cache volume to go');
+  }, 180_000);
+
   it('adopts running containers when Berth restarts: nothing restarted, nothing duplicated', async () => {
     await p.waitForUp('dh-node', 2, 'web', 60_000);
     const before = (await containers()).filter((c) => c.State === 'running').map((c) => c.Id).sort();

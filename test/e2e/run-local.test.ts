@@ -1,5 +1,6 @@
 // `berth run` and `run:detached` on the local runtime: one-off dynos of the current release.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { berth } from '../support/cli-harness.js';
 import { checkAttachedRun, checkDetachedRun } from '../support/one-off-checks.js';
 import { buildDist, fixture, Platform } from '../support/platform-harness.js';
 
@@ -21,6 +22,12 @@ describe('one-off dynos on the local runtime', () => {
   it('berth run attaches stdin and output and exits with the command’s code', () => checkAttachedRun(p, 'run-local'), 60_000);
 
   it('run:detached writes its output to the app log', () => checkDetachedRun(p, 'run-local'), 60_000);
+
+  it('berth stack:build says the local runtime has no stack image', async () => {
+    const result = await berth(['stack:build'], { home: p.home, apiUrl: p.apiUrl, env: { BERTH_API_KEY: p.token } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no stack image to build');
+  });
 
   it('refuses a run before the first deploy, and an empty command', async () => {
     await p.createApp('run-empty');

@@ -10,9 +10,13 @@ import { formatSize } from '../slug-files.js';
 import { buildInContainer } from './container-build.js';
 import { buildFromDockerfile } from './dockerfile-build.js';
 import { processTypesOfImage } from './image-process-types.js';
-import { ensureStackImage, imageExists } from './stack-image.js';
+import { cacheVolumeName } from './container-build.js';
+import { ensureStackImage, imageExists, STACK_IMAGE } from './stack-image.js';
 
 export const appRepository = (appName: string) => `berth-app/${appName}`;
+
+/** Images carry their app, so a destroyed app's images can be found without its name. */
+const appLabels = (req: { appId: string; appName: string }) => ({ 'berth.app-id': req.appId, 'berth.app-name': req.appName });
 
 export class DockerImageBuilder implements AppBuilder {
   readonly produces = 'image' as const;
@@ -29,17 +33,23 @@ export class DockerImageBuilder implements AppBuilder {
     return this.stack;
   }
 
+  async buildStack(opts: { force: boolean; log(line: string): void }): Promise<void> {
+    if (opts.force) await ensureStackImage(this.docker, { ...this.stackOptions, log: opts.log, force: true });
+    else await this.ensureStack(opts.log);
+    opts.log(`-----> ${STACK_IMAGE} is ready`);
+  }
+
   async build(req: AppBuildRequest): Promise<BuiltApp> {
     const tag = `${appRepository(req.appName)}:${req.buildId}`;
     try {
       if (await isAppFile(req.sourceDir, 'Dockerfile')) {
-        const built = await buildFromDockerfile(this.docker, req.sourceDir, tag, req.log);
+        const built = await buildFromDockerfile(this.docker, req.sourceDir, tag, appLabels(req), req.log);
         return { location: tag, processTypes: built.processTypes, buildpackDescription: 'Dockerfile', sizeBytes: built.sizeBytes };
       }
       await this.ensureStack(req.log);
       const built = await buildInContainer(this.docker, {
         appId: req.appId, appName: req.appName, sourceDir: req.sourceDir, env: req.env, buildpacks: req.buildpacks, tag, log: req.log,
-        labels: { 'berth.role': 'build', 'berth.app-id': req.appId, 'berth.app-name': req.appName },
+        labels: { 'berth.role': 'build', ...appLabels(req) },
       });
       req.log(`-----> Image ${tag} (${formatSize(built.sizeBytes)} slug layer)`);
       return { location: tag, ...built };
@@ -60,6 +70,26 @@ export class DockerImageBuilder implements AppBuilder {
     const info = await this.docker.getImage(`${repo}:${tag}`).inspect();
     req.log(`-----> Releasing image ${req.image} (${info.Id.slice(0, 19)})`);
     return { location: `${repo}:${tag}`, processTypes: processTypesOfImage(info), buildpackDescription: `image ${req.image}`, sizeBytes: info.Size };
+  }
+
+  /**
+   * A destroyed app's build cache volume and images go. Its containers may still be stopping
+   * (the reconciler removes them shortly), so what is in use is tried again for a minute.
+   */
+  async forgetApp(appId: string, retryMs = 5_000, attempts = 12): Promise<void> {
+    const left = await this.removeAppLeftovers(appId);
+    if (left > 0 && attempts > 1) setTimeout(() => void this.forgetApp(appId, retryMs, attempts - 1).catch(() => undefined), retryMs).unref();
+  }
+
+  private async removeAppLeftovers(appId: string): Promise<number> {
+    let left = 0;
+    for (const image of await this.docker.listImages({ filters: { label: [`berth.app-id=${appId}`] } })) {
+      for (const ref of image.RepoTags ?? [image.Id]) {
+        await this.docker.getImage(ref).remove().then(() => this.logger.info('image-pruned', { image: ref }), () => left++);
+      }
+    }
+    await this.docker.getVolume(cacheVolumeName(appId)).remove().catch((e: { statusCode?: number }) => { if (e.statusCode !== 404) left++; });
+    return left;
   }
 
   /** Removes the app's images no kept release refers to; an image still in use stays (409). */

@@ -11,7 +11,7 @@ import { followProgress } from './engine-progress.js';
 import { processTypesOfImage } from './image-process-types.js';
 import { tarDirectory } from './tar-dir.js';
 
-export async function buildFromDockerfile(docker: Docker, sourceDir: string, tag: string, log: (l: string) => void): Promise<{ processTypes: ProcessTypes; sizeBytes: number }> {
+export async function buildFromDockerfile(docker: Docker, sourceDir: string, tag: string, labels: Record<string, string>, log: (l: string) => void): Promise<{ processTypes: ProcessTypes; sizeBytes: number }> {
   log('-----> Dockerfile detected: building the image with the Docker engine');
   const procfile = await readAppFile(sourceDir, 'Procfile');
   let declared: ProcessTypes | undefined;
@@ -21,7 +21,7 @@ export async function buildFromDockerfile(docker: Docker, sourceDir: string, tag
     throw new BerthError('build_failed', `Procfile: ${(e as Error).message}`);
   }
   // pull: false — the stack and the images the engine already has; nothing depends on a registry.
-  const stream = (await docker.buildImage(tarDirectory(sourceDir), { t: tag, dockerfile: 'Dockerfile', rm: true, forcerm: true, pull: false } as never)) as unknown as NodeJS.ReadableStream;
+  const stream = (await docker.buildImage(tarDirectory(sourceDir), { t: tag, dockerfile: 'Dockerfile', rm: true, forcerm: true, pull: false, labels } as never)) as unknown as NodeJS.ReadableStream;
   try {
     await followProgress(stream, (l) => log(`${INDENT}${l}`));
   } catch (e) {
