@@ -77,6 +77,15 @@ describeWith(dockerEngine, 'platform on the docker runtime', () => {
     expect((await p.get('dh-dockerfile', '/')).text).toContain('Hello from dockerfile-hello (built by docker) on web.1');
   }, 180_000);
 
+  it('runs the release phase in a container whose writable /app is not kept', async () => {
+    await p.createApp('dh-release');
+    const { output } = await p.deployOk('dh-release', fixture('release-phase'), 'v1');
+    const ran = output.indexOf('release-phase: wrote /app/release-output.txt');
+    expect(ran, output).toBeGreaterThan(-1);
+    expect(ran).toBeLessThan(output.indexOf('-----> Released v1'));
+    expect((await p.get('dh-release', '/')).text).toContain('release output missing');
+  }, 120_000);
+
   it('releases an image already on the engine (deploy --image)', async () => {
     const [source] = await containers('dh-dockerfile');
     await p.createApp('dh-image');

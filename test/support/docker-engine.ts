@@ -1,7 +1,7 @@
 // Suites that need a Docker engine (and Berth's stack image on it) ask for it here: a loud skip
 // without an engine, a failure under CI. The stack image is built once (debootstrap when no
 // registry answers) and then kept on the engine, so later runs start at once.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -39,6 +39,9 @@ export function stackImageReady(): Promise<void> {
         await mkdir(LOCK_DIR);
         break;
       } catch {
+        // A lock older than any real build was left by a killed run.
+        const age = Date.now() - ((await stat(LOCK_DIR).catch(() => undefined))?.mtimeMs ?? Date.now());
+        if (age > STACK_BUILD_TIMEOUT_MS) await rm(LOCK_DIR, { recursive: true, force: true });
         await new Promise((r) => setTimeout(r, 1000));
       }
     }

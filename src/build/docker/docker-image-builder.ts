@@ -42,11 +42,12 @@ export class DockerImageBuilder implements AppBuilder {
   async build(req: AppBuildRequest): Promise<BuiltApp> {
     const tag = `${appRepository(req.appName)}:${req.buildId}`;
     try {
+      // Dockerfiles are expected to start FROM the stack too, so it is made first either way.
+      await this.ensureStack(req.log);
       if (await isAppFile(req.sourceDir, 'Dockerfile')) {
         const built = await buildFromDockerfile(this.docker, req.sourceDir, tag, appLabels(req), req.log);
         return { location: tag, processTypes: built.processTypes, buildpackDescription: 'Dockerfile', sizeBytes: built.sizeBytes };
       }
-      await this.ensureStack(req.log);
       const built = await buildInContainer(this.docker, {
         appId: req.appId, appName: req.appName, sourceDir: req.sourceDir, env: req.env, buildpacks: req.buildpacks, tag, log: req.log,
         labels: { 'berth.role': 'build', ...appLabels(req) },
