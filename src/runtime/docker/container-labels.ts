@@ -40,7 +40,7 @@ export function instanceFromContainer(info: Docker.ContainerInspectInfo): Instan
     name: labels[LABEL.dyno] ?? '',
     status: exited ? 'exited' : 'running',
     // A container that never started (created, start failed) has no exit status to report.
-    exitCode: exited && finished ? info.State.ExitCode : exited ? null : null,
+    exitCode: exited && finished ? info.State.ExitCode : null,
     address: network?.IPAddress ? { host: network.IPAddress, port: CONTAINER_PORT } : null,
     startedAt: info.State.StartedAt && !info.State.StartedAt.startsWith('0001') ? info.State.StartedAt : info.Created,
     exitedAt: exited ? (finished ?? new Date().toISOString()) : null,
