@@ -4,7 +4,7 @@
 import type { Plan } from './plans.js';
 
 export interface Credentials {
-  /** `postgres://user:password@127.0.0.1:port/db`, `redis://:password@127.0.0.1:port`. */
+  /** `postgres://user:password@<host>:port/db`, `redis://default:password@<host>:port`; host from the AddonNetwork. */
   url: string;
 }
 

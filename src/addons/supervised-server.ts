@@ -18,6 +18,11 @@ export interface ServerSpec {
   logFile: string;
   account: ServiceAccount;
   env?: NodeJS.ProcessEnv;
+  /**
+   * What the server was configured with that a running one must match to be adopted (its listen
+   * addresses, its config file): a server left running with another configuration is restarted.
+   */
+  config?: string;
   /** True once the server accepts connections. */
   ready(): Promise<boolean>;
   readyTimeoutMs?: number;
@@ -65,9 +70,15 @@ export class SupervisedServer {
   }
 
   private async bringUp(): Promise<void> {
-    if (await this.alive()) {
+    const running = await this.alive();
+    if (running && !(await this.startedWithOtherConfig())) {
       if (this.state === 'down') this.logger.info('addon-server-adopted', { server: this.spec.name, pid: this.pid });
     } else {
+      if (running) {
+        // Listen addresses and config files are read at start: only a restart applies new ones.
+        this.logger.info('addon-server-reconfiguring', { server: this.spec.name, pid: this.pid });
+        await this.terminate(10_000);
+      }
       this.state = 'starting';
       this.launch();
     }
@@ -90,6 +101,18 @@ export class SupervisedServer {
       closeSync(log);
     }
     if (this.pid) void writeFile(this.spec.pidFile, `${this.pid}\n`, { mode: 0o600 });
+    if (this.pid && this.spec.config !== undefined) void writeFile(this.configFile, this.spec.config, { mode: 0o600 });
+  }
+
+  /** Beside the pid file: the configuration the running server was started with. */
+  private get configFile(): string {
+    return `${this.spec.pidFile}.config`;
+  }
+
+  /** A server started by an earlier Berth with other settings (or before they were recorded). */
+  private async startedWithOtherConfig(): Promise<boolean> {
+    if (this.spec.config === undefined) return false;
+    return (await readFile(this.configFile, 'utf8').catch(() => undefined)) !== this.spec.config;
   }
 
   private async waitReady(): Promise<void> {
@@ -122,6 +145,10 @@ export class SupervisedServer {
   async stop(graceMs = 10_000): Promise<void> {
     this.wanted = false;
     await this.starting?.catch(() => undefined);
+    await this.terminate(graceMs);
+  }
+
+  private async terminate(graceMs: number): Promise<void> {
     if (!(await this.alive())) {
       this.state = 'down';
       return;

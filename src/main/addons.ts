@@ -1,6 +1,7 @@
 // Wiring of the add-on brokers: PostgreSQL and Redis when their Debian packages are installed,
 // supervision of their servers, the API routes, and clean-up when an app is destroyed.
 import { existsSync } from 'node:fs';
+import type { AddonNetwork } from '../addons/addon-network.js';
 import type { Broker } from '../addons/broker.js';
 import { BrokerRegistry } from '../addons/broker-registry.js';
 import { findPostgres } from '../addons/brokers/postgresql/postgres-binaries.js';
@@ -14,13 +15,13 @@ import type { ServiceDeps } from '../services/service-deps.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 
-export async function startAddons(deps: ServiceDeps, opts: { home: string; backupsDir: string; signal: AbortSignal }): Promise<ApiExtension> {
+export async function startAddons(deps: ServiceDeps, opts: { home: string; backupsDir: string; signal: AbortSignal; network: AddonNetwork }): Promise<ApiExtension> {
   const logger = deps.logger.child({ component: 'addons' });
   const brokers: Broker[] = [];
   const postgres = findPostgres();
-  if (postgres) brokers.push(new PostgresBroker({ home: opts.home, bins: postgres, logger }));
+  if (postgres) brokers.push(new PostgresBroker({ home: opts.home, bins: postgres, logger, network: opts.network }));
   else logger.warn('addon-service-unavailable', { service: 'postgresql', install: 'apt-get install postgresql' });
-  if (existsSync(REDIS_SERVER)) brokers.push(new RedisBroker({ home: opts.home, logger, redisServer: REDIS_SERVER }));
+  if (existsSync(REDIS_SERVER)) brokers.push(new RedisBroker({ home: opts.home, logger, redisServer: REDIS_SERVER, network: opts.network }));
   else logger.warn('addon-service-unavailable', { service: 'redis', install: 'apt-get install redis-server' });
 
   const registry = new BrokerRegistry(brokers);

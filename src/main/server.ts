@@ -28,6 +28,7 @@ import { OneOffDynos } from '../services/one-off-dynos.js';
 import { PlatformEvents } from '../services/platform-events.js';
 import type { ServiceDeps } from '../services/service-deps.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { chooseAddonNetwork } from './addon-network.js';
 import { startAddons } from './addons.js';
 import { chooseRuntime } from './runtime-choice.js';
 import { homePaths, readSettings } from './settings.js';
@@ -78,7 +79,8 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   events.on((e) => { if (e.type === 'app-destroyed') void repos.remove(e.appId); });
   events.on((e) => { if (e.type === 'app-destroyed') void builder.forgetApp(e.appId).catch((err: Error) => logger.warn('build-leftovers-remain', { app: e.appId, error: err.message })); });
   const pushes = new GitPushes({ ...deps, pipeline, sources, outputs, repos, sourceUrl: (id) => `${urls.api}/sources/${id}`, webUrl: urls.web });
-  const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal });
+  const addonNetwork = await chooseAddonNetwork(runtime.name, logger.child({ component: 'addons' }));
+  const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal, network: addonNetwork });
   const api = buildApi({ ...deps, urls }, [
     deployRoutes({ sources, outputs, pipeline }),
     gitRoutes({ pushes }),

@@ -1,11 +1,13 @@
 // Berth's own PostgreSQL cluster: initdb'd under BERTH_HOME/addons/postgresql on first need,
-// listening on 127.0.0.1 on a port Berth chose, run as the add-on system user, supervised.
+// listening on 127.0.0.1 (and the docker bridge gateway, on the docker runtime) on a port Berth
+// chose, run as the add-on system user, supervised.
 import { chown, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, runChecked } from '../../../platform/exec.js';
 import type { Logger } from '../../../platform/logger.js';
 import { freeLoopbackPort } from '../../../runtime/local/free-port.js';
+import { LOOPBACK_ADDON_NETWORK, type AddonNetwork } from '../../addon-network.js';
 import { newPassword } from '../../instance-records.js';
 import { openPathFor, privateDirFor, type ServiceAccount } from '../../service-account.js';
 import { SupervisedServer } from '../../supervised-server.js';
@@ -15,14 +17,21 @@ import { SUPERUSER, type SqlTarget } from './psql.js';
 interface ClusterRecord { port: number; password: string; version: string }
 
 /**
- * Who may connect: the superuser, and each add-on role only into the database of its own name
- * (`sameuser`). CONNECT is also revoked from PUBLIC per database, so either rule alone holds.
+ * Who may connect: the superuser only over loopback, and each add-on role only into the database
+ * of its own name (`sameuser`), from loopback or from the app networks (`clients`). CONNECT is
+ * also revoked from PUBLIC per database, so either rule alone holds.
  */
-const PG_HBA = `# Written by Berth.
-local   all        ${SUPERUSER}                  scram-sha-256
-host    all        ${SUPERUSER}  127.0.0.1/32    scram-sha-256
-host    sameuser   all           127.0.0.1/32    scram-sha-256
-`;
+export function pgHba(clients: string[]): string {
+  return [
+    '# Written by Berth at every start; edits are overwritten.',
+    `local   all        ${SUPERUSER}                  scram-sha-256`,
+    `host    all        ${SUPERUSER}  127.0.0.1/32    scram-sha-256`,
+    `host    all        ${SUPERUSER}  0.0.0.0/0       reject`,
+    'host    sameuser   all           127.0.0.1/32    scram-sha-256',
+    ...clients.map((cidr) => `host    sameuser   all           ${cidr.padEnd(15)} scram-sha-256`),
+    '',
+  ].join('\n');
+}
 
 export interface ClusterOptions {
   /** BERTH_HOME/addons/postgresql. */
@@ -32,6 +41,8 @@ export interface ClusterOptions {
   bins: PostgresBinaries;
   account: () => Promise<ServiceAccount>;
   logger: Logger;
+  /** Where the postmaster listens and whom pg_hba admits; loopback only by default. */
+  network?: AddonNetwork;
 }
 
 export class PostgresCluster {
@@ -60,16 +71,21 @@ export class PostgresCluster {
     await openPathFor(account, [...this.opts.parents, this.opts.dir]);
     const record = this.exists() ? (JSON.parse(await readFile(this.recordFile, 'utf8')) as ClusterRecord) : await this.init(account);
     this.record = record;
+    const network = this.opts.network ?? LOOPBACK_ADDON_NETWORK;
+    // Rewritten at every start so that a changed network reaches clusters made by an earlier Berth.
+    await this.writeHba(account, network.clients);
+    const listen = network.listen.join(',');
     const target: SqlTarget = { bins: this.opts.bins, port: record.port, password: record.password };
     this.server = new SupervisedServer({
       name: 'postgresql',
       command: this.opts.bins.bin('postgres'),
-      args: ['-D', this.data, '-c', 'listen_addresses=127.0.0.1', '-c', `port=${record.port}`,
+      args: ['-D', this.data, '-c', `listen_addresses=${listen}`, '-c', `port=${record.port}`,
         '-c', `unix_socket_directories=${join(this.opts.dir, 'run')}`, '-c', 'max_connections=250'],
       cwd: this.data,
       pidFile: join(this.opts.dir, 'server.pid'),
       logFile: join(this.opts.dir, 'postgres.log'),
       account,
+      config: JSON.stringify({ listen, clients: network.clients }),
       ready: async () => (await run(this.opts.bins.bin('pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(record.port)])).code === 0,
     }, this.opts.logger);
     return target;
@@ -91,12 +107,16 @@ export class PostgresCluster {
     } finally {
       await rm(pwfile, { force: true });
     }
-    await writeFile(join(this.data, 'pg_hba.conf'), PG_HBA, { mode: 0o600 });
-    if (account.uid !== undefined) await chown(join(this.data, 'pg_hba.conf'), account.uid, account.gid ?? account.uid);
     const record: ClusterRecord = { port: await freeLoopbackPort(new Set()), password, version: this.opts.bins.version };
     await writeFile(this.recordFile, JSON.stringify(record), { mode: 0o600 });
     this.opts.logger.info('postgresql-cluster-initialised', { dir: this.data, port: record.port, version: record.version });
     return record;
+  }
+
+  private async writeHba(account: ServiceAccount, clients: string[]): Promise<void> {
+    const file = join(this.data, 'pg_hba.conf');
+    await writeFile(file, pgHba(clients), { mode: 0o600 });
+    if (account.uid !== undefined) await chown(file, account.uid, account.gid ?? account.uid);
   }
 
   /** Stops the postmaster, whichever Berth started it. */

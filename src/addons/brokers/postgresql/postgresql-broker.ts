@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { run, runChecked } from '../../../platform/exec.js';
 import type { Logger } from '../../../platform/logger.js';
+import { LOOPBACK_ADDON_NETWORK, type AddonNetwork } from '../../addon-network.js';
 import { checkInstanceId, type BackupCapability, type Broker, type Credentials, type InstanceStatus } from '../../broker.js';
 import { InstanceRecords, newPassword } from '../../instance-records.js';
 import type { Plan } from '../../plans.js';
@@ -21,6 +22,8 @@ export interface PostgresBrokerOptions {
   logger: Logger;
   account?: () => Promise<ServiceAccount>;
   superviseIntervalMs?: number;
+  /** Where apps reach the cluster (the host in DATABASE_URL); loopback only by default. */
+  network?: AddonNetwork;
 }
 
 /** Database and role name of an instance: generated from the platform's id, never from user input. */
@@ -38,7 +41,7 @@ export class PostgresBroker implements Broker {
     const dir = join(opts.home, 'addons', 'postgresql');
     this.cluster = new PostgresCluster({
       dir, parents: [opts.home, join(opts.home, 'addons')], bins: opts.bins, logger: opts.logger,
-      account: opts.account ?? (() => ensureServiceAccount()),
+      account: opts.account ?? (() => ensureServiceAccount()), network: opts.network,
     });
     this.records = new InstanceRecords(join(dir, 'instances'));
     this.backups = { capture: (id, file) => this.capture(id, file), restore: (id, file) => this.restore(id, file) };
@@ -84,7 +87,7 @@ export class PostgresBroker implements Broker {
   async bind(instanceId: string, _bindingId: string): Promise<Credentials> {
     const r = await this.instance(instanceId);
     const target = await this.cluster.ensureStarted();
-    return { url: `postgres://${r.database}:${r.password}@127.0.0.1:${target.port}/${r.database}` };
+    return { url: `postgres://${r.database}:${r.password}@${(this.opts.network ?? LOOPBACK_ADDON_NETWORK).host}:${target.port}/${r.database}` };
   }
 
   /** Every binding shares the instance's role (Heroku's attachments share one credential). */
@@ -112,6 +115,7 @@ export class PostgresBroker implements Broker {
     const details: Record<string, string> = { plan: record.plan, connections: String(record.connections), 'size limit (advisory)': `${record.storageMb} MB` };
     if (!server || server.state !== 'up' || !(await server.alive())) return { state: server?.state === 'starting' ? 'starting' : 'down', restarts, details };
     const target = await this.cluster.ensureStarted();
+    details.host = (this.opts.network ?? LOOPBACK_ADDON_NETWORK).host;
     details.port = String(target.port);
     const size = await runSql(target, [`SELECT pg_database_size(${quoteLiteralName(record.database)})`]).catch(() => '');
     if (size.trim()) details['data size'] = `${Math.ceil(Number(size.trim()) / 1024)} kB`;

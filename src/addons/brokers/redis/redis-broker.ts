@@ -1,10 +1,12 @@
-// The Redis broker: one redis-server per add-on on its own loopback port, with a random password,
+// The Redis broker: one redis-server per add-on on its own port (loopback, plus the docker bridge
+// gateway on the docker runtime), with a random password,
 // the plan's maxmemory and append-only persistence; supervised, adopted across Berth restarts.
 import { chown, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../../../platform/exec.js';
 import type { Logger } from '../../../platform/logger.js';
 import { freeLoopbackPort } from '../../../runtime/local/free-port.js';
+import { LOOPBACK_ADDON_NETWORK, type AddonNetwork } from '../../addon-network.js';
 import { checkInstanceId, type Broker, type Credentials, type InstanceStatus } from '../../broker.js';
 import { InstanceRecords, newPassword } from '../../instance-records.js';
 import type { Plan } from '../../plans.js';
@@ -22,6 +24,8 @@ export interface RedisBrokerOptions {
   redisCli?: string;
   account?: () => Promise<ServiceAccount>;
   superviseIntervalMs?: number;
+  /** Where apps reach the servers (the host in REDIS_URL); loopback only by default. */
+  network?: AddonNetwork;
 }
 
 export class RedisBroker implements Broker {
@@ -46,11 +50,29 @@ export class RedisBroker implements Broker {
     return join(this.dir, checkInstanceId(id));
   }
 
+  private get network(): AddonNetwork {
+    return this.opts.network ?? LOOPBACK_ADDON_NETWORK;
+  }
+
+  /** Written whenever a server is first needed, so a changed network reaches instances made earlier. */
+  private async writeConfig(id: string, record: RedisInstance, account: ServiceAccount): Promise<string> {
+    const dir = this.instanceDir(id);
+    const text = redisConfig({ ...record, dataDir: join(dir, 'data'), listen: this.network.listen });
+    const conf = join(dir, 'redis.conf');
+    await writeFile(conf, text, { mode: 0o640 });
+    if (account.gid !== undefined) await chown(conf, 0, account.gid);
+    return text;
+  }
+
   private async server(id: string, record: RedisInstance): Promise<SupervisedServer> {
     let server = this.servers.get(id);
     if (server) return server;
     const account = await this.account();
     const dir = this.instanceDir(id);
+    const config = await this.writeConfig(id, record, account);
+    // Another caller may have made it while the file was written.
+    server = this.servers.get(id);
+    if (server) return server;
     const cli = this.opts.redisCli ?? '/usr/bin/redis-cli';
     server = new SupervisedServer({
       name: `redis ${id}`,
@@ -60,6 +82,7 @@ export class RedisBroker implements Broker {
       pidFile: join(dir, 'server.pid'),
       logFile: join(dir, 'redis.log'),
       account,
+      config,
       ready: async () => {
         const r = await run(cli, ['-h', '127.0.0.1', '-p', String(record.port), '--no-auth-warning', 'PING'], {
           env: { PATH: process.env.PATH, REDISCLI_AUTH: record.password },
@@ -80,9 +103,6 @@ export class RedisBroker implements Broker {
     const taken = new Set<number>();
     for (const id of await this.records.ids()) { const r = await this.records.get(id); if (r) taken.add(r.port); }
     const record: RedisInstance = { plan: plan.name, port: await freeLoopbackPort(taken), password: newPassword(), maxMemoryMb: plan.limits.maxMemoryMb ?? 25 };
-    const conf = join(dir, 'redis.conf');
-    await writeFile(conf, redisConfig({ ...record, dataDir: join(dir, 'data') }), { mode: 0o640 });
-    if (account.gid !== undefined) await chown(conf, 0, account.gid);
     await this.records.put(instanceId, record);
     await (await this.server(instanceId, record)).ensureUp();
     this.opts.logger.info('redis-instance-created', { instance: instanceId, port: record.port, plan: plan.name });
@@ -96,7 +116,7 @@ export class RedisBroker implements Broker {
 
   async bind(instanceId: string, _bindingId: string): Promise<Credentials> {
     const r = await this.instance(instanceId);
-    return { url: `redis://default:${r.password}@127.0.0.1:${r.port}` };
+    return { url: `redis://default:${r.password}@${this.network.host}:${r.port}` };
   }
 
   /** Every binding shares the instance's password (Heroku's attachments share one credential). */
@@ -115,7 +135,7 @@ export class RedisBroker implements Broker {
     const record = await this.records.get(instanceId);
     if (!record) return { state: 'missing', restarts: 0, details: {} };
     const server = await this.server(instanceId, record);
-    const details = { plan: record.plan, maxmemory: `${record.maxMemoryMb} MB`, port: String(record.port), persistence: 'append-only file' };
+    const details = { plan: record.plan, maxmemory: `${record.maxMemoryMb} MB`, host: this.network.host, port: String(record.port), persistence: 'append-only file' };
     const state = server.state === 'up' && !(await server.alive()) ? 'down' : server.state;
     return { state, restarts: server.restarts, details };
   }

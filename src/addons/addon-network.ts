@@ -1,0 +1,32 @@
+// Where add-on servers listen and which address their URLs carry: loopback for apps that run on
+// the host, plus the host's end of Docker's default bridge when apps run in containers.
+import { isIPv4 } from 'node:net';
+
+export interface AddonNetwork {
+  /** The address in DATABASE_URL / REDIS_URL: what the apps' instances connect to. */
+  host: string;
+  /** Every address the servers listen on; loopback first (Berth itself talks to them there). */
+  listen: string[];
+  /** Source networks (CIDR) besides loopback that may authenticate as an add-on role (pg_hba). */
+  clients: string[];
+}
+
+/** The local runtime: instances are host processes, so loopback reaches the servers and nothing else does. */
+export const LOOPBACK_ADDON_NETWORK: AddonNetwork = { host: '127.0.0.1', listen: ['127.0.0.1'], clients: [] };
+
+/**
+ * Docker's default address pools (172.17.0.0/16 … 172.31.0.0/16, then 192.168.0.0/16 in /20s):
+ * the per-app bridge networks take their subnets from these.
+ */
+export const DOCKER_ADDRESS_POOLS = ['172.16.0.0/12', '192.168.0.0/16'];
+
+/**
+ * The docker runtime: the servers also listen on the bridge gateway (a host-internal interface,
+ * docker0). Containers on any bridge network reach it through their own gateway, as traffic to
+ * the host itself (INPUT, not forwarded between bridges); machines on the LAN have no route to it.
+ */
+export function dockerBridgeAddonNetwork(gateway: string, clients: string[] = DOCKER_ADDRESS_POOLS): AddonNetwork {
+  // The address goes into server configuration files: it must be a plain IPv4 literal.
+  if (!isIPv4(gateway) || gateway.startsWith('127.')) throw new Error(`not a usable bridge gateway address: ${JSON.stringify(gateway)}`);
+  return { host: gateway, listen: ['127.0.0.1', gateway], clients };
+}
