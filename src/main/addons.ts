@@ -10,6 +10,7 @@ import { RedisBroker } from '../addons/brokers/redis/redis-broker.js';
 import { PlanCatalog } from '../addons/plans.js';
 import type { ApiExtension } from '../api/api-server.js';
 import { addonRoutes } from '../api/routes/addon-routes.js';
+import { refreshAddonUrls } from '../services/addon-url-refresh.js';
 import { removeAddonsOfDestroyedApp } from '../services/addons.js';
 import type { ServiceDeps } from '../services/service-deps.js';
 
@@ -27,6 +28,8 @@ export async function startAddons(deps: ServiceDeps, opts: { home: string; backu
   const registry = new BrokerRegistry(brokers);
   await registry.start(opts.signal);
   const addonDeps = { ...deps, brokers: registry, plans: new PlanCatalog(), backupsDir: opts.backupsDir };
+  // After a runtime switch the servers listen elsewhere: config vars follow, in new releases.
+  await refreshAddonUrls(addonDeps).catch((e: Error) => logger.error('addon-url-refresh-failed', { error: e.message }));
   deps.events.on((e) => {
     if (e.type === 'app-destroyed') {
       void removeAddonsOfDestroyedApp(addonDeps, e.appId).catch((err: Error) => logger.error('addon-cleanup-failed', { app: e.appName, error: err.message }));

@@ -1,0 +1,45 @@
+// At start: config vars that still name an add-on's old address (Berth switched runtimes, so the
+// add-on servers listen elsewhere) get the broker's current URL in a new release, which restarts
+// the app's instances with it.
+import type { AddonDeps } from './addon-deps.js';
+import { announceRelease, changeAddonVar, configVarOf } from './addon-attachments.js';
+
+/** How many config vars were updated. An add-on whose broker fails is logged and skipped. */
+export async function refreshAddonUrls(deps: AddonDeps): Promise<number> {
+  let updated = 0;
+  for (const addon of await deps.store.addons.list()) {
+    if (addon.state !== 'provisioned') continue;
+    for (const attachment of await deps.store.addons.attachments({ addonId: addon.id })) {
+      try {
+        const app = await deps.store.apps.byId(attachment.appId);
+        const owner = app && (await deps.store.users.byId(app.ownerId));
+        if (!app || !owner) continue;
+        const current = (await deps.store.config.get(app.id))[configVarOf(attachment.name)];
+        // Only a URL Berth set is replaced; a var the user removed or overrode is theirs.
+        if (current === undefined) continue;
+        const { url } = await deps.brokers.forService(addon.service).bind(addon.id, `${addon.id}:${app.id}`);
+        if (url === current || !sameCredentials(url, current)) continue;
+        const release = await deps.store.transaction((tx) => changeAddonVar(tx, app, owner, {
+          name: attachment.name, url, description: `Update ${attachment.name} (@ref:${addon.name}): add-on address changed`,
+        }));
+        announceRelease(deps, app, owner, release, 'addon-url-changed');
+        deps.logger.info('addon-url-updated', { app: app.name, addon: addon.name, var: configVarOf(attachment.name), host: new URL(url).hostname });
+        updated++;
+      } catch (e) {
+        deps.logger.error('addon-url-refresh-failed', { addon: addon.name, error: (e as Error).message });
+      }
+    }
+  }
+  return updated;
+}
+
+/** The same user, password and database: only where the server is reached differs. */
+function sameCredentials(a: string, b: string): boolean {
+  try {
+    const x = new URL(a);
+    const y = new URL(b);
+    return x.protocol === y.protocol && x.username === y.username && x.password === y.password && x.pathname === y.pathname;
+  } catch {
+    return false;
+  }
+}
