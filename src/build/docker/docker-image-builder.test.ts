@@ -32,6 +32,29 @@ describeWith(dockerEngine, 'DockerImageBuilder', () => {
       .rejects.toMatchObject({ code: 'invalid_params' });
   });
 
+  it("refuses another app's image, even by a short id prefix, as if it did not exist", async () => {
+    const other = `berth-app/${APP}-other`;
+    const container = await docker.createContainer({ Image: STACK_IMAGE, Cmd: ['true'], Labels: { 'berth.app-id': 'other-app' } });
+    try {
+      await container.commit({ repo: other, tag: 'b1' });
+    } finally {
+      await container.remove({ force: true });
+    }
+    try {
+      const id = (await docker.getImage(`${other}:b1`).inspect()).Id.replace(/^sha256:/, '').slice(0, 12);
+      for (const image of [`${other}:b1`, id]) {
+        await expect(builder.fromImage({ appId: 'a', appName: APP, buildId: 'stolen', image, log: () => {} }))
+          .rejects.toMatchObject({ code: 'invalid_params', message: expect.stringContaining('has no image') });
+      }
+      expect(await tags()).not.toContain(`${repo}:stolen`);
+      // Its own app may release it again (e.g. a rollback by image).
+      const own = await builder.fromImage({ appId: 'other-app', appName: `${APP}-other`, buildId: 'b2', image: id, log: () => {} });
+      expect(own.location).toBe(`${other}:b2`);
+    } finally {
+      for (const tag of ['b1', 'b2']) await docker.getImage(`${other}:${tag}`).remove({ force: true }).catch(() => undefined);
+    }
+  });
+
   it('prunes the app images no kept release uses, and only those', async () => {
     for (const tag of ['old1', 'old2', 'kept']) await docker.getImage(STACK_IMAGE).tag({ repo, tag });
     await builder.prune('a', APP, new Set([`${repo}:kept`, `${repo}:b1`]));

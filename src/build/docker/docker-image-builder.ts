@@ -11,7 +11,7 @@ import { buildInContainer } from './container-build.js';
 import { buildFromDockerfile } from './dockerfile-build.js';
 import { processTypesOfImage } from './image-process-types.js';
 import { cacheVolumeName } from './container-build.js';
-import { ensureStackImage, imageExists, STACK_IMAGE } from './stack-image.js';
+import { ensureStackImage, STACK_IMAGE } from './stack-image.js';
 
 export const appRepository = (appName: string) => `berth-app/${appName}`;
 
@@ -62,7 +62,10 @@ export class DockerImageBuilder implements AppBuilder {
   }
 
   async fromImage(req: { appId: string; appName: string; buildId: string; image: string; log(line: string): void }): Promise<BuiltApp> {
-    if (!(await imageExists(this.docker, req.image))) {
+    // The engine resolves any unique id prefix (`7`, `7a`), so every image is reachable by
+    // guessing; another app's images (its code, labelled by build) are answered as missing.
+    const owner = await imageAppId(this.docker, req.image);
+    if (owner === undefined || (owner !== null && owner !== req.appId)) {
       throw new BerthError('invalid_params', `The Docker engine has no image ${req.image}; build or load it there first.`, 'build');
     }
     // Berth's own tag keeps the image (and so rollback to it) even if the user's tag moves.
@@ -107,5 +110,16 @@ export class DockerImageBuilder implements AppBuilder {
         }
       }
     }
+  }
+}
+
+/** The app an image was built for (its `berth.app-id` label), null for an image of no app, undefined when missing. */
+async function imageAppId(docker: Docker, ref: string): Promise<string | null | undefined> {
+  try {
+    const info = await docker.getImage(ref).inspect();
+    return info.Config?.Labels?.['berth.app-id'] ?? null;
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+    throw e;
   }
 }
