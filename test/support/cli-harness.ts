@@ -37,6 +37,7 @@ export const tempDir = (prefix: string): Promise<string> => mkdtemp(join(tmpdir(
 export interface RunningServer {
   url: string;
   home: string;
+  routerPort: number;
   adminEmail: string;
   adminPassword: string;
   /** Everything the server printed, for failure messages. */
@@ -44,7 +45,8 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(): Promise<RunningServer> {
+/** A real `berth server` on free ports with a fresh BERTH_HOME; `env` adds or overrides settings. */
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const home = await tempDir('berth-e2e-home-');
   const [apiPort, routerPort] = [await freePort(), await freePort()];
   const adminEmail = 'admin@example.com';
@@ -61,6 +63,7 @@ export async function startServer(): Promise<RunningServer> {
       BERTH_ADMIN_EMAIL: adminEmail,
       BERTH_ADMIN_PASSWORD: adminPassword,
       BERTH_RUNTIME: 'local',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -76,7 +79,7 @@ export async function startServer(): Promise<RunningServer> {
       await exited;
       clearTimeout(timer);
     }
-    await rm(home, { recursive: true, force: true });
+    await rm(home, { recursive: true, force: true, maxRetries: 5 });
   };
 
   const deadline = Date.now() + 30_000;
@@ -93,7 +96,7 @@ export async function startServer(): Promise<RunningServer> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, home, adminEmail, adminPassword, output: () => output, stop };
+  return { url, home, routerPort, adminEmail, adminPassword, output: () => output, stop };
 }
 
 export interface CliResult { code: number; stdout: string; stderr: string }

@@ -1,10 +1,10 @@
 // Harness for driving the official `heroku` CLI against a real Berth server (see docs/compat/heroku-cli.md).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, createReadStream } from 'node:fs';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packSource } from '../../src/client/pack-source.js';
-import { BIN, ROOT, freePort, tempDir, type CliResult } from './cli-harness.js';
+import { ROOT, startServer, tempDir, type CliResult } from './cli-harness.js';
 import type { Dependency } from './require-dependency.js';
 
 export const HEROKU_BIN = join(ROOT, 'test', 'compat', 'heroku-cli', 'node_modules', '.bin', 'heroku');
@@ -30,49 +30,10 @@ export interface BerthServer {
 
 /** A real `berth server` (local runtime, fresh BERTH_HOME), already logged in as the admin. */
 export async function startBerth(): Promise<BerthServer> {
-  const home = await tempDir('berth-compat-home-');
-  const [apiPort, routerPort] = [await freePort(), await freePort()];
-  const adminEmail = 'admin@example.com';
-  const adminPassword = 'admin-password-123';
-  const apiUrl = `http://localhost:${apiPort}`;
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'server'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      BERTH_HOME: home,
-      BERTH_API_PORT: String(apiPort),
-      BERTH_ROUTER_PORT: String(routerPort),
-      BERTH_API_URL: apiUrl,
-      BERTH_ADMIN_EMAIL: adminEmail,
-      BERTH_ADMIN_PASSWORD: adminPassword,
-      BERTH_RUNTIME: 'local',
-      BERTH_BOOT_TIMEOUT: '10',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (c) => (output += c));
-  child.stderr?.on('data', (c) => (output += c));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await rm(home, { recursive: true, force: true, maxRetries: 5 });
-  };
-
+  const server = await startServer({ BERTH_BOOT_TIMEOUT: '10' });
   try {
-    const deadline = Date.now() + 30_000;
-    while (!(await fetch(`${apiUrl}/health`).then((r) => r.status === 200, () => false))) {
-      if (child.exitCode !== null) throw new Error(`berth server exited with ${child.exitCode}`);
-      if (Date.now() > deadline) throw new Error('berth server did not answer /health within 30 s');
-      await sleep(200);
-    }
-    const basic = Buffer.from(`${adminEmail}:${adminPassword}`).toString('base64');
-    const res = await fetch(`${apiUrl}/oauth/authorizations`, {
+    const basic = Buffer.from(`${server.adminEmail}:${server.adminPassword}`).toString('base64');
+    const res = await fetch(`${server.url}/oauth/authorizations`, {
       method: 'POST',
       headers: { Authorization: `Basic ${basic}`, Accept: 'application/vnd.heroku+json; version=3', 'Content-Type': 'application/json' },
       body: JSON.stringify({ description: 'heroku CLI compat suite' }),
@@ -82,16 +43,16 @@ export async function startBerth(): Promise<BerthServer> {
     const api: BerthServer['api'] = async (method, path, body) => {
       const headers: Record<string, string> = { Accept: 'application/vnd.heroku+json; version=3', Authorization: `Bearer ${token}` };
       if (body !== undefined) headers['Content-Type'] = 'application/json';
-      const r = await fetch(apiUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const r = await fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
       const text = await r.text();
       let parsed: unknown = text;
       try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON: keep the text */ }
       return { status: r.status, body: parsed };
     };
-    return { apiUrl, home, routerPort, token, adminEmail, output: () => output, api, stop };
+    return { apiUrl: server.url, home: server.home, routerPort: server.routerPort, token, adminEmail: server.adminEmail, output: server.output, api, stop: server.stop };
   } catch (err) {
-    await stop();
-    throw new Error(`${(err as Error).message}:\n${output}`);
+    await server.stop();
+    throw new Error(`${(err as Error).message}:\n${server.output()}`);
   }
 }
 
