@@ -12,7 +12,8 @@ import { runRelease } from './release.js';
 import { runRouter } from './router.js';
 import { runScale } from './scale.js';
 
-type Bench = (ctx: BenchContext) => Promise<BenchResult>;
+/** One table, or one per variant (e.g. per runtime). */
+type Bench = (ctx: BenchContext) => Promise<BenchResult | BenchResult[]>;
 
 const BENCHMARKS: Record<string, { title: string; run: Bench }> = {
   router: { title: 'router throughput and overhead', run: runRouter },
@@ -43,16 +44,19 @@ async function main(): Promise<void> {
     const bench = BENCHMARKS[name]!;
     process.stdout.write(`-- running ${name}: ${bench.title}\n`);
     const t0 = Date.now();
-    let result: BenchResult;
+    let produced: BenchResult[];
     try {
-      result = await bench.run(ctx);
+      const out = await bench.run(ctx);
+      produced = Array.isArray(out) ? out : [out];
     } catch (e) {
       // One broken benchmark must not hide the others' figures.
-      result = { name, title: bench.title, rows: [], details: {}, error: e instanceof Error ? e.stack ?? e.message : String(e) };
+      produced = [{ name, title: bench.title, rows: [], details: {}, error: e instanceof Error ? e.stack ?? e.message : String(e) }];
     }
-    result.details.seconds = Math.round((Date.now() - t0) / 1000);
-    results.push(result);
-    process.stdout.write(renderTable(result) + '\n\n');
+    if (produced[0]) produced[0].details.seconds = Math.round((Date.now() - t0) / 1000);
+    for (const result of produced) {
+      results.push(result);
+      process.stdout.write(renderTable(result) + '\n\n');
+    }
   }
   const dir = join(root, 'bench', 'results');
   await mkdir(dir, { recursive: true });

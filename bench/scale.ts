@@ -1,12 +1,14 @@
 // Benchmark 3: ps:scale web=1 → 10 → 50 until every instance answers through the router, and the start
-// of one instance, against spawning the same number of plain `node server.js` processes by hand.
+// of one instance, against spawning the same number of plain `node server.js` processes by hand; the
+// start of one instance also on the docker runtime when an engine answers (rounds interleaved with local).
 import { rm } from 'node:fs/promises';
 import { BerthServer } from './lib/berth-server.js';
 import type { BenchContext } from './lib/context.js';
+import { dockerProblem } from './lib/docker-engine.js';
 import { bootPlain, installFixture } from './lib/plain-node.js';
 import { Cleanup } from './lib/processes.js';
 import { median, nowMs, sleep } from './lib/stats.js';
-import type { BenchResult } from './lib/table.js';
+import type { BenchResult, Row } from './lib/table.js';
 
 /** Scales to `quantity` and returns the ms until that many distinct DYNO names have answered through the router. */
 async function timeScale(server: BerthServer, app: string, quantity: number): Promise<number> {
@@ -31,23 +33,42 @@ async function waitForNoDynos(server: BerthServer, app: string): Promise<void> {
   }
 }
 
+/** Scale 0 → 1 until the first 200 through the router. */
+async function timeStartOne(server: BerthServer, app: string): Promise<number> {
+  await server.scale(app, 0);
+  await waitForNoDynos(server, app);
+  const t0 = nowMs();
+  await server.scale(app, 1);
+  return (await server.waitForReply(app, (r) => r.status === 200, 60_000)) - t0;
+}
+
+async function deployedServer(ctx: BenchContext, cleanup: Cleanup, app: string, runtime: 'local' | 'docker'): Promise<BerthServer> {
+  const server = await BerthServer.start(ctx.root, {}, runtime);
+  cleanup.add(() => server.stop());
+  if (runtime === 'docker') await server.buildStack();
+  await server.api('POST', '/apps', { name: app });
+  await server.cliOk(['deploy', await server.fixtureCopy('node-hello', 'scale'), '-a', app]);
+  return server;
+}
+
 export async function runScale(ctx: BenchContext): Promise<BenchResult> {
   const cleanup = new Cleanup();
   try {
-    const server = await BerthServer.start(ctx.root);
-    cleanup.add(() => server.stop());
     const app = 'scale';
-    await server.api('POST', '/apps', { name: app });
-    await server.cliOk(['deploy', await server.fixtureCopy('node-hello', 'scale'), '-a', app]);
+    const server = await deployedServer(ctx, cleanup, app, 'local');
+    const skipped = await dockerProblem();
+    let docker: BerthServer | undefined;
+    let dockerError: string | undefined;
+    if (!skipped) docker = await deployedServer(ctx, cleanup, app, 'docker').catch((e: Error) => ((dockerError = e.stack ?? e.message), undefined));
 
     const startOne: number[] = [];
+    const dockerOne: number[] = [];
     for (let i = 0; i < ctx.deploys; i++) {
-      await server.scale(app, 0);
-      await waitForNoDynos(server, app);
-      const t0 = nowMs();
-      await server.scale(app, 1);
-      startOne.push((await server.waitForReply(app, (r) => r.status === 200, 60_000)) - t0);
+      startOne.push(await timeStartOne(server, app));
+      if (docker && !dockerError) dockerOne.push(await timeStartOne(docker, app).catch((e: Error) => ((dockerError ??= e.stack ?? e.message), NaN)));
     }
+    // Scale-out is measured with the docker server (and its containers) gone.
+    await docker?.stop();
     const to10 = await timeScale(server, app, 10);
     const to50 = await timeScale(server, app, 50);
     await server.scale(app, 1);
@@ -70,14 +91,20 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
     const plain10 = await plainMany(10);
     const plain50 = await plainMany(50);
     const peer = 'plain node';
+    const dockerRow: Row[] = docker
+      ? [{ metric: 'start one instance on docker (scale 0→1 to first 200)', berth: median(dockerOne.filter(Number.isFinite)), peer: median(startOne), peerName: 'local', unit: 'ms', note: `ratio docker/local; plain node ${Math.round(median(plainOne))} ms` }]
+      : [];
     return {
       name: 'scale', title: 'scale-out and instance start (until every instance answers through the router)',
       rows: [
         { metric: 'start one instance (scale 0→1 to first 200)', berth: median(startOne), peer: median(plainOne), peerName: peer, unit: 'ms', note: 'plain: spawn node server.js to first 200' },
+        ...dockerRow,
         { metric: 'ps:scale web=1 → 10, all answering', berth: to10, peer: plain10, peerName: peer, unit: 'ms', note: 'plain: 10 spawned at once, all answering' },
         { metric: 'ps:scale web=10 → 50, all answering', berth: to50, peer: plain50, peerName: peer, unit: 'ms', note: 'plain: 50 spawned at once' },
       ],
-      details: { startOne, plainOne, to10, to50, plain10, plain50 },
+      details: { startOne, dockerOne, dockerSkipped: skipped, plainOne, to10, to50, plain10, plain50 },
+      skipped: skipped ? `docker start-one: ${skipped}` : undefined,
+      error: dockerError ? `docker: ${dockerError}` : undefined,
     };
   } finally {
     await cleanup.run();

@@ -5,6 +5,7 @@ import { cp, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { berthScope, leftovers, removeLeftovers, scopeContainers } from './docker-engine.js';
 import { freePort, startProcess, type Started } from './processes.js';
 import { nowMs, sleep } from './stats.js';
 
@@ -14,6 +15,7 @@ const ADMIN_PASSWORD = 'bench-password-123';
 export interface RouterReply { status: number; text: string }
 export interface TimedLine { t: number; line: string }
 export interface CliRun { code: number; lines: TimedLine[]; stderr: string; startedAt: number; endedAt: number }
+export type BenchRuntime = 'local' | 'docker';
 
 export class BerthServer {
   token = '';
@@ -21,11 +23,16 @@ export class BerthServer {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 512 });
   private readonly temp: string[] = [];
 
-  private constructor(readonly root: string, readonly home: string, readonly apiPort: number, readonly routerPort: number) {}
+  /** Ids of every app seen at stop(), so what the docker runtime made for them can be checked gone. */
+  private readonly appIds = new Set<string>();
+  private stopped = false;
 
-  static async start(root: string, env: Record<string, string> = {}): Promise<BerthServer> {
+  private constructor(readonly root: string, readonly home: string, readonly apiPort: number, readonly routerPort: number, readonly runtime: BenchRuntime) {}
+
+  /** Starts a server on the local runtime, or on docker (`runtime`), with extra environment `env`. */
+  static async start(root: string, env: Record<string, string> = {}, runtime: BenchRuntime = 'local'): Promise<BerthServer> {
     const home = await mkdtemp(join(tmpdir(), 'berth-bench-home-'));
-    const s = new BerthServer(root, home, await freePort(), await freePort());
+    const s = new BerthServer(root, home, await freePort(), await freePort(), runtime);
     try {
       s.process = startProcess(process.execPath, [join(root, 'bin', 'berth.js'), 'server'], {
         cwd: root,
@@ -34,7 +41,7 @@ export class BerthServer {
           BERTH_API_PORT: String(s.apiPort), BERTH_API_HOST: '127.0.0.1',
           BERTH_ROUTER_PORT: String(s.routerPort), BERTH_ROUTER_HOST: '127.0.0.1',
           BERTH_API_URL: s.apiUrl, BERTH_ADMIN_EMAIL: ADMIN_EMAIL, BERTH_ADMIN_PASSWORD: ADMIN_PASSWORD,
-          BERTH_RUNTIME: 'local', ...env,
+          ...env, BERTH_RUNTIME: runtime,
         },
       });
       const deadline = Date.now() + 30_000;
@@ -171,6 +178,11 @@ export class BerthServer {
     return this.api('GET', `/apps/${app}/dynos`);
   }
 
+  /** Instances still running: the local runtime's records, or the docker runtime's containers. */
+  private async running(): Promise<number> {
+    return this.runtime === 'docker' ? (await scopeContainers(berthScope(this.home))).length : (await this.instances()).length;
+  }
+
   /** Instance records of the local runtime: pid of each instance's init process, by app. */
   async instances(): Promise<{ id: string; appName: string; pid: number }[]> {
     const dir = join(this.home, 'runtime', 'instances');
@@ -182,20 +194,39 @@ export class BerthServer {
     return out;
   }
 
+  /**
+   * Has the platform build its stack image (docker runtime) now, so that no timed deploy pays for it;
+   * returns how long that took (a few ms when the image exists, ~100 s from scratch).
+   */
+  async buildStack(): Promise<number> {
+    const t0 = nowMs();
+    await this.cliOk(['stack:build']);
+    return nowMs() - t0;
+  }
+
   /** Destroys every app (so the runtime stops their instances), stops the server, kills leftovers, removes temp dirs. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     try {
       if (this.process && this.process.child.exitCode === null && this.token) {
-        for (const a of (await this.api('GET', '/apps', undefined, { Range: 'name ..; max=1000' })) as { name: string }[]) {
+        for (const a of (await this.api('GET', '/apps', undefined, { Range: 'name ..; max=1000' })) as { id: string; name: string }[]) {
+          this.appIds.add(a.id);
           await this.api('DELETE', `/apps/${a.name}`).catch(() => undefined);
         }
         const deadline = Date.now() + 60_000;
-        while ((await this.instances()).length > 0 && Date.now() < deadline) await sleep(200);
+        while ((await this.running()) > 0 && Date.now() < deadline) await sleep(200);
+        // The docker builder removes a destroyed app's images and cache volume once its containers are gone.
+        while (this.runtime === 'docker' && Date.now() < deadline && Object.values(await leftovers(berthScope(this.home), [...this.appIds])).some((l) => l.length > 0)) await sleep(500);
       }
     } catch (e) {
       process.stderr.write(`bench: cleaning up apps failed: ${String(e)}\n`);
     }
     await this.process?.stop();
+    if (this.runtime === 'docker') {
+      const forced = await removeLeftovers(berthScope(this.home), [...this.appIds]).catch((e: Error) => (process.stderr.write(`bench: docker cleanup failed: ${e.message}\n`), 0));
+      if (forced > 0) process.stderr.write(`bench: removed ${forced} docker object(s) the destroyed apps had left\n`);
+    }
     this.agent.destroy();
     for (const pid of await processesUnder(this.home)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     await rm(this.home, { recursive: true, force: true });

@@ -20,6 +20,8 @@ export interface BenchResult {
   /** Raw figures (rounds, per-target numbers) kept in the JSON for whoever digs deeper. */
   details: Record<string, unknown>;
   error?: string;
+  /** Why the benchmark (or this part of it, e.g. a runtime) did not run here. */
+  skipped?: string;
 }
 
 export function rowRatio(r: Row): number | undefined {
@@ -47,6 +49,7 @@ export function renderTable(result: BenchResult): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 2 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   const out = [`== ${result.name}: ${result.title}`, fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)];
+  if (result.skipped) out.push(`-- skipped: ${result.skipped}`);
   if (result.error) out.push(`!! ${result.error}`);
   return out.join('\n');
 }
@@ -59,6 +62,7 @@ export function renderMarkdown(results: BenchResult[]): string {
       const q = rowRatio(r);
       out.push(`| ${res.name} | ${r.metric} | ${formatNumber(r.berth)} | ${r.peerName ?? ''} | ${r.peer === undefined ? '' : formatNumber(r.peer)} | ${q === undefined ? '' : q.toFixed(2) + '×'} | ${r.unit}${r.note ? ` (${r.note})` : ''} |`);
     }
+    if (res.skipped) out.push(`| ${res.name} | skipped: ${res.skipped.replace(/\|/g, '/')} | | | | | |`);
     if (res.error) out.push(`| ${res.name} | failed: ${res.error.replace(/\|/g, '/').split('\n')[0]} | | | | | |`);
   }
   return out.join('\n');
