@@ -62,7 +62,14 @@ if [ "$role" = host ]; then
   else
     read_env
     cd -- "$appdir" || exit 125
-    run_app env -i "\${envs[@]}" /bin/bash -c "$with_profile" berth "$cmd" 4>"$state/app-status" &
+    # Without the sandbox, root must still never run app code: drop to the app's uid when we
+    # can, and refuse to run the command at all when we cannot.
+    drop=()
+    if [ "$(id -u)" = 0 ]; then
+      command -v setpriv >/dev/null || { echo "berth: refusing to run app code as root without setpriv" >&2; exit 125; }
+      drop=(setpriv --reuid="$uid" --regid="$gid" --clear-groups --no-new-privs --)
+    fi
+    run_app "\${drop[@]}" env -i "\${envs[@]}" /bin/bash -c "$with_profile" berth "$cmd" 4>"$state/app-status" &
     child=$!
     wait_for_child
     rc=125

@@ -2,7 +2,7 @@
 // script for it. Shared by long-running instances (detached) and one-offs (attached).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { cp, mkdir, stat } from 'node:fs/promises';
+import { chmod, cp, mkdir, stat } from 'node:fs/promises';
 import { runChecked } from '../../platform/exec.js';
 import type { InstanceSpec } from '../runtime.js';
 import { appUid } from './app-user.js';
@@ -54,7 +54,13 @@ export async function launchInstance(state: InstanceStateDir, req: LaunchRequest
     await cgroups.create(req.spec.size);
   } else {
     // Without overlayfs a private copy keeps the app's writes away from the shared slug.
+    await state.createPlainAppsRoot();
     await cp(req.spec.slug, appDir, { recursive: true, preserveTimestamps: true });
+    // As root the init script drops to the app's uid even here, so the copy must be the app's, and its alone.
+    if (process.getuid?.() === 0) {
+      await runChecked('/bin/chown', ['-R', '--no-dereference', `${uid}:${uid}`, '--', appDir]);
+      await chmod(appDir, 0o700);
+    }
   }
 
   const args = [

@@ -1,11 +1,14 @@
 // The on-disk state of local instances, which is what lets a new Berth process adopt instances
 // an earlier one started: <stateDir>/instances/<id>/{instance.json, env, output.log, exit-code}.
 import { chmod, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InstanceSpec } from '../runtime.js';
 import { INSTANCE_INIT_SCRIPT } from './instance-init-script.js';
 
 export type IsolationMode = 'isolated' | 'plain';
+
+const PLAIN_APPS_ROOT = join(tmpdir(), 'berth-plain-apps');
 
 /** What Berth remembers about an instance. The env lives only in the 0600 env file. */
 export interface InstanceRecord {
@@ -35,9 +38,18 @@ export class InstanceStateDir {
     return join(this.dir(id), 'output.log');
   }
 
-  /** A private copy of the slug, the working directory when isolation is off. */
+  /**
+   * A private copy of the slug, the working directory when isolation is off. It lives outside the
+   * 0700 state dir because, as root, the app runs under its own uid and must be able to reach
+   * its files by absolute path; the parent is 0711 (enter, not list) and the copy belongs to the app.
+   */
   plainAppDir(id: string): string {
-    return join(this.dir(id), 'app');
+    return join(PLAIN_APPS_ROOT, id);
+  }
+
+  async createPlainAppsRoot(): Promise<void> {
+    await mkdir(PLAIN_APPS_ROOT, { recursive: true, mode: 0o711 });
+    await chmod(PLAIN_APPS_ROOT, 0o711);
   }
 
   /** Writes the init script unless it is already current. Rename, because a running bash reads its script lazily. */
@@ -88,5 +100,6 @@ export class InstanceStateDir {
 
   async remove(id: string): Promise<void> {
     await rm(this.dir(id), { recursive: true, force: true });
+    await rm(this.plainAppDir(id), { recursive: true, force: true });
   }
 }

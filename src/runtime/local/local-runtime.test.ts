@@ -10,7 +10,7 @@ import { collect, ECHO_SERVER_JS, eventually, getJson, runtimeContract, specFor,
 import type { Instance, InstanceSpec } from '../runtime.js';
 import { silentLogger, type Logger } from '../../platform/logger.js';
 import { detectIsolation } from './detect-isolation.js';
-import { describeWith, type Dependency } from '../../../test/support/require-dependency.js';
+import { asRoot, describeWith, type Dependency } from '../../../test/support/require-dependency.js';
 import { LocalRuntime } from './local-runtime.js';
 
 const isolation = await detectIsolation();
@@ -187,5 +187,21 @@ describe('local runtime without a sandbox', () => {
     } finally {
       await harness.cleanup();
     }
+  });
+
+  describeWith(asRoot, 'as root', () => {
+    it('still never runs app code as root: it drops to the app\'s own uid, and the copy is the app\'s alone', async () => {
+      const harness = await makeHarness('off');
+      try {
+        const slug = await harness.makeSlug({ 'readme.txt': 'x\n' });
+        const result = await oneOff(harness.runtime, specFor(slug), 'id -u; stat -c %a .');
+        const [uid, mode] = result.output.trim().split('\n');
+        expect(result.exitCode).toBe(0);
+        expect(Number(uid)).toBeGreaterThan(0);
+        expect(mode).toBe('700');
+      } finally {
+        await harness.cleanup();
+      }
+    });
   });
 });
