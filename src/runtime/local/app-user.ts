@@ -3,8 +3,10 @@
 // setpriv switches ids directly.
 import { createHash } from 'node:crypto';
 
+// 200_000 up to just below the build uids (1_000_000_000 and up): wide enough that two apps
+// sharing a uid is negligible (n²/2e9: ~5e-4 for 1,000 apps), where 100,000 uids gave even odds at ~370.
 const FIRST_APP_UID = 200_000;
-const APP_UID_RANGE = 100_000;
+const APP_UID_RANGE = 999_000_000;
 
 export function appUid(appId: string): number {
   const digest = createHash('sha256').update(appId).digest();
