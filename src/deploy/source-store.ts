@@ -2,7 +2,7 @@
 // a GET that returns them. Like a pre-signed URL, the id is the credential.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -59,5 +59,33 @@ export class SourceStore {
     const file = this.file(id);
     if (!existsSync(file)) throw new BerthError('source_not_found', "Couldn't find that source (not uploaded yet?).", 'source');
     return file;
+  }
+
+  /** Deletes a source once its build has used it; unknown ids are a no-op. */
+  async remove(id: string): Promise<void> {
+    if (SOURCE_ID.test(id)) await rm(join(this.dir, `${id}.tgz`), { force: true });
+  }
+
+  /** Deletes uploads (and partial uploads) older than maxAgeMs: ones nobody built. Returns how many. */
+  async sweep(maxAgeMs: number, now = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      const file = join(this.dir, name);
+      const info = await stat(file).catch(() => undefined);
+      if (info?.isFile() && now - info.mtimeMs > maxAgeMs) {
+        await rm(file, { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Sweeps at start and then every `everyMs` until the signal aborts, so unbuilt uploads cannot pile up. */
+  start(signal: AbortSignal, opts: { maxAgeMs: number; everyMs: number }): void {
+    const sweep = () => void this.sweep(opts.maxAgeMs).catch(() => undefined);
+    sweep();
+    const timer = setInterval(sweep, opts.everyMs);
+    timer.unref();
+    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
   }
 }

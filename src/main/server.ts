@@ -69,6 +69,8 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   if (admin) announceAdmin(admin, settings.apiUrl);
 
   const sources = new SourceStore(paths.sources);
+  // Uploads nobody built within an hour are removed (built ones go as soon as their build ends).
+  sources.start(signal, { maxAgeMs: 60 * 60_000, everyMs: 10 * 60_000 });
   const outputs = new BuildOutputs(paths.builds);
   const pipeline = new DeployPipeline({
     ...deps, runtime, builder, sources, outputs, paths: { builds: paths.builds },

@@ -132,6 +132,8 @@ export class DeployPipeline {
       appLog?.write(app.id, 'berth', 'api', `Build failed: ${message.split('\n')[0]}`);
     } finally {
       await rm(workDir, { recursive: true, force: true });
+      // A source is built once; keeping every upload would let uploads fill the disk.
+      if ('sourceId' in input) await this.deps.sources.remove(input.sourceId).catch(() => undefined);
       await out.end();
     }
   }
