@@ -9,6 +9,7 @@ import type { AppBuilder, AppBuildRequest, BuiltApp } from '../app-builder.js';
 import { formatSize } from '../slug-files.js';
 import { buildInContainer } from './container-build.js';
 import { buildFromDockerfile } from './dockerfile-build.js';
+import { imageVisibleTo } from './image-access.js';
 import { processTypesOfImage } from './image-process-types.js';
 import { cacheVolumeName } from './container-build.js';
 import { ensureStackImage, STACK_IMAGE } from './stack-image.js';
@@ -45,7 +46,7 @@ export class DockerImageBuilder implements AppBuilder {
       // Dockerfiles are expected to start FROM the stack too, so it is made first either way.
       await this.ensureStack(req.log);
       if (await isAppFile(req.sourceDir, 'Dockerfile')) {
-        const built = await buildFromDockerfile(this.docker, req.sourceDir, tag, appLabels(req), req.log);
+        const built = await buildFromDockerfile(this.docker, req.appId, req.sourceDir, tag, appLabels(req), req.log);
         return { location: tag, processTypes: built.processTypes, buildpackDescription: 'Dockerfile', sizeBytes: built.sizeBytes };
       }
       const built = await buildInContainer(this.docker, {
@@ -62,10 +63,8 @@ export class DockerImageBuilder implements AppBuilder {
   }
 
   async fromImage(req: { appId: string; appName: string; buildId: string; image: string; log(line: string): void }): Promise<BuiltApp> {
-    // The engine resolves any unique id prefix (`7`, `7a`), so every image is reachable by
-    // guessing; another app's images (its code, labelled by build) are answered as missing.
-    const owner = await imageAppId(this.docker, req.image);
-    if (owner === undefined || (owner !== null && owner !== req.appId)) {
+    // Another app's images (its code, labelled by build) are answered as missing.
+    if (!(await imageVisibleTo(this.docker, req.appId, req.image))) {
       throw new BerthError('invalid_params', `The Docker engine has no image ${req.image}; build or load it there first.`, 'build');
     }
     // Berth's own tag keeps the image (and so rollback to it) even if the user's tag moves.
@@ -113,13 +112,3 @@ export class DockerImageBuilder implements AppBuilder {
   }
 }
 
-/** The app an image was built for (its `berth.app-id` label), null for an image of no app, undefined when missing. */
-async function imageAppId(docker: Docker, ref: string): Promise<string | null | undefined> {
-  try {
-    const info = await docker.getImage(ref).inspect();
-    return info.Config?.Labels?.['berth.app-id'] ?? null;
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-    throw e;
-  }
-}

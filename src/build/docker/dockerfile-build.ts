@@ -1,18 +1,26 @@
 // An app with a Dockerfile at its root is built from it by the engine, with the source as the
 // build context. Its Procfile, when it has one, names the process types; otherwise `web` runs
-// the image's ENTRYPOINT + CMD.
+// the image's ENTRYPOINT + CMD. The images it reads are checked first (dockerfile-image-check).
 import type Docker from 'dockerode';
 import { BerthError } from '../../domain/errors.js';
 import { parseProcfile } from '../../domain/procfile.js';
 import type { ProcessTypes } from '../../domain/types.js';
 import { readAppFile } from '../app-files.js';
 import { INDENT } from '../build-step.js';
+import { checkDockerfileImages } from './dockerfile-image-check.js';
 import { followProgress } from './engine-progress.js';
 import { processTypesOfImage } from './image-process-types.js';
 import { tarDirectory } from './tar-dir.js';
 
-export async function buildFromDockerfile(docker: Docker, sourceDir: string, tag: string, labels: Record<string, string>, log: (l: string) => void): Promise<{ processTypes: ProcessTypes; sizeBytes: number }> {
+export async function buildFromDockerfile(docker: Docker, appId: string, sourceDir: string, tag: string, labels: Record<string, string>, log: (l: string) => void): Promise<{ processTypes: ProcessTypes; sizeBytes: number }> {
   log('-----> Dockerfile detected: building the image with the Docker engine');
+  let dockerfile: string | undefined;
+  try {
+    dockerfile = await readAppFile(sourceDir, 'Dockerfile');
+  } catch (e) {
+    throw new BerthError('build_failed', `Dockerfile: ${(e as Error).message}`);
+  }
+  await checkDockerfileImages(docker, appId, dockerfile ?? '');
   const procfile = await readAppFile(sourceDir, 'Procfile');
   let declared: ProcessTypes | undefined;
   try {
