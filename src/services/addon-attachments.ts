@@ -52,13 +52,19 @@ export async function attachAddon(deps: AddonDeps, actor: User, input: { addon?:
   const app = await appForActor(deps.store, actor, input.app);
   const broker = deps.brokers.forService(addon.service);
   if (addon.state !== 'provisioned') throw new BerthError('conflict', `${addon.name} is ${addon.state}.`, 'addon');
-  const { url } = await broker.bind(addon.id, `${addon.id}:${app.id}`);
+  const bindingId = `${addon.id}:${app.id}`;
+  const alreadyBound = (await deps.store.addons.attachments({ addonId: addon.id })).some((a) => a.appId === app.id);
+  const { url } = await broker.bind(addon.id, bindingId);
   const { attachment, release } = await deps.store.transaction(async (tx) => {
     const name = await chooseAttachmentName(tx, app, input.name, broker.defaultAttachmentName);
     const attachment = await tx.addons.attach({ addonId: addon.id, appId: app.id, name });
     const release = await changeAddonVar(tx, app, actor, { name, url, description: `Attach ${name} (@ref:${addon.name})` });
     await tx.events.append({ actorId: actor.id, appId: app.id, action: 'addon-attached', data: { addon: addon.name, name } });
     return { attachment, release };
+  }).catch(async (e: unknown) => {
+    // Nothing was recorded, so the binding made for it must not outlive it (unless an earlier attachment uses it).
+    if (!alreadyBound) await broker.unbind(addon.id, bindingId).catch(() => undefined);
+    throw e;
   });
   announceRelease(deps, app, actor, release, 'addon-attached');
   return { attachment, addon, app };
