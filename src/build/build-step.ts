@@ -1,4 +1,4 @@
-// Runs one command of a build: argv only, as the build user, output streamed line by line.
+// Runs one command of a build: argv only, as the app's build user, output streamed line by line.
 import { spawn } from 'node:child_process';
 import { BerthError } from '../domain/errors.js';
 import type { BuildUser, CompileContext } from './buildpack.js';
@@ -44,7 +44,13 @@ export interface StepOptions {
   onLine(line: string): void;
 }
 
-/** Runs the command and resolves with its exit code; rejects only if it cannot be started. */
+/** How long output may keep flowing after the step exits, from what escaped its process group. */
+const DRAIN_MS = 2000;
+
+/**
+ * Runs the command and resolves with its exit code; rejects only if it cannot be started. When it
+ * exits, what it left in its process group is killed (the build's end kills the rest of its uid).
+ */
 export function runStep(file: string, args: readonly string[], opts: StepOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) return reject(new BerthError('build_failed', 'Build was cancelled.'));
@@ -55,11 +61,18 @@ export function runStep(file: string, args: readonly string[], opts: StepOptions
     const lines = lineSplitter(opts.onLine);
     child.stdout.setEncoding('utf8').on('data', (c: string) => lines.push(c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => lines.push(c));
-    const onAbort = (): void => { if (child.pid) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (err) => { opts.signal?.removeEventListener('abort', onAbort); reject(err); });
+    const killGroup = (): void => { if (child.pid) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } };
+    let drain: NodeJS.Timeout | undefined;
+    opts.signal?.addEventListener('abort', killGroup, { once: true });
+    child.on('exit', () => {
+      killGroup();
+      // A process outside the group (setsid) may still hold the output pipes open: stop waiting for them.
+      drain = setTimeout(() => { child.stdout.destroy(); child.stderr.destroy(); }, DRAIN_MS);
+    });
+    child.on('error', (err) => { opts.signal?.removeEventListener('abort', killGroup); reject(err); });
     child.on('close', (code, sig) => {
-      opts.signal?.removeEventListener('abort', onAbort);
+      opts.signal?.removeEventListener('abort', killGroup);
+      clearTimeout(drain);
       lines.flush();
       if (opts.signal?.aborted) return reject(new BerthError('build_failed', 'Build was cancelled.'));
       resolve(code ?? (sig ? 128 : 1));

@@ -1,38 +1,34 @@
-// The unprivileged `berth-build` account builds run as when Berth runs as root.
-import { readFile } from 'node:fs/promises';
-import { run, runChecked } from '../platform/exec.js';
+// The unprivileged uid/gid an app's builds run as when Berth runs as root: derived from the app id,
+// so no two apps' builds (nor a build and any app's instances) share an account.
+import { createHash } from 'node:crypto';
+import { chmod } from 'node:fs/promises';
+import { runChecked } from '../platform/exec.js';
 import type { BuildUser } from './buildpack.js';
 
-export const BUILD_USER_NAME = 'berth-build';
+// Far from the runtime's app uids (200_000–299_999) and from system/login accounts, and wide
+// enough that two apps sharing a build uid is negligible (n²/2e9: ~5e-4 for 1,000 apps).
+const FIRST_BUILD_UID = 1_000_000_000;
+const BUILD_UID_RANGE = 1_000_000_000;
 
-async function lookup(name: string): Promise<BuildUser | undefined> {
-  const passwd = await readFile('/etc/passwd', 'utf8');
-  for (const line of passwd.split('\n')) {
-    const [user, , uid, gid] = line.split(':');
-    if (user === name && uid && gid) return { uid: Number(uid), gid: Number(gid) };
-  }
-  return undefined;
+/** The build uid of an app; its gid is the same number. No passwd entry: HOME is set for every step. */
+export function buildUid(appId: string): number {
+  const digest = createHash('sha256').update(`build:${appId}`).digest();
+  return FIRST_BUILD_UID + (digest.readUInt32BE(0) % BUILD_UID_RANGE);
 }
 
 /**
- * Returns the build user, creating it (a system account without a home or a login shell) when
- * missing. Returns undefined when not root: then builds run as the current user, as they must.
+ * The account the app's builds run as; undefined when Berth is not root, since builds can then only
+ * run as the current user (and no other tenant's build can be isolated from them anyway).
  */
-export async function ensureBuildUser(name = BUILD_USER_NAME): Promise<BuildUser | undefined> {
+export function buildUserFor(appId: string | undefined): BuildUser | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const found = await lookup(name);
-    if (found) return found;
-    // Parallel builds may race to create it; useradd then fails on the lock or the name, and we look again.
-    const r = await run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name]);
-    if (r.code !== 0) await new Promise((res) => setTimeout(res, 200 * (attempt + 1)));
-  }
-  const found = await lookup(name);
-  if (!found) throw new Error(`could not create the build user ${name}`);
-  return found;
+  if (!appId) throw new Error('a build run as root needs the app id to pick its build user');
+  const uid = buildUid(appId);
+  return { uid, gid: uid };
 }
 
-/** Gives a tree to an owner without following the symlinks inside it. */
+/** Gives a tree to the build user without following the symlinks inside it; its top becomes 0700. */
 export async function chownTree(dir: string, owner: BuildUser): Promise<void> {
   await runChecked('chown', ['-R', '-P', `${owner.uid}:${owner.gid}`, '--', dir]);
+  await chmod(dir, 0o700);
 }

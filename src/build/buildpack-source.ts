@@ -1,5 +1,8 @@
-// Fetches a classic buildpack named by an app: a directory on this host or a git URL. Both are
-// fetched as the build user, so a buildpack name cannot make Berth read what the build could not.
+// Fetches a classic buildpack named by an app: a directory on this host or an https git URL. Both
+// are fetched as the app's build user, so a buildpack name cannot make Berth read what the build
+// could not. Only https: file:// would clone any repository on this host that the build user can
+// read, and plain http:// is the usual way to reach unauthenticated services on loopback or the
+// private network; neither is a place an app's buildpack should come from.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BerthError } from '../domain/errors.js';
@@ -10,7 +13,7 @@ const GIT_REF_PATTERN = /^[A-Za-z0-9._/][A-Za-z0-9._/-]{0,199}$/;
 
 export type BuildpackSource = { kind: 'dir'; path: string } | { kind: 'git'; url: string; ref?: string };
 
-/** Validates a buildpack name: an absolute directory, or an http(s)/file git URL with an optional `#ref`. */
+/** Validates a buildpack name: an absolute directory (the operator's), or an https git URL with an optional `#ref`. */
 export function parseBuildpackSource(source: string): BuildpackSource {
   const refuse = (why: string): never => {
     throw new BerthError('invalid_params', `Invalid buildpack ${JSON.stringify(source)}: ${why}.`, 'buildpack');
@@ -19,7 +22,7 @@ export function parseBuildpackSource(source: string): BuildpackSource {
   if (source.startsWith('/')) return { kind: 'dir', path: path.normalize(source) };
   let url: URL;
   try { url = new URL(source); } catch { return refuse('it must be a URL or an absolute directory path'); }
-  if (!['http:', 'https:', 'file:'].includes(url.protocol)) refuse('only http, https and file URLs are supported');
+  if (url.protocol !== 'https:') refuse('buildpack URLs must use https:// (file:// and http:// are refused; name a directory on the server instead)');
   const ref = url.hash ? decodeURIComponent(url.hash.slice(1)) : undefined;
   if (ref !== undefined && (!GIT_REF_PATTERN.test(ref) || ref.includes('..'))) refuse(`"${ref}" is not a valid git ref`);
   url.hash = '';
@@ -41,11 +44,11 @@ export async function fetchBuildpack(source: string, dest: string, opts: FetchOp
     ? ['cp', '-R', '--', parsed.path, dest]
     : ['git', 'clone', '--quiet', '--depth', '1', ...(parsed.ref ? ['--branch', parsed.ref] : []), '--', parsed.url, dest];
   opts.log(`-----> Fetching buildpack ${source}`);
-  // A file:// buildpack repo belongs to someone else by nature, which git's ownership check refuses
-  // (git 2.39 reads safe.directory from global config only). That check protects a privileged user
-  // from a hostile repo's config; this clone already runs as the unprivileged build user.
+  // Git reads only this config (not root's), which allows https alone, redirects included (git
+  // limits curl's redirect protocols to the allowed ones).
   const gitConfig = `${dest}.gitconfig`;
-  await writeFile(gitConfig, '[safe]\n\tdirectory = *\n', { flag: 'wx', mode: 0o644 });
+  const config = '[protocol]\n\tallow = never\n[protocol "https"]\n\tallow = always\n';
+  await writeFile(gitConfig, config, { flag: 'wx', mode: 0o644 });
   const output: string[] = [];
   const code = await runStep(argv[0]!, argv.slice(1), {
     cwd: path.dirname(dest),

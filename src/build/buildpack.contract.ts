@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PROCESS_TYPE_PATTERN } from '../domain/names.js';
 import type { ProcessTypes } from '../domain/types.js';
 import type { Buildpack, CompileContext } from './buildpack.js';
-import { chownTree, ensureBuildUser } from './build-user.js';
+import { buildUserFor, chownTree } from './build-user.js';
 
 /** A fixture app: a directory to copy, or files to write (path → content). */
 export type FixtureApp = string | Record<string, string>;
@@ -51,7 +51,7 @@ export async function compileFixture(
 ): Promise<{ buildDir: string; processTypes: ProcessTypes; log: string[] }> {
   const buildDir = await materialize(fixture, root);
   const cacheDir = await mkdtemp(path.join(root, 'cache-'));
-  const runAs = await ensureBuildUser();
+  const runAs = buildUserFor('buildpack-contract');
   if (runAs) { await chownTree(buildDir, runAs); await chownTree(cacheDir, runAs); }
   const log = opts.log ?? [];
   const ctx: CompileContext = { buildDir, cacheDir, env: opts.env ?? {}, log: (l) => log.push(l), runAs };

@@ -11,11 +11,11 @@ export interface CompileContext {
   /** Build output, one line at a time, streamed to the user. */
   log(line: string): void;
   signal?: AbortSignal;
-  /** When set, every command of the build runs as this unprivileged user (Berth runs as root). */
+  /** When set, every command of the build runs as this unprivileged user, the app's own (Berth runs as root). */
   runAs?: BuildUser;
 }
 
-/** The unprivileged account builds run as; it owns the build dir and the cache, nothing else. */
+/** The unprivileged account one app's builds run as; it owns the build dir and the cache, nothing else. */
 export interface BuildUser {
   uid: number;
   gid: number;

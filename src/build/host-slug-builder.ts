@@ -1,4 +1,4 @@
-// The local runtime's builder: buildpacks run on this host (as the build user) and the slug is a
+// The local runtime's builder: buildpacks run on this host (as the app's build user) and the slug is a
 // directory under BERTH_HOME/slugs.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,7 +14,7 @@ export class HostSlugBuilder implements AppBuilder {
   async build(req: AppBuildRequest): Promise<BuiltApp> {
     // The build user cannot enter BERTH_HOME (0700), so the slug builder works in the OS temp dir.
     const built = await buildSlug({
-      sourceDir: req.sourceDir, slugsDir: this.paths.slugs, cacheDir: path.join(this.paths.cache, req.appId),
+      appId: req.appId, sourceDir: req.sourceDir, slugsDir: this.paths.slugs, cacheDir: path.join(this.paths.cache, req.appId),
       env: req.env, buildpacks: req.buildpacks, log: req.log, signal: req.signal,
     });
     return { location: built.slugDir, processTypes: built.processTypes, buildpackDescription: built.buildpackDescription, sizeBytes: built.sizeBytes };

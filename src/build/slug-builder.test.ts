@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,7 @@ describe('buildSlug', () => {
     const slugsDir = await mkdtemp(path.join(root, 'slugs-'));
     const log: string[] = [];
     const slug = await buildSlug({
-      sourceDir: source, slugsDir, cacheDir: await mkdtemp(path.join(root, 'cache-')), env: {}, log: (l) => log.push(l), ...extra,
+      appId: `slug-${randomUUID()}`, sourceDir: source, slugsDir, cacheDir: await mkdtemp(path.join(root, 'cache-')), env: {}, log: (l) => log.push(l), ...extra,
     });
     return { slug, log, slugsDir };
   }
@@ -33,7 +34,7 @@ describe('buildSlug', () => {
     await chmod(workDir, 0o711);
     const log: string[] = [];
     const error = await buildSlug({
-      sourceDir: source, slugsDir, workDir, cacheDir: await mkdtemp(path.join(root, 'cache-')), env: {}, log: (l) => log.push(l), ...extra,
+      appId: `slug-${randomUUID()}`, sourceDir: source, slugsDir, workDir, cacheDir: await mkdtemp(path.join(root, 'cache-')), env: {}, log: (l) => log.push(l), ...extra,
     }).then(() => { throw new Error('expected the build to fail'); }, (e: unknown) => e);
     expect(error).toBeInstanceOf(BerthError);
     expect((error as BerthError).code).toBe('build_failed');

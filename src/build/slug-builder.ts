@@ -1,5 +1,6 @@
-// Builds a slug: copies the source into a fresh workspace, runs the buildpacks as the build user,
-// reads the Procfile and moves the result into slugsDir/<slug-id>/, or leaves nothing behind.
+// Builds a slug: copies the source into a fresh workspace, runs the buildpacks as the app's build
+// user, kills whatever they left running, reads the Procfile and moves the result into
+// slugsDir/<slug-id>/, or leaves nothing behind.
 import { chmod, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,12 +11,15 @@ import { newId } from '../platform/ids.js';
 import { runChecked } from '../platform/exec.js';
 import { readAppFile } from './app-files.js';
 import type { CompileContext } from './buildpack.js';
-import { chownTree, ensureBuildUser } from './build-user.js';
+import { buildUserFor, chownTree } from './build-user.js';
+import { killBuildProcesses } from './build-processes.js';
 import { INDENT } from './build-step.js';
 import { describeBuildpack, resolveBuildpacks, selectBuildpacks } from './detect.js';
 import { formatSize, moveTree, treeSize } from './slug-files.js';
 
 export interface BuildSlugOptions {
+  /** Picks the build uid when Berth runs as root (required then); one app's builds must not overlap. */
+  appId?: string;
   /** The unpacked source (`.slugignore` already applied when it was packed). */
   sourceDir: string;
   /** Where the temporary workspace goes (default: the OS temp dir); must be traversable by the build user. */
@@ -41,13 +45,16 @@ export interface BuiltSlug {
 }
 
 export async function buildSlug(opts: BuildSlugOptions): Promise<BuiltSlug> {
-  const runAs = await ensureBuildUser();
+  const runAs = buildUserFor(opts.appId);
   const workspace = await mkdtemp(path.join(opts.workDir ?? tmpdir(), 'berth-build-'));
   const buildDir = path.join(workspace, 'app');
   const cacheDir = path.join(workspace, 'cache');
   let cacheMoved = false;
   try {
-    await chmod(workspace, 0o711); // the build user reaches its dirs inside, but cannot list or write here
+    // Left from a build Berth did not see to its end (a crash): nothing of this uid may run yet.
+    if (runAs) await killBuildProcesses(runAs);
+    // The build user reaches its dirs inside (each 0700, its own), but cannot list or write here.
+    await chmod(workspace, 0o711);
     await cp(opts.sourceDir, buildDir, { recursive: true, verbatimSymlinks: true });
     // The cache comes into the workspace so the build user never needs a path into Berth's state dir.
     await moveTree(opts.cacheDir, cacheDir).then(() => { cacheMoved = true; }, async (e: NodeJS.ErrnoException) => {
@@ -67,6 +74,8 @@ export async function buildSlug(opts: BuildSlugOptions): Promise<BuiltSlug> {
     const defaults: ProcessTypes = {};
     for (const bp of buildpacks) Object.assign(defaults, (await bp.compile(ctx)).processTypes);
 
+    // Before the slug is read and sealed: nothing of the build may still write into it.
+    if (runAs) await killBuildProcesses(runAs);
     const processTypes = await discoverProcessTypes(buildDir, defaults, opts.log);
     await sealSlug(buildDir, runAs !== undefined);
     const sizeBytes = await treeSize(buildDir);
@@ -80,6 +89,8 @@ export async function buildSlug(opts: BuildSlugOptions): Promise<BuiltSlug> {
     opts.log(` !     ${err.message}`);
     throw err;
   } finally {
+    // Success, failure or cancel: the build's background processes end with it.
+    if (runAs) await killBuildProcesses(runAs).catch((e: Error) => opts.log(` !     ${e.message}`));
     if (cacheMoved) await moveTree(cacheDir, opts.cacheDir).catch(() => rm(cacheDir, { recursive: true, force: true }));
     await rm(workspace, { recursive: true, force: true });
   }
