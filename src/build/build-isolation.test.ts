@@ -21,6 +21,7 @@ probe() { local what="$1"; shift; if "$@" > /dev/null 2>&1; then echo "probe $wh
 case "$(cat "$env_dir/ROLE")" in
 victim)
   printf '%s\\n' "$build_dir" > "$rv/build-dir"; printf '%s\\n' "$cache_dir" > "$rv/cache-dir"; printf '%s\\n' "$env_dir" > "$rv/env-dir"
+  echo "scratch secret" > "$TMPDIR/scratch" && printf '%s\\n' "$TMPDIR" > "$rv/tmp-dir"
   SECRET="$(cat "$env_dir/SECRET")" bash -c 'echo $$ > "$1/pid.tmp" && mv "$1/pid.tmp" "$1/pid"; for _ in $(seq 300); do [ -e "$1/probed" ] && exit 0; sleep 0.1; done' _ "$rv"
   ;;
 prober)
@@ -34,6 +35,8 @@ prober)
   probe plant touch "$(cat "$rv/build-dir")/planted"
   probe cache ls "$(cat "$rv/cache-dir")"
   probe env-dir cat "$(cat "$rv/env-dir")/SECRET"
+  probe tmp cat "$(cat "$rv/tmp-dir")/scratch"
+  probe own-tmp touch "$TMPDIR/mine"
   touch "$rv/probed"
   ;;
 leaver)
@@ -86,7 +89,8 @@ describeWith(asRoot, 'builds of different apps are isolated from each other', ()
     ]);
     expect(proberLog).toContain('victim running');
     expect(proberLog).toContain('probe own-environ: allowed'); // the probe itself works
-    for (const what of ['environ', 'cwd', 'workspace', 'plant', 'cache', 'env-dir']) expect(proberLog).toContain(`probe ${what}: denied`);
+    expect(proberLog).toContain('probe own-tmp: allowed');
+    for (const what of ['environ', 'cwd', 'workspace', 'plant', 'cache', 'env-dir', 'tmp']) expect(proberLog).toContain(`probe ${what}: denied`);
     expect(victim.buildpackDescription).toBe('Probe');
   });
 

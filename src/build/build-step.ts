@@ -1,4 +1,5 @@
 // Runs one command of a build: argv only, as the app's build user, output streamed line by line.
+import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { BerthError } from '../domain/errors.js';
 import type { BuildUser, CompileContext } from './buildpack.js';
@@ -28,9 +29,15 @@ export function hostNetworkEnv(): Record<string, string> {
   return env;
 }
 
+/** The build's private temp dir, beside its cache in the workspace. */
+export const buildTmpDir = (cacheDir: string): string => `${cacheDir.replace(/\/+$/, '')}/../tmp`;
+
 /** The environment build commands see: a clean base, then the app's config vars, then the buildpack's own. */
 export function buildEnv(ctx: Pick<CompileContext, 'env' | 'cacheDir'>, extra: Record<string, string> = {}): Record<string, string> {
+  // TMPDIR is the workspace's own (next to the cache): /tmp is shared by every app's builds.
   const env: Record<string, string> = { PATH: BUILD_PATH, HOME: `${ctx.cacheDir}/.home`, LANG: 'C.UTF-8', ...hostNetworkEnv() };
+  const tmp = buildTmpDir(ctx.cacheDir);
+  if (existsSync(tmp)) env.TMPDIR = tmp; // made by the slug builder; a buildpack compiled on its own keeps the default
   for (const [k, v] of Object.entries(ctx.env)) if (!ENV_DENYLIST.has(k)) env[k] = v;
   return { ...env, ...extra };
 }

@@ -64,7 +64,8 @@ export async function buildSlug(opts: BuildSlugOptions): Promise<BuiltSlug> {
     });
     await mkdir(path.join(cacheDir, '.home'), { recursive: true });
     await mkdir(path.join(workspace, 'buildpacks'));
-    if (runAs) for (const dir of [buildDir, cacheDir, path.join(workspace, 'buildpacks')]) await chownTree(dir, runAs);
+    await mkdir(path.join(workspace, 'tmp'));
+    if (runAs) for (const dir of [buildDir, cacheDir, path.join(workspace, 'buildpacks'), path.join(workspace, 'tmp')]) await chownTree(dir, runAs);
 
     const ctx: CompileContext = { buildDir, cacheDir, env: opts.env, log: opts.log, signal: opts.signal, runAs };
     const named = await resolveBuildpacks(opts.buildpacks ?? [], {
