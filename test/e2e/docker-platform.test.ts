@@ -86,17 +86,33 @@ describeWith(dockerEngine, 'platform on the docker runtime', () => {
     expect((await p.get('dh-release', '/')).text).toContain('release output missing');
   }, 120_000);
 
-  it('releases an image already on the engine (deploy --image)', async () => {
-    const [source] = await containers('dh-dockerfile');
-    await p.createApp('dh-image');
-    const created = await p.ok('POST', '/apps/dh-image/builds', { image: source!.Image });
-    const output = await (await fetch(created.output_stream_url)).text();
-    expect(output).toContain(`Releasing image ${source!.Image}`);
-    expect(output).toContain('Released v1: web is up');
-    expect((await p.get('dh-image', '/')).text).toContain('Hello from dockerfile-hello');
-    const missing = await p.api('POST', '/apps/dh-image/builds', { image: '--no-such' });
-    expect(missing.status).toBe(422);
-  }, 120_000);
+  it('releases an image already on the engine (deploy --image), but never another app\'s', async () => {
+    // What an operator does: `docker build` an image on the engine, then release it into an app.
+    const tag = `operator/dockerfile-hello:${process.pid}`;
+    const stream = await docker.buildImage({ context: fixture('dockerfile-hello'), src: ['Dockerfile', 'server.js'] }, { t: tag });
+    await new Promise((resolve, reject) => docker.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))));
+    try {
+      await p.createApp('dh-image');
+      const created = await p.ok('POST', '/apps/dh-image/builds', { image: tag });
+      const output = await (await fetch(created.output_stream_url)).text();
+      expect(output).toContain(`Releasing image ${tag}`);
+      expect(output).toContain('Released v1: web is up');
+      expect((await p.get('dh-image', '/')).text).toContain('Hello from dockerfile-hello');
+
+      // dh-dockerfile's image is labelled as that app's: for dh-image it does not exist.
+      const [other] = await containers('dh-dockerfile');
+      const stolen = await p.ok('POST', '/apps/dh-image/builds', { image: other!.Image });
+      const refused = await (await fetch(stolen.output_stream_url)).text();
+      expect(refused).toContain('has no image');
+      expect((await p.ok('GET', `/apps/dh-image/builds/${stolen.id}`)).status).toBe('failed');
+      expect((await p.get('dh-image', '/')).text).toContain('Hello from dockerfile-hello');
+
+      const missing = await p.api('POST', '/apps/dh-image/builds', { image: '--no-such' });
+      expect(missing.status).toBe(422);
+    } finally {
+      await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    }
+  }, 180_000);
 
   it('scales, restarts a crashed container, applies config and rolls back', async () => {
     await p.scale('dh-node', 'web', 2);
