@@ -5,6 +5,7 @@ import { CliError, defineCommand } from '../command.js';
 import { appLabel, formatBytes, formatDate } from '../output.js';
 import { stringFlag } from '../parse-input.js';
 import { attachmentUrl, openClient } from './service-client.js';
+import type { BerthClient } from '../../client/berth-client.js';
 
 const DATABASE_ARG = { name: 'DATABASE', description: 'attachment name or add-on name (default DATABASE)' };
 
@@ -53,6 +54,13 @@ export const pgBackupsCapture = defineCommand({
   },
 });
 
+/** The backup named on the command line, or the app's latest one that succeeded. */
+async function chosenBackup(client: BerthClient, app: string, database: string, named: string | undefined, verb: string): Promise<string> {
+  const backup = named ?? (await client.addons.listBackups(app, database)).filter((b) => b.status === 'succeeded').at(-1)?.name;
+  if (!backup) throw new CliError(`${app} has no backup to ${verb}.`);
+  return backup;
+}
+
 export const pgBackupsRestore = defineCommand({
   name: 'pg:backups:restore',
   description: "restore a backup into the app's database, replacing its data (requires --confirm APP)",
@@ -63,8 +71,7 @@ export const pgBackupsRestore = defineCommand({
     const app = await ctx.app(input);
     const database = input.args.DATABASE ?? 'DATABASE';
     const client = ctx.client();
-    const backup = input.args.BACKUP ?? (await client.addons.listBackups(app, database)).filter((b) => b.status === 'succeeded').at(-1)?.name;
-    if (!backup) throw new CliError(`${app} has no backup to restore.`);
+    const backup = await chosenBackup(client, app, database, input.args.BACKUP, 'restore');
     const confirm = stringFlag(input, 'confirm');
     if (confirm === undefined) throw new CliError(`This replaces the data of ${database} on ${appLabel(app)} with ${backup}. To proceed, re-run with --confirm ${app}`);
     if (confirm !== app) throw new CliError(`Confirmation ${confirm} did not match ${app}. Aborted.`);
@@ -82,8 +89,7 @@ export const pgBackupsDownload = defineCommand({
     const app = await ctx.app(input);
     const database = input.args.DATABASE ?? 'DATABASE';
     const client = ctx.client();
-    const backup = input.args.BACKUP ?? (await client.addons.listBackups(app, database)).filter((b) => b.status === 'succeeded').at(-1)?.name;
-    if (!backup) throw new CliError(`${app} has no backup to download.`);
+    const backup = await chosenBackup(client, app, database, input.args.BACKUP, 'download');
     const file = resolve(ctx.cwd, stringFlag(input, 'output') ?? 'latest.dump');
     await ctx.out.action(`Downloading ${backup} to ${file}`, async () => {
       const data = await client.addons.downloadBackup(app, database, backup);
