@@ -1,19 +1,10 @@
 // Deploying each kind of fixture app through the API and reaching it through the router; failed
 // builds and release phases leave the previous release serving.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDist, fixture, Platform, waitFor } from '../support/platform-harness.js';
+import { describe, expect, it } from 'vitest';
+import { fixture, Platform, usePlatform, waitFor } from '../support/platform-harness.js';
 
 let p: Platform;
-
-beforeAll(async () => {
-  buildDist();
-  p = await Platform.start();
-});
-
-afterAll(async () => {
-  await p?.stop();
-  if (p) expect(await p.leftovers()).toEqual([]);
-});
+usePlatform((started) => (p = started));
 
 describe('deploying the fixture apps', () => {
   it.each([

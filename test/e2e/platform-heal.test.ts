@@ -1,19 +1,10 @@
 // Self-healing: a killed instance is replaced, a crash loop backs off, a web process that never
 // binds $PORT hits the boot timeout (R10). BERTH_BOOT_TIMEOUT is 4 s in the harness.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDist, isAlive, descendants, fixture, Platform, sleep, waitFor } from '../support/platform-harness.js';
+import { describe, expect, it } from 'vitest';
+import { descendants, fixture, isAlive, Platform, sleep, usePlatform, waitFor } from '../support/platform-harness.js';
 
 let p: Platform;
-
-beforeAll(async () => {
-  buildDist();
-  p = await Platform.start();
-});
-
-afterAll(async () => {
-  await p?.stop();
-  if (p) expect(await p.leftovers()).toEqual([]);
-});
+usePlatform((started) => (p = started));
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 

@@ -2,20 +2,11 @@
 // takes over without a single failed request.
 import { writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDist, fixture, Platform, waitFor } from '../support/platform-harness.js';
+import { describe, expect, it } from 'vitest';
+import { fixture, Platform, usePlatform, waitFor } from '../support/platform-harness.js';
 
 let p: Platform;
-
-beforeAll(async () => {
-  buildDist();
-  p = await Platform.start();
-});
-
-afterAll(async () => {
-  await p?.stop();
-  if (p) expect(await p.leftovers()).toEqual([]);
-});
+usePlatform((started) => (p = started));
 
 /** A copy of node-hello whose greeting says `text` instead. */
 async function variant(text: string): Promise<string> {

@@ -1,19 +1,10 @@
 // Scaling out and restarting Berth itself: instances are balanced across, and a new server
 // process adopts the running instances instead of restarting or duplicating them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDist, isAlive, fixture, Platform, sleep, waitFor } from '../support/platform-harness.js';
+import { describe, expect, it } from 'vitest';
+import { fixture, isAlive, Platform, sleep, usePlatform, waitFor } from '../support/platform-harness.js';
 
 let p: Platform;
-
-beforeAll(async () => {
-  buildDist();
-  p = await Platform.start();
-});
-
-afterAll(async () => {
-  await p?.stop();
-  if (p) expect(await p.leftovers()).toEqual([]);
-});
+usePlatform((started) => (p = started));
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 

@@ -6,7 +6,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BIN, ROOT, freePort } from './cli-harness.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { BIN, ROOT, buildDist, freePort } from './cli-harness.js';
 
 const run = promisify(execFile);
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'apps');
@@ -333,4 +334,21 @@ export async function descendants(pid: number): Promise<{ pid: number; cmdline: 
     }
   }
   return out;
+}
+
+/**
+ * One server per test file: started before the file's tests, stopped after them, and checked to
+ * have left no process behind. `set` receives it so the file can keep its own `p` variable.
+ */
+export function usePlatform(set: (p: Platform) => void, env: Record<string, string> = {}): void {
+  let platform: Platform | undefined;
+  beforeAll(async () => {
+    buildDist();
+    platform = await Platform.start(env);
+    set(platform);
+  }, 60_000);
+  afterAll(async () => {
+    await platform?.stop();
+    if (platform) expect(await platform.leftovers()).toEqual([]);
+  }, 60_000);
 }

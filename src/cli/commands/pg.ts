@@ -54,6 +54,8 @@ export const pgBackupsCapture = defineCommand({
   },
 });
 
+const BACKUP_ARG = { name: 'BACKUP', description: 'backup id such as b001 (default: the latest)' };
+
 /** The backup named on the command line, or the app's latest one that succeeded. */
 async function chosenBackup(client: BerthClient, app: string, database: string, named: string | undefined, verb: string): Promise<string> {
   const backup = named ?? (await client.addons.listBackups(app, database)).filter((b) => b.status === 'succeeded').at(-1)?.name;
@@ -65,7 +67,7 @@ export const pgBackupsRestore = defineCommand({
   name: 'pg:backups:restore',
   description: "restore a backup into the app's database, replacing its data (requires --confirm APP)",
   needsApp: true,
-  args: [{ name: 'BACKUP', description: 'backup id such as b001 (default: the latest)' }, DATABASE_ARG],
+  args: [BACKUP_ARG, DATABASE_ARG],
   flags: { confirm: { type: 'string', short: 'c', description: 'the app name, to confirm', valueName: 'APP' } },
   async run(ctx, input) {
     const app = await ctx.app(input);
@@ -83,7 +85,7 @@ export const pgBackupsDownload = defineCommand({
   name: 'pg:backups:download',
   description: 'download a backup (pg_dump custom format; pg_restore reads it)',
   needsApp: true,
-  args: [{ name: 'BACKUP', description: 'backup id such as b001 (default: the latest)' }, DATABASE_ARG],
+  args: [BACKUP_ARG, DATABASE_ARG],
   flags: { output: { type: 'string', short: 'o', description: 'file to write (default latest.dump)', valueName: 'FILE' } },
   async run(ctx, input) {
     const app = await ctx.app(input);
