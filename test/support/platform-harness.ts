@@ -117,15 +117,33 @@ export class Platform {
   }
 
   private async login(): Promise<void> {
-    const basic = Buffer.from(`${ADMIN_EMAIL}:${ADMIN_PASSWORD}`).toString('base64');
+    this.token = await this.authorize(ADMIN_EMAIL, ADMIN_PASSWORD);
+  }
+
+  /** A new API token for the user, as `berth login` gets one. */
+  private async authorize(email: string, password: string): Promise<string> {
+    const basic = Buffer.from(`${email}:${password}`).toString('base64');
     const res = await fetch(`${this.apiUrl}/oauth/authorizations`, {
       method: 'POST',
       headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/json', Accept: 'application/vnd.heroku+json; version=3' },
       body: JSON.stringify({ description: 'platform e2e' }),
     });
     const body = (await res.json()) as any;
-    if (res.status !== 201) throw new Error(`login failed: ${res.status} ${JSON.stringify(body)}`);
-    this.token = body.access_token.token;
+    if (res.status !== 201) throw new Error(`login of ${email} failed: ${res.status} ${JSON.stringify(body)}`);
+    return body.access_token.token as string;
+  }
+
+  /**
+   * The same platform acting as a new ordinary user (the admin adds it): api(), deploy() and the
+   * other calls of the returned view carry that user's token. Only the original stops the server.
+   */
+  async as(email: string): Promise<Platform> {
+    const password = `tenant-${email}-password`;
+    await this.ok('POST', '/users', { email, password });
+    const view = Object.create(this) as Platform;
+    view.token = await this.authorize(email, password);
+    view.stop = () => Promise.reject(new Error('stop() the platform, not a user view of it'));
+    return view;
   }
 
   /** JSON in, JSON out, as the admin. */
