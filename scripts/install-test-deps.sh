@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 # picks; it never uses (or needs) the Debian services.
 # docker.io/debootstrap: the docker runtime's suites; with no registry reachable Berth builds its
 # stack image from a debootstrap root filesystem (about 2 minutes, once: the image is kept).
-packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 postgresql postgresql-client redis-server docker.io debootstrap)
+# iproute2/iptables: the local runtime gives every instance and build a network namespace on a
+# bridge of its own, with NAT for egress.
+packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 iptables postgresql postgresql-client redis-server docker.io debootstrap)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
