@@ -111,3 +111,31 @@ describe('Reconciler: releases while web is not up yet', () => {
     expect(world.backends()).toEqual(['web.1@v1']);
   });
 });
+
+describe('Reconciler: a slot holds at most two instances', () => {
+  it('scaling down and up again quickly starts no new instance in a slot while the old one is still stopping', async () => {
+    world = await healthWorld({ web: 3 });
+    world.runtime.stopTakesMs = 5000; // ignores SIGTERM for a while
+    await world.reconcile();
+    for (const n of [1, 2, 3]) world.listen(`web.${n}`);
+    await world.reconcile();
+    let peak = 0;
+    const step = async (fn: () => Promise<void>) => {
+      await fn();
+      peak = Math.max(peak, world.runtime.running().length);
+    };
+    for (let round = 0; round < 3; round++) {
+      await step(() => world.scale('web', 1));
+      await step(() => world.reconcile());
+      await step(() => world.scale('web', 3));
+      await step(() => world.reconcile());
+      await step(() => world.clock.advance(1000));
+      await step(() => world.reconcile());
+    }
+    // web.2 and web.3 are each either still stopping or replaced once gone: never both at once.
+    expect(peak).toBe(3);
+    await world.clock.advance(10_000);
+    await world.reconcile();
+    expect(world.runtime.running()).toEqual(['web.1@v1', 'web.2@v1', 'web.3@v1']);
+  });
+});
