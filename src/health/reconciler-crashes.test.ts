@@ -118,14 +118,19 @@ describe('Reconciler: boot timeout (R10)', () => {
     expect(world.runtime.started()).toHaveLength(3);
   });
 
-  it('does not mistake a timed-out instance that is slow to stop for a booting one', async () => {
+  it('does not mistake a timed-out instance that is slow to stop for a booting one, and starts its replacement once it is gone', async () => {
     world = await healthWorld({ web: 1 }, { bootTimeoutMs: 30_000 });
     world.runtime.stopTakesMs = 10_000; // ignores SIGTERM for a while
     await world.reconcile();
     await world.clock.advance(30_000);
     await world.reconcile();
     await world.reconcile();
-    expect(world.runtime.started()).toHaveLength(2); // the replacement starts at once
+    // Still holding its memory and maybe the port: the slot gets no second instance meanwhile.
+    expect(world.runtime.started()).toHaveLength(1);
+    await world.clock.advance(10_000);
+    await world.reconcile();
+    expect(world.runtime.started()).toHaveLength(2); // crash #1: as soon as the old one is gone
+    expect(world.runtime.running()).toEqual(['web.1@v1']);
     await world.clock.advance(30_000); // the replacement never binds either
     await world.reconcile();
     expect(world.appLog.filter((l) => l.includes('Error R10'))).toHaveLength(2);

@@ -36,6 +36,20 @@ interface BootState {
   upSince?: number;
 }
 
+/** What one reconcile pass decides for the instances it found, slot by slot. */
+interface SlotPass {
+  /** Running and not being stopped. */
+  running: Instance[];
+  /** Running, being stopped or not: what the app holds in the runtime. */
+  alive: Instance[];
+  /** Instances that stay (current ones, and older ones serving until the new one is up). */
+  keep: Set<string>;
+  /** Older instances that served: out of the routes, then drained and stopped. */
+  superseded: Instance[];
+  /** Older instances that never came up: stopped at once, with nothing to drain. */
+  abandoned: Instance[];
+}
+
 /** When the app should be looked at again, if something is pending (a boot, a backoff). */
 export interface ReconcileResult {
   wakeInMs?: number;
@@ -72,14 +86,18 @@ export class Reconciler {
     // Instances this process did not start (adopted after a server restart) are followed from now on.
     for (const i of running) this.deps.output?.follow(i, false);
 
-    const keep = new Set<string>();
-    const superseded: Instance[] = [];
+    // Every instance still alive counts against its slot, including the ones being stopped: an
+    // instance that ignores SIGTERM still holds its memory, CPU and port until it is gone.
+    const alive = instances.filter((i) => i.status === 'running');
+    const pass: SlotPass = { running, alive, keep: new Set(), superseded: [], abandoned: [] };
     for (const slot of desired.slots) {
-      const wake = await this.reconcileSlot(desired, slot, running, keep, superseded, now);
+      const wake = await this.reconcileSlot(desired, slot, pass, now);
       if (wake !== undefined) wakes.push(wake);
     }
-    const extras = running.filter((i) => !keep.has(i.id) && !superseded.includes(i));
+    const { keep, superseded, abandoned } = pass;
+    const extras = running.filter((i) => !keep.has(i.id) && !superseded.includes(i) && !abandoned.includes(i));
     this.publish(desired, running, keep);
+    for (const i of abandoned) this.abandon(i);
     for (const i of [...superseded, ...extras]) this.retire(i);
     return { wakeInMs: wakes.length ? Math.max(0, Math.min(...wakes)) : undefined };
   }
@@ -107,19 +125,38 @@ export class Reconciler {
     return running;
   }
 
-  private async reconcileSlot(desired: DesiredState, slot: DesiredSlot, running: Instance[], keep: Set<string>, superseded: Instance[], now: number): Promise<number | undefined> {
+  /**
+   * One slot (`web.1`) holds at most two instances at any time, those being stopped included: the
+   * current release's, and while that one is not up yet, the newest older instance that is up and
+   * so still serving. An older instance that never came up serves nobody; keeping it would let
+   * each release made during a boot add one more instance, so it is stopped at once.
+   */
+  private async reconcileSlot(desired: DesiredState, slot: DesiredSlot, pass: SlotPass, now: number): Promise<number | undefined> {
     const release = desired.release!;
-    const mine = running.filter((i) => i.processType === slot.type && i.index === slot.index);
+    const inSlot = (i: Instance) => i.processType === slot.type && i.index === slot.index;
+    const mine = pass.running.filter(inSlot);
     const current = mine.find((i) => i.releaseId === release.id);
     const older = mine.filter((i) => i.releaseId !== release.id);
+    const upOlder: Instance[] = [];
+    for (const o of older) {
+      if (await this.hasComeUp(o, now)) upOlder.push(o);
+      else pass.abandoned.push(o);
+    }
+    const serving = upOlder.sort((a, b) => b.releaseVersion - a.releaseVersion)[0];
+    const holdOver = () => {
+      if (serving) pass.keep.add(serving.id);
+      pass.superseded.push(...upOlder.filter((o) => o !== serving));
+    };
     if (!current) {
-      for (const o of older) keep.add(o.id); // keep serving until the new one is up
+      holdOver(); // keep serving until the new one is up
       const notBefore = this.crashes.nextStartAt(slot.key);
       if (notBefore !== undefined && notBefore > now) return notBefore - now;
+      // The instances this one replaces must be gone first (their exit wakes the app again).
+      if (pass.alive.some((i) => inSlot(i) && i.id !== serving?.id)) return PROBE_INTERVAL_MS;
       await this.startInstance(desired, slot, now);
       return PROBE_INTERVAL_MS;
     }
-    keep.add(current.id);
+    pass.keep.add(current.id);
     const state = this.boot.get(current.id) ?? this.adopt(current, now);
     if (state.upSince === undefined) {
       const up = !isWeb(slot.type) || (current.address !== null && (await this.deps.probe(current.address)));
@@ -128,17 +165,31 @@ export class Reconciler {
         this.deps.appLog.write(current.appId, 'berth', current.name, 'State changed from starting to up');
       } else if (now - state.startedAt >= (this.deps.bootTimeoutMs ?? 60_000)) {
         this.bootTimeout(current, slot, now);
-        keep.delete(current.id);
-        for (const o of older) keep.add(o.id); // the previous release keeps serving
+        pass.keep.delete(current.id);
+        holdOver(); // the previous release keeps serving
         return this.crashes.nextStartAt(slot.key)! - now;
       } else {
-        for (const o of older) keep.add(o.id);
+        holdOver();
         return PROBE_INTERVAL_MS;
       }
     }
     this.crashes.healthy(slot.key, state.upSince, now);
-    superseded.push(...older);
+    pass.superseded.push(...upOlder);
     return undefined;
+  }
+
+  /**
+   * Whether an instance of an older release has come up (served). One this process started knows;
+   * one adopted after a server restart is asked: a web instance that answers on its port is up.
+   */
+  private async hasComeUp(instance: Instance, now: number): Promise<boolean> {
+    let state = this.boot.get(instance.id);
+    if (!state) {
+      state = this.adopt(instance, now);
+      const up = !isWeb(instance.processType) || (instance.address !== null && (await this.deps.probe(instance.address)));
+      if (up) state.upSince = now;
+    }
+    return state.upSince !== undefined;
   }
 
   private adopt(instance: Instance, now: number): BootState {
@@ -193,6 +244,15 @@ export class Reconciler {
     this.stopping.add(instance.id);
     const drain = isWeb(instance.processType) ? this.deps.drainMs ?? 1000 : 0;
     void this.deps.clock.sleep(drain).then(() => this.stopNow(instance, true));
+  }
+
+  /** Stops an older instance that never came up: nothing routes to it, so there is nothing to drain. */
+  private abandon(instance: Instance): void {
+    if (this.stopping.has(instance.id)) return;
+    this.boot.delete(instance.id);
+    this.deps.appLog.write(instance.appId, 'berth', instance.name, `Release v${instance.releaseVersion} was replaced before it came up`);
+    this.deps.logger.info('instance-superseded-before-up', { app: instance.appName, dyno: instance.name, release: instance.releaseVersion });
+    this.stopNow(instance);
   }
 
   private stopNow(instance: Instance, alreadyMarked = false): void {
