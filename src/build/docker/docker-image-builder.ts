@@ -16,6 +16,9 @@ import { ensureStackImage, STACK_IMAGE } from './stack-image.js';
 
 export const appRepository = (appName: string) => `berth-app/${appName}`;
 
+const BUILD_ROLE_LABEL = 'berth.role';
+const SCOPE_LABEL = 'berth.scope';
+
 /** Images carry their app, so a destroyed app's images can be found without its name. */
 const appLabels = (req: { appId: string; appName: string }) => ({ 'berth.app-id': req.appId, 'berth.app-name': req.appName });
 
@@ -23,7 +26,32 @@ export class DockerImageBuilder implements AppBuilder {
   readonly produces = 'image' as const;
   private stack: Promise<void> | undefined;
 
-  constructor(private readonly docker: Docker, private readonly logger: Logger, private readonly stackOptions: { mirror?: string; offline?: boolean } = {}) {}
+  private readonly stackOptions: { mirror?: string; offline?: boolean };
+  /** Which Berth's build containers these are (label `berth.scope`, as the runtime's instances). */
+  private readonly scope: string;
+
+  constructor(private readonly docker: Docker, private readonly logger: Logger, options: { mirror?: string; offline?: boolean; scope?: string } = {}) {
+    const { scope, ...stackOptions } = options;
+    this.stackOptions = stackOptions;
+    this.scope = scope ?? 'default';
+  }
+
+  /**
+   * Removes the build containers a killed Berth of this scope left (a buildpack build goes on in
+   * its container when nobody waits for it any more). A Dockerfile build's step containers need
+   * nothing: the engine cancels the build and removes them (forcerm) when its client goes away.
+   */
+  async removeBuildLeftovers(): Promise<number> {
+    const label = [`${BUILD_ROLE_LABEL}=build`, `${SCOPE_LABEL}=${this.scope}`];
+    const left = await this.docker.listContainers({ all: true, filters: { label } });
+    for (const c of left) {
+      // v: false — the app's cache volume is named and kept; the build's own scratch goes with it.
+      await this.docker.getContainer(c.Id).remove({ force: true, v: false })
+        .then(() => this.logger.info('build-container-removed', { container: c.Id, app: c.Labels['berth.app-name'] }))
+        .catch((e: Error) => this.logger.warn('build-container-remove-failed', { container: c.Id, error: e.message }));
+    }
+    return left.length;
+  }
 
   /** Builds the stack image once per process when it is missing; progress goes to log. */
   ensureStack(log: (line: string) => void): Promise<void> {
@@ -53,7 +81,7 @@ export class DockerImageBuilder implements AppBuilder {
       }
       const built = await buildInContainer(this.docker, {
         appId: req.appId, appName: req.appName, sourceDir: req.sourceDir, env: req.env, buildpacks: req.buildpacks, tag, log: req.log,
-        labels: { 'berth.role': 'build', ...appLabels(req) },
+        labels: { [BUILD_ROLE_LABEL]: 'build', [SCOPE_LABEL]: this.scope, ...appLabels(req) },
       });
       req.log(`-----> Image ${tag} (${formatSize(built.sizeBytes)} slug layer)`);
       return { location: tag, ...built };
