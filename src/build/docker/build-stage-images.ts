@@ -11,6 +11,7 @@ export class BuildStageImages {
   private instruction = '';
   private idsInStep = 0;
   private fromCache = false;
+  private triggers = false;
 
   constructor(private readonly docker: Docker) {}
 
@@ -25,16 +26,22 @@ export class BuildStageImages {
       this.instruction = step[1]!.toUpperCase();
       this.idsInStep = 0;
       this.fromCache = false;
+      this.triggers = false;
       return;
     }
     if (line.trim() === '---> Using cache') {
       this.fromCache = true;
       return;
     }
+    // The base's ONBUILD triggers run inside the FROM step, which then reports their last image.
+    if (/^# Executing \d+ build triggers?/.test(line)) {
+      this.triggers = true;
+      return;
+    }
     const id = /^ ---> ([0-9a-f]{12,64})$/.exec(line)?.[1];
     if (!id) return;
-    // A FROM step reports its base first; ONBUILD triggers of the base then make images of their own.
-    const made = !(this.instruction === 'FROM' && this.idsInStep === 0) && !this.fromCache;
+    const base = this.instruction === 'FROM' && this.idsInStep === 0 && !this.triggers;
+    const made = !base && !this.fromCache;
     this.idsInStep++;
     this.fromCache = false;
     // Resolved at once: the short id the engine prints names this image only while no newer image shares its prefix.
@@ -48,8 +55,10 @@ export class BuildStageImages {
 
   /**
    * Removes the images the build made that `image` does not descend from (with no image: all
-   * of them, after a failed build). Children go before their parents; an image that turned out
-   * to be named or used elsewhere is left alone. Resolves with the ids that could not go.
+   * of them, after a failed build). Children go before their parents, and each removal takes its
+   * unnamed parents that have no other child (images of the build the output never showed, such
+   * as all but the last of a base's triggers); an image that turned out to be named or used
+   * elsewhere is left alone. Resolves with the ids that could not go.
    */
   async removeAllBut(image: string | undefined): Promise<string[]> {
     const ancestors = new Set<string>();
@@ -72,8 +81,9 @@ export class BuildStageImages {
     const names = [...(info.RepoTags ?? []), ...(info.RepoDigests ?? [])].filter((n) => !n.startsWith('<none>'));
     if (names.length > 0) return false;
     try {
-      // noprune: only this image; its parents are the build's other images (handled here) or its bases.
-      await this.docker.getImage(id).remove({ noprune: true });
+      // Pruning stops at a named image (every base is named: dockerfile-image-check) and at any
+      // image with another child, so only this build's unnamed chain goes.
+      await this.docker.getImage(id).remove({ noprune: false });
       return true;
     } catch (e) {
       return (e as { statusCode?: number }).statusCode === 404;

@@ -190,6 +190,16 @@ describeWith(dockerEngine, "a Dockerfile build's images belong to its app", () =
     expect(again.location).toBe(`berth-app/${A}:b2`);
   }, 180_000);
 
+  it("removes the images a base's ONBUILD triggers made in an earlier stage", async () => {
+    const base = `berth-app/${A}:with-trigger`;
+    const baseId = `sha256:${await commitImage(base, 'tenant-a', ['ONBUILD RUN echo one > /one', 'ONBUILD RUN echo two > /two'])}`;
+    const { result, output } = await buildAs('tenant-a', A, 'o1', `FROM ${base} AS triggered\nRUN echo three > /three\nFROM ${STACK_IMAGE}\nCOPY --from=triggered /two /app/two\n`);
+    expect(output).toMatch(/Executing 2 build trigger/);
+    built(result);
+    const children = (await docker.listImages({ all: true })).filter((i) => i.ParentId === baseId);
+    expect(children).toEqual([]);
+  }, 120_000);
+
   it('a failed build leaves none of the images it made', async () => {
     const { result, output, made } = await buildAs('tenant-a', A, 'f1', `FROM ${STACK_IMAGE} AS build\nRUN echo secret > /secret.txt\nFROM ${STACK_IMAGE}\nRUN echo made > /made.txt\nRUN exit 3\n`);
     expect(result).toMatchObject({ code: 'build_failed' });

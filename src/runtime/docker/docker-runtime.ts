@@ -158,39 +158,38 @@ export class DockerRuntime implements Runtime {
     const dyno = spec.dynoName ?? `run.${randomInt(1000, 10000)}`;
     const interactive = spec.stdin !== undefined;
     let disk = await this.opts.disks?.create(spec.size.diskMb);
+    // Once the container started, its /app device detaches itself when the container ends.
     const releaseDisk = async () => {
       if (disk) await this.opts.disks!.release(disk);
       disk = undefined;
     };
-    let container: Docker.Container;
     try {
       const options = containerOptions(spec, { role: 'one-off', dyno, index: 0, interactive }, disk);
       options.Labels![SCOPE_LABEL] = this.scope;
-      container = await this.docker.createContainer(options);
-    } catch (e) {
-      await releaseDisk();
-      throw e;
-    }
-    try {
-      const stream = (await container.attach({ stream: true, stdin: interactive, stdout: true, stderr: true, hijack: interactive })) as NodeJS.ReadWriteStream;
-      const drained = new Promise<void>((resolve) => { stream.on('end', resolve); stream.on('close', resolve); stream.on('error', () => resolve()); });
-      demuxTo(stream, spec.stdout, spec.stderr ?? spec.stdout);
-      const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
+      const container = await this.docker.createContainer(options);
       try {
-        await container.start();
+        const stream = (await container.attach({ stream: true, stdin: interactive, stdout: true, stderr: true, hijack: interactive })) as NodeJS.ReadWriteStream;
+        const drained = new Promise<void>((resolve) => { stream.on('end', resolve); stream.on('close', resolve); stream.on('error', () => resolve()); });
+        demuxTo(stream, spec.stdout, spec.stderr ?? spec.stdout);
+        const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
+        try {
+          await container.start();
+        } finally {
+          await releaseDisk();
+        }
+        if (spec.stdin) {
+          spec.stdin.pipe(stream, { end: false });
+          spec.stdin.once('end', () => stream.end());
+        }
+        const { StatusCode } = await exited;
+        await drained;
+        if (spec.stdin) spec.stdin.unpipe(stream);
+        return { exitCode: StatusCode };
       } finally {
-        await releaseDisk();
+        await container.remove({ force: true, v: true }).catch((e: Error) => this.log.warn('one-off-remove-failed', { error: e.message }));
       }
-      if (spec.stdin) {
-        spec.stdin.pipe(stream, { end: false });
-        spec.stdin.once('end', () => stream.end());
-      }
-      const { StatusCode } = await exited;
-      await drained;
-      if (spec.stdin) spec.stdin.unpipe(stream);
-      return { exitCode: StatusCode };
     } finally {
-      await container.remove({ force: true, v: true }).catch((e: Error) => this.log.warn('one-off-remove-failed', { error: e.message }));
+      await releaseDisk();
     }
   }
 
