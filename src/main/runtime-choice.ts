@@ -3,6 +3,7 @@
 // make it), local otherwise; `local` or `docker` override the choice either way.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import Docker from 'dockerode';
 import type { AppBuilder } from '../build/app-builder.js';
 import { DockerImageBuilder } from '../build/docker/docker-image-builder.js';
@@ -10,6 +11,7 @@ import { DEBOOTSTRAP_BASE, imageExists, STACK_IMAGE } from '../build/docker/stac
 import { HostSlugBuilder } from '../build/host-slug-builder.js';
 import type { Logger } from '../platform/logger.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
+import { InstanceDisks } from '../runtime/docker/instance-disks.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Settings } from './settings.js';
@@ -31,9 +33,14 @@ export async function chooseRuntime(settings: Settings, paths: { runtime: string
     if (!problem) {
       // One scope per BERTH_HOME: two Berths sharing an engine never adopt each other's containers.
       const scope = createHash('sha256').update(settings.home).digest('hex').slice(0, 12);
-      const runtime = new DockerRuntime({ docker, logger: log, scope });
+      const disks = new InstanceDisks(path.join(settings.home, 'instance-disks'), log);
+      const runtime = new DockerRuntime({ docker, logger: log, scope, disks });
+      const builder = new DockerImageBuilder(docker, logger.child({ component: 'build' }), { scope });
+      // What a killed Berth of this BERTH_HOME left on the engine goes before anything new starts.
+      await runtime.removeLeftovers();
+      await builder.removeBuildLeftovers();
       return {
-        runtime, builder: new DockerImageBuilder(docker, logger.child({ component: 'build' })),
+        runtime, builder,
         reason: settings.runtime === 'docker' ? 'BERTH_RUNTIME=docker' : 'a Docker engine answers', detach: () => runtime.detach(),
       };
     }

@@ -116,6 +116,14 @@ export class Platform {
     clearTimeout(timer);
   }
 
+  /** SIGKILLs the server, as a crash would: nothing of it gets to clean up. */
+  async killServer(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await this.exited;
+  }
+
   private async login(): Promise<void> {
     this.token = await this.authorize(ADMIN_EMAIL, ADMIN_PASSWORD);
   }

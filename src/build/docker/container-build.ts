@@ -67,7 +67,9 @@ export async function buildInContainer(docker: Docker, job: ContainerBuildJob): 
     if (StatusCode !== 0 || !text) throw new BerthError('build_failed', 'Build failed; see the build output above.');
     const parsed = JSON.parse(text) as { processTypes: ProcessTypes; buildpackDescription: string; sizeBytes: number };
     const [repo, tag] = job.tag.split(':') as [string, string];
-    await container.commit({ repo, tag, comment: 'berth slug layer', pause: false });
+    // The image keeps the app's labels, but not the build container's role and scope: containers
+    // made from it later (by anyone) must not look like this Berth's build containers.
+    await container.commit({ repo, tag, comment: 'berth slug layer', pause: false, changes: 'LABEL berth.role=image berth.scope=""' });
     return parsed;
   } finally {
     await container.remove({ force: true, v: false }).catch(() => undefined);

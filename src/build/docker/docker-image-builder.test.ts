@@ -30,6 +30,13 @@ describeWith(dockerEngine, 'DockerImageBuilder', () => {
     expect(lines.join('\n')).toContain(`Releasing image ${STACK_IMAGE}`);
     await expect(builder.fromImage({ appId: 'a', appName: APP, buildId: 'b2', image: 'no-such-image:1', log: () => {} }))
       .rejects.toMatchObject({ code: 'invalid_params' });
+    // An operator's image is released by the name it was given, never by its id: by id, unnamed
+    // images (every Dockerfile build's stages) would be reachable too.
+    const stackId = (await docker.getImage(STACK_IMAGE).inspect()).Id;
+    for (const image of [stackId, stackId.slice(7)]) {
+      await expect(builder.fromImage({ appId: 'a', appName: APP, buildId: 'b3', image, log: () => {} }))
+        .rejects.toMatchObject({ code: 'invalid_params', message: expect.stringContaining('has no image') });
+    }
   });
 
   it("refuses another app's image, even by a short id prefix, as if it did not exist", async () => {
@@ -41,13 +48,18 @@ describeWith(dockerEngine, 'DockerImageBuilder', () => {
       await container.remove({ force: true });
     }
     try {
-      const id = (await docker.getImage(`${other}:b1`).inspect()).Id.replace(/^sha256:/, '').slice(0, 12);
+      const id = (await docker.getImage(`${other}:b1`).inspect()).Id;
       for (const image of [`${other}:b1`, id]) {
         await expect(builder.fromImage({ appId: 'a', appName: APP, buildId: 'stolen', image, log: () => {} }))
           .rejects.toMatchObject({ code: 'invalid_params', message: expect.stringContaining('has no image') });
       }
+      // A prefix names whatever the engine matches: refused before the engine is asked.
+      await expect(builder.fromImage({ appId: 'a', appName: APP, buildId: 'stolen', image: id.slice(7, 19), log: () => {} }))
+        .rejects.toMatchObject({ code: 'invalid_params', message: expect.stringContaining('looks like a short image id') });
       expect(await tags()).not.toContain(`${repo}:stolen`);
-      // Its own app may release it again (e.g. a rollback by image).
+      // Its own app may release it again by its full id (e.g. a rollback by image), never by a prefix.
+      await expect(builder.fromImage({ appId: 'other-app', appName: `${APP}-other`, buildId: 'b3', image: id.slice(7, 19), log: () => {} }))
+        .rejects.toMatchObject({ code: 'invalid_params' });
       const own = await builder.fromImage({ appId: 'other-app', appName: `${APP}-other`, buildId: 'b2', image: id, log: () => {} });
       expect(own.location).toBe(`${other}:b2`);
     } finally {

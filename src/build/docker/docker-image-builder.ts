@@ -9,12 +9,15 @@ import type { AppBuilder, AppBuildRequest, BuiltApp } from '../app-builder.js';
 import { formatSize } from '../slug-files.js';
 import { buildInContainer } from './container-build.js';
 import { buildFromDockerfile } from './dockerfile-build.js';
-import { imageVisibleTo } from './image-access.js';
+import { imageVisibleTo, isIdPrefix } from './image-access.js';
 import { processTypesOfImage } from './image-process-types.js';
 import { cacheVolumeName } from './container-build.js';
 import { ensureStackImage, STACK_IMAGE } from './stack-image.js';
 
 export const appRepository = (appName: string) => `berth-app/${appName}`;
+
+const BUILD_ROLE_LABEL = 'berth.role';
+const SCOPE_LABEL = 'berth.scope';
 
 /** Images carry their app, so a destroyed app's images can be found without its name. */
 const appLabels = (req: { appId: string; appName: string }) => ({ 'berth.app-id': req.appId, 'berth.app-name': req.appName });
@@ -23,7 +26,32 @@ export class DockerImageBuilder implements AppBuilder {
   readonly produces = 'image' as const;
   private stack: Promise<void> | undefined;
 
-  constructor(private readonly docker: Docker, private readonly logger: Logger, private readonly stackOptions: { mirror?: string; offline?: boolean } = {}) {}
+  private readonly stackOptions: { mirror?: string; offline?: boolean };
+  /** Which Berth's build containers these are (label `berth.scope`, as the runtime's instances). */
+  private readonly scope: string;
+
+  constructor(private readonly docker: Docker, private readonly logger: Logger, options: { mirror?: string; offline?: boolean; scope?: string } = {}) {
+    const { scope, ...stackOptions } = options;
+    this.stackOptions = stackOptions;
+    this.scope = scope ?? 'default';
+  }
+
+  /**
+   * Removes the build containers a killed Berth of this scope left (a buildpack build goes on in
+   * its container when nobody waits for it any more). A Dockerfile build's step containers need
+   * nothing: the engine cancels the build and removes them (forcerm) when its client goes away.
+   */
+  async removeBuildLeftovers(): Promise<number> {
+    const label = [`${BUILD_ROLE_LABEL}=build`, `${SCOPE_LABEL}=${this.scope}`];
+    const left = await this.docker.listContainers({ all: true, filters: { label } });
+    for (const c of left) {
+      // v: false — the app's cache volume is named and kept; the build's own scratch goes with it.
+      await this.docker.getContainer(c.Id).remove({ force: true, v: false })
+        .then(() => this.logger.info('build-container-removed', { container: c.Id, app: c.Labels['berth.app-name'] }))
+        .catch((e: Error) => this.logger.warn('build-container-remove-failed', { container: c.Id, error: e.message }));
+    }
+    return left.length;
+  }
 
   /** Builds the stack image once per process when it is missing; progress goes to log. */
   ensureStack(log: (line: string) => void): Promise<void> {
@@ -41,17 +69,19 @@ export class DockerImageBuilder implements AppBuilder {
   }
 
   async build(req: AppBuildRequest): Promise<BuiltApp> {
-    const tag = `${appRepository(req.appName)}:${req.buildId}`;
+    const repository = appRepository(req.appName);
+    const tag = `${repository}:${req.buildId}`;
     try {
       // Dockerfiles are expected to start FROM the stack too, so it is made first either way.
       await this.ensureStack(req.log);
       if (await isAppFile(req.sourceDir, 'Dockerfile')) {
-        const built = await buildFromDockerfile(this.docker, req.appId, req.sourceDir, tag, appLabels(req), req.log);
+        const built = await buildFromDockerfile(this.docker, { appId: req.appId, sourceDir: req.sourceDir, repository, tag: req.buildId, labels: appLabels(req), log: req.log });
+        if (built.leftStages.length > 0) this.logger.warn('build-stage-images-left', { app: req.appName, images: built.leftStages });
         return { location: tag, processTypes: built.processTypes, buildpackDescription: 'Dockerfile', sizeBytes: built.sizeBytes };
       }
       const built = await buildInContainer(this.docker, {
         appId: req.appId, appName: req.appName, sourceDir: req.sourceDir, env: req.env, buildpacks: req.buildpacks, tag, log: req.log,
-        labels: { 'berth.role': 'build', ...appLabels(req) },
+        labels: { [BUILD_ROLE_LABEL]: 'build', [SCOPE_LABEL]: this.scope, ...appLabels(req) },
       });
       req.log(`-----> Image ${tag} (${formatSize(built.sizeBytes)} slug layer)`);
       return { location: tag, ...built };
@@ -63,13 +93,17 @@ export class DockerImageBuilder implements AppBuilder {
   }
 
   async fromImage(req: { appId: string; appName: string; buildId: string; image: string; log(line: string): void }): Promise<BuiltApp> {
-    // Another app's images (its code, labelled by build) are answered as missing.
-    if (!(await imageVisibleTo(this.docker, req.appId, req.image))) {
-      throw new BerthError('invalid_params', `The Docker engine has no image ${req.image}; build or load it there first.`, 'build');
+    // A prefix is whatever image the engine happens to match; only names and full ids are asked about.
+    if (isIdPrefix(req.image)) {
+      throw new BerthError('invalid_params', `${req.image} looks like a short image id; release an image by its name (repository:tag) or its full id.`, 'build');
     }
-    // Berth's own tag keeps the image (and so rollback to it) even if the user's tag moves.
+    // Another app's images (its code, labelled by build) and unnamed build stages are answered as missing.
+    const visible = await imageVisibleTo(this.docker, req.appId, req.image);
+    if (!visible) throw new BerthError('invalid_params', `The Docker engine has no image ${req.image}; build or load it there first.`, 'build');
+    // Berth's own tag keeps the image (and so rollback to it) even if the user's tag moves. The
+    // tag goes on the id that was checked, so a tag moved meanwhile cannot swap the image.
     const [repo, tag] = [appRepository(req.appName), req.buildId];
-    await this.docker.getImage(req.image).tag({ repo, tag });
+    await this.docker.getImage(visible.Id).tag({ repo, tag });
     const info = await this.docker.getImage(`${repo}:${tag}`).inspect();
     req.log(`-----> Releasing image ${req.image} (${info.Id.slice(0, 19)})`);
     return { location: `${repo}:${tag}`, processTypes: processTypesOfImage(info), buildpackDescription: `image ${req.image}`, sizeBytes: info.Size };

@@ -1,18 +1,34 @@
 // An app with a Dockerfile at its root is built from it by the engine, with the source as the
 // build context. Its Procfile, when it has one, names the process types; otherwise `web` runs
-// the image's ENTRYPOINT + CMD. The images it reads are checked first (dockerfile-image-check).
+// the image's ENTRYPOINT + CMD. The images it reads are checked first (dockerfile-image-check),
+// it caches only from the app's own images (build-cache-sources), and the stage images it leaves
+// are removed (build-stage-images).
 import type Docker from 'dockerode';
 import { BerthError } from '../../domain/errors.js';
 import { parseProcfile } from '../../domain/procfile.js';
 import type { ProcessTypes } from '../../domain/types.js';
 import { readAppFile } from '../app-files.js';
 import { INDENT } from '../build-step.js';
+import { buildCacheOptions } from './build-cache-sources.js';
+import { BuildStageImages } from './build-stage-images.js';
 import { checkDockerfileImages } from './dockerfile-image-check.js';
 import { followProgress } from './engine-progress.js';
 import { processTypesOfImage } from './image-process-types.js';
 import { tarDirectory } from './tar-dir.js';
 
-export async function buildFromDockerfile(docker: Docker, appId: string, sourceDir: string, tag: string, labels: Record<string, string>, log: (l: string) => void): Promise<{ processTypes: ProcessTypes; sizeBytes: number }> {
+export interface DockerfileBuildJob {
+  appId: string;
+  sourceDir: string;
+  /** The app's repository (`berth-app/<app>`) and the tag of this build in it. */
+  repository: string;
+  tag: string;
+  labels: Record<string, string>;
+  log(line: string): void;
+}
+
+export async function buildFromDockerfile(docker: Docker, job: DockerfileBuildJob): Promise<{ processTypes: ProcessTypes; sizeBytes: number; leftStages: string[] }> {
+  const { appId, sourceDir, log } = job;
+  const ref = `${job.repository}:${job.tag}`;
   log('-----> Dockerfile detected: building the image with the Docker engine');
   let dockerfile: string | undefined;
   try {
@@ -28,16 +44,24 @@ export async function buildFromDockerfile(docker: Docker, appId: string, sourceD
   } catch (e) {
     throw new BerthError('build_failed', `Procfile: ${(e as Error).message}`);
   }
-  // pull: false — the stack and the images the engine already has; nothing depends on a registry.
-  const stream = (await docker.buildImage(tarDirectory(sourceDir), { t: tag, dockerfile: 'Dockerfile', rm: true, forcerm: true, pull: false, labels } as never)) as unknown as NodeJS.ReadableStream;
+  const stages = new BuildStageImages(docker);
   try {
-    await followProgress(stream, (l) => log(`${INDENT}${l}`));
+    // pull: false — the stack and the images the engine already has; nothing depends on a registry.
+    const options = { t: ref, dockerfile: 'Dockerfile', rm: true, forcerm: true, pull: false, labels: job.labels, ...(await buildCacheOptions(docker, appId, job.repository)) };
+    const stream = (await docker.buildImage(tarDirectory(sourceDir), options as never)) as unknown as NodeJS.ReadableStream;
+    await followProgress(stream, (l) => {
+      stages.observe(l);
+      log(`${INDENT}${l}`);
+    });
   } catch (e) {
+    // Whatever the failed build made so far goes: no image of it is anyone's.
+    await stages.removeAllBut(undefined).catch(() => undefined);
     throw new BerthError('build_failed', `Docker build failed: ${(e as Error).message}`);
   }
-  const info = await docker.getImage(tag).inspect();
+  const leftStages = await stages.removeAllBut(ref);
+  const info = await docker.getImage(ref).inspect();
   const processTypes = declared ?? processTypesOfImage(info);
   log('-----> Discovering process types');
   log(`${INDENT}${declared ? 'Procfile declares' : 'Image command gives'} types -> ${Object.keys(processTypes).join(', ') || '(none)'}`);
-  return { processTypes, sizeBytes: info.Size };
+  return { processTypes, sizeBytes: info.Size, leftStages };
 }

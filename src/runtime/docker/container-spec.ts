@@ -43,7 +43,11 @@ export function containerEnv(spec: Pick<InstanceSpec, 'env'>, dyno: string): str
   return Object.entries(env).map(([k, v]) => `${k}=${v}`);
 }
 
-export function containerOptions(spec: Omit<InstanceSpec, 'index'>, role: ContainerRole): Docker.ContainerCreateOptions {
+/**
+ * appDisk: a loop device holding an empty filesystem of the size's disk limit (instance-disks),
+ * mounted as /app; without one, /app is an unlimited anonymous volume.
+ */
+export function containerOptions(spec: Omit<InstanceSpec, 'index'>, role: ContainerRole, appDisk?: string): Docker.ContainerCreateOptions {
   const labels: Record<string, string> = {
     [LABEL.managed]: '1',
     [LABEL.appId]: spec.appId,
@@ -67,7 +71,7 @@ export function containerOptions(spec: Omit<InstanceSpec, 'index'>, role: Contai
     ExposedPorts: { [`${CONTAINER_PORT}/tcp`]: {} },
     // Heroku's /app is writable but ephemeral: an anonymous volume starts as a copy of the
     // image's /app and is removed with the container, while the root filesystem stays read-only.
-    Volumes: { '/app': {} },
+    ...(appDisk ? {} : { Volumes: { '/app': {} } }),
     OpenStdin: role.interactive ?? false,
     StdinOnce: role.interactive ?? false,
     AttachStdin: role.interactive ?? false,
@@ -77,6 +81,7 @@ export function containerOptions(spec: Omit<InstanceSpec, 'index'>, role: Contai
     StopSignal: 'SIGTERM',
     HostConfig: {
       ...limitsOf(spec.size),
+      ...(appDisk ? { Mounts: [appVolume(appDisk)] } : {}),
       // tini as PID 1 passes SIGTERM on to the app (a bare PID 1 would ignore it) and reaps zombies.
       Init: true,
       CapDrop: ['ALL'],
@@ -96,4 +101,12 @@ function limitsOf(size: InstanceSize): Docker.HostConfig {
   // The engine refuses more CPUs than the machine has.
   const cpu = Math.min(size.cpu, cpus().length);
   return { Memory: memory, MemorySwap: memory, NanoCpus: Math.round(cpu * 1e9), PidsLimit: size.pids };
+}
+
+/** An anonymous volume (removed with the container) on the instance's own size-limited filesystem. */
+function appVolume(device: string): Docker.MountSettings {
+  return {
+    Type: 'volume', Source: '', Target: '/app',
+    VolumeOptions: { NoCopy: false, Labels: {}, DriverConfig: { Name: 'local', Options: { type: 'ext4', device, o: 'nosuid,nodev' } } },
+  };
 }

@@ -2,8 +2,13 @@
 // (no capabilities, NoNewPrivs, no Docker socket, read-only root), per-app networks, adoption.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
+import { findSize } from '../../domain/sizes.js';
+import { run } from '../../platform/exec.js';
 import { eventually, getJson, ECHO_SERVER_JS, runtimeContract, specFor, type RuntimeHarness } from '../runtime.contract.js';
 import type { InstanceSpec } from '../runtime.js';
 import { silentLogger } from '../../platform/logger.js';
@@ -13,6 +18,7 @@ import { STACK_IMAGE } from '../../build/docker/stack-image.js';
 import { describeWith } from '../../../test/support/require-dependency.js';
 import { dockerEngine, stackImageReady, STACK_BUILD_TIMEOUT_MS } from '../../../test/support/docker-engine.js';
 import { DockerRuntime, SCOPE_LABEL } from './docker-runtime.js';
+import { InstanceDisks } from './instance-disks.js';
 
 const docker = new Docker();
 
@@ -26,9 +32,13 @@ async function imageWith(files: Record<string, string>, tag: string): Promise<st
   return tag;
 }
 
+/** Where a test scope's /app filesystems are made, as BERTH_HOME/instance-disks is for a server. */
+const disksDir = (scope: string) => join(tmpdir(), `berth-test-disks-${scope}`);
+
 async function makeHarness(): Promise<RuntimeHarness & { runtime: DockerRuntime; scope: string }> {
   const scope = `test-${randomBytes(4).toString('hex')}`;
-  const runtime = new DockerRuntime({ docker, logger: silentLogger, scope, stopGraceMs: 2000 });
+  const disks = new InstanceDisks(disksDir(scope), silentLogger);
+  const runtime = new DockerRuntime({ docker, logger: silentLogger, scope, stopGraceMs: 2000, disks });
   const images: string[] = [];
   return {
     runtime,
@@ -42,6 +52,7 @@ async function makeHarness(): Promise<RuntimeHarness & { runtime: DockerRuntime;
       runtime.detach();
       await removeScope(scope);
       for (const image of images) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+      await rm(disksDir(scope), { recursive: true, force: true });
     },
   };
 }
@@ -117,6 +128,60 @@ describeWith(dockerEngine, 'docker runtime', () => {
     });
   });
 
+  describe('disk limit of /app', () => {
+    let harness: Awaited<ReturnType<typeof makeHarness>>;
+    let slug: string;
+    const small = { ...findSize('standard-1x')!, diskMb: 64 };
+    beforeAll(async () => {
+      harness = await makeHarness();
+      slug = await harness.makeSlug({ 'server.js': ECHO_SERVER_JS });
+    });
+    afterAll(() => harness?.cleanup());
+
+    it("writing past the size's disk limit fails with ENOSPC, and the app keeps running", async () => {
+      const fill = 'dd if=/dev/zero of=/app/fill bs=1M count=200 2>&1 | head -1; df -k /app | tail -1';
+      const instance = await harness.runtime.start(specFor(slug, { size: small, command: `${fill}; exec node server.js` }));
+      // The app's own files were copied into its limited /app (node runs /app/server.js).
+      expect(await eventually(() => getJson(instance))).toMatchObject({ dyno: 'web.1' });
+      let logs = '';
+      for await (const chunk of harness.runtime.logs(instance.id, { follow: false })) logs += `${chunk.line}\n`;
+      expect(logs).toContain('No space left on device');
+      expect((await harness.runtime.inspect(instance.id))?.status).toBe('running');
+      const info = await docker.getContainer(instance.id).inspect();
+      expect(info.Mounts.find((m) => m.Destination === '/app')).toMatchObject({ Type: 'volume', Driver: 'local' });
+
+      const oneOffRun = await oneOff(harness.runtime, specFor(slug, { size: small }), `${fill}; test -f /app/server.js && echo app-files-present`);
+      expect(oneOffRun.output).toContain('No space left on device');
+      expect(oneOffRun.output).toContain('app-files-present');
+    });
+
+    it('leaves no loop device or volume behind once the container is gone', async () => {
+      const instance = await harness.runtime.start(specFor(slug, { size: small }));
+      await eventually(() => getJson(instance));
+      const volume = (await docker.getContainer(instance.id).inspect()).Mounts.find((m) => m.Destination === '/app')!.Name!;
+      const device = ((await docker.getVolume(volume).inspect()) as { Options?: Record<string, string> }).Options?.device;
+      expect(await attachedDevices(disksDir(harness.scope))).toContain(device);
+      await harness.runtime.stop(instance.id, { graceMs: 1000 });
+      await harness.runtime.remove(instance.id);
+      expect(await docker.getVolume(volume).inspect().then(() => 'kept', () => 'gone')).toBe('gone');
+      expect(await attachedDevices(disksDir(harness.scope))).not.toContain(device);
+    });
+
+    it("detaches the devices a killed Berth made but never handed to a container", async () => {
+      const dir = disksDir(harness.scope);
+      const running = await harness.runtime.start(specFor(slug, { size: small }));
+      const orphan = await new InstanceDisks(dir, silentLogger).create(16);
+      expect(await attachedDevices(dir)).toContain(orphan);
+      const restarted = new DockerRuntime({ docker, logger: silentLogger, scope: harness.scope, disks: new InstanceDisks(dir, silentLogger) });
+      await restarted.removeLeftovers();
+      restarted.detach();
+      expect(await attachedDevices(dir)).not.toContain(orphan);
+      // A running instance's /app is mounted: it stays, and the instance keeps answering.
+      expect(await eventually(() => getJson(running))).toMatchObject({ dyno: 'web.1' });
+      expect(await oneOff(harness.runtime, specFor(slug, { size: small }), 'echo x > /app/x && echo writable')).toMatchObject({ output: 'writable\n' });
+    });
+  });
+
   describe('adoption', () => {
     it('a new runtime over the same scope adopts running containers and sees their exits', async () => {
       const first = await makeHarness();
@@ -139,3 +204,10 @@ describeWith(dockerEngine, 'docker runtime', () => {
     });
   });
 });
+
+/** Loop devices whose (deleted) backing file was made in dir. */
+async function attachedDevices(dir: string): Promise<string[]> {
+  const { stdout } = await run('losetup', ['--list', '--json', '--output', 'NAME,BACK-FILE']);
+  const devices = stdout ? (JSON.parse(stdout) as { loopdevices: { name: string; 'back-file': string | null }[] }).loopdevices : [];
+  return devices.filter((d) => (d['back-file'] ?? '').startsWith(`${dir}/`)).map((d) => d.name);
+}

@@ -9,6 +9,7 @@ import { AppNetworks } from './app-networks.js';
 import { instanceFromContainer, LABEL } from './container-labels.js';
 import { containerOptions } from './container-spec.js';
 import { ExitEvents } from './exit-events.js';
+import type { InstanceDisks } from './instance-disks.js';
 import { demuxTo, LogDemuxer } from './log-demux.js';
 
 export interface DockerRuntimeOptions {
@@ -21,6 +22,8 @@ export interface DockerRuntimeOptions {
   scope?: string;
   /** How long stop() waits after SIGTERM before SIGKILL, unless the caller says otherwise. */
   stopGraceMs?: number;
+  /** Size-limited /app filesystems (the size's diskMb); without them /app is unlimited. */
+  disks?: InstanceDisks;
 }
 
 export const SCOPE_LABEL = 'berth.scope';
@@ -51,14 +54,20 @@ export class DockerRuntime implements Runtime {
     await this.events.open();
     await this.networks.ensure(spec.appName);
     const dyno = `${spec.processType}.${spec.index}`;
-    const options = containerOptions(spec, { role: 'formation', dyno, index: spec.index });
-    options.Labels![SCOPE_LABEL] = this.scope;
-    const container = await this.docker.createContainer(options);
+    const disk = await this.opts.disks?.create(spec.size.diskMb);
+    let container: Docker.Container;
     try {
-      await container.start();
-    } catch (e) {
-      await container.remove({ force: true, v: true }).catch(() => undefined);
-      throw e;
+      const options = containerOptions(spec, { role: 'formation', dyno, index: spec.index }, disk);
+      options.Labels![SCOPE_LABEL] = this.scope;
+      container = await this.docker.createContainer(options);
+      try {
+        await container.start();
+      } catch (e) {
+        await container.remove({ force: true, v: true }).catch(() => undefined);
+        throw e;
+      }
+    } finally {
+      if (disk) await this.opts.disks!.release(disk);
     }
     const instance = instanceFromContainer(await container.inspect());
     this.log.info('instance-started', { instance: container.id, app: spec.appName, dyno, address: instance.address?.host });
@@ -148,25 +157,39 @@ export class DockerRuntime implements Runtime {
     // Heroku names one-off dynos run.<random>.
     const dyno = spec.dynoName ?? `run.${randomInt(1000, 10000)}`;
     const interactive = spec.stdin !== undefined;
-    const options = containerOptions(spec, { role: 'one-off', dyno, index: 0, interactive });
-    options.Labels![SCOPE_LABEL] = this.scope;
-    const container = await this.docker.createContainer(options);
+    let disk = await this.opts.disks?.create(spec.size.diskMb);
+    // Once the container started, its /app device detaches itself when the container ends.
+    const releaseDisk = async () => {
+      if (disk) await this.opts.disks!.release(disk);
+      disk = undefined;
+    };
     try {
-      const stream = (await container.attach({ stream: true, stdin: interactive, stdout: true, stderr: true, hijack: interactive })) as NodeJS.ReadWriteStream;
-      const drained = new Promise<void>((resolve) => { stream.on('end', resolve); stream.on('close', resolve); stream.on('error', () => resolve()); });
-      demuxTo(stream, spec.stdout, spec.stderr ?? spec.stdout);
-      const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
-      await container.start();
-      if (spec.stdin) {
-        spec.stdin.pipe(stream, { end: false });
-        spec.stdin.once('end', () => stream.end());
+      const options = containerOptions(spec, { role: 'one-off', dyno, index: 0, interactive }, disk);
+      options.Labels![SCOPE_LABEL] = this.scope;
+      const container = await this.docker.createContainer(options);
+      try {
+        const stream = (await container.attach({ stream: true, stdin: interactive, stdout: true, stderr: true, hijack: interactive })) as NodeJS.ReadWriteStream;
+        const drained = new Promise<void>((resolve) => { stream.on('end', resolve); stream.on('close', resolve); stream.on('error', () => resolve()); });
+        demuxTo(stream, spec.stdout, spec.stderr ?? spec.stdout);
+        const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
+        try {
+          await container.start();
+        } finally {
+          await releaseDisk();
+        }
+        if (spec.stdin) {
+          spec.stdin.pipe(stream, { end: false });
+          spec.stdin.once('end', () => stream.end());
+        }
+        const { StatusCode } = await exited;
+        await drained;
+        if (spec.stdin) spec.stdin.unpipe(stream);
+        return { exitCode: StatusCode };
+      } finally {
+        await container.remove({ force: true, v: true }).catch((e: Error) => this.log.warn('one-off-remove-failed', { error: e.message }));
       }
-      const { StatusCode } = await exited;
-      await drained;
-      if (spec.stdin) spec.stdin.unpipe(stream);
-      return { exitCode: StatusCode };
     } finally {
-      await container.remove({ force: true, v: true }).catch((e: Error) => this.log.warn('one-off-remove-failed', { error: e.message }));
+      await releaseDisk();
     }
   }
 
@@ -187,6 +210,12 @@ export class DockerRuntime implements Runtime {
       if (!isNotFound(e)) throw e;
     }
     await this.networks.removeIfUnused(instance.appName).catch((e: Error) => this.log.warn('network-remove-failed', { app: instance.appName, error: e.message }));
+  }
+
+  /** What a killed Berth of this scope left: /app devices never handed to a started container. */
+  async removeLeftovers(): Promise<void> {
+    const devices = await this.opts.disks?.removeLeftovers();
+    if (devices) this.log.info('instance-disks-released', { devices });
   }
 
   /** Stops watching the engine; the containers keep running for the next Berth to adopt. */
