@@ -4,6 +4,7 @@
 import Docker from 'dockerode';
 import { isIPv4 } from 'node:net';
 import { dockerBridgeAddonNetwork, LOOPBACK_ADDON_NETWORK, type AddonNetwork } from '../addons/addon-network.js';
+import { run } from '../platform/exec.js';
 import type { Logger } from '../platform/logger.js';
 
 export async function chooseAddonNetwork(runtimeName: string, logger: Logger, docker: Docker = new Docker()): Promise<AddonNetwork> {
@@ -14,7 +15,7 @@ export async function chooseAddonNetwork(runtimeName: string, logger: Logger, do
   });
   if (!gateway) {
     // Add-ons still work for Berth and the host, but app containers will not reach them.
-    logger.warn('addon-network-loopback-only', { reason: "Docker's default bridge network has no IPv4 gateway (dockerd --bridge=none?)" });
+    logger.warn('addon-network-loopback-only', { reason: "neither Docker's default bridge network nor its interface has an IPv4 address (dockerd --bridge=none?)" });
     return LOOPBACK_ADDON_NETWORK;
   }
   logger.info('addon-network-chosen', { host: gateway });
@@ -23,9 +24,37 @@ export async function chooseAddonNetwork(runtimeName: string, logger: Logger, do
 
 /** The IPv4 gateway of the engine's default `bridge` network: an address of the host on docker0. */
 export async function bridgeGateway(docker: Docker): Promise<string | undefined> {
-  const info = (await docker.getNetwork('bridge').inspect()) as { IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] } };
-  for (const c of info.IPAM?.Config ?? []) {
+  const info = (await docker.getNetwork('bridge').inspect()) as {
+    IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] };
+    Options?: Record<string, string>;
+  };
+  const configs = info.IPAM?.Config ?? [];
+  for (const c of configs) {
     if (c.Gateway && isIPv4(c.Gateway)) return c.Gateway;
+  }
+  // Docker 20.10 (Debian 12's docker.io) leaves Gateway out of the default bridge's IPAM config;
+  // the gateway is then the address dockerd gave the bridge interface itself.
+  const bridge = info.Options?.['com.docker.network.bridge.name'] ?? 'docker0';
+  const subnets = configs.map((c) => c.Subnet).filter((s): s is string => typeof s === 'string');
+  return interfaceAddressIn(bridge, subnets);
+}
+
+/** The interface's IPv4 address that lies in one of the subnets (`ip -j`, argv only). */
+async function interfaceAddressIn(iface: string, subnets: string[]): Promise<string | undefined> {
+  const { code, stdout } = await run('ip', ['-4', '-j', 'addr', 'show', 'dev', iface]);
+  if (code !== 0) return undefined;
+  const links = JSON.parse(stdout || '[]') as { addr_info?: { local?: string; prefixlen?: number }[] }[];
+  for (const a of links.flatMap((l) => l.addr_info ?? [])) {
+    if (a.local && isIPv4(a.local) && subnets.some((s) => inSubnet(a.local!, s))) return a.local;
   }
   return undefined;
 }
+
+function inSubnet(address: string, cidr: string): boolean {
+  const [base, bits] = cidr.split('/');
+  if (!base || !isIPv4(base) || bits === undefined) return false;
+  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+  return ((toInt(address) & mask) >>> 0) === ((toInt(base) & mask) >>> 0);
+}
+
+const toInt = (ip: string): number => ip.split('.').reduce((n, part) => ((n << 8) | Number(part)) >>> 0, 0);
