@@ -5,9 +5,6 @@
 import type Database from 'better-sqlite3';
 import { saveConfigSnapshot } from './config-snapshots.js';
 
-/** Rows are moved in batches by rowid: better-sqlite3 cannot write while a read cursor is open, and a 67 MiB table should not sit in memory at once. */
-const BATCH = 200;
-
 export function moveReleaseConfigsToSnapshots(db: Database.Database): void {
   db.exec(`
   CREATE TABLE config_snapshots (
@@ -31,17 +28,15 @@ export function moveReleaseConfigsToSnapshots(db: Database.Database): void {
     FOREIGN KEY (app_id, config_hash) REFERENCES config_snapshots (app_id, hash)
   );
   `);
-  const page = db.prepare('SELECT rowid AS rid, * FROM releases WHERE rowid > ? ORDER BY rowid LIMIT ?');
+  // One row at a time, by rowid: better-sqlite3 cannot write while a read cursor is open, and a
+  // bloated table (the probe grew one to 67 MiB) must not be read into memory at once.
+  const rowids = (db.prepare('SELECT rowid AS rid FROM releases ORDER BY rowid').all() as { rid: number }[]).map((r) => r.rid);
+  const read = db.prepare('SELECT * FROM releases WHERE rowid = ?');
   const insert = db.prepare(`INSERT INTO releases_next (id, app_id, version, description, status, slug_id, config_hash, user_id, created_at, updated_at)
                              VALUES (@id, @app_id, @version, @description, @status, @slug_id, @config_hash, @user_id, @created_at, @updated_at)`);
-  let after = 0;
-  for (;;) {
-    const rows = page.all(after, BATCH) as (Record<string, unknown> & { rid: number; app_id: string; config: string })[];
-    if (rows.length === 0) break;
-    for (const { rid: _rid, config, ...row } of rows) {
-      insert.run({ ...row, config_hash: saveConfigSnapshot(db, row.app_id, JSON.parse(config) as Record<string, string>) });
-    }
-    after = rows[rows.length - 1]!.rid;
+  for (const rid of rowids) {
+    const { config, ...row } = read.get(rid) as Record<string, unknown> & { app_id: string; config: string };
+    insert.run({ ...row, config_hash: saveConfigSnapshot(db, row.app_id, JSON.parse(config) as Record<string, string>) });
   }
   db.exec(`
   DROP TABLE releases;
