@@ -1,13 +1,15 @@
 // Issue 10, as a hostile tenant on the real server and local runtime: process types named like
 // JavaScript object properties (in a Procfile and through ps:scale), and config vars that are too
 // big or name platform variables. Each is refused, and the app keeps serving what it served.
-import { appendFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, Platform, usePlatform, waitFor } from '../support/platform-harness.js';
 
 let p: Platform;
-usePlatform((started) => (p = started));
+// Boot time is not what these tests are about: a shared, loaded machine must not turn a slow
+// start into R10 crashes.
+usePlatform((started) => (p = started), { BERTH_BOOT_TIMEOUT: '30' });
 
 const HOSTILE = ['constructor', '__proto__', 'toString'];
 
@@ -49,8 +51,12 @@ describe('config vars', () => {
   it('an over-limit or platform config change is refused and the running app keeps its config; rollback restores an old one', async () => {
     const app = 'hostile-config';
     await p.createApp(app);
+    const served = (greeting: string) => waitFor(async () => (await p.get(app, '/')).text.includes(`node-hello ${greeting}`), 30_000, `the app to greet ${greeting}`);
     await p.ok('PATCH', `/apps/${app}/config-vars`, { GREETING: 'blue' });
-    await p.deployOk(app, fixture('node-hello'), 'v1');
+    const dir = await p.copyFixture('node-hello');
+    await writeFile(join(dir, 'Procfile'), 'web: node server.js\n');
+    await p.deployOk(app, dir, 'v1');
+    await served('blue');
     const big = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`BIG_${i}`, 'x'.repeat(2000)]));
     const tooBig = await p.api('PATCH', `/apps/${app}/config-vars`, big);
     expect(tooBig.status).toBe(422);
@@ -61,7 +67,6 @@ describe('config vars', () => {
     expect((await p.ok('GET', `/apps/${app}/releases`)).length).toBe(2);
     expect((await p.get(app, '/')).text).toContain('Hello from node-hello blue');
 
-    const served = (greeting: string) => waitFor(async () => (await p.get(app, '/')).text.includes(`node-hello ${greeting}`), 30_000, `the app to greet ${greeting}`);
     await p.ok('PATCH', `/apps/${app}/config-vars`, { GREETING: 'red' });
     await served('red');
     await p.ok('POST', `/apps/${app}/releases`, { release: 'v2' });
