@@ -103,6 +103,15 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       expect((await store.releases.current(b.id))?.config).toEqual(config);
     });
 
+    it('deleting a user removes their apps with their releases and stored configs', async () => {
+      const a = await makeApp();
+      const slug = await store.slugs.create({ appId: a.id, location: '/x', processTypes: {}, buildpackDescription: '', commit: null, sizeBytes: 0 });
+      await store.releases.create({ appId: a.id, description: 'one', status: 'succeeded', slugId: slug.id, config: { A: '1' }, userId: a.ownerId });
+      await store.users.delete(a.ownerId);
+      expect(await store.apps.byId(a.id)).toBeUndefined();
+      expect(await store.releases.list(a.id)).toEqual([]);
+    });
+
     it('gives concurrent release creations distinct increasing versions', async () => {
       const a = await makeApp();
       const made = await Promise.all(Array.from({ length: 20 }, (_, i) =>
