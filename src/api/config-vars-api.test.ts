@@ -93,6 +93,12 @@ describe('config keys and values that would break an instance', () => {
       expect(res.body.message).toContain(`${key} is set by the platform`);
     }
     await expectUnchanged('cfg-platform', {}, 0);
+    // One stored before the rule existed can still be removed.
+    const appId = (await call('GET', '/apps/cfg-platform')).body.id as string;
+    await api.deps.store.config.replace(appId, { PORT: '80', OK: 'y' });
+    const unset = await call('PATCH', '/apps/cfg-platform/config-vars', { PORT: null });
+    expect(unset.status).toBe(200);
+    expect(unset.body).toEqual({ OK: 'y' });
   });
 
   it('refuses "=" and NUL in keys, NUL in values, and __proto__ as a key', async () => {

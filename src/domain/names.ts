@@ -41,13 +41,19 @@ export function validateConfigKey(key: string): string {
       'config_var',
     );
   }
-  if (PLATFORM_VARS.has(key)) {
-    throw new BerthError('invalid_params', `${key} is set by the platform on every dyno and cannot be a config var.`, 'config_var');
-  }
   // Assigning "__proto__" on a plain object changes its prototype instead of adding a key, in
   // Berth and in every JavaScript client that reads the config back.
   if (key === '__proto__') {
     throw new BerthError('invalid_params', 'Config var key "__proto__" is reserved: JavaScript treats it as an object\'s prototype.', 'config_var');
+  }
+  return key;
+}
+
+/** A key that may be given a value: valid, and not one the platform sets (those may still be unset). */
+export function validateSettableConfigKey(key: string): string {
+  validateConfigKey(key);
+  if (PLATFORM_VARS.has(key)) {
+    throw new BerthError('invalid_params', `${key} is set by the platform on every dyno and cannot be a config var.`, 'config_var');
   }
   return key;
 }

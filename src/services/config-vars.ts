@@ -1,7 +1,7 @@
 // Config vars: a PATCH of changes (null unsets) becomes a new release with the new set.
 import { BerthError } from '../domain/errors.js';
 import { checkConfigLimits } from '../domain/config-limits.js';
-import { validateConfigKey, validateConfigValue } from '../domain/names.js';
+import { validateConfigKey, validateConfigValue, validateSettableConfigKey } from '../domain/names.js';
 import type { ConfigVars, User } from '../domain/types.js';
 import { appForActor } from './access.js';
 import { recordRelease } from './releases.js';
@@ -22,8 +22,8 @@ function parseChanges(changes: unknown): Map<string, string | null> {
   }
   const parsed = new Map<string, string | null>();
   for (const [key, value] of Object.entries(changes)) {
-    validateConfigKey(key);
-    parsed.set(key, value === null ? null : validateConfigValue(key, value));
+    // Unsetting only needs a valid key: a PORT stored before it was refused can still be removed.
+    parsed.set(value === null ? validateConfigKey(key) : validateSettableConfigKey(key), value === null ? null : validateConfigValue(key, value));
   }
   return parsed;
 }

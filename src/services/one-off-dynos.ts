@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { BerthError } from '../domain/errors.js';
-import { validateConfigKey, validateConfigValue } from '../domain/names.js';
+import { validateConfigValue, validateSettableConfigKey } from '../domain/names.js';
 import { DEFAULT_SIZE, findSize } from '../domain/sizes.js';
 import type { App, User } from '../domain/types.js';
 import type { OneOffSpec, Runtime } from '../runtime/runtime.js';
@@ -82,7 +82,7 @@ function parseEnv(raw: unknown): Record<string, string> {
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new BerthError('invalid_params', 'env must be an object of strings.', 'dyno');
   // The same rules as config vars: a one-off's extra variables reach the same environment.
   const env = new Map<string, string>();
-  for (const [k, v] of Object.entries(raw)) env.set(validateConfigKey(k), validateConfigValue(k, v));
+  for (const [k, v] of Object.entries(raw)) env.set(validateSettableConfigKey(k), validateConfigValue(k, v));
   return Object.fromEntries(env);
 }
 
