@@ -109,7 +109,7 @@ async function discoverProcessTypes(buildDir: string, defaults: ProcessTypes, lo
     throw new BerthError('build_failed', (e as Error).message.startsWith('Procfile') ? (e as Error).message : `Procfile: ${(e as Error).message}`);
   }
   if (text !== undefined) log(`${INDENT}Procfile declares types -> ${Object.keys(declared).join(', ') || '(none)'}`);
-  const fromDefaults = Object.keys(defaults).filter((t) => !(t in declared));
+  const fromDefaults = Object.keys(defaults).filter((t) => !Object.hasOwn(declared, t));
   if (fromDefaults.length > 0) log(`${INDENT}Default types for buildpack -> ${fromDefaults.join(', ')}`);
   return { ...defaults, ...declared };
 }

@@ -48,6 +48,13 @@ describe('runCommandLine', () => {
     expect([...unknownFlag.requests, ...missingArg.requests]).toEqual([]);
   });
 
+  it('config:get of a key named like an object property prints it only when it is set', async () => {
+    const unset = await cli(['config:get', 'constructor', '-a', 'demo'], () => json(200, { A: '1' }));
+    expect([unset.code, unset.stdout]).toEqual([0, '\n']);
+    const set = await cli(['config:get', 'constructor', '-a', 'demo'], () => json(200, { constructor: 'c' }));
+    expect(set.stdout).toBe('c\n');
+  });
+
   it('takes the app from the berth git remote when -a is absent', async () => {
     const r = await cli(['config', '--json'], () => json(200, { A: '1' }), 'http://localhost:5000/from-remote.git');
     expect(r.requests).toEqual(['GET http://api.test/apps/from-remote/config-vars']);

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'confirmation_required' // a destructive action needs ?confirm=<app>
   | 'conflict'
   | 'payload_too_large'
+  | 'config_too_large'     // an app's config vars over their size or count limit
   | 'unsafe_tarball'
   | 'build_failed'
   | 'not_implemented';

@@ -53,6 +53,18 @@ describe('parseProcfile', () => {
     expect(errorOf(': node x').message).toContain('invalid process type');
   });
 
+  it('refuses names of JavaScript object properties instead of dropping or inheriting them', () => {
+    for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const e = errorOf(`web: ./serve\n${type}: ./evil\n`);
+      expect(e.message, type).toContain('line 2: ');
+      expect(e.message, type).toContain(`process type ${JSON.stringify(type)}`);
+    }
+  });
+
+  it('refuses upper-case letters and a leading digit, dash or underscore', () => {
+    for (const type of ['Web', '1web', '-web', '_web']) expect(errorOf(`${type}: x`).message, type).toContain('invalid process type');
+  });
+
   it('rejects a process type without a command', () => {
     expect(errorOf('web:   \n').message).toBe('Procfile line 1: process type "web" has no command.');
   });

@@ -1,6 +1,6 @@
 // Reads a Procfile the way Heroku does: `type: command` lines, blank and `#` lines skipped.
 import { BerthError } from './errors.js';
-import { PROCESS_TYPE_PATTERN } from './names.js';
+import { isProcessType, processTypeProblem } from './names.js';
 import type { ProcessTypes } from './types.js';
 
 const LINE_PATTERN = /^([^:\s]*)\s*:(.*)$/;
@@ -15,7 +15,8 @@ const LINE_PATTERN = /^([^:\s]*)\s*:(.*)$/;
  * `release` is an ordinary type at this level; the deploy pipeline gives it its meaning.
  */
 export function parseProcfile(text: string): ProcessTypes {
-  const types: ProcessTypes = {};
+  // A Map, so that no line can reach an object prototype whatever its type name.
+  const types = new Map<string, string>();
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   lines.forEach((raw, i) => {
     const line = raw.trim();
@@ -27,13 +28,11 @@ export function parseProcfile(text: string): ProcessTypes {
     }
     const type = match[1] ?? '';
     const command = (match[2] ?? '').trim();
-    if (!PROCESS_TYPE_PATTERN.test(type)) {
-      throw procfileError(lineNo, `invalid process type ${JSON.stringify(clip(type))}: use 1 to 30 letters, digits, "_" and "-"`);
-    }
+    if (!isProcessType(type)) throw procfileError(lineNo, processTypeProblem(clip(type)));
     if (command === '') throw procfileError(lineNo, `process type "${type}" has no command`);
-    types[type] = command;
+    types.set(type, command);
   });
-  return types;
+  return Object.fromEntries(types);
 }
 
 function procfileError(lineNo: number, detail: string): BerthError {

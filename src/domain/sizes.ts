@@ -22,10 +22,10 @@ export const INSTANCE_SIZES: readonly InstanceSize[] = [
 export const DEFAULT_SIZE = 'standard-1x';
 
 /** Heroku accepts sizes case-insensitively and with the old "1X"/"2X" spellings. */
-const ALIASES: Record<string, string> = { '1x': 'standard-1x', '2x': 'standard-2x', 'standard': 'standard-1x' };
+const ALIASES: ReadonlyMap<string, string> = new Map([['1x', 'standard-1x'], ['2x', 'standard-2x'], ['standard', 'standard-1x']]);
 
 export function findSize(name: string): InstanceSize | undefined {
   const lower = name.toLowerCase();
-  const canonical = ALIASES[lower] ?? lower;
+  const canonical = ALIASES.get(lower) ?? lower;
   return INSTANCE_SIZES.find((s) => s.name === canonical);
 }

@@ -1,5 +1,6 @@
 // What should run for an app: for each process type of the current release's slug, as many
 // instance slots as the formation says. The `release` type never runs as an instance.
+import { commandOf } from '../domain/process-types.js';
 import { DEFAULT_SIZE, findSize, type InstanceSize } from '../domain/sizes.js';
 import type { App, Release, Slug } from '../domain/types.js';
 import type { Store } from '../store/store.js';
@@ -28,7 +29,7 @@ export async function readDesiredState(store: Store, app: App): Promise<DesiredS
   if (!release || !slug) return { app, release, slug, slots: [] };
   const slots: DesiredSlot[] = [];
   for (const f of await store.formation.list(app.id)) {
-    const command = slug.processTypes[f.type];
+    const command = commandOf(slug.processTypes, f.type);
     if (!command || f.type === 'release') continue;
     const size = findSize(f.size) ?? findSize(DEFAULT_SIZE)!;
     for (let index = 1; index <= f.quantity; index++) {

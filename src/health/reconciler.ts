@@ -1,6 +1,7 @@
 // Level-based reconciliation of one app: read desired state from the store and actual instances
 // from the runtime, then start, stop or replace instances to close the gap. Idempotent: running
 // it twice in a row changes nothing the second time.
+import { commandOf } from '../domain/process-types.js';
 import type { LogSink } from '../logs/log-sink.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
@@ -300,7 +301,7 @@ export class Reconciler {
     const app = await this.deps.store.apps.byId(appId);
     const desired = app ? await readDesiredState(this.deps.store, app) : undefined;
     const views: DynoView[] = instances.map((i) => ({
-      id: i.id, name: i.name, type: i.processType, command: desired?.slug?.processTypes[i.processType] ?? '',
+      id: i.id, name: i.name, type: i.processType, command: commandOf(desired?.slug?.processTypes, i.processType) ?? '',
       size: desired?.slots.find((s) => s.type === i.processType)?.size.name ?? 'standard-1x',
       releaseId: i.releaseId, releaseVersion: i.releaseVersion, startedAt: i.startedAt,
       state: this.stateOf(i),

@@ -1,6 +1,7 @@
 // Config vars: a PATCH of changes (null unsets) becomes a new release with the new set.
 import { BerthError } from '../domain/errors.js';
-import { validateConfigKey, validateConfigValue } from '../domain/names.js';
+import { checkConfigLimits } from '../domain/config-limits.js';
+import { validateConfigKey, validateConfigValue, validateSettableConfigKey } from '../domain/names.js';
 import type { ConfigVars, User } from '../domain/types.js';
 import { appForActor } from './access.js';
 import { recordRelease } from './releases.js';
@@ -11,15 +12,18 @@ export async function getConfigVars(deps: ServiceDeps, actor: User, appRef: stri
   return deps.store.config.get(app.id);
 }
 
-/** Checks every key and value before anything is written, so a bad entry changes nothing. */
-function parseChanges(changes: unknown): Record<string, string | null> {
+/**
+ * Checks every key and value before anything is written, so a bad entry changes nothing. Keys are
+ * tenant data: they live in a Map, never as properties a name like `constructor` could shadow.
+ */
+function parseChanges(changes: unknown): Map<string, string | null> {
   if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
     throw new BerthError('bad_request', 'Config vars must be a JSON object of KEY: "value" (or null to unset).', 'config_var');
   }
-  const parsed: Record<string, string | null> = {};
+  const parsed = new Map<string, string | null>();
   for (const [key, value] of Object.entries(changes)) {
-    validateConfigKey(key);
-    parsed[key] = value === null ? null : validateConfigValue(key, value);
+    // Unsetting only needs a valid key: a PORT stored before it was refused can still be removed.
+    parsed.set(value === null ? validateConfigKey(key) : validateSettableConfigKey(key), value === null ? null : validateConfigValue(key, value));
   }
   return parsed;
 }
@@ -33,19 +37,21 @@ export async function updateConfigVars(deps: ServiceDeps, actor: User, appRef: s
   const app = await appForActor(deps.store, actor, appRef);
   const result = await deps.store.transaction(async (tx) => {
     const current = await tx.config.get(app.id);
-    const next: ConfigVars = { ...current };
+    const vars = new Map(Object.entries(current));
     const set: string[] = [];
     const unset: string[] = [];
-    for (const [key, value] of Object.entries(parsed)) {
+    for (const [key, value] of parsed) {
       if (value === null) {
-        if (key in next) { delete next[key]; unset.push(key); }
-      } else if (next[key] !== value) {
-        next[key] = value;
+        if (vars.delete(key)) unset.push(key);
+      } else if (vars.get(key) !== value) {
+        vars.set(key, value);
         set.push(key);
       }
     }
     // Heroku makes no release when nothing actually changed.
     if (set.length === 0 && unset.length === 0) return { config: current, release: undefined };
+    const next: ConfigVars = Object.fromEntries(vars);
+    checkConfigLimits(next, current);
     await tx.config.replace(app.id, next);
     const release = await recordRelease(tx, app, actor, { description: describe(set, unset), config: next });
     await tx.events.append({ actorId: actor.id, appId: app.id, action: 'config-changed', data: { set, unset } });

@@ -8,6 +8,7 @@ import type { AppBuilder } from '../build/app-builder.js';
 import { extractSourceTarball } from '../deploy/tarball.js';
 import type { SourceStore } from '../deploy/source-store.js';
 import { BerthError, isBerthError } from '../domain/errors.js';
+import { checkProcessTypes } from '../domain/process-types.js';
 import { DEFAULT_SIZE, findSize } from '../domain/sizes.js';
 import type { App, Build, Release, Slug, User } from '../domain/types.js';
 import type { BuildOutputs, BuildOutputWriter } from '../logs/build-output.js';
@@ -114,7 +115,7 @@ export class DeployPipeline {
         });
       }
       const slug = await store.slugs.create({
-        appId: app.id, location: built.location, processTypes: built.processTypes, buildpackDescription: built.buildpackDescription,
+        appId: app.id, location: built.location, processTypes: checkProcessTypes(built.processTypes), buildpackDescription: built.buildpackDescription,
         commit: build.sourceVersion, sizeBytes: built.sizeBytes,
       });
       const release = await this.release(app, actor, build, slug, out);

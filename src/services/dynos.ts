@@ -1,6 +1,7 @@
 // Dynos (instances) as the API shows them. The health manager knows their states; it is passed
 // in as a DynoDirectory so that services and api do not depend on health.
 import { BerthError } from '../domain/errors.js';
+import { validateDynoName } from '../domain/names.js';
 import type { User } from '../domain/types.js';
 import { appForActor } from './access.js';
 import type { DynoDirectory } from './dyno-directory.js';
@@ -19,6 +20,7 @@ export async function listDynos(deps: ServiceDeps, actor: User, appRef: string) 
 }
 
 export async function restartDynos(deps: ServiceDeps, actor: User, appRef: string, name?: string): Promise<void> {
+  if (name !== undefined) validateDynoName(name);
   const app = await appForActor(deps.store, actor, appRef);
   const count = await directory(deps).restart(app.id, name);
   if (name && count === 0) throw new BerthError('dyno_not_found', `Couldn't find the dyno ${name} of ${app.name}.`, 'dyno');

@@ -1,6 +1,7 @@
 // Formation: how many instances of each process type, and what size, the app should run.
 import { BerthError } from '../domain/errors.js';
 import { validateProcessType } from '../domain/names.js';
+import { commandOf } from '../domain/process-types.js';
 import { DEFAULT_SIZE, findSize, INSTANCE_SIZES } from '../domain/sizes.js';
 import type { App, FormationEntry, ProcessTypes, User } from '../domain/types.js';
 import type { Repos } from '../store/store.js';
@@ -26,7 +27,7 @@ async function processTypesOf(repos: Pick<Repos, 'releases' | 'slugs'>, app: App
 }
 
 const withCommand = (entries: FormationEntry[], types: ProcessTypes | undefined): FormationView[] =>
-  entries.map((e) => ({ ...e, command: types?.[e.type] ?? '' }));
+  entries.map((e) => ({ ...e, command: commandOf(types, e.type) ?? '' }));
 
 export async function listFormation(deps: ServiceDeps, actor: User, appRef: string): Promise<{ app: App; formation: FormationView[] }> {
   const app = await appForActor(deps.store, actor, appRef);
@@ -44,7 +45,7 @@ function checkUpdate(u: FormationUpdate, types: ProcessTypes | undefined, curren
   const type = validateProcessType(u.type);
   // Before the first deploy any valid type may be scaled (desired state waits for a slug);
   // afterwards only the types the slug defines, as on Heroku.
-  if (types && !(type in types)) {
+  if (types && commandOf(types, type) === undefined) {
     throw new BerthError('formation_not_found', `Couldn't find that process type (${type}). The current release defines: ${Object.keys(types).join(', ') || 'none'}.`, 'formation');
   }
   const out: { type: string; quantity?: number; size?: string } = { type };

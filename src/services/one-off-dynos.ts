@@ -4,6 +4,7 @@
 import { randomInt } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { BerthError } from '../domain/errors.js';
+import { validateConfigValue, validateSettableConfigKey } from '../domain/names.js';
 import { DEFAULT_SIZE, findSize } from '../domain/sizes.js';
 import type { App, User } from '../domain/types.js';
 import type { OneOffSpec, Runtime } from '../runtime/runtime.js';
@@ -79,12 +80,10 @@ export class OneOffDynos {
 function parseEnv(raw: unknown): Record<string, string> {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new BerthError('invalid_params', 'env must be an object of strings.', 'dyno');
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || typeof v !== 'string') throw new BerthError('invalid_params', `env.${k} must be a string with a valid name.`, 'dyno');
-    env[k] = v;
-  }
-  return env;
+  // The same rules as config vars: a one-off's extra variables reach the same environment.
+  const env = new Map<string, string>();
+  for (const [k, v] of Object.entries(raw)) env.set(validateSettableConfigKey(k), validateConfigValue(k, v));
+  return Object.fromEntries(env);
 }
 
 function lineWriter(onLine: (line: string) => void): { stream: Writable; flush(): void } {

@@ -78,6 +78,40 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       expect((await store.releases.list(a.id)).map((r) => r.version)).toEqual([1, 2]);
     });
 
+    it('keeps each release\'s config exactly, whatever later releases and the current config become', async () => {
+      const a = await makeApp();
+      const first = { CMD: '$(id)', NL: 'a\nb', UNICODE: 'Ünïcødé ✓', EMPTY: '', constructor: 'c' };
+      const r1 = await store.releases.create({ appId: a.id, description: 'one', status: 'succeeded', slugId: null, config: first, userId: a.ownerId });
+      const r2 = await store.releases.create({ appId: a.id, description: 'two', status: 'succeeded', slugId: null, config: { ...first, CMD: 'other' }, userId: a.ownerId });
+      // Same vars in another order: the same config.
+      const r3 = await store.releases.create({ appId: a.id, description: 'three', status: 'succeeded', slugId: null, config: { EMPTY: '', constructor: 'c', UNICODE: 'Ünïcødé ✓', NL: 'a\nb', CMD: '$(id)' }, userId: a.ownerId });
+      await store.config.replace(a.id, { NEW: '1' });
+      expect((await store.releases.byId(a.id, r1.id))?.config).toEqual(first);
+      expect((await store.releases.byVersion(a.id, 2))?.config).toEqual({ ...first, CMD: 'other' });
+      expect((await store.releases.current(a.id))?.id).toBe(r3.id);
+      expect((await store.releases.list(a.id)).map((r) => r.config)).toEqual([first, { ...first, CMD: 'other' }, first]);
+      expect(r2.config.CMD).toBe('other');
+    });
+
+    it('keeps another app\'s release config when an app with the same config is deleted', async () => {
+      const a = await makeApp();
+      const b = await makeApp('beta');
+      const config = { SHARED: 'same value' };
+      await store.releases.create({ appId: a.id, description: 'a', status: 'succeeded', slugId: null, config, userId: a.ownerId });
+      await store.releases.create({ appId: b.id, description: 'b', status: 'succeeded', slugId: null, config, userId: b.ownerId });
+      await store.apps.delete(a.id);
+      expect((await store.releases.current(b.id))?.config).toEqual(config);
+    });
+
+    it('deleting a user removes their apps with their releases and stored configs', async () => {
+      const a = await makeApp();
+      const slug = await store.slugs.create({ appId: a.id, location: '/x', processTypes: {}, buildpackDescription: '', commit: null, sizeBytes: 0 });
+      await store.releases.create({ appId: a.id, description: 'one', status: 'succeeded', slugId: slug.id, config: { A: '1' }, userId: a.ownerId });
+      await store.users.delete(a.ownerId);
+      expect(await store.apps.byId(a.id)).toBeUndefined();
+      expect(await store.releases.list(a.id)).toEqual([]);
+    });
+
     it('gives concurrent release creations distinct increasing versions', async () => {
       const a = await makeApp();
       const made = await Promise.all(Array.from({ length: 20 }, (_, i) =>
@@ -123,7 +157,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       await store.config.replace(a.id, { KEEP: '1' });
       await expect(store.transaction(async (tx) => {
         await tx.config.replace(a.id, { LOST: '1' });
-        await tx.releases.create({ appId: a.id, description: 'x', status: 'succeeded', slugId: null, config: {}, userId: a.ownerId });
+        await tx.releases.create({ appId: a.id, description: 'x', status: 'succeeded', slugId: null, config: { LOST: '1' }, userId: a.ownerId });
         throw new Error('boom');
       })).rejects.toThrow('boom');
       expect(await store.config.get(a.id)).toEqual({ KEEP: '1' });

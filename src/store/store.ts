@@ -54,7 +54,10 @@ export interface ConfigRepo {
 }
 
 export interface ReleaseRepo {
-  /** Assigns the next version number for the app atomically. */
+  /**
+   * Assigns the next version number for the app atomically. The config is stored once per
+   * distinct config of the app, not copied into every release (deploys and rollbacks repeat it).
+   */
   create(r: NewRelease): Promise<Release>;
   byId(appId: Id, id: Id): Promise<Release | undefined>;
   byVersion(appId: Id, version: number): Promise<Release | undefined>;

@@ -60,7 +60,8 @@ export const configGet = defineCommand({
   async run(ctx, input) {
     const vars = await ctx.client().getConfigVars(await ctx.app(input));
     const key = input.args.KEY!;
-    const value = vars[key] ?? '';
+    // Own keys only: `config:get constructor` must not print what every object inherits.
+    const value = Object.hasOwn(vars, key) ? vars[key]! : '';
     ctx.out.line(input.flags.shell ? `${key}=${shellQuote(value)}` : value);
   },
 });

@@ -1,6 +1,11 @@
 // Schema migrations for the SQLite store, applied in order at start; `user_version` records progress.
+// A migration is SQL, or a function when rows must be rewritten by code.
+import type Database from 'better-sqlite3';
+import { moveReleaseConfigsToSnapshots } from './migration-config-snapshots.js';
 
-export const MIGRATIONS: readonly string[] = [
+export type Migration = string | ((db: Database.Database) => void);
+
+export const MIGRATIONS: readonly Migration[] = [
   `
   CREATE TABLE users (
     id TEXT PRIMARY KEY,
@@ -127,4 +132,6 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX addons_app ON addons(app_id);
   CREATE INDEX addon_attachments_addon ON addon_attachments(addon_id);
   `,
+  // 3: releases reference a shared config snapshot by hash instead of each holding a full copy.
+  moveReleaseConfigsToSnapshots,
 ];

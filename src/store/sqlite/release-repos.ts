@@ -2,15 +2,22 @@
 import type Database from 'better-sqlite3';
 import { BerthError } from '../../domain/errors.js';
 import type { BuildRepo, EventRepo, ReleaseRepo, SlugRepo } from '../store.js';
+import { configSnapshotReader, saveConfigSnapshot } from './config-snapshots.js';
 import type { RepoContext } from './repo-context.js';
 import { toBuild, toEvent, toRelease, toSlug } from './rows.js';
 
 type Row = Record<string, unknown>;
+const s = (v: unknown): string => v as string;
 
+/** A release's config is a snapshot it shares with every release of the app that ran the same vars (config-snapshots.ts). */
 export function sqliteReleases(db: Database.Database, ctx: RepoContext): ReleaseRepo {
+  const withConfig = (rows: Row[]) => {
+    const configOf = configSnapshotReader(db);
+    return rows.map((r) => toRelease(r, configOf(s(r.app_id), s(r.config_hash))));
+  };
   const one = (sql: string, ...args: unknown[]) => {
     const r = db.prepare(sql).get(...args) as Row | undefined;
-    return r && toRelease(r);
+    return r && withConfig([r])[0];
   };
   return {
     async create(r) {
@@ -18,9 +25,13 @@ export function sqliteReleases(db: Database.Database, ctx: RepoContext): Release
       const id = ctx.newId();
       // MAX()+1 inside the store's write lock: versions strictly increase, never repeat.
       const { v } = db.prepare('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM releases WHERE app_id = ?').get(r.appId) as { v: number };
-      db.prepare(`INSERT INTO releases (id, app_id, version, description, status, slug_id, config, user_id, created_at, updated_at)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(id, r.appId, v, r.description, r.status, r.slugId, JSON.stringify(r.config), r.userId, now, now);
+      // Outside a store transaction the snapshot and the release still land together, or neither.
+      db.transaction(() => {
+        const hash = saveConfigSnapshot(db, r.appId, r.config);
+        db.prepare(`INSERT INTO releases (id, app_id, version, description, status, slug_id, config_hash, user_id, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(id, r.appId, v, r.description, r.status, r.slugId, hash, r.userId, now, now);
+      })();
       return one('SELECT * FROM releases WHERE id = ?', id)!;
     },
     async byId(appId, id) {
@@ -30,7 +41,7 @@ export function sqliteReleases(db: Database.Database, ctx: RepoContext): Release
       return one('SELECT * FROM releases WHERE app_id = ? AND version = ?', appId, version);
     },
     async list(appId) {
-      return (db.prepare('SELECT * FROM releases WHERE app_id = ? ORDER BY version').all(appId) as Row[]).map(toRelease);
+      return withConfig(db.prepare('SELECT * FROM releases WHERE app_id = ? ORDER BY version').all(appId) as Row[]);
     },
     async current(appId) {
       return one("SELECT * FROM releases WHERE app_id = ? AND status = 'succeeded' ORDER BY version DESC LIMIT 1", appId);

@@ -1,5 +1,5 @@
 // Row ↔ entity mapping for the SQLite store: column names stay snake_case, entities camelCase.
-import type { ApiToken, App, AuditEvent, Build, FormationEntry, Release, Slug, User } from '../../domain/types.js';
+import type { ApiToken, App, AuditEvent, Build, ConfigVars, FormationEntry, Release, Slug, User } from '../../domain/types.js';
 
 type Row = Record<string, unknown>;
 const s = (v: unknown): string => v as string;
@@ -21,9 +21,9 @@ export const toApp = (r: Row): App => ({
   createdAt: s(r.created_at), updatedAt: s(r.updated_at), releasedAt: sn(r.released_at),
 });
 
-export const toRelease = (r: Row): Release => ({
+export const toRelease = (r: Row, config: ConfigVars): Release => ({
   id: s(r.id), appId: s(r.app_id), version: r.version as number, description: s(r.description),
-  status: s(r.status) as Release['status'], slugId: sn(r.slug_id), config: JSON.parse(s(r.config)) as Record<string, string>,
+  status: s(r.status) as Release['status'], slugId: sn(r.slug_id), config,
   userId: s(r.user_id), createdAt: s(r.created_at), updatedAt: s(r.updated_at),
 });
 

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeContract } from '../store.contract.js';
+import { MIGRATIONS } from './migrations.js';
 import { SqliteStore, openSqlite } from './sqlite-store.js';
 
 storeContract('sqlite', async () => {
@@ -16,12 +18,68 @@ storeContract('sqlite', async () => {
 });
 
 describe('SQLite specifics', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'berth-store-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const bytesOf = (db: Database.Database) => (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+  /** ~30 KB of config: big, but under the 32 KiB limit. */
+  const bigConfig = (tag: string) => Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`BIG_${i}`, `${tag}${'x'.repeat(2000)}`]));
+
   it('uses WAL mode and records the schema version', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'berth-store-'));
     const db = openSqlite(join(dir, 'x.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBeGreaterThan(0);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     db.close();
-    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores a config shared by many releases once: the file does not grow by a copy per release', async () => {
+    const file = join(dir, 'berth.sqlite');
+    const store = new SqliteStore(file);
+    const user = await store.users.create({ email: 'a@example.com', passwordHash: 'h', isAdmin: false });
+    const app = await store.apps.create({ name: 'big', ownerId: user.id, stack: 'berth-24' });
+    const config = bigConfig('a');
+    await store.releases.create({ appId: app.id, description: 'first', status: 'succeeded', slugId: null, config, userId: user.id });
+    const probe = new Database(file, { readonly: true });
+    const before = bytesOf(probe);
+    for (let i = 0; i < 200; i++) {
+      await store.releases.create({ appId: app.id, description: `Deploy ${i}`, status: 'succeeded', slugId: null, config, userId: user.id });
+    }
+    // A copy per release would be 200 × 30 KB = 6 MB.
+    expect(bytesOf(probe) - before).toBeLessThan(512 * 1024);
+    expect(probe.prepare('SELECT COUNT(*) AS n FROM config_snapshots WHERE app_id = ?').get(app.id)).toEqual({ n: 1 });
+    expect((await store.releases.byVersion(app.id, 150))?.config).toEqual(config);
+    probe.close();
+    await store.close();
+  });
+
+  it('migrates releases of an older database into shared snapshots without losing a config', async () => {
+    const file = join(dir, 'old.sqlite');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0] as string);
+    old.exec(MIGRATIONS[1] as string);
+    old.pragma('user_version = 2');
+    const now = new Date(0).toISOString();
+    old.prepare("INSERT INTO users VALUES ('u1', 'a@example.com', 'h', 0, ?, ?)").run(now, now);
+    old.prepare("INSERT INTO apps (id, name, owner_id, stack, created_at, updated_at) VALUES ('app1', 'legacy', 'u1', 'berth-24', ?, ?)").run(now, now);
+    old.prepare("INSERT INTO apps (id, name, owner_id, stack, created_at, updated_at) VALUES ('app2', 'other', 'u1', 'berth-24', ?, ?)").run(now, now);
+    old.prepare("INSERT INTO config_vars VALUES ('app1', ?)").run(JSON.stringify({ C: '3' }));
+    const configs = [bigConfig('a'), bigConfig('a'), bigConfig('b'), { A: '1', 'ÜNI': '✓' }, {}, bigConfig('a')];
+    const insert = old.prepare(`INSERT INTO releases (id, app_id, version, description, status, slug_id, config, user_id, created_at, updated_at)
+                                VALUES (?, ?, ?, ?, 'succeeded', NULL, ?, 'u1', ?, ?)`);
+    configs.forEach((c, i) => insert.run(`r${i}`, 'app1', i + 1, `v${i + 1}`, JSON.stringify(c), now, now));
+    insert.run('o1', 'app2', 1, 'other', JSON.stringify(bigConfig('a')), now, now);
+    old.close();
+
+    const store = new SqliteStore(file);
+    expect((await store.releases.list('app1')).map((r) => [r.version, r.description, r.config])).toEqual(configs.map((c, i) => [i + 1, `v${i + 1}`, c]));
+    expect((await store.releases.current('app2'))?.config).toEqual(bigConfig('a'));
+    expect(await store.config.get('app1')).toEqual({ C: '3' });
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    // app1 has four distinct configs; app2 its own one.
+    expect(db.prepare('SELECT app_id, COUNT(*) AS n FROM config_snapshots GROUP BY app_id ORDER BY app_id').all())
+      .toEqual([{ app_id: 'app1', n: 4 }, { app_id: 'app2', n: 1 }]);
+    db.close();
   });
 });

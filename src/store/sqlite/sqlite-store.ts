@@ -28,12 +28,20 @@ export function openSqlite(file: string): Database.Database {
 function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let v = current; v < MIGRATIONS.length; v++) {
+    const migration = MIGRATIONS[v]!;
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+  // A migration that rewrote tables (3: release configs into snapshots) can leave most of an old,
+  // bloated file free; give it back once instead of keeping it for ever.
+  const freeBytes = (db.pragma('freelist_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+  if (current < MIGRATIONS.length && current > 0 && freeBytes > RECLAIM_AFTER_MIGRATION_BYTES) db.exec('VACUUM');
 }
+
+const RECLAIM_AFTER_MIGRATION_BYTES = 4 * 1024 * 1024;
 
 function makeRepos(db: Database.Database, clock: Clock): Repos {
   const ctx = { now: () => new Date(clock.now()).toISOString(), newId };
