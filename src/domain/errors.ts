@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'confirmation_required' // a destructive action needs ?confirm=<app>
   | 'conflict'
   | 'payload_too_large'
+  | 'quota_exceeded'       // a per-user limit (e.g. pending sources) is used up; nothing was stored
   | 'unsafe_tarball'
   | 'build_failed'
   | 'not_implemented';

@@ -9,6 +9,7 @@ import { logRoutes } from '../api/routes/log-routes.js';
 import { oneOffRoutes } from '../api/routes/one-off-routes.js';
 import { stackRoutes } from '../api/routes/stack-routes.js';
 import { GitRepos } from '../deploy/git/repo-store.js';
+import { sourceCapabilityPath } from '../deploy/source-capability.js';
 import { SourceStore } from '../deploy/source-store.js';
 import { HealthManager } from '../health/health-manager.js';
 import { InstanceOutput } from '../health/instance-output.js';
@@ -68,9 +69,9 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const admin = await ensureAdmin(deps, { email: settings.adminEmail, password: settings.adminPassword });
   if (admin) announceAdmin(admin, settings.apiUrl);
 
-  const sources = new SourceStore(paths.sources);
+  const sources = new SourceStore(paths.sources, { clock: systemClock });
   // Uploads nobody built within an hour are removed (built ones go as soon as their build ends).
-  sources.start(signal, { maxAgeMs: 60 * 60_000, everyMs: 10 * 60_000 });
+  sources.start(signal, { everyMs: 10 * 60_000, onError: (e) => logger.warn('source-sweep-failed', { error: e.message }) });
   const outputs = new BuildOutputs(paths.builds);
   const pipeline = new DeployPipeline({
     ...deps, runtime, builder, sources, outputs, paths: { builds: paths.builds },
@@ -80,7 +81,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const repos = new GitRepos(paths.repos);
   events.on((e) => { if (e.type === 'app-destroyed') void repos.remove(e.appId); });
   events.on((e) => { if (e.type === 'app-destroyed') void builder.forgetApp(e.appId).catch((err: Error) => logger.warn('build-leftovers-remain', { app: e.appId, error: err.message })); });
-  const pushes = new GitPushes({ ...deps, pipeline, sources, outputs, repos, sourceUrl: (id) => `${urls.api}/sources/${id}`, webUrl: urls.web });
+  const pushes = new GitPushes({ ...deps, pipeline, sources, outputs, repos, sourceUrl: (id, secret) => urls.api + sourceCapabilityPath(id, secret), webUrl: urls.web });
   const addonNetwork = await chooseAddonNetwork(runtime.name, logger.child({ component: 'addons' }));
   const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal, network: addonNetwork });
   const api = buildApi({ ...deps, urls }, [

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { AppBuilder } from '../build/app-builder.js';
 import { extractSourceTarball } from '../deploy/tarball.js';
+import { parseSourceUrl } from '../deploy/source-capability.js';
 import type { SourceStore } from '../deploy/source-store.js';
 import { BerthError, isBerthError } from '../domain/errors.js';
 import { DEFAULT_SIZE, findSize } from '../domain/sizes.js';
@@ -40,10 +41,10 @@ export interface BuildRequest {
 }
 
 /** Only sources uploaded to this Berth are built: fetching arbitrary URLs would let users probe our network. */
-export function sourceIdFromUrl(url: unknown): string {
-  const m = typeof url === 'string' ? /\/sources\/([A-Za-z0-9_-]{32,64})$/.exec(url.split('?')[0]!) : null;
-  if (!m) throw new BerthError('invalid_params', 'source_blob.url must be a URL returned by POST /sources (put the tarball there first).', 'build');
-  return m[1]!;
+export function sourceFromUrl(url: unknown): { id: string; secret: string } {
+  const capability = parseSourceUrl(url);
+  if (!capability) throw new BerthError('invalid_params', 'source_blob.url must be the get_url returned by POST /sources (put the tarball to its put_url first).', 'build');
+  return capability;
 }
 
 export class DeployPipeline {
@@ -58,24 +59,41 @@ export class DeployPipeline {
   async createBuild(actor: User, appRef: string, req: BuildRequest): Promise<Build> {
     const app = await appForActor(this.deps.store, actor, appRef);
     const image = parseImage(req.image);
-    const sourceId = image === undefined ? sourceIdFromUrl(req.source_blob?.url) : undefined;
-    if (sourceId) this.deps.sources.pathOf(sourceId); // fail now, not in the background, when nothing was uploaded
+    const capability = image === undefined ? sourceFromUrl(req.source_blob?.url) : undefined;
     const version = req.source_blob?.version;
     if (version !== undefined && version !== null && (typeof version !== 'string' || version.length > 200)) {
       throw new BerthError('invalid_params', 'source_blob.version must be a string of at most 200 characters.', 'build');
     }
     const buildpacks = parseBuildpacks(req.buildpacks) ?? app.buildpacks;
+    // Fail now, not in the background: nothing uploaded, expired, or someone else's source.
+    const source = capability ? await this.takeSource(app, actor, capability) : undefined;
     const build = await this.deps.store.builds.create({
-      appId: app.id, userId: actor.id, sourceUrl: image === undefined ? String(req.source_blob?.url) : `docker-image:${image}`,
+      // The secret stays out of the record: anyone who may read the app's builds would otherwise hold it.
+      appId: app.id, userId: actor.id, sourceUrl: source ? sourceUrlWithoutSecret(String(req.source_blob?.url), source.sourceId) : `docker-image:${image}`,
       sourceVersion: (version as string | undefined) ?? null, buildpacks: image === undefined ? buildpacks : [],
     });
     const output = this.withAppLog(app.id, this.deps.outputs.open(build.id));
     output.line(`-----> Build queued for ${app.name}`);
-    const input = image === undefined ? { sourceId: sourceId! } : { image };
+    const input = source ?? { image: image! };
     const done = this.perApp.run(app.id, () => this.slots.run(() => this.run(build, app, actor, input, output)));
     this.finished.set(build.id, done);
     void done.finally(() => this.finished.delete(build.id));
     return build;
+  }
+
+  /**
+   * A source may feed a build only if the user who uploaded it may deploy this app; otherwise a
+   * leaked get_url would let one tenant build another's code into their app, or the reverse.
+   */
+  private async takeSource(app: App, actor: User, capability: { id: string; secret: string }): Promise<{ sourceId: string; file: string }> {
+    const blob = this.deps.sources.stored(capability.id, capability.secret);
+    const owner = blob.ownerId === actor.id ? actor : await this.deps.store.users.byId(blob.ownerId);
+    const allowed = owner !== undefined && await appForActor(this.deps.store, owner, app.id).then(() => true, (e: unknown) => {
+      if (isBerthError(e)) return false;
+      throw e;
+    });
+    if (!allowed) throw new BerthError('forbidden', 'That source was uploaded by a user who may not deploy this app; upload it yourself (POST /sources).', 'source');
+    return { sourceId: blob.id, file: await this.deps.sources.take(blob) };
   }
 
   /** Build lines also join the app's one log stream, as source `build`. */
@@ -94,7 +112,7 @@ export class DeployPipeline {
     await this.finished.get(buildId);
   }
 
-  private async run(build: Build, app: App, actor: User, input: { sourceId: string } | { image: string }, out: BuildOutputWriter): Promise<void> {
+  private async run(build: Build, app: App, actor: User, input: { sourceId: string; file: string } | { image: string }, out: BuildOutputWriter): Promise<void> {
     const { store, appLog } = this.deps;
     appLog?.write(app.id, 'berth', 'api', `Build started by ${actor.email}`);
     await mkdir(this.deps.paths.builds, { recursive: true });
@@ -107,7 +125,7 @@ export class DeployPipeline {
       } else {
         const srcDir = join(workDir, 'src');
         await mkdir(srcDir);
-        await extractSourceTarball(this.deps.sources.pathOf(input.sourceId), srcDir);
+        await extractSourceTarball(input.file, srcDir);
         const config = await store.config.get(app.id);
         built = await this.deps.builder.build({
           appId: app.id, appName: app.name, buildId: build.id, sourceDir: srcDir, env: config, buildpacks: build.buildpacks, log,
@@ -237,6 +255,12 @@ export class DeployPipeline {
     const app = await appForActor(this.deps.store, actor, appRef);
     return { app, builds: await this.deps.store.builds.list(app.id) };
   }
+}
+
+/** The source's URL as the build record shows it: where it came from, minus the credential. */
+function sourceUrlWithoutSecret(url: string, sourceId: string): string {
+  const at = url.indexOf(`/sources/${sourceId}/`);
+  return url.slice(0, at) + `/sources/${sourceId}`;
 }
 
 /** Releases whose built output is kept, newest first: `releases:rollback` reaches any of them. */
