@@ -4,6 +4,7 @@ import { isBerthError } from '../domain/errors.js';
 import { newId } from '../platform/ids.js';
 import type { ApiContext } from './api-context.js';
 import { registerAuthentication } from './authentication.js';
+import { parseJsonBody } from './json-body.js';
 import { ERROR_HTTP, type ErrorBody } from './error-mapping.js';
 import { registerAccountRoutes } from './routes/account-routes.js';
 import { registerAppRoutes } from './routes/app-routes.js';
@@ -27,15 +28,13 @@ export function buildApi(ctx: ApiContext, extensions: ApiExtension[] = []): Fast
     genReqId: () => newId(),
   });
 
-  // Heroku's clients send Content-Type: application/json on bodiless requests too; an empty body is "no body".
-  app.removeContentTypeParser('application/json');
+  // Only JSON objects: Fastify's default text/plain parser would hand routes a bare string.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(String(body)));
     } catch (e) {
-      done(Object.assign(new Error(`Malformed JSON in request body: ${(e as Error).message}`), { statusCode: 400, code: 'BERTH_MALFORMED_JSON' }), undefined);
+      done(e as Error, undefined);
     }
   });
 
