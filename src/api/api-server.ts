@@ -2,6 +2,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { isBerthError } from '../domain/errors.js';
 import { newId } from '../platform/ids.js';
+import { showPaths } from '../platform/server-paths.js';
 import type { ApiContext } from './api-context.js';
 import { registerAuthentication } from './authentication.js';
 import { parseJsonBody } from './json-body.js';
@@ -42,18 +43,21 @@ export function buildApi(ctx: ApiContext, extensions: ApiExtension[] = []): Fast
     reply.header('Request-Id', req.id);
   });
 
+  // Messages reach tenants: catalogue errors are ours but may quote a tool's error, so server
+  // paths are taken out; anything else is a generic message plus the request id the log keys on.
+  const hidePaths = ctx.hidePaths ?? showPaths;
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isBerthError(err)) {
       const { status, id } = ERROR_HTTP[err.code];
-      const body: ErrorBody = { id, message: err.message, ...(err.resource ? { resource: err.resource } : {}) };
+      const body: ErrorBody = { id, message: hidePaths(err.message), ...(err.resource ? { resource: err.resource } : {}) };
       return reply.status(status).send(body);
     }
     const status = err.statusCode ?? 500;
     if (status === 413) return reply.status(413).send({ id: 'request_entity_too_large', message: `Request body is larger than ${JSON_BODY_LIMIT} bytes.` });
     if (status === 415) return reply.status(415).send({ id: 'unsupported_media_type', message: 'Send request bodies as application/json.' });
-    if (status >= 400 && status < 500) return reply.status(status).send({ id: 'bad_request', message: err.message });
-    ctx.logger.error('api-error', { method: req.method, url: req.url, error: err.stack ?? String(err) });
-    return reply.status(500).send({ id: 'internal_server_error', message: 'Internal server error.' });
+    if (status >= 400 && status < 500) return reply.status(status).send({ id: 'bad_request', message: hidePaths(err.message) });
+    ctx.logger.error('api-error', { requestId: req.id, method: req.method, url: req.url, error: err.stack ?? String(err) });
+    return reply.status(500).send({ id: 'internal_server_error', message: `Internal server error (request id ${req.id}); the operator's log has the details.` });
   });
 
   app.setNotFoundHandler((req, reply) => {

@@ -1,5 +1,6 @@
 // Composition root of `berth server`: the only place that wires concrete classes together.
 import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { buildApi } from '../api/api-server.js';
 import { publicUrls } from '../api/public-urls.js';
 import { deployRoutes } from '../api/routes/deploy-routes.js';
@@ -20,6 +21,7 @@ import { LogHub } from '../logs/log-hub.js';
 import { LogSessions } from '../logs/log-session-registry.js';
 import { systemClock } from '../platform/clock.js';
 import { jsonLogger, type Logger } from '../platform/logger.js';
+import { pathHider } from '../platform/server-paths.js';
 import { RouteTable } from '../router/route-table.js';
 import { Router } from '../router/router.js';
 import { ensureAdmin } from '../services/accounts.js';
@@ -65,7 +67,9 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });
   events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId); });
 
-  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, defaultStack: DEFAULT_STACK };
+  // What a tenant may read never names where Berth keeps its state or where Berth itself is installed.
+  const hidePaths = pathHider({ '<BERTH_HOME>': settings.home, '<berth>': fileURLToPath(new URL('../..', import.meta.url)) });
+  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, defaultStack: DEFAULT_STACK, hidePaths };
   const admin = await ensureAdmin(deps, { email: settings.adminEmail, password: settings.adminPassword });
   if (admin) announceAdmin(admin, settings.apiUrl);
 

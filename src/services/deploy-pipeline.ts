@@ -12,6 +12,7 @@ import { BerthError, isBerthError } from '../domain/errors.js';
 import { DEFAULT_SIZE, findSize } from '../domain/sizes.js';
 import type { App, Build, Release, Slug, User } from '../domain/types.js';
 import type { BuildOutputs, BuildOutputWriter } from '../logs/build-output.js';
+import { showPaths } from '../platform/server-paths.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { appForActor } from './access.js';
 import { recordRelease } from './releases.js';
@@ -96,10 +97,12 @@ export class DeployPipeline {
     return { sourceId: blob.id, file: await this.deps.sources.take(blob) };
   }
 
-  /** Build lines also join the app's one log stream, as source `build`. */
+  /** Build lines also join the app's one log stream, as source `build`; neither shows server paths. */
   private withAppLog(appId: string, out: BuildOutputWriter): BuildOutputWriter {
+    const hidePaths = this.deps.hidePaths ?? showPaths;
     return {
-      line: (text) => {
+      line: (raw) => {
+        const text = hidePaths(raw);
         out.line(text);
         this.deps.appLog?.write(appId, 'build', '', text);
       },
@@ -142,12 +145,13 @@ export class DeployPipeline {
       await this.reportLaunch(app, release, out);
       await this.pruneBuilt(app);
     } catch (e) {
-      const message = isBerthError(e) ? e.message : e instanceof Error ? e.message : String(e);
+      // Only catalogue errors are worded for the tenant; anything else is ours to read in the log.
+      const message = isBerthError(e) ? e.message : `Build failed because of an internal error (build id ${build.id}); the operator's log has the details.`;
       if (!isBerthError(e)) this.deps.logger.error('build-crashed', { build: build.id, error: e instanceof Error ? e.stack : String(e) });
       out.line(` !     ${message}`);
       out.line(' !     Build failed; the previous release keeps serving.');
       await store.builds.update(build.id, { status: 'failed' });
-      appLog?.write(app.id, 'berth', 'api', `Build failed: ${message.split('\n')[0]}`);
+      appLog?.write(app.id, 'berth', 'api', (this.deps.hidePaths ?? showPaths)(`Build failed: ${message.split('\n')[0]}`));
     } finally {
       await rm(workDir, { recursive: true, force: true });
       // A source is built once; keeping every upload would let uploads fill the disk.

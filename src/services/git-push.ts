@@ -10,6 +10,7 @@ import type { GitRepos } from '../deploy/git/repo-store.js';
 import { isBerthError } from '../domain/errors.js';
 import type { App, Build, User } from '../domain/types.js';
 import { newId } from '../platform/ids.js';
+import { showPaths } from '../platform/server-paths.js';
 import type { BuildOutputs } from '../logs/build-output.js';
 import { appForActor } from './access.js';
 import type { DeployPipeline } from './deploy-pipeline.js';
@@ -111,7 +112,7 @@ export class GitPushes {
     } catch (e) {
       if (sourceId) await sources.remove(sourceId);
       // Only the catalogue's messages are for the pusher; others (git's stderr) can name server paths.
-      if (isBerthError(e)) say(` !     ${e.message}`);
+      if (isBerthError(e)) say(` !     ${(this.deps.hidePaths ?? showPaths)(e.message)}`);
       else {
         const errorId = newId();
         logger.error('git-push-source-failed', { app: app.name, errorId, error: e instanceof Error ? e.stack : String(e) });
