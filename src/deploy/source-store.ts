@@ -204,7 +204,8 @@ export class SourceStore {
   }
 
   private bytesHeldBy(ownerId: string): number {
-    return this.records.ownedBy(ownerId).reduce((sum, r) => sum + r.bytes, 0);
+    const now = this.deps.clock.now();
+    return this.records.ownedBy(ownerId).filter((r) => !this.expired(r, now)).reduce((sum, r) => sum + r.bytes, 0);
   }
 
   private file(id: string): string {

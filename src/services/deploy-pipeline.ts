@@ -72,6 +72,10 @@ export class DeployPipeline {
       // The secret stays out of the record: anyone who may read the app's builds would otherwise hold it.
       appId: app.id, userId: actor.id, sourceUrl: source ? sourceUrlWithoutSecret(String(req.source_blob?.url), source.sourceId) : `docker-image:${image}`,
       sourceVersion: (version as string | undefined) ?? null, buildpacks: image === undefined ? buildpacks : [],
+    }).catch(async (e: unknown) => {
+      // No build will delete a source it took, so it goes now rather than hold the user's quota for a day.
+      if (source) await this.deps.sources.remove(source.sourceId);
+      throw e;
     });
     const output = this.withAppLog(app.id, this.deps.outputs.open(build.id));
     output.line(`-----> Build queued for ${app.name}`);
