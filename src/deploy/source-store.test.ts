@@ -120,5 +120,11 @@ describe('SourceStore', () => {
     const second = storeWith();
     expect(await text((await second.open(g.id, g.getSecret)).stream)).toBe('kept');
     await expect(second.receive(g.id, g.putSecret, bytes(1))).rejects.toMatchObject({ code: 'conflict' });
+    // An upload cut off by a restart does not reopen its URL.
+    const cut = await second.create('alice');
+    void second.receive(cut.id, cut.putSecret, new Readable({ read() {} })).catch(() => undefined);
+    const onDiskState = () => readFile(join(dir, `${cut.id}.json`), 'utf8').then((t) => (JSON.parse(t) as { state: string }).state, () => '');
+    while ((await onDiskState()) !== 'receiving') await new Promise((r) => setImmediate(r));
+    await expect(storeWith().receive(cut.id, cut.putSecret, bytes(1))).rejects.toMatchObject({ code: 'source_not_found' });
   });
 });

@@ -96,6 +96,8 @@ export class SourceStore {
     const target = this.file(id);
     const partial = `${target}.${randomBytes(4).toString('hex')}.partial`;
     try {
+      // On disk too: a restart in the middle of this upload must not reopen the URL for another PUT.
+      await this.records.save(record);
       record.bytes = declaredBytes ?? 0;
       const early = overLimit();
       if (early) throw early;
