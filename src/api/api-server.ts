@@ -2,8 +2,10 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { isBerthError } from '../domain/errors.js';
 import { newId } from '../platform/ids.js';
+import { showPaths } from '../platform/server-paths.js';
 import type { ApiContext } from './api-context.js';
 import { registerAuthentication } from './authentication.js';
+import { parseJsonBody } from './json-body.js';
 import { ERROR_HTTP, type ErrorBody } from './error-mapping.js';
 import { registerAccountRoutes } from './routes/account-routes.js';
 import { registerAppRoutes } from './routes/app-routes.js';
@@ -27,15 +29,13 @@ export function buildApi(ctx: ApiContext, extensions: ApiExtension[] = []): Fast
     genReqId: () => newId(),
   });
 
-  // Heroku's clients send Content-Type: application/json on bodiless requests too; an empty body is "no body".
-  app.removeContentTypeParser('application/json');
+  // Only JSON objects: Fastify's default text/plain parser would hand routes a bare string.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(String(body)));
     } catch (e) {
-      done(Object.assign(new Error(`Malformed JSON in request body: ${(e as Error).message}`), { statusCode: 400, code: 'BERTH_MALFORMED_JSON' }), undefined);
+      done(e as Error, undefined);
     }
   });
 
@@ -43,18 +43,21 @@ export function buildApi(ctx: ApiContext, extensions: ApiExtension[] = []): Fast
     reply.header('Request-Id', req.id);
   });
 
+  // Messages reach tenants: catalogue errors are ours but may quote a tool's error, so server
+  // paths are taken out; anything else is a generic message plus the request id the log keys on.
+  const hidePaths = ctx.hidePaths ?? showPaths;
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isBerthError(err)) {
       const { status, id } = ERROR_HTTP[err.code];
-      const body: ErrorBody = { id, message: err.message, ...(err.resource ? { resource: err.resource } : {}) };
+      const body: ErrorBody = { id, message: hidePaths(err.message), ...(err.resource ? { resource: err.resource } : {}) };
       return reply.status(status).send(body);
     }
     const status = err.statusCode ?? 500;
     if (status === 413) return reply.status(413).send({ id: 'request_entity_too_large', message: `Request body is larger than ${JSON_BODY_LIMIT} bytes.` });
     if (status === 415) return reply.status(415).send({ id: 'unsupported_media_type', message: 'Send request bodies as application/json.' });
-    if (status >= 400 && status < 500) return reply.status(status).send({ id: 'bad_request', message: err.message });
-    ctx.logger.error('api-error', { method: req.method, url: req.url, error: err.stack ?? String(err) });
-    return reply.status(500).send({ id: 'internal_server_error', message: 'Internal server error.' });
+    if (status >= 400 && status < 500) return reply.status(status).send({ id: 'bad_request', message: hidePaths(err.message) });
+    ctx.logger.error('api-error', { requestId: req.id, method: req.method, url: req.url, error: err.stack ?? String(err) });
+    return reply.status(500).send({ id: 'internal_server_error', message: `Internal server error (request id ${req.id}); the operator's log has the details.` });
   });
 
   app.setNotFoundHandler((req, reply) => {

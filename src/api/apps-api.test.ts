@@ -189,6 +189,25 @@ describe('malformed requests', () => {
     expect(res.body.message).toContain('Malformed JSON');
   });
 
+  it('refuses a JSON body that is not an object on every JSON endpoint, and changes nothing', async () => {
+    await call('POST', '/apps', { name: 'shape-check' });
+    const before = (await call('GET', '/apps')).body.length;
+    const configBefore = (await call('GET', '/apps/shape-check/config-vars')).body;
+    const endpoints: [string, string][] = [['POST', '/apps'], ['PATCH', '/apps/shape-check'], ['PATCH', '/apps/shape-check/config-vars'], ['PATCH', '/apps/shape-check/formation'], ['POST', '/users']];
+    for (const [method, path] of endpoints) {
+      for (const rawBody of ['[]', '"x"', '42', 'null', 'true', '["name"]']) {
+        const res = await api.call(method, path, { token, rawBody });
+        expect(res.status, `${method} ${path} ${rawBody}`).toBe(400);
+        expect(res.body).toMatchObject({ id: 'bad_request', message: expect.stringContaining('must be a JSON object') });
+      }
+    }
+    // A bare string sent as text/plain is no object either.
+    const text = await api.call('POST', '/apps', { token, rawBody: 'hello', headers: { 'Content-Type': 'text/plain' } });
+    expect(text.status).toBe(415);
+    expect((await call('GET', '/apps')).body.length).toBe(before);
+    expect((await call('GET', '/apps/shape-check/config-vars')).body).toEqual(configBefore);
+  });
+
   it('refuses an oversized body with 413 and creates nothing', async () => {
     const before = (await call('GET', '/apps')).body.length;
     const res = await api.call('POST', '/apps', { token, rawBody: JSON.stringify({ name: 'big', pad: 'x'.repeat(2 * 1024 * 1024) }) });

@@ -22,6 +22,7 @@ export const ERROR_HTTP: Record<ErrorCode, { status: number; id: string }> = {
   conflict: { status: 409, id: 'conflict' },
   payload_too_large: { status: 413, id: 'request_entity_too_large' },
   config_too_large: { status: 422, id: 'config_too_large' },
+  quota_exceeded: { status: 429, id: 'quota_exceeded' },
   unsafe_tarball: { status: 422, id: 'invalid_params' },
   build_failed: { status: 422, id: 'build_failed' },
   not_implemented: { status: 501, id: 'not_implemented' },

@@ -201,7 +201,7 @@ export class BerthClient {
     await this.http.request<unknown>('DELETE', `/apps/${seg(app)}/formations/${seg(type)}`);
   }
 
-  /** PUTs a packed source to the `put_url` of `createSource`; the URL is the credential. */
+  /** PUTs a packed source to the `put_url` of `createSource`: that URL is the credential, and takes one PUT. */
   uploadSource(putUrl: string, file: string, bytes: number, onProgress?: UploadOptions['onProgress']): Promise<void> {
     return uploadFile(putUrl, file, bytes, { fetch: this.fetch, onProgress });
   }

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'conflict'
   | 'payload_too_large'
   | 'config_too_large'     // an app's config vars over their size or count limit
+  | 'quota_exceeded'       // a per-user limit (e.g. pending sources) is used up; nothing was stored
   | 'unsafe_tarball'
   | 'build_failed'
   | 'not_implemented';

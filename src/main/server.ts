@@ -1,5 +1,6 @@
 // Composition root of `berth server`: the only place that wires concrete classes together.
 import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { buildApi } from '../api/api-server.js';
 import { publicUrls } from '../api/public-urls.js';
 import { deployRoutes } from '../api/routes/deploy-routes.js';
@@ -9,6 +10,7 @@ import { logRoutes } from '../api/routes/log-routes.js';
 import { oneOffRoutes } from '../api/routes/one-off-routes.js';
 import { stackRoutes } from '../api/routes/stack-routes.js';
 import { GitRepos } from '../deploy/git/repo-store.js';
+import { sourceCapabilityPath } from '../deploy/source-capability.js';
 import { SourceStore } from '../deploy/source-store.js';
 import { HealthManager } from '../health/health-manager.js';
 import { InstanceOutput } from '../health/instance-output.js';
@@ -19,6 +21,7 @@ import { LogHub } from '../logs/log-hub.js';
 import { LogSessions } from '../logs/log-session-registry.js';
 import { systemClock } from '../platform/clock.js';
 import { jsonLogger, type Logger } from '../platform/logger.js';
+import { pathHider } from '../platform/server-paths.js';
 import { RouteTable } from '../router/route-table.js';
 import { Router } from '../router/router.js';
 import { ensureAdmin } from '../services/accounts.js';
@@ -64,13 +67,15 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });
   events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId); });
 
-  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, defaultStack: DEFAULT_STACK };
+  // What a tenant may read never names where Berth keeps its state or where Berth itself is installed.
+  const hidePaths = pathHider({ '<BERTH_HOME>': settings.home, '<berth>': fileURLToPath(new URL('../..', import.meta.url)) });
+  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, defaultStack: DEFAULT_STACK, hidePaths };
   const admin = await ensureAdmin(deps, { email: settings.adminEmail, password: settings.adminPassword });
   if (admin) announceAdmin(admin, settings.apiUrl);
 
-  const sources = new SourceStore(paths.sources);
+  const sources = new SourceStore(paths.sources, { clock: systemClock });
   // Uploads nobody built within an hour are removed (built ones go as soon as their build ends).
-  sources.start(signal, { maxAgeMs: 60 * 60_000, everyMs: 10 * 60_000 });
+  sources.start(signal, { everyMs: 10 * 60_000, onError: (e) => logger.warn('source-sweep-failed', { error: e.message }) });
   const outputs = new BuildOutputs(paths.builds);
   const pipeline = new DeployPipeline({
     ...deps, runtime, builder, sources, outputs, paths: { builds: paths.builds },
@@ -80,7 +85,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const repos = new GitRepos(paths.repos);
   events.on((e) => { if (e.type === 'app-destroyed') void repos.remove(e.appId); });
   events.on((e) => { if (e.type === 'app-destroyed') void builder.forgetApp(e.appId).catch((err: Error) => logger.warn('build-leftovers-remain', { app: e.appId, error: err.message })); });
-  const pushes = new GitPushes({ ...deps, pipeline, sources, outputs, repos, sourceUrl: (id) => `${urls.api}/sources/${id}`, webUrl: urls.web });
+  const pushes = new GitPushes({ ...deps, pipeline, sources, outputs, repos, sourceUrl: (id, secret) => urls.api + sourceCapabilityPath(id, secret), webUrl: urls.web });
   const addonNetwork = await chooseAddonNetwork(runtime.name, logger.child({ component: 'addons' }));
   const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal, network: addonNetwork });
   const api = buildApi({ ...deps, urls }, [

@@ -30,6 +30,11 @@ export function routerErrorPage(code: RouterErrorCode, requestId: string): Error
   };
 }
 
+/** A request the router will not route at all (H25 in the log, as Heroku's router logs malformed requests). */
+export function badRequestPage(reason: string, requestId: string): ErrorPage {
+  return { status: 400, body: page('Bad request', reason.replace(/[<>&]/g, ''), `H25 · request id ${requestId}`) };
+}
+
 export function noSuchAppPage(requestId: string): ErrorPage {
   return { status: 404, body: page('No such app', 'There is no app configured at that hostname.', `request id ${requestId}`) };
 }

@@ -20,6 +20,17 @@ async function echoBackend(name: string): Promise<TestBackend> {
     res.end(JSON.stringify({ name, url: req.url, headers: req.headers }));
   }));
 }
+/** Sends bytes exactly as given (no client library tidies them) and reads until the router closes. */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (c: Buffer) => { received += c.toString('latin1'); });
+    socket.on('end', () => resolve(received));
+    socket.on('error', reject);
+    socket.end(request);
+  });
+}
 const json = (body: Buffer) => JSON.parse(body.toString()) as { name: string; url: string; headers: IncomingHttpHeaders };
 
 describe('router: routing', () => {
@@ -125,6 +136,24 @@ describe('router: headers', () => {
     expect(reply.headers['x-private']).toBeUndefined();
     expect(reply.headers['keep-alive']).toBeUndefined();
     expect(reply.body.toString()).toBe('ok');
+  });
+
+  it('refuses a request with two Host headers with 400 and a log line, and sends nothing upstream', async () => {
+    const demo = await echoBackend('demo');
+    const other = await echoBackend('other');
+    const router = track(await startRouter());
+    router.routes.set(route('demo', [backendAt(demo.port)]));
+    router.routes.set(route('other', [backendAt(other.port)]));
+    for (const second of ['other.localhost', 'demo.localhost']) {
+      const reply = await rawExchange(router.port, `GET /secret HTTP/1.1\r\nHost: demo.localhost\r\nHost: ${second}\r\nConnection: close\r\n\r\n`);
+      expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+      expect(reply).toContain('more than one Host header');
+    }
+    expect(demo.connections + other.connections).toBe(0);
+    const lines = routerLines(router);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^at=error code=H25 .* path="\/secret" host=demo\.localhost .* status=400 /);
+    expect(router.lines.every((l) => l.appId === 'id-demo')).toBe(true);
   });
 
   it('refuses an oversized header block with 431 (H25)', async () => {

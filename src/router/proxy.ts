@@ -5,13 +5,14 @@ import { performance } from 'node:perf_hooks';
 import type { LogSink } from '../logs/log-sink.js';
 import type { Logger } from '../platform/logger.js';
 import { formatAccessLine, type AccessRecord } from './access-log.js';
-import { noSuchAppPage, routerErrorPage, sendPage } from './error-page.js';
+import { badRequestPage, noSuchAppPage, routerErrorPage, sendPage } from './error-page.js';
 import { forwardRequest } from './forward-request.js';
 import { clientAddress, upstreamRequestHeaders } from './forwarded-headers.js';
 import type { RequestMetrics } from './request-metrics.js';
 import type { RoundRobin } from './round-robin.js';
 import type { RouteEntry, RouteTable } from './route-table.js';
 import { hostName } from './host-name.js';
+import { malformedRequest } from './request-shape.js';
 import type { RouterErrorCode } from './router-errors.js';
 import type { UpstreamPools } from './upstream-pools.js';
 
@@ -34,20 +35,26 @@ export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: S
   const requestId = randomUUID();
   res.setHeader('X-Request-Id', requestId);
 
-  // 1. Which app?
+  // Read now: Node detaches req.socket once the response is done, before the log line is written.
+  const request = { method: req.method ?? 'GET', path: req.url ?? '', host: hostName(req.headers.host) ?? '', requestId, fwd: clientAddress(req), protocol: 'http' as const };
+
+  // 1. Which app? Only for a request that names one unambiguously.
   const route = deps.routes.get(req.headers.host);
+  const malformed = malformedRequest(req);
+  if (malformed) {
+    res.shouldKeepAlive = false;
+    const page = badRequestPage(malformed, requestId);
+    const bytes = sendPage(res, page);
+    deps.logger.info('router-bad-request', { reason: malformed, host: req.headers.host, requestId });
+    // The app the first Host names sees the attempt in its own log, as it would any request.
+    if (route) logRequest(deps, route, { ...request, code: 'H25', dyno: '', status: page.status, bytes }, started);
+    return;
+  }
   if (!route) {
     sendPage(res, noSuchAppPage(requestId));
     deps.logger.info('router-unknown-host', { host: req.headers.host, requestId });
     return;
   }
-  if (!req.url?.startsWith('/')) {
-    // Absolute-form targets are for forward proxies; this router is not one.
-    res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request target\n');
-    return;
-  }
-  // Read now: Node detaches req.socket once the response is done, before the log line is written.
-  const request = { method: req.method ?? 'GET', path: req.url, host: hostName(req.headers.host) ?? '', requestId, fwd: clientAddress(req), protocol: 'http' as const };
   const finish = (outcome: Outcome) => logRequest(deps, route, { ...request, ...outcome }, started);
 
   // 2. Can the app take requests at all?

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
+import { connect, createServer as createTcpServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { backendAt, closedPort, route, routerLines, startRouter, type TestRouter } from './router-test-kit.js';
@@ -66,6 +66,24 @@ describe('router: websockets', () => {
     router.routes.set(route('demo', [backendAt(await closedPort(), 1), backendAt(backend.port, 2)]));
     for (let i = 0; i < 2; i++) await open(router.port, 'demo.localhost');
     expect(routerLines(router).every((l) => l.includes('dyno=web.2') && l.includes('status=101'))).toBe(true);
+  });
+
+  it('refuses an upgrade with two Host headers with 400 and a log line, before any backend', async () => {
+    const backend = await echoServer();
+    const router = await started();
+    router.routes.set(route('demo', [backendAt(backend.port)]));
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(router.port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (c: Buffer) => { text += c.toString('latin1'); });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      socket.write('GET / HTTP/1.1\r\nHost: demo.localhost\r\nHost: other.localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(reply).toContain('more than one Host header');
+    expect(routerLines(router)).toEqual([expect.stringMatching(/^at=error code=H25 .* status=400 /)]);
   });
 
   it('answers an upgrade for an app without instances with H14', async () => {

@@ -7,9 +7,10 @@ import { performance } from 'node:perf_hooks';
 import type { LogSink } from '../logs/log-sink.js';
 import type { Logger } from '../platform/logger.js';
 import { formatAccessLine, type AccessRecord } from './access-log.js';
-import { noSuchAppPage, routerErrorPage, sendRawPage } from './error-page.js';
+import { badRequestPage, noSuchAppPage, routerErrorPage, sendRawPage } from './error-page.js';
 import { clientAddress, upstreamRequestHeaders } from './forwarded-headers.js';
 import { hostName } from './host-name.js';
+import { malformedRequest } from './request-shape.js';
 import type { RequestMetrics } from './request-metrics.js';
 import type { RoundRobin } from './round-robin.js';
 import type { RouteBackend, RouteTable } from './route-table.js';
@@ -35,16 +36,25 @@ export async function tunnelUpgrade(deps: TunnelDeps, req: IncomingMessage, clie
   const requestId = randomUUID();
   client.on('error', () => client.destroy());
   const route = deps.routes.get(req.headers.host);
+  const request = { method: req.method ?? 'GET', path: req.url ?? '/', host: hostName(req.headers.host) ?? '', requestId, fwd: clientAddress(req), protocol: 'http' as const };
+  const logTo = (appId: string, o: Outcome) => {
+    const record: AccessRecord = { ...request, ...o };
+    deps.logSink.write(appId, 'router', '', formatAccessLine(record));
+    deps.metrics.onRequest({ appId, status: o.status, durationMs: performance.now() - started, bytes: o.bytes });
+  };
+  const malformed = malformedRequest(req);
+  if (malformed) {
+    const page = badRequestPage(malformed, requestId);
+    const bytes = sendRawPage(client, page, requestId);
+    deps.logger.info('router-bad-request', { reason: malformed, host: req.headers.host, requestId });
+    if (route) logTo(route.appId, { code: 'H25', dyno: '', status: page.status, bytes });
+    return;
+  }
   if (!route) {
     sendRawPage(client, noSuchAppPage(requestId), requestId);
     return;
   }
-  const request = { method: req.method ?? 'GET', path: req.url ?? '/', host: hostName(req.headers.host) ?? '', requestId, fwd: clientAddress(req), protocol: 'http' as const };
-  const finish = (o: Outcome) => {
-    const record: AccessRecord = { ...request, ...o };
-    deps.logSink.write(route.appId, 'router', '', formatAccessLine(record));
-    deps.metrics.onRequest({ appId: route.appId, status: o.status, durationMs: performance.now() - started, bytes: o.bytes });
-  };
+  const finish = (o: Outcome) => logTo(route.appId, o);
   const refuse = (code: RouterErrorCode, dyno = '', extra: Partial<Outcome> = {}) => {
     const page = routerErrorPage(code, requestId);
     finish({ code, dyno, status: page.status, bytes: code === 'H27' ? 0 : sendRawPage(client, page, requestId), ...extra });

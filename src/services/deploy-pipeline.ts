@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { AppBuilder } from '../build/app-builder.js';
 import { extractSourceTarball } from '../deploy/tarball.js';
+import { parseSourceUrl } from '../deploy/source-capability.js';
 import type { SourceStore } from '../deploy/source-store.js';
 import { BerthError, isBerthError } from '../domain/errors.js';
 import { checkProcessTypes } from '../domain/process-types.js';
 import { DEFAULT_SIZE, findSize } from '../domain/sizes.js';
 import type { App, Build, Release, Slug, User } from '../domain/types.js';
 import type { BuildOutputs, BuildOutputWriter } from '../logs/build-output.js';
+import { showPaths } from '../platform/server-paths.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { appForActor } from './access.js';
 import { recordRelease } from './releases.js';
@@ -41,10 +43,10 @@ export interface BuildRequest {
 }
 
 /** Only sources uploaded to this Berth are built: fetching arbitrary URLs would let users probe our network. */
-export function sourceIdFromUrl(url: unknown): string {
-  const m = typeof url === 'string' ? /\/sources\/([A-Za-z0-9_-]{32,64})$/.exec(url.split('?')[0]!) : null;
-  if (!m) throw new BerthError('invalid_params', 'source_blob.url must be a URL returned by POST /sources (put the tarball there first).', 'build');
-  return m[1]!;
+export function sourceFromUrl(url: unknown): { id: string; secret: string } {
+  const capability = parseSourceUrl(url);
+  if (!capability) throw new BerthError('invalid_params', 'source_blob.url must be the get_url returned by POST /sources (put the tarball to its put_url first).', 'build');
+  return capability;
 }
 
 export class DeployPipeline {
@@ -59,30 +61,53 @@ export class DeployPipeline {
   async createBuild(actor: User, appRef: string, req: BuildRequest): Promise<Build> {
     const app = await appForActor(this.deps.store, actor, appRef);
     const image = parseImage(req.image);
-    const sourceId = image === undefined ? sourceIdFromUrl(req.source_blob?.url) : undefined;
-    if (sourceId) this.deps.sources.pathOf(sourceId); // fail now, not in the background, when nothing was uploaded
+    const capability = image === undefined ? sourceFromUrl(req.source_blob?.url) : undefined;
     const version = req.source_blob?.version;
     if (version !== undefined && version !== null && (typeof version !== 'string' || version.length > 200)) {
       throw new BerthError('invalid_params', 'source_blob.version must be a string of at most 200 characters.', 'build');
     }
     const buildpacks = parseBuildpacks(req.buildpacks) ?? app.buildpacks;
+    // Fail now, not in the background: nothing uploaded, expired, or someone else's source.
+    const source = capability ? await this.takeSource(app, actor, capability) : undefined;
     const build = await this.deps.store.builds.create({
-      appId: app.id, userId: actor.id, sourceUrl: image === undefined ? String(req.source_blob?.url) : `docker-image:${image}`,
+      // The secret stays out of the record: anyone who may read the app's builds would otherwise hold it.
+      appId: app.id, userId: actor.id, sourceUrl: source ? sourceUrlWithoutSecret(String(req.source_blob?.url), source.sourceId) : `docker-image:${image}`,
       sourceVersion: (version as string | undefined) ?? null, buildpacks: image === undefined ? buildpacks : [],
+    }).catch(async (e: unknown) => {
+      // No build will delete a source it took, so it goes now rather than hold the user's quota for a day.
+      if (source) await this.deps.sources.remove(source.sourceId);
+      throw e;
     });
     const output = this.withAppLog(app.id, this.deps.outputs.open(build.id));
     output.line(`-----> Build queued for ${app.name}`);
-    const input = image === undefined ? { sourceId: sourceId! } : { image };
+    const input = source ?? { image: image! };
     const done = this.perApp.run(app.id, () => this.slots.run(() => this.run(build, app, actor, input, output)));
     this.finished.set(build.id, done);
     void done.finally(() => this.finished.delete(build.id));
     return build;
   }
 
-  /** Build lines also join the app's one log stream, as source `build`. */
+  /**
+   * A source may feed a build only if the user who uploaded it may deploy this app; otherwise a
+   * leaked get_url would let one tenant build another's code into their app, or the reverse.
+   */
+  private async takeSource(app: App, actor: User, capability: { id: string; secret: string }): Promise<{ sourceId: string; file: string }> {
+    const blob = this.deps.sources.stored(capability.id, capability.secret);
+    const owner = blob.ownerId === actor.id ? actor : await this.deps.store.users.byId(blob.ownerId);
+    const allowed = owner !== undefined && await appForActor(this.deps.store, owner, app.id).then(() => true, (e: unknown) => {
+      if (isBerthError(e)) return false;
+      throw e;
+    });
+    if (!allowed) throw new BerthError('forbidden', 'That source was uploaded by a user who may not deploy this app; upload it yourself (POST /sources).', 'source');
+    return { sourceId: blob.id, file: await this.deps.sources.take(blob) };
+  }
+
+  /** Build lines also join the app's one log stream, as source `build`; neither shows server paths. */
   private withAppLog(appId: string, out: BuildOutputWriter): BuildOutputWriter {
+    const hidePaths = this.deps.hidePaths ?? showPaths;
     return {
-      line: (text) => {
+      line: (raw) => {
+        const text = hidePaths(raw);
         out.line(text);
         this.deps.appLog?.write(appId, 'build', '', text);
       },
@@ -95,7 +120,7 @@ export class DeployPipeline {
     await this.finished.get(buildId);
   }
 
-  private async run(build: Build, app: App, actor: User, input: { sourceId: string } | { image: string }, out: BuildOutputWriter): Promise<void> {
+  private async run(build: Build, app: App, actor: User, input: { sourceId: string; file: string } | { image: string }, out: BuildOutputWriter): Promise<void> {
     const { store, appLog } = this.deps;
     appLog?.write(app.id, 'berth', 'api', `Build started by ${actor.email}`);
     await mkdir(this.deps.paths.builds, { recursive: true });
@@ -108,7 +133,7 @@ export class DeployPipeline {
       } else {
         const srcDir = join(workDir, 'src');
         await mkdir(srcDir);
-        await extractSourceTarball(this.deps.sources.pathOf(input.sourceId), srcDir);
+        await extractSourceTarball(input.file, srcDir);
         const config = await store.config.get(app.id);
         built = await this.deps.builder.build({
           appId: app.id, appName: app.name, buildId: build.id, sourceDir: srcDir, env: config, buildpacks: build.buildpacks, log,
@@ -125,12 +150,13 @@ export class DeployPipeline {
       await this.reportLaunch(app, release, out);
       await this.pruneBuilt(app);
     } catch (e) {
-      const message = isBerthError(e) ? e.message : e instanceof Error ? e.message : String(e);
+      // Only catalogue errors are worded for the tenant; anything else is ours to read in the log.
+      const message = isBerthError(e) ? e.message : `Build failed because of an internal error (build id ${build.id}); the operator's log has the details.`;
       if (!isBerthError(e)) this.deps.logger.error('build-crashed', { build: build.id, error: e instanceof Error ? e.stack : String(e) });
       out.line(` !     ${message}`);
       out.line(' !     Build failed; the previous release keeps serving.');
       await store.builds.update(build.id, { status: 'failed' });
-      appLog?.write(app.id, 'berth', 'api', `Build failed: ${message.split('\n')[0]}`);
+      appLog?.write(app.id, 'berth', 'api', (this.deps.hidePaths ?? showPaths)(`Build failed: ${message.split('\n')[0]}`));
     } finally {
       await rm(workDir, { recursive: true, force: true });
       // A source is built once; keeping every upload would let uploads fill the disk.
@@ -238,6 +264,12 @@ export class DeployPipeline {
     const app = await appForActor(this.deps.store, actor, appRef);
     return { app, builds: await this.deps.store.builds.list(app.id) };
   }
+}
+
+/** The source's URL as the build record shows it: where it came from, minus the credential. */
+function sourceUrlWithoutSecret(url: string, sourceId: string): string {
+  const at = url.indexOf(`/sources/${sourceId}/`);
+  return url.slice(0, at) + `/sources/${sourceId}`;
 }
 
 /** Releases whose built output is kept, newest first: `releases:rollback` reaches any of them. */

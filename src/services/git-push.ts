@@ -7,7 +7,10 @@ import type { HookCall } from '../deploy/git/hook-channel.js';
 import { parseRefUpdates, planPush, type RefUpdate } from '../deploy/git/ref-updates.js';
 import { pointHead, readRef } from '../deploy/git/repo-refs.js';
 import type { GitRepos } from '../deploy/git/repo-store.js';
+import { isBerthError } from '../domain/errors.js';
 import type { App, Build, User } from '../domain/types.js';
+import { newId } from '../platform/ids.js';
+import { showPaths } from '../platform/server-paths.js';
 import type { BuildOutputs } from '../logs/build-output.js';
 import { appForActor } from './access.js';
 import type { DeployPipeline } from './deploy-pipeline.js';
@@ -20,8 +23,8 @@ export interface GitPushDeps extends ServiceDeps {
   sources: SourceStore;
   outputs: BuildOutputs;
   repos: GitRepos;
-  /** The source_blob URL of an uploaded source, as POST /sources prints it. */
-  sourceUrl(sourceId: string): string;
+  /** The get_url of an uploaded source, as POST /sources prints it. */
+  sourceUrl(sourceId: string, getSecret: string): string;
   webUrl(appName: string): string;
 }
 
@@ -97,14 +100,24 @@ export class GitPushes {
       return 1;
     }
     const sha = update.newSha;
-    const sourceId = sources.create();
-    const archive = archiveCommit(repo, sha, quarantineEnv(repo, call.quarantine));
-    await Promise.all([sources.receive(sourceId, archive.stream), archive.done]);
     let build: Build;
+    let sourceId: string | undefined;
     try {
-      build = await pipeline.createBuild(actor, app.id, { source_blob: { url: this.deps.sourceUrl(sourceId), version: sha } });
+      // The same kind of source as POST /sources makes, so the same owner checks and quota apply.
+      const source = await sources.create(actor.id);
+      sourceId = source.id;
+      const archive = archiveCommit(repo, sha, quarantineEnv(repo, call.quarantine));
+      await Promise.all([sources.receive(source.id, source.putSecret, archive.stream), archive.done]);
+      build = await pipeline.createBuild(actor, app.id, { source_blob: { url: this.deps.sourceUrl(source.id, source.getSecret), version: sha } });
     } catch (e) {
-      say(` !     ${e instanceof Error ? e.message : String(e)}`);
+      if (sourceId) await sources.remove(sourceId);
+      // Only the catalogue's messages are for the pusher; others (git's stderr) can name server paths.
+      if (isBerthError(e)) say(` !     ${(this.deps.hidePaths ?? showPaths)(e.message)}`);
+      else {
+        const errorId = newId();
+        logger.error('git-push-source-failed', { app: app.name, errorId, error: e instanceof Error ? e.stack : String(e) });
+        say(` !     Could not prepare the pushed commit for building (error id ${errorId}).`);
+      }
       return 1;
     }
     logger.info('git-push-build', { app: app.name, build: build.id, commit: sha, user: actor.email });

@@ -3,6 +3,7 @@
 import type { LogSink } from '../logs/log-sink.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
+import type { PathHider } from '../platform/server-paths.js';
 import type { Store } from '../store/store.js';
 import type { DynoDirectory } from './dyno-directory.js';
 import type { PlatformEvents } from './platform-events.js';
@@ -17,4 +18,6 @@ export interface ServiceDeps {
   dynos?: DynoDirectory;
   /** The stack new apps get. */
   defaultStack: string;
+  /** Takes server paths (BERTH_HOME, Berth's install) out of text a tenant will see; identity when absent. */
+  hidePaths?: PathHider;
 }

@@ -1,8 +1,9 @@
 // The official heroku CLI against a real Berth server: what each command prints, and what the API then holds.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, buildDist, gitRepo, type CliResult } from '../support/cli-harness.js';
 import {
@@ -10,6 +11,7 @@ import {
 } from '../support/heroku-cli.js';
 import { describeWith } from '../support/require-dependency.js';
 
+const execFileAsync = promisify(execFile);
 const APP = 'compat-core';
 const WEB = 'compat-web';
 
@@ -234,6 +236,35 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
       expect((await server.api('GET', `/apps/${WEB}`)).body.git_url).toBe(`http://${host}/${WEB}.git`);
       expect(await readFile(join(home, '.gitconfig'), 'utf8')).toContain(`[credential "https://${host}"]`);
     });
+
+    it('uploads a source with the CLI\'s own code (POST /sources, got PUT to put_url) that builds from its get_url', async () => {
+      const repo = await gitRepo();
+      dirs.push(repo);
+      await cp(join(ROOT, 'test', 'fixtures', 'apps', 'node-hello'), repo, { recursive: true });
+      const git = (args: string[]) => spawnSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...env } });
+      for (const args of [['add', '-A'], ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '-m', 'source upload']]) {
+        expect(git(args).status, args.join(' ')).toBe(0);
+      }
+      // heroku ci:run packs the commit and uploads it with lib/ci/source.js; run that module as the CLI would,
+      // in the repo, with the CLI's API client reduced to the one call it makes here.
+      const script = `
+        import { createSourceBlob } from ${JSON.stringify(join(ROOT, 'test', 'compat', 'heroku-cli', 'node_modules', 'heroku', 'dist', 'lib', 'ci', 'source.js'))};
+        const headers = { Authorization: 'Bearer ' + process.env.TOKEN, Accept: 'application/vnd.heroku+json; version=3' };
+        const heroku = {
+          post: async (path) => { const r = await fetch(process.env.API + path, { method: 'POST', headers }); return { body: await r.json() }; },
+          get: async () => { throw new Error('no GitHub archive here'); },
+        };
+        // got's keep-alive agent would hold the process open after the upload.
+        process.stdout.write(await createSourceBlob('HEAD', { heroku }), () => process.exit(0));`;
+      // Not spawnSync: a blocked event loop would miss the server closing idle keep-alive sockets.
+      const upload = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { cwd: repo, timeout: 60_000, env: { ...process.env, API: server.apiUrl, TOKEN: server.token } });
+      const getUrl = upload.stdout.trim();
+      expect(getUrl).toMatch(/\/sources\/[\w-]{22}\/[\w-]{43}$/);
+      const build = await server.api('POST', `/apps/${WEB}/builds`, { source_blob: { url: getUrl, version: 'ci-source' } });
+      expect(build.status, JSON.stringify(build.body)).toBe(201);
+      await (await fetch(build.body.output_stream_url)).text();
+      expect((await server.api('GET', `/apps/${WEB}/builds/${build.body.id}`)).body.status).toBe('succeeded');
+    }, 90_000);
 
     it('pushes through the heroku remote once it points at Berth\'s plain-HTTP git URL', async () => {
       const repo = await gitRepo();

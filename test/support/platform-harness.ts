@@ -184,7 +184,7 @@ export class Platform {
     const { source_blob: blob } = await this.ok('POST', '/sources');
     const put = await fetch(blob.put_url, { method: 'PUT', body: await readFile(tarball) });
     if (put.status !== 200) throw new Error(`PUT source → ${put.status} ${await put.text()}`);
-    const created = await this.ok('POST', `/apps/${app}/builds`, { source_blob: { url: blob.put_url, version } });
+    const created = await this.ok('POST', `/apps/${app}/builds`, { source_blob: { url: blob.get_url, version } });
     const output = await (await fetch(created.output_stream_url)).text();
     const build = await waitFor(async () => {
       const b = await this.ok('GET', `/apps/${app}/builds/${created.id}`);

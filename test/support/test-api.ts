@@ -7,6 +7,7 @@ import { buildApi, type ApiExtension } from '../../src/api/api-server.js';
 import { publicUrls } from '../../src/api/public-urls.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { silentLogger } from '../../src/platform/logger.js';
+import { pathHider } from '../../src/platform/server-paths.js';
 import { ensureAdmin } from '../../src/services/accounts.js';
 import { PlatformEvents } from '../../src/services/platform-events.js';
 import type { ServiceDeps } from '../../src/services/service-deps.js';
@@ -24,10 +25,11 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(extensions: ApiExtension[] = []): Promise<TestApi> {
-  const home = mkdtempSync(join(tmpdir(), 'berth-api-'));
+/** `home` lets a test put its own state (builds, sources) under the BERTH_HOME the API hides. */
+export async function startTestApi(extensions: ApiExtension[] = [], opts: { home?: string } = {}): Promise<TestApi> {
+  const home = opts.home ?? mkdtempSync(join(tmpdir(), 'berth-api-'));
   const store = new SqliteStore(join(home, 'db', 'berth.sqlite'));
-  const deps: ServiceDeps = { store, clock: systemClock, events: new PlatformEvents(), logger: silentLogger, defaultStack: 'berth-24' };
+  const deps: ServiceDeps = { store, clock: systemClock, events: new PlatformEvents(), logger: silentLogger, defaultStack: 'berth-24', hidePaths: pathHider({ '<BERTH_HOME>': home }) };
   await ensureAdmin(deps, ADMIN);
   const app = buildApi({ ...deps, urls: publicUrls({ apiUrl: 'http://localhost:5000', baseDomain: 'localhost', routerPort: 8080 }) }, extensions);
   await app.listen({ port: 0, host: '127.0.0.1' });

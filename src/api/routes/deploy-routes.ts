@@ -1,6 +1,7 @@
-// Heroku's deploy-from-source flow: POST /sources (a put_url on Berth itself), PUT the tarball,
+// Heroku's deploy-from-source flow: POST /sources (put_url and get_url on Berth itself), PUT the tarball,
 // POST /apps/{app}/builds, then follow the build's output_stream_url.
 import type { FastifyInstance } from 'fastify';
+import { sourceCapabilityPath } from '../../deploy/source-capability.js';
 import type { SourceStore } from '../../deploy/source-store.js';
 import type { Build } from '../../domain/types.js';
 import type { BuildOutputs } from '../../logs/build-output.js';
@@ -34,25 +35,33 @@ export function deployRoutes(d: DeployRouteDeps) {
       };
     };
 
+    // Like Heroku's pre-signed S3 URLs: each URL is its own credential (so the heroku CLI PUTs
+    // without a token), but only a logged-in user can get one, and each does one thing for an hour.
     app.post('/sources', async (req, reply) => {
-      actorOf(req);
-      const id = d.sources.create();
-      const url = `${ctx.urls.api}/sources/${id}`;
-      return reply.status(201).send({ source_blob: { put_url: url, get_url: url } });
+      const grant = await d.sources.create(actorOf(req).id);
+      const url = (secret: string) => ctx.urls.api + sourceCapabilityPath(grant.id, secret);
+      return reply.status(201).send({ source_blob: { get_url: url(grant.getSecret), put_url: url(grant.putSecret) } });
     });
 
     // The upload is streamed to disk as it arrives; it is never parsed or buffered whole.
     app.register(async (scope) => {
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
-      scope.put<{ Params: { id: string } }>('/sources/:id', { config: { public: true } }, async (req, reply) => {
-        const bytes = await d.sources.receive(req.params.id, req.raw);
-        return reply.status(200).send({ id: req.params.id, bytes });
+      scope.put<{ Params: { id: string; secret: string } }>('/sources/:id/:secret', { config: { public: true } }, async (req, reply) => {
+        const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+        try {
+          const bytes = await d.sources.receive(req.params.id, req.params.secret, req.raw, declared);
+          return reply.status(200).send({ id: req.params.id, bytes });
+        } catch (e) {
+          // A refused upload may still be streaming in: close the connection rather than read the rest.
+          reply.header('Connection', 'close');
+          throw e;
+        }
       });
     });
 
-    app.get<{ Params: { id: string } }>('/sources/:id', { config: { public: true } }, async (req, reply) => {
-      const { stream, size } = await d.sources.open(req.params.id);
+    app.get<{ Params: { id: string; secret: string } }>('/sources/:id/:secret', { config: { public: true } }, async (req, reply) => {
+      const { stream, size } = await d.sources.open(req.params.id, req.params.secret);
       return reply.header('Content-Type', 'application/gzip').header('Content-Length', size).send(stream);
     });
 

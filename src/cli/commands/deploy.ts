@@ -69,7 +69,7 @@ export const deploy = defineCommand({
   },
 });
 
-/** Packs and uploads `dir`, returning the source's URL; the local tarball is always removed. */
+/** Packs and uploads `dir`, returning the source's get_url; the local tarball is always removed. */
 async function uploadDirectory(ctx: CommandContext, client: BerthClient, dir: string): Promise<string> {
   const packed = await packSource(dir);
   try {
@@ -78,7 +78,8 @@ async function uploadDirectory(ctx: CommandContext, client: BerthClient, dir: st
     const bar = new ProgressBar(ctx.out, 'Uploading source');
     await client.uploadSource(blob.put_url, packed.file, packed.bytes, (done, total) => bar.update(done, total));
     bar.finish(packed.bytes);
-    return blob.put_url;
+    // The put_url took its one upload; builds read the source through the get_url.
+    return blob.get_url;
   } finally {
     await packed.remove();
   }
