@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fixture, isAlive, Platform, sleep, usePlatform, waitFor } from '../support/platform-harness.js';
 
 let p: Platform;
-usePlatform((started) => (p = started));
+usePlatform((started) => (p = started), { BERTH_BOOT_TIMEOUT: '6' });
 
 /** Web instances of the app whose process is alive, from the local runtime's instance records. */
 async function aliveInRuntime(app: string): Promise<number> {

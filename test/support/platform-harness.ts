@@ -89,7 +89,8 @@ export class Platform {
         BERTH_ADMIN_EMAIL: ADMIN_EMAIL,
         BERTH_ADMIN_PASSWORD: ADMIN_PASSWORD,
         BERTH_RUNTIME: 'local',
-        BERTH_BOOT_TIMEOUT: '4',
+        // Long enough for `npm start` on a loaded 2-core machine; suites about R10 set a shorter one.
+        BERTH_BOOT_TIMEOUT: '20',
         ...this.extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
