@@ -25,6 +25,7 @@ import { ensureAdmin } from '../services/accounts.js';
 import { DeployPipeline } from '../services/deploy-pipeline.js';
 import { GitPushes } from '../services/git-push.js';
 import { OneOffDynos } from '../services/one-off-dynos.js';
+import { OneOffTable } from '../services/one-off-table.js';
 import { PlatformEvents } from '../services/platform-events.js';
 import type { ServiceDeps } from '../services/service-deps.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -64,7 +65,8 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });
   events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId); });
 
-  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, defaultStack: DEFAULT_STACK };
+  const oneOffs = new OneOffTable();
+  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, oneOffs, defaultStack: DEFAULT_STACK };
   const admin = await ensureAdmin(deps, { email: settings.adminEmail, password: settings.adminPassword });
   if (admin) announceAdmin(admin, settings.apiUrl);
 
@@ -87,7 +89,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
     deployRoutes({ sources, outputs, pipeline }),
     gitRoutes({ pushes }),
     registerDynoRoutes,
-    oneOffRoutes({ oneOffs: new OneOffDynos({ ...deps, runtime }) }),
+    oneOffRoutes({ oneOffs: new OneOffDynos({ ...deps, runtime, oneOffs, maxLifetimeMs: settings.oneOffMaxLifetimeMs }) }),
     stackRoutes({ builder, outputs }),
     addons,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),

@@ -59,6 +59,11 @@ export interface OneOffSpec extends Omit<InstanceSpec, 'index'> {
   stdin?: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /**
+   * Aborting it stops the one-off as stop() stops an instance (SIGTERM, then SIGKILL after the
+   * grace period) and exec() resolves with its exit code; already aborted, nothing is started.
+   */
+  signal?: AbortSignal;
 }
 
 export interface Runtime {

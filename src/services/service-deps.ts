@@ -5,6 +5,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { Store } from '../store/store.js';
 import type { DynoDirectory } from './dyno-directory.js';
+import type { OneOffTable } from './one-off-table.js';
 import type { PlatformEvents } from './platform-events.js';
 
 export interface ServiceDeps {
@@ -15,6 +16,8 @@ export interface ServiceDeps {
   appLog?: LogSink;
   /** Instance states and restarts; absent in a process that runs no instances. */
   dynos?: DynoDirectory;
+  /** The one-off dynos (`berth run`) each app has now; absent in a process that runs none. */
+  oneOffs?: OneOffTable;
   /** The stack new apps get. */
   defaultStack: string;
 }

@@ -35,7 +35,11 @@ export function oneOffRoutes(d: { oneOffs: OneOffDynos }) {
       let attachUrl: string | null = null;
       if (prepared.attach) {
         const id = newId();
-        const timer = setTimeout(() => pending.delete(id), ATTACH_WINDOW_MS);
+        // A client that never connects must not keep holding one of the app's one-off places.
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          d.oneOffs.abandon(prepared);
+        }, ATTACH_WINDOW_MS);
         timer.unref();
         pending.set(id, { actor, prepared, timer });
         attachUrl = `${ctx.urls.api.replace(/^http/, 'ws')}/dyno-sessions/${id}`;
@@ -96,7 +100,10 @@ export function oneOffRoutes(d: { oneOffs: OneOffDynos }) {
     app.server.on('upgrade', onUpgrade);
     app.addHook('onClose', async () => {
       app.server.off('upgrade', onUpgrade);
-      for (const { timer } of pending.values()) clearTimeout(timer);
+      for (const { timer, prepared } of pending.values()) {
+        clearTimeout(timer);
+        d.oneOffs.abandon(prepared);
+      }
       for (const client of wss.clients) client.terminate();
       wss.close();
     });

@@ -151,12 +151,19 @@ export class DockerRuntime implements Runtime {
     const options = containerOptions(spec, { role: 'one-off', dyno, index: 0, interactive });
     options.Labels![SCOPE_LABEL] = this.scope;
     const container = await this.docker.createContainer(options);
+    let stopOnAbort: (() => void) | undefined;
     try {
       const stream = (await container.attach({ stream: true, stdin: interactive, stdout: true, stderr: true, hijack: interactive })) as NodeJS.ReadWriteStream;
       const drained = new Promise<void>((resolve) => { stream.on('end', resolve); stream.on('close', resolve); stream.on('error', () => resolve()); });
       demuxTo(stream, spec.stdout, spec.stderr ?? spec.stdout);
       const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
       await container.start();
+      // `docker stop` is the same SIGTERM-then-SIGKILL as stop(); the wait above then resolves.
+      stopOnAbort = () => void container.stop({ t: Math.ceil((this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS) / 1000) }).catch((e: EngineError & Error) => {
+        if (e.statusCode !== 304 && !isNotFound(e)) this.log.warn('one-off-stop-failed', { dyno, error: e.message });
+      });
+      if (spec.signal?.aborted) stopOnAbort();
+      else spec.signal?.addEventListener('abort', stopOnAbort, { once: true });
       if (spec.stdin) {
         spec.stdin.pipe(stream, { end: false });
         spec.stdin.once('end', () => stream.end());
@@ -166,6 +173,7 @@ export class DockerRuntime implements Runtime {
       if (spec.stdin) spec.stdin.unpipe(stream);
       return { exitCode: StatusCode };
     } finally {
+      if (stopOnAbort) spec.signal?.removeEventListener('abort', stopOnAbort);
       await container.remove({ force: true, v: true }).catch((e: Error) => this.log.warn('one-off-remove-failed', { error: e.message }));
     }
   }
