@@ -65,6 +65,10 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });
   events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId); });
 
+  // One-offs are not adopted across a restart: their caller (a terminal, a log stream) is gone,
+  // and one nobody tracks would escape the per-app cap, the lifetime and app destroy.
+  const leftoverOneOffs = await runtime.stopLeftoverOneOffs();
+  if (leftoverOneOffs > 0) logger.warn('one-offs-left-by-earlier-process-stopped', { count: leftoverOneOffs });
   const oneOffs = new OneOffTable();
   const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, oneOffs, defaultStack: DEFAULT_STACK };
   const admin = await ensureAdmin(deps, { email: settings.adminEmail, password: settings.adminPassword });

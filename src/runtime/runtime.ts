@@ -79,6 +79,12 @@ export interface Runtime {
   logs(id: string, opts: { follow: boolean; signal?: AbortSignal }): AsyncIterable<LogChunk>;
   stats(id: string): Promise<InstanceStats | undefined>;
   exec(spec: OneOffSpec): Promise<{ exitCode: number }>;
+  /**
+   * Stops the one-offs an earlier Berth process left running (whoever started them is gone, so
+   * nothing would ever stop them or count them) and frees what they held; returns how many ran.
+   * Called once at start, before this process runs one-offs of its own.
+   */
+  stopLeftoverOneOffs(): Promise<number>;
   /** Called when an instance exits, as soon as the runtime learns of it (not only on the next list). */
   onExit(listener: (instance: Instance) => void): () => void;
   /** Forgets an exited instance and frees what it held on disk. */

@@ -114,6 +114,10 @@ export class FakeRuntime implements Runtime {
     });
   }
 
+  async stopLeftoverOneOffs(): Promise<number> {
+    return 0;
+  }
+
   /** Names of the one-offs running now, sorted. */
   runningOneOffs(): string[] {
     return [...this.oneOffs.keys()].sort();

@@ -178,6 +178,18 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  async stopLeftoverOneOffs(): Promise<number> {
+    const label = [`${LABEL.managed}=1`, `${SCOPE_LABEL}=${this.scope}`, `${LABEL.role}=one-off`];
+    const leftovers = await this.docker.listContainers({ all: true, filters: { label } });
+    for (const c of leftovers) {
+      await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch((e: unknown) => {
+        if (!isNotFound(e)) throw e;
+      });
+      this.log.info('one-off-leftover-stopped', { container: c.Id, dyno: c.Labels[LABEL.dyno] });
+    }
+    return leftovers.filter((c) => c.State === 'running').length;
+  }
+
   onExit(listener: (instance: Instance) => void): () => void {
     // Opened here too, so that instances adopted (never started by us) report their exits.
     void this.events.open().catch((e: Error) => this.log.error('docker-events-failed', { error: e.message }));

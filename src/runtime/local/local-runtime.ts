@@ -159,6 +159,10 @@ export class LocalRuntime implements Runtime {
         child.once('error', reject);
         child.once('close', (c, signal) => resolve(c ?? signalExitCode(signal)));
       });
+      if (child.pid !== undefined) {
+        const record = { id, name, pid: child.pid, pidStartTime: (await readProcStat(child.pid))?.startTime ?? 0, mode };
+        await this.state.writeOneOffRecord(record);
+      }
       if (spec.signal && child.pid !== undefined) {
         const pid = child.pid;
         stopOnAbort = () => this.stopOneOff(name, pid, cgroups, closed);
@@ -187,6 +191,22 @@ export class LocalRuntime implements Runtime {
     }, graceMs);
     kill.unref();
     closed.then(() => clearTimeout(kill), () => clearTimeout(kill));
+  }
+
+  async stopLeftoverOneOffs(): Promise<number> {
+    await this.mode();
+    let stopped = 0;
+    for (const record of await this.state.readOneOffRecords()) {
+      // Nothing reads its output or would ever stop it, so there is no grace to give.
+      if (record.pid > 0 && (await isSameProcessAlive(record.pid, record.pidStartTime))) {
+        signalGroup(record.pid, 'SIGKILL');
+        stopped++;
+      }
+      if (record.mode === 'isolated') await new InstanceCgroups(record.id, this.opts.cgroupRoot).killAll();
+      await this.discard(record.id, record.mode);
+      this.log.info('one-off-leftover-stopped', { dyno: record.name, pid: record.pid });
+    }
+    return stopped;
   }
 
   onExit(listener: (instance: Instance) => void): () => void {
