@@ -77,6 +77,15 @@ describe('one-off dyno limits on the local runtime', () => {
     expect(await p.logs(APP)).toContain(`Stopping ${name}: one-off dynos may run for at most 30s`);
   }, 180_000);
 
+  it('a restarted server stops the one-offs the previous one left running', async () => {
+    await runDetached('sleep 606');
+    await waitFor(async () => (await sleeping(606)).length === 1, 60_000, 'the one-off to run');
+    await p.stopServer();
+    await p.startServer();
+    await waitFor(async () => (await sleeping(606)).length === 0, 30_000, 'the left-over one-off to be stopped');
+    expect(await oneOffNames()).toEqual([]);
+  }, 120_000);
+
   it('destroying the app stops its one-offs and leaves none of their state', async () => {
     await runDetached('sleep 605');
     await runDetached('sleep 605');
