@@ -72,6 +72,11 @@ export class OneOffDynos {
     this.deps.oneOffs.release(p.entry);
   }
 
+  /** Stops it (its attached client went away); a no-op once it has ended. */
+  stop(p: PreparedOneOff, reason: string): void {
+    if (!p.entry.stop.signal.aborted) p.entry.stop.abort(reason);
+  }
+
   /** Runs with the caller's streams; resolves with the command's exit code. */
   async runAttached(actor: User, p: PreparedOneOff, io: OneOffIo): Promise<number> {
     const { entry } = p;

@@ -2,6 +2,7 @@
 // in number and size, stopped by ps:stop, by their maximum lifetime and by app destroy, and leave
 // no process or state behind.
 import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { MAX_RUNNING_ONE_OFFS_PER_APP } from '../../src/domain/one-off-limits.js';
 import { berth } from '../support/cli-harness.js';
 import { fixture, processesMatching, usePlatform, waitFor, type Platform } from '../support/platform-harness.js';
@@ -67,6 +68,17 @@ describe('one-off dyno limits on the local runtime', () => {
     await waitFor(async () => (await p.logs(APP)).includes(`app[${stop}]: Process exited with status 143`), 30_000, 'its exit in the log');
     expect((await p.api('DELETE', `/apps/${APP}/dynos/${keep}`)).status).toBe(202);
     await waitFor(async () => (await sleeping(603)).length === 0, 30_000, 'the other one-off to end');
+  }, 120_000);
+
+  it('an attached one-off stops when its client disconnects', async () => {
+    const { name, attach_url: url } = await p.ok('POST', `/apps/${APP}/dynos`, { command: 'sleep 607', attach: true });
+    const ws = new WebSocket(url);
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    await waitFor(async () => (await sleeping(607)).length === 1, 60_000, 'the one-off to run');
+    expect(await oneOffNames()).toEqual([name]);
+    ws.terminate();
+    await waitFor(async () => (await sleeping(607)).length === 0, 30_000, 'the one-off to be stopped');
+    await waitFor(async () => (await oneOffNames()).length === 0, 30_000, 'the one-off to leave /dynos');
   }, 120_000);
 
   it('stops a one-off at the maximum lifetime and says so in the app log', async () => {

@@ -77,7 +77,12 @@ export function oneOffRoutes(d: { oneOffs: OneOffDynos }) {
         if (isBinary) stdin.write(data as Buffer);
         else if ((data as Buffer).toString() === '{"eof":true}') stdin.end();
       });
-      ws.on('close', () => stdin.end());
+      // As on Heroku, an attached one-off ends with its connection: a client that went away
+      // (Ctrl-C, a dropped network) must not leave it running unseen until its lifetime ends.
+      ws.on('close', () => {
+        stdin.end();
+        d.oneOffs.stop(prepared, 'client disconnected');
+      });
       const frames = (kind: number) => new Writable({
         write(chunk: Buffer, _enc, done) {
           if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([kind]), chunk]), done);
