@@ -41,6 +41,15 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return n;
 }
 
+/** Node timers fire at once past ~24.8 days, which would stop every one-off as it starts. */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+function oneOffLifetimeMs(env: NodeJS.ProcessEnv): number {
+  const seconds = positiveInt(env, 'BERTH_ONE_OFF_MAX_LIFETIME', DEFAULT_ONE_OFF_LIFETIME_MS / 1000);
+  if (seconds > MAX_TIMER_SECONDS) throw new Error(`BERTH_ONE_OFF_MAX_LIFETIME must be at most ${MAX_TIMER_SECONDS} seconds, got ${seconds}`);
+  return seconds * 1000;
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const home = env.BERTH_HOME || (process.getuid?.() === 0 ? '/var/lib/berth' : join(homedir(), '.berth'));
   const apiPort = port(env, 'BERTH_API_PORT', 5000);
@@ -61,7 +70,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     adminPassword: env.BERTH_ADMIN_PASSWORD || undefined,
     buildConcurrency: positiveInt(env, 'BERTH_BUILD_CONCURRENCY', 2),
     bootTimeoutMs: positiveInt(env, 'BERTH_BOOT_TIMEOUT', 60) * 1000,
-    oneOffMaxLifetimeMs: positiveInt(env, 'BERTH_ONE_OFF_MAX_LIFETIME', DEFAULT_ONE_OFF_LIFETIME_MS / 1000) * 1000,
+    oneOffMaxLifetimeMs: oneOffLifetimeMs(env),
   };
 }
 

@@ -161,7 +161,8 @@ export class LocalRuntime implements Runtime {
       });
       if (child.pid !== undefined) {
         const record = { id, name, pid: child.pid, pidStartTime: (await readProcStat(child.pid))?.startTime ?? 0, mode };
-        await this.state.writeOneOffRecord(record);
+        // Without the record only a restart's leftover sweep is lost; the one-off itself still runs and stops.
+        await this.state.writeOneOffRecord(record).catch((e: Error) => this.log.warn('one-off-record-failed', { dyno: name, error: e.message }));
       }
       if (spec.signal && child.pid !== undefined) {
         const pid = child.pid;
