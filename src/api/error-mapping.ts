@@ -15,6 +15,7 @@ export const ERROR_HTTP: Record<ErrorCode, { status: number; id: string }> = {
   build_not_found: { status: 404, id: 'not_found' },
   source_not_found: { status: 404, id: 'not_found' },
   dyno_not_found: { status: 404, id: 'not_found' },
+  too_many_one_offs: { status: 429, id: 'too_many_one_offs' },
   addon_not_found: { status: 404, id: 'not_found' },
   addon_attachment_not_found: { status: 404, id: 'not_found' },
   backup_not_found: { status: 404, id: 'not_found' },

@@ -9,7 +9,7 @@ import { gitRemote } from './commands/git.js';
 import { deploy } from './commands/deploy.js';
 import { logs } from './commands/logs.js';
 import { pgBackups, pgBackupsCapture, pgBackupsDownload, pgBackupsRestore, pgPsql } from './commands/pg.js';
-import { ps, psRestart, psScale } from './commands/ps.js';
+import { ps, psRestart, psScale, psStop } from './commands/ps.js';
 import { redisCli } from './commands/redis.js';
 import { releases, releasesInfo, releasesRollback } from './commands/releases.js';
 import { run, runDetached } from './commands/run.js';
@@ -22,7 +22,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   config, configGet, configSet, configUnset,
   releases, releasesInfo, releasesRollback,
   deploy, logs,
-  ps, psScale, psRestart,
+  ps, psScale, psRestart, psStop,
   run, runDetached,
   stackBuild,
   users, usersAdd, usersRemove,

@@ -196,6 +196,12 @@ export class BerthClient {
     await this.http.request<unknown>('DELETE', `/apps/${seg(app)}/dynos${name ? `/${seg(name)}` : ''}`);
   }
 
+  /** `heroku ps:stop`: a one-off (`run.N`, or `run` for all) stops for good; a formation dyno is started again. */
+  async stopDynos(app: string, name: string): Promise<void> {
+    const path = name.includes('.') ? `dynos/${seg(name)}` : `formations/${seg(name)}`;
+    await this.http.request<unknown>('POST', `/apps/${seg(app)}/${path}/actions/stop`);
+  }
+
   /** Restarts every dyno of one process type (`web`), as `heroku ps:restart -p web` does. */
   async restartFormation(app: string, type: string): Promise<void> {
     await this.http.request<unknown>('DELETE', `/apps/${seg(app)}/formations/${seg(type)}`);

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'build_not_found'
   | 'source_not_found'
   | 'dyno_not_found'
+  | 'too_many_one_offs'    // the app already runs as many one-off dynos as it may
   | 'addon_not_found'
   | 'addon_attachment_not_found'
   | 'backup_not_found'

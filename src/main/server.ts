@@ -28,6 +28,7 @@ import { ensureAdmin } from '../services/accounts.js';
 import { DeployPipeline } from '../services/deploy-pipeline.js';
 import { GitPushes } from '../services/git-push.js';
 import { OneOffDynos } from '../services/one-off-dynos.js';
+import { OneOffTable } from '../services/one-off-table.js';
 import { PlatformEvents } from '../services/platform-events.js';
 import type { ServiceDeps } from '../services/service-deps.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -69,7 +70,12 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
 
   // What a tenant may read never names where Berth keeps its state or where Berth itself is installed.
   const hidePaths = pathHider({ '<BERTH_HOME>': settings.home, '<berth>': fileURLToPath(new URL('../..', import.meta.url)) });
-  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, defaultStack: DEFAULT_STACK, hidePaths };
+  // One-offs are not adopted across a restart: their caller (a terminal, a log stream) is gone,
+  // and one nobody tracks would escape the per-app cap, the lifetime and app destroy.
+  const leftoverOneOffs = await runtime.stopLeftoverOneOffs();
+  if (leftoverOneOffs > 0) logger.warn('one-offs-left-by-earlier-process-stopped', { count: leftoverOneOffs });
+  const oneOffs = new OneOffTable();
+  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, oneOffs, defaultStack: DEFAULT_STACK, hidePaths };
   const admin = await ensureAdmin(deps, { email: settings.adminEmail, password: settings.adminPassword });
   if (admin) announceAdmin(admin, settings.apiUrl);
 
@@ -92,7 +98,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
     deployRoutes({ sources, outputs, pipeline }),
     gitRoutes({ pushes }),
     registerDynoRoutes,
-    oneOffRoutes({ oneOffs: new OneOffDynos({ ...deps, runtime }) }),
+    oneOffRoutes({ oneOffs: new OneOffDynos({ ...deps, runtime, oneOffs, maxLifetimeMs: settings.oneOffMaxLifetimeMs }) }),
     stackRoutes({ builder, outputs }),
     addons,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),

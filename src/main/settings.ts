@@ -1,6 +1,7 @@
 // Every setting, read once from the environment, with the documented defaults.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_ONE_OFF_LIFETIME_MS } from '../domain/one-off-limits.js';
 
 export type RuntimeChoice = 'auto' | 'local' | 'docker';
 
@@ -20,6 +21,8 @@ export interface Settings {
   buildConcurrency: number;
   /** A web instance must bind $PORT within this many ms (BERTH_BOOT_TIMEOUT seconds, default 60). */
   bootTimeoutMs: number;
+  /** One-off dynos are stopped after this long (BERTH_ONE_OFF_MAX_LIFETIME seconds, default 86400 = 24 h, as Heroku). */
+  oneOffMaxLifetimeMs: number;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -36,6 +39,15 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), got ${JSON.stringify(raw)}`);
   return n;
+}
+
+/** Node timers fire at once past ~24.8 days, which would stop every one-off as it starts. */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+function oneOffLifetimeMs(env: NodeJS.ProcessEnv): number {
+  const seconds = positiveInt(env, 'BERTH_ONE_OFF_MAX_LIFETIME', DEFAULT_ONE_OFF_LIFETIME_MS / 1000);
+  if (seconds > MAX_TIMER_SECONDS) throw new Error(`BERTH_ONE_OFF_MAX_LIFETIME must be at most ${MAX_TIMER_SECONDS} seconds, got ${seconds}`);
+  return seconds * 1000;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -58,6 +70,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     adminPassword: env.BERTH_ADMIN_PASSWORD || undefined,
     buildConcurrency: positiveInt(env, 'BERTH_BUILD_CONCURRENCY', 2),
     bootTimeoutMs: positiveInt(env, 'BERTH_BOOT_TIMEOUT', 60) * 1000,
+    oneOffMaxLifetimeMs: oneOffLifetimeMs(env),
   };
 }
 

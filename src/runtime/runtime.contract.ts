@@ -186,6 +186,32 @@ export function runtimeContract(name: string, makeHarness: () => Promise<Runtime
       expect(output).toMatch(/^got from stdin\none-off on run\.\d+\n$/);
     });
 
+    it('stops a one-off when its signal aborts, with the processes it started', async () => {
+      const stdout = new PassThrough();
+      let output = '';
+      stdout.on('data', (c: Buffer) => (output += c.toString()));
+      const stop = new AbortController();
+      const { env: _env, index: _index, ...base } = specFor(slug);
+      // The background sleep holds stdout too, so exec() resolving means it is gone as well.
+      const run = runtime.exec({ ...base, env: {}, command: 'sleep 700 & echo started; wait', stdout, signal: stop.signal });
+      await eventually(async () => (output.includes('started') ? true : undefined));
+      stop.abort();
+      const { exitCode } = await run;
+      expect(exitCode).not.toBe(0);
+    });
+
+    it('stops the one-offs left running when asked to at start, as if their Berth had gone', async () => {
+      const stdout = new PassThrough();
+      let output = '';
+      stdout.on('data', (c: Buffer) => (output += c.toString()));
+      const { env: _env, index: _index, ...base } = specFor(slug);
+      const run = runtime.exec({ ...base, env: {}, command: 'sleep 701 & echo started; wait', stdout });
+      await eventually(async () => (output.includes('started') ? true : undefined));
+      expect(await runtime.stopLeftoverOneOffs()).toBe(1);
+      expect((await run).exitCode).not.toBe(0);
+      expect(await runtime.stopLeftoverOneOffs()).toBe(0);
+    });
+
     it('reports CPU and memory of a running instance', async () => {
       const instance = await runtime.start(specFor(slug));
       await eventually(() => getJson(instance));

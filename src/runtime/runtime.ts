@@ -59,6 +59,11 @@ export interface OneOffSpec extends Omit<InstanceSpec, 'index'> {
   stdin?: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /**
+   * Aborting it stops the one-off as stop() stops an instance (SIGTERM, then SIGKILL after the
+   * grace period) and exec() resolves with its exit code; already aborted, nothing is started.
+   */
+  signal?: AbortSignal;
 }
 
 export interface Runtime {
@@ -74,6 +79,12 @@ export interface Runtime {
   logs(id: string, opts: { follow: boolean; signal?: AbortSignal }): AsyncIterable<LogChunk>;
   stats(id: string): Promise<InstanceStats | undefined>;
   exec(spec: OneOffSpec): Promise<{ exitCode: number }>;
+  /**
+   * Stops the one-offs an earlier Berth process left running (whoever started them is gone, so
+   * nothing would ever stop them or count them) and frees what they held; returns how many ran.
+   * Called once at start, before this process runs one-offs of its own.
+   */
+  stopLeftoverOneOffs(): Promise<number>;
   /** Called when an instance exits, as soon as the runtime learns of it (not only on the next list). */
   onExit(listener: (instance: Instance) => void): () => void;
   /** Forgets an exited instance and frees what it held on disk. */

@@ -66,7 +66,9 @@ export async function destroyApp(deps: ServiceDeps, actor: User, idOrName: strin
     await tx.apps.delete(app.id);
     await tx.events.append({ actorId: actor.id, appId: app.id, action: 'app-destroyed', data: { name: app.name } });
   });
-  deps.logger.info('app-destroyed', { app: app.name, by: actor.email });
+  // One-offs run outside the formation, so the health manager would never stop them.
+  const oneOffs = deps.oneOffs?.stopAll(app.id, 'app destroyed') ?? 0;
+  deps.logger.info('app-destroyed', { app: app.name, by: actor.email, oneOffsStopped: oneOffs });
   deps.events.emit({ type: 'app-destroyed', appId: app.id, appName: app.name });
   return app;
 }

@@ -14,16 +14,30 @@ function directory(deps: ServiceDeps): DynoDirectory {
   return deps.dynos;
 }
 
+/** The formation's instances and the app's one-off dynos (`run.N`), as Heroku lists both. */
 export async function listDynos(deps: ServiceDeps, actor: User, appRef: string) {
   const app = await appForActor(deps.store, actor, appRef);
-  return { app, dynos: await directory(deps).list(app.id) };
+  return { app, dynos: [...await directory(deps).list(app.id), ...(deps.oneOffs?.list(app.id) ?? [])] };
 }
 
+/**
+ * Restarts formation dynos; a one-off (`run.N`, or `run` for all of them) is stopped for good
+ * instead, as on Heroku, since nothing would start it again.
+ */
 export async function restartDynos(deps: ServiceDeps, actor: User, appRef: string, name?: string): Promise<void> {
   if (name !== undefined) validateDynoName(name);
   const app = await appForActor(deps.store, actor, appRef);
+  if (name && deps.oneOffs && isOneOffName(name)) {
+    const count = deps.oneOffs.stop(app.id, name, `stopped by ${actor.email}`);
+    if (count === 0 && name !== 'run') throw new BerthError('dyno_not_found', `Couldn't find the dyno ${name} of ${app.name}.`, 'dyno');
+    deps.appLog?.write(app.id, 'berth', 'api', `Stopping ${name === 'run' ? 'all one-off dynos' : name} by ${actor.email}`);
+    await deps.store.events.append({ actorId: actor.id, appId: app.id, action: 'dynos-stopped', data: { name } });
+    return;
+  }
   const count = await directory(deps).restart(app.id, name);
   if (name && count === 0) throw new BerthError('dyno_not_found', `Couldn't find the dyno ${name} of ${app.name}.`, 'dyno');
   deps.appLog?.write(app.id, 'berth', 'api', `Restart ${name ?? 'all dynos'} by ${actor.email}`);
   await deps.store.events.append({ actorId: actor.id, appId: app.id, action: 'dynos-restarted', data: { name: name ?? null } });
 }
+
+const isOneOffName = (name: string): boolean => name === 'run' || /^run\.\d+$/.test(name);

@@ -1,14 +1,16 @@
 // One-off dynos (`berth run`, `run:detached`): the current release's slug and config, any
 // command, outside the formation. Attached ones stream to the caller; detached ones write their
-// output into the app's log stream as `app[run.N]`.
-import { randomInt } from 'node:crypto';
+// output into the app's log stream as `app[run.N]`. Each holds a place in the OneOffTable from
+// acceptance until its process is gone, which is what bounds how many, how big and how long.
 import { Writable } from 'node:stream';
 import { BerthError } from '../domain/errors.js';
 import { validateConfigValue, validateSettableConfigKey } from '../domain/names.js';
+import { fitsUnder, largestOneOffSize } from '../domain/one-off-limits.js';
 import { DEFAULT_SIZE, findSize } from '../domain/sizes.js';
 import type { App, User } from '../domain/types.js';
 import type { OneOffSpec, Runtime } from '../runtime/runtime.js';
 import { appForActor } from './access.js';
+import type { OneOffEntry, OneOffTable } from './one-off-table.js';
 import type { ServiceDeps } from './service-deps.js';
 
 export interface OneOffRequest {
@@ -18,7 +20,9 @@ export interface OneOffRequest {
   env?: unknown;
 }
 
-export type PreparedOneOff = Omit<OneOffSpec, 'stdin' | 'stdout' | 'stderr'> & { app: App; dynoName: string; attach: boolean; startedAt: string };
+export type PreparedOneOff = Omit<OneOffSpec, 'stdin' | 'stdout' | 'stderr' | 'signal'> & {
+  app: App; dynoName: string; attach: boolean; startedAt: string; entry: OneOffEntry;
+};
 
 export interface OneOffIo {
   stdin?: NodeJS.ReadableStream;
@@ -26,10 +30,17 @@ export interface OneOffIo {
   stderr?: NodeJS.WritableStream;
 }
 
-export class OneOffDynos {
-  constructor(private readonly deps: ServiceDeps & { runtime: Runtime }) {}
+export interface OneOffDeps extends ServiceDeps {
+  runtime: Runtime;
+  oneOffs: OneOffTable;
+  /** After this long a one-off is stopped, as Heroku stops them after 24 hours. */
+  maxLifetimeMs: number;
+}
 
-  /** Checks the request and resolves the release to run; nothing runs yet. */
+export class OneOffDynos {
+  constructor(private readonly deps: OneOffDeps) {}
+
+  /** Checks the request and the app's limits and takes the one-off's place; nothing runs yet. */
   async prepare(actor: User, appRef: string, req: OneOffRequest): Promise<PreparedOneOff> {
     const app = await appForActor(this.deps.store, actor, appRef);
     if (typeof req.command !== 'string' || req.command.trim() === '' || req.command.length > 10_000) {
@@ -37,24 +48,59 @@ export class OneOffDynos {
     }
     const size = findSize(typeof req.size === 'string' ? req.size : DEFAULT_SIZE);
     if (!size) throw new BerthError('invalid_params', `Unknown dyno size ${String(req.size)}.`, 'dyno');
+    const cap = largestOneOffSize((await this.deps.store.formation.list(app.id)).map((f) => f.size));
+    if (!fitsUnder(size, cap)) {
+      throw new BerthError('invalid_params',
+        `A one-off dyno of ${app.name} may be at most ${cap.name}, the largest size its formation uses (asked for ${size.name}).`, 'dyno');
+    }
     const env = parseEnv(req.env);
     const release = await this.deps.store.releases.current(app.id);
     const slug = release?.slugId ? await this.deps.store.slugs.byId(release.slugId) : undefined;
     if (!release || !slug) throw new BerthError('invalid_params', `${app.name} has no release yet; deploy it first.`, 'dyno');
+    const startedAt = new Date(this.deps.clock.now()).toISOString();
+    const entry = this.deps.oneOffs.reserve(app.id, {
+      command: req.command, size: size.name, releaseId: release.id, releaseVersion: release.version, startedAt,
+    });
     return {
       app, appId: app.id, appName: app.name, releaseId: release.id, releaseVersion: release.version, processType: 'run',
       command: req.command, env: { ...release.config, ...env }, slug: slug.location, size,
-      dynoName: `run.${randomInt(1000, 10000)}`, attach: req.attach === true, startedAt: new Date(this.deps.clock.now()).toISOString(),
+      dynoName: entry.name, attach: req.attach === true, startedAt, entry,
     };
+  }
+
+  /** Gives back the place of a one-off that will never run (its client never attached). */
+  abandon(p: PreparedOneOff): void {
+    this.deps.oneOffs.release(p.entry);
+  }
+
+  /** Stops it (its attached client went away); a no-op once it has ended. */
+  stop(p: PreparedOneOff, reason: string): void {
+    if (!p.entry.stop.signal.aborted) p.entry.stop.abort(reason);
   }
 
   /** Runs with the caller's streams; resolves with the command's exit code. */
   async runAttached(actor: User, p: PreparedOneOff, io: OneOffIo): Promise<number> {
-    this.announce(actor, p);
-    const { app: _app, attach: _attach, startedAt: _startedAt, ...spec } = p;
-    const { exitCode } = await this.deps.runtime.exec({ ...spec, ...io });
-    this.deps.appLog?.write(p.appId, 'app', p.dynoName, `Process exited with status ${exitCode}`);
-    return exitCode;
+    const { entry } = p;
+    if (entry.stop.signal.aborted) {
+      this.abandon(p);
+      throw new BerthError('dyno_not_found', `${p.dynoName} was stopped before it started.`, 'dyno');
+    }
+    entry.running = true;
+    const lifetime = new AbortController();
+    try {
+      // An attached one-off starts when its client connects; the app may have been destroyed since.
+      if (!(await this.deps.store.apps.byId(p.appId))) throw new BerthError('app_not_found', `${p.appName} no longer exists.`, 'app');
+      this.announce(actor, p);
+      this.enforceLifetime(p, lifetime.signal);
+      const { app: _app, attach: _attach, startedAt: _startedAt, entry: _entry, ...spec } = p;
+      const { exitCode } = await this.deps.runtime.exec({ ...spec, ...io, signal: entry.stop.signal });
+      const why = entry.stop.signal.aborted ? ` (${String(entry.stop.signal.reason)})` : '';
+      this.deps.appLog?.write(p.appId, 'app', p.dynoName, `Process exited with status ${exitCode}${why}`);
+      return exitCode;
+    } finally {
+      lifetime.abort();
+      this.deps.oneOffs.release(entry);
+    }
   }
 
   /** Starts it in the background; its output goes to the app's log stream. */
@@ -70,11 +116,26 @@ export class OneOffDynos {
     );
   }
 
+  /** Stops the one-off once it has run for the maximum lifetime, and says so in the app's log. */
+  private enforceLifetime(p: PreparedOneOff, ended: AbortSignal): void {
+    this.deps.clock.sleep(this.deps.maxLifetimeMs, ended).then(() => {
+      this.deps.appLog?.write(p.appId, 'berth', 'api', `Stopping ${p.dynoName}: one-off dynos may run for at most ${formatDuration(this.deps.maxLifetimeMs)}`);
+      p.entry.stop.abort('maximum lifetime reached');
+    }, () => undefined /* it ended first */);
+  }
+
   private announce(actor: User, p: PreparedOneOff): void {
     this.deps.appLog?.write(p.appId, 'berth', 'api', `Starting process with command \`${p.command}\` by ${actor.email}`);
     void this.deps.store.events.append({ actorId: actor.id, appId: p.appId, action: 'dyno-run', data: { command: p.command, attach: p.attach } })
       .catch((e: Error) => this.deps.logger.warn('event-append-failed', { error: e.message }));
   }
+}
+
+/** `24h`, `90m`, `5s`: the lifetime as the app log shows it. */
+function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.round(ms / 1000)}s`;
 }
 
 function parseEnv(raw: unknown): Record<string, string> {

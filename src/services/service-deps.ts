@@ -6,6 +6,7 @@ import type { Logger } from '../platform/logger.js';
 import type { PathHider } from '../platform/server-paths.js';
 import type { Store } from '../store/store.js';
 import type { DynoDirectory } from './dyno-directory.js';
+import type { OneOffTable } from './one-off-table.js';
 import type { PlatformEvents } from './platform-events.js';
 
 export interface ServiceDeps {
@@ -16,6 +17,8 @@ export interface ServiceDeps {
   appLog?: LogSink;
   /** Instance states and restarts; absent in a process that runs no instances. */
   dynos?: DynoDirectory;
+  /** The one-off dynos (`berth run`) each app has now; absent in a process that runs none. */
+  oneOffs?: OneOffTable;
   /** The stack new apps get. */
   defaultStack: string;
   /** Takes server paths (BERTH_HOME, Berth's install) out of text a tenant will see; identity when absent. */

@@ -35,7 +35,11 @@ export function oneOffRoutes(d: { oneOffs: OneOffDynos }) {
       let attachUrl: string | null = null;
       if (prepared.attach) {
         const id = newId();
-        const timer = setTimeout(() => pending.delete(id), ATTACH_WINDOW_MS);
+        // A client that never connects must not keep holding one of the app's one-off places.
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          d.oneOffs.abandon(prepared);
+        }, ATTACH_WINDOW_MS);
         timer.unref();
         pending.set(id, { actor, prepared, timer });
         attachUrl = `${ctx.urls.api.replace(/^http/, 'ws')}/dyno-sessions/${id}`;
@@ -73,7 +77,12 @@ export function oneOffRoutes(d: { oneOffs: OneOffDynos }) {
         if (isBinary) stdin.write(data as Buffer);
         else if ((data as Buffer).toString() === '{"eof":true}') stdin.end();
       });
-      ws.on('close', () => stdin.end());
+      // As on Heroku, an attached one-off ends with its connection: a client that went away
+      // (Ctrl-C, a dropped network) must not leave it running unseen until its lifetime ends.
+      ws.on('close', () => {
+        stdin.end();
+        d.oneOffs.stop(prepared, 'client disconnected');
+      });
       const frames = (kind: number) => new Writable({
         write(chunk: Buffer, _enc, done) {
           if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([kind]), chunk]), done);
@@ -96,7 +105,10 @@ export function oneOffRoutes(d: { oneOffs: OneOffDynos }) {
     app.server.on('upgrade', onUpgrade);
     app.addHook('onClose', async () => {
       app.server.off('upgrade', onUpgrade);
-      for (const { timer } of pending.values()) clearTimeout(timer);
+      for (const { timer, prepared } of pending.values()) {
+        clearTimeout(timer);
+        d.oneOffs.abandon(prepared);
+      }
       for (const client of wss.clients) client.terminate();
       wss.close();
     });

@@ -56,6 +56,15 @@ function printDynos(out: { header(s: string): void; line(s?: string): void }, dy
   for (const d of dynos) byType.set(d.type, [...(byType.get(d.type) ?? []), d]);
   for (const [type, list] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
     const first = list[0]!;
+    if (type === 'run') {
+      // One-offs each have their own command and size, so Heroku prints them on every line.
+      out.header(`run: one-off processes (${list.length})`);
+      for (const d of list.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))) {
+        out.line(`${d.name} (${showSize(d.size)}): ${d.state} ${formatDate(d.updated_at)} ${timeAgo(d.updated_at, now)}: ${d.command}`);
+      }
+      out.line();
+      continue;
+    }
     out.header(`${type} (${showSize(first.size)}): ${first.command} (${list.length})`);
     for (const d of list.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))) {
       out.line(`${d.name}: ${d.state} ${formatDate(d.updated_at)} ${timeAgo(d.updated_at, now)}`.trimEnd());
@@ -127,5 +136,20 @@ export const psRestart = defineCommand({
     } else {
       await ctx.out.action(`Restarting ${target} dynos on ${appLabel(app)}`, () => client.restartFormation(app, target));
     }
+  },
+});
+
+export const psStop = defineCommand({
+  name: 'ps:stop',
+  aliases: ['stop', 'dyno:stop'],
+  description: 'stop a dyno: a one-off (run.1234, or run for all of them) for good; a formation dyno is started again at once',
+  needsApp: true,
+  args: [{ name: 'DYNO', description: 'a dyno (run.1234, web.1) or process type (run, web)', required: true }],
+  examples: ['berth ps:stop run.1234 -a demo', 'berth ps:stop run -a demo'],
+  async run(ctx, input) {
+    const target = input.args.DYNO!;
+    if (!DYNO_OR_TYPE.test(target)) throw new UsageError(`${target} is not a dyno name (run.1234) or process type (run).`);
+    const app = await ctx.app(input);
+    await ctx.out.action(`Stopping ${target} ${target.includes('.') ? 'dyno' : 'dynos'} on ${appLabel(app)}`, () => ctx.client().stopDynos(app, target));
   },
 });

@@ -1,6 +1,6 @@
 // An in-memory Runtime for tests: instances with fake addresses that run until stopped or crash()ed.
 import type { Clock } from '../../platform/clock.js';
-import type { Instance, InstanceSpec, InstanceStats, LogChunk, Runtime } from '../../runtime/runtime.js';
+import type { Instance, InstanceSpec, InstanceStats, LogChunk, OneOffSpec, Runtime } from '../../runtime/runtime.js';
 
 export class FakeRuntime implements Runtime {
   readonly name = 'local' as const;
@@ -15,6 +15,9 @@ export class FakeRuntime implements Runtime {
   private readonly labels = new Map<string, string>();
   private readonly startedIds: string[] = [];
   private nextId = 1;
+  /** Every one-off exec'd, in order. */
+  readonly oneOffSpecs: OneOffSpec[] = [];
+  private readonly oneOffs = new Map<string, (exitCode: number) => void>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -94,8 +97,37 @@ export class FakeRuntime implements Runtime {
     return undefined;
   }
 
-  async exec(): Promise<{ exitCode: number }> {
-    throw new Error('FakeRuntime does not run one-off instances');
+  /** One-offs run until finishOneOff() or their signal aborts (then they exit 143, as after SIGTERM). */
+  async exec(spec: OneOffSpec): Promise<{ exitCode: number }> {
+    const name = spec.dynoName ?? `run.${this.nextId++}`;
+    this.oneOffSpecs.push(spec);
+    return new Promise((resolve) => {
+      const finish = (exitCode: number) => {
+        this.oneOffs.delete(name);
+        spec.signal?.removeEventListener('abort', stopped);
+        resolve({ exitCode });
+      };
+      const stopped = () => finish(143);
+      this.oneOffs.set(name, finish);
+      if (spec.signal?.aborted) stopped();
+      else spec.signal?.addEventListener('abort', stopped, { once: true });
+    });
+  }
+
+  async stopLeftoverOneOffs(): Promise<number> {
+    return 0;
+  }
+
+  /** Names of the one-offs running now, sorted. */
+  runningOneOffs(): string[] {
+    return [...this.oneOffs.keys()].sort();
+  }
+
+  /** Makes a running one-off's command end with this code. */
+  finishOneOff(name: string, exitCode = 0): void {
+    const finish = this.oneOffs.get(name);
+    if (!finish) throw new Error(`no running one-off ${name}`);
+    finish(exitCode);
   }
 
   onExit(listener: (instance: Instance) => void): () => void {

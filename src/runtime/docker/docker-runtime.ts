@@ -163,6 +163,7 @@ export class DockerRuntime implements Runtime {
       if (disk) await this.opts.disks!.release(disk);
       disk = undefined;
     };
+    let stopOnAbort: (() => void) | undefined;
     try {
       const options = containerOptions(spec, { role: 'one-off', dyno, index: 0, interactive }, disk);
       options.Labels![SCOPE_LABEL] = this.scope;
@@ -177,6 +178,12 @@ export class DockerRuntime implements Runtime {
         } finally {
           await releaseDisk();
         }
+        // `docker stop` is the same SIGTERM-then-SIGKILL as stop(); the wait above then resolves.
+        stopOnAbort = () => void container.stop({ t: Math.ceil((this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS) / 1000) }).catch((e: EngineError & Error) => {
+          if (e.statusCode !== 304 && !isNotFound(e)) this.log.warn('one-off-stop-failed', { dyno, error: e.message });
+        });
+        if (spec.signal?.aborted) stopOnAbort();
+        else spec.signal?.addEventListener('abort', stopOnAbort, { once: true });
         if (spec.stdin) {
           spec.stdin.pipe(stream, { end: false });
           spec.stdin.once('end', () => stream.end());
@@ -186,11 +193,24 @@ export class DockerRuntime implements Runtime {
         if (spec.stdin) spec.stdin.unpipe(stream);
         return { exitCode: StatusCode };
       } finally {
+        if (stopOnAbort) spec.signal?.removeEventListener('abort', stopOnAbort);
         await container.remove({ force: true, v: true }).catch((e: Error) => this.log.warn('one-off-remove-failed', { error: e.message }));
       }
     } finally {
       await releaseDisk();
     }
+  }
+
+  async stopLeftoverOneOffs(): Promise<number> {
+    const label = [`${LABEL.managed}=1`, `${SCOPE_LABEL}=${this.scope}`, `${LABEL.role}=one-off`];
+    const leftovers = await this.docker.listContainers({ all: true, filters: { label } });
+    for (const c of leftovers) {
+      await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch((e: unknown) => {
+        if (!isNotFound(e)) throw e;
+      });
+      this.log.info('one-off-leftover-stopped', { container: c.Id, dyno: c.Labels[LABEL.dyno] });
+    }
+    return leftovers.filter((c) => c.State === 'running').length;
   }
 
   onExit(listener: (instance: Instance) => void): () => void {

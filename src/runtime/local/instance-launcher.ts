@@ -24,7 +24,8 @@ export interface LaunchRequest {
   mode: IsolationMode;
   /**
    * `detached`: a long-running instance in its own session, output appended to its log file, so
-   * it survives Berth. `attached`: a one-off with piped stdio that ends with its caller.
+   * it survives Berth. `attached`: a one-off with piped stdio that ends with its caller. Both lead
+   * their own session, so a stop can signal every process the command started.
    */
   attach: 'detached' | 'attached';
 }
@@ -73,7 +74,7 @@ export async function launchInstance(state: InstanceStateDir, req: LaunchRequest
     const child = spawn('/bin/bash', args, {
       cwd: state.dir(req.id),
       env: INIT_SCRIPT_ENV,
-      detached,
+      detached: true,
       stdio: logFd === undefined ? 'pipe' : ['ignore', logFd, logFd],
     });
     return { child, cgroups };

@@ -23,6 +23,15 @@ export interface InstanceRecord {
   mode: IsolationMode;
 }
 
+/** What Berth remembers about a running one-off: enough to stop it if Berth is gone before it ends. */
+export interface OneOffRecord {
+  id: string;
+  name: string;
+  pid: number;
+  pidStartTime: number;
+  mode: IsolationMode;
+}
+
 export class InstanceStateDir {
   constructor(readonly root: string) {}
 
@@ -70,6 +79,22 @@ export class InstanceStateDir {
     // NUL-separated KEY=VALUE entries: values may contain newlines, never NUL (validated upstream).
     const body = Object.entries(env).map(([k, v]) => `${k}=${v}\0`).join('');
     await writeFile(join(this.dir(id), 'env'), body, { mode: 0o600 });
+  }
+
+  async writeOneOffRecord(record: OneOffRecord): Promise<void> {
+    const path = join(this.dir(record.id), 'one-off.json');
+    await writeFile(`${path}.tmp`, JSON.stringify(record), { mode: 0o600 });
+    await rename(`${path}.tmp`, path);
+  }
+
+  async readOneOffRecords(): Promise<OneOffRecord[]> {
+    const ids = await readdir(join(this.root, 'instances')).catch(() => [] as string[]);
+    const records: OneOffRecord[] = [];
+    for (const id of ids) {
+      const text = await readFile(join(this.dir(id), 'one-off.json'), 'utf8').catch(() => undefined);
+      if (text !== undefined) records.push(JSON.parse(text) as OneOffRecord);
+    }
+    return records;
   }
 
   async writeRecord(record: InstanceRecord): Promise<void> {

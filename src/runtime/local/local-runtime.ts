@@ -148,22 +148,66 @@ export class LocalRuntime implements Runtime {
     // Heroku names one-off dynos run.<random>, which also keeps their hostnames apart.
     const name = spec.dynoName ?? `run.${randomInt(1000, 10000)}`;
     const port = await freeLoopbackPort(this.portsInUse());
+    let stopOnAbort: (() => void) | undefined;
     try {
-      const { child } = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'attached' }, this.opts.cgroupRoot);
+      const { child, cgroups } = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'attached' }, this.opts.cgroupRoot);
       child.stdout?.pipe(spec.stdout, { end: false });
       child.stderr?.pipe(spec.stderr ?? spec.stdout, { end: false });
       if (spec.stdin && child.stdin) spec.stdin.pipe(child.stdin);
       else child.stdin?.end();
-      const code = await new Promise<number>((resolve, reject) => {
+      const closed = new Promise<number>((resolve, reject) => {
         child.once('error', reject);
         child.once('close', (c, signal) => resolve(c ?? signalExitCode(signal)));
       });
+      if (child.pid !== undefined) {
+        const record = { id, name, pid: child.pid, pidStartTime: (await readProcStat(child.pid))?.startTime ?? 0, mode };
+        // Without the record only a restart's leftover sweep is lost; the one-off itself still runs and stops.
+        await this.state.writeOneOffRecord(record).catch((e: Error) => this.log.warn('one-off-record-failed', { dyno: name, error: e.message }));
+      }
+      if (spec.signal && child.pid !== undefined) {
+        const pid = child.pid;
+        stopOnAbort = () => this.stopOneOff(name, pid, cgroups, closed);
+        if (spec.signal.aborted) stopOnAbort();
+        else spec.signal.addEventListener('abort', stopOnAbort, { once: true });
+      }
+      const code = await closed;
       if (spec.stdin && child.stdin) spec.stdin.unpipe(child.stdin);
       const recorded = await this.state.readExit(id);
       return { exitCode: recorded?.code ?? code };
     } finally {
+      if (stopOnAbort) spec.signal?.removeEventListener('abort', stopOnAbort);
       await this.discard(id, mode);
     }
+  }
+
+  /** As stop() for an instance: SIGTERM to the one-off's session, SIGKILL to all of it after the grace period. */
+  private stopOneOff(name: string, pid: number, cgroups: InstanceCgroups | undefined, closed: Promise<number>): void {
+    signalGroup(pid, 'SIGTERM');
+    const graceMs = this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+    const kill = setTimeout(() => {
+      this.log.warn('one-off-killed', { dyno: name, graceMs });
+      signalGroup(pid, 'SIGKILL');
+      // Whatever left the process group (setsid, daemons) is still in the cgroup.
+      void cgroups?.killAll().catch((e: Error) => this.log.error('one-off-kill-failed', { dyno: name, error: e.message }));
+    }, graceMs);
+    kill.unref();
+    closed.then(() => clearTimeout(kill), () => clearTimeout(kill));
+  }
+
+  async stopLeftoverOneOffs(): Promise<number> {
+    await this.mode();
+    let stopped = 0;
+    for (const record of await this.state.readOneOffRecords()) {
+      // Nothing reads its output or would ever stop it, so there is no grace to give.
+      if (record.pid > 0 && (await isSameProcessAlive(record.pid, record.pidStartTime))) {
+        signalGroup(record.pid, 'SIGKILL');
+        stopped++;
+      }
+      if (record.mode === 'isolated') await new InstanceCgroups(record.id, this.opts.cgroupRoot).killAll();
+      await this.discard(record.id, record.mode);
+      this.log.info('one-off-leftover-stopped', { dyno: record.name, pid: record.pid });
+    }
+    return stopped;
   }
 
   onExit(listener: (instance: Instance) => void): () => void {
