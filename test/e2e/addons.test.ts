@@ -152,6 +152,20 @@ describeWith(all, 'add-ons end to end', () => {
     await recordPids();
   }, 60_000);
 
+  it("keeps a tenant inside its plan with its own credentials: no Redis CONFIG, no view of other tenants' PostgreSQL sessions", async () => {
+    const b = await config('pgb');
+    const redis = new URL(b.REDIS_URL);
+    const configSet = await run(REDIS_CLI, ['-h', redis.hostname, '-p', redis.port, '--no-auth-warning', 'CONFIG', 'SET', 'maxmemory', '0'], {
+      env: { PATH: process.env.PATH, REDISCLI_AUTH: decodeURIComponent(redis.password) },
+    });
+    expect(configSet.stdout).toMatch(/NOPERM/);
+    const redisAddon = (await p.ok('GET', '/apps/pgb/addons')).find((a: any) => a.addon_service.name === 'redis');
+    expect((await p.ok('GET', `/addons/${redisAddon.name}`)).berth_status.details).toMatchObject({ maxmemory: '25 MB', 'memory limit': '82 MB (cgroup)' });
+    // pga's app holds connections open; pgb sees neither them nor pga's database statistics.
+    expect((await psql(b.DATABASE_URL, 'SELECT usename, application_name FROM pg_stat_activity')).stderr).toMatch(/permission denied/);
+    expect((await psql(b.DATABASE_URL, 'SELECT datname, xact_commit FROM pg_stat_database')).stderr).toMatch(/permission denied/);
+  }, 30_000);
+
   it('backs up, and a restore brings dropped rows back (only with confirmation)', async () => {
     const addon = (await p.ok('GET', '/apps/pga/addons'))[0];
     const backup = await p.ok('POST', `/apps/pga/addons/${addon.name}/backups`);
