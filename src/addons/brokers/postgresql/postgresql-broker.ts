@@ -142,11 +142,13 @@ export class PostgresBroker implements Broker {
    * the plan's again, and their database hides the other tenants' sessions and statistics.
    */
   private async applyTenantLimits(target: SqlTarget): Promise<void> {
-    const records = [];
-    for (const id of await this.records.ids()) { const r = await this.records.get(id); if (r) records.push(r); }
-    if (records.length === 0) return;
-    await runSql(target, records.map((r) => `ALTER ROLE ${quoteIdent(r.database)} CONNECTION LIMIT ${Math.floor(r.connections)}`));
-    for (const r of records) await runSql(target, tenantCatalogPrivacy(r.database), r.database);
+    for (const id of await this.records.ids()) {
+      const r = await this.records.get(id);
+      if (!r) continue;
+      // One add-on that cannot be updated (a create cut short by a crash) never holds up the rest.
+      await runSql(target, [`ALTER ROLE ${quoteIdent(r.database)} CONNECTION LIMIT ${Math.floor(r.connections)}`, ...tenantCatalogPrivacy(r.database)], r.database)
+        .catch((e: Error) => this.opts.logger.error('postgresql-limits-not-applied', { instance: id, error: e.message }));
+    }
   }
 
   async start(signal: AbortSignal): Promise<void> {

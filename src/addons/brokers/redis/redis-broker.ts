@@ -51,6 +51,7 @@ export class RedisBroker implements Broker {
   private readonly dir: string;
   private readonly records: InstanceRecords<RedisInstance>;
   private readonly servers = new Map<string, SupervisedServer>();
+  private readonly making = new Map<string, Promise<SupervisedServer>>();
   private accountPromise: Promise<ServiceAccount> | undefined;
   private cgroupDirPromise: Promise<string | undefined> | undefined;
 
@@ -107,19 +108,26 @@ export class RedisBroker implements Broker {
     return migrated;
   }
 
-  private async server(id: string, stored: RedisInstance): Promise<SupervisedServer> {
-    let server = this.servers.get(id);
-    if (server) return server;
+  /** The instance's server, made once: concurrent callers (start, status, provision) share it. */
+  private server(id: string, stored: RedisInstance): Promise<SupervisedServer> {
+    let made = this.making.get(id);
+    if (!made) {
+      made = this.makeServer(id, stored);
+      this.making.set(id, made);
+      made.catch(() => this.making.delete(id));
+    }
+    return made;
+  }
+
+  private async makeServer(id: string, stored: RedisInstance): Promise<SupervisedServer> {
     const account = await this.account();
     const dir = this.instanceDir(id);
+    // Once per instance and process: a second migration would write another password.
     const record = await this.withAdminPassword(id, stored);
     const memory = await this.memoryGroup(id, record);
     const config = await this.writeConfig(id, record, account);
-    // Another caller may have made it while the file was written.
-    server = this.servers.get(id);
-    if (server) return server;
     const cli = this.opts.redisCli ?? '/usr/bin/redis-cli';
-    server = new SupervisedServer({
+    const server = new SupervisedServer({
       name: `redis ${id}`,
       command: this.opts.redisServer ?? '/usr/bin/redis-server',
       args: [join(dir, 'redis.conf')],
@@ -174,6 +182,7 @@ export class RedisBroker implements Broker {
     const record = await this.records.get(instanceId);
     if (record) await (await this.server(instanceId, record)).stop(5000);
     this.servers.delete(instanceId);
+    this.making.delete(instanceId);
     await rm(this.instanceDir(instanceId), { recursive: true, force: true });
     await this.records.delete(instanceId);
     if (record) this.opts.logger.info('redis-instance-deleted', { instance: instanceId });
