@@ -164,6 +164,32 @@ describeWith(redisServer, 'Redis broker', () => {
     }
   });
 
+  it('holds a server that outgrows maxmemory (one Lua script, checked only at its start) to the cgroup: the kernel stops it, Berth restarts it', async () => {
+    const { home, broker, make } = await open();
+    const supervision = new AbortController();
+    try {
+      await broker.start(supervision.signal);
+      await broker.provision('grow-1', new PlanCatalog().resolve('redis:dev'));
+      const group = await addonCgroupDir(home);
+      if (!group) return; // not root: no group to hold it (the test above checks what addons:info says)
+      const { url } = await broker.bind('grow-1', 'b');
+      await redisClient.write(url, 'before the fill');
+      const pid = await serverPid(home, 'grow-1');
+      // ~400k keys of 100 bytes: well past maxmemory (25 MB) and the group's 82 MB.
+      const fill = await cli(url, 'EVAL', "for i=1,400000 do redis.call('SET', 'fill:'..i, string.rep('x', 100)) end return 'all'", '0');
+      expect(fill.stdout.trim()).not.toBe('all');
+      const oomControl = await readFile(join(group, 'redis-grow-1', 'memory.oom_control'), 'utf8');
+      expect(Number(/oom_kill (\d+)/.exec(oomControl)?.[1])).toBeGreaterThanOrEqual(1);
+      for (let i = 0; i < 300 && !((await serverPid(home, 'grow-1')) !== pid && (await broker.status('grow-1')).state === 'up'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect((await broker.status('grow-1')).restarts).toBeGreaterThanOrEqual(1);
+      expect(await redisClient.read(url)).toBe('before the fill');
+    } finally {
+      supervision.abort();
+      await make().stopServers();
+      await rm(home, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('migrates an instance an earlier Berth left running with the tenant as admin: restarted with the ACL, in its cgroup, data kept', async () => {
     const { home, broker, make } = await open();
     const id = 'old-1';
