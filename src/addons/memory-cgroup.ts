@@ -80,8 +80,8 @@ async function removeGroup(dir: string): Promise<void> {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return;
-      // An exited server's last pages are uncharged a moment after it is reaped.
-      if (code !== 'EBUSY' || attempt >= 50) throw e;
+      // A killed server leaves the group a moment after it is reaped (seconds, for one the OOM killer stopped on a loaded host).
+      if (code !== 'EBUSY' || attempt >= 250) throw e;
       await new Promise((r) => setTimeout(r, 20));
     }
   }

@@ -177,6 +177,8 @@ export class SupervisedServer {
   private async terminate(graceMs: number): Promise<void> {
     if (!(await this.alive())) {
       this.state = 'down';
+      // A server that died on its own (the kernel's OOM killer) leaves its group behind.
+      await this.removeMemoryGroup();
       return;
     }
     const pid = this.pid!;
@@ -187,8 +189,12 @@ export class SupervisedServer {
     while (await this.alive()) await sleep(50);
     this.pid = undefined;
     this.state = 'down';
-    await this.spec.memory?.remove().catch((e: Error) => this.logger.warn('addon-cgroup-remove-failed', { server: this.spec.name, error: e.message }));
+    await this.removeMemoryGroup();
     this.logger.info('addon-server-stopped', { server: this.spec.name, pid });
+  }
+
+  private async removeMemoryGroup(): Promise<void> {
+    await this.spec.memory?.remove().catch((e: Error) => this.logger.warn('addon-cgroup-remove-failed', { server: this.spec.name, error: e.message }));
   }
 
   /** The server's pid, when known. */
