@@ -1,6 +1,7 @@
 // Every setting, read once from the environment, with the documented defaults.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_MAX_CONNECTIONS } from '../addons/brokers/postgresql/connection-budget.js';
 
 export type RuntimeChoice = 'auto' | 'local' | 'docker';
 
@@ -20,6 +21,8 @@ export interface Settings {
   buildConcurrency: number;
   /** A web instance must bind $PORT within this many ms (BERTH_BOOT_TIMEOUT seconds, default 60). */
   bootTimeoutMs: number;
+  /** The add-on PostgreSQL server's max_connections, which its plans' role limits fill (BERTH_PG_MAX_CONNECTIONS, default 500). */
+  pgMaxConnections: number;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -58,6 +61,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     adminPassword: env.BERTH_ADMIN_PASSWORD || undefined,
     buildConcurrency: positiveInt(env, 'BERTH_BUILD_CONCURRENCY', 2),
     bootTimeoutMs: positiveInt(env, 'BERTH_BOOT_TIMEOUT', 60) * 1000,
+    pgMaxConnections: positiveInt(env, 'BERTH_PG_MAX_CONNECTIONS', DEFAULT_MAX_CONNECTIONS),
   };
 }
 
