@@ -50,7 +50,8 @@ describeWith(all, 'add-ons end to end', () => {
 
   beforeAll(async () => {
     buildDist();
-    p = await Platform.start();
+    // Room for two postgresql:dev add-ons (2 × 20 of 50 - 5 kept for Berth), so the third is refused.
+    p = await Platform.start({ BERTH_PG_MAX_CONNECTIONS: '50' });
   });
 
   afterAll(async () => {
@@ -165,6 +166,18 @@ describeWith(all, 'add-ons end to end', () => {
     expect((await psql(b.DATABASE_URL, 'SELECT usename, application_name FROM pg_stat_activity')).stderr).toMatch(/permission denied/);
     expect((await psql(b.DATABASE_URL, 'SELECT datname, xact_commit FROM pg_stat_database')).stderr).toMatch(/permission denied/);
   }, 30_000);
+
+  it('refuses a PostgreSQL add-on the server has no connections left for, changing nothing', async () => {
+    await p.createApp('pgc');
+    const releases = (await p.ok('GET', '/apps/pgc/releases')).length;
+    const refused = await p.api('POST', '/apps/pgc/addons', { plan: 'postgresql:dev' });
+    expect(refused).toMatchObject({ status: 409, body: { message: expect.stringMatching(/promised 40 of its 45 add-on connections; postgresql:dev needs 20/) } });
+    expect(await p.ok('GET', '/apps/pgc/addons')).toEqual([]);
+    expect((await config('pgc')).DATABASE_URL).toBeUndefined();
+    expect((await p.ok('GET', '/apps/pgc/releases')).length).toBe(releases);
+    // Redis add-ons do not draw on PostgreSQL's connections.
+    await p.ok('POST', '/apps/pgc/addons', { plan: 'redis:dev' });
+  }, 60_000);
 
   it('backs up, and a restore brings dropped rows back (only with confirmation)', async () => {
     const addon = (await p.ok('GET', '/apps/pga/addons'))[0];
