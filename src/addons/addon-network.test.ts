@@ -56,9 +56,9 @@ describe('add-on network settings', () => {
   });
 
   it('binds Redis to loopback and, optionally, the bridge address', () => {
-    const conf = redisConfig({ port: 6400, password: 'ab12', maxMemoryMb: 25, dataDir: '/tmp/x', listen: ['127.0.0.1', '172.17.0.1'] });
+    const conf = redisConfig({ port: 6400, password: 'ab12', adminPassword: 'cd34', maxMemoryMb: 25, dataDir: '/tmp/x', listen: ['127.0.0.1', '172.17.0.1'] });
     expect(conf).toContain('\nbind 127.0.0.1 -172.17.0.1\n');
-    expect(() => redisConfig({ port: 6400, password: 'ab12', maxMemoryMb: 25, dataDir: '/tmp/x', listen: ['0.0.0.0 ::'] })).toThrow();
+    expect(() => redisConfig({ port: 6400, password: 'ab12', adminPassword: 'cd34', maxMemoryMb: 25, dataDir: '/tmp/x', listen: ['0.0.0.0 ::'] })).toThrow();
   });
 
   it('admits add-on roles from the app networks but the superuser only over loopback', () => {

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readFile, readlink, writeFile } from 'node:fs/promises';
 import type { Logger } from '../platform/logger.js';
+import type { MemoryCgroup } from './memory-cgroup.js';
 import type { ServiceAccount } from './service-account.js';
 
 export interface ServerSpec {
@@ -23,6 +24,11 @@ export interface ServerSpec {
    * addresses, its config file): a server left running with another configuration is restarted.
    */
   config?: string;
+  /**
+   * The memory group the server runs in: joined right after the spawn (and by an adopted server),
+   * removed when the server stops.
+   */
+  memory?: MemoryCgroup;
   /** True once the server accepts connections. */
   ready(): Promise<boolean>;
   readyTimeoutMs?: number;
@@ -72,6 +78,8 @@ export class SupervisedServer {
   private async bringUp(): Promise<void> {
     const running = await this.alive();
     if (running && !(await this.startedWithOtherConfig())) {
+      // A server started before Berth put servers in groups (or whose group was lost) joins one now.
+      await this.holdInMemoryGroup(this.pid!);
       if (this.state === 'down') this.logger.info('addon-server-adopted', { server: this.spec.name, pid: this.pid });
     } else {
       if (running) {
@@ -81,6 +89,7 @@ export class SupervisedServer {
       }
       this.state = 'starting';
       this.launch();
+      if (this.pid) await this.holdInMemoryGroup(this.pid);
     }
     await this.waitReady();
     this.state = 'up';
@@ -102,6 +111,23 @@ export class SupervisedServer {
     }
     if (this.pid) void writeFile(this.spec.pidFile, `${this.pid}\n`, { mode: 0o600 });
     if (this.pid && this.spec.config !== undefined) void writeFile(this.configFile, this.spec.config, { mode: 0o600 });
+  }
+
+  /**
+   * Node cannot spawn straight into a cgroup, so the server joins right after its spawn, before it
+   * has loaded its data; what it touched before is charged to the group as it moves in.
+   */
+  private async holdInMemoryGroup(pid: number): Promise<void> {
+    const memory = this.spec.memory;
+    if (!memory) return;
+    await memory.create();
+    try {
+      await memory.join(pid);
+    } catch (e) {
+      // A server that cannot be held to its limit must not run unlimited: stop it and say why.
+      process.kill(pid, 'SIGKILL');
+      throw new Error(`${this.spec.name} could not join its memory group ${memory.dir}: ${(e as Error).message}`);
+    }
   }
 
   /** Beside the pid file: the configuration the running server was started with. */
@@ -151,6 +177,8 @@ export class SupervisedServer {
   private async terminate(graceMs: number): Promise<void> {
     if (!(await this.alive())) {
       this.state = 'down';
+      // A server that died on its own (the kernel's OOM killer) leaves its group behind.
+      await this.removeMemoryGroup();
       return;
     }
     const pid = this.pid!;
@@ -161,7 +189,12 @@ export class SupervisedServer {
     while (await this.alive()) await sleep(50);
     this.pid = undefined;
     this.state = 'down';
+    await this.removeMemoryGroup();
     this.logger.info('addon-server-stopped', { server: this.spec.name, pid });
+  }
+
+  private async removeMemoryGroup(): Promise<void> {
+    await this.spec.memory?.remove().catch((e: Error) => this.logger.warn('addon-cgroup-remove-failed', { server: this.spec.name, error: e.message }));
   }
 
   /** The server's pid, when known. */

@@ -16,11 +16,11 @@ import type { ServiceDeps } from '../services/service-deps.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 
-export async function startAddons(deps: ServiceDeps, opts: { home: string; backupsDir: string; signal: AbortSignal; network: AddonNetwork }): Promise<ApiExtension> {
+export async function startAddons(deps: ServiceDeps, opts: { home: string; backupsDir: string; signal: AbortSignal; network: AddonNetwork; pgMaxConnections?: number }): Promise<ApiExtension> {
   const logger = deps.logger.child({ component: 'addons' });
   const brokers: Broker[] = [];
   const postgres = findPostgres();
-  if (postgres) brokers.push(new PostgresBroker({ home: opts.home, bins: postgres, logger, network: opts.network }));
+  if (postgres) brokers.push(new PostgresBroker({ home: opts.home, bins: postgres, logger, network: opts.network, maxConnections: opts.pgMaxConnections }));
   else logger.warn('addon-service-unavailable', { service: 'postgresql', install: 'apt-get install postgresql' });
   if (existsSync(REDIS_SERVER)) brokers.push(new RedisBroker({ home: opts.home, logger, redisServer: REDIS_SERVER, network: opts.network }));
   else logger.warn('addon-service-unavailable', { service: 'redis', install: 'apt-get install redis-server' });

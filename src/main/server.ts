@@ -93,7 +93,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   events.on((e) => { if (e.type === 'app-destroyed') void builder.forgetApp(e.appId).catch((err: Error) => logger.warn('build-leftovers-remain', { app: e.appId, error: err.message })); });
   const pushes = new GitPushes({ ...deps, pipeline, sources, outputs, repos, sourceUrl: (id, secret) => urls.api + sourceCapabilityPath(id, secret), webUrl: urls.web });
   const addonNetwork = await chooseAddonNetwork(runtime.name, logger.child({ component: 'addons' }));
-  const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal, network: addonNetwork });
+  const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal, network: addonNetwork, pgMaxConnections: settings.pgMaxConnections });
   const api = buildApi({ ...deps, urls }, [
     deployRoutes({ sources, outputs, pipeline }),
     gitRoutes({ pushes }),

@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ONE_OFF_LIFETIME_MS } from '../domain/one-off-limits.js';
+import { DEFAULT_MAX_CONNECTIONS } from '../addons/brokers/postgresql/connection-budget.js';
 
 export type RuntimeChoice = 'auto' | 'local' | 'docker';
 
@@ -23,6 +24,8 @@ export interface Settings {
   bootTimeoutMs: number;
   /** One-off dynos are stopped after this long (BERTH_ONE_OFF_MAX_LIFETIME seconds, default 86400 = 24 h, as Heroku). */
   oneOffMaxLifetimeMs: number;
+  /** The add-on PostgreSQL server's max_connections, which its plans' role limits fill (BERTH_PG_MAX_CONNECTIONS, default 500). */
+  pgMaxConnections: number;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -71,6 +74,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     buildConcurrency: positiveInt(env, 'BERTH_BUILD_CONCURRENCY', 2),
     bootTimeoutMs: positiveInt(env, 'BERTH_BOOT_TIMEOUT', 60) * 1000,
     oneOffMaxLifetimeMs: oneOffLifetimeMs(env),
+    pgMaxConnections: positiveInt(env, 'BERTH_PG_MAX_CONNECTIONS', DEFAULT_MAX_CONNECTIONS),
   };
 }
 

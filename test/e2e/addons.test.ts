@@ -50,7 +50,8 @@ describeWith(all, 'add-ons end to end', () => {
 
   beforeAll(async () => {
     buildDist();
-    p = await Platform.start();
+    // Room for two postgresql:dev add-ons (2 × 20 of 50 - 5 kept for Berth), so the third is refused.
+    p = await Platform.start({ BERTH_PG_MAX_CONNECTIONS: '50' });
   });
 
   afterAll(async () => {
@@ -150,6 +151,32 @@ describeWith(all, 'add-ons end to end', () => {
     expect((await redisPing(b.REDIS_URL)).stdout.trim()).toBe('PONG');
     expect((await redisPing(bRedisOnA.toString())).stdout.trim()).not.toBe('PONG');
     await recordPids();
+  }, 60_000);
+
+  it("keeps a tenant inside its plan with its own credentials: no Redis CONFIG, no view of other tenants' PostgreSQL sessions", async () => {
+    const b = await config('pgb');
+    const redis = new URL(b.REDIS_URL);
+    const configSet = await run(REDIS_CLI, ['-h', redis.hostname, '-p', redis.port, '--no-auth-warning', 'CONFIG', 'SET', 'maxmemory', '0'], {
+      env: { PATH: process.env.PATH, REDISCLI_AUTH: decodeURIComponent(redis.password) },
+    });
+    expect(configSet.stdout).toMatch(/NOPERM/);
+    const redisAddon = (await p.ok('GET', '/apps/pgb/addons')).find((a: any) => a.addon_service.name === 'redis');
+    expect((await p.ok('GET', `/addons/${redisAddon.name}`)).berth_status.details).toMatchObject({ maxmemory: '25 MB', 'memory limit': '82 MB (cgroup)' });
+    // pga's app holds connections open; pgb sees neither them nor pga's database statistics.
+    expect((await psql(b.DATABASE_URL, 'SELECT usename, application_name FROM pg_stat_activity')).stderr).toMatch(/permission denied/);
+    expect((await psql(b.DATABASE_URL, 'SELECT datname, xact_commit FROM pg_stat_database')).stderr).toMatch(/permission denied/);
+  }, 30_000);
+
+  it('refuses a PostgreSQL add-on the server has no connections left for, changing nothing', async () => {
+    await p.createApp('pgc');
+    const releases = (await p.ok('GET', '/apps/pgc/releases')).length;
+    const refused = await p.api('POST', '/apps/pgc/addons', { plan: 'postgresql:dev' });
+    expect(refused).toMatchObject({ status: 409, body: { message: expect.stringMatching(/promised 40 of its 45 add-on connections; postgresql:dev needs 20/) } });
+    expect(await p.ok('GET', '/apps/pgc/addons')).toEqual([]);
+    expect((await config('pgc')).DATABASE_URL).toBeUndefined();
+    expect((await p.ok('GET', '/apps/pgc/releases')).length).toBe(releases);
+    // Redis add-ons do not draw on PostgreSQL's connections.
+    await p.ok('POST', '/apps/pgc/addons', { plan: 'redis:dev' });
   }, 60_000);
 
   it('backs up, and a restore brings dropped rows back (only with confirmation)', async () => {

@@ -12,6 +12,7 @@ import { newPassword } from '../../instance-records.js';
 import { openPathFor, privateDirFor, type ServiceAccount } from '../../service-account.js';
 import { SupervisedServer } from '../../supervised-server.js';
 import type { PostgresBinaries } from './postgres-binaries.js';
+import { RESERVED_CONNECTIONS } from './connection-budget.js';
 import { SUPERUSER, type SqlTarget } from './psql.js';
 
 interface ClusterRecord { port: number; password: string; version: string }
@@ -43,12 +44,15 @@ export interface ClusterOptions {
   logger: Logger;
   /** Where the postmaster listens and whom pg_hba admits; loopback only by default. */
   network?: AddonNetwork;
+  /** max_connections for this start (the broker sizes it to the connections it promised). */
+  maxConnections: () => Promise<number>;
 }
 
 export class PostgresCluster {
   private server: SupervisedServer | undefined;
   private record: ClusterRecord | undefined;
   private starting: Promise<SqlTarget> | undefined;
+  private maxConnectionsValue: number | undefined;
 
   constructor(private readonly opts: ClusterOptions) {}
 
@@ -75,17 +79,21 @@ export class PostgresCluster {
     // Rewritten at every start so that a changed network reaches clusters made by an earlier Berth.
     await this.writeHba(account, network.clients);
     const listen = network.listen.join(',');
+    const maxConnections = Math.floor(await this.opts.maxConnections());
+    this.maxConnectionsValue = maxConnections;
     const target: SqlTarget = { bins: this.opts.bins, port: record.port, password: record.password };
     this.server = new SupervisedServer({
       name: 'postgresql',
       command: this.opts.bins.bin('postgres'),
       args: ['-D', this.data, '-c', `listen_addresses=${listen}`, '-c', `port=${record.port}`,
-        '-c', `unix_socket_directories=${join(this.opts.dir, 'run')}`, '-c', 'max_connections=250'],
+        '-c', `unix_socket_directories=${join(this.opts.dir, 'run')}`,
+        '-c', `max_connections=${maxConnections}`, '-c', `superuser_reserved_connections=${RESERVED_CONNECTIONS}`],
       cwd: this.data,
       pidFile: join(this.opts.dir, 'server.pid'),
       logFile: join(this.opts.dir, 'postgres.log'),
       account,
-      config: JSON.stringify({ listen, clients: network.clients }),
+      // A postmaster left running with other addresses or fewer connections is restarted once.
+      config: JSON.stringify({ listen, clients: network.clients, maxConnections }),
       ready: async () => (await run(this.opts.bins.bin('pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(record.port)])).code === 0,
     }, this.opts.logger);
     return target;
@@ -134,5 +142,10 @@ export class PostgresCluster {
 
   get port(): number | undefined {
     return this.record?.port;
+  }
+
+  /** The max_connections the postmaster runs with, once ensureStarted() ran. */
+  get maxConnections(): number | undefined {
+    return this.maxConnectionsValue;
   }
 }

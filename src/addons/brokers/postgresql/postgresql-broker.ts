@@ -1,5 +1,6 @@
 // The PostgreSQL broker: each add-on is a database of Berth's cluster with a role of the same
-// name, a random password, CONNECT revoked from PUBLIC, and the plan's connection limit.
+// name, a random password, CONNECT revoked from PUBLIC, the plan's connection limit (within what
+// the cluster can serve), and no view of other tenants' sessions and statistics.
 import { join } from 'node:path';
 import { run, runChecked } from '../../../platform/exec.js';
 import type { Logger } from '../../../platform/logger.js';
@@ -9,9 +10,11 @@ import { InstanceRecords, newPassword } from '../../instance-records.js';
 import type { Plan } from '../../plans.js';
 import { ensureServiceAccount, type ServiceAccount } from '../../service-account.js';
 import { superviseServers } from '../../supervised-server.js';
+import { checkConnectionBudget, clusterMaxConnections, DEFAULT_MAX_CONNECTIONS } from './connection-budget.js';
 import { PostgresCluster } from './postgres-cluster.js';
 import type { PostgresBinaries } from './postgres-binaries.js';
 import { quoteIdent, quotePassword, runSql, type SqlTarget } from './psql.js';
+import { tenantCatalogPrivacy } from './tenant-catalog-privacy.js';
 
 interface PgInstance { plan: string; database: string; password: string; connections: number; storageMb: number }
 
@@ -24,6 +27,8 @@ export interface PostgresBrokerOptions {
   superviseIntervalMs?: number;
   /** Where apps reach the cluster (the host in DATABASE_URL); loopback only by default. */
   network?: AddonNetwork;
+  /** The cluster's max_connections: add-on plans are sold until their limits fill it. */
+  maxConnections?: number;
 }
 
 /** Database and role name of an instance: generated from the platform's id, never from user input. */
@@ -42,6 +47,7 @@ export class PostgresBroker implements Broker {
     this.cluster = new PostgresCluster({
       dir, parents: [opts.home, join(opts.home, 'addons')], bins: opts.bins, logger: opts.logger,
       account: opts.account ?? (() => ensureServiceAccount()), network: opts.network,
+      maxConnections: async () => clusterMaxConnections(opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS, await this.promisedConnections()),
     });
     this.records = new InstanceRecords(join(dir, 'instances'));
     this.backups = { capture: (id, file) => this.capture(id, file), restore: (id, file) => this.restore(id, file) };
@@ -65,6 +71,8 @@ export class PostgresBroker implements Broker {
     const record: PgInstance = {
       plan: plan.name, database, password: newPassword(), connections: plan.limits.connections ?? 20, storageMb: plan.limits.storageMb ?? 1024,
     };
+    // Provisioning takes turns (serial), so nothing is promised between this check and the record.
+    checkConnectionBudget(this.cluster.maxConnections!, await this.promisedConnections(), record.connections, plan.name);
     // The record first: a crash half way leaves something deprovision can find and clean up.
     await this.records.put(instanceId, record);
     const db = quoteIdent(database);
@@ -73,8 +81,8 @@ export class PostgresBroker implements Broker {
       `CREATE DATABASE ${db} OWNER ${db} ENCODING 'UTF8'`,
       `REVOKE ALL ON DATABASE ${db} FROM PUBLIC`,
       `GRANT CONNECT, TEMPORARY ON DATABASE ${db} TO ${db}`,
-      `COMMENT ON DATABASE ${db} IS 'Berth add-on, plan ${plan.name}: ${record.connections} connections, ${record.storageMb} MB'`,
     ]);
+    await runSql(target, tenantCatalogPrivacy(database), database);
     this.opts.logger.info('postgresql-database-created', { instance: instanceId, database, plan: plan.name });
   }
 
@@ -122,10 +130,32 @@ export class PostgresBroker implements Broker {
     return { state: 'up', restarts, details };
   }
 
+  /** The connections every existing add-on's plan promised: the sum of their role limits. */
+  private async promisedConnections(): Promise<number> {
+    let sum = 0;
+    for (const id of await this.records.ids()) sum += (await this.records.get(id))?.connections ?? 0;
+    return sum;
+  }
+
+  /**
+   * Brings add-ons made by earlier Berths under today's rules: their role's connection limit is
+   * the plan's again, and their database hides the other tenants' sessions and statistics.
+   */
+  private async applyTenantLimits(target: SqlTarget): Promise<void> {
+    for (const id of await this.records.ids()) {
+      const r = await this.records.get(id);
+      if (!r) continue;
+      // One add-on that cannot be updated (a create cut short by a crash) never holds up the rest.
+      await runSql(target, [`ALTER ROLE ${quoteIdent(r.database)} CONNECTION LIMIT ${Math.floor(r.connections)}`, ...tenantCatalogPrivacy(r.database)], r.database)
+        .catch((e: Error) => this.opts.logger.error('postgresql-limits-not-applied', { instance: id, error: e.message }));
+    }
+  }
+
   async start(signal: AbortSignal): Promise<void> {
     // A cluster with databases is started (or adopted) now; an empty one waits for its first add-on.
     if (this.cluster.exists() && (await this.records.ids()).length > 0) {
-      await this.cluster.ensureStarted().catch((e: Error) => this.opts.logger.error('postgresql-start-failed', { error: e.message }));
+      await this.serial(async () => this.applyTenantLimits(await this.cluster.ensureStarted()))
+        .catch((e: Error) => this.opts.logger.error('postgresql-start-failed', { error: e.message }));
     }
     void superviseServers(() => (this.cluster.supervised ? [this.cluster.supervised] : []), signal, this.opts.logger, this.opts.superviseIntervalMs);
   }

@@ -1,6 +1,7 @@
 // The Redis broker: one redis-server per add-on on its own port (loopback, plus the docker bridge
-// gateway on the docker runtime), with a random password,
-// the plan's maxmemory and append-only persistence; supervised, adopted across Berth restarts.
+// gateway on the docker runtime), with a random password for the tenant's data-only user, the
+// plan's maxmemory, a memory cgroup above it, and append-only persistence; supervised, adopted
+// across Berth restarts.
 import { chown, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../../../platform/exec.js';
@@ -9,12 +10,26 @@ import { freeLoopbackPort } from '../../../runtime/local/free-port.js';
 import { LOOPBACK_ADDON_NETWORK, type AddonNetwork } from '../../addon-network.js';
 import { checkInstanceId, type Broker, type Credentials, type InstanceStatus } from '../../broker.js';
 import { InstanceRecords, newPassword } from '../../instance-records.js';
+import { addonCgroupDir, MemoryCgroup } from '../../memory-cgroup.js';
 import type { Plan } from '../../plans.js';
 import { ensureServiceAccount, openPathFor, privateDirFor, type ServiceAccount } from '../../service-account.js';
 import { SupervisedServer, superviseServers } from '../../supervised-server.js';
-import { redisConfig } from './redis-config.js';
+import { REDIS_ADMIN_USER, redisConfig } from './redis-config.js';
 
-interface RedisInstance { plan: string; port: number; password: string; maxMemoryMb: number }
+interface RedisInstance {
+  plan: string; port: number; password: string; maxMemoryMb: number;
+  /** Berth's own user's password; absent in records made before tenants lost the admin commands. */
+  adminPassword?: string;
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * The memory group's limit for a plan: maxmemory bounds the dataset, and on top of it the server
+ * needs room for an append-only-file rewrite (a fork whose copy-on-write pages can reach the
+ * dataset's size) and its own code and buffers (32 MB).
+ */
+export const redisMemoryLimitBytes = (maxMemoryMb: number): number => (2 * maxMemoryMb + 32) * MB;
 
 export interface RedisBrokerOptions {
   /** BERTH_HOME: instances live in `addons/redis/<id>` under it. */
@@ -26,6 +41,8 @@ export interface RedisBrokerOptions {
   superviseIntervalMs?: number;
   /** Where apps reach the servers (the host in REDIS_URL); loopback only by default. */
   network?: AddonNetwork;
+  /** Where cgroup v1 is mounted (/sys/fs/cgroup). */
+  cgroupRoot?: string;
 }
 
 export class RedisBroker implements Broker {
@@ -34,7 +51,9 @@ export class RedisBroker implements Broker {
   private readonly dir: string;
   private readonly records: InstanceRecords<RedisInstance>;
   private readonly servers = new Map<string, SupervisedServer>();
+  private readonly making = new Map<string, Promise<SupervisedServer>>();
   private accountPromise: Promise<ServiceAccount> | undefined;
+  private cgroupDirPromise: Promise<string | undefined> | undefined;
 
   constructor(private readonly opts: RedisBrokerOptions) {
     this.dir = join(opts.home, 'addons', 'redis');
@@ -46,6 +65,19 @@ export class RedisBroker implements Broker {
     return this.accountPromise;
   }
 
+  private cgroupDir(): Promise<string | undefined> {
+    this.cgroupDirPromise ??= addonCgroupDir(this.opts.home, this.opts.cgroupRoot).then((dir) => {
+      if (!dir) this.opts.logger.warn('redis-memory-cgroup-unavailable', { reason: 'not root, or no cgroup v1 memory controller' });
+      return dir;
+    });
+    return this.cgroupDirPromise;
+  }
+
+  private async memoryGroup(id: string, record: RedisInstance): Promise<MemoryCgroup | undefined> {
+    const dir = await this.cgroupDir();
+    return dir ? new MemoryCgroup(join(dir, `redis-${checkInstanceId(id)}`), redisMemoryLimitBytes(record.maxMemoryMb)) : undefined;
+  }
+
   private instanceDir(id: string): string {
     return join(this.dir, checkInstanceId(id));
   }
@@ -55,7 +87,7 @@ export class RedisBroker implements Broker {
   }
 
   /** Written whenever a server is first needed, so a changed network reaches instances made earlier. */
-  private async writeConfig(id: string, record: RedisInstance, account: ServiceAccount): Promise<string> {
+  private async writeConfig(id: string, record: RedisInstance & { adminPassword: string }, account: ServiceAccount): Promise<string> {
     const dir = this.instanceDir(id);
     const text = redisConfig({ ...record, dataDir: join(dir, 'data'), listen: this.network.listen });
     const conf = join(dir, 'redis.conf');
@@ -64,17 +96,38 @@ export class RedisBroker implements Broker {
     return text;
   }
 
-  private async server(id: string, record: RedisInstance): Promise<SupervisedServer> {
-    let server = this.servers.get(id);
-    if (server) return server;
+  /**
+   * An instance made before Berth kept its own Redis user gets one now; its server, started with
+   * the old configuration, is then restarted with the new one (SupervisedServer compares them).
+   */
+  private async withAdminPassword(id: string, record: RedisInstance): Promise<RedisInstance & { adminPassword: string }> {
+    if (record.adminPassword) return record as RedisInstance & { adminPassword: string };
+    const migrated = { ...record, adminPassword: newPassword() };
+    await this.records.put(id, migrated);
+    this.opts.logger.info('redis-instance-migrated', { instance: id, change: 'tenant user without admin commands' });
+    return migrated;
+  }
+
+  /** The instance's server, made once: concurrent callers (start, status, provision) share it. */
+  private server(id: string, stored: RedisInstance): Promise<SupervisedServer> {
+    let made = this.making.get(id);
+    if (!made) {
+      made = this.makeServer(id, stored);
+      this.making.set(id, made);
+      made.catch(() => this.making.delete(id));
+    }
+    return made;
+  }
+
+  private async makeServer(id: string, stored: RedisInstance): Promise<SupervisedServer> {
     const account = await this.account();
     const dir = this.instanceDir(id);
+    // Once per instance and process: a second migration would write another password.
+    const record = await this.withAdminPassword(id, stored);
+    const memory = await this.memoryGroup(id, record);
     const config = await this.writeConfig(id, record, account);
-    // Another caller may have made it while the file was written.
-    server = this.servers.get(id);
-    if (server) return server;
     const cli = this.opts.redisCli ?? '/usr/bin/redis-cli';
-    server = new SupervisedServer({
+    const server = new SupervisedServer({
       name: `redis ${id}`,
       command: this.opts.redisServer ?? '/usr/bin/redis-server',
       args: [join(dir, 'redis.conf')],
@@ -83,9 +136,10 @@ export class RedisBroker implements Broker {
       logFile: join(dir, 'redis.log'),
       account,
       config,
+      memory,
       ready: async () => {
-        const r = await run(cli, ['-h', '127.0.0.1', '-p', String(record.port), '--no-auth-warning', 'PING'], {
-          env: { PATH: process.env.PATH, REDISCLI_AUTH: record.password },
+        const r = await run(cli, ['-h', '127.0.0.1', '-p', String(record.port), '--user', REDIS_ADMIN_USER, '--no-auth-warning', 'PING'], {
+          env: { PATH: process.env.PATH, REDISCLI_AUTH: record.adminPassword },
         });
         return r.stdout.trim() === 'PONG';
       },
@@ -102,7 +156,9 @@ export class RedisBroker implements Broker {
     await privateDirFor(account, join(dir, 'data'));
     const taken = new Set<number>();
     for (const id of await this.records.ids()) { const r = await this.records.get(id); if (r) taken.add(r.port); }
-    const record: RedisInstance = { plan: plan.name, port: await freeLoopbackPort(taken), password: newPassword(), maxMemoryMb: plan.limits.maxMemoryMb ?? 25 };
+    const record: RedisInstance = {
+      plan: plan.name, port: await freeLoopbackPort(taken), password: newPassword(), adminPassword: newPassword(), maxMemoryMb: plan.limits.maxMemoryMb ?? 25,
+    };
     await this.records.put(instanceId, record);
     await (await this.server(instanceId, record)).ensureUp();
     this.opts.logger.info('redis-instance-created', { instance: instanceId, port: record.port, plan: plan.name });
@@ -126,6 +182,7 @@ export class RedisBroker implements Broker {
     const record = await this.records.get(instanceId);
     if (record) await (await this.server(instanceId, record)).stop(5000);
     this.servers.delete(instanceId);
+    this.making.delete(instanceId);
     await rm(this.instanceDir(instanceId), { recursive: true, force: true });
     await this.records.delete(instanceId);
     if (record) this.opts.logger.info('redis-instance-deleted', { instance: instanceId });
@@ -135,8 +192,16 @@ export class RedisBroker implements Broker {
     const record = await this.records.get(instanceId);
     if (!record) return { state: 'missing', restarts: 0, details: {} };
     const server = await this.server(instanceId, record);
-    const details = { plan: record.plan, maxmemory: `${record.maxMemoryMb} MB`, host: this.network.host, port: String(record.port), persistence: 'append-only file' };
+    const details: Record<string, string> = {
+      plan: record.plan, maxmemory: `${record.maxMemoryMb} MB`, host: this.network.host, port: String(record.port), persistence: 'append-only file',
+    };
     const state = server.state === 'up' && !(await server.alive()) ? 'down' : server.state;
+    // Read back from the kernel, so what is shown is what holds.
+    const memory = await this.memoryGroup(instanceId, record);
+    const limit = state === 'up' ? await memory?.enforcedLimitBytes() : undefined;
+    details['memory limit'] = limit !== undefined ? `${Math.round(limit / MB)} MB (cgroup)` : memory ? 'none (server not running)' : 'none (Berth is not root)';
+    const used = state === 'up' ? await memory?.usageBytes() : undefined;
+    if (used !== undefined) details['memory used'] = `${Math.ceil(used / MB)} MB`;
     return { state, restarts: server.restarts, details };
   }
 
