@@ -6,16 +6,28 @@ export interface InstanceSize {
   /** Share of one CPU core (1 = one full core). */
   readonly cpu: number;
   readonly pids: number;
+  /**
+   * Space for what the process writes into its filesystem (/app's changes over the slug, and /tmp,
+   * each up to this much). On the local runtime it is memory (tmpfs), so it stays below memoryMb:
+   * a full disk answers ENOSPC before the memory limit would kill the process.
+   */
+  readonly diskMb: number;
 }
 
 export const INSTANCE_SIZES: readonly InstanceSize[] = [
-  { name: 'eco', memoryMb: 512, cpu: 0.25, pids: 256 },
-  { name: 'basic', memoryMb: 512, cpu: 0.5, pids: 256 },
-  { name: 'standard-1x', memoryMb: 512, cpu: 1, pids: 256 },
-  { name: 'standard-2x', memoryMb: 1024, cpu: 2, pids: 512 },
-  { name: 'performance-m', memoryMb: 2560, cpu: 2, pids: 16384 },
-  { name: 'performance-l', memoryMb: 14336, cpu: 8, pids: 32768 },
+  { name: 'eco', memoryMb: 512, cpu: 0.25, pids: 256, diskMb: 256 },
+  { name: 'basic', memoryMb: 512, cpu: 0.5, pids: 256, diskMb: 256 },
+  { name: 'standard-1x', memoryMb: 512, cpu: 1, pids: 256, diskMb: 256 },
+  { name: 'standard-2x', memoryMb: 1024, cpu: 2, pids: 512, diskMb: 512 },
+  { name: 'performance-m', memoryMb: 2560, cpu: 2, pids: 16384, diskMb: 1024 },
+  { name: 'performance-l', memoryMb: 14336, cpu: 8, pids: 32768, diskMb: 4096 },
 ];
+
+/**
+ * What one build may use on the local runtime: more memory than a small dyno, since compilers and
+ * npm need it. Its diskMb bounds the build's /tmp; the workspace itself is on the host's disk.
+ */
+export const BUILD_SIZE: InstanceSize = { name: 'build', memoryMb: 1024, cpu: 1, pids: 1024, diskMb: 512 };
 
 export const DEFAULT_SIZE = 'standard-1x';
 

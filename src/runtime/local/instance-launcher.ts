@@ -72,7 +72,7 @@ export async function launchInstance(state: InstanceStateDir, req: LaunchRequest
   try {
     const child = spawn('/bin/bash', args, {
       cwd: state.dir(req.id),
-      env: INIT_SCRIPT_ENV,
+      env: { ...INIT_SCRIPT_ENV, BERTH_DISK_MB: String(req.spec.size.diskMb) },
       detached,
       stdio: logFd === undefined ? 'pipe' : ['ignore', logFd, logFd],
     });
