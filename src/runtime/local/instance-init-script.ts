@@ -113,9 +113,7 @@ else
   # The app's writes over the slug live in memory of a bounded size: a full /app says ENOSPC, the
   # pages count against the instance's memory cgroup, and they vanish with the namespace.
   mount -t tmpfs -o "mode=0700,size=\${disk_mb}m" berth-rw "$state/rw" || exit 125
-  mkdir -p -- "$state/rw/upper" "$state/rw/work"
-  chown -- "$uid:$gid" "$state/rw/upper"
-  chmod 0755 -- "$state/rw/upper"
+  mkdir -- "$state/rw/work" && install -d -o "$uid" -g "$gid" -m 0755 -- "$state/rw/upper" || exit 125
   mount -t overlay overlay -o "lowerdir=$appdir,upperdir=$state/rw/upper,workdir=$state/rw/work" "$state/root/app" || exit 125
   argv=(/bin/bash -c "$with_profile" berth "$cmd")
   workdir=/app

@@ -14,8 +14,9 @@ export const SANDBOX_ROOT_FUNCTIONS = `
 # Copied, not bound: small files whose host versions may be replaced (resolv.conf) at any time.
 root_etc_files=(hosts resolv.conf nsswitch.conf host.conf gai.conf protocols services localtime timezone
   ld.so.cache ld.so.conf mime.types debian_version os-release bash.bashrc profile inputrc gitconfig)
-# Bound read-only: trees programs read (certificates, Debian's alternatives links, ld paths).
-root_etc_dirs=(ssl ca-certificates alternatives ld.so.conf.d)
+# Bound read-only: trees programs read (certificates, Debian's alternatives links).
+root_etc_dirs=(ssl alternatives)
+# Every program started here costs a fork and exec on each instance start, so the steps are batched.
 
 ro_bind() {
   mount --bind -o ro,nosuid,nodev -- "$1" "$2"
@@ -24,19 +25,19 @@ ro_bind() {
 make_root() {
   local root=$1 uid=$2 gid=$3 disk_mb=$4 d f
   mount -t tmpfs -o mode=0755,nosuid,size=16m berth-root "$root" || return 1
+  local links=() binds=() files=() dirs=("$root/etc" "$root/dev" "$root/proc" "$root/tmp" "$root/app" "$root/.old-root")
   for d in usr bin sbin lib lib32 lib64 libx32; do
-    if [ -L "/$d" ]; then ln -s -- "$(readlink "/$d")" "$root/$d" || return 1
-    elif [ -d "/$d" ]; then mkdir "$root/$d" && ro_bind "/$d" "$root/$d" || return 1
+    if [ -L "/$d" ]; then links+=("/$d")
+    elif [ -d "/$d" ]; then binds+=("/$d"); dirs+=("$root/$d")
     fi
   done
-  mkdir -p -- "$root/etc" "$root/dev" "$root/proc" "$root/tmp" "$root/app" || return 1
-  local files=()
+  for d in "\${root_etc_dirs[@]}"; do [ -d "/etc/$d" ] && binds+=("/etc/$d") && dirs+=("$root/etc/$d"); done
   for f in "\${root_etc_files[@]}"; do [ -e "/etc/$f" ] && files+=("/etc/$f"); done
+  mkdir -p -- "\${dirs[@]}" || return 1
+  # A merged-/usr host's /bin, /lib… are symlinks into /usr: copied as the links they are.
+  if [ "\${#links[@]}" -gt 0 ]; then cp -P -t "$root" -- "\${links[@]}" || return 1; fi
+  for d in "\${binds[@]}"; do ro_bind "$d" "$root$d" || return 1; done
   cp -L -t "$root/etc" -- "\${files[@]}" || return 1
-  for d in "\${root_etc_dirs[@]}"; do
-    [ -d "/etc/$d" ] || continue
-    mkdir "$root/etc/$d" && ro_bind "/etc/$d" "$root/etc/$d" || return 1
-  done
   printf 'root:x:0:0:root:/nonexistent:/usr/sbin/nologin\\ndyno:x:%s:%s:dyno:/app:/bin/bash\\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\\n' "$uid" "$gid" > "$root/etc/passwd"
   printf 'root:x:0:\\ndyno:x:%s:\\nnogroup:x:65534:\\n' "$gid" > "$root/etc/group"
   make_dev "$root/dev" || return 1
@@ -44,24 +45,25 @@ make_root() {
   mount -t tmpfs -o "mode=1777,nosuid,nodev,size=\${disk_mb}m" tmpfs "$root/tmp" || return 1
 }
 
-# Only devices every program may use; a new devpts instance so no host terminal is reachable.
+# Only devices every program may use (copied from the host's, so the same nodes and modes); a new
+# devpts instance, so no host terminal is reachable.
 make_dev() {
   local dev=$1
   mount -t tmpfs -o mode=0755,nosuid,noexec,size=1m berth-dev "$dev" || return 1
-  mknod -m 0666 "$dev/null" c 1 3 && mknod -m 0666 "$dev/zero" c 1 5 && mknod -m 0666 "$dev/full" c 1 7 &&
-    mknod -m 0666 "$dev/random" c 1 8 && mknod -m 0666 "$dev/urandom" c 1 9 && mknod -m 0666 "$dev/tty" c 5 0 || return 1
-  ln -s /proc/self/fd "$dev/fd" && ln -s /proc/self/fd/0 "$dev/stdin" && ln -s /proc/self/fd/1 "$dev/stdout" &&
-    ln -s /proc/self/fd/2 "$dev/stderr" && ln -s pts/ptmx "$dev/ptmx" || return 1
-  mkdir "$dev/shm" "$dev/pts" || return 1
+  cp -a -t "$dev" -- /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty || return 1
+  ln -s -t "$dev" /proc/self/fd || return 1
+  mkdir -- "$dev/shm" "$dev/pts" || return 1
   mount -t tmpfs -o mode=1777,nosuid,nodev,size=64m shm "$dev/shm" || return 1
   mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,nosuid,noexec devpts "$dev/pts" || return 1
+  ln -s pts/ptmx "$dev/ptmx" && ln -s fd/0 "$dev/stdin" && ln -s fd/1 "$dev/stdout" && ln -s fd/2 "$dev/stderr"
 }
 
+# The root stays writable only for root: everything in it is root's and 0755/0644, and the sandbox's
+# processes are never root (no remount read-only, one program less per start).
 enter_root() {
   local root=$1
-  mkdir "$root/.old-root" && cd "$root" && pivot_root . .old-root && cd / || return 1
+  cd "$root" && pivot_root . .old-root && cd / || return 1
   # Lazily: the host's mounts below it stay busy (this script's own file) until nothing uses them.
-  umount -l /.old-root && rmdir /.old-root || return 1
-  mount -o remount,ro,nosuid / || return 1
+  umount -l /.old-root && rmdir /.old-root
 }
 `;
