@@ -12,8 +12,9 @@
  */
 export const SANDBOX_ROOT_FUNCTIONS = `
 # Copied, not bound: small files whose host versions may be replaced (resolv.conf) at any time.
+# Only distribution defaults: nothing an operator configures for the host (e.g. /etc/gitconfig).
 root_etc_files=(hosts resolv.conf nsswitch.conf host.conf gai.conf protocols services localtime timezone
-  ld.so.cache ld.so.conf mime.types debian_version os-release bash.bashrc profile inputrc gitconfig)
+  ld.so.cache ld.so.conf mime.types debian_version os-release bash.bashrc profile inputrc)
 # Bound read-only: trees programs read (certificates, Debian's alternatives links).
 root_etc_dirs=(ssl alternatives)
 # Every program started here costs a fork and exec on each instance start, so the steps are batched.
