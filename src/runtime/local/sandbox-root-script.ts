@@ -26,7 +26,7 @@ ro_bind() {
 make_root() {
   local root=$1 uid=$2 gid=$3 disk_mb=$4 d f
   mount -t tmpfs -o mode=0755,nosuid,size=16m berth-root "$root" || return 1
-  local links=() binds=() files=() dirs=("$root/etc" "$root/dev" "$root/proc" "$root/tmp" "$root/app" "$root/.old-root")
+  local links=() binds=() files=() dirs=("$root/etc" "$root/dev/shm" "$root/dev/pts" "$root/proc" "$root/tmp" "$root/app" "$root/.old-root")
   for d in usr bin sbin lib lib32 lib64 libx32; do
     if [ -L "/$d" ]; then links+=("/$d")
     elif [ -d "/$d" ]; then binds+=("/$d"); dirs+=("$root/$d")
@@ -46,17 +46,16 @@ make_root() {
   mount -t tmpfs -o "mode=1777,nosuid,nodev,size=\${disk_mb}m" tmpfs "$root/tmp" || return 1
 }
 
-# Only devices every program may use (copied from the host's, so the same nodes and modes); a new
-# devpts instance, so no host terminal is reachable.
+# Only devices every program may use, and the usual /proc/self/fd links (copied from the host's,
+# so the same nodes, modes and targets), on the root's tmpfs; a new devpts instance, so no host
+# terminal is reachable.
 make_dev() {
   local dev=$1
-  mount -t tmpfs -o mode=0755,nosuid,noexec,size=1m berth-dev "$dev" || return 1
-  cp -a -t "$dev" -- /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty || return 1
-  ln -s -t "$dev" /proc/self/fd || return 1
-  mkdir -- "$dev/shm" "$dev/pts" || return 1
+  cp -a -t "$dev" -- /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty \\
+    /dev/fd /dev/stdin /dev/stdout /dev/stderr || return 1
   mount -t tmpfs -o mode=1777,nosuid,nodev,size=64m shm "$dev/shm" || return 1
   mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,nosuid,noexec devpts "$dev/pts" || return 1
-  ln -s pts/ptmx "$dev/ptmx" && ln -s fd/0 "$dev/stdin" && ln -s fd/1 "$dev/stdout" && ln -s fd/2 "$dev/stderr"
+  ln -s pts/ptmx "$dev/ptmx"
 }
 
 # The root stays writable only for root: everything in it is root's and 0755/0644, and the sandbox's
