@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LocalBuildSandbox } from '../runtime/local/local-build-sandbox.js';
@@ -88,6 +88,21 @@ describeWith(sandbox, 'local builds in the sandbox', () => {
     expect(built.processTypes).toEqual({ web: 'node server.js' });
     expect(existsSync(path.join(built.location, 'server.js'))).toBe(true);
     expect(await readdir(path.join(root, 'work'))).toEqual([]); // the workspace went with the build
+  }, 120_000);
+
+  it("uses an operator's buildpack directory, read-only", async () => {
+    const buildpack = path.join(root, 'operator-bp');
+    await mkdir(path.join(buildpack, 'bin'), { recursive: true, mode: 0o755 });
+    await writeFile(path.join(buildpack, 'bin/detect'), '#!/usr/bin/env bash\necho Operator\n', { mode: 0o755 });
+    await writeFile(path.join(buildpack, 'bin/compile'), '#!/usr/bin/env bash\necho "compiled at $(pwd)"; touch /buildpacks/0/bin/planted 2>/dev/null || echo "buildpack read-only"\n', { mode: 0o755 });
+    const log: string[] = [];
+    const built = await builder.build({
+      appId: `operator-${randomUUID()}`, appName: 'operator', buildId: randomUUID(), sourceDir: await appWith('true'),
+      buildpacks: [buildpack], env: {}, log: (l) => log.push(l.trim()),
+    });
+    expect(built.buildpackDescription).toBe('Operator');
+    expect(log).toContain('buildpack read-only');
+    expect(existsSync(path.join(buildpack, 'bin', 'planted'))).toBe(false);
   }, 120_000);
 
   it('streams output while the build runs, and a cancel ends every process of it', async () => {

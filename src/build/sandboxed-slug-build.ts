@@ -12,7 +12,7 @@ import type { ProcessTypes } from '../domain/types.js';
 import { runChecked } from '../platform/exec.js';
 import { newId } from '../platform/ids.js';
 import { RESULT_MARKER } from './build-result-marker.js';
-import type { BuildSandbox } from './build-sandbox.js';
+import type { BuildSandbox, SandboxMount } from './build-sandbox.js';
 import { BUILD_PATH, hostNetworkEnv } from './build-step.js';
 import { buildUserFor, chownTree } from './build-user.js';
 import { lineSplitter } from './line-splitter.js';
@@ -53,7 +53,8 @@ export async function buildSlugInSandbox(sandbox: BuildSandbox, opts: SandboxedB
   let cacheMoved = false;
   try {
     await cp(opts.sourceDir, path.join(workspace, 'src'), { recursive: true, verbatimSymlinks: true });
-    await writeFile(path.join(workspace, 'job.json'), JSON.stringify({ env: opts.env, buildpacks: opts.buildpacks }), { mode: 0o600 });
+    const buildpacks = buildpackMounts(opts.buildpacks);
+    await writeFile(path.join(workspace, 'job.json'), JSON.stringify({ env: opts.env, buildpacks: buildpacks.names }), { mode: 0o600 });
     await moveTree(opts.cacheDir, path.join(cache, 'app')).then(() => { cacheMoved = true; }, async (e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
       await mkdir(path.join(cache, 'app'), { recursive: true });
@@ -76,6 +77,7 @@ export async function buildSlugInSandbox(sandbox: BuildSandbox, opts: SandboxedB
         { from: workspace, to: '/workspace', access: 'rw' },
         { from: cache, to: '/cache', access: 'rw' },
         { from: out, to: '/app', access: 'rw' },
+        ...buildpacks.mounts,
       ],
     });
     split.flush();
@@ -99,6 +101,17 @@ export async function buildSlugInSandbox(sandbox: BuildSandbox, opts: SandboxedB
     if (cacheMoved) await moveTree(path.join(cache, 'app'), opts.cacheDir).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** An operator's buildpack directories (absolute paths on this host) appear read-only at /buildpacks/<n>. */
+function buildpackMounts(buildpacks: string[]): { names: string[]; mounts: SandboxMount[] } {
+  const mounts: SandboxMount[] = [];
+  const names = buildpacks.map((name, i) => {
+    if (!name.startsWith('/')) return name;
+    mounts.push({ from: path.normalize(name), to: `/buildpacks/${i}`, access: 'ro' });
+    return `/buildpacks/${i}`;
+  });
+  return { names, mounts };
 }
 
 /** The entry point and what it imports, with a package.json saying they are ES modules. */
