@@ -1,22 +1,30 @@
-// The local runtime's builder: buildpacks run on this host (as the app's build user) and the slug is a
-// directory under BERTH_HOME/slugs.
-import { rm } from 'node:fs/promises';
+// The local runtime's builder: the slug is a directory under BERTH_HOME/slugs. With a sandbox (root,
+// the local runtime isolated) every build runs inside it; without one (plain mode) the buildpacks
+// run on this host, as the app's build user when root, with none of the sandbox's limits.
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { BerthError } from '../domain/errors.js';
 import type { AppBuilder, AppBuildRequest, BuiltApp } from './app-builder.js';
+import type { BuildSandbox } from './build-sandbox.js';
+import { buildSlugInSandbox } from './sandboxed-slug-build.js';
 import { buildSlug } from './slug-builder.js';
 
 export class HostSlugBuilder implements AppBuilder {
   readonly produces = 'slug' as const;
 
-  constructor(private readonly paths: { slugs: string; cache: string }) {}
+  constructor(
+    /** `code`: Berth's compiled code for sandboxed builds (default: the dist/ this runs from). */
+    private readonly paths: { slugs: string; cache: string; work: string; code?: string },
+    private readonly sandbox?: BuildSandbox,
+  ) {}
 
   async build(req: AppBuildRequest): Promise<BuiltApp> {
-    // The build user cannot enter BERTH_HOME (0700), so the slug builder works in the OS temp dir.
-    const built = await buildSlug({
-      appId: req.appId, sourceDir: req.sourceDir, slugsDir: this.paths.slugs, cacheDir: path.join(this.paths.cache, req.appId),
-      env: req.env, buildpacks: req.buildpacks, log: req.log, signal: req.signal,
-    });
+    const cacheDir = path.join(this.paths.cache, req.appId);
+    const common = { appId: req.appId, sourceDir: req.sourceDir, slugsDir: this.paths.slugs, cacheDir, env: req.env, buildpacks: req.buildpacks, log: req.log, signal: req.signal };
+    // Unsandboxed, the build user cannot enter BERTH_HOME (0700), so the slug builder works in the OS temp dir.
+    const built = this.sandbox
+      ? await buildSlugInSandbox(this.sandbox, { ...common, buildId: req.buildId, workDir: this.paths.work, codeDir: this.paths.code })
+      : await buildSlug(common);
     return { location: built.slugDir, processTypes: built.processTypes, buildpackDescription: built.buildpackDescription, sizeBytes: built.sizeBytes };
   }
 
@@ -31,6 +39,17 @@ export class HostSlugBuilder implements AppBuilder {
   /** The app's cache directory goes; its slugs stay with the releases that name them. */
   async forgetApp(appId: string): Promise<void> {
     await rm(path.join(this.paths.cache, appId), { recursive: true, force: true });
+  }
+
+  /**
+   * At start, before any build: what builds of an earlier Berth left when it died (running
+   * sandboxes, workspaces holding source, config and cache). No build survives its Berth.
+   */
+  async removeLeftovers(): Promise<void> {
+    await this.sandbox?.removeLeftovers();
+    for (const name of await readdir(this.paths.work).catch(() => [] as string[])) {
+      await rm(path.join(this.paths.work, name), { recursive: true, force: true });
+    }
   }
 
   /** Slug directories are small and rollback may want any of them; they are kept. */

@@ -6,7 +6,11 @@ export interface InstanceSize {
   /** Share of one CPU core (1 = one full core). */
   readonly cpu: number;
   readonly pids: number;
-  /** The instance's writable /app (the app's files included); writes past it fail with ENOSPC. */
+  /**
+   * The instance's writable /app: on docker a filesystem of this size holding the app's files and
+   * what it writes; writes past it fail with ENOSPC. The local runtime keeps only the writes, in
+   * memory (tmpfs), so it allows the smaller of this and half the memory (memoryBackedDiskMb).
+   */
   readonly diskMb: number;
 }
 
@@ -19,6 +23,12 @@ export const INSTANCE_SIZES: readonly InstanceSize[] = [
   { name: 'performance-l', memoryMb: 14336, cpu: 8, pids: 32768, diskMb: 16384 },
 ];
 
+/**
+ * What one build may use on the local runtime: more memory than a small dyno, since compilers and
+ * npm need it. Its diskMb bounds the build's /tmp; the workspace itself is on the host's disk.
+ */
+export const BUILD_SIZE: InstanceSize = { name: 'build', memoryMb: 1024, cpu: 1, pids: 1024, diskMb: 512 };
+
 export const DEFAULT_SIZE = 'standard-1x';
 
 /** Heroku accepts sizes case-insensitively and with the old "1X"/"2X" spellings. */
@@ -28,4 +38,12 @@ export function findSize(name: string): InstanceSize | undefined {
   const lower = name.toLowerCase();
   const canonical = ALIASES.get(lower) ?? lower;
   return INSTANCE_SIZES.find((s) => s.name === canonical);
+}
+
+/**
+ * What the local runtime lets an instance write into /app (and /tmp): tmpfs is memory, so it stays
+ * below the memory limit, and a full disk answers ENOSPC before the memory limit would kill the app.
+ */
+export function memoryBackedDiskMb(size: InstanceSize): number {
+  return Math.min(size.diskMb, Math.floor(size.memoryMb / 2));
 }

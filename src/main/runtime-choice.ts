@@ -12,6 +12,7 @@ import { HostSlugBuilder } from '../build/host-slug-builder.js';
 import type { Logger } from '../platform/logger.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { InstanceDisks } from '../runtime/docker/instance-disks.js';
+import { LocalBuildSandbox } from '../runtime/local/local-build-sandbox.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Settings } from './settings.js';
@@ -25,7 +26,7 @@ export interface RuntimeChoice {
   detach(): void;
 }
 
-export async function chooseRuntime(settings: Settings, paths: { runtime: string; slugs: string; cache: string }, logger: Logger): Promise<RuntimeChoice> {
+export async function chooseRuntime(settings: Settings, paths: { runtime: string; slugs: string; cache: string; buildWork: string }, logger: Logger): Promise<RuntimeChoice> {
   const log = logger.child({ component: 'runtime' });
   if (settings.runtime !== 'local') {
     const docker = new Docker();
@@ -48,8 +49,14 @@ export async function chooseRuntime(settings: Settings, paths: { runtime: string
     log.info('runtime-docker-unavailable', { reason: problem });
   }
   const runtime = new LocalRuntime({ stateDir: paths.runtime, logger: log });
+  // Start-up, before anything new runs: running instances are adopted and what a crashed Berth
+  // left (one-off state, build sandboxes and workspaces) is killed and removed.
+  const mode = await runtime.mode();
+  const sandbox = mode === 'isolated' ? new LocalBuildSandbox({ stateDir: paths.runtime }) : undefined;
+  const builder = new HostSlugBuilder({ slugs: paths.slugs, cache: paths.cache, work: paths.buildWork }, sandbox);
+  await builder.removeLeftovers();
   return {
-    runtime, builder: new HostSlugBuilder({ slugs: paths.slugs, cache: paths.cache }),
+    runtime, builder,
     reason: settings.runtime === 'local' ? 'BERTH_RUNTIME=local' : 'no usable Docker engine', detach: () => runtime.detach(),
   };
 }

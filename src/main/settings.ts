@@ -84,6 +84,8 @@ export const homePaths = (home: string) => ({
   slugs: join(home, 'slugs'),
   repos: join(home, 'repos'),
   builds: join(home, 'builds'),
+  /** Workspaces of running local builds (source, config, cache): emptied at start. */
+  buildWork: join(home, 'build-work'),
   cache: join(home, 'cache'),
   sources: join(home, 'sources'),
   logs: join(home, 'logs'),

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { chmod, cp, mkdir, stat } from 'node:fs/promises';
 import { runChecked } from '../../platform/exec.js';
+import { memoryBackedDiskMb } from '../../domain/sizes.js';
 import type { InstanceSpec } from '../runtime.js';
 import { appUid } from './app-user.js';
 import { InstanceCgroups } from './cgroups.js';
@@ -73,7 +74,7 @@ export async function launchInstance(state: InstanceStateDir, req: LaunchRequest
   try {
     const child = spawn('/bin/bash', args, {
       cwd: state.dir(req.id),
-      env: INIT_SCRIPT_ENV,
+      env: { ...INIT_SCRIPT_ENV, BERTH_DISK_MB: String(memoryBackedDiskMb(req.spec.size)) },
       detached: true,
       stdio: logFd === undefined ? 'pipe' : ['ignore', logFd, logFd],
     });

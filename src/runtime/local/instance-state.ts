@@ -114,6 +114,19 @@ export class InstanceStateDir {
     return records;
   }
 
+  /**
+   * Directories with no record: one-offs (which never get one) and starts that never got as far as
+   * writing it. At start-up, every such directory is something a crashed Berth left behind.
+   */
+  async unrecordedIds(): Promise<string[]> {
+    const ids = await readdir(join(this.root, 'instances')).catch(() => [] as string[]);
+    const unrecorded: string[] = [];
+    for (const id of ids) {
+      if (!(await stat(join(this.dir(id), 'instance.json')).then(() => true, () => false))) unrecorded.push(id);
+    }
+    return unrecorded;
+  }
+
   /** The exit status the init script recorded, and when; undefined if it never got to write one. */
   async readExit(id: string): Promise<{ code: number; at: Date } | undefined> {
     const path = join(this.dir(id), 'exit-code');

@@ -113,7 +113,7 @@ describeWith(sandbox, 'local sandbox', () => {
   });
 
   it('applies the size as cgroup limits and removes the cgroups when the instance stops', async () => {
-    const size = { name: 'test', memoryMb: 200, cpu: 0.5, pids: 77, diskMb: 1024 };
+    const size = { name: 'test', memoryMb: 200, cpu: 0.5, pids: 77, diskMb: 64 };
     const instance = await harness.runtime.start(specFor(slug, { size }));
     const group = (controller: string, file: string) => readFile(`/sys/fs/cgroup/${controller}/berth/${instance.id}/${file}`, 'utf8');
     expect((await group('pids', 'pids.max')).trim()).toBe('77');
@@ -125,7 +125,7 @@ describeWith(sandbox, 'local sandbox', () => {
   });
 
   it('kills an instance that allocates beyond its memory limit', async () => {
-    const size = { name: 'tiny', memoryMb: 48, cpu: 1, pids: 64, diskMb: 1024 };
+    const size = { name: 'tiny', memoryMb: 48, cpu: 1, pids: 64, diskMb: 16 };
     const hog = `node -e "const a = []; for (;;) a.push(Buffer.alloc(1 << 20, 1))"`;
     const instance = await harness.runtime.start(specFor(slug, { processType: 'hog', command: hog, size }));
     const exited = await eventually(async () => {

@@ -239,6 +239,12 @@ export class LocalRuntime implements Runtime {
     await this.state.installScript();
     const mode = await this.chooseMode();
     for (const record of await this.state.readRecords()) await this.adopt(record);
+    // Nothing of this runtime has started yet, so every unrecorded directory is a crash's leftover
+    // (a one-off's env file holds the app's config): whatever still runs in it is killed.
+    for (const id of await this.state.unrecordedIds()) {
+      this.log.info('instance-leftover-removed', { instance: id });
+      await this.discard(id, mode);
+    }
     return mode;
   }
 
