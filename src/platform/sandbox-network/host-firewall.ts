@@ -1,0 +1,48 @@
+// The host's packet filter for one sandbox bridge, in chains of Berth's own so that it never
+// edits Docker's: sandboxes reach the outside through NAT (as dynos do on Heroku), never each
+// other, never Docker's networks, and nothing from outside opens a connection into them.
+// The chains are replaced whole with iptables-restore --noflush, so re-applying is idempotent.
+import { run, runChecked } from '../exec.js';
+
+const IPTABLES = '/usr/sbin/iptables';
+const IPTABLES_RESTORE = '/usr/sbin/iptables-restore';
+
+export const forwardChain = (bridge: string): string => `BERTH-FWD-${bridge}`;
+export const natChain = (bridge: string): string => `BERTH-NAT-${bridge}`;
+
+/** The ruleset, as iptables-restore reads it; bridge and subnet were validated by the caller. */
+export function firewallRules(bridge: string, subnet: string): string {
+  const fwd = forwardChain(bridge);
+  const nat = natChain(bridge);
+  return [
+    '*filter',
+    `:${fwd} - [0:0]`,
+    // Sandbox to sandbox, bridged (br_netfilter) or routed through the gateway: never.
+    `-A ${fwd} -i ${bridge} -o ${bridge} -j DROP`,
+    // Docker's networks are not "the outside": its own FORWARD rules come after ours and accept more.
+    `-A ${fwd} -i ${bridge} -o docker0 -j DROP`,
+    `-A ${fwd} -i ${bridge} -o br-+ -j DROP`,
+    `-A ${fwd} -i ${bridge} -j ACCEPT`,
+    `-A ${fwd} -o ${bridge} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
+    `-A ${fwd} -o ${bridge} -j DROP`,
+    'COMMIT',
+    '*nat',
+    `:${nat} - [0:0]`,
+    `-A ${nat} -s ${subnet} ! -o ${bridge} -j MASQUERADE`,
+    'COMMIT',
+    '',
+  ].join('\n');
+}
+
+/** Installs the chains and the jumps into them (first in FORWARD: Docker sets its policy to DROP). */
+export async function applyFirewall(bridge: string, subnet: string): Promise<void> {
+  await runChecked(IPTABLES_RESTORE, ['-w', '5', '--noflush'], { input: firewallRules(bridge, subnet) });
+  await ensureJump('filter', 'FORWARD', forwardChain(bridge));
+  await ensureJump('nat', 'POSTROUTING', natChain(bridge));
+}
+
+async function ensureJump(table: string, chain: string, target: string): Promise<void> {
+  const present = await run(IPTABLES, ['-w', '5', '-t', table, '-C', chain, '-j', target]);
+  if (present.code === 0) return;
+  await runChecked(IPTABLES, ['-w', '5', '-t', table, '-I', chain, '1', '-j', target]);
+}
