@@ -6,7 +6,8 @@
  * Usage: `bash instance-init.sh host MODE STATE_DIR APP_DIR HOSTNAME UID GID COMMAND [CGROUP_DIR...]`
  *
  * `host` runs in the host namespaces as the detached session leader Berth spawns. It joins the
- * cgroups, runs the instance (through `unshare` when MODE is `isolated`, directly when `plain`),
+ * cgroups, runs the instance (through `unshare` when MODE is `isolated`, directly when `plain`;
+ * isolated, inside the network namespace named by BERTH_NETNS in its environment, if set),
  * writes the exit status to STATE_DIR/exit-code and throws away the overlay's upper layer. It
  * traps TERM only so that it survives a stop long enough to record the status.
  *
@@ -55,7 +56,9 @@ if [ "$role" = host ]; then
   trap 'signalled=1' TERM INT HUP
   : > "$state/app-status"
   if [ "$mode" = isolated ]; then
-    unshare --pid --fork --kill-child --mount --ipc --uts --mount-proc --propagation private -- \\
+    # BERTH_NETNS: the instance's own network namespace, made and wired by Berth beforehand.
+    net=(); [ -n "\${BERTH_NETNS:-}" ] && net=(nsenter --net="$BERTH_NETNS" --)
+    "\${net[@]}" unshare --pid --fork --kill-child --mount --ipc --uts --mount-proc --propagation private -- \\
       /bin/bash "$0" inner "$mode" "$state" "$appdir" "$host" "$uid" "$gid" "$cmd"
     rc=$?
     rm -rf -- "$state/upper" "$state/work"

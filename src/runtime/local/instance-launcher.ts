@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { chmod, cp, mkdir, stat } from 'node:fs/promises';
 import { runChecked } from '../../platform/exec.js';
+import type { SandboxAttachment, SandboxNetwork } from '../../platform/sandbox-network/sandbox-network.js';
 import type { InstanceSpec } from '../runtime.js';
 import { appUid } from './app-user.js';
 import { InstanceCgroups } from './cgroups.js';
@@ -27,11 +28,14 @@ export interface LaunchRequest {
    * it survives Berth. `attached`: a one-off with piped stdio that ends with its caller.
    */
   attach: 'detached' | 'attached';
+  /** Isolated mode: the instance gets its own namespace on this network (its address, its $PORT). */
+  network?: SandboxNetwork;
 }
 
 export interface Launched {
   child: ChildProcess;
   cgroups: InstanceCgroups | undefined;
+  network: SandboxAttachment | undefined;
 }
 
 export async function launchInstance(state: InstanceStateDir, req: LaunchRequest, cgroupRoot?: string): Promise<Launched> {
@@ -46,12 +50,15 @@ export async function launchInstance(state: InstanceStateDir, req: LaunchRequest
 
   const uid = String(appUid(req.spec.appId));
   let cgroups: InstanceCgroups | undefined;
+  let network: SandboxAttachment | undefined;
   if (isolated) {
     await ownSlug(req.spec.slug, uid);
     // The mount point must exist on the host; the overlay is only ever mounted inside the instance.
     await mkdir(SANDBOX_APP_DIR, { recursive: true });
     cgroups = new InstanceCgroups(req.id, cgroupRoot);
     await cgroups.create(req.spec.size);
+    // After state.create: a crash from here on leaves an instance dir, which the next start sweeps.
+    network = await req.network?.attach(req.id);
   } else {
     // Without overlayfs a private copy keeps the app's writes away from the shared slug.
     await state.createPlainAppsRoot();
@@ -72,11 +79,12 @@ export async function launchInstance(state: InstanceStateDir, req: LaunchRequest
   try {
     const child = spawn('/bin/bash', args, {
       cwd: state.dir(req.id),
-      env: INIT_SCRIPT_ENV,
+      // The namespace to enter reaches the fixed script as data, like every other argument.
+      env: network ? { ...INIT_SCRIPT_ENV, BERTH_NETNS: network.netnsPath } : INIT_SCRIPT_ENV,
       detached,
       stdio: logFd === undefined ? 'pipe' : ['ignore', logFd, logFd],
     });
-    return { child, cgroups };
+    return { child, cgroups, network };
   } finally {
     if (logFd !== undefined) closeSync(logFd);
   }
