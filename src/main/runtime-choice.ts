@@ -9,6 +9,7 @@ import { DockerImageBuilder } from '../build/docker/docker-image-builder.js';
 import { DEBOOTSTRAP_BASE, imageExists, STACK_IMAGE } from '../build/docker/stack-image.js';
 import { HostSlugBuilder } from '../build/host-slug-builder.js';
 import type { Logger } from '../platform/logger.js';
+import { BridgeSandboxNetwork } from '../platform/sandbox-network/bridge-sandbox-network.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -21,6 +22,8 @@ export interface RuntimeChoice {
   reason: string;
   /** Stops watching instances without stopping them (the next server adopts them). */
   detach(): void;
+  /** The host's address on the instances' own network (local runtime, sandboxed), for add-on servers to listen on. */
+  sandboxGateway(): Promise<{ address: string; subnet: string } | undefined>;
 }
 
 export async function chooseRuntime(settings: Settings, paths: { runtime: string; slugs: string; cache: string }, logger: Logger): Promise<RuntimeChoice> {
@@ -35,15 +38,18 @@ export async function chooseRuntime(settings: Settings, paths: { runtime: string
       return {
         runtime, builder: new DockerImageBuilder(docker, logger.child({ component: 'build' })),
         reason: settings.runtime === 'docker' ? 'BERTH_RUNTIME=docker' : 'a Docker engine answers', detach: () => runtime.detach(),
+        sandboxGateway: async () => undefined,
       };
     }
     if (settings.runtime === 'docker') throw new Error(`BERTH_RUNTIME=docker, but ${problem}`);
     log.info('runtime-docker-unavailable', { reason: problem });
   }
-  const runtime = new LocalRuntime({ stateDir: paths.runtime, logger: log });
+  const network = new BridgeSandboxNetwork({ bridge: settings.sandboxBridge, subnet: settings.sandboxSubnet });
+  const runtime = new LocalRuntime({ stateDir: paths.runtime, logger: log, network });
   return {
     runtime, builder: new HostSlugBuilder({ slugs: paths.slugs, cache: paths.cache }),
     reason: settings.runtime === 'local' ? 'BERTH_RUNTIME=local' : 'no usable Docker engine', detach: () => runtime.detach(),
+    sandboxGateway: () => runtime.gateway(),
   };
 }
 

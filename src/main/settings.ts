@@ -20,6 +20,10 @@ export interface Settings {
   buildConcurrency: number;
   /** A web instance must bind $PORT within this many ms (BERTH_BOOT_TIMEOUT seconds, default 60). */
   bootTimeoutMs: number;
+  /** The host bridge local instances' network namespaces hang off (BERTH_SANDBOX_BRIDGE, default berth0). */
+  sandboxBridge?: string;
+  /** Its IPv4 network (BERTH_SANDBOX_SUBNET, default 10.213.0.0/16); the host takes the first address. */
+  sandboxSubnet?: string;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -58,6 +62,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     adminPassword: env.BERTH_ADMIN_PASSWORD || undefined,
     buildConcurrency: positiveInt(env, 'BERTH_BUILD_CONCURRENCY', 2),
     bootTimeoutMs: positiveInt(env, 'BERTH_BOOT_TIMEOUT', 60) * 1000,
+    sandboxBridge: env.BERTH_SANDBOX_BRIDGE || undefined,
+    sandboxSubnet: env.BERTH_SANDBOX_SUBNET || undefined,
   };
 }
 

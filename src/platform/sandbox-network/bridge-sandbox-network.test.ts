@@ -1,6 +1,7 @@
 // Real namespaces on the real bridge (as root): what one sandbox can reach and what it cannot.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asRoot, describeWith, type Dependency } from '../../../test/support/require-dependency.js';
@@ -29,7 +30,7 @@ describe('sandbox network settings', () => {
     const rules = firewallRules('berth0', '10.213.0.0/16').split('\n');
     expect(rules.indexOf('-A BERTH-FWD-berth0 -i berth0 -o berth0 -j DROP')).toBeLessThan(rules.indexOf('-A BERTH-FWD-berth0 -i berth0 -j ACCEPT'));
     expect(rules).toContain('-A BERTH-FWD-berth0 -o berth0 -j DROP');
-    expect(rules).toContain('-A BERTH-NAT-berth0 -s 10.213.0.0/16 ! -o berth0 -j MASQUERADE');
+    expect(rules.indexOf('-A BERTH-NAT-berth0 -o lo -j RETURN')).toBeLessThan(rules.indexOf('-A BERTH-NAT-berth0 -s 10.213.0.0/16 ! -o berth0 -j MASQUERADE'));
   });
 });
 
@@ -104,6 +105,18 @@ describeWith(networkTools, 'sandbox network on the host bridge', () => {
       expect(await fetchFrom(a.netnsPath, outside.address, 8081)).toBe(`outside saw ${outside.hostAddress}`);
     } finally {
       await network.detach(`${ids.a}-egress`);
+    }
+  });
+
+  it("keeps the host's own source address when it connects to the gateway (add-on servers admit clients by it)", async () => {
+    await network.prepare();
+    const server = createServer((c) => c.end(`saw ${c.remoteAddress}`));
+    await new Promise<void>((resolve) => server.listen(0, network.gateway, resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      expect(await fetchFrom('/proc/self/ns/net', network.gateway, port)).toBe(`saw ${network.gateway}`);
+    } finally {
+      server.close();
     }
   });
 

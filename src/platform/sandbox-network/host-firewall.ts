@@ -28,6 +28,9 @@ export function firewallRules(bridge: string, subnet: string): string {
     'COMMIT',
     '*nat',
     `:${nat} - [0:0]`,
+    // The host's own connections to the gateway address leave through lo: keep their source, which
+    // pg_hba and the other servers judge clients by.
+    `-A ${nat} -o lo -j RETURN`,
     `-A ${nat} -s ${subnet} ! -o ${bridge} -j MASQUERADE`,
     'COMMIT',
     '',
