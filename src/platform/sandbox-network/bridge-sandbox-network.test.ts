@@ -27,7 +27,7 @@ describe('sandbox network settings', () => {
   });
 
   it('drops traffic between sandboxes and from outside, and NATs the rest', () => {
-    const rules = firewallRules('berth0', '10.213.0.0/16').split('\n');
+    const rules = firewallRules('berth0', '10.213.0.0/16', '10.213.0.1').split('\n');
     expect(rules.indexOf('-A BERTH-FWD-berth0 -i berth0 -o berth0 -j DROP')).toBeLessThan(rules.indexOf('-A BERTH-FWD-berth0 -i berth0 -j ACCEPT'));
     expect(rules).toContain('-A BERTH-FWD-berth0 -o berth0 -j DROP');
     expect(rules.indexOf('-A BERTH-NAT-berth0 -o lo -j RETURN')).toBeLessThan(rules.indexOf('-A BERTH-NAT-berth0 -s 10.213.0.0/16 ! -o berth0 -j MASQUERADE'));
@@ -105,6 +105,24 @@ describeWith(networkTools, 'sandbox network on the host bridge', () => {
       expect(await fetchFrom(a.netnsPath, outside.address, 8081)).toBe(`outside saw ${outside.hostAddress}`);
     } finally {
       await network.detach(`${ids.a}-egress`);
+    }
+  });
+
+  it('lets nothing from outside open a connection into a sandbox or to the gateway, even with a route to them', async () => {
+    await runChecked('/usr/sbin/ip', ['-n', outside.netns, 'route', 'replace', network.subnet, 'via', outside.hostAddress]);
+    const a = await network.attach(`${ids.a}-inbound`);
+    const server = createServer((c) => c.end('gateway'));
+    await new Promise<void>((resolve) => server.listen(0, network.gateway, resolve));
+    try {
+      servers.push(await serveIn(a.netnsPath, 'A', '0.0.0.0', 5001));
+      const { port } = server.address() as AddressInfo;
+      const outsideNs = join('/run/netns', outside.netns);
+      expect(await fetchFrom(outsideNs, a.address, 5001)).toMatch(/^refused: /);
+      expect(await fetchFrom(outsideNs, network.gateway, port)).toMatch(/^refused: /);
+      expect(await fetchFrom(a.netnsPath, network.gateway, port)).toBe('gateway'); // the sandbox itself may
+    } finally {
+      server.close();
+      await network.detach(`${ids.a}-inbound`);
     }
   });
 

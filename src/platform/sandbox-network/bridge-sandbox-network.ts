@@ -120,7 +120,7 @@ export class BridgeSandboxNetwork implements SandboxNetwork {
       if (addr.code !== 0 && !(await this.bridgeHasGateway())) throw new Error(`ip addr add ${this.gateway}: ${addr.stderr.trim()}`);
     }
     await runChecked(IP, ['link', 'set', this.bridge, 'up']);
-    await applyFirewall(this.bridge, this.subnet);
+    await applyFirewall(this.bridge, this.subnet, this.gateway);
   }
 
   private async bridgeHasGateway(): Promise<boolean> {

@@ -1,6 +1,7 @@
 // The host's packet filter for one sandbox bridge, in chains of Berth's own so that it never
 // edits Docker's: sandboxes reach the outside through NAT (as dynos do on Heroku), never each
-// other, never Docker's networks, and nothing from outside opens a connection into them.
+// other, never Docker's networks, and nothing from outside opens a connection into them; the
+// gateway address (where add-on servers listen) answers only the host itself and the sandboxes.
 // The chains are replaced whole with iptables-restore --noflush, so re-applying is idempotent.
 import { run, runChecked } from '../exec.js';
 
@@ -9,13 +10,21 @@ const IPTABLES_RESTORE = '/usr/sbin/iptables-restore';
 
 export const forwardChain = (bridge: string): string => `BERTH-FWD-${bridge}`;
 export const natChain = (bridge: string): string => `BERTH-NAT-${bridge}`;
+export const inputChain = (bridge: string): string => `BERTH-IN-${bridge}`;
 
-/** The ruleset, as iptables-restore reads it; bridge and subnet were validated by the caller. */
-export function firewallRules(bridge: string, subnet: string): string {
+/** The ruleset, as iptables-restore reads it; bridge, subnet and gateway were validated by the caller. */
+export function firewallRules(bridge: string, subnet: string, gateway: string): string {
   const fwd = forwardChain(bridge);
   const nat = natChain(bridge);
+  const input = inputChain(bridge);
   return [
     '*filter',
+    `:${input} - [0:0]`,
+    // Linux answers for any of its addresses on any interface: without this a LAN machine that
+    // routes the sandbox subnet through this host would reach the add-on servers on the gateway.
+    `-A ${input} -d ${gateway}/32 -i lo -j RETURN`,
+    `-A ${input} -d ${gateway}/32 -i ${bridge} -j RETURN`,
+    `-A ${input} -d ${gateway}/32 -j DROP`,
     `:${fwd} - [0:0]`,
     // Sandbox to sandbox, bridged (br_netfilter) or routed through the gateway: never.
     `-A ${fwd} -i ${bridge} -o ${bridge} -j DROP`,
@@ -38,8 +47,9 @@ export function firewallRules(bridge: string, subnet: string): string {
 }
 
 /** Installs the chains and the jumps into them (first in FORWARD: Docker sets its policy to DROP). */
-export async function applyFirewall(bridge: string, subnet: string): Promise<void> {
-  await runChecked(IPTABLES_RESTORE, ['-w', '5', '--noflush'], { input: firewallRules(bridge, subnet) });
+export async function applyFirewall(bridge: string, subnet: string, gateway: string): Promise<void> {
+  await runChecked(IPTABLES_RESTORE, ['-w', '5', '--noflush'], { input: firewallRules(bridge, subnet, gateway) });
+  await ensureJump('filter', 'INPUT', inputChain(bridge));
   await ensureJump('filter', 'FORWARD', forwardChain(bridge));
   await ensureJump('nat', 'POSTROUTING', natChain(bridge));
 }
