@@ -8,6 +8,7 @@ import { asRoot, describeWith, type Dependency } from '../../../test/support/req
 import { run, runChecked } from '../exec.js';
 import { BridgeSandboxNetwork, netnsName } from './bridge-sandbox-network.js';
 import { firewallRules } from './host-firewall.js';
+import { loopbackNameservers } from './resolv-conf.js';
 import { overlaps, parseRouteDestination, parseSubnet } from './ipv4-subnet.js';
 
 const networkTools: Dependency = {
@@ -24,6 +25,11 @@ describe('sandbox network settings', () => {
     expect(overlaps(parseSubnet('10.213.0.0/16'), parseRouteDestination('10.214.0.1')!)).toBe(false);
     expect(() => new BridgeSandboxNetwork({ bridge: 'eth0 up' })).toThrow();
     expect(() => netnsName('../x')).toThrow();
+  });
+
+  it('tells which nameservers a sandbox cannot reach', () => {
+    expect(loopbackNameservers('# x\nnameserver 10.255.255.53\n')).toEqual({ all: ['10.255.255.53'], loopback: [] });
+    expect(loopbackNameservers('nameserver 127.0.0.53\noptions edns0\n nameserver ::1\n')).toEqual({ all: ['127.0.0.53', '::1'], loopback: ['127.0.0.53', '::1'] });
   });
 
   it('drops traffic between sandboxes and from outside, and NATs the rest', () => {

@@ -3,6 +3,7 @@
 // Instances outlive the Berth process; a new LocalRuntime over the same stateDir adopts them.
 import type { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import type { Instance, InstanceSpec, InstanceStats, LogChunk, OneOffSpec, Runtime } from '../runtime.js';
 import type { Logger } from '../../platform/logger.js';
@@ -10,6 +11,7 @@ import { isoNow, systemClock, type Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { BridgeSandboxNetwork } from '../../platform/sandbox-network/bridge-sandbox-network.js';
 import type { SandboxNetwork } from '../../platform/sandbox-network/sandbox-network.js';
+import { loopbackNameservers } from '../../platform/sandbox-network/resolv-conf.js';
 import { InstanceCgroups } from './cgroups.js';
 import { detectIsolation } from './detect-isolation.js';
 import { freeLoopbackPort } from './free-port.js';
@@ -211,7 +213,10 @@ export class LocalRuntime implements Runtime {
   private async init(): Promise<IsolationMode> {
     await this.state.installScript();
     const mode = await this.chooseMode();
-    if (mode === 'isolated') await this.network.prepare();
+    if (mode === 'isolated') {
+      await this.network.prepare();
+      await this.warnAboutDns();
+    }
     for (const record of await this.state.readRecords()) await this.adopt(record);
     await this.sweepLeftovers();
     return mode;
@@ -240,6 +245,14 @@ export class LocalRuntime implements Runtime {
     const exit = await this.state.readExit(record.id);
     tracked.exit = { code: exit?.code ?? null, at: (exit?.at ?? new Date(this.clock.now())).toISOString() };
     await this.cgroupsOf(record)?.remove();
+  }
+
+  /** Instances resolve names through the host's resolv.conf, from their own network namespace. */
+  private async warnAboutDns(): Promise<void> {
+    const { all, loopback } = loopbackNameservers(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+    if (loopback.length > 0 && loopback.length === all.length) {
+      this.log.warn('instance-dns-unreachable', { nameservers: loopback, reason: 'only loopback nameservers in /etc/resolv.conf; instances have their own loopback: name a reachable server there' });
+    }
   }
 
   /**
