@@ -64,7 +64,7 @@ export class BridgeSandboxNetwork implements SandboxNetwork {
         `netns add ${netns}`,
         `link add ${hostEnd} type veth peer name eth0 netns ${netns}`,
         `link set ${hostEnd} master ${this.bridge}`,
-        `link set dev ${hostEnd} type bridge_slave isolated on learning off`,
+        `link set dev ${hostEnd} type bridge_slave isolated on`,
         `link set ${hostEnd} up`,
         '',
       ].join('\n'),
