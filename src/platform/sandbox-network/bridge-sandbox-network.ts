@@ -93,13 +93,14 @@ export class BridgeSandboxNetwork implements SandboxNetwork {
 
   async detach(id: string): Promise<void> {
     const netns = netnsName(id);
-    if (existsSync(join(NETNS_DIR, netns))) {
-      // Deleting the namespace destroys the veth pair with it (once no process is left inside).
-      const r = await run(IP, ['netns', 'delete', netns]);
-      if (r.code !== 0 && existsSync(join(NETNS_DIR, netns))) throw new Error(`ip netns delete ${netns}: ${r.stderr.trim()}`);
-    }
-    // A veth whose namespace still has a process inside would linger: take the host end down now.
-    await run(IP, ['link', 'delete', hostInterface(netns)]);
+    const path = join(NETNS_DIR, netns);
+    // One ip process (-force: go on past whichever is already gone). The veth first: a namespace
+    // stays alive while any mount namespace still holds a copy of its /run/netns mount (every
+    // sandbox made after it does), and its veth with it, until deleted explicitly.
+    const r = await run(IP, ['-force', '-batch', '-'], {
+      input: `link delete ${hostInterface(netns)}\n${existsSync(path) ? `netns delete ${netns}\n` : ''}`,
+    });
+    if (existsSync(path)) throw new Error(`ip netns delete ${netns}: ${r.stderr.trim()}`);
     await this.leases.release(netns);
   }
 
