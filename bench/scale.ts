@@ -1,12 +1,14 @@
 // Benchmark 3: ps:scale web=1 → 10 → 50 until every instance answers through the router, and the start
 // of one instance, against spawning the same number of plain `node server.js` processes by hand; the
-// start of one instance also on the docker runtime when an engine answers (rounds interleaved with local).
+// start of one instance also on the docker runtime when an engine answers (rounds interleaved with local);
+// and, as root, what an instance's own network namespace adds to its start and removal.
 import { rm } from 'node:fs/promises';
 import { BerthServer } from './lib/berth-server.js';
 import type { BenchContext } from './lib/context.js';
 import { dockerProblem } from './lib/docker-engine.js';
 import { bootPlain, installFixture } from './lib/plain-node.js';
 import { Cleanup } from './lib/processes.js';
+import { timeSandboxNetwork } from './lib/sandbox-network.js';
 import { median, nowMs, sleep } from './lib/stats.js';
 import type { BenchResult, Row } from './lib/table.js';
 
@@ -88,22 +90,30 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
       await Promise.all(booted.map((b) => b.started.stop()));
       return ms;
     };
+    const network = await timeSandboxNetwork(Math.max(10, ctx.deploys * 4));
     const plain10 = await plainMany(10);
     const plain50 = await plainMany(50);
     const peer = 'plain node';
     const dockerRow: Row[] = docker
       ? [{ metric: 'start one instance on docker (scale 0→1 to first 200)', berth: median(dockerOne.filter(Number.isFinite)), peer: median(startOne), peerName: 'local', unit: 'ms', note: `ratio docker/local; plain node ${Math.round(median(plainOne))} ms` }]
       : [];
+    const networkRows: Row[] = network
+      ? [
+        { metric: "instance network: namespace + veth + address (part of each start)", berth: median(network.attach), peer: median(network.bareAdd), peerName: 'ip netns add', unit: 'ms', note: 'two ip -batch runs; peer: a bare named namespace' },
+        { metric: 'instance network: removal (part of each remove)', berth: median(network.detach), peer: median(network.bareDelete), peerName: 'ip netns delete', unit: 'ms' },
+      ]
+      : [];
     return {
       name: 'scale', title: 'scale-out and instance start (until every instance answers through the router)',
       rows: [
         { metric: 'start one instance (scale 0→1 to first 200)', berth: median(startOne), peer: median(plainOne), peerName: peer, unit: 'ms', note: 'plain: spawn node server.js to first 200' },
         ...dockerRow,
+        ...networkRows,
         { metric: 'ps:scale web=1 → 10, all answering', berth: to10, peer: plain10, peerName: peer, unit: 'ms', note: 'plain: 10 spawned at once, all answering' },
         { metric: 'ps:scale web=10 → 50, all answering', berth: to50, peer: plain50, peerName: peer, unit: 'ms', note: 'plain: 50 spawned at once' },
       ],
-      details: { startOne, dockerOne, dockerSkipped: skipped, plainOne, to10, to50, plain10, plain50 },
-      skipped: skipped ? `docker start-one: ${skipped}` : undefined,
+      details: { startOne, dockerOne, dockerSkipped: skipped, plainOne, to10, to50, plain10, plain50, network },
+      skipped: [skipped && `docker start-one: ${skipped}`, !network && 'instance network: not root (instances share the host network)'].filter(Boolean).join('; ') || undefined,
       error: dockerError ? `docker: ${dockerError}` : undefined,
     };
   } finally {

@@ -1,5 +1,6 @@
 // Where add-on servers listen and which address their URLs carry: loopback for apps that run on
-// the host, plus the host's end of Docker's default bridge when apps run in containers.
+// the host, plus the host's end of the apps' network when they have one of their own (Docker's
+// default bridge for containers, the sandbox bridge for local instances).
 import { isIPv4 } from 'node:net';
 
 export interface AddonNetwork {
@@ -11,7 +12,7 @@ export interface AddonNetwork {
   clients: string[];
 }
 
-/** The local runtime: instances are host processes, so loopback reaches the servers and nothing else does. */
+/** The local runtime without a sandbox: instances are plain host processes, so loopback reaches the servers. */
 export const LOOPBACK_ADDON_NETWORK: AddonNetwork = { host: '127.0.0.1', listen: ['127.0.0.1'], clients: [] };
 
 /**
@@ -29,4 +30,13 @@ export function dockerBridgeAddonNetwork(gateway: string, clients: string[] = DO
   // The address goes into server configuration files: it must be a plain IPv4 literal.
   if (!isIPv4(gateway) || gateway.startsWith('127.')) throw new Error(`not a usable bridge gateway address: ${JSON.stringify(gateway)}`);
   return { host: gateway, listen: ['127.0.0.1', gateway], clients };
+}
+
+/**
+ * The local runtime with its sandbox: each instance has a network namespace of its own on the
+ * sandbox bridge, so its loopback is its own; the servers also listen on the bridge's gateway (the
+ * host's end, the instances' default route) and admit add-on roles from the sandbox subnet only.
+ */
+export function sandboxBridgeAddonNetwork(gateway: string, subnet: string): AddonNetwork {
+  return dockerBridgeAddonNetwork(gateway, [subnet]);
 }

@@ -1,14 +1,24 @@
-// Decides once, at start, where add-on servers listen and which host their URLs carry: loopback
-// on the local runtime; on the docker runtime also the host's end of Docker's default bridge,
-// read from the engine (the `bridge` network's IPAM gateway, docker0), so that containers reach them.
+// Decides once, at start, where add-on servers listen and which host their URLs carry: loopback,
+// plus the host's end of the network the apps' instances live on: the sandbox bridge's gateway on
+// the local runtime (when instances have network namespaces), on the docker runtime the gateway of
+// Docker's default bridge read from the engine (the `bridge` network's IPAM gateway, docker0).
 import Docker from 'dockerode';
 import { isIPv4 } from 'node:net';
-import { dockerBridgeAddonNetwork, LOOPBACK_ADDON_NETWORK, type AddonNetwork } from '../addons/addon-network.js';
+import { dockerBridgeAddonNetwork, LOOPBACK_ADDON_NETWORK, sandboxBridgeAddonNetwork, type AddonNetwork } from '../addons/addon-network.js';
 import { run } from '../platform/exec.js';
 import type { Logger } from '../platform/logger.js';
 
-export async function chooseAddonNetwork(runtimeName: string, logger: Logger, docker: Docker = new Docker()): Promise<AddonNetwork> {
-  if (runtimeName !== 'docker') return LOOPBACK_ADDON_NETWORK;
+export async function chooseAddonNetwork(
+  runtimeName: string,
+  logger: Logger,
+  opts: { docker?: Docker; sandboxGateway?: { address: string; subnet: string } } = {},
+): Promise<AddonNetwork> {
+  if (runtimeName !== 'docker') {
+    if (!opts.sandboxGateway) return LOOPBACK_ADDON_NETWORK;
+    logger.info('addon-network-chosen', { host: opts.sandboxGateway.address, clients: opts.sandboxGateway.subnet });
+    return sandboxBridgeAddonNetwork(opts.sandboxGateway.address, opts.sandboxGateway.subnet);
+  }
+  const docker = opts.docker ?? new Docker();
   const gateway = await bridgeGateway(docker).catch((e: Error) => {
     logger.warn('addon-network-bridge-unreadable', { error: e.message });
     return undefined;

@@ -10,6 +10,7 @@ import { DockerImageBuilder } from '../build/docker/docker-image-builder.js';
 import { DEBOOTSTRAP_BASE, imageExists, STACK_IMAGE } from '../build/docker/stack-image.js';
 import { HostSlugBuilder } from '../build/host-slug-builder.js';
 import type { Logger } from '../platform/logger.js';
+import { BridgeSandboxNetwork } from '../platform/sandbox-network/bridge-sandbox-network.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { InstanceDisks } from '../runtime/docker/instance-disks.js';
 import { LocalBuildSandbox } from '../runtime/local/local-build-sandbox.js';
@@ -24,6 +25,8 @@ export interface RuntimeChoice {
   reason: string;
   /** Stops watching instances without stopping them (the next server adopts them). */
   detach(): void;
+  /** The host's address on the instances' own network (local runtime, sandboxed), for add-on servers to listen on. */
+  sandboxGateway(): Promise<{ address: string; subnet: string } | undefined>;
 }
 
 export async function chooseRuntime(settings: Settings, paths: { runtime: string; slugs: string; cache: string; buildWork: string }, logger: Logger): Promise<RuntimeChoice> {
@@ -43,21 +46,25 @@ export async function chooseRuntime(settings: Settings, paths: { runtime: string
       return {
         runtime, builder,
         reason: settings.runtime === 'docker' ? 'BERTH_RUNTIME=docker' : 'a Docker engine answers', detach: () => runtime.detach(),
+        sandboxGateway: async () => undefined,
       };
     }
     if (settings.runtime === 'docker') throw new Error(`BERTH_RUNTIME=docker, but ${problem}`);
     log.info('runtime-docker-unavailable', { reason: problem });
   }
-  const runtime = new LocalRuntime({ stateDir: paths.runtime, logger: log });
+  // One bridge for instances and builds: each gets a namespace of its own on an isolated port.
+  const network = new BridgeSandboxNetwork({ bridge: settings.sandboxBridge, subnet: settings.sandboxSubnet });
+  const runtime = new LocalRuntime({ stateDir: paths.runtime, logger: log, network });
   // Start-up, before anything new runs: running instances are adopted and what a crashed Berth
   // left (one-off state, build sandboxes and workspaces) is killed and removed.
   const mode = await runtime.mode();
-  const sandbox = mode === 'isolated' ? new LocalBuildSandbox({ stateDir: paths.runtime }) : undefined;
+  const sandbox = mode === 'isolated' ? new LocalBuildSandbox({ stateDir: paths.runtime, network }) : undefined;
   const builder = new HostSlugBuilder({ slugs: paths.slugs, cache: paths.cache, work: paths.buildWork }, sandbox);
   await builder.removeLeftovers();
   return {
     runtime, builder,
     reason: settings.runtime === 'local' ? 'BERTH_RUNTIME=local' : 'no usable Docker engine', detach: () => runtime.detach(),
+    sandboxGateway: () => runtime.gateway(),
   };
 }
 

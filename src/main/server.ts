@@ -57,7 +57,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const logs = new LogHub({ dir: paths.logs, logger: logger.child({ component: 'logs' }) });
   await logs.start(signal);
   const events = new PlatformEvents();
-  const { runtime, builder, reason: runtimeReason, detach: detachRuntime } = await chooseRuntime(settings, paths, logger);
+  const { runtime, builder, reason: runtimeReason, detach: detachRuntime, sandboxGateway } = await chooseRuntime(settings, paths, logger);
   const routes = new RouteTable({ baseDomain: settings.baseDomain });
   const output = new InstanceOutput({ runtime, appLog: logs, logger: logger.child({ component: 'health' }) });
   signal.addEventListener('abort', () => output.close(), { once: true });
@@ -92,7 +92,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   events.on((e) => { if (e.type === 'app-destroyed') void repos.remove(e.appId); });
   events.on((e) => { if (e.type === 'app-destroyed') void builder.forgetApp(e.appId).catch((err: Error) => logger.warn('build-leftovers-remain', { app: e.appId, error: err.message })); });
   const pushes = new GitPushes({ ...deps, pipeline, sources, outputs, repos, sourceUrl: (id, secret) => urls.api + sourceCapabilityPath(id, secret), webUrl: urls.web });
-  const addonNetwork = await chooseAddonNetwork(runtime.name, logger.child({ component: 'addons' }));
+  const addonNetwork = await chooseAddonNetwork(runtime.name, logger.child({ component: 'addons' }), { sandboxGateway: await sandboxGateway() });
   const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal, network: addonNetwork, pgMaxConnections: settings.pgMaxConnections });
   const api = buildApi({ ...deps, urls }, [
     deployRoutes({ sources, outputs, pipeline }),

@@ -26,6 +26,10 @@ export interface Settings {
   oneOffMaxLifetimeMs: number;
   /** The add-on PostgreSQL server's max_connections, which its plans' role limits fill (BERTH_PG_MAX_CONNECTIONS, default 500). */
   pgMaxConnections: number;
+  /** The host bridge local instances' network namespaces hang off (BERTH_SANDBOX_BRIDGE, default berth0). */
+  sandboxBridge?: string;
+  /** Its IPv4 network (BERTH_SANDBOX_SUBNET, default 10.213.0.0/16); the host takes the first address. */
+  sandboxSubnet?: string;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -75,6 +79,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     bootTimeoutMs: positiveInt(env, 'BERTH_BOOT_TIMEOUT', 60) * 1000,
     oneOffMaxLifetimeMs: oneOffLifetimeMs(env),
     pgMaxConnections: positiveInt(env, 'BERTH_PG_MAX_CONNECTIONS', DEFAULT_MAX_CONNECTIONS),
+    sandboxBridge: env.BERTH_SANDBOX_BRIDGE || undefined,
+    sandboxSubnet: env.BERTH_SANDBOX_SUBNET || undefined,
   };
 }
 

@@ -4,6 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { postgresServer, redisServer } from '../../src/addons/testing/service-dependencies.js';
+import { BridgeSandboxNetwork } from '../../src/platform/sandbox-network/bridge-sandbox-network.js';
 import { berth, tempDir, type CliResult } from '../support/cli-harness.js';
 import { buildDist, fixture, isAlive, Platform, waitFor } from '../support/platform-harness.js';
 import { asRoot, describeWith, type Dependency } from '../support/require-dependency.js';
@@ -82,7 +83,10 @@ describeWith(all, 'berth addons, pg:* and redis:cli', () => {
   it('redis with --as, redis:cli, attach and detach, and addons:destroy --confirm', async () => {
     ok(await cli(['apps:create', 'other']));
     ok(await cli(['addons:create', 'redis', '--as', 'CACHE', '-a', 'demo']));
-    expect(ok(await cli(['config:get', 'CACHE_URL', '-a', 'demo'])).stdout).toMatch(/^redis:\/\/default:[0-9a-f]+@127\.0\.0\.1:\d+/);
+    // Instances have network namespaces of their own (root): the URL carries the sandbox bridge's gateway.
+    const cacheUrl = ok(await cli(['config:get', 'CACHE_URL', '-a', 'demo'])).stdout.trim();
+    expect(cacheUrl).toMatch(/^redis:\/\/default:[0-9a-f]+@[\d.]+:\d+$/);
+    expect(new URL(cacheUrl).hostname).toBe(new BridgeSandboxNetwork().gateway);
     expect(ok(await cli(['redis:cli', 'CACHE', '-a', 'demo'], 'SET greeting hello\nGET greeting\n')).stdout).toMatch(/OK\s+hello/);
     expect(failed(await cli(['addons:create', 'postgresql:huge', '-a', 'demo']))).toMatch(/Couldn't find either the add-on service or the add-on plan/);
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { findPostgres } from '../../src/addons/brokers/postgresql/postgres-binaries.js';
 import { REDIS_CLI, postgresServer, redisServer } from '../../src/addons/testing/service-dependencies.js';
 import { run } from '../../src/platform/exec.js';
+import { BridgeSandboxNetwork } from '../../src/platform/sandbox-network/bridge-sandbox-network.js';
 import { buildDist, fixture, isAlive, Platform, waitFor } from '../support/platform-harness.js';
 import { asRoot, describeWith, type Dependency } from '../support/require-dependency.js';
 
@@ -69,7 +70,10 @@ describeWith(all, 'add-ons end to end', () => {
     const addon = await p.ok('POST', '/apps/pga/addons', { plan: 'postgresql' });
     expect(addon).toMatchObject({ plan: { name: 'postgresql:dev' }, addon_service: { name: 'postgresql' }, config_vars: ['DATABASE_URL'], state: 'provisioned', app: { name: 'pga' } });
     expect(addon.name).toMatch(/^postgresql-[a-z]+-[a-z]+-\d+$/);
-    expect((await config('pga')).DATABASE_URL).toMatch(/^postgres:\/\/addon_\w+:[0-9a-f]+@127\.0\.0\.1:\d+\/addon_\w+$/);
+    // Instances have network namespaces of their own (root): the server is reached at the sandbox bridge's gateway.
+    const url = new URL((await config('pga')).DATABASE_URL);
+    expect(url.hostname).toBe(new BridgeSandboxNetwork().gateway);
+    expect(url.toString()).toMatch(/^postgres:\/\/addon_\w+:[0-9a-f]+@[\d.]+:\d+\/addon_\w+$/);
     expect((await latestRelease('pga')).description).toBe(`Attach DATABASE (@ref:${addon.name})`);
 
     await waitText('pga', '/hit', 'count=1');

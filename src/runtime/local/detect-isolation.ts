@@ -1,5 +1,6 @@
-// Finds out whether this machine can sandbox instances (root, util-linux namespaces, overlayfs,
-// cgroup v1 controllers) and, when it cannot, says why in words an operator can act on.
+// Finds out whether this machine can sandbox instances (root, util-linux namespaces, iproute2 and
+// iptables for their network, overlayfs, cgroup v1 controllers) and, when it cannot, says why in
+// words an operator can act on.
 import { access, mkdir, readFile, rmdir } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
@@ -11,9 +12,14 @@ export type IsolationReport = { available: true } | { available: false; reason: 
 export async function detectIsolation(cgroupRoot = '/sys/fs/cgroup'): Promise<IsolationReport> {
   if (process.platform !== 'linux') return { available: false, reason: `namespaces need Linux, this is ${process.platform}` };
   if (process.getuid?.() !== 0) return { available: false, reason: 'not running as root' };
-  for (const tool of ['/usr/bin/unshare', '/usr/bin/setpriv']) {
+  const tools: [string, string][] = [
+    ['/usr/bin/unshare', 'util-linux'], ['/usr/bin/setpriv', 'util-linux'], ['/usr/bin/nsenter', 'util-linux'],
+    // The instance's own network namespace, veth and firewall rules.
+    ['/usr/sbin/ip', 'iproute2'], ['/usr/sbin/iptables', 'iptables'], ['/usr/sbin/iptables-restore', 'iptables'],
+  ];
+  for (const [tool, pkg] of tools) {
     const ok = await access(tool, constants.X_OK).then(() => true, () => false);
-    if (!ok) return { available: false, reason: `${tool} is missing (install util-linux)` };
+    if (!ok) return { available: false, reason: `${tool} is missing (install ${pkg})` };
   }
   const filesystems = await readFile('/proc/filesystems', 'utf8').catch(() => '');
   if (!/\boverlay\b/.test(filesystems)) return { available: false, reason: 'the kernel has no overlay filesystem' };

@@ -9,9 +9,10 @@ import { SANDBOX_ROOT_FUNCTIONS } from './sandbox-root-script.js';
  * with BERTH_DISK_MB in its environment (the size of the sandbox's writable /app layer and /tmp).
  *
  * `host` runs in the host namespaces as the session leader Berth spawns. It joins the cgroups,
- * runs the sandbox (through `unshare` when MODE is `isolated` or `build`, directly when `plain`),
- * writes the exit status to STATE_DIR/exit-code. It traps TERM only so that it survives a stop
- * long enough to record the status.
+ * runs the sandbox (through `unshare` when MODE is `isolated` or `build`, directly when `plain`;
+ * inside the network namespace named by BERTH_NETNS in its environment, if set), writes the exit
+ * status to STATE_DIR/exit-code. It traps TERM only so that it survives a stop long enough to
+ * record the status.
  *
  * `inner` is PID 1 of the new PID namespace. It reads the env file, builds the minimal root
  * (sandbox-root-script.ts) in STATE_DIR/root and, for an instance, mounts /app: an overlay over
@@ -74,7 +75,9 @@ if [ "$role" = host ]; then
   trap 'signalled=1' TERM INT HUP
   : > "$state/app-status"
   if [ "$mode" != plain ]; then
-    unshare --pid --fork --kill-child --mount --ipc --uts --mount-proc --propagation private -- \\
+    # BERTH_NETNS: the sandbox's own network namespace, made and wired by Berth beforehand.
+    net=(); [ -n "\${BERTH_NETNS:-}" ] && net=(nsenter --net="$BERTH_NETNS" --)
+    "\${net[@]}" unshare --pid --fork --kill-child --mount --ipc --uts --mount-proc --propagation private -- \\
       /bin/bash "$0" inner "$mode" "$state" "$appdir" "$host" "$uid" "$gid" "$cmd"
     rc=$?
   else

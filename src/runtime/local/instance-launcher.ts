@@ -5,6 +5,7 @@ import { closeSync, openSync } from 'node:fs';
 import { chmod, cp, mkdir, stat } from 'node:fs/promises';
 import { runChecked } from '../../platform/exec.js';
 import { memoryBackedDiskMb } from '../../domain/sizes.js';
+import type { SandboxAttachment, SandboxNetwork } from '../../platform/sandbox-network/sandbox-network.js';
 import type { InstanceSpec } from '../runtime.js';
 import { appUid } from './app-user.js';
 import { InstanceCgroups } from './cgroups.js';
@@ -29,11 +30,14 @@ export interface LaunchRequest {
    * their own session, so a stop can signal every process the command started.
    */
   attach: 'detached' | 'attached';
+  /** Isolated mode: the instance gets its own namespace on this network (its address, its $PORT). */
+  network?: SandboxNetwork;
 }
 
 export interface Launched {
   child: ChildProcess;
   cgroups: InstanceCgroups | undefined;
+  network: SandboxAttachment | undefined;
 }
 
 export async function launchInstance(state: InstanceStateDir, req: LaunchRequest, cgroupRoot?: string): Promise<Launched> {
@@ -48,12 +52,15 @@ export async function launchInstance(state: InstanceStateDir, req: LaunchRequest
 
   const uid = String(appUid(req.spec.appId));
   let cgroups: InstanceCgroups | undefined;
+  let network: SandboxAttachment | undefined;
   if (isolated) {
     await ownSlug(req.spec.slug, uid);
     // The mount point must exist on the host; the overlay is only ever mounted inside the instance.
     await mkdir(SANDBOX_APP_DIR, { recursive: true });
     cgroups = new InstanceCgroups(req.id, cgroupRoot);
     await cgroups.create(req.spec.size);
+    // After state.create: a crash from here on leaves an instance dir, which the next start sweeps.
+    network = await req.network?.attach(req.id);
   } else {
     // Without overlayfs a private copy keeps the app's writes away from the shared slug.
     await state.createPlainAppsRoot();
@@ -74,11 +81,12 @@ export async function launchInstance(state: InstanceStateDir, req: LaunchRequest
   try {
     const child = spawn('/bin/bash', args, {
       cwd: state.dir(req.id),
-      env: { ...INIT_SCRIPT_ENV, BERTH_DISK_MB: String(memoryBackedDiskMb(req.spec.size)) },
+      // The namespace to enter reaches the fixed script as data, like every other argument.
+      env: { ...INIT_SCRIPT_ENV, BERTH_DISK_MB: String(memoryBackedDiskMb(req.spec.size)), ...(network ? { BERTH_NETNS: network.netnsPath } : {}) },
       detached: true,
       stdio: logFd === undefined ? 'pipe' : ['ignore', logFd, logFd],
     });
-    return { child, cgroups };
+    return { child, cgroups, network };
   } finally {
     if (logFd !== undefined) closeSync(logFd);
   }

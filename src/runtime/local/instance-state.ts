@@ -16,6 +16,8 @@ export interface InstanceRecord {
   spec: Omit<InstanceSpec, 'env'>;
   name: string;
   port: number;
+  /** The instance's own address (isolated mode: its network namespace); absent means loopback. */
+  address?: string;
   pid: number;
   /** /proc/<pid>/stat start time, to tell our process from a later one that reused the pid. */
   pidStartTime: number;
@@ -101,6 +103,11 @@ export class InstanceStateDir {
     const path = join(this.dir(record.id), 'instance.json');
     await writeFile(`${path}.tmp`, JSON.stringify(record, null, 2), { mode: 0o600 });
     await rename(`${path}.tmp`, path);
+  }
+
+  /** Every instance directory, with or without a record. */
+  async listIds(): Promise<string[]> {
+    return readdir(join(this.root, 'instances')).catch(() => [] as string[]);
   }
 
   async readRecords(): Promise<InstanceRecord[]> {

@@ -2,11 +2,14 @@
 // `build` mode): PID/mount/IPC/UTS namespaces, the minimal root with the build's directories bound
 // in, the BUILD_SIZE cgroup limits, the build uid with no new privileges. State of a running build
 // is <stateDir>/builds/<id>/, which is also how leftovers of a crashed Berth are found at start.
+// With a sandbox network each build also gets a network namespace of its own (`build-<id>`):
+// egress through NAT for npm and pip, nothing of other builds, instances or the host's loopback.
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../../domain/errors.js';
 import { BUILD_SIZE } from '../../domain/sizes.js';
+import type { SandboxNetwork } from '../../platform/sandbox-network/sandbox-network.js';
 import { InstanceCgroups } from './cgroups.js';
 import { INIT_SCRIPT_ENV } from './instance-env.js';
 import { InstanceStateDir } from './instance-state.js';
@@ -28,7 +31,7 @@ const SANDBOX_PATH = /^\/[A-Za-z0-9._/-]*$/;
 export class LocalBuildSandbox {
   private readonly state: InstanceStateDir;
 
-  constructor(private readonly opts: { stateDir: string; cgroupRoot?: string }) {
+  constructor(private readonly opts: { stateDir: string; cgroupRoot?: string; network?: SandboxNetwork }) {
     this.state = new InstanceStateDir(opts.stateDir);
   }
 
@@ -50,9 +53,12 @@ export class LocalBuildSandbox {
       await writeFile(join(dir, 'binds'), job.mounts.map((m) => `${m.from}\0${m.to}\0${m.access}\0`).join(''), { mode: 0o600 });
       await writeFile(join(dir, 'argv'), job.argv.map((a) => `${a}\0`).join(''), { mode: 0o600 });
       await cgroups.create(BUILD_SIZE);
-      return await this.spawnSandbox(job, dir, cgroups);
+      const netns = (await this.opts.network?.attach(networkId(job.id)))?.netnsPath;
+      return await this.spawnSandbox(job, dir, cgroups, netns);
     } finally {
       await cgroups.remove();
+      // Before the state dir goes: while it is there, a failed detach is retried at the next start.
+      await this.opts.network?.detach(networkId(job.id));
       await rm(dir, { recursive: true, force: true });
     }
   }
@@ -62,18 +68,22 @@ export class LocalBuildSandbox {
     const ids = await readdir(join(this.opts.stateDir, 'builds')).catch(() => [] as string[]);
     for (const id of ids) {
       await this.cgroups(id).remove();
+      await this.opts.network?.detach(networkId(id));
       await rm(this.dir(id), { recursive: true, force: true });
     }
   }
 
-  private spawnSandbox(job: LocalSandboxRun, dir: string, cgroups: InstanceCgroups): Promise<number> {
+  private spawnSandbox(job: LocalSandboxRun, dir: string, cgroups: InstanceCgroups, netns: string | undefined): Promise<number> {
     const { uid, gid } = job.user;
     const args = [this.state.scriptPath, 'host', 'build', dir, '-', 'build', String(uid), String(gid), '-', ...cgroups.dirs()];
     return new Promise((resolve, reject) => {
       // Its own process group: a cancel kills the init script and unshare, whose --kill-child then
       // ends the whole PID namespace; the cgroup catches anything that raced it.
       const child = spawn('/bin/bash', args, {
-        cwd: dir, env: { ...INIT_SCRIPT_ENV, BERTH_DISK_MB: String(BUILD_SIZE.diskMb) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: dir,
+        env: { ...INIT_SCRIPT_ENV, BERTH_DISK_MB: String(BUILD_SIZE.diskMb), ...(netns ? { BERTH_NETNS: netns } : {}) },
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       const kill = (): void => {
         if (child.pid) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
@@ -102,6 +112,9 @@ export class LocalBuildSandbox {
     return new InstanceCgroups(`build-${id}`, this.opts.cgroupRoot);
   }
 }
+
+/** Builds' namespaces are named apart from instances' (whose ids are bare). */
+const networkId = (buildId: string): string => `build-${buildId}`;
 
 function cancelled(): BerthError {
   return new BerthError('build_failed', 'Build was cancelled.');

@@ -12,6 +12,8 @@ import { silentLogger, type Logger } from '../../platform/logger.js';
 import { detectIsolation } from './detect-isolation.js';
 import { asRoot, describeWith, type Dependency } from '../../../test/support/require-dependency.js';
 import { LocalRuntime } from './local-runtime.js';
+import { run, runChecked } from '../../platform/exec.js';
+import { BridgeSandboxNetwork } from '../../platform/sandbox-network/bridge-sandbox-network.js';
 
 const isolation = await detectIsolation();
 const sandbox: Dependency = {
@@ -158,6 +160,111 @@ describeWith(sandbox, 'local sandbox', () => {
     process.kill(-record.pid, 'SIGTERM');
     const exited = await eventually(async () => exits.find((i) => i.id === instance.id));
     expect(exited).toMatchObject({ status: 'exited', exitCode: 143 });
+  });
+});
+
+/**
+ * Run inside an instance: connects to each host:port argument and prints one line per target,
+ * the server's reply or `refused <code>`. Short timeouts: dropped packets never answer.
+ */
+const PROBE_JS = `
+const net = require('net');
+const targets = process.argv.slice(2);
+(async () => {
+  for (const t of targets) {
+    const [host, port] = t.split(':');
+    const line = await new Promise((resolve) => {
+      // An HTTP/1.0 request: the echo server answers and closes; a plain TCP server ignores it.
+      const s = net.connect({ host, port: Number(port) }, () => s.write('GET / HTTP/1.0\\r\\n\\r\\n'));
+      let got = '';
+      s.setTimeout(1500, () => { s.destroy(); resolve('refused timeout'); });
+      s.on('data', (d) => (got += d));
+      s.on('end', () => resolve(got));
+      s.on('error', (e) => resolve('refused ' + e.code));
+    });
+    console.log(t + ' ' + line.replace(/\\r?\\n/g, ' '));
+  }
+})();
+`;
+
+/** Every IPv4 address of the host (where A's app listened before instances had namespaces). */
+async function hostAddresses(): Promise<string[]> {
+  const links = JSON.parse(await runChecked('/usr/sbin/ip', ['-4', '-j', 'addr', 'show'])) as { addr_info: { local: string }[] }[];
+  return links.flatMap((l) => l.addr_info.map((a) => a.local));
+}
+
+describeWith(sandbox, 'local sandbox network', () => {
+  let harness: Awaited<ReturnType<typeof makeHarness>>;
+  let slug: string;
+  // "The internet" for the egress test: a namespace of this test's own behind a veth on the host.
+  const outside = { netns: `berth-test-out-${process.pid}`, hostEnd: `btn${process.pid}`.slice(0, 15), hostAddress: '10.214.9.1', address: '10.214.9.2' };
+
+  beforeEach(async () => {
+    harness = await makeHarness('auto');
+    const tokenServer = ECHO_SERVER_JS.replace('greeting: process.env.GREETING', 'secret: process.env.SECRET');
+    slug = await harness.makeSlug({ 'server.js': tokenServer, 'probe.js': PROBE_JS });
+  });
+
+  afterEach(async () => {
+    for (const instance of await harness.runtime.list()) {
+      await harness.runtime.stop(instance.id, { graceMs: 1000 });
+      await harness.runtime.remove(instance.id);
+    }
+    await harness.cleanup();
+    await run('/usr/sbin/ip', ['netns', 'delete', outside.netns]);
+  });
+
+  it("keeps tenant B's instance from reaching tenant A's, directly or through the host's addresses, while the host reaches both", async () => {
+    const a = await harness.runtime.start(specFor(slug, { appId: 'tenant-a', appName: 'tenant-a', env: { SECRET: 'a-secret' } }));
+    const b = await harness.runtime.start(specFor(slug, { appId: 'tenant-b', appName: 'tenant-b', env: { SECRET: 'b-secret' } }));
+    expect(await eventually(() => getJson(a))).toMatchObject({ secret: 'a-secret' }); // as the router does
+    expect(await eventually(() => getJson(b))).toMatchObject({ secret: 'b-secret' });
+    const { port } = a.address!;
+    const targets = [`${a.address!.host}:${port}`, `127.0.0.1:${port}`, ...(await hostAddresses()).map((h) => `${h}:${port}`)];
+    const probe = await oneOff(harness.runtime, specFor(slug, { appId: 'tenant-b', appName: 'tenant-b' }), `node probe.js ${targets.join(' ')}`);
+    expect(probe.exitCode).toBe(0);
+    const lines = probe.output.trim().split('\n');
+    if (process.env.BERTH_TEST_VERBOSE) process.stderr.write(`${probe.output}\n`);
+    expect(lines).toHaveLength(targets.length);
+    for (const line of lines) expect(line).not.toContain('a-secret');
+    expect(lines[0]).toMatch(/ refused /); // A's own address: dropped, not merely empty
+  });
+
+  it('lets an instance reach the outside, through NAT on the host', async () => {
+    await runChecked('/usr/sbin/ip', ['-batch', '-'], {
+      input: `netns add ${outside.netns}\nlink add ${outside.hostEnd} type veth peer name eth0 netns ${outside.netns}\naddr add ${outside.hostAddress}/30 dev ${outside.hostEnd}\nlink set ${outside.hostEnd} up\n`,
+    });
+    await runChecked('/usr/sbin/ip', ['-n', outside.netns, '-batch', '-'], { input: `link set lo up\naddr add ${outside.address}/30 dev eth0\nlink set eth0 up\n` });
+    const server = `require('net').createServer((c) => c.end('outside saw ' + c.remoteAddress)).listen(7000, ${JSON.stringify(outside.address)}, () => console.log('up'))`;
+    const { spawn } = await import('node:child_process');
+    const child = spawn('/usr/bin/nsenter', [`--net=/run/netns/${outside.netns}`, '--', process.execPath, '-e', server], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise((resolve, reject) => { child.once('error', reject); child.stdout.once('data', resolve); });
+      const probe = await oneOff(harness.runtime, specFor(slug), `node probe.js ${outside.address}:7000`);
+      expect(probe.output.trim()).toBe(`${outside.address}:7000 outside saw ${outside.hostAddress}`);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it("removes an instance's namespace with it, and a new runtime sweeps the namespace of one that died unwatched", async () => {
+    const network = new BridgeSandboxNetwork();
+    const removed = await harness.runtime.start(specFor(slug));
+    expect(await network.isAttached(removed.id)).toBe(true);
+    await harness.runtime.stop(removed.id);
+    await harness.runtime.remove(removed.id);
+    expect(await network.isAttached(removed.id)).toBe(false);
+
+    const orphan = await harness.runtime.start(specFor(slug));
+    await eventually(() => getJson(orphan));
+    harness.runtime.detach();
+    const record = JSON.parse(await readFile(join(harness.stateDir, 'instances', orphan.id, 'instance.json'), 'utf8')) as { pid: number };
+    process.kill(-record.pid, 'SIGKILL');
+    await eventually(async () => { try { process.kill(record.pid, 0); return undefined; } catch { return true; } });
+    const second = new LocalRuntime({ stateDir: harness.stateDir, logger: silentLogger, exitPollMs: 100 });
+    harness.runtime = second;
+    expect((await second.list()).map((i) => i.status)).toEqual(['exited']);
+    expect(await network.isAttached(orphan.id)).toBe(false);
   });
 });
 

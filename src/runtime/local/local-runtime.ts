@@ -3,11 +3,15 @@
 // Instances outlive the Berth process; a new LocalRuntime over the same stateDir adopts them.
 import type { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import type { Instance, InstanceSpec, InstanceStats, LogChunk, OneOffSpec, Runtime } from '../runtime.js';
 import type { Logger } from '../../platform/logger.js';
 import { isoNow, systemClock, type Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
+import { BridgeSandboxNetwork } from '../../platform/sandbox-network/bridge-sandbox-network.js';
+import type { SandboxNetwork } from '../../platform/sandbox-network/sandbox-network.js';
+import { loopbackNameservers } from '../../platform/sandbox-network/resolv-conf.js';
 import { InstanceCgroups } from './cgroups.js';
 import { detectIsolation } from './detect-isolation.js';
 import { freeLoopbackPort } from './free-port.js';
@@ -27,6 +31,11 @@ export interface LocalRuntimeOptions {
   /** How often adopted instances (not our children) are checked for exit. */
   exitPollMs?: number;
   cgroupRoot?: string;
+  /**
+   * Where isolated instances live on the network: each in its own namespace on this network,
+   * reachable from the host only. Default: the `berth0` bridge. Plain instances share the host's.
+   */
+  network?: SandboxNetwork;
 }
 
 interface Tracked {
@@ -38,12 +47,15 @@ interface Tracked {
 
 const DEFAULT_STOP_GRACE_MS = 10_000;
 const DEFAULT_EXIT_POLL_MS = 500;
+/** $PORT of isolated instances: each has an address of its own, so all use the same port (as on docker). */
+export const SANDBOX_PORT = 5000;
 
 export class LocalRuntime implements Runtime {
   readonly name = 'local' as const;
   private readonly state: InstanceStateDir;
   private readonly clock: Clock;
   private readonly log: Logger;
+  private readonly network: SandboxNetwork;
   private readonly tracked = new Map<string, Tracked>();
   private readonly listeners = new Set<(instance: Instance) => void>();
   private ready: Promise<IsolationMode> | undefined;
@@ -54,6 +66,12 @@ export class LocalRuntime implements Runtime {
     this.state = new InstanceStateDir(opts.stateDir);
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger;
+    this.network = opts.network ?? new BridgeSandboxNetwork();
+  }
+
+  /** The host's address on the instances' network, or undefined when instances share the host's (plain mode). */
+  async gateway(): Promise<{ address: string; subnet: string } | undefined> {
+    return (await this.mode()) === 'isolated' ? { address: this.network.gateway, subnet: this.network.subnet } : undefined;
   }
 
   /** The sandbox new instances get (`isolated` or `plain`); also adopts instances left running on disk. */
@@ -66,17 +84,18 @@ export class LocalRuntime implements Runtime {
     const mode = await this.mode();
     const id = newId();
     const name = `${spec.processType}.${spec.index}`;
-    const port = await freeLoopbackPort(this.portsInUse());
+    const port = await this.portFor(mode);
     const { env: _secrets, ...publicSpec } = spec;
     const record: InstanceRecord = { id, spec: publicSpec, name, port, pid: 0, pidStartTime: 0, startedAt: isoNow(this.clock), mode };
     let launched;
     try {
-      launched = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'detached' }, this.opts.cgroupRoot);
+      launched = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'detached', network: this.networkFor(mode) }, this.opts.cgroupRoot);
     } catch (e) {
       await this.discard(id, mode);
       throw e;
     }
     const { child } = launched;
+    record.address = launched.network?.address;
     if (child.pid === undefined) {
       const error = await new Promise<Error>((resolve) => child.once('error', resolve));
       await this.discard(id, mode);
@@ -89,7 +108,7 @@ export class LocalRuntime implements Runtime {
     child.unref();
     record.pidStartTime = (await readProcStat(child.pid))?.startTime ?? 0;
     await this.state.writeRecord(record);
-    this.log.info('instance-started', { instance: id, app: spec.appName, dyno: name, pid: child.pid, port, mode });
+    this.log.info('instance-started', { instance: id, app: spec.appName, dyno: name, pid: child.pid, address: record.address, port, mode });
     return this.toInstance(tracked);
   }
 
@@ -147,10 +166,10 @@ export class LocalRuntime implements Runtime {
     const id = newId();
     // Heroku names one-off dynos run.<random>, which also keeps their hostnames apart.
     const name = spec.dynoName ?? `run.${randomInt(1000, 10000)}`;
-    const port = await freeLoopbackPort(this.portsInUse());
+    const port = await this.portFor(mode);
     let stopOnAbort: (() => void) | undefined;
     try {
-      const { child, cgroups } = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'attached' }, this.opts.cgroupRoot);
+      const { child, cgroups } = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'attached', network: this.networkFor(mode) }, this.opts.cgroupRoot);
       child.stdout?.pipe(spec.stdout, { end: false });
       child.stderr?.pipe(spec.stderr ?? spec.stdout, { end: false });
       if (spec.stdin && child.stdin) spec.stdin.pipe(child.stdin);
@@ -238,6 +257,10 @@ export class LocalRuntime implements Runtime {
   private async init(): Promise<IsolationMode> {
     await this.state.installScript();
     const mode = await this.chooseMode();
+    if (mode === 'isolated') {
+      await this.network.prepare();
+      await this.warnAboutDns();
+    }
     for (const record of await this.state.readRecords()) await this.adopt(record);
     // Nothing of this runtime has started yet, so every unrecorded directory is a crash's leftover
     // (a one-off's env file holds the app's config): whatever still runs in it is killed.
@@ -245,6 +268,7 @@ export class LocalRuntime implements Runtime {
       this.log.info('instance-leftover-removed', { instance: id });
       await this.discard(id, mode);
     }
+    await this.sweepLeftovers();
     return mode;
   }
 
@@ -271,6 +295,32 @@ export class LocalRuntime implements Runtime {
     const exit = await this.state.readExit(record.id);
     tracked.exit = { code: exit?.code ?? null, at: (exit?.at ?? new Date(this.clock.now())).toISOString() };
     await this.cgroupsOf(record)?.remove();
+  }
+
+  /** Instances resolve names through the host's resolv.conf, from their own network namespace. */
+  private async warnAboutDns(): Promise<void> {
+    const { all, loopback } = loopbackNameservers(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+    if (loopback.length > 0 && loopback.length === all.length) {
+      this.log.warn('instance-dns-unreachable', { nameservers: loopback, reason: 'only loopback nameservers in /etc/resolv.conf; instances have their own loopback: name a reachable server there' });
+    }
+  }
+
+  /**
+   * Frees what dead instances still hold on the network (a crash between start and record, or an
+   * instance that ended while no Berth was watching): their namespace, veth and address.
+   */
+  private async sweepLeftovers(): Promise<void> {
+    for (const id of await this.state.listIds()) {
+      const tracked = this.tracked.get(id);
+      if (tracked && !tracked.exit) continue;
+      if (!(await this.network.isAttached(id).catch(() => false))) continue;
+      await this.network.detach(id).then(
+        () => this.log.info('instance-network-removed', { instance: id, reason: tracked ? 'exited' : 'never started' }),
+        (e: Error) => this.log.error('instance-network-remove-failed', { instance: id, error: e.message }),
+      );
+      // A directory without a record is a start that never got as far as spawning: nothing else to keep.
+      if (!tracked) await this.state.remove(id);
+    }
   }
 
   /** Adopted instances are not our children, so their exit is noticed by polling /proc. */
@@ -329,8 +379,21 @@ export class LocalRuntime implements Runtime {
   }
 
   private async discard(id: string, mode: IsolationMode): Promise<void> {
-    if (mode === 'isolated') await new InstanceCgroups(id, this.opts.cgroupRoot).remove();
+    if (mode === 'isolated') {
+      await new InstanceCgroups(id, this.opts.cgroupRoot).remove();
+      // Before the state dir goes: while it is there, a failed detach is retried by the next start's sweep.
+      await this.network.detach(id);
+    }
     await this.state.remove(id);
+  }
+
+  private networkFor(mode: IsolationMode): SandboxNetwork | undefined {
+    return mode === 'isolated' ? this.network : undefined;
+  }
+
+  /** Isolated instances each have their own address; plain ones share the host's loopback, so ports must differ. */
+  private async portFor(mode: IsolationMode): Promise<number> {
+    return mode === 'isolated' ? SANDBOX_PORT : freeLoopbackPort(this.portsInUse());
   }
 
   private cgroupsOf(record: InstanceRecord): InstanceCgroups | undefined {
@@ -354,7 +417,7 @@ export class LocalRuntime implements Runtime {
       name: record.name,
       status: exit ? 'exited' : 'running',
       exitCode: exit?.code ?? null,
-      address: { host: '127.0.0.1', port: record.port },
+      address: { host: record.address ?? '127.0.0.1', port: record.port },
       startedAt: record.startedAt,
       exitedAt: exit?.at ?? null,
     };
