@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { gitEnv } from './repo-store.js';
 
 const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -42,5 +42,11 @@ export function archiveCommit(repo: string, commit: string, objectEnv: Record<st
     child.once('error', reject);
     child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`git archive ${commit.slice(0, 12)} failed: ${stderr.trim() || `exit ${code}`}`))));
   });
-  return { stream: child.stdout, done };
+  // Node discards a child's output that nobody reads by the time the child exits, and a small
+  // archive is done before its reader gets going (it first records the upload): hand out a stream
+  // that is already being read, which holds the bytes until they are wanted.
+  const stream = new PassThrough();
+  child.stdout.on('error', (e) => stream.destroy(e));
+  child.stdout.pipe(stream);
+  return { stream, done };
 }

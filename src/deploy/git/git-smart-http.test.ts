@@ -106,6 +106,31 @@ describe('git push through the hook channel', () => {
     expect(await readFile(join(clone, 'hello.txt'), 'utf8')).toBe('hello v1\n');
   });
 
+  it('keeps the whole archive for a reader that starts only after git archive has exited', async () => {
+    let files: string[] = [];
+    onPush = async (call) => {
+      const sha = planPush(parseRefUpdates(call.updates)).deploy!.update.newSha;
+      const repo = repos.pathOf(appId);
+      const archive = archiveCommit(repo, sha, quarantineEnv(repo, call.quarantine));
+      // As the source store does: it records the upload before it reads a byte.
+      await archive.done;
+      const tgz = join(work, `late-${sha}.tgz`);
+      await pipeline(archive.stream, createWriteStream(tgz));
+      const out = await mkdtemp(join(work, 'late-out-'));
+      await extractSourceTarball(tgz, out);
+      files = await readdir(out);
+      return 0;
+    };
+    const dir = await newClone();
+    await writeFile(join(dir, 'late.txt'), 'read late\n');
+    expect((await git(dir, 'add', 'late.txt')).code).toBe(0);
+    expect((await git(dir, 'commit', '-qm', 'late')).code).toBe(0);
+    // A clone of its own, so it replaces whatever the tests before pushed.
+    const r = await git(dir, 'push', '--force', `${base}/app.git`, 'main');
+    expect(r.code, r.out).toBe(0);
+    expect(files).toContain('late.txt');
+  });
+
   it('rejects the push when the handler exits non-zero: the ref keeps its old commit', async () => {
     const before = (await git(work, 'ls-remote', `${base}/app.git`, 'refs/heads/main')).out;
     onPush = async (_call, say) => {
