@@ -1,10 +1,10 @@
 // Self-healing: a killed instance is replaced, a crash loop backs off, a web process that never
-// binds $PORT hits the boot timeout (R10). BERTH_BOOT_TIMEOUT is 8 s here.
+// binds $PORT hits the boot timeout (R10). BERTH_BOOT_TIMEOUT is 4 s here.
 import { describe, expect, it } from 'vitest';
 import { descendants, fixture, isAlive, Platform, usePlatform, waitFor } from '../support/platform-harness.js';
 
 let p: Platform;
-usePlatform((started) => (p = started), { BERTH_BOOT_TIMEOUT: '8' });
+usePlatform((started) => (p = started), { BERTH_BOOT_TIMEOUT: '4' });
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
@@ -70,7 +70,7 @@ describe('self-healing', () => {
       const text = await p.logs(app);
       return text.includes('Error R10 (Boot timeout)') && text;
     }, 30_000, 'an R10 line in the log', 100);
-    expect(log).toContain('Web process failed to bind to $PORT within 8 seconds of launch');
+    expect(log).toContain('Web process failed to bind to $PORT within 4 seconds of launch');
     expect(log).toMatch(/Error R10[^\n]*\n[^\n]*berth\[web\.1\]: State changed from starting to crashed/);
     expect(log).toContain('app[web.1]: no-port: running but never listening on PORT');
     expect(states).toContain('crashed');
