@@ -16,6 +16,11 @@ export async function checkAttachedRun(p: Platform, app: string): Promise<void> 
 
   const ok = await berth(['run', '-a', app, '-e', 'EXTRA=1', '--', 'test -f package.json && echo "extra=$EXTRA"'], { home: p.home, apiUrl: p.apiUrl, env });
   expect(ok).toMatchObject({ code: 0, stdout: 'extra=1\n' });
+
+  // Several words stay words, as the README shows and the heroku CLI does: no shell syntax errors.
+  const words = await berth(['run', '-a', app, '--', 'node', '-e', 'console.log(process.env.DYNO)'], { home: p.home, apiUrl: p.apiUrl, env });
+  expect(words.stdout).toMatch(/^run\.\d+\n$/);
+  expect((await berth(['run', '-a', app, '--', 'bash', '-c', 'exit 7'], { home: p.home, apiUrl: p.apiUrl, env })).code).toBe(7);
 }
 
 /** `berth run:detached`: returns at once, the output lands in the app's log stream. */

@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Writable } from 'node:stream';
 import { attachDyno } from '../../client/dyno-attach.js';
 import { CommandExit, UsageError, defineCommand, type CommandContext, type ParsedInput } from '../command.js';
+import { commandLineOf } from '../shell-words.js';
 import { stringFlag } from '../parse-input.js';
 
 const FLAGS = {
@@ -12,7 +13,7 @@ const FLAGS = {
 };
 
 function commandOf(input: ParsedInput): string {
-  const command = input.argv.join(' ').trim();
+  const command = commandLineOf(input.argv);
   if (!command) throw new UsageError('Give the command to run, e.g. berth run -a demo -- node -v');
   return command;
 }
