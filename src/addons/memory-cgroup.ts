@@ -3,8 +3,9 @@
 // buffers) is held to it whatever its configuration says. Berth's groups live apart from the
 // instances' (`berth-addons/<scope>/<name>` beside the runtime's `berth/`), one scope per BERTH_HOME.
 import { createHash } from 'node:crypto';
-import { access, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { removeCgroupDir } from '../platform/cgroup-dir.js';
 
 export const DEFAULT_CGROUP_ROOT = '/sys/fs/cgroup';
 
@@ -72,20 +73,8 @@ export class MemoryCgroup {
   }
 }
 
-async function removeGroup(dir: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await rmdir(dir);
-      return;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
-      // A killed server leaves the group a moment after it is reaped (seconds, for one the OOM killer stopped on a loaded host).
-      if (code !== 'EBUSY' || attempt >= 250) throw e;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
+/** A killed server leaves its group a moment after it is reaped (seconds, after an OOM kill on a loaded host). */
+const removeGroup = (dir: string): Promise<void> => removeCgroupDir(dir, { attempts: 250 });
 
 /**
  * Where one BERTH_HOME's add-on servers get their memory groups, or undefined when this Berth

@@ -7,20 +7,14 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LocalBuildSandbox } from '../runtime/local/local-build-sandbox.js';
-import { detectIsolation } from '../runtime/local/detect-isolation.js';
-import { describeWith, type Dependency } from '../../test/support/require-dependency.js';
+import { describeWith } from '../../test/support/require-dependency.js';
+import { localSandbox } from '../../test/support/local-sandbox.js';
 import { buildDist, ROOT } from '../../test/support/cli-harness.js';
 import { materialize } from './buildpack.contract.js';
 import { buildUid } from './build-user.js';
 import { processesOf } from './build-processes.js';
 import { HostSlugBuilder } from './host-slug-builder.js';
 
-const isolation = await detectIsolation();
-const sandbox: Dependency = {
-  name: 'the local sandbox (root, unshare, setpriv, overlayfs, cgroup v1 controllers)',
-  check: () => (isolation.available ? undefined : isolation.reason),
-  install: 'run the tests as root on Linux with util-linux (bash scripts/install-test-deps.sh)',
-};
 
 // A tenant's build script (the Node.js buildpack runs `npm run build`) reporting what it can reach.
 const PROBE = `
@@ -40,7 +34,7 @@ setsid sleep 1000 < /dev/null > /dev/null 2>&1 &
 wait
 `;
 
-describeWith(sandbox, 'local builds in the sandbox', () => {
+describeWith(localSandbox, 'local builds in the sandbox', () => {
   let root: string;
   let builder: HostSlugBuilder;
   const canary = `/var/tmp/berth-canary-${randomUUID()}`;

@@ -13,20 +13,14 @@ import { silentLogger } from '../platform/logger.js';
 import { specFor } from '../runtime/runtime.contract.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { InstanceCgroups } from '../runtime/local/cgroups.js';
-import { detectIsolation } from '../runtime/local/detect-isolation.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
-import { describeWith, type Dependency } from '../../test/support/require-dependency.js';
+import { describeWith } from '../../test/support/require-dependency.js';
+import { localSandbox } from '../../test/support/local-sandbox.js';
 import { chooseRuntime } from './runtime-choice.js';
 import { homePaths, readSettings } from './settings.js';
 
-const isolation = await detectIsolation();
-const sandbox: Dependency = {
-  name: 'the local sandbox (root, unshare, setpriv, overlayfs, cgroup v1 controllers)',
-  check: () => (isolation.available ? undefined : isolation.reason),
-  install: 'run the tests as root on Linux with util-linux (bash scripts/install-test-deps.sh)',
-};
 
-describeWith(sandbox, 'local runtime start-up after a crash', () => {
+describeWith(localSandbox, 'local runtime start-up after a crash', () => {
   let home: string;
   let slug: string;
   let runtime: Runtime | undefined;

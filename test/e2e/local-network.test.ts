@@ -5,19 +5,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { run } from '../../src/platform/exec.js';
-import { detectIsolation } from '../../src/runtime/local/detect-isolation.js';
 import { berth } from '../support/cli-harness.js';
 import { buildDist, fixture, Platform, waitFor } from '../support/platform-harness.js';
-import { describeWith, type Dependency } from '../support/require-dependency.js';
+import { describeWith } from '../support/require-dependency.js';
+import { localSandbox } from '../support/local-sandbox.js';
 
-const isolation = await detectIsolation();
-const sandbox: Dependency = {
-  name: 'the local sandbox (root, util-linux, iproute2, iptables, overlayfs, cgroup v1)',
-  check: () => (isolation.available ? undefined : isolation.reason),
-  install: 'run the tests as root on Linux (bash scripts/install-test-deps.sh)',
-};
 
-describeWith(sandbox, 'local runtime network isolation, end to end', () => {
+describeWith(localSandbox, 'local runtime network isolation, end to end', () => {
   let p: Platform;
 
   beforeAll(async () => {

@@ -1,8 +1,9 @@
 // cgroup v1 groups for one instance: /sys/fs/cgroup/<controller>/berth/<instance-id>, with the
 // memory, CPU and pids limits of its size. Creating, reading and tearing them down.
-import { mkdir, readFile, rmdir, writeFile, access } from 'node:fs/promises';
+import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstanceSize } from '../../domain/sizes.js';
+import { removeCgroupDir } from '../../platform/cgroup-dir.js';
 
 export const CGROUP_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids'] as const;
 export type Controller = (typeof CGROUP_CONTROLLERS)[number];
@@ -62,20 +63,7 @@ export class InstanceCgroups {
 
   /** Removes the groups; killed tasks linger for a moment, so rmdir is retried briefly. */
   async remove(): Promise<void> {
-    for (const dir of this.dirs()) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await rmdir(dir);
-          break;
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT') break;
-          if (code !== 'EBUSY' || attempt >= 50) throw e;
-          await this.killAll();
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      }
-    }
+    for (const dir of this.dirs()) await removeCgroupDir(dir, { attempts: 50, whileBusy: () => this.killAll() });
   }
 }
 

@@ -9,18 +9,12 @@ import { PassThrough } from 'node:stream';
 import { collect, ECHO_SERVER_JS, eventually, getJson, runtimeContract, specFor, type RuntimeHarness } from '../runtime.contract.js';
 import type { Instance, InstanceSpec } from '../runtime.js';
 import { silentLogger, type Logger } from '../../platform/logger.js';
-import { detectIsolation } from './detect-isolation.js';
-import { asRoot, describeWith, type Dependency } from '../../../test/support/require-dependency.js';
+import { asRoot, describeWith } from '../../../test/support/require-dependency.js';
+import { localSandbox } from '../../../test/support/local-sandbox.js';
 import { LocalRuntime } from './local-runtime.js';
 import { run, runChecked } from '../../platform/exec.js';
 import { BridgeSandboxNetwork } from '../../platform/sandbox-network/bridge-sandbox-network.js';
 
-const isolation = await detectIsolation();
-const sandbox: Dependency = {
-  name: 'the local sandbox (root, unshare, setpriv, overlayfs, cgroup v1 controllers)',
-  check: () => (isolation.available ? undefined : isolation.reason),
-  install: 'run the tests as root on Linux with util-linux (bash scripts/install-test-deps.sh)',
-};
 
 async function makeHarness(mode: 'auto' | 'off', logger: Logger = silentLogger): Promise<RuntimeHarness & { runtime: LocalRuntime; stateDir: string }> {
   const stateDir = await mkdtemp(join(tmpdir(), 'berth-local-state-'));
@@ -45,7 +39,7 @@ async function makeHarness(mode: 'auto' | 'off', logger: Logger = silentLogger):
   };
 }
 
-describeWith(sandbox, 'local runtime contract, isolated', () => runtimeContract('local (isolated)', () => makeHarness('auto')));
+describeWith(localSandbox, 'local runtime contract, isolated', () => runtimeContract('local (isolated)', () => makeHarness('auto')));
 runtimeContract('local (isolation off)', () => makeHarness('off'));
 
 /** Runs a one-off in the sandbox and returns its exit code and stdout. */
@@ -58,7 +52,7 @@ async function oneOff(runtime: LocalRuntime, spec: InstanceSpec, command: string
   return { exitCode, output };
 }
 
-describeWith(sandbox, 'local sandbox', () => {
+describeWith(localSandbox, 'local sandbox', () => {
   let harness: Awaited<ReturnType<typeof makeHarness>>;
   let slug: string;
 
@@ -193,7 +187,7 @@ async function hostAddresses(): Promise<string[]> {
   return links.flatMap((l) => l.addr_info.map((a) => a.local));
 }
 
-describeWith(sandbox, 'local sandbox network', () => {
+describeWith(localSandbox, 'local sandbox network', () => {
   let harness: Awaited<ReturnType<typeof makeHarness>>;
   let slug: string;
   // "The internet" for the egress test: a namespace of this test's own behind a veth on the host.

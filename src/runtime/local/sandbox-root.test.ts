@@ -9,18 +9,12 @@ import { PassThrough } from 'node:stream';
 import { collect, eventually, specFor } from '../runtime.contract.js';
 import type { InstanceSpec } from '../runtime.js';
 import { silentLogger } from '../../platform/logger.js';
-import { describeWith, type Dependency } from '../../../test/support/require-dependency.js';
-import { detectIsolation } from './detect-isolation.js';
+import { describeWith } from '../../../test/support/require-dependency.js';
+import { localSandbox } from '../../../test/support/local-sandbox.js';
 import { LocalRuntime } from './local-runtime.js';
 
-const isolation = await detectIsolation();
-const sandbox: Dependency = {
-  name: 'the local sandbox (root, unshare, setpriv, overlayfs, cgroup v1 controllers)',
-  check: () => (isolation.available ? undefined : isolation.reason),
-  install: 'run the tests as root on Linux with util-linux (bash scripts/install-test-deps.sh)',
-};
 
-describeWith(sandbox, 'the minimal root of a local sandbox', () => {
+describeWith(localSandbox, 'the minimal root of a local sandbox', () => {
   let stateDir: string;
   let slug: string;
   let runtime: LocalRuntime;
