@@ -69,14 +69,34 @@ export interface Build {
   updatedAt: Timestamp;
 }
 
+/** Heroku's release status, derived from the rollout: pending until live, failed when the rollout failed. */
 export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
+
+/**
+ * Where a release's rollout stands, written by its owners (the release queue before it is current, the
+ * health manager after): `pending` (made, release command running) → `releasing` (the app's current
+ * release, instances starting) → `live` (every slot of it came up), or `failed` with a reason, or
+ * `superseded` (another release became current before this one went live). The last three are final.
+ */
+export type RolloutState = 'pending' | 'releasing' | 'live' | 'failed' | 'superseded';
+
+export interface Rollout {
+  state: RolloutState;
+  /** Why it failed or was superseded; null otherwise. */
+  reason: string | null;
+  changedAt: Timestamp;
+}
 
 export interface Release {
   id: Id;
   appId: Id;
   version: number;
   description: string;
+  /** Derived from `rollout` (see releaseStatus()); stored nowhere. */
   status: ReleaseStatus;
+  rollout: Rollout;
+  /** When it became the app's current release; null if it never did (failed release command, interrupted). */
+  currentAt: Timestamp | null;
   slugId: Id | null;
   /** The config vars this release runs with: a snapshot, so rollback restores them. */
   config: ConfigVars;
@@ -104,4 +124,11 @@ export interface AuditEvent {
   action: string;
   data: Record<string, unknown>;
   createdAt: Timestamp;
+}
+
+export const ROLLOUT_FINAL: readonly RolloutState[] = ['live', 'failed', 'superseded'];
+
+export function releaseStatus(state: RolloutState): ReleaseStatus {
+  if (state === 'failed') return 'failed';
+  return state === 'live' || state === 'superseded' ? 'succeeded' : 'pending';
 }

@@ -170,7 +170,7 @@ export class DeployPipeline {
     const { store } = this.deps;
     const pending = await store.transaction(async (tx) => {
       const config = await tx.config.get(app.id);
-      const r = await recordRelease(tx, app, actor, { description: `Deploy ${shortVersion(build)}`, config, slugId: slug.id, status: 'pending' });
+      const r = await recordRelease(tx, app, actor, { description: `Deploy ${shortVersion(build)}`, config, slugId: slug.id, current: false });
       await tx.builds.update(build.id, { slugId: slug.id, releaseId: r.id });
       return r;
     });
@@ -179,12 +179,12 @@ export class DeployPipeline {
       out.line(`-----> Running release command: ${releaseCommand}`);
       const exitCode = await this.runReleasePhase(app, pending, slug, releaseCommand, out);
       if (exitCode !== 0) {
-        await store.releases.setStatus(pending.id, 'failed');
+        await store.releases.setRollout(pending.id, 'failed', `the release command failed with exit code ${exitCode}`);
         throw new BerthError('build_failed', `Release command failed with exit code ${exitCode}; release v${pending.version} was not deployed.`, 'release');
       }
     }
     await store.transaction(async (tx) => {
-      await tx.releases.setStatus(pending.id, 'succeeded');
+      await tx.releases.makeCurrent(app.id, pending.id);
       for (const type of Object.keys(slug.processTypes)) {
         if (type === 'release' || (await tx.formation.get(app.id, type))) continue;
         // Heroku scales web to one on the first deploy; other types wait for ps:scale.
@@ -192,7 +192,7 @@ export class DeployPipeline {
       }
     });
     out.line(`-----> Released v${pending.version}`);
-    return { ...pending, status: 'succeeded' };
+    return (await store.releases.byId(app.id, pending.id))!;
   }
 
   private async runReleasePhase(app: App, release: Release, slug: Slug, command: string, out: BuildOutputWriter): Promise<number> {

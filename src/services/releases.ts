@@ -7,12 +7,13 @@ import type { ServiceDeps } from './service-deps.js';
 
 /**
  * Records a new release inside the caller's transaction: the given slug (or the current
- * release's) with the given config. The app's released_at moves with it.
+ * release's) with the given config. It becomes the current release at once unless `current` is
+ * false (a deploy's release waits for its release command). The app's released_at moves with it.
  */
-export async function recordRelease(tx: Repos, app: App, actor: User, input: { description: string; config: ConfigVars; slugId?: string | null; status?: Release['status'] }): Promise<Release> {
+export async function recordRelease(tx: Repos, app: App, actor: User, input: { description: string; config: ConfigVars; slugId?: string | null; current?: boolean }): Promise<Release> {
   const slugId = input.slugId !== undefined ? input.slugId : ((await tx.releases.current(app.id))?.slugId ?? null);
   const release = await tx.releases.create({
-    appId: app.id, description: input.description, status: input.status ?? 'succeeded', slugId, config: input.config, userId: actor.id,
+    appId: app.id, description: input.description, current: input.current ?? true, slugId, config: input.config, userId: actor.id,
   });
   await tx.apps.update(app.id, { releasedAt: release.createdAt });
   await tx.events.append({ actorId: actor.id, appId: app.id, action: 'release-created', data: { version: release.version, description: release.description } });
@@ -43,8 +44,8 @@ export async function rollback(deps: ServiceDeps, actor: User, appRef: string, r
   const app = await appForActor(deps.store, actor, appRef);
   const release = await deps.store.transaction(async (tx) => {
     const target = await findRelease(tx, app, ref);
-    if (target.status !== 'succeeded') {
-      throw new BerthError('invalid_params', `Release v${target.version} did not succeed; only a succeeded release can be rolled back to.`, 'release');
+    if (!isRollbackTarget(target)) {
+      throw new BerthError('invalid_params', `Release v${target.version} never became current (${target.rollout.reason ?? target.rollout.state}); only a release that ran can be rolled back to.`, 'release');
     }
     await tx.config.replace(app.id, target.config);
     return recordRelease(tx, app, actor, { description: `Rollback to v${target.version}`, config: target.config, slugId: target.slugId });
@@ -53,3 +54,6 @@ export async function rollback(deps: ServiceDeps, actor: User, appRef: string, r
   deps.events.emit({ type: 'app-changed', appId: app.id, reason: 'rollback' });
   return release;
 }
+
+/** A release that once became current (its release command passed) can be returned to. */
+export const isRollbackTarget = (release: Release): boolean => release.currentAt !== null;

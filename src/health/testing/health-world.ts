@@ -63,7 +63,7 @@ export async function healthWorld(formation: Record<string, number>, options: Pa
   const slug = await store.slugs.create({
     appId: app.id, location: '/slugs/demo', processTypes: PROCESS_TYPES, buildpackDescription: 'Node.js', commit: null, sizeBytes: 1,
   });
-  const deploy = () => store.releases.create({ appId: app.id, description: 'Deploy', status: 'succeeded', slugId: slug.id, config: { A: '1' }, userId: user.id });
+  const deploy = () => store.releases.create({ appId: app.id, description: 'Deploy', current: true, slugId: slug.id, config: { A: '1' }, userId: user.id });
   await deploy();
   for (const [type, quantity] of Object.entries(formation)) await store.formation.upsert(app.id, type, { quantity });
   const reconciler = new Reconciler({
