@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../platform/logger.js';
 import { Reconciler } from './reconciler.js';
-import { flush } from './testing/fake-clock.js';
+import { flush } from '../platform/testing/fake-clock.js';
 import { healthWorld, type HealthWorld } from './testing/health-world.js';
 
 let world: HealthWorld;

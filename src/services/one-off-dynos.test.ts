@@ -1,6 +1,6 @@
 // One-off dynos against the fake runtime: what a tenant can and cannot make them take.
 import { afterEach, expect, it } from 'vitest';
-import { flush } from '../health/testing/fake-clock.js';
+import { flush } from '../platform/testing/fake-clock.js';
 import { healthWorld, type HealthWorld } from '../health/testing/health-world.js';
 import { MAX_RUNNING_ONE_OFFS_PER_APP } from '../domain/one-off-limits.js';
 import type { User } from '../domain/types.js';

@@ -9,7 +9,7 @@ import { silentLogger } from '../../platform/logger.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { Reconciler, type ReconcilerDeps } from '../reconciler.js';
 import type { PublishedRoute, RoutePublisher } from '../route-publisher.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../../platform/testing/fake-clock.js';
 import { FakeRuntime } from './fake-runtime.js';
 
 export class RecordingRoutes implements RoutePublisher {

@@ -1,5 +1,5 @@
 // A Clock for tests: time moves only when the test calls advance(), which also wakes due sleeps.
-import type { Clock } from '../../platform/clock.js';
+import type { Clock } from '../clock.js';
 
 interface Sleeper { at: number; resolve: () => void }
 
