@@ -69,7 +69,11 @@ export interface Build {
   updatedAt: Timestamp;
 }
 
-/** Heroku's release status, derived from the rollout: pending until live, failed when the rollout failed. */
+/**
+ * Heroku's release status, derived from the rollout with Heroku's meaning (the heroku CLI prints
+ * pending as "release command executing" and failed as "release command failed"): pending until the
+ * release becomes current, failed if it never did. How its instances fared is the rollout's business.
+ */
 export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
 
 /**
@@ -92,7 +96,7 @@ export interface Release {
   appId: Id;
   version: number;
   description: string;
-  /** Derived from `rollout` (see releaseStatus()); stored nowhere. */
+  /** Heroku's, derived from `rollout` and `currentAt` (see releaseStatus()); stored nowhere. */
   status: ReleaseStatus;
   rollout: Rollout;
   /** When it became the app's current release; null if it never did (failed release command, interrupted). */
@@ -128,7 +132,7 @@ export interface AuditEvent {
 
 export const ROLLOUT_FINAL: readonly RolloutState[] = ['live', 'failed', 'superseded'];
 
-export function releaseStatus(state: RolloutState): ReleaseStatus {
-  if (state === 'failed') return 'failed';
-  return state === 'live' || state === 'superseded' ? 'succeeded' : 'pending';
+export function releaseStatus(state: RolloutState, currentAt: Timestamp | null): ReleaseStatus {
+  if (currentAt !== null) return 'succeeded';
+  return state === 'pending' ? 'pending' : 'failed';
 }

@@ -25,7 +25,7 @@ export const toRelease = (r: Row, config: ConfigVars): Release => {
   const state = s(r.rollout_state) as RolloutState;
   return {
     id: s(r.id), appId: s(r.app_id), version: r.version as number, description: s(r.description),
-    status: releaseStatus(state), rollout: { state, reason: sn(r.rollout_reason), changedAt: s(r.rollout_changed_at ?? r.updated_at) },
+    status: releaseStatus(state, sn(r.current_at)), rollout: { state, reason: sn(r.rollout_reason), changedAt: s(r.rollout_changed_at ?? r.updated_at) },
     currentAt: sn(r.current_at), slugId: sn(r.slug_id), config,
     userId: s(r.user_id), createdAt: s(r.created_at), updatedAt: s(r.updated_at),
   };
