@@ -13,6 +13,7 @@ import { GitRepos } from '../deploy/git/repo-store.js';
 import { sourceCapabilityPath } from '../deploy/source-capability.js';
 import { SourceStore } from '../deploy/source-store.js';
 import { HealthManager } from '../health/health-manager.js';
+import { RolloutRecorder } from '../health/rollout-recorder.js';
 import { InstanceOutput } from '../health/instance-output.js';
 import { tcpProbe } from '../health/port-probe.js';
 import { Reconciler } from '../health/reconciler.js';
@@ -61,9 +62,11 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const routes = new RouteTable({ baseDomain: settings.baseDomain });
   const output = new InstanceOutput({ runtime, appLog: logs, logger: logger.child({ component: 'health' }) });
   signal.addEventListener('abort', () => output.close(), { once: true });
+  const healthLogger = logger.child({ component: 'health' });
+  const rollouts = new RolloutRecorder({ store, events, appLog: logs, logger: healthLogger });
   const reconciler = new Reconciler({
-    store, runtime, routes, appLog: logs, clock: systemClock, logger: logger.child({ component: 'health' }), probe: tcpProbe,
-    bootTimeoutMs: settings.bootTimeoutMs, output,
+    store, runtime, routes, appLog: logs, clock: systemClock, logger: healthLogger, probe: tcpProbe,
+    bootTimeoutMs: settings.bootTimeoutMs, output, rollouts,
   });
   const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });
   events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId); });

@@ -18,11 +18,17 @@ export class FakeRuntime implements Runtime {
   /** Every one-off exec'd, in order. */
   readonly oneOffSpecs: OneOffSpec[] = [];
   private readonly oneOffs = new Map<string, (exitCode: number) => void>();
+  /** start() of this process type throws this error (as long as it is set). */
+  readonly startFailures = new Map<string, Error>();
+  /** remove() of this instance id throws this error, once (Docker's 409 "removal already in progress"). */
+  readonly removeFailures = new Map<string, Error>();
 
   constructor(private readonly clock: Clock) {}
 
   async start(spec: InstanceSpec): Promise<Instance> {
     this.starts.push(spec);
+    const failure = this.startFailures.get(spec.processType);
+    if (failure) throw failure;
     const n = this.nextId++;
     const instance: Instance = {
       id: `i-${n}`, appId: spec.appId, appName: spec.appName, releaseId: spec.releaseId, releaseVersion: spec.releaseVersion,
@@ -136,6 +142,11 @@ export class FakeRuntime implements Runtime {
   }
 
   async remove(id: string): Promise<void> {
+    const failure = this.removeFailures.get(id);
+    if (failure) {
+      this.removeFailures.delete(id);
+      throw failure;
+    }
     this.instances.delete(id);
   }
 }
