@@ -3,8 +3,9 @@
 // Instances outlive the Berth process; a new LocalRuntime over the same stateDir adopts them.
 import type { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
+import { BerthError } from '../../domain/errors.js';
 import type { Instance, InstanceSpec, InstanceStats, LogChunk, OneOffSpec, Runtime } from '../runtime.js';
 import type { Logger } from '../../platform/logger.js';
 import { isoNow, systemClock, type Clock } from '../../platform/clock.js';
@@ -82,6 +83,8 @@ export class LocalRuntime implements Runtime {
 
   async start(spec: InstanceSpec): Promise<Instance> {
     const mode = await this.mode();
+    // A slug that is gone (removed by hand, a BERTH_HOME restored without slugs/) never comes back by itself.
+    if (!(await isDirectory(spec.slug))) throw new BerthError('start_refused', `the slug ${spec.slug} is missing`);
     const id = newId();
     const name = `${spec.processType}.${spec.index}`;
     const port = await this.portFor(mode);
@@ -436,3 +439,5 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 function signalExitCode(signal: NodeJS.Signals | null): number {
   return signal ? 128 + (osConstants.signals[signal] ?? 0) : 1;
 }
+
+const isDirectory = async (path: string): Promise<boolean> => (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
