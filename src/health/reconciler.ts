@@ -16,6 +16,7 @@ import { RetryBackoff } from './retry-backoff.js';
 import type { RolloutRecorder } from './rollout-recorder.js';
 import type { PublishedRoute, RoutePublisher } from './route-publisher.js';
 import { classifyStartFailure } from './start-failure.js';
+import { StartRefusals } from './start-refusals.js';
 
 export interface ReconcilerDeps {
   store: Store;
@@ -60,11 +61,6 @@ interface SlotPass {
   failures: string[];
 }
 
-/** A slot whose start the runtime refused: not tried again until its release or formation entry changes. */
-interface Refusal {
-  formationVersion: string;
-  reason: string;
-}
 
 /** When the app should be looked at again, if something is pending (a boot, a backoff). */
 export interface ReconcileResult {
@@ -81,7 +77,7 @@ export class Reconciler {
   private readonly names = new Map<string, string>();
   /** Exited instances whose exit was handled but whose removal failed: the next pass only retries the removal. */
   private readonly exitHandled = new Set<string>();
-  private readonly refused = new Map<string, Refusal>();
+  private readonly refused = new StartRefusals();
   readonly crashes: CrashTracker;
   private readonly retries: RetryBackoff;
 
@@ -102,7 +98,7 @@ export class Reconciler {
     const now = this.deps.clock.now();
     const wakes: number[] = [];
     const failures: string[] = [];
-    this.forgetRefusals(appId, desired);
+    this.refused.forget(appId, desired.slots); // slots of older releases, scaled-down types
     // Instances on their way out (draining, timed out, restarted) are neither serving nor booting:
     // a slow SIGTERM must not make a timed-out instance look like a fresh boot of its slot.
     const { running: stillRunning, removalsFailed } = await this.collectExits(instances, now, desired.release?.id, failures);
@@ -133,7 +129,10 @@ export class Reconciler {
     this.publish(desired, running, keep);
     for (const i of abandoned) this.abandon(i);
     for (const i of [...superseded, ...extras]) this.retire(i);
-    await this.judgeRollout(desired, pass);
+    // Judged after the routes were published: "live" means traffic already goes to the new instances.
+    const { release } = desired;
+    await this.deps.rollouts.judge(release, desired.slots, pass.failures, (slot) => pass.running.some((i) => i.releaseId === release?.id
+      && i.processType === slot.type && i.index === slot.index && pass.keep.has(i.id) && this.boot.get(i.id)?.upSince !== undefined));
     return { wakeInMs: wakes.length ? Math.max(0, Math.min(...wakes)) : undefined };
   }
 
@@ -178,20 +177,6 @@ export class Reconciler {
   }
 
   /**
-   * The verdict on a releasing current release: failed as soon as one of its instances crashed before
-   * it came up, hit R10 or could not be started; live once every slot's instance is up and the routes
-   * just published point at them. Nothing to run is live at once.
-   */
-  private async judgeRollout(desired: DesiredState, pass: SlotPass): Promise<void> {
-    const release = desired.release;
-    if (!release || release.rollout.state !== 'releasing') return;
-    if (pass.failures.length > 0) return this.deps.rollouts.record(release, 'failed', pass.failures[0]);
-    const up = (slot: DesiredSlot) => pass.running.some((i) => i.releaseId === release.id && i.processType === slot.type && i.index === slot.index
-      && pass.keep.has(i.id) && this.boot.get(i.id)?.upSince !== undefined);
-    if (desired.slots.every(up)) await this.deps.rollouts.record(release, 'live');
-  }
-
-  /**
    * One slot (`web.1`) holds at most two instances at any time, those being stopped included: the
    * current release's, and while that one is not up yet, the newest older instance that is up and
    * so still serving. An older instance that never came up serves nobody; keeping it would let
@@ -215,9 +200,9 @@ export class Reconciler {
     };
     if (!current) {
       holdOver(); // keep serving until the new one is up
-      const refusal = this.refused.get(slot.key);
-      if (refusal?.formationVersion === slot.formationVersion) {
-        pass.failures.push(refusal.reason);
+      const refusal = this.refused.reasonFor(slot);
+      if (refusal !== undefined) {
+        pass.failures.push(refusal);
         return undefined; // nothing to retry until something changes, and a change wakes the app
       }
       const notBefore = this.crashes.nextStartAt(slot.key);
@@ -301,7 +286,7 @@ export class Reconciler {
     const failure = classifyStartFailure(error);
     if (failure.kind === 'terminal') {
       const reason = `${slot.type} could not start: ${failure.message}`;
-      this.refused.set(slot.key, { formationVersion: slot.formationVersion, reason });
+      this.refused.refuse(slot, reason);
       pass.failures.push(reason);
       this.deps.appLog.write(app.id, 'berth', dyno, `Could not start process: ${failure.message} (not retried until the release or the formation changes)`);
       this.deps.logger.warn('instance-start-refused', { app: app.name, dyno, error: failure.message });
@@ -311,12 +296,6 @@ export class Reconciler {
     this.deps.appLog.write(app.id, 'berth', dyno, `Could not start process, trying again in ${Math.ceil(delay / 1000)} s: ${failure.message}`);
     this.deps.logger.warn('instance-start-failed', { app: app.name, dyno, error: failure.message, retryInMs: delay });
     return delay;
-  }
-
-  /** Refusals of slots that no longer exist (an older release, a scaled-down type) are forgotten. */
-  private forgetRefusals(appId: string, desired: DesiredState): void {
-    const wanted = new Set(desired.slots.map((s) => s.key));
-    for (const key of this.refused.keys()) if (key.startsWith(`${appId}/`) && !wanted.has(key)) this.refused.delete(key);
   }
 
   private bootTimeout(instance: Instance, slot: DesiredSlot, now: number): void {
@@ -381,7 +360,7 @@ export class Reconciler {
     if (name) this.deps.routes.remove(name);
     this.names.delete(appId);
     this.crashes.forget(`${appId}/`);
-    for (const key of this.refused.keys()) if (key.startsWith(`${appId}/`)) this.refused.delete(key);
+    this.refused.forget(appId);
     let removalsFailed = false;
     for (const i of instances) {
       if (i.status === 'running') { if (!this.stopping.has(i.id)) this.stopNow(i); continue; }
@@ -396,7 +375,7 @@ export class Reconciler {
   /** Stops instances so that the next reconcile starts fresh ones (not counted as crashes). */
   async restart(appId: string, name?: string): Promise<number> {
     // A restart is a user's way to say "try again": refused starts are tried once more.
-    for (const key of this.refused.keys()) if (key.startsWith(`${appId}/`)) this.refused.delete(key);
+    this.refused.forget(appId);
     const instances = (await this.deps.runtime.list({ appId })).filter((i) => i.status === 'running' && (!name || i.name === name || i.processType === name));
     await Promise.all(instances.map(async (i) => {
       this.stopping.add(i.id);
@@ -426,7 +405,7 @@ export class Reconciler {
     for (const slot of desired?.slots ?? []) {
       const name = `${slot.type}.${slot.index}`;
       // An older release's instance of the same name may still be serving; the new release's slot is shown beside it.
-      const waiting = (this.crashes.nextStartAt(slot.key) ?? now) > now || this.refused.get(slot.key)?.formationVersion === slot.formationVersion;
+      const waiting = (this.crashes.nextStartAt(slot.key) ?? now) > now || this.refused.reasonFor(slot) !== undefined;
       if (!views.some((v) => v.name === name && v.releaseId === desired!.release!.id) && waiting) {
         views.push({ id: slot.key, name, type: slot.type, command: slot.command, size: slot.size.name, releaseId: desired!.release!.id,
           releaseVersion: desired!.release!.version, startedAt: new Date(now).toISOString(), state: 'crashed' });
