@@ -57,7 +57,7 @@ export class HealthManager implements DynoDirectory {
       this.wakeups.clear();
     }, { once: true });
     await this.wakeAll();
-    void this.resyncEvery(this.deps.resyncMs ?? 5000, signal);
+    this.resyncEvery(this.deps.resyncMs ?? 5000, signal).catch((e: unknown) => this.deps.logger.error('resync-stopped', { error: String(e) }));
   }
 
   /** Resolves once every app that existed at start has had one reconcile (finished, whatever its outcome). */
