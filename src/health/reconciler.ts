@@ -76,7 +76,7 @@ export class Reconciler {
   private readonly stopping = new Set<string>();
   private readonly names = new Map<string, string>();
   /** Exited instances whose exit was handled but whose removal failed: the next pass only retries the removal. */
-  private readonly exitHandled = new Set<string>();
+  private readonly exitHandled = new Map<string, string>(); // instance id → app id
   private readonly refused = new StartRefusals();
   readonly crashes: CrashTracker;
   private readonly retries: RetryBackoff;
@@ -101,7 +101,7 @@ export class Reconciler {
     this.refused.forget(appId, desired.slots); // slots of older releases, scaled-down types
     // Instances on their way out (draining, timed out, restarted) are neither serving nor booting:
     // a slow SIGTERM must not make a timed-out instance look like a fresh boot of its slot.
-    const { running: stillRunning, removalsFailed } = await this.collectExits(instances, now, desired.release?.id, failures);
+    const { running: stillRunning, removalsFailed } = await this.collectExits(appId, instances, now, desired.release?.id, failures);
     const running = stillRunning.filter((i) => !this.stopping.has(i.id));
     // Instances this process did not start (adopted after a server restart) are followed from now on.
     for (const i of running) this.deps.output?.follow(i, false);
@@ -141,7 +141,7 @@ export class Reconciler {
    * that fails (Docker: 409 "removal already in progress") is left for a later pass and never stops
    * this one; the exit itself is handled once.
    */
-  private async collectExits(instances: Instance[], now: number, currentReleaseId: string | undefined, failures: string[]): Promise<{ running: Instance[]; removalsFailed: boolean }> {
+  private async collectExits(appId: string, instances: Instance[], now: number, currentReleaseId: string | undefined, failures: string[]): Promise<{ running: Instance[]; removalsFailed: boolean }> {
     const running: Instance[] = [];
     let removalsFailed = false;
     for (const i of instances) {
@@ -152,11 +152,14 @@ export class Reconciler {
         this.exitHandled.delete(i.id);
         this.deps.output?.forget(i.id);
       } catch (e) {
-        this.exitHandled.add(i.id);
+        this.exitHandled.set(i.id, i.appId);
         removalsFailed = true;
         this.deps.logger.warn('instance-remove-failed', { app: i.appName, dyno: i.name, id: i.id, error: String(e) });
       }
     }
+    // One whose removal finished some other way (the engine completed it) is gone from the list.
+    const listed = new Set(instances.map((i) => i.id));
+    for (const [id, app] of this.exitHandled) if (app === appId && !listed.has(id)) this.exitHandled.delete(id);
     return { running, removalsFailed };
   }
 
