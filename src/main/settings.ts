@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ONE_OFF_LIFETIME_MS } from '../domain/one-off-limits.js';
 import { DEFAULT_MAX_CONNECTIONS } from '../addons/brokers/postgresql/connection-budget.js';
+import { currentPrivileges, type Privileges } from '../platform/privileges.js';
 
 export type RuntimeChoice = 'auto' | 'local' | 'docker';
 
@@ -57,8 +58,8 @@ function oneOffLifetimeMs(env: NodeJS.ProcessEnv): number {
   return seconds * 1000;
 }
 
-export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const home = env.BERTH_HOME || (process.getuid?.() === 0 ? '/var/lib/berth' : join(homedir(), '.berth'));
+export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: Privileges = currentPrivileges()): Settings {
+  const home = env.BERTH_HOME || (privileges.root ? '/var/lib/berth' : join(homedir(), '.berth'));
   const apiPort = port(env, 'BERTH_API_PORT', 5000);
   const runtime = (env.BERTH_RUNTIME || 'auto') as RuntimeChoice;
   if (!['auto', 'local', 'docker'].includes(runtime)) throw new Error(`BERTH_RUNTIME must be auto, local or docker, got ${JSON.stringify(runtime)}`);
