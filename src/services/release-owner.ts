@@ -46,8 +46,23 @@ export interface DeployRelease {
 
 export class ReleaseOwner {
   private readonly turns = new KeyedQueue();
+  private readonly queued = new Map<string, number>();
 
   constructor(private readonly deps: ReleaseOwnerDeps) {}
+
+  /** How many actions hold or wait for the app's turn now. */
+  inLine(appId: string): number {
+    return this.queued.get(appId) ?? 0;
+  }
+
+  private inTurn<T>(appId: string, fn: () => Promise<T>): Promise<T> {
+    this.queued.set(appId, this.inLine(appId) + 1);
+    return this.turns.run(appId, fn).finally(() => {
+      const left = this.inLine(appId) - 1;
+      if (left > 0) this.queued.set(appId, left);
+      else this.queued.delete(appId);
+    });
+  }
 
   /**
    * A change that makes a release at once: `plan` runs in the app's turn, in one transaction with the
@@ -55,7 +70,7 @@ export class ReleaseOwner {
    * (`release` undefined) when nothing changed. Resolves once the release is recorded.
    */
   async change<T>(app: App, actor: User, reason: string, plan: (tx: Repos) => Promise<{ release?: ReleaseInput; result: T }>): Promise<{ release?: Release; result: T }> {
-    return this.turns.run(app.id, async () => {
+    return this.inTurn(app.id, async () => {
       const { store } = this.deps;
       const outcome = await store.transaction(async (tx) => {
         const { release: input, result } = await plan(tx);
@@ -77,7 +92,7 @@ export class ReleaseOwner {
    * then failed with the reason and the previous release stays current.
    */
   async deploy(app: App, actor: User, d: DeployRelease): Promise<Release> {
-    return this.turns.run(app.id, async () => {
+    return this.inTurn(app.id, async () => {
       const { store } = this.deps;
       const pending = await store.transaction(async (tx) => {
         const release = await recordRelease(tx, app, actor, { description: d.description, config: await tx.config.get(app.id), slugId: d.slug.id, current: false });
