@@ -105,6 +105,10 @@ export class ReleaseOwner {
         await tx.releases.makeCurrent(app.id, pending.id);
         await d.madeCurrent?.(tx, pending);
         return replaced;
+      }).catch(async (e: unknown) => {
+        // Never left pending: a release that could not become current has failed, and says so.
+        await this.fail(app, pending, 'the release could not be made current').catch(() => undefined);
+        throw e;
       });
       const current = (await store.releases.byId(app.id, pending.id))!;
       await this.announceCurrent(app, current, previous, 'deploy');
