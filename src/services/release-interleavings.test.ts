@@ -1,7 +1,8 @@
 // Randomized interleavings of everything that makes a release: deploys whose release command blocks for
 // a random number of steps (and sometimes fails), config:set / unset, rollback, add-on attach/detach.
 // Afterwards every release must equal what applying the acknowledged actions one by one, in release
-// order, gives. Seeded: RELEASE_SEED=<n> replays a run; the seed is printed.
+// order, gives. Seeded (RELEASE_SEED=<n>; the seed is printed): a seed fixes the actions tried; where
+// they land relative to release commands also depends on real I/O (SQLite, temp files) timing.
 import { afterEach, expect, it } from 'vitest';
 import { isBerthError } from '../domain/errors.js';
 import type { Release } from '../domain/types.js';
@@ -51,6 +52,7 @@ async function runRound(seed: number): Promise<void> {
   const failedOnPurpose = new Set<string>();
   const builds: string[] = [];
   let n = 0;
+  let busiest = 0;
   const track = <T>(p: Promise<T>, onOk: (v: T) => void) => {
     inFlight.push(p.then(onOk, (e: unknown) => {
       if (!isBerthError(e) || !EXPECTED_REFUSALS.has(e.code)) throw e;
@@ -89,6 +91,7 @@ async function runRound(seed: number): Promise<void> {
     } else if (action === 'finish') {
       finishReleaseCommand();
     }
+    busiest = Math.max(busiest, w.owner.inLine(w.app.id));
     // Let the actions started so far run up to where they wait (their turn, a release command).
     for (let t = 0; t < 1 + Math.floor(rand() * 4); t++) await new Promise((r) => setTimeout(r, 1));
   }
@@ -143,6 +146,7 @@ async function runRound(seed: number): Promise<void> {
       lastMadeCurrent = r.version;
     }
   }
+  console.log(`round ${seed}: ${releases.length} releases (${builds.length} deploys, ${failedOnPurpose.size} failed on purpose), up to ${busiest} actions in line at once`);
   // Nothing acknowledged was dropped, and the pointer is the last release made current.
   expect(seen.configKeys).toEqual(acknowledged.configKeys);
   // An unset that found the var already gone makes no release (as on Heroku); every removal was asked for.

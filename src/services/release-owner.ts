@@ -159,12 +159,14 @@ export class ReleaseOwner {
 
   /** Tells listeners the pointer moved: the new release is rolling out, the one it replaced may be superseded. */
   private async announceCurrent(app: App, release: Release, previous: Release | undefined, reason: string): Promise<void> {
-    const { store, events } = this.deps;
-    if (previous) {
-      const after = await store.releases.byId(app.id, previous.id);
-      if (after && after.rollout.state !== previous.rollout.state) {
-        events.emit({ type: 'rollout-changed', appId: app.id, releaseId: after.id, state: after.rollout.state });
-      }
+    const { store, events, logger } = this.deps;
+    // The release is recorded: a failed read here must not turn the caller's answer into an error.
+    const after = previous && await store.releases.byId(app.id, previous.id).catch((e: Error) => {
+      logger.warn('rollout-read-failed', { app: app.id, release: previous.id, error: e.message });
+      return undefined;
+    });
+    if (after && after.rollout.state !== previous!.rollout.state) {
+      events.emit({ type: 'rollout-changed', appId: app.id, releaseId: after.id, state: after.rollout.state });
     }
     events.emit({ type: 'rollout-changed', appId: app.id, releaseId: release.id, state: release.rollout.state });
     events.emit({ type: 'app-changed', appId: app.id, reason });
