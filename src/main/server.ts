@@ -32,6 +32,7 @@ import { GitPushes } from '../services/git-push.js';
 import { OneOffDynos } from '../services/one-off-dynos.js';
 import { OneOffTable } from '../services/one-off-table.js';
 import { PlatformEvents } from '../services/platform-events.js';
+import { ReleaseOwner } from '../services/release-owner.js';
 import type { ServiceDeps } from '../services/service-deps.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { chooseAddonNetwork } from './addon-network.js';
@@ -80,7 +81,8 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const leftoverOneOffs = await runtime.stopLeftoverOneOffs();
   if (leftoverOneOffs > 0) logger.warn('one-offs-left-by-earlier-process-stopped', { count: leftoverOneOffs });
   const oneOffs = new OneOffTable();
-  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, oneOffs, defaultStack: DEFAULT_STACK, hidePaths };
+  const releaseOwner = new ReleaseOwner({ store, clock: systemClock, events, logger: logger.child({ component: 'releases' }), releaseTimeoutMs: settings.releaseTimeoutMs });
+  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, oneOffs, releaseOwner, defaultStack: DEFAULT_STACK, hidePaths };
   const admin = await ensureAdmin(deps, { email: settings.adminEmail, password: settings.adminPassword });
   if (admin) announceAdmin(admin, settings.apiUrl);
 

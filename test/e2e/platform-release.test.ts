@@ -46,6 +46,23 @@ describe('releases', () => {
     expect((await p.waitForUp(app, 1))[0]!.release.version).toBe(4);
   }, 90_000);
 
+  it('a config:set made while a release command runs lands on the new release, which keeps its code', async () => {
+    const app = 'rel-during';
+    await p.createApp(app);
+    await p.deployOk(app, await variant('Version A'), 'v-a');
+    const dir = await variant('Version B');
+    // Long enough for the config change below to arrive while it runs; the outcome does not depend on it.
+    await writeFile(join(dir, 'Procfile'), 'web: node server.js\nrelease: sleep 4\n');
+    const deploying = p.deployOk(app, dir, 'v-b');
+    await waitFor(async () => (await releases(app)).some((r) => r.version === 2), 60_000, 'the release command of v-b to start');
+    await p.ok('PATCH', `/apps/${app}/config-vars`, { GREETING: 'and welcome' });
+    await deploying;
+    await serves(app, 'Version B and welcome');
+    const list = await releases(app);
+    expect(list.map((r) => [r.version, r.current])).toEqual([[1, false], [2, false], [3, true]]);
+    expect(list[2]!.description).toBe('Set GREETING config vars');
+  }, 120_000);
+
   it('a deploy switches the release without dropping a request', async () => {
     const app = 'rel-switch';
     await p.createApp(app);
