@@ -172,6 +172,8 @@ export class LocalRuntime implements Runtime {
       const { child, cgroups } = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'attached', network: this.networkFor(mode) }, this.opts.cgroupRoot);
       child.stdout?.pipe(spec.stdout, { end: false });
       child.stderr?.pipe(spec.stderr ?? spec.stdout, { end: false });
+      // A one-off that exits before reading all its input closes the pipe: EPIPE is its answer, not our fault.
+      child.stdin?.on('error', (e: Error) => this.log.info('one-off-stdin-closed', { dyno: name, error: e.message }));
       if (spec.stdin && child.stdin) spec.stdin.pipe(child.stdin);
       else child.stdin?.end();
       const closed = new Promise<number>((resolve, reject) => {
