@@ -40,7 +40,7 @@ describe('self-healing', () => {
     const app = 'heal-crash';
     await p.createApp(app);
     const { output } = await p.deploy(app, fixture('crash-at-start'), 'v1');
-    expect(output).toContain('web crashed after release v1');
+    expect(output).toMatch(/ !     Release v1 failed: web\.1 /);
     await waitFor(async () => (await p.dynos(app)).some((d) => d.name === 'web.1' && d.state === 'crashed'), 10_000, 'web.1 crashed');
     // It keeps being restarted after crashes (the delays themselves are the unit tests' business,
     // on a fake clock): a third start follows the second crash.
@@ -64,7 +64,7 @@ describe('self-healing', () => {
     await p.createApp(app);
     const states = new Set<string>();
     const { output } = await p.deploy(app, fixture('no-port'), 'v1');
-    expect(output).toContain('web crashed after release v1');
+    expect(output).toMatch(/ !     Release v1 failed: web\.1 /);
     const log = await waitFor(async () => {
       for (const d of await p.dynos(app)) states.add(d.state);
       const text = await p.logs(app);
