@@ -43,6 +43,8 @@ interface Tracked {
   exit?: { code: number | null; at: string };
   child?: ChildProcess;
   waiters: (() => void)[];
+  /** Set when the exit is first noticed; resolves once its cgroups are gone and listeners were told. */
+  exiting?: Promise<void>;
 }
 
 const DEFAULT_STOP_GRACE_MS = 10_000;
@@ -115,7 +117,9 @@ export class LocalRuntime implements Runtime {
   async stop(id: string, opts: { graceMs?: number } = {}): Promise<void> {
     await this.mode();
     const tracked = this.tracked.get(id);
-    if (!tracked || tracked.exit) return;
+    if (!tracked) return;
+    // Exited on its own a moment ago: stopped means its cgroups are gone too, so wait for that.
+    if (tracked.exit) return tracked.exiting;
     const graceMs = opts.graceMs ?? this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     signalGroup(tracked.record.pid, 'SIGTERM');
     if (!(await this.waitForExit(tracked, graceMs))) {
@@ -240,7 +244,7 @@ export class LocalRuntime implements Runtime {
     await this.mode();
     const tracked = this.tracked.get(id);
     if (!tracked) return;
-    if (!tracked.exit) await this.stop(id);
+    await this.stop(id);
     this.tracked.delete(id);
     await this.discard(id, tracked.record.mode);
   }
@@ -344,9 +348,18 @@ export class LocalRuntime implements Runtime {
   }
 
   /** Records the exit once (child event, poll and stop may all notice it), frees cgroups, tells listeners. */
-  private async markExited(tracked: Tracked, fallbackCode: number | null): Promise<void> {
-    if (tracked.exit || this.detached) return;
-    const recorded = await this.state.readExit(tracked.record.id);
+  private markExited(tracked: Tracked, fallbackCode: number | null): Promise<void> {
+    if (this.detached) return Promise.resolve();
+    // Whoever noticed first does the work; everyone (stop() included) waits for the same end.
+    tracked.exiting ??= this.recordExit(tracked, fallbackCode).catch((e: Error) =>
+      this.log.error('instance-exit-not-recorded', { instance: tracked.record.id, error: e.message }));
+    return tracked.exiting;
+  }
+
+  private async recordExit(tracked: Tracked, fallbackCode: number | null): Promise<void> {
+    if (tracked.exit) return;
+    // An unreadable exit file still ends the instance (with the code the process reported).
+    const recorded = await this.state.readExit(tracked.record.id).catch(() => undefined);
     if (tracked.exit) return;
     tracked.exit = { code: recorded?.code ?? fallbackCode, at: isoNow(this.clock) };
     await this.cgroupsOf(tracked.record)?.remove().catch((e: Error) =>
@@ -377,6 +390,7 @@ export class LocalRuntime implements Runtime {
       }
       await Promise.race([exited, this.clock.sleep(Math.min(50, Math.max(0, deadline - this.clock.now())))]);
     }
+    await tracked.exiting;
     return true;
   }
 
