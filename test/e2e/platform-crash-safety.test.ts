@@ -6,7 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../support/cli-harness.js';
-import { Platform, usePlatform, waitFor } from '../support/platform-harness.js';
+import { WebSocket } from 'ws';
+import { fixture, Platform, processesMatching, usePlatform, waitFor } from '../support/platform-harness.js';
 
 let p: Platform;
 usePlatform((started) => (p = started));
@@ -57,4 +58,21 @@ describe('a server killed during a deploy', () => {
     await waitFor(async () => (await p.get(app, '/')).text === 'release output missing\n', 60_000, 'v2 to serve');
     expect((await p.dynos(app)).map((d) => [d.name, d.release.version])).toEqual([['web.1', 2]]);
   }, 300_000);
+
+  it('a client that sends a malformed websocket frame to its attached one-off ends that one-off, not the server', async () => {
+    const app = 'cs-attach';
+    await p.createApp(app);
+    await p.deployOk(app, fixture('release-phase'), 'v1');
+    const { attach_url: url } = await p.ok('POST', `/apps/${app}/dynos`, { command: 'sleep 613', attach: true });
+    const ws = new WebSocket(url);
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    await waitFor(async () => (await processesMatching('sleep\0' + '613\0')).length === 1, 60_000, 'the one-off to run');
+    // FIN + RSV1 on a text frame, with no extension agreed: the server's websocket rejects the frame.
+    (ws as unknown as { _socket: { write(b: Buffer): void } })._socket.write(Buffer.from([0xc1, 0x80, 1, 2, 3, 4]));
+    await waitFor(async () => (await processesMatching('sleep\0' + '613\0')).length === 0, 30_000, 'the one-off to be stopped')
+      .catch((e: Error) => { throw new Error(`${e.message}\nserver log:\n${p.output().slice(-3000)}`); });
+    expect((await fetch(`${p.apiUrl}/health`)).status).toBe(200);
+    expect(p.output()).not.toContain('uncaught-exception');
+    ws.terminate();
+  }, 120_000);
 });

@@ -107,6 +107,8 @@ export class LocalRuntime implements Runtime {
     const tracked: Tracked = { record, child, waiters: [] };
     this.tracked.set(id, tracked);
     child.once('exit', (code, signal) => void this.markExited(tracked, code ?? signalExitCode(signal)));
+    // A ChildProcess reports later failures (a signal it could not send) as 'error': log, never crash.
+    child.on('error', (e: Error) => this.log.warn('instance-process-error', { instance: id, error: e.message }));
     child.unref();
     record.pidStartTime = (await readProcStat(child.pid))?.startTime ?? 0;
     await this.state.writeRecord(record);
