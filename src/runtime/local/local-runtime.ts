@@ -334,7 +334,7 @@ export class LocalRuntime implements Runtime {
   /** Adopted instances are not our children, so their exit is noticed by polling /proc. */
   private ensurePolling(): void {
     if (this.pollTimer || this.detached) return;
-    this.pollTimer = setInterval(() => void this.pollAdopted(), this.opts.exitPollMs ?? DEFAULT_EXIT_POLL_MS);
+    this.pollTimer = setInterval(() => void this.pollAdopted().catch((e: Error) => this.log.warn('exit-poll-failed', { error: e.message })), this.opts.exitPollMs ?? DEFAULT_EXIT_POLL_MS);
     this.pollTimer.unref();
   }
 
