@@ -29,6 +29,7 @@ import { Router } from '../router/router.js';
 import { ensureAdmin } from '../services/accounts.js';
 import { DeployPipeline } from '../services/deploy-pipeline.js';
 import { GitPushes } from '../services/git-push.js';
+import { endInterruptedWork } from '../services/interrupted-work.js';
 import { OneOffDynos } from '../services/one-off-dynos.js';
 import { OneOffTable } from '../services/one-off-table.js';
 import { PlatformEvents } from '../services/platform-events.js';
@@ -37,6 +38,7 @@ import type { ServiceDeps } from '../services/service-deps.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { chooseAddonNetwork } from './addon-network.js';
 import { startAddons } from './addons.js';
+import { installLastResort } from './last-resort.js';
 import { chooseRuntime } from './runtime-choice.js';
 import { homePaths, readSettings } from './settings.js';
 
@@ -54,6 +56,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   // 0700: slugs and instance state live here, and app users must not reach them (see the local runtime).
   mkdirSync(settings.home, { recursive: true, mode: 0o700 });
   const logger = jsonLogger();
+  installLastResort(logger);
   const controller = new AbortController();
   const { signal } = controller;
 
@@ -72,7 +75,7 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
     bootTimeoutMs: settings.bootTimeoutMs, output, rollouts,
   });
   const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });
-  events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId); });
+  events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId).catch((err: Error) => logger.warn('app-logs-remain', { app: e.appId, error: err.message })); });
 
   // What a tenant may read never names where Berth keeps its state or where Berth itself is installed.
   const hidePaths = pathHider({ '<BERTH_HOME>': settings.home, '<berth>': fileURLToPath(new URL('../..', import.meta.url)) });
@@ -89,16 +92,21 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const sources = new SourceStore(paths.sources, { clock: systemClock });
   // Uploads nobody built within an hour are removed (built ones go as soon as their build ends).
   sources.start(signal, { everyMs: 10 * 60_000, onError: (e) => logger.warn('source-sweep-failed', { error: e.message }) });
-  const outputs = new BuildOutputs(paths.builds);
+  const outputs = new BuildOutputs(paths.builds, { onFault: (build, e) => logger.error('build-output-failed', { build, error: e.message }) });
+  // Before the API listens: builds and releases a dead server left half done end now, as failed.
+  await endInterruptedWork({ store, events, logger, outputs, buildsDir: paths.builds });
   const pipeline = new DeployPipeline({
     ...deps, runtime, builder, sources, outputs, paths: { builds: paths.builds },
     maxConcurrentBuilds: settings.buildConcurrency, launchTimeoutMs: settings.bootTimeoutMs + 5000,
   });
   const urls = publicUrls({ apiUrl: settings.apiUrl, baseDomain: settings.baseDomain, routerPort: settings.routerPort });
   const repos = new GitRepos(paths.repos);
-  events.on((e) => { if (e.type === 'app-destroyed') void repos.remove(e.appId); });
+  events.on((e) => { if (e.type === 'app-destroyed') void repos.remove(e.appId).catch((err: Error) => logger.warn('git-repo-remains', { app: e.appId, error: err.message })); });
   events.on((e) => { if (e.type === 'app-destroyed') void builder.forgetApp(e.appId).catch((err: Error) => logger.warn('build-leftovers-remain', { app: e.appId, error: err.message })); });
-  const pushes = new GitPushes({ ...deps, pipeline, sources, outputs, repos, sourceUrl: (id, secret) => urls.api + sourceCapabilityPath(id, secret), webUrl: urls.web });
+  const pushes = new GitPushes({
+    ...deps, pipeline, sources, outputs, repos, sourceUrl: (id, secret) => urls.api + sourceCapabilityPath(id, secret), webUrl: urls.web,
+    rolloutTimeoutMs: settings.bootTimeoutMs + 5000,
+  });
   const addonNetwork = await chooseAddonNetwork(runtime.name, logger.child({ component: 'addons' }), { sandboxGateway: await sandboxGateway() });
   const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal, network: addonNetwork, pgMaxConnections: settings.pgMaxConnections });
   const api = buildApi({ ...deps, urls }, [

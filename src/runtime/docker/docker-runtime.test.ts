@@ -126,6 +126,22 @@ describeWith(dockerEngine, 'docker runtime', () => {
       expect(info.HostConfig.NanoCpus).toBeGreaterThan(0);
       expect(info.Mounts.filter((m) => m.Type === 'bind')).toEqual([]);
     });
+
+    it('treats a removal the engine already has under way (409) as the container being removed, not an error', async () => {
+      const instance = await harness.runtime.start(specFor(slug, { appName: `rm-race-${harness.scope}` }));
+      // Two removals at once, as a reconcile pass and an app destroy can ask: the engine answers the second with 409.
+      const results = await Promise.allSettled([harness.runtime.remove(instance.id), harness.runtime.remove(instance.id)]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+      expect(await docker.getContainer(instance.id).inspect().then(() => 'present', () => 'gone')).toBe('gone');
+      expect((await docker.listNetworks({ filters: { name: [`berth-rm-race-${harness.scope}`] } })).map((n) => n.Name)).toEqual([]);
+    });
+
+    it('drops the network of an app that only ever ran one-off dynos once they end', async () => {
+      const appName = `one-off-only-${harness.scope}`;
+      const probe = await oneOff(harness.runtime, specFor(slug, { appName }), 'echo ran');
+      expect(probe.output).toBe('ran\n');
+      expect((await docker.listNetworks({ filters: { name: [`berth-${appName}`] } })).map((n) => n.Name)).toEqual([]);
+    });
   });
 
   describe('disk limit of /app', () => {
