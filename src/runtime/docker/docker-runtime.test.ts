@@ -203,13 +203,14 @@ describeWith(dockerEngine, 'docker runtime', () => {
       const first = await makeHarness();
       try {
         const slug = await first.makeSlug({ 'server.js': ECHO_SERVER_JS });
-        const instance = await first.runtime.start(specFor(slug));
+        const instance = await first.runtime.start(specFor(slug, { size: findSize('standard-2x')! }));
         await eventually(() => getJson(instance));
         first.runtime.detach();
         const second = new DockerRuntime({ docker, logger: silentLogger, scope: first.scope, stopGraceMs: 2000 });
         const exits: string[] = [];
         second.onExit((i) => exits.push(i.id));
-        expect((await second.list()).map((i) => [i.id, i.status])).toEqual([[instance.id, 'running']]);
+        // The size too (a label): a resize made while Berth was down must still find this container out of date.
+        expect((await second.list()).map((i) => [i.id, i.status, i.size])).toEqual([[instance.id, 'running', 'standard-2x']]);
         expect(await getJson((await second.inspect(instance.id))!)).toMatchObject({ dyno: 'web.1' });
         await docker.getContainer(instance.id).kill();
         expect(await eventually(async () => exits.find((id) => id === instance.id))).toBe(instance.id);

@@ -13,6 +13,7 @@ import { asRoot, describeWith } from '../../../test/support/require-dependency.j
 import { localSandbox } from '../../../test/support/local-sandbox.js';
 import { InstanceCgroups } from './cgroups.js';
 import { LocalRuntime } from './local-runtime.js';
+import { findSize } from '../../domain/sizes.js';
 import { run, runChecked } from '../../platform/exec.js';
 import { BridgeSandboxNetwork } from '../../platform/sandbox-network/bridge-sandbox-network.js';
 
@@ -165,14 +166,15 @@ describeWith(localSandbox, 'local sandbox', () => {
     );
     const tokenSlug = await harness.makeSlug({ 'server.js': tokenServer });
     const first = harness.runtime;
-    const instance = await first.start(specFor(tokenSlug));
+    const instance = await first.start(specFor(tokenSlug, { size: findSize('standard-2x')! }));
     const before = await eventually(() => getJson(instance));
     first.detach();
 
     const second = new LocalRuntime({ stateDir: harness.stateDir, logger: silentLogger, exitPollMs: 100 });
     harness.runtime = second; // afterEach stops what is left through the adopting runtime
     const adopted = await second.list();
-    expect(adopted.map((i) => [i.id, i.status, i.address])).toEqual([[instance.id, 'running', instance.address]]);
+    // The size too: a resize made while Berth was down must still find this instance out of date.
+    expect(adopted.map((i) => [i.id, i.status, i.address, i.size])).toEqual([[instance.id, 'running', instance.address, 'standard-2x']]);
     expect(await getJson(instance)).toEqual(before); // the same process, not a restarted one
 
     const exits: Instance[] = [];

@@ -446,6 +446,8 @@ export class LocalRuntime implements Runtime {
       address: { host: record.address ?? '127.0.0.1', port: record.port },
       startedAt: record.startedAt,
       exitedAt: exit?.at ?? null,
+      // A record is JSON from disk: one written by an older Berth may lack what this one expects.
+      size: spec.size?.name ?? null,
     };
   }
 }
