@@ -77,8 +77,9 @@ describe('self-healing', () => {
     const log = await waitFor(async () => {
       for (const d of await p.dynos(app)) states.add(d.state);
       const text = await p.logs(app);
-      return text.includes('Error R10 (Boot timeout)') && text;
-    }, 30_000, 'an R10 line in the log', 100);
+      // The slot shows crashed while it waits out its backoff after an R10 (the first restart is at once).
+      return text.includes('Error R10 (Boot timeout)') && states.has('crashed') && text;
+    }, 40_000, 'an R10 line in the log and the dyno shown crashed', 100);
     expect(log).toContain('Web process failed to bind to $PORT within 4 seconds of launch');
     expect(await verdict(app)).toMatchObject({ status: 'succeeded', rollout: { state: 'failed', reason: 'web.1 did not bind to $PORT within 4 s (R10)' } });
     expect(log).toContain('berth[api]: Release v1 failed: web.1 did not bind to $PORT within 4 s (R10)');
