@@ -28,8 +28,27 @@ export class HealthManager implements DynoDirectory {
   private readonly dirty = new Set<string>();
   private readonly idleWaiters = new Set<() => void>();
   private stopped = false;
+  /** Apps of the first resync still to be reconciled once; undefined until that resync listed them. */
+  private firstPass: Set<string> | undefined;
+  private markSynced!: () => void;
+  private readonly syncedOnce = new Promise<void>((resolve) => (this.markSynced = resolve));
 
   constructor(private readonly deps: HealthManagerDeps) {}
+
+  /**
+   * Resolves once every app known at start has been reconciled once (adopted instances probed and
+   * their routes published). Until then the published routes are incomplete, so a router must not
+   * take them as the truth.
+   */
+  synced(): Promise<void> {
+    return this.syncedOnce;
+  }
+
+  private firstPassDone(appId?: string): void {
+    if (!this.firstPass) return;
+    if (appId !== undefined) this.firstPass.delete(appId);
+    if (this.firstPass.size === 0) this.markSynced();
+  }
 
   async start(signal: AbortSignal): Promise<void> {
     const offEvents = this.deps.events.on((e) => this.wake(e.appId));
@@ -66,6 +85,10 @@ export class HealthManager implements DynoDirectory {
     try {
       const apps = await this.deps.store.apps.list();
       const known = new Set(apps.map((a) => a.id));
+      if (!this.firstPass) {
+        this.firstPass = new Set(known);
+        this.firstPassDone();
+      }
       for (const a of apps) this.wake(a.id);
       // Instances of apps that no longer exist (destroyed while Berth was down) are torn down too.
       for (const i of await this.deps.runtime.list()) if (!known.has(i.appId)) this.wake(i.appId);
@@ -88,6 +111,8 @@ export class HealthManager implements DynoDirectory {
       this.deps.logger.error('reconcile-failed', { appId, error: e instanceof Error ? e.stack ?? e.message : String(e) });
       this.wake(appId, this.deps.retryMs ?? 2000);
     } finally {
+      // A failed attempt counts too: one broken app must not keep every router on old routes.
+      this.firstPassDone(appId);
       this.running.delete(appId);
       if (this.dirty.delete(appId)) this.wake(appId);
       if (this.running.size === 0) for (const w of this.idleWaiters) w();
