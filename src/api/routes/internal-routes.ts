@@ -48,9 +48,12 @@ export function internalRoutes(d: InternalRoutesDeps) {
       const heartbeat = setInterval(() => send({ type: 'heartbeat' }), d.heartbeatMs ?? ROUTE_FEED_HEARTBEAT_MS);
       heartbeat.unref();
       let closed = false;
+      let markClosed!: () => void;
+      const whenClosed = new Promise<void>((r) => (markClosed = r));
       const close = () => {
         if (closed) return;
         closed = true;
+        markClosed();
         clearInterval(heartbeat);
         unsubscribe();
         d.signal.removeEventListener('abort', close);
@@ -64,7 +67,7 @@ export function internalRoutes(d: InternalRoutesDeps) {
       d.signal.addEventListener('abort', close, { once: true });
       send({ type: 'heartbeat' });
       // Until every app has been reconciled once the table is partial; a router keeps its own meanwhile.
-      await d.synced();
+      await Promise.race([d.synced(), whenClosed]);
       if (closed) return;
       // Snapshot and subscription in one synchronous step: no change can fall between them.
       send({ type: 'snapshot', routes: d.routes.entries() });
