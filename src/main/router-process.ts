@@ -11,6 +11,7 @@ import { RouteFeedClient } from '../router/route-feed-client.js';
 import { RouteSnapshotFile } from '../router/route-snapshot-file.js';
 import { RouteTable } from '../router/route-table.js';
 import { Router } from '../router/router.js';
+import { removePidFile, writePidFile } from './pid-files.js';
 import { homePaths, readSettings } from './settings.js';
 
 export const routeSnapshotPath = (runDir: string): string => join(runDir, 'routes.json');
@@ -55,6 +56,9 @@ export async function runRouter(): Promise<void> {
   const feed = new RouteFeedClient({ apiUrl: settings.internalApiUrl, token, table, clock: systemClock, logger: logger.child({ component: 'route-feed' }), onTable: saveSoon });
   const router = new Router({ routes: table, logSink: shipper, logger });
   const { stopped } = await router.start(signal, { port: settings.routerPort, host: settings.routerHost });
+  // Written by the router itself too (not only by a supervisor), so that a supervisor started
+  // later adopts a router an operator started on its own.
+  writePidFile(paths.run, 'router', process.pid);
   const shipping = shipper.start(signal).catch((e: Error) => logger.error('router-log-shipper-failed', { error: e.message }));
   const following = feed.start(signal).catch((e: Error) => logger.error('route-feed-failed', { error: e.message }));
   process.stdout.write(`Berth router is up: apps at http://<app>.${settings.baseDomain}:${settings.routerPort}/ (routes from ${settings.internalApiUrl})\n`);
@@ -67,6 +71,7 @@ export async function runRouter(): Promise<void> {
     controller.abort();
     await stopped;
     await Promise.all([following, shipping]);
+    removePidFile(paths.run, 'router', process.pid);
     process.exit(0);
   };
   const stopNow = (why: string) => void stop(why).catch((e: Error) => {
