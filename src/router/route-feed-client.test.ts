@@ -141,6 +141,22 @@ describe('route feed (GET /internal/routes) and its client', () => {
     await vi.waitFor(() => expect(portsOf(table)).toEqual({ alpha: [5001] }));
   });
 
+  it('survives a feed that sends nonsense: the table stays, the client reconnects', async () => {
+    const bodies = ['{"type":"set","route":{"appName":"alpha","backends":"nope"}}\n', 'not json\n', '{"type":"snapshot","routes":[{"x":1}]}\n'];
+    let served = 0;
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+      res.end(bodies[served++ % bodies.length]);
+    });
+    await listen(server, 0);
+    open.push({ stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) });
+    const table = new RouteTable();
+    table.set(route('alpha', 5001));
+    void follow(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, table);
+    await vi.waitFor(() => expect(served).toBeGreaterThanOrEqual(4));
+    expect(portsOf(table)).toEqual({ alpha: [5001] });
+  });
+
   it('writes router access-log lines into the apps\' log streams as source router', async () => {
     const plane = await startControlPlane();
     open.push(plane);

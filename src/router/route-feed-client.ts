@@ -9,6 +9,7 @@ import {
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { RetryBackoff } from '../platform/retry-backoff.js';
+import { isPublishedRoute } from './route-snapshot-file.js';
 import type { RouteTable } from './route-table.js';
 
 export interface RouteFeedClientOptions {
@@ -105,15 +106,18 @@ export class RouteFeedClient {
       case 'heartbeat':
         return false;
       case 'snapshot':
-        if (!Array.isArray(m.routes)) throw new Error('snapshot without routes');
+        // Checked before use: a malformed route would otherwise fail requests, not the feed.
+        if (!Array.isArray(m.routes) || !m.routes.every(isPublishedRoute)) throw new Error('malformed snapshot');
         table.replaceAll(m.routes);
         if (!this.connectedOnce) this.o.logger.info('route-feed-synced', { routes: m.routes.length });
         this.connectedOnce = true;
         break;
       case 'set':
+        if (!isPublishedRoute(m.route)) throw new Error('malformed route');
         table.set(m.route);
         break;
       case 'remove':
+        if (typeof m.appName !== 'string') throw new Error('malformed remove');
         table.remove(m.appName);
         break;
       default:

@@ -3,7 +3,8 @@
 import type { PublishedRoute } from '../domain/internal-protocol.js';
 import { readOptionalFile, writePrivateFile } from '../platform/private-file.js';
 
-const isRoute = (r: unknown): r is PublishedRoute => {
+/** Whether a value from outside (the snapshot file, the feed) is a well-formed route. */
+export const isPublishedRoute = (r: unknown): r is PublishedRoute => {
   const o = r as PublishedRoute;
   return typeof o === 'object' && o !== null && typeof o.appId === 'string' && typeof o.appName === 'string'
     && typeof o.maintenance === 'boolean' && typeof o.crashed === 'boolean' && Array.isArray(o.backends)
@@ -18,7 +19,7 @@ export class RouteSnapshotFile {
     const text = readOptionalFile(this.path);
     if (text === undefined) return undefined;
     const parsed = JSON.parse(text) as { routes?: unknown };
-    if (!Array.isArray(parsed.routes) || !parsed.routes.every(isRoute)) throw new Error(`${this.path} is not a route snapshot`);
+    if (!Array.isArray(parsed.routes) || !parsed.routes.every(isPublishedRoute)) throw new Error(`${this.path} is not a route snapshot`);
     return parsed.routes;
   }
 
