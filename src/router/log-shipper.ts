@@ -1,7 +1,7 @@
 // Router access-log lines on their way to the API's log hub, which owns each app's log stream.
 // write() only appends to a bounded buffer, so a request never waits on the control plane; a
-// loop delivers batches (POST /internal/router-logs) and retries with backoff while the API is
-// down. Lines that do not fit are dropped and counted, and each app is told once delivery resumes
+// loop delivers what is buffered at once (POST /internal/router-logs; lines written while one
+// delivery is in flight make up the next batch) and retries with backoff while the API is down. Lines that do not fit are dropped and counted, and each app is told once delivery resumes
 // (as Heroku's Logplex does with L10).
 import { INTERNAL_TOKEN_HEADER, type RouterLogBatch } from '../domain/internal-protocol.js';
 import type { LogSink, LogSource } from '../logs/log-sink.js';
@@ -22,8 +22,6 @@ export interface LogShipperOptions {
   maxBuffered?: number;
   /** Lines per POST. Default 500. */
   batchSize?: number;
-  /** How long lines may wait before a delivery. Default 250 ms. */
-  flushEveryMs?: number;
   backoff?: { initialMs: number; maxMs: number };
 }
 
@@ -33,6 +31,8 @@ export class LogShipper implements LogSink {
   private buffer: Line[] = [];
   private readonly drops = new Map<string, { count: number; since: string }>();
   private droppedTotal = 0;
+  /** Set while the delivery loop waits for lines. */
+  private wake: (() => void) | undefined;
 
   constructor(private readonly o: LogShipperOptions) {}
 
@@ -41,6 +41,7 @@ export class LogShipper implements LogSink {
     if (source !== 'router') return;
     if (this.buffer.length >= (this.o.maxBuffered ?? 10_000)) return this.drop(appId, 1);
     this.buffer.push({ appId, message });
+    this.wake?.();
   }
 
   /** Lines dropped since the start (buffer full, or refused by the API). */
@@ -55,14 +56,18 @@ export class LogShipper implements LogSink {
   /** Delivers until `signal` aborts, then tries once more to hand over what is left. */
   async start(signal: AbortSignal): Promise<void> {
     const backoff = new RetryBackoff(this.o.backoff ?? { initialMs: 250, maxMs: 10_000 });
-    let wait = this.o.flushEveryMs ?? 250;
+    const stopWaiting = () => this.wake?.();
+    signal.addEventListener('abort', stopWaiting, { once: true });
     while (!signal.aborted) {
-      await this.o.clock.sleep(wait, signal).catch(() => undefined);
-      if (signal.aborted) break;
-      const ok = await this.deliverAll(signal);
-      if (ok) backoff.reset();
-      wait = ok ? this.o.flushEveryMs ?? 250 : backoff.next();
+      if (this.buffer.length === 0) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+        continue;
+      }
+      if (await this.deliverAll(signal)) backoff.reset();
+      else await this.o.clock.sleep(backoff.next(), signal).catch(() => undefined);
     }
+    signal.removeEventListener('abort', stopWaiting);
     await this.deliverAll(AbortSignal.timeout(2_000)).catch(() => undefined);
   }
 
