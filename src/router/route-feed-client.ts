@@ -30,8 +30,6 @@ export interface RouteFeedClientOptions {
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 export class RouteFeedClient {
-  private connectedOnce = false;
-
   constructor(private readonly o: RouteFeedClientOptions) {}
 
   /** Follows the feed until `signal` aborts; never throws (every failure is "retry later"). */
@@ -109,8 +107,8 @@ export class RouteFeedClient {
         // Checked before use: a malformed route would otherwise fail requests, not the feed.
         if (!Array.isArray(m.routes) || !m.routes.every(isPublishedRoute)) throw new Error('malformed snapshot');
         table.replaceAll(m.routes);
-        if (!this.connectedOnce) this.o.logger.info('route-feed-synced', { routes: m.routes.length });
-        this.connectedOnce = true;
+        // Once per connection: when the router follows the API (again) after a start or an outage.
+        this.o.logger.info('route-feed-synced', { routes: m.routes.length });
         break;
       case 'set':
         if (!isPublishedRoute(m.route)) throw new Error('malformed route');
