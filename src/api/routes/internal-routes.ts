@@ -32,13 +32,14 @@ const MAX_LINE_LENGTH = 16 * 1024;
 const APP_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 export function internalRoutes(d: InternalRoutesDeps) {
-  const requireToken = (req: FastifyRequest) => {
+  // Checked on request, before a body is read: the tenant token check is skipped (`public`) for these.
+  const requireToken = async (req: FastifyRequest) => {
     if (!isInternalToken(d.token, req.headers[INTERNAL_TOKEN_HEADER])) throw new BerthError('unauthorized', 'This endpoint is for Berth\'s own processes.');
   };
+  const internalOnly = { config: { public: true }, onRequest: requireToken };
 
   return (app: FastifyInstance, ctx: ApiContext): void => {
-    app.get('/internal/routes', { config: { public: true } }, async (req, reply) => {
-      requireToken(req);
+    app.get('/internal/routes', internalOnly, async (_req, reply) => {
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' });
@@ -64,6 +65,7 @@ export function internalRoutes(d: InternalRoutesDeps) {
         ctx.logger.warn('route-feed-write-failed', { error: e.message });
         close();
       });
+      if (d.signal.aborted) return close();
       d.signal.addEventListener('abort', close, { once: true });
       send({ type: 'heartbeat' });
       // Until every app has been reconciled once the table is partial; a router keeps its own meanwhile.
@@ -77,8 +79,7 @@ export function internalRoutes(d: InternalRoutesDeps) {
       });
     });
 
-    app.post<{ Body: { lines?: unknown } }>('/internal/router-logs', { config: { public: true } }, async (req, reply) => {
-      requireToken(req);
+    app.post<{ Body: { lines?: unknown } }>('/internal/router-logs', internalOnly, async (req, reply) => {
       const lines = req.body?.lines;
       if (!Array.isArray(lines) || lines.length > MAX_LINES_PER_BATCH) throw new BerthError('invalid_params', `lines must be an array of at most ${MAX_LINES_PER_BATCH}.`);
       const valid = lines.filter((l): l is { appId: string; message: string } =>
