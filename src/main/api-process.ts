@@ -47,10 +47,16 @@ export async function runApi(): Promise<void> {
   // 0700: slugs and instance state live here, and app users must not reach them (see the local runtime).
   mkdirSync(settings.home, { recursive: true, mode: 0o700 });
   const logger = jsonLogger(undefined, { process: 'api' });
-  // Started by a supervisor (`berth server`): when it is gone, so is this API (even while still
-  // starting), and the next supervisor starts a fresh one. The router keeps serving meanwhile.
-  let stopNow: ((why: string) => Promise<void>) | undefined;
-  if (process.connected) process.once('disconnect', () => (stopNow ? void stopNow('supervisor-gone') : process.exit(0)));
+  // Started by a supervisor (`berth server`): when it is gone (killed), this API goes at once too,
+  // as the whole server did when it was one process: the next supervisor starts a fresh API that
+  // adopts instances and cleans up after interrupted builds. The router keeps serving meanwhile.
+  // Not a graceful stop: that would wait on open streams (build output, log tails) nobody ends.
+  if (process.connected) {
+    process.once('disconnect', () => {
+      logger.warn('supervisor-gone', { pid: process.pid });
+      process.exit(1);
+    });
+  }
   const internalToken = ensureInternalToken(paths.run);
   const controller = new AbortController();
   const { signal } = controller;
@@ -127,12 +133,12 @@ export async function runApi(): Promise<void> {
     await store.close();
     process.exit(0);
   };
-  stopNow = (why) => stop(why).catch((e: Error) => {
+  const stopNow = (why: string) => stop(why).catch((e: Error) => {
     logger.error('api-stop-failed', { error: e.stack ?? e.message });
     process.exit(1);
   });
-  process.once('SIGINT', () => void stopNow!('SIGINT'));
-  process.once('SIGTERM', () => void stopNow!('SIGTERM'));
+  process.once('SIGINT', () => void stopNow('SIGINT'));
+  process.once('SIGTERM', () => void stopNow('SIGTERM'));
 }
 
 function announceAdmin(admin: { email: string; generatedPassword?: string }, apiUrl: string): void {

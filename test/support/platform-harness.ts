@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { BIN, ROOT, buildDist, freePort } from './cli-harness.js';
+import { BIN, ROOT, buildDist, freePort, killLeftoverRoles } from './cli-harness.js';
 
 const run = promisify(execFile);
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'apps');
@@ -158,18 +158,6 @@ export class Platform {
     child.stderr?.on('data', (c) => (this.outputText += c));
     await this.waitForRouter();
     return child;
-  }
-
-  /** Kills what a SIGKILLed supervisor may have left (the router by design, an API on its way out). */
-  private async killLeftoverRoles(): Promise<void> {
-    for (const role of ['api', 'router'] as const) {
-      const pid = await this.rolePid(role);
-      if (!pid || !isAlive(pid)) continue;
-      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-      if (!cmdline.includes(BIN) || !cmdline.split('\0').includes(role)) continue;
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-      await waitFor(() => !isAlive(pid), 10_000, `${role} ${pid} to exit`, 20);
-    }
   }
 
   /** SIGTERMs the server and waits for it to exit; instances keep running (the next server adopts them). */
@@ -359,6 +347,11 @@ export class Platform {
     return processesMatching(this.home);
   }
 
+  /** Berth's own processes of this platform still running (after stop(): none, not even a router). */
+  serverProcesses(): Promise<number[]> {
+    return berthProcessesOf(this.home);
+  }
+
   /** Destroys every app, waits until their instances are gone, stops the server, removes the temp dirs. */
   async stop(): Promise<void> {
     let problem: unknown;
@@ -376,9 +369,11 @@ export class Platform {
       problem = e;
     }
     await this.stopServer();
-    await this.killLeftoverRoles();
+    await killLeftoverRoles(this.home);
     // Whatever is left would otherwise outlive the test run.
     for (const pid of await this.leftovers()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    const serverLeft = await this.serverProcesses();
+    if (serverLeft.length > 0 && !problem) problem = new Error(`Berth processes outlived stop(): ${serverLeft.join(' ')}`);
     await rm(this.home, { recursive: true, force: true });
     for (const d of this.tempDirs) await rm(d, { recursive: true, force: true });
     if (problem) throw problem;
@@ -402,6 +397,19 @@ export async function processesMatching(needle: string): Promise<number[]> {
     const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
     const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => '');
     if (cmdline.includes(needle) || cwd.startsWith(needle)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Live `bin/berth.js` processes (supervisor, API, router) started with BERTH_HOME=`home`. */
+export async function berthProcessesOf(home: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (!args.includes(BIN)) continue;
+    const env = (await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '')).split('\0');
+    if (env.includes(`BERTH_HOME=${home}`)) pids.push(Number(entry));
   }
   return pids;
 }
