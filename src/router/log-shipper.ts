@@ -22,6 +22,7 @@ export interface LogShipperOptions {
   maxBuffered?: number;
   /** Lines per POST. Default 500. */
   batchSize?: number;
+  /** Delays between failed deliveries. Default 250 ms doubling up to 2 s. */
   backoff?: { initialMs: number; maxMs: number };
 }
 
@@ -55,7 +56,7 @@ export class LogShipper implements LogSink {
 
   /** Delivers until `signal` aborts, then tries once more to hand over what is left. */
   async start(signal: AbortSignal): Promise<void> {
-    const backoff = new RetryBackoff(this.o.backoff ?? { initialMs: 250, maxMs: 10_000 });
+    const backoff = new RetryBackoff(this.o.backoff ?? { initialMs: 250, maxMs: 2_000 });
     const stopWaiting = () => this.wake?.();
     signal.addEventListener('abort', stopWaiting, { once: true });
     while (!signal.aborted) {

@@ -23,6 +23,7 @@ export interface RouteFeedClientOptions {
   onTable?: (routes: PublishedRoute[]) => void;
   /** No line (heartbeat included) for this long means a dead connection: reconnect. Default 3 heartbeats. */
   heartbeatTimeoutMs?: number;
+  /** Delays between reconnects. Default 100 ms doubling up to 1 s. */
   backoff?: { initialMs: number; maxMs: number };
 }
 
@@ -34,7 +35,9 @@ export class RouteFeedClient {
 
   /** Follows the feed until `signal` aborts; never throws (every failure is "retry later"). */
   async start(signal: AbortSignal): Promise<void> {
-    const backoff = new RetryBackoff(this.o.backoff ?? { initialMs: 250, maxMs: 10_000 });
+    // Capped low: a router that waits long after the API is back serves stale routes meanwhile,
+    // and a refused connect costs next to nothing.
+    const backoff = new RetryBackoff(this.o.backoff ?? { initialMs: 100, maxMs: 1_000 });
     while (!signal.aborted) {
       const outcome = await this.follow(signal, () => backoff.reset()).catch((e: Error) => e.message);
       if (signal.aborted) break;
