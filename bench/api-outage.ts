@@ -19,7 +19,7 @@ const MiB = 1024 * 1024;
 const rolePid = async (server: BerthServer, role: string): Promise<number> =>
   Number((await readFile(join(server.home, 'run', `${role}.pid`), 'utf8')).trim());
 
-interface Outage { apiBackMs: number; followedMs: number; failed: number; servedWhileDown: number; requests: number }
+interface Outage { apiBackMs: number; followedMs: number; failed: number; servedWhileDown: number; requests: number; failedByStatus: Record<string, number>; failedFromKillMs: number[] }
 
 async function killApi(server: BerthServer, app: string): Promise<Outage> {
   const load = startOpenLoad({ port: server.routerPort, host: `${app}.localhost`, rate: RATE, timeoutMs: 5000 });
@@ -43,7 +43,13 @@ async function killApi(server: BerthServer, app: string): Promise<Outage> {
     const followedAt = await server.waitForReply(app, (r) => r.status === 503, 60_000);
     await server.api('PATCH', `/apps/${app}`, { maintenance: false });
     await server.waitForReply(app, (r) => r.status === 200, 60_000);
-    return { apiBackMs: backAt - tKill, followedMs: followedAt - tChange, failed: samples.filter((s) => !s.ok).length, servedWhileDown: during.filter((s) => s.ok).length, requests: summarize(samples).requests };
+    const failures = samples.filter((s) => !s.ok);
+    const failedByStatus: Record<string, number> = {};
+    for (const f of failures) failedByStatus[String(f.status)] = (failedByStatus[String(f.status)] ?? 0) + 1;
+    return {
+      apiBackMs: backAt - tKill, followedMs: followedAt - tChange, failed: failures.length, servedWhileDown: during.filter((s) => s.ok).length,
+      requests: summarize(samples).requests, failedByStatus, failedFromKillMs: failures.map((f) => Math.round(f.t - tKill)),
+    };
   } finally {
     await load.stop();
   }
@@ -63,7 +69,7 @@ export async function runApiOutage(ctx: BenchContext): Promise<BenchResult> {
     for (let i = 0; i < TRIALS; i++) trials.push(await killApi(server, app));
     const sum = (f: (o: Outage) => number) => trials.reduce((n, o) => n + f(o), 0);
     const rows: Row[] = [
-      { metric: 'kill -9 of the API: failed requests through the router', berth: sum((o) => o.failed), unit: `of ${sum((o) => o.requests)}`, note: `${RATE} req/s open loop, ${TRIALS} kills` },
+      { metric: 'kill -9 of the API: failed requests through the router', berth: sum((o) => o.failed), unit: `of ${sum((o) => o.requests)}`, note: `${RATE} req/s open loop, ${TRIALS} kills; by status: ${JSON.stringify(trials.map((o) => o.failedByStatus))}` },
       { metric: 'requests served while the API was dead', berth: sum((o) => o.servedWhileDown), unit: 'requests' },
       { metric: 'kill -9 → new API answering /health', berth: median(trials.map((o) => o.apiBackMs)), unit: 'ms', note: 'median; supervisor restart delay included' },
       { metric: 'change via the new API → followed by the router', berth: median(trials.map((o) => o.followedMs)), unit: 'ms', note: 'maintenance on until the router answers 503' },
