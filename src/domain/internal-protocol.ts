@@ -26,7 +26,8 @@ export type RouteChange =
 
 /** The body of `POST /internal/router-logs`: access-log lines, oldest first. */
 export interface RouterLogBatch {
-  lines: Array<{ appId: string; message: string }>;
+  /** `time`: when the router wrote the line (ISO 8601), kept however late it is delivered. */
+  lines: Array<{ appId: string; message: string; time?: string }>;
 }
 
 /** The header a router sends its internal token in (never a tenant's `Authorization`). */

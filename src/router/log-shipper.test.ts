@@ -54,9 +54,11 @@ describe('LogShipper (router access-log lines to the API)', () => {
     expect(shipper.dropped).toBe(2);
     expect(api.received).toEqual([]);
 
+    const writtenAt = new Date(clock.now() - 3000).toISOString();
     api.up = true;
     await clock.advance(4000); // the next retry
     expect(api.received.slice(0, 4).map((l) => l.message)).toEqual(['line 1', 'line 2', 'line 3', 'line 4']);
+    expect(api.received[0]!.time).toBe(writtenAt); // when the request happened, not when the API got it
     expect(api.received.slice(4).map((l) => [l.appId, l.message.replace(/ since .*/, '')])).toEqual([
       ['app-1', 'Error L10 (output buffer overflow): 1 router log lines dropped'],
       ['app-2', 'Error L10 (output buffer overflow): 1 router log lines dropped'],

@@ -41,7 +41,7 @@ export class LogShipper implements LogSink {
   write(appId: string, source: LogSource, _dyno: string, message: string): void {
     if (source !== 'router') return;
     if (this.buffer.length >= (this.o.maxBuffered ?? 10_000)) return this.drop(appId, 1);
-    this.buffer.push({ appId, message });
+    this.buffer.push({ appId, message, time: isoNow(this.o.clock) });
     this.wake?.();
   }
 
@@ -107,7 +107,7 @@ export class LogShipper implements LogSink {
     this.o.logger.warn('router-log-lines-dropped', { count: total, apps: this.drops.size, droppedSinceStart: this.droppedTotal });
     // Ahead of the bound on purpose: at most one line per app, and it says what the gap is.
     for (const [appId, d] of this.drops) {
-      this.buffer.push({ appId, message: `Error L10 (output buffer overflow): ${d.count} router log lines dropped since ${d.since} while the API was unreachable` });
+      this.buffer.push({ appId, time: isoNow(this.o.clock), message: `Error L10 (output buffer overflow): ${d.count} router log lines dropped since ${d.since} while the API was unreachable` });
     }
     this.drops.clear();
   }

@@ -21,7 +21,7 @@ interface ControlPlane {
   api: TestApi;
   /** The API's published routes (what the health manager writes). */
   published: RouteTable;
-  logLines: Array<{ appId: string; source: LogSource; message: string }>;
+  logLines: Array<{ appId: string; source: LogSource; message: string; time?: string }>;
   /** Like a killed API: every feed connection ends and nothing answers any more. */
   stop(): Promise<void>;
 }
@@ -34,7 +34,7 @@ async function startControlPlane(opts: { synced?: Promise<void>; routes?: Publis
   const feeds = new AbortController();
   const api = await startTestApi([internalRoutes({
     token: TOKEN, routes: published, synced: () => opts.synced ?? Promise.resolve(), signal: feeds.signal, heartbeatMs: opts.heartbeatMs,
-    logSink: { write: (appId, source, _dyno, message) => void logLines.push({ appId, source, message }) },
+    logSink: { write: (appId, source, _dyno, message, time) => void logLines.push({ appId, source, message, time }) },
   })]);
   return { api, published, logLines, stop: async () => { feeds.abort(); await api.close(); } };
 }
@@ -157,15 +157,15 @@ describe('route feed (GET /internal/routes) and its client', () => {
     expect(portsOf(table)).toEqual({ alpha: [5001] });
   });
 
-  it('writes router access-log lines into the apps\' log streams as source router', async () => {
+  it('writes router access-log lines into the apps\' log streams as source router, at the time the router wrote them', async () => {
     const plane = await startControlPlane();
     open.push(plane);
     const res = await fetch(`${plane.api.url}/internal/router-logs`, {
       method: 'POST', headers: { 'Content-Type': 'application/json', [INTERNAL_TOKEN_HEADER]: TOKEN },
-      body: JSON.stringify({ lines: [{ appId: 'app-1', message: 'at=info method=GET path="/"' }] }),
+      body: JSON.stringify({ lines: [{ appId: 'app-1', message: 'at=info method=GET path="/"', time: '2026-01-02T03:04:05.678Z' }] }),
     });
     expect(res.status).toBe(204);
-    expect(plane.logLines).toEqual([{ appId: 'app-1', source: 'router', message: 'at=info method=GET path="/"' }]);
+    expect(plane.logLines).toEqual([{ appId: 'app-1', source: 'router', message: 'at=info method=GET path="/"', time: '2026-01-02T03:04:05.678Z' }]);
   });
 });
 

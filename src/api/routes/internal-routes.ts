@@ -30,6 +30,7 @@ export interface InternalRoutesDeps {
 const MAX_LINES_PER_BATCH = 2000;
 const MAX_LINE_LENGTH = 16 * 1024;
 const APP_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function internalRoutes(d: InternalRoutesDeps) {
   // Checked on request, before a body is read: the tenant token check is skipped (`public`) for these.
@@ -82,10 +83,11 @@ export function internalRoutes(d: InternalRoutesDeps) {
     app.post<{ Body: { lines?: unknown } }>('/internal/router-logs', internalOnly, async (req, reply) => {
       const lines = req.body?.lines;
       if (!Array.isArray(lines) || lines.length > MAX_LINES_PER_BATCH) throw new BerthError('invalid_params', `lines must be an array of at most ${MAX_LINES_PER_BATCH}.`);
-      const valid = lines.filter((l): l is { appId: string; message: string } =>
-        typeof l === 'object' && l !== null && typeof l.appId === 'string' && APP_ID.test(l.appId) && typeof l.message === 'string' && l.message.length <= MAX_LINE_LENGTH);
-      if (valid.length !== lines.length) throw new BerthError('invalid_params', 'Each line needs an appId and a message.');
-      for (const l of valid) d.logSink.write(l.appId, 'router', '', l.message);
+      const valid = lines.filter((l): l is { appId: string; message: string; time?: string } =>
+        typeof l === 'object' && l !== null && typeof l.appId === 'string' && APP_ID.test(l.appId) && typeof l.message === 'string' && l.message.length <= MAX_LINE_LENGTH
+        && (l.time === undefined || (typeof l.time === 'string' && ISO_TIME.test(l.time) && !Number.isNaN(Date.parse(l.time)))));
+      if (valid.length !== lines.length) throw new BerthError('invalid_params', 'Each line needs an appId, a message and, if any, an ISO 8601 time.');
+      for (const l of valid) d.logSink.write(l.appId, 'router', '', l.message, l.time === undefined ? undefined : new Date(l.time).toISOString());
       return reply.status(204).send();
     });
   };
