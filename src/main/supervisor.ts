@@ -30,7 +30,14 @@ export async function runSupervisor(): Promise<void> {
     role,
     spawn: () => spawnRole(role),
     adopt: role === 'router' ? () => adoptRouter(run, home, systemClock, controller.signal) : undefined,
-    onStarted: (child) => writePidFile(run, role, child.pid),
+    onStarted: (child) => {
+      // A pid file that cannot be written costs adoption later, never the supervision now.
+      try {
+        writePidFile(run, role, child.pid);
+      } catch (e) {
+        logger.warn('pid-file-write-failed', { role, error: (e as Error).message });
+      }
+    },
     clock: systemClock,
     logger,
   });
