@@ -58,7 +58,11 @@ export async function runRouter(): Promise<void> {
   const { stopped } = await router.start(signal, { port: settings.routerPort, host: settings.routerHost });
   // Written by the router itself too (not only by a supervisor), so that a supervisor started
   // later adopts a router an operator started on its own.
-  writePidFile(paths.run, 'router', process.pid);
+  try {
+    writePidFile(paths.run, 'router', process.pid);
+  } catch (e) {
+    logger.warn('pid-file-write-failed', { error: (e as Error).message });
+  }
   const shipping = shipper.start(signal).catch((e: Error) => logger.error('router-log-shipper-failed', { error: e.message }));
   const following = feed.start(signal).catch((e: Error) => logger.error('route-feed-failed', { error: e.message }));
   process.stdout.write(`Berth router is up: apps at http://<app>.${settings.baseDomain}:${settings.routerPort}/ (routes from ${settings.internalApiUrl})\n`);
