@@ -372,7 +372,9 @@ export class Platform {
     await killLeftoverRoles(this.home);
     // Whatever is left would otherwise outlive the test run.
     for (const pid of await this.leftovers()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    // Any Berth process of this home that the pid files did not name is a bug: end it, then say so.
     const serverLeft = await this.serverProcesses();
+    for (const pid of serverLeft) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     if (serverLeft.length > 0 && !problem) problem = new Error(`Berth processes outlived stop(): ${serverLeft.join(' ')}`);
     await rm(this.home, { recursive: true, force: true });
     for (const d of this.tempDirs) await rm(d, { recursive: true, force: true });
