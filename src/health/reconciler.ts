@@ -13,7 +13,7 @@ import { CrashTracker } from './crash-backoff.js';
 import { readDesiredState, slotKey, type DesiredSlot, type DesiredState } from './desired-state.js';
 import type { InstanceOutput } from './instance-output.js';
 import type { PortProbe } from './port-probe.js';
-import { RetryBackoff } from './retry-backoff.js';
+import { KeyedRetryBackoff } from './retry-backoff.js';
 import type { RolloutRecorder } from './rollout-recorder.js';
 import type { PublishedRoute, RoutePublisher } from './route-publisher.js';
 import { classifyStartFailure } from './start-failure.js';
@@ -31,7 +31,7 @@ export interface ReconcilerDeps {
   /** Writes the current release's rollout verdict (live, failed) once this pass has decided it. */
   rollouts: RolloutRecorder;
   /** Backoff for "retry later" failures (a start the runtime could not do now, a removal that failed). */
-  retries?: RetryBackoff;
+  retries?: KeyedRetryBackoff;
   /** Copies instance output into the app log (app[web.1] lines); none in unit tests. */
   output?: InstanceOutput;
   /** A web instance must accept connections on $PORT within this time (R10). Default 60 s. */
@@ -96,11 +96,11 @@ export class Reconciler {
   private readonly exitHandled = new Map<string, string>(); // instance id → app id
   private readonly refused = new StartRefusals();
   readonly crashes: CrashTracker;
-  private readonly retries: RetryBackoff;
+  private readonly retries: KeyedRetryBackoff;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.crashes = deps.crashes ?? new CrashTracker();
-    this.retries = deps.retries ?? new RetryBackoff();
+    this.retries = deps.retries ?? new KeyedRetryBackoff();
   }
 
   async reconcile(appId: string): Promise<ReconcileResult> {

@@ -64,8 +64,8 @@ describe('self-healing', () => {
 
     const res = await p.get(app, '/');
     expect(res.status).toBe(503);
-    const routerLog = await p.logs(app, { source: 'router' });
-    expect(routerLog).toMatch(/router: at=error code=H10 desc="App crashed" method=GET path="\/".* status=503/);
+    // The router is its own process: its line reaches the API's log stream a moment after the response.
+    await waitFor(async () => /router: at=error code=H10 desc="App crashed" method=GET path="\/".* status=503/.test(await p.logs(app, { source: 'router' })), 5000, 'the H10 router line');
   }, 60_000);
 
   it('a web process that never binds $PORT gets R10 and is crashed', async () => {
