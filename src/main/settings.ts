@@ -34,6 +34,10 @@ export interface Settings {
   sandboxBridge?: string;
   /** Its IPv4 network (BERTH_SANDBOX_SUBNET, default 10.213.0.0/16); the host takes the first address. */
   sandboxSubnet?: string;
+  /** The npm registry Node.js releases come from (npm's own `npm_config_registry` / `NPM_CONFIG_REGISTRY`, default registry.npmjs.org). */
+  npmRegistry?: string;
+  /** Where verified Node.js release tarballs are kept for every app (BERTH_NODE_RELEASES_DIR, default BERTH_HOME/node-releases); several Berths may share one. */
+  nodeReleasesDir: string;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -87,6 +91,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     pgMaxConnections: positiveInt(env, 'BERTH_PG_MAX_CONNECTIONS', DEFAULT_MAX_CONNECTIONS),
     sandboxBridge: env.BERTH_SANDBOX_BRIDGE || undefined,
     sandboxSubnet: env.BERTH_SANDBOX_SUBNET || undefined,
+    npmRegistry: env.npm_config_registry || env.NPM_CONFIG_REGISTRY || undefined,
+    nodeReleasesDir: env.BERTH_NODE_RELEASES_DIR || join(home, 'node-releases'),
   };
 }
 

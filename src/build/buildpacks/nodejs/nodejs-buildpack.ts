@@ -1,9 +1,10 @@
-// The Node.js buildpack: installs with npm, yarn or pnpm, runs the build script, prunes dev dependencies.
+// The Node.js buildpack: unpacks the Node.js release Berth chose (engines.node), installs with npm, yarn or pnpm, runs the build script, prunes dev dependencies.
 import { BerthError } from '../../../domain/errors.js';
 import type { ProcessTypes } from '../../../domain/types.js';
 import { isAppFile, readAppFile } from '../../app-files.js';
 import type { Buildpack, CompileContext, CompileResult } from '../../buildpack.js';
 import { buildStep, INDENT } from '../../build-step.js';
+import { installNodeRelease } from './node-install.js';
 import { detectPackageManager, type PackageManager } from './package-manager.js';
 
 interface PackageJson {
@@ -46,7 +47,10 @@ export class NodejsBuildpack implements Buildpack {
     ctx.log('-----> Node.js app detected');
     const pkg = await readPackageJson(ctx.buildDir);
     const pm = await detectPackageManager(ctx.buildDir);
+    // Without a release from Berth (a buildpack compiled on its own), the stack's Node.js builds the app.
+    const nodePath: Record<string, string> = ctx.nodeRelease ? { PATH: await installNodeRelease(ctx, ctx.nodeRelease) } : {};
     const env = {
+      ...nodePath,
       NODE_ENV: ctx.env.NODE_ENV ?? 'production',
       npm_config_update_notifier: 'false',
       npm_config_fund: 'false',
