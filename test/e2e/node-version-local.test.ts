@@ -4,6 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { berth } from '../support/cli-harness.js';
 import { Platform, usePlatform } from '../support/platform-harness.js';
 
 let p: Platform;
@@ -29,6 +30,9 @@ describe('Node.js per app from engines.node', () => {
     expect(output).toContain(`installing Node.js ${chosen} into .heroku/node`);
     expect(output).toMatch(/\n {7}(downloaded [\d.]+M in [\d.]+ s|cached \([\d.]+M\))\n/);
     expect((await p.get('nv-22', '/')).text).toBe(`node v${chosen}\n`);
+    // One-off dynos get it too (.profile.d), not only the processes of the formation.
+    const oneOff = await berth(['run', '-a', 'nv-22', '--', 'node --version'], { home: p.home, apiUrl: p.apiUrl, env: { BERTH_API_KEY: p.token } });
+    expect(oneOff).toMatchObject({ code: 0, stdout: `v${chosen}\n` });
 
     const again = await p.deployOk('nv-22', dir, 'v2');
     expect(again.output).toMatch(/\n {7}cached \([\d.]+M\)\n/);
