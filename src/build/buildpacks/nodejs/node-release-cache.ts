@@ -4,7 +4,7 @@
 // fresh download, never a wrong Node.js.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -32,6 +32,11 @@ async function sha512OfFile(file: string): Promise<string | undefined> {
   return hash.digest('base64');
 }
 
+/** A release no build has used for this long leaves the cache; the next build that wants it downloads it again. */
+export const UNUSED_RELEASE_MS = 90 * 24 * 60 * 60 * 1000;
+/** A partial download this old was left by a Berth that died while downloading (no download takes an hour). */
+const STALE_PART_MS = 60 * 60 * 1000;
+
 export class NodeReleaseCache {
   /** One download per file at a time, however many builds want it. */
   private readonly inFlight = new Map<string, Promise<string>>();
@@ -46,7 +51,15 @@ export class NodeReleaseCache {
       log(`       waiting for another build's download of ${release.version}`);
       return running;
     }
-    const job = this.fetchOnce(file, release, log, signal).finally(() => this.inFlight.delete(file));
+    const job = this.fetchOnce(file, release, log, signal)
+      .then(async (got) => {
+        // The file's mtime says when a build last used it: what nobody used for long goes.
+        const now = new Date(this.clock.now());
+        await utimes(got, now, now);
+        await this.removeUnused();
+        return got;
+      })
+      .finally(() => this.inFlight.delete(file));
     this.inFlight.set(file, job);
     return job;
   }
@@ -85,5 +98,15 @@ export class NodeReleaseCache {
     const seconds = ((this.clock.now() - started) / 1000).toFixed(1);
     log(`       downloaded ${formatSize(bytes)} in ${seconds} s`);
     return file;
+  }
+
+  private async removeUnused(): Promise<void> {
+    const now = this.clock.now();
+    for (const name of await readdir(this.dir)) {
+      const limit = name.endsWith('.tgz') ? UNUSED_RELEASE_MS : name.endsWith('.part') ? STALE_PART_MS : undefined;
+      if (limit === undefined) continue;
+      const st = await stat(path.join(this.dir, name)).catch(() => undefined);
+      if (st && st.mtimeMs < now - limit) await rm(path.join(this.dir, name), { force: true });
+    }
   }
 }
