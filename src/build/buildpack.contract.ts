@@ -47,14 +47,14 @@ export async function materialize(fixture: FixtureApp, root: string): Promise<st
 
 /** Compiles a fixture the way the slug builder does: as the build user when root. */
 export async function compileFixture(
-  bp: Buildpack, fixture: FixtureApp, root: string, opts: { env?: Record<string, string>; log?: string[] } = {},
+  bp: Buildpack, fixture: FixtureApp, root: string, opts: { env?: Record<string, string>; log?: string[]; nodeRelease?: CompileContext['nodeRelease'] } = {},
 ): Promise<{ buildDir: string; processTypes: ProcessTypes; log: string[] }> {
   const buildDir = await materialize(fixture, root);
   const cacheDir = await mkdtemp(path.join(root, 'cache-'));
   const runAs = buildUserFor('buildpack-contract');
   if (runAs) { await chownTree(buildDir, runAs); await chownTree(cacheDir, runAs); }
   const log = opts.log ?? [];
-  const ctx: CompileContext = { buildDir, cacheDir, env: opts.env ?? {}, log: (l) => log.push(l), runAs };
+  const ctx: CompileContext = { buildDir, cacheDir, env: opts.env ?? {}, log: (l) => log.push(l), runAs, nodeRelease: opts.nodeRelease };
   const { processTypes } = await bp.compile(ctx);
   return { buildDir, processTypes, log };
 }

@@ -13,6 +13,18 @@ export interface CompileContext {
   signal?: AbortSignal;
   /** When set, every command of the build runs as this unprivileged user, the app's own (Berth runs as root). */
   runAs?: BuildUser;
+  /** The Node.js release Berth chose and fetched for this build (package.json `engines.node`), when the Node.js buildpack runs. */
+  nodeRelease?: NodeReleaseFile;
+}
+
+/**
+ * A Node.js release as handed into a build: Berth resolves and downloads it in its own process,
+ * before the sandbox starts, and the build only unpacks this verified tarball (readable by the build user).
+ */
+export interface NodeReleaseFile {
+  version: string;
+  /** The registry tarball (`package/bin/node`, `package/include`, …). */
+  tarball: string;
 }
 
 /** The unprivileged account one app's builds run as; it owns the build dir and the cache, nothing else. */

@@ -4,11 +4,14 @@
 // The last output line carries the result for the host, after a marker.
 import { cp, readFile, rm } from 'node:fs/promises';
 import { RESULT_MARKER } from './build-result-marker.js';
+import type { NodeReleaseFile } from './buildpack.js';
 import { buildSlug } from './slug-builder.js';
 
 interface Job {
   env: Record<string, string>;
   buildpacks: string[];
+  /** Copied into /workspace by the host, which resolved and verified it. */
+  nodeRelease?: NodeReleaseFile;
 }
 
 async function main(): Promise<void> {
@@ -16,11 +19,12 @@ async function main(): Promise<void> {
   await rm('/workspace/job.json');
   const built = await buildSlug({
     sourceDir: '/workspace/src', workDir: '/workspace', slugsDir: '/workspace/slugs', cacheDir: '/cache/app',
-    env: job.env, buildpacks: job.buildpacks, log: (line) => process.stdout.write(`${line}\n`),
+    env: job.env, buildpacks: job.buildpacks, nodeRelease: job.nodeRelease, log: (line) => process.stdout.write(`${line}\n`),
   });
   await cp(built.slugDir, '/app', { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
   await rm('/workspace/slugs', { recursive: true, force: true });
   await rm('/workspace/src', { recursive: true, force: true });
+  if (job.nodeRelease) await rm(job.nodeRelease.tarball, { force: true });
   const { processTypes, buildpackDescription, sizeBytes } = built;
   process.stdout.write(`${RESULT_MARKER}${JSON.stringify({ processTypes, buildpackDescription, sizeBytes })}\n`);
 }

@@ -46,6 +46,16 @@ export async function resolveBuildpacks(names: readonly string[], opts: ResolveO
   return result;
 }
 
+/**
+ * Whether a build of this source runs the Node.js buildpack, known before it starts (Berth fetches
+ * its Node.js release first): named, or detected first among the built-ins.
+ */
+export async function runsNodejsBuildpack(buildDir: string, names: readonly string[]): Promise<boolean> {
+  if (names.length > 0) return names.some((n) => (ALIASES[n] ?? n) === 'nodejs');
+  for (const bp of builtinBuildpacks()) if (await bp.detect(buildDir)) return bp.name === 'nodejs';
+  return false;
+}
+
 /** The buildpacks to run: every named one must detect the app (as Heroku insists); else the first built-in that does. */
 export async function selectBuildpacks(buildDir: string, named: Buildpack[]): Promise<Buildpack[]> {
   if (named.length > 0) {

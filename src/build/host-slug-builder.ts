@@ -3,9 +3,10 @@
 // run on this host, as the app's build user when root, with none of the sandbox's limits.
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { BerthError } from '../domain/errors.js';
+import { BerthError, isBerthError } from '../domain/errors.js';
 import type { AppBuilder, AppBuildRequest, BuiltApp } from './app-builder.js';
 import type { BuildSandbox } from './build-sandbox.js';
+import type { NodeReleaseFetcher } from './buildpacks/nodejs/node-release-fetcher.js';
 import { buildSlugInSandbox } from './sandboxed-slug-build.js';
 import { buildSlug } from './slug-builder.js';
 
@@ -16,11 +17,18 @@ export class HostSlugBuilder implements AppBuilder {
     /** `code`: Berth's compiled code for sandboxed builds (default: the dist/ this runs from). */
     private readonly paths: { slugs: string; cache: string; work: string; code?: string },
     private readonly sandbox?: BuildSandbox,
+    /** Resolves and fetches the Node.js release of Node.js apps before the build starts. */
+    private readonly nodeReleases?: NodeReleaseFetcher,
   ) {}
 
   async build(req: AppBuildRequest): Promise<BuiltApp> {
     const cacheDir = path.join(this.paths.cache, req.appId);
-    const common = { appId: req.appId, sourceDir: req.sourceDir, slugsDir: this.paths.slugs, cacheDir, env: req.env, buildpacks: req.buildpacks, log: req.log, signal: req.signal };
+    const nodeRelease = await this.nodeReleases?.forBuild(req).catch((e: unknown) => {
+      const err = isBerthError(e) ? e : new BerthError('build_failed', `Build failed: ${(e as Error).message}`);
+      req.log(` !     ${err.message}`);
+      throw err;
+    });
+    const common = { appId: req.appId, sourceDir: req.sourceDir, slugsDir: this.paths.slugs, cacheDir, env: req.env, buildpacks: req.buildpacks, nodeRelease, log: req.log, signal: req.signal };
     // Unsandboxed, the build user cannot enter BERTH_HOME (0700), so the slug builder works in the OS temp dir.
     const built = this.sandbox
       ? await buildSlugInSandbox(this.sandbox, { ...common, buildId: req.buildId, workDir: this.paths.work, codeDir: this.paths.code })

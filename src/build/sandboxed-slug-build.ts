@@ -13,6 +13,7 @@ import { runChecked } from '../platform/exec.js';
 import { newId } from '../platform/ids.js';
 import { RESULT_MARKER } from './build-result-marker.js';
 import type { BuildSandbox, SandboxMount } from './build-sandbox.js';
+import type { NodeReleaseFile } from './buildpack.js';
 import { BUILD_PATH, hostNetworkEnv } from './build-step.js';
 import { buildUserFor, chownTree } from './build-user.js';
 import { lineSplitter } from './line-splitter.js';
@@ -34,6 +35,8 @@ export interface SandboxedBuildOptions {
   cacheDir: string;
   env: Record<string, string>;
   buildpacks: string[];
+  /** The Node.js release Berth fetched (a file of Berth's); copied into the workspace. */
+  nodeRelease?: NodeReleaseFile;
   log(line: string): void;
   signal?: AbortSignal;
   /** Berth's compiled code to take the entry point from (default: the dist/ this module runs from). */
@@ -54,7 +57,9 @@ export async function buildSlugInSandbox(sandbox: BuildSandbox, opts: SandboxedB
   try {
     await cp(opts.sourceDir, path.join(workspace, 'src'), { recursive: true, verbatimSymlinks: true });
     const buildpacks = buildpackMounts(opts.buildpacks);
-    await writeFile(path.join(workspace, 'job.json'), JSON.stringify({ env: opts.env, buildpacks: buildpacks.names }), { mode: 0o600 });
+    const nodeRelease = opts.nodeRelease && { version: opts.nodeRelease.version, tarball: '/workspace/node-release.tgz' };
+    if (opts.nodeRelease) await cp(opts.nodeRelease.tarball, path.join(workspace, 'node-release.tgz'));
+    await writeFile(path.join(workspace, 'job.json'), JSON.stringify({ env: opts.env, buildpacks: buildpacks.names, nodeRelease }), { mode: 0o600 });
     await moveTree(opts.cacheDir, path.join(cache, 'app')).then(() => { cacheMoved = true; }, async (e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
       await mkdir(path.join(cache, 'app'), { recursive: true });

@@ -10,7 +10,7 @@ import type { ProcessTypes } from '../domain/types.js';
 import { newId } from '../platform/ids.js';
 import { runChecked } from '../platform/exec.js';
 import { readAppFile } from './app-files.js';
-import type { CompileContext } from './buildpack.js';
+import type { CompileContext, NodeReleaseFile } from './buildpack.js';
 import { buildUserFor, chownTree } from './build-user.js';
 import { killBuildProcesses } from './build-processes.js';
 import { INDENT } from './build-step.js';
@@ -31,6 +31,8 @@ export interface BuildSlugOptions {
   env: Record<string, string>;
   /** Buildpacks the app names (built-in names, directories or git URLs); empty = detect. */
   buildpacks?: string[];
+  /** The Node.js release Berth fetched for the Node.js buildpack (see node-release-fetcher.ts). */
+  nodeRelease?: NodeReleaseFile;
   log(line: string): void;
   signal?: AbortSignal;
 }
@@ -65,9 +67,12 @@ export async function buildSlug(opts: BuildSlugOptions): Promise<BuiltSlug> {
     await mkdir(path.join(cacheDir, '.home'), { recursive: true });
     await mkdir(path.join(workspace, 'buildpacks'));
     await mkdir(path.join(workspace, 'tmp'));
+    // A copy in the workspace: the build user may not be able to reach where Berth keeps it.
+    const nodeRelease = opts.nodeRelease && { version: opts.nodeRelease.version, tarball: path.join(workspace, 'tmp', 'node-release.tgz') };
+    if (opts.nodeRelease && nodeRelease) await cp(opts.nodeRelease.tarball, nodeRelease.tarball);
     if (runAs) for (const dir of [buildDir, cacheDir, path.join(workspace, 'buildpacks'), path.join(workspace, 'tmp')]) await chownTree(dir, runAs);
 
-    const ctx: CompileContext = { buildDir, cacheDir, env: opts.env, log: opts.log, signal: opts.signal, runAs };
+    const ctx: CompileContext = { buildDir, cacheDir, env: opts.env, log: opts.log, signal: opts.signal, runAs, nodeRelease };
     const named = await resolveBuildpacks(opts.buildpacks ?? [], {
       fetchDir: path.join(workspace, 'buildpacks'), runAs, home: path.join(cacheDir, '.home'), log: opts.log, signal: opts.signal,
     });

@@ -9,7 +9,11 @@ import type { AppBuilder } from '../build/app-builder.js';
 import { DockerImageBuilder } from '../build/docker/docker-image-builder.js';
 import { DEBOOTSTRAP_BASE, imageExists, STACK_IMAGE } from '../build/docker/stack-image.js';
 import { HostSlugBuilder } from '../build/host-slug-builder.js';
+import { NodeReleaseCache } from '../build/buildpacks/nodejs/node-release-cache.js';
+import { NodeReleaseFetcher } from '../build/buildpacks/nodejs/node-release-fetcher.js';
+import { NpmRegistryNodeReleases } from '../build/buildpacks/nodejs/npm-registry.js';
 import type { Logger } from '../platform/logger.js';
+import { systemClock } from '../platform/clock.js';
 import { BridgeSandboxNetwork } from '../platform/sandbox-network/bridge-sandbox-network.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { InstanceDisks } from '../runtime/docker/instance-disks.js';
@@ -40,7 +44,7 @@ export async function chooseRuntime(settings: Settings, paths: { runtime: string
       const scope = createHash('sha256').update(settings.home).digest('hex').slice(0, 12);
       const disks = new InstanceDisks(path.join(settings.home, 'instance-disks'), log);
       const runtime = new DockerRuntime({ docker, logger: log, scope, disks });
-      const builder = new DockerImageBuilder(docker, logger.child({ component: 'build' }), { scope });
+      const builder = new DockerImageBuilder(docker, logger.child({ component: 'build' }), { scope, nodeReleases: nodeReleaseFetcher(settings) });
       // What a killed Berth of this BERTH_HOME left on the engine goes before anything new starts.
       await runtime.removeLeftovers();
       await builder.removeBuildLeftovers();
@@ -60,13 +64,19 @@ export async function chooseRuntime(settings: Settings, paths: { runtime: string
   // left (one-off state, build sandboxes and workspaces) is killed and removed.
   const mode = await runtime.mode();
   const sandbox = mode === 'isolated' ? new LocalBuildSandbox({ stateDir: paths.runtime, network }) : undefined;
-  const builder = new HostSlugBuilder({ slugs: paths.slugs, cache: paths.cache, work: paths.buildWork }, sandbox);
+  const builder = new HostSlugBuilder({ slugs: paths.slugs, cache: paths.cache, work: paths.buildWork }, sandbox, nodeReleaseFetcher(settings));
   await builder.removeLeftovers();
   return {
     runtime, builder,
     reason: settings.runtime === 'local' ? 'BERTH_RUNTIME=local' : 'no usable Docker engine', detach: () => runtime.detach(),
     sandboxGateway: () => runtime.gateway(),
   };
+}
+
+/** Node.js releases for the Node.js buildpack, from the operator's npm registry, kept in one cache for every app. */
+function nodeReleaseFetcher(settings: Settings): NodeReleaseFetcher {
+  const source = new NpmRegistryNodeReleases({ registry: settings.npmRegistry });
+  return new NodeReleaseFetcher({ source, cache: new NodeReleaseCache(settings.nodeReleasesDir, source, systemClock), clock: systemClock, whenUnspecified: settings.nodeDefault });
 }
 
 /** Undefined when Berth can run apps on this engine; otherwise why not. */

@@ -36,6 +36,12 @@ export interface Settings {
   sandboxBridge?: string;
   /** Its IPv4 network (BERTH_SANDBOX_SUBNET, default 10.213.0.0/16); the host takes the first address. */
   sandboxSubnet?: string;
+  /** The npm registry Node.js releases come from (npm's own `npm_config_registry` / `NPM_CONFIG_REGISTRY`, default registry.npmjs.org). */
+  npmRegistry?: string;
+  /** Where verified Node.js release tarballs are kept for every app (BERTH_NODE_RELEASES_DIR, default BERTH_HOME/node-releases); several Berths may share one. */
+  nodeReleasesDir: string;
+  /** What an app without engines.node runs (BERTH_NODE_DEFAULT): `lts` (default, downloaded) or `stack` (the stack's Node.js, no download). */
+  nodeDefault: 'lts' | 'stack';
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -62,6 +68,12 @@ function timerMs(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): numb
   const seconds = positiveInt(env, name, fallbackMs / 1000);
   if (seconds > MAX_TIMER_SECONDS) throw new Error(`${name} must be at most ${MAX_TIMER_SECONDS} seconds, got ${seconds}`);
   return seconds * 1000;
+}
+
+function nodeDefault(env: NodeJS.ProcessEnv): 'lts' | 'stack' {
+  const raw = env.BERTH_NODE_DEFAULT || 'lts';
+  if (raw !== 'lts' && raw !== 'stack') throw new Error(`BERTH_NODE_DEFAULT must be lts or stack, got ${JSON.stringify(raw)}`);
+  return raw;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: Privileges = currentPrivileges()): Settings {
@@ -91,6 +103,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     pgMaxConnections: positiveInt(env, 'BERTH_PG_MAX_CONNECTIONS', DEFAULT_MAX_CONNECTIONS),
     sandboxBridge: env.BERTH_SANDBOX_BRIDGE || undefined,
     sandboxSubnet: env.BERTH_SANDBOX_SUBNET || undefined,
+    npmRegistry: env.npm_config_registry || env.NPM_CONFIG_REGISTRY || undefined,
+    nodeReleasesDir: env.BERTH_NODE_RELEASES_DIR || join(home, 'node-releases'),
+    nodeDefault: nodeDefault(env),
   };
 }
 

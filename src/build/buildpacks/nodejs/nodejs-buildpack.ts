@@ -1,9 +1,10 @@
-// The Node.js buildpack: installs with npm, yarn or pnpm, runs the build script, prunes dev dependencies.
+// The Node.js buildpack: unpacks the Node.js release Berth chose (engines.node), installs with npm, yarn or pnpm, runs the build script, prunes dev dependencies.
 import { BerthError } from '../../../domain/errors.js';
 import type { ProcessTypes } from '../../../domain/types.js';
 import { isAppFile, readAppFile } from '../../app-files.js';
 import type { Buildpack, CompileContext, CompileResult } from '../../buildpack.js';
 import { buildStep, INDENT } from '../../build-step.js';
+import { dropNodeHeaders, installNodeRelease } from './node-install.js';
 import { detectPackageManager, type PackageManager } from './package-manager.js';
 
 interface PackageJson {
@@ -46,7 +47,10 @@ export class NodejsBuildpack implements Buildpack {
     ctx.log('-----> Node.js app detected');
     const pkg = await readPackageJson(ctx.buildDir);
     const pm = await detectPackageManager(ctx.buildDir);
+    // Without a release from Berth (a buildpack compiled on its own), the stack's Node.js builds the app.
+    const nodeEnv = ctx.nodeRelease ? await installNodeRelease(ctx, ctx.nodeRelease) : {};
     const env = {
+      ...nodeEnv,
       NODE_ENV: ctx.env.NODE_ENV ?? 'production',
       npm_config_update_notifier: 'false',
       npm_config_fund: 'false',
@@ -65,6 +69,7 @@ export class NodejsBuildpack implements Buildpack {
     ctx.log('-----> Pruning dev dependencies');
     const [file, ...args] = pm.prune;
     await buildStep(ctx, 'Pruning dev dependencies failed', file!, args, env);
+    if (ctx.nodeRelease) await dropNodeHeaders(ctx);
 
     return { processTypes: await defaultProcessTypes(ctx.buildDir, pkg) };
   }
