@@ -6,8 +6,11 @@ function aptBuild(n: number): string[] {
   const lines = ['Step 1/6 : FROM berth/stack-base:bookworm', ' ---> 5b598ee43f92', 'Step 4/6 : RUN apt-get update  && apt-get install -y --no-install-recommends bash ca-certificates nodejs npm python3 python3-venv python3-pip git  && update-ca-certificates'];
   for (let i = 1; i <= n; i++) lines.push(`Get:${i} http://deb.debian.org/debian bookworm/main amd64 pkg${i} amd64 1.0 [10 kB]`);
   lines.push(`Fetched 61.2 MB in 9s (6,800 kB/s)`);
-  for (let i = 1; i <= n; i++) lines.push(`Selecting previously unselected package pkg${i}.`, `Preparing to unpack .../pkg${i}.deb ...`, `Unpacking pkg${i} (1.0) ...`);
-  for (let i = 1; i <= n; i++) lines.push(`Setting up pkg${i} (1.0) ...`);
+  // dpkg unpacks and sets up in batches: a few packages first, then the rest.
+  for (const [from, to] of [[1, 4], [5, n]] as const) {
+    for (let i = from; i <= to; i++) lines.push(`Selecting previously unselected package pkg${i}.`, `Preparing to unpack .../pkg${i}.deb ...`, `Unpacking pkg${i} (1.0) ...`);
+    for (let i = from; i <= to; i++) lines.push(`Setting up pkg${i} (1.0) ...`);
+  }
   lines.push('Processing triggers for libc-bin (2.36-9) ...', ' ---> Running in abc', 'Successfully built 89280e16adef', 'Successfully tagged berth/stack:24');
   return lines;
 }

@@ -1,14 +1,17 @@
 // The stack build's output as a user should see it: a few progress lines, not apt's ~2,000. Docker
-// steps and apt's phases (download, unpack, set up) are announced once each, set-up progress every
-// so many packages, warnings and errors as they come; the raw lines are kept (the last few) so that a
-// failed build can show what apt said just before it failed.
+// steps and apt's phases (download, unpack, set up) are announced once per step, set-up progress
+// every so many packages and at the step's end, warnings and errors as they come; the raw lines are
+// kept (the last few) so that a failed build can show what apt said just before it failed.
 
 const KEPT_RAW_LINES = 40;
 const SETUP_REPORT_EVERY = 100;
 
+type Phase = 'download' | 'unpack' | 'setup';
+
 export class StackBuildProgress {
   private readonly recent: string[] = [];
-  private phase: 'none' | 'download' | 'unpack' | 'setup' = 'none';
+  /** Phases already announced in this Docker step: dpkg alternates unpacking and setting up in batches. */
+  private readonly announced = new Set<Phase>();
   private setUp = 0;
 
   constructor(private readonly say: (line: string) => void) {}
@@ -20,8 +23,7 @@ export class StackBuildProgress {
     const text = raw.trim();
     const step = /^Step (\d+\/\d+) : (.*)$/.exec(text);
     if (step) {
-      this.endSetup();
-      this.phase = 'none';
+      this.endStep();
       const instruction = step[2]!.length > 90 ? `${step[2]!.slice(0, 87)}...` : step[2]!;
       this.say(`Step ${step[1]}: ${instruction}`);
     } else if (/^(E|W): /.test(text) || /^(ERROR|error):/.test(text)) {
@@ -37,27 +39,27 @@ export class StackBuildProgress {
       this.setUp++;
       if (this.setUp % SETUP_REPORT_EVERY === 0) this.say(`set up ${this.setUp} packages`);
     } else if (/^Successfully (built|tagged) /.test(text)) {
-      this.endSetup();
+      this.endStep();
     }
   }
 
   /** Call when the build ended; after a failure, shows apt's last words. */
   end(failed: boolean): void {
-    this.endSetup();
+    this.endStep();
     if (!failed) return;
     this.say('The last lines of the stack build were:');
     for (const l of this.recent) this.say(`  ${l}`);
   }
 
-  private enter(phase: 'download' | 'unpack' | 'setup', announcement: string): void {
-    if (this.phase === phase) return;
-    if (this.phase === 'setup') this.endSetup();
-    this.phase = phase;
+  private enter(phase: Phase, announcement: string): void {
+    if (this.announced.has(phase)) return;
+    this.announced.add(phase);
     this.say(announcement);
   }
 
-  private endSetup(): void {
-    if (this.phase === 'setup' && this.setUp % SETUP_REPORT_EVERY !== 0) this.say(`set up ${this.setUp} packages`);
-    if (this.phase === 'setup') this.phase = 'none';
+  private endStep(): void {
+    if (this.setUp % SETUP_REPORT_EVERY !== 0) this.say(`set up ${this.setUp} packages`);
+    this.setUp = 0;
+    this.announced.clear();
   }
 }
