@@ -22,6 +22,8 @@ export interface Ledger {
   config: { key: string; value: string }[];
   /** The last web quantity a PATCH /formation answered 200 for. */
   webQuantity: number;
+  /** A scale sent but not answered when the crash came: it may or may not have been applied. */
+  webQuantityInFlight?: number;
 }
 
 /** Where an action is; read at the moment of the kill. `abort` makes the action stop at its next step. */
@@ -140,8 +142,10 @@ export async function runAction(kind: ActionKind, p: Platform, app: string, ledg
     case 'scale': {
       for (const [quantity, phase] of [[2, 'scale-up'], [1, 'scale-down']] as const) {
         progress.enter(`${phase}-request`);
+        ledger.webQuantityInFlight = quantity;
         await p.scale(app, 'web', quantity);
         ledger.webQuantity = quantity;
+        delete ledger.webQuantityInFlight;
         progress.enter(`${phase}-settling`);
         await progress.until(async () => {
           const web = (await p.dynos(app)).filter((d) => d.type === 'web');

@@ -81,8 +81,10 @@ export async function countFaults(p: Platform, app: string, appId: string, ledge
     if (missing.length > 0) note('lost', `config ${key}=${value} (200 answered): ${missing.join(', ')}`);
   }
   const webDynos = v.dynos.filter((d) => d.type === 'web');
-  if (web !== ledger.webQuantity || webDynos.length !== ledger.webQuantity) {
-    note('lost', `scale web=${ledger.webQuantity} (200 answered): formation says ${web}, ${webDynos.length} web dyno(s)`);
+  // An unanswered scale may have landed or not; either is honest, as long as the instances follow.
+  const allowed = [ledger.webQuantity, ...(ledger.webQuantityInFlight === undefined ? [] : [ledger.webQuantityInFlight])];
+  if (!allowed.includes(web) || webDynos.length !== web) {
+    note('lost', `scale web=${ledger.webQuantity} (200 answered${ledger.webQuantityInFlight === undefined ? '' : `, web=${ledger.webQuantityInFlight} unanswered`}): formation says ${web}, ${webDynos.length} web dyno(s)`);
   }
 
   // Duplicated: one action recorded twice, or two releases with one version.
