@@ -22,7 +22,7 @@ export async function runSoak(_ctx: BenchContext): Promise<BenchResult> {
         process.stdout.write(`${describeTrial(result)}\n`);
       } catch (e) {
         // A trial that cannot run (the server did not come back) ends the soak; the trials so far still count.
-        aborted = `trial ${plan.index} (${plan.kind}, kill at ${plan.killAfterMs} ms) could not run: ${e instanceof Error ? e.message : String(e)}`;
+        aborted = `trial ${plan.index} (${plan.kind}, kill ${plan.killAfterMs} ms into ${plan.killAt}) could not run: ${e instanceof Error ? e.message : String(e)}`;
         process.stdout.write(`${aborted}\n`);
         break;
       }
@@ -47,7 +47,7 @@ export async function runSoak(_ctx: BenchContext): Promise<BenchResult> {
   const details = {
     seed,
     aborted,
-    trials: results.map((r) => ({ index: r.plan.index, kind: r.plan.kind, killAfterMs: r.plan.killAfterMs, killPhase: r.killPhase, settled: r.settled, counts: r.counts, router: r.router, faults: r.faults, ms: r.ms })),
+    trials: results.map((r) => ({ index: r.plan.index, kind: r.plan.kind, killAt: r.plan.killAt, killAfterMs: r.plan.killAfterMs, killPhase: r.killPhase, settled: r.settled, counts: r.counts, router: r.router, faults: r.faults, ms: r.ms })),
   };
   return { name: 'soak', title: 'kill -9 of the control plane during deploys, config changes and scales', rows, details };
 }

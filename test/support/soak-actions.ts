@@ -30,10 +30,20 @@ export interface Ledger {
 export class ActionProgress {
   phase = 'start';
   private readonly abort = new AbortController();
+  private readonly entered = new Set<string>();
+  private readonly waiters: { phase: string; resolve: () => void }[] = [];
 
   enter(phase: string): void {
     this.guard();
     this.phase = phase;
+    this.entered.add(phase);
+    for (const w of this.waiters.filter((x) => x.phase === phase)) w.resolve();
+  }
+
+  /** Resolves when the action first enters `phase` (the anchor a kill moment is measured from). */
+  reached(phase: string): Promise<void> {
+    if (this.entered.has(phase)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ phase, resolve }));
   }
 
   stop(): void {

@@ -71,7 +71,7 @@ export async function countFaults(p: Platform, app: string, appId: string, ledge
   }
   if (expectedVersion && !(await retrying(() => servesSteadily(p, app, '/', servesVersion(expectedVersion!), steady)))) {
     const seen = await p.get(app, '/', 3000).then((r) => `${r.status} ${r.text.trim()}`, (e: Error) => e.message);
-    note('lost', `deploy ${expectedVersion} succeeded but the app does not serve it (it answers: ${seen})`);
+    note('lost', `deploy ${expectedVersion} is the newest build that succeeded, but the app does not serve it (it answers: ${seen})`);
   }
   for (const { key, value } of ledger.config) {
     const missing: string[] = [];

@@ -24,17 +24,31 @@ export async function crashControlPlane(p: Platform): Promise<void> {
   await p.startServer();
 }
 
-/** How long after the action starts the kill may land, per kind: about the action's own length here. */
-const KILL_WINDOW_MS: Record<ActionKind, number> = { deploy: 4500, config: 2500, scale: 3500, 'deploy-config': 6000 };
+/**
+ * Where a kill may land, per kind: a phase of the action to wait for, then a random delay up to
+ * KILL_SPREAD_MS. Anchoring on phases (not on the action's start) spreads the kills over every
+ * phase whatever the machine's speed: a build on a loaded box outlasts any fixed window.
+ */
+const KILL_ANCHORS: Record<ActionKind, string[]> = {
+  deploy: ['upload', 'build', 'launch', 'after'],
+  config: ['config-request', 'config-launch', 'after'],
+  scale: ['scale-up-request', 'scale-up-settling', 'scale-down-request', 'scale-down-settling'],
+  // The release command is `sleep 2` and gets a config change at its start.
+  'deploy-config': ['build', 'release-command', 'launch'],
+};
+const KILL_SPREAD_MS: Record<ActionKind, number> = { deploy: 1500, config: 800, scale: 800, 'deploy-config': 2000 };
 
-export interface TrialPlan { seed: string; index: number; kind: ActionKind; killAfterMs: number }
+/** `killAfterMs` counts from the moment the action enters `killAt` (or ends, if it never does). */
+export interface TrialPlan { seed: string; index: number; kind: ActionKind; killAt: string; killAfterMs: number }
 
 /** Kinds in turn (every kind in any 4 trials); the kill moment from the seed and the trial's index. */
 export function planTrials(seed: string, count: number): TrialPlan[] {
   return Array.from({ length: count }, (_, index) => {
     const kind = ACTION_KINDS[index % ACTION_KINDS.length]!;
     const random = seededRandom(`${seed}:${index}`);
-    return { seed, index, kind, killAfterMs: Math.floor(random() * KILL_WINDOW_MS[kind]) };
+    const anchors = KILL_ANCHORS[kind];
+    const killAt = anchors[Math.floor(random() * anchors.length)]!;
+    return { seed, index, kind, killAt, killAfterMs: Math.floor(random() * KILL_SPREAD_MS[kind]) };
   });
 }
 
@@ -85,6 +99,7 @@ export async function runTrial(p: Platform, plan: TrialPlan, opts: TrialOptions)
   const router = routerLoop(p, app);
   const progress = new ActionProgress();
   const action = runAction(plan.kind, p, app, ledger, progress, tag).catch(() => undefined);
+  await Promise.race([progress.reached(plan.killAt), action]);
   await new Promise((r) => setTimeout(r, plan.killAfterMs));
   const killPhase = progress.phase;
   progress.stop();
@@ -142,7 +157,7 @@ export function summarize(results: TrialResult[]): SoakSummary {
 /** One line per trial, then its faults, each with what reproduces it. */
 export function describeTrial(r: TrialResult): string {
   const c = r.counts;
-  const head = `trial ${r.plan.index} ${r.plan.kind} killed at ${r.plan.killAfterMs} ms (${r.killPhase}): ` +
+  const head = `trial ${r.plan.index} ${r.plan.kind} killed ${r.plan.killAfterMs} ms into ${r.plan.killAt} (landed in ${r.killPhase}): ` +
     `lost ${c.lost}, duplicated ${c.duplicated}, stuck ${c.stuck}, orphaned ${c.orphaned}, duplicated instances ${c.duplicatedInstances}, ` +
     `router ${r.router.failed}/${r.router.requests} failed, ${r.settled ? 'settled' : 'NOT settled'}, ${(r.ms / 1000).toFixed(1)} s`;
   const replay = `SOAK_SEED=${r.plan.seed} SOAK_ONLY=${r.plan.index}`;
