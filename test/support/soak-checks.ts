@@ -27,8 +27,11 @@ async function viewApp(p: Platform, app: string): Promise<AppView> {
   return { builds, releases, config, formation, dynos };
 }
 
+// Every instance must also run the current release: right after a restart the old release's
+// instance can be up alone for a moment before the switch to a release made during the crash starts.
 const isSettled = (v: AppView) =>
   v.builds.every((b) => b.status !== 'pending') &&
+  v.dynos.every((d) => d.release?.id === v.releases.find((r) => r.current)?.id) &&
   v.releases.every((r) => r.status !== 'pending') &&
   v.dynos.every((d) => d.state === 'up' && v.formation.some((f) => f.type === d.type && f.quantity > 0)) &&
   v.formation.every((f) => v.dynos.filter((d) => d.type === f.type).length === f.quantity);
