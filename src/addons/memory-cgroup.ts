@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { removeCgroupDir } from '../platform/cgroup-dir.js';
+import { currentPrivileges, type Privileges } from '../platform/privileges.js';
 
 export const DEFAULT_CGROUP_ROOT = '/sys/fs/cgroup';
 
@@ -81,8 +82,8 @@ const removeGroup = (dir: string): Promise<void> => removeCgroupDir(dir, { attem
  * cannot make them (not root, or no cgroup v1 memory controller): the servers then run with their
  * own limits only, and `addons:info` says so.
  */
-export async function addonCgroupDir(home: string, root = DEFAULT_CGROUP_ROOT): Promise<string | undefined> {
-  if (process.getuid?.() !== 0) return undefined;
+export async function addonCgroupDir(home: string, root = DEFAULT_CGROUP_ROOT, privileges: Privileges = currentPrivileges()): Promise<string | undefined> {
+  if (!privileges.root) return undefined;
   if (!(await exists(join(root, 'memory', 'memory.limit_in_bytes')))) return undefined;
   // Two Berths on one machine (tests, staging beside production) must not share groups.
   const scope = createHash('sha256').update(home).digest('hex').slice(0, 12);

@@ -3,6 +3,7 @@
 // app users are not in it, so they still cannot reach anything under BERTH_HOME.
 import { chmod, chown, mkdir } from 'node:fs/promises';
 import { run } from '../platform/exec.js';
+import { currentPrivileges, type Privileges } from '../platform/privileges.js';
 
 export const ADDON_USER = 'berth-addons';
 
@@ -20,8 +21,8 @@ async function lookup(name: string): Promise<ServiceAccount | undefined> {
 }
 
 /** Finds or creates the add-on system user (root only; otherwise servers run as the current user). */
-export async function ensureServiceAccount(name = ADDON_USER): Promise<ServiceAccount> {
-  if (process.getuid?.() !== 0) return {};
+export async function ensureServiceAccount(name = ADDON_USER, privileges: Privileges = currentPrivileges()): Promise<ServiceAccount> {
+  if (!privileges.root) return {};
   for (let attempt = 0; attempt < 5; attempt++) {
     const found = await lookup(name);
     if (found) return found;

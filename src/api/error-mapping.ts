@@ -26,6 +26,7 @@ export const ERROR_HTTP: Record<ErrorCode, { status: number; id: string }> = {
   quota_exceeded: { status: 429, id: 'quota_exceeded' },
   unsafe_tarball: { status: 422, id: 'invalid_params' },
   build_failed: { status: 422, id: 'build_failed' },
+  start_refused: { status: 422, id: 'start_refused' },
   not_implemented: { status: 501, id: 'not_implemented' },
 };
 

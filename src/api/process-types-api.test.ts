@@ -23,7 +23,7 @@ async function deployedApp(name: string): Promise<void> {
   const { store } = api.deps;
   const owner = (await store.apps.byId(app.id))!.ownerId;
   const slug = await store.slugs.create({ appId: app.id, location: '/nowhere', processTypes: { web: 'node web.js', worker: 'node worker.js' }, buildpackDescription: 'test', commit: null, sizeBytes: 1 });
-  await store.releases.create({ appId: app.id, description: 'Deploy', status: 'succeeded', slugId: slug.id, config: {}, userId: owner });
+  await store.releases.create({ appId: app.id, description: 'Deploy', current: true, slugId: slug.id, config: {}, userId: owner });
   await store.formation.upsert(app.id, 'web', { quantity: 1 });
 }
 

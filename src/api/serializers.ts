@@ -1,6 +1,7 @@
 // Entities → the JSON shapes of the Heroku Platform API v3 (field names and nesting as Heroku's).
 import type { ApiToken, App, Release, Slug, User } from '../domain/types.js';
 import type { FormationView } from '../services/formation.js';
+import { isRollbackTarget } from '../services/releases.js';
 import type { PublicUrls } from './public-urls.js';
 
 const STACK_ID = '5b9d3f8e-2a64-4c1b-9f53-0d3c2b9a7e24';
@@ -58,6 +59,9 @@ export function releaseJson(release: Release, app: Pick<App, 'id' | 'name'>, use
     version: release.version,
     description: release.description,
     status: release.status,
+    // Berth's addition: where the rollout stands and why (Heroku's status says only pending/succeeded/failed).
+    status_reason: release.rollout.reason,
+    rollout: { state: release.rollout.state, reason: release.rollout.reason, changed_at: release.rollout.changedAt },
     created_at: release.createdAt,
     updated_at: release.updatedAt,
     current: current?.id === release.id,
@@ -65,7 +69,7 @@ export function releaseJson(release: Release, app: Pick<App, 'id' | 'name'>, use
     user: user ? { id: user.id, email: user.email } : { id: release.userId, email: null },
     slug: release.slugId ? { id: release.slugId } : null,
     addon_plan_names: [],
-    eligible_for_rollback: release.status === 'succeeded',
+    eligible_for_rollback: isRollbackTarget(release),
     output_stream_url: null,
   };
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { chmod } from 'node:fs/promises';
 import { runChecked } from '../platform/exec.js';
 import type { BuildUser } from './buildpack.js';
+import { currentPrivileges, type Privileges } from '../platform/privileges.js';
 
 // Far from the runtime's app uids (200_000–299_999) and from system/login accounts, and wide
 // enough that two apps sharing a build uid is negligible (n²/2e9: ~5e-4 for 1,000 apps).
@@ -20,8 +21,8 @@ export function buildUid(appId: string): number {
  * The account the app's builds run as; undefined when Berth is not root, since builds can then only
  * run as the current user (and no other tenant's build can be isolated from them anyway).
  */
-export function buildUserFor(appId: string | undefined): BuildUser | undefined {
-  if (process.getuid?.() !== 0) return undefined;
+export function buildUserFor(appId: string | undefined, privileges: Privileges = currentPrivileges()): BuildUser | undefined {
+  if (!privileges.root) return undefined;
   if (!appId) throw new Error('a build run as root needs the app id to pick its build user');
   const uid = buildUid(appId);
   return { uid, gid: uid };

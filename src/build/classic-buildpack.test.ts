@@ -14,9 +14,10 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { buildUid } from './build-user.js';
 import { asRoot, describeWith } from '../../test/support/require-dependency.js';
+import { currentPrivileges } from '../platform/privileges.js';
 
 const classicDir = fileURLToPath(new URL('../../test/fixtures/buildpacks/hello-classic', import.meta.url));
-const isRoot = process.getuid?.() === 0;
+const isRoot = currentPrivileges().root;
 
 describe('parseBuildpackSource', () => {
   it('accepts absolute directories and https git URLs with an optional #ref', () => {

@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { BerthError } from '../domain/errors.js';
 import { materialize, startWebProcess } from './buildpack.contract.js';
 import { buildSlug, type BuildSlugOptions, type BuiltSlug } from './slug-builder.js';
+import { currentPrivileges } from '../platform/privileges.js';
 
 const apps = fileURLToPath(new URL('../../test/fixtures/apps/', import.meta.url));
-const isRoot = process.getuid?.() === 0;
+const isRoot = currentPrivileges().root;
 
 describe('buildSlug', () => {
   let root: string;

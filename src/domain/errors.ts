@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'quota_exceeded'       // a per-user limit (e.g. pending sources) is used up; nothing was stored
   | 'unsafe_tarball'
   | 'build_failed'
+  | 'start_refused'        // a runtime cannot start this instance as asked (no such slug/image, bad command or size): retrying unchanged fails the same way
   | 'not_implemented';
 
 export class BerthError extends Error {

@@ -69,14 +69,38 @@ export interface Build {
   updatedAt: Timestamp;
 }
 
+/**
+ * Heroku's release status, derived from the rollout with Heroku's meaning (the heroku CLI prints
+ * pending as "release command executing" and failed as "release command failed"): pending until the
+ * release becomes current, failed if it never did. How its instances fared is the rollout's business.
+ */
 export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
+
+/**
+ * Where a release's rollout stands, written by its owners (the release queue before it is current, the
+ * health manager after): `pending` (made, release command running) → `releasing` (the app's current
+ * release, instances starting) → `live` (every slot of it came up), or `failed` with a reason, or
+ * `superseded` (another release became current before this one went live). The last three are final.
+ */
+export type RolloutState = 'pending' | 'releasing' | 'live' | 'failed' | 'superseded';
+
+export interface Rollout {
+  state: RolloutState;
+  /** Why it failed or was superseded; null otherwise. */
+  reason: string | null;
+  changedAt: Timestamp;
+}
 
 export interface Release {
   id: Id;
   appId: Id;
   version: number;
   description: string;
+  /** Heroku's, derived from `rollout` and `currentAt` (see releaseStatus()); stored nowhere. */
   status: ReleaseStatus;
+  rollout: Rollout;
+  /** When it became the app's current release; null if it never did (failed release command, interrupted). */
+  currentAt: Timestamp | null;
   slugId: Id | null;
   /** The config vars this release runs with: a snapshot, so rollback restores them. */
   config: ConfigVars;
@@ -104,4 +128,11 @@ export interface AuditEvent {
   action: string;
   data: Record<string, unknown>;
   createdAt: Timestamp;
+}
+
+export const ROLLOUT_FINAL: readonly RolloutState[] = ['live', 'failed', 'superseded'];
+
+export function releaseStatus(state: RolloutState, currentAt: Timestamp | null): ReleaseStatus {
+  if (currentAt !== null) return 'succeeded';
+  return state === 'pending' ? 'pending' : 'failed';
 }

@@ -12,6 +12,8 @@ export interface DesiredSlot {
   size: InstanceSize;
   /** `app/release/web.1`: crash counts are kept per slot, so a new release starts afresh. */
   key: string;
+  /** Changes with every write to the type's formation entry (scale, resize), even to the same values. */
+  formationVersion: string;
 }
 
 export interface DesiredState {
@@ -33,7 +35,7 @@ export async function readDesiredState(store: Store, app: App): Promise<DesiredS
     if (!command || f.type === 'release') continue;
     const size = findSize(f.size) ?? findSize(DEFAULT_SIZE)!;
     for (let index = 1; index <= f.quantity; index++) {
-      slots.push({ type: f.type, index, command, size, key: slotKey(app.id, release.id, f.type, index) });
+      slots.push({ type: f.type, index, command, size, key: slotKey(app.id, release.id, f.type, index), formationVersion: `${f.quantity}:${f.size}:${f.updatedAt}` });
     }
   }
   return { app, release, slug, slots };

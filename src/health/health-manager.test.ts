@@ -1,10 +1,11 @@
+// The reconcile loop on fake time: every wake-up, resync and retry comes from the FakeClock, so
+// "nothing happened for five minutes" is a check that takes no time and cannot be flaky.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../platform/clock.js';
+import { BerthError } from '../domain/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { silentLogger } from '../platform/logger.js';
-import { PlatformEvents } from '../services/platform-events.js';
 import { HealthManager } from './health-manager.js';
-import type { ReconcileResult } from './reconciler.js';
+import { Reconciler, type ReconcileResult } from './reconciler.js';
 import { healthWorld, type HealthWorld } from './testing/health-world.js';
 
 let world: HealthWorld;
@@ -17,63 +18,91 @@ afterEach(async () => {
   await world?.cleanup();
 });
 
-/** A HealthManager over the test world, its reconciles counted; real timers, tiny delays. */
-async function startManager(logger: Logger = silentLogger) {
-  const events = new PlatformEvents();
+/** A HealthManager over the test world on its fake clock, its reconciles counted. */
+async function startManager(logger: Logger = silentLogger, resyncMs = 60_000) {
   const reconcile = vi.spyOn(world.reconciler, 'reconcile');
   manager = new HealthManager({
-    store: world.store, runtime: world.runtime, events, reconciler: world.reconciler, clock: systemClock, logger,
-    resyncMs: 60_000, retryMs: 5,
+    store: world.store, runtime: world.runtime, events: world.events, reconciler: world.reconciler, clock: world.clock, logger, resyncMs,
   });
   controller = new AbortController();
   await manager.start(controller.signal);
-  await vi.waitFor(() => expect(reconcile).toHaveBeenCalledTimes(1)); // the look at every app on start
-  await manager.whenIdle();
-  return { events, reconcile };
+  await manager.synced(); // the look at every app on start
+  expect(reconcile).toHaveBeenCalledTimes(1);
+  return { reconcile };
 }
 
-/** Lets already-due timers run, so that "nothing more happened" is a meaningful check. */
-const settle = () => new Promise((r) => setTimeout(r, 30));
+/** Lets what is due now run (no time passes). */
+const settle = () => world.clock.advance(0);
+const wakeUp = () => world.events.emit({ type: 'app-changed', appId: world.app.id, reason: 'test' });
 
 describe('HealthManager', () => {
   it('reconciles an app when an app-changed event arrives', async () => {
     world = await healthWorld({});
-    const { events } = await startManager();
+    await startManager();
     expect(world.runtime.running()).toEqual([]);
     await world.scale('worker', 1);
-    events.emit({ type: 'app-changed', appId: world.app.id, reason: 'scale' });
-    await vi.waitFor(() => expect(world.runtime.running()).toEqual(['worker.1@v1']));
+    wakeUp();
+    await settle();
+    expect(world.runtime.running()).toEqual(['worker.1@v1']);
   });
 
   it('reconciles an app when one of its instances exits, restarting it', async () => {
     world = await healthWorld({ worker: 1 });
     await startManager();
-    // Up, and no follow-up look scheduled: only the exit can bring the manager back.
-    await vi.waitFor(async () => expect((await world.reconciler.dynos(world.app.id)).map((d) => d.state)).toEqual(['up']));
-    await manager.whenIdle();
+    await world.clock.advance(200); // the follow-up look that sees the worker up
+    expect((await world.reconciler.dynos(world.app.id)).map((d) => d.state)).toEqual(['up']);
     world.runtime.crash(world.runtime.find('worker.1').id);
-    await vi.waitFor(() => expect(world.runtime.started()).toHaveLength(2));
+    await settle();
+    expect(world.runtime.started()).toEqual(['worker.1@v1', 'worker.1@v1']);
     expect(world.runtime.running()).toEqual(['worker.1@v1']);
   });
 
-  it('retries a reconcile that throws, logs it, and keeps serving later wake-ups', async () => {
+  it('looks at every app again each resync period without any event', async () => {
+    world = await healthWorld({});
+    const { reconcile } = await startManager(silentLogger, 5000);
+    await world.clock.advance(4999);
+    expect(reconcile).toHaveBeenCalledTimes(1);
+    await world.clock.advance(1);
+    expect(reconcile).toHaveBeenCalledTimes(2);
+    await world.clock.advance(10_000);
+    expect(reconcile).toHaveBeenCalledTimes(4);
+  });
+
+  it('retries a reconcile that throws after 1 s, then 2 s, 4 s …, logs it, and starts afresh after a success', async () => {
     world = await healthWorld({});
     const errors: string[] = [];
     const logger: Logger = { ...silentLogger, error: (event) => void errors.push(event) };
-    const { events, reconcile } = await startManager(logger);
-    reconcile.mockRejectedValueOnce(new Error('database is locked'));
-    events.emit({ type: 'app-changed', appId: world.app.id, reason: 'test' });
-    await vi.waitFor(() => expect(reconcile).toHaveBeenCalledTimes(3)); // start, the failure, the retry
-    expect(errors).toEqual(['reconcile-failed']);
+    const { reconcile } = await startManager(logger);
+    const t0 = world.clock.now();
+    const at: number[] = [];
+    let failing = true;
+    reconcile.mockImplementation(async (appId) => {
+      at.push(world.clock.now() - t0);
+      if (failing) throw new Error('database is locked');
+      return Reconciler.prototype.reconcile.call(world.reconciler, appId);
+    });
+    wakeUp();
+    await world.clock.advance(20_000);
+    expect(at).toEqual([0, 1000, 3000, 7000, 15_000]);
+    expect(errors).toEqual(Array(5).fill('reconcile-failed'));
 
+    failing = false;
+    await world.clock.advance(16_000); // the sixth try, 16 s after the fifth, succeeds
+    expect(at).toHaveLength(6);
     await world.scale('worker', 1);
-    events.emit({ type: 'app-changed', appId: world.app.id, reason: 'scale' });
-    await vi.waitFor(() => expect(world.runtime.running()).toEqual(['worker.1@v1']));
+    failing = true;
+    wakeUp();
+    await settle();
+    failing = false;
+    await world.clock.advance(999);
+    expect(world.runtime.running()).toEqual([]);
+    await world.clock.advance(1); // 1 s again: the success reset the backoff
+    expect(world.runtime.running()).toEqual(['worker.1@v1']);
   });
 
   it('runs an app once more, not concurrently, when woken twice during a reconcile', async () => {
     world = await healthWorld({});
-    const { events, reconcile } = await startManager();
+    const { reconcile } = await startManager();
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
     let active = 0;
@@ -85,29 +114,60 @@ describe('HealthManager', () => {
       active--;
       return {};
     });
-    const wakeUp = () => events.emit({ type: 'app-changed', appId: world.app.id, reason: 'test' });
 
     wakeUp();
-    await vi.waitFor(() => expect(active).toBe(1));
+    await settle();
+    expect(active).toBe(1);
     wakeUp();
     await settle();
     wakeUp();
     await settle();
     expect(reconcile).toHaveBeenCalledTimes(2); // the start-up look, then the one held at the gate
     release();
-    await vi.waitFor(() => expect(reconcile).toHaveBeenCalledTimes(3));
     await settle();
     await manager.whenIdle();
     expect(reconcile).toHaveBeenCalledTimes(3);
     expect(maxActive).toBe(1);
   });
 
+  it('a process type that cannot start does not make the loop spin: web v2 takes the traffic and the rollout says why', async () => {
+    world = await healthWorld({ web: 1, worker: 1 });
+    const { reconcile } = await startManager();
+    world.listen('web.1');
+    await world.clock.advance(1000);
+    expect(await world.rollout()).toBe('live');
+
+    world.runtime.startFailures.set('worker', new BerthError('start_refused', 'bash: node: command not found'));
+    const v2 = await world.deploy();
+    wakeUp();
+    await settle();
+    world.listen('web.1');
+    await world.clock.advance(1000);
+    expect(world.backends()).toEqual(['web.1@v2']);
+    expect(await world.rollout(v2.id)).toBe('failed: worker could not start: bash: node: command not found');
+
+    const passes = reconcile.mock.calls.length;
+    await world.clock.advance(5 * 60_000);
+    // Only the resync (every 60 s here) looks at the app; the refused start is not tried again.
+    expect(reconcile.mock.calls.length - passes).toBeLessThanOrEqual(6);
+    expect(world.runtime.starts.filter((s) => s.processType === 'worker' && s.releaseVersion === 2)).toHaveLength(1);
+  });
+
   it('stops waking apps once its signal aborts', async () => {
     world = await healthWorld({});
-    const { events, reconcile } = await startManager();
+    const { reconcile } = await startManager(silentLogger, 5000);
     controller.abort();
-    events.emit({ type: 'app-changed', appId: world.app.id, reason: 'test' });
-    await settle();
+    wakeUp();
+    await world.clock.advance(60_000);
     expect(reconcile).toHaveBeenCalledTimes(1);
+  });
+
+  it('is synced at once when there is no app', async () => {
+    world = await healthWorld({});
+    await world.store.apps.delete(world.app.id);
+    manager = new HealthManager({ store: world.store, runtime: world.runtime, events: world.events, reconciler: world.reconciler, clock: world.clock, logger: silentLogger });
+    controller = new AbortController();
+    await manager.start(controller.signal);
+    await expect(manager.synced()).resolves.toBeUndefined();
   });
 });

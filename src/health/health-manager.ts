@@ -1,6 +1,7 @@
 // The reconcile loop: a work queue of app ids. Platform events, instance exits, timers and a
 // periodic resync only wake an app up; the Reconciler does the work. One reconcile per app at a
-// time; a wake-up that arrives mid-run makes the app run again right after.
+// time; a wake-up that arrives mid-run makes the app run again right after. Every timer comes from
+// the injected Clock, so tests run the loop on fake time.
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -8,6 +9,7 @@ import type { DynoDirectory, DynoView } from '../services/dyno-directory.js';
 import type { PlatformEvents } from '../services/platform-events.js';
 import type { Store } from '../store/store.js';
 import type { Reconciler } from './reconciler.js';
+import { RetryBackoff } from './retry-backoff.js';
 
 export interface HealthManagerDeps {
   store: Store;
@@ -18,54 +20,85 @@ export interface HealthManagerDeps {
   logger: Logger;
   /** Every app is looked at this often even without events. Default 5 s. */
   resyncMs?: number;
-  /** After an unexpected error, when to try the app again. Default 2 s. */
-  retryMs?: number;
+  /** After a reconcile that threw, when to try the app again: 1 s doubling to 60 s by default, reset by a pass that succeeds. */
+  retries?: RetryBackoff;
+}
+
+interface Wakeup {
+  at: number;
+  cancel: AbortController;
 }
 
 export class HealthManager implements DynoDirectory {
-  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly wakeups = new Map<string, Wakeup>();
   private readonly running = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly idleWaiters = new Set<() => void>();
+  private readonly retries: RetryBackoff;
+  /** Apps still waiting for their first reconcile since start (undefined until the first resync listed them). */
+  private unsynced: Set<string> | undefined;
+  private markSynced!: () => void;
+  private readonly syncedOnce = new Promise<void>((resolve) => { this.markSynced = resolve; });
   private stopped = false;
 
-  constructor(private readonly deps: HealthManagerDeps) {}
+  constructor(private readonly deps: HealthManagerDeps) {
+    this.retries = deps.retries ?? new RetryBackoff();
+  }
 
   async start(signal: AbortSignal): Promise<void> {
-    const offEvents = this.deps.events.on((e) => this.wake(e.appId));
+    // A rollout moving is news for those waiting on it; this loop wrote it, or it needs no reconcile.
+    const offEvents = this.deps.events.on((e) => { if (e.type !== 'rollout-changed') this.wake(e.appId); });
     const offExit = this.deps.runtime.onExit((i) => this.wake(i.appId));
-    const resync = setInterval(() => void this.wakeAll(), this.deps.resyncMs ?? 5000);
-    resync.unref();
     signal.addEventListener('abort', () => {
       this.stopped = true;
       offEvents();
       offExit();
-      clearInterval(resync);
-      for (const { timer } of this.timers.values()) clearTimeout(timer);
-      this.timers.clear();
+      for (const { cancel } of this.wakeups.values()) cancel.abort();
+      this.wakeups.clear();
     }, { once: true });
     await this.wakeAll();
+    this.resyncEvery(this.deps.resyncMs ?? 5000, signal).catch((e: unknown) => this.deps.logger.error('resync-stopped', { error: String(e) }));
+  }
+
+  /** Resolves once every app that existed at start has had one reconcile (finished, whatever its outcome). */
+  synced(): Promise<void> {
+    return this.syncedOnce;
   }
 
   /** Looks at the app after `delayMs` (default now); an earlier pending wake-up wins. */
   wake(appId: string, delayMs = 0): void {
     if (this.stopped) return;
     const at = this.deps.clock.now() + delayMs;
-    const pending = this.timers.get(appId);
+    const pending = this.wakeups.get(appId);
     if (pending && pending.at <= at) return;
-    if (pending) clearTimeout(pending.timer);
-    const timer = setTimeout(() => {
-      this.timers.delete(appId);
+    pending?.cancel.abort();
+    const wakeup: Wakeup = { at, cancel: new AbortController() };
+    this.wakeups.set(appId, wakeup);
+    this.deps.clock.sleep(delayMs, wakeup.cancel.signal).then(() => {
+      if (this.wakeups.get(appId) === wakeup) this.wakeups.delete(appId);
       void this.run(appId);
-    }, delayMs);
-    timer.unref();
-    this.timers.set(appId, { at, timer });
+    }, () => undefined /* replaced by an earlier wake-up, or stopped */);
+  }
+
+  private async resyncEvery(everyMs: number, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.deps.clock.sleep(everyMs, signal);
+      } catch {
+        return; // stopped
+      }
+      await this.wakeAll();
+    }
   }
 
   private async wakeAll(): Promise<void> {
     try {
       const apps = await this.deps.store.apps.list();
       const known = new Set(apps.map((a) => a.id));
+      if (!this.unsynced) {
+        this.unsynced = new Set(known);
+        if (this.unsynced.size === 0) this.markSynced();
+      }
       for (const a of apps) this.wake(a.id);
       // Instances of apps that no longer exist (destroyed while Berth was down) are torn down too.
       for (const i of await this.deps.runtime.list()) if (!known.has(i.appId)) this.wake(i.appId);
@@ -82,13 +115,17 @@ export class HealthManager implements DynoDirectory {
     this.running.add(appId);
     try {
       const { wakeInMs } = await this.deps.reconciler.reconcile(appId);
+      this.retries.reset(appId);
       if (wakeInMs !== undefined) this.wake(appId, wakeInMs);
     } catch (e) {
-      // Unexpected failures are "retry later", never fatal: the next look may find the world fixed.
-      this.deps.logger.error('reconcile-failed', { appId, error: e instanceof Error ? e.stack ?? e.message : String(e) });
-      this.wake(appId, this.deps.retryMs ?? 2000);
+      // A pass that throws (the store or the runtime did not answer) is "retry later", never fatal:
+      // the next look may find the world fixed. The delay grows so a lasting fault is not hammered.
+      const delay = this.retries.failed(appId, this.deps.clock.now());
+      this.deps.logger.error('reconcile-failed', { appId, retryInMs: delay, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+      this.wake(appId, delay);
     } finally {
       this.running.delete(appId);
+      if (this.unsynced?.delete(appId) && this.unsynced.size === 0) this.markSynced();
       if (this.dirty.delete(appId)) this.wake(appId);
       if (this.running.size === 0) for (const w of this.idleWaiters) w();
     }

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../platform/logger.js';
 import { Reconciler } from './reconciler.js';
-import { flush } from './testing/fake-clock.js';
+import { flush } from '../platform/testing/fake-clock.js';
 import { healthWorld, type HealthWorld } from './testing/health-world.js';
 
 let world: HealthWorld;
@@ -101,7 +101,7 @@ describe('Reconciler: releases while web is not up yet', () => {
     const restarted = new Reconciler({
       store: world.store, runtime: world.runtime, routes: world.routes, clock: world.clock, logger: silentLogger,
       appLog: { write: (_a, _s, dyno, message) => void world.appLog.push(`${dyno}: ${message}`) },
-      probe: async ({ host, port }) => world.listening.has(`${host}:${port}`),
+      probe: async ({ host, port }) => world.listening.has(`${host}:${port}`), rollouts: world.rollouts,
     });
     await restarted.reconcile(world.app.id);
     await flush();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { flush } from './testing/fake-clock.js';
+import { flush } from '../platform/testing/fake-clock.js';
 import { healthWorld, type HealthWorld } from './testing/health-world.js';
 
 let world: HealthWorld;

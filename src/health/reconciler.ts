@@ -12,7 +12,11 @@ import { CrashTracker } from './crash-backoff.js';
 import { readDesiredState, slotKey, type DesiredSlot, type DesiredState } from './desired-state.js';
 import type { InstanceOutput } from './instance-output.js';
 import type { PortProbe } from './port-probe.js';
+import { RetryBackoff } from './retry-backoff.js';
+import type { RolloutRecorder } from './rollout-recorder.js';
 import type { PublishedRoute, RoutePublisher } from './route-publisher.js';
+import { classifyStartFailure } from './start-failure.js';
+import { StartRefusals } from './start-refusals.js';
 
 export interface ReconcilerDeps {
   store: Store;
@@ -23,6 +27,10 @@ export interface ReconcilerDeps {
   logger: Logger;
   probe: PortProbe;
   crashes?: CrashTracker;
+  /** Writes the current release's rollout verdict (live, failed) once this pass has decided it. */
+  rollouts: RolloutRecorder;
+  /** Backoff for "retry later" failures (a start the runtime could not do now, a removal that failed). */
+  retries?: RetryBackoff;
   /** Copies instance output into the app log (app[web.1] lines); none in unit tests. */
   output?: InstanceOutput;
   /** A web instance must accept connections on $PORT within this time (R10). Default 60 s. */
@@ -49,7 +57,10 @@ interface SlotPass {
   superseded: Instance[];
   /** Older instances that never came up: stopped at once, with nothing to drain. */
   abandoned: Instance[];
+  /** Why the current release cannot go live, in the words the rollout shows (first one wins). */
+  failures: string[];
 }
+
 
 /** When the app should be looked at again, if something is pending (a boot, a backoff). */
 export interface ReconcileResult {
@@ -64,10 +75,15 @@ export class Reconciler {
   /** Instances being stopped on purpose: their exit is not a crash. */
   private readonly stopping = new Set<string>();
   private readonly names = new Map<string, string>();
+  /** Exited instances whose exit was handled but whose removal failed: the next pass only retries the removal. */
+  private readonly exitHandled = new Map<string, string>(); // instance id → app id
+  private readonly refused = new StartRefusals();
   readonly crashes: CrashTracker;
+  private readonly retries: RetryBackoff;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.crashes = deps.crashes ?? new CrashTracker();
+    this.retries = deps.retries ?? new RetryBackoff();
   }
 
   async reconcile(appId: string): Promise<ReconcileResult> {
@@ -81,49 +97,86 @@ export class Reconciler {
     const desired = await readDesiredState(store, app);
     const now = this.deps.clock.now();
     const wakes: number[] = [];
+    const failures: string[] = [];
+    this.refused.forget(appId, desired.slots); // slots of older releases, scaled-down types
     // Instances on their way out (draining, timed out, restarted) are neither serving nor booting:
     // a slow SIGTERM must not make a timed-out instance look like a fresh boot of its slot.
-    const running = (await this.collectExits(instances, now)).filter((i) => !this.stopping.has(i.id));
+    const { running: stillRunning, removalsFailed } = await this.collectExits(appId, instances, now, desired.release?.id, failures);
+    const running = stillRunning.filter((i) => !this.stopping.has(i.id));
     // Instances this process did not start (adopted after a server restart) are followed from now on.
     for (const i of running) this.deps.output?.follow(i, false);
+    const cleanupKey = `${appId}/removals`;
+    if (removalsFailed) wakes.push(this.retries.failed(cleanupKey, now));
+    else this.retries.reset(cleanupKey);
 
     // Every instance still alive counts against its slot, including the ones being stopped: an
     // instance that ignores SIGTERM still holds its memory, CPU and port until it is gone.
     const alive = instances.filter((i) => i.status === 'running');
-    const pass: SlotPass = { running, alive, keep: new Set(), superseded: [], abandoned: [] };
+    const pass: SlotPass = { running, alive, keep: new Set(), superseded: [], abandoned: [], failures };
+    // Each slot on its own: whatever goes wrong with one (worker cannot start) leaves the others,
+    // and the route switch below, to go ahead.
     for (const slot of desired.slots) {
-      const wake = await this.reconcileSlot(desired, slot, pass, now);
-      if (wake !== undefined) wakes.push(wake);
+      try {
+        const wake = await this.reconcileSlot(desired, slot, pass, now);
+        if (wake !== undefined) wakes.push(wake);
+      } catch (e) {
+        this.deps.logger.error('slot-reconcile-failed', { appId, slot: `${slot.type}.${slot.index}`, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+        wakes.push(this.retries.failed(slot.key, now));
+      }
     }
     const { keep, superseded, abandoned } = pass;
     const extras = running.filter((i) => !keep.has(i.id) && !superseded.includes(i) && !abandoned.includes(i));
     this.publish(desired, running, keep);
     for (const i of abandoned) this.abandon(i);
     for (const i of [...superseded, ...extras]) this.retire(i);
+    // Judged after the routes were published: "live" means traffic already goes to the new instances.
+    const { release } = desired;
+    await this.deps.rollouts.judge(release, desired.slots, pass.failures, (slot) => pass.running.some((i) => i.releaseId === release?.id
+      && i.processType === slot.type && i.index === slot.index && pass.keep.has(i.id) && this.boot.get(i.id)?.upSince !== undefined));
     return { wakeInMs: wakes.length ? Math.max(0, Math.min(...wakes)) : undefined };
   }
 
-  /** Handles instances that exited since the last look; returns the ones still running. */
-  private async collectExits(instances: Instance[], now: number): Promise<Instance[]> {
+  /**
+   * Handles instances that exited since the last look; returns the ones still running. A removal
+   * that fails (Docker: 409 "removal already in progress") is left for a later pass and never stops
+   * this one; the exit itself is handled once.
+   */
+  private async collectExits(appId: string, instances: Instance[], now: number, currentReleaseId: string | undefined, failures: string[]): Promise<{ running: Instance[]; removalsFailed: boolean }> {
     const running: Instance[] = [];
+    let removalsFailed = false;
     for (const i of instances) {
       if (i.status === 'running') { running.push(i); continue; }
-      if (!this.stopping.delete(i.id)) {
-        const key = slotKey(i.appId, i.releaseId, i.processType, i.index);
-        const upSince = this.boot.get(i.id)?.upSince;
-        const wasUp = upSince !== undefined;
-        // A long healthy run is forgiven even if no reconcile happened to look during it.
-        if (wasUp) this.crashes.healthy(key, upSince, i.exitedAt ? Date.parse(i.exitedAt) : now);
-        this.crashes.crashed(key, now);
-        this.deps.appLog.write(i.appId, 'berth', i.name, `Process exited with status ${i.exitCode ?? 'unknown'}`);
-        this.deps.appLog.write(i.appId, 'berth', i.name, `State changed from ${wasUp ? 'up' : 'starting'} to crashed`);
-        this.deps.logger.warn('instance-crashed', { app: i.appName, dyno: i.name, exitCode: i.exitCode });
+      if (!this.exitHandled.has(i.id)) this.handleExit(i, now, currentReleaseId, failures);
+      try {
+        await this.deps.runtime.remove(i.id);
+        this.exitHandled.delete(i.id);
+        this.deps.output?.forget(i.id);
+      } catch (e) {
+        this.exitHandled.set(i.id, i.appId);
+        removalsFailed = true;
+        this.deps.logger.warn('instance-remove-failed', { app: i.appName, dyno: i.name, id: i.id, error: String(e) });
       }
-      this.boot.delete(i.id);
-      await this.deps.runtime.remove(i.id);
-      this.deps.output?.forget(i.id);
     }
-    return running;
+    // One whose removal finished some other way (the engine completed it) is gone from the list.
+    const listed = new Set(instances.map((i) => i.id));
+    for (const [id, app] of this.exitHandled) if (app === appId && !listed.has(id)) this.exitHandled.delete(id);
+    return { running, removalsFailed };
+  }
+
+  private handleExit(i: Instance, now: number, currentReleaseId: string | undefined, failures: string[]): void {
+    if (!this.stopping.delete(i.id)) {
+      const key = slotKey(i.appId, i.releaseId, i.processType, i.index);
+      const upSince = this.boot.get(i.id)?.upSince;
+      const wasUp = upSince !== undefined;
+      // A long healthy run is forgiven even if no reconcile happened to look during it.
+      if (wasUp) this.crashes.healthy(key, upSince, i.exitedAt ? Date.parse(i.exitedAt) : now);
+      this.crashes.crashed(key, now);
+      this.deps.appLog.write(i.appId, 'berth', i.name, `Process exited with status ${i.exitCode ?? 'unknown'}`);
+      this.deps.appLog.write(i.appId, 'berth', i.name, `State changed from ${wasUp ? 'up' : 'starting'} to crashed`);
+      this.deps.logger.warn('instance-crashed', { app: i.appName, dyno: i.name, exitCode: i.exitCode });
+      if (!wasUp && i.releaseId === currentReleaseId) failures.push(`${i.name} crashed (exit code ${i.exitCode ?? 'unknown'}) before it came up`);
+    }
+    this.boot.delete(i.id);
   }
 
   /**
@@ -150,11 +203,23 @@ export class Reconciler {
     };
     if (!current) {
       holdOver(); // keep serving until the new one is up
+      const refusal = this.refused.reasonFor(slot);
+      if (refusal !== undefined) {
+        pass.failures.push(refusal);
+        return undefined; // nothing to retry until something changes, and a change wakes the app
+      }
       const notBefore = this.crashes.nextStartAt(slot.key);
       if (notBefore !== undefined && notBefore > now) return notBefore - now;
+      const retryIn = this.retries.waitFor(slot.key, now);
+      if (retryIn > 0) return retryIn;
       // The instances this one replaces must be gone first (their exit wakes the app again).
       if (pass.alive.some((i) => inSlot(i) && i.id !== serving?.id)) return PROBE_INTERVAL_MS;
-      await this.startInstance(desired, slot, now);
+      try {
+        await this.startInstance(desired, slot, now);
+      } catch (e) {
+        return this.startFailed(desired, slot, e, pass, now);
+      }
+      this.retries.reset(slot.key);
       return PROBE_INTERVAL_MS;
     }
     pass.keep.add(current.id);
@@ -166,6 +231,7 @@ export class Reconciler {
         this.deps.appLog.write(current.appId, 'berth', current.name, 'State changed from starting to up');
       } else if (now - state.startedAt >= (this.deps.bootTimeoutMs ?? 60_000)) {
         this.bootTimeout(current, slot, now);
+        pass.failures.push(`${current.name} did not bind to $PORT within ${Math.round((this.deps.bootTimeoutMs ?? 60_000) / 1000)} s (R10)`);
         pass.keep.delete(current.id);
         holdOver(); // the previous release keeps serving
         return this.crashes.nextStartAt(slot.key)! - now;
@@ -210,6 +276,29 @@ export class Reconciler {
     this.boot.set(instance.id, { startedAt: now });
     this.deps.output?.follow(instance, true);
     this.deps.logger.info('instance-started', { app: app.name, dyno, release: release!.version, id: instance.id });
+  }
+
+  /**
+   * A start the runtime refused (terminal) is shown in the rollout and the app log and not tried
+   * again until the release or the formation entry changes; any other failure is tried again after
+   * a growing delay.
+   */
+  private startFailed(desired: DesiredState, slot: DesiredSlot, error: unknown, pass: SlotPass, now: number): number | undefined {
+    const { app } = desired;
+    const dyno = `${slot.type}.${slot.index}`;
+    const failure = classifyStartFailure(error);
+    if (failure.kind === 'terminal') {
+      const reason = `${slot.type} could not start: ${failure.message}`;
+      this.refused.refuse(slot, reason);
+      pass.failures.push(reason);
+      this.deps.appLog.write(app.id, 'berth', dyno, `Could not start process: ${failure.message} (not retried until the release or the formation changes)`);
+      this.deps.logger.warn('instance-start-refused', { app: app.name, dyno, error: failure.message });
+      return undefined;
+    }
+    const delay = this.retries.failed(slot.key, now);
+    this.deps.appLog.write(app.id, 'berth', dyno, `Could not start process, trying again in ${Math.ceil(delay / 1000)} s: ${failure.message}`);
+    this.deps.logger.warn('instance-start-failed', { app: app.name, dyno, error: failure.message, retryInMs: delay });
+    return delay;
   }
 
   private bootTimeout(instance: Instance, slot: DesiredSlot, now: number): void {
@@ -274,15 +363,22 @@ export class Reconciler {
     if (name) this.deps.routes.remove(name);
     this.names.delete(appId);
     this.crashes.forget(`${appId}/`);
+    this.refused.forget(appId);
+    let removalsFailed = false;
     for (const i of instances) {
-      if (i.status === 'running') { if (!this.stopping.has(i.id)) this.stopNow(i); }
-      else await this.deps.runtime.remove(i.id);
+      if (i.status === 'running') { if (!this.stopping.has(i.id)) this.stopNow(i); continue; }
+      await this.deps.runtime.remove(i.id).catch((e: unknown) => {
+        removalsFailed = true;
+        this.deps.logger.warn('instance-remove-failed', { app: i.appName, dyno: i.name, id: i.id, error: String(e) });
+      });
     }
-    return {};
+    return removalsFailed ? { wakeInMs: this.retries.failed(`${appId}/removals`, this.deps.clock.now()) } : {};
   }
 
   /** Stops instances so that the next reconcile starts fresh ones (not counted as crashes). */
   async restart(appId: string, name?: string): Promise<number> {
+    // A restart is a user's way to say "try again": refused starts are tried once more.
+    this.refused.forget(appId);
     const instances = (await this.deps.runtime.list({ appId })).filter((i) => i.status === 'running' && (!name || i.name === name || i.processType === name));
     await Promise.all(instances.map(async (i) => {
       this.stopping.add(i.id);
@@ -312,7 +408,8 @@ export class Reconciler {
     for (const slot of desired?.slots ?? []) {
       const name = `${slot.type}.${slot.index}`;
       // An older release's instance of the same name may still be serving; the new release's slot is shown beside it.
-      if (!views.some((v) => v.name === name && v.releaseId === desired!.release!.id) && (this.crashes.nextStartAt(slot.key) ?? now) > now) {
+      const waiting = (this.crashes.nextStartAt(slot.key) ?? now) > now || this.refused.reasonFor(slot) !== undefined;
+      if (!views.some((v) => v.name === name && v.releaseId === desired!.release!.id) && waiting) {
         views.push({ id: slot.key, name, type: slot.type, command: slot.command, size: slot.size.name, releaseId: desired!.release!.id,
           releaseVersion: desired!.release!.version, startedAt: new Date(now).toISOString(), state: 'crashed' });
       }

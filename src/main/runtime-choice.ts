@@ -17,6 +17,7 @@ import { LocalBuildSandbox } from '../runtime/local/local-build-sandbox.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Settings } from './settings.js';
+import { currentPrivileges, type Privileges } from '../platform/privileges.js';
 
 export interface RuntimeChoice {
   runtime: Runtime;
@@ -29,11 +30,11 @@ export interface RuntimeChoice {
   sandboxGateway(): Promise<{ address: string; subnet: string } | undefined>;
 }
 
-export async function chooseRuntime(settings: Settings, paths: { runtime: string; slugs: string; cache: string; buildWork: string }, logger: Logger): Promise<RuntimeChoice> {
+export async function chooseRuntime(settings: Settings, paths: { runtime: string; slugs: string; cache: string; buildWork: string }, logger: Logger, privileges: Privileges = currentPrivileges()): Promise<RuntimeChoice> {
   const log = logger.child({ component: 'runtime' });
   if (settings.runtime !== 'local') {
     const docker = new Docker();
-    const problem = await dockerProblem(docker);
+    const problem = await dockerProblem(docker, privileges);
     if (!problem) {
       // One scope per BERTH_HOME: two Berths sharing an engine never adopt each other's containers.
       const scope = createHash('sha256').update(settings.home).digest('hex').slice(0, 12);
@@ -54,7 +55,7 @@ export async function chooseRuntime(settings: Settings, paths: { runtime: string
   }
   // One bridge for instances and builds: each gets a namespace of its own on an isolated port.
   const network = new BridgeSandboxNetwork({ bridge: settings.sandboxBridge, subnet: settings.sandboxSubnet });
-  const runtime = new LocalRuntime({ stateDir: paths.runtime, logger: log, network });
+  const runtime = new LocalRuntime({ stateDir: paths.runtime, logger: log, network, privileges });
   // Start-up, before anything new runs: running instances are adopted and what a crashed Berth
   // left (one-off state, build sandboxes and workspaces) is killed and removed.
   const mode = await runtime.mode();
@@ -69,7 +70,7 @@ export async function chooseRuntime(settings: Settings, paths: { runtime: string
 }
 
 /** Undefined when Berth can run apps on this engine; otherwise why not. */
-async function dockerProblem(docker: Docker): Promise<string | undefined> {
+async function dockerProblem(docker: Docker, privileges: Privileges = currentPrivileges()): Promise<string | undefined> {
   try {
     await docker.ping();
   } catch (e) {
@@ -77,6 +78,6 @@ async function dockerProblem(docker: Docker): Promise<string | undefined> {
   }
   if ((await imageExists(docker, STACK_IMAGE)) || (await imageExists(docker, DEBOOTSTRAP_BASE))) return undefined;
   // Without the stack image, Berth must be able to build it: debootstrap (as root) is the path that needs no registry.
-  if (process.getuid?.() === 0 && ['/usr/sbin/debootstrap', '/usr/bin/debootstrap'].some((p) => existsSync(p))) return undefined;
+  if (privileges.root && ['/usr/sbin/debootstrap', '/usr/bin/debootstrap'].some((p) => existsSync(p))) return undefined;
   return `the stack image ${STACK_IMAGE} is missing and debootstrap (as root) is not available to build it`;
 }

@@ -13,6 +13,8 @@ import { GitRepos } from '../deploy/git/repo-store.js';
 import { sourceCapabilityPath } from '../deploy/source-capability.js';
 import { SourceStore } from '../deploy/source-store.js';
 import { HealthManager } from '../health/health-manager.js';
+import { RolloutRecorder } from '../health/rollout-recorder.js';
+import { currentPrivileges } from '../platform/privileges.js';
 import { InstanceOutput } from '../health/instance-output.js';
 import { tcpProbe } from '../health/port-probe.js';
 import { Reconciler } from '../health/reconciler.js';
@@ -30,6 +32,7 @@ import { GitPushes } from '../services/git-push.js';
 import { OneOffDynos } from '../services/one-off-dynos.js';
 import { OneOffTable } from '../services/one-off-table.js';
 import { PlatformEvents } from '../services/platform-events.js';
+import { ReleaseOwner } from '../services/release-owner.js';
 import type { ServiceDeps } from '../services/service-deps.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { chooseAddonNetwork } from './addon-network.js';
@@ -45,7 +48,8 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const settings = readSettings();
+  const privileges = currentPrivileges(); // decided once, passed to what depends on it
+  const settings = readSettings(process.env, privileges);
   const paths = homePaths(settings.home);
   // 0700: slugs and instance state live here, and app users must not reach them (see the local runtime).
   mkdirSync(settings.home, { recursive: true, mode: 0o700 });
@@ -57,13 +61,15 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const logs = new LogHub({ dir: paths.logs, logger: logger.child({ component: 'logs' }) });
   await logs.start(signal);
   const events = new PlatformEvents();
-  const { runtime, builder, reason: runtimeReason, detach: detachRuntime, sandboxGateway } = await chooseRuntime(settings, paths, logger);
+  const { runtime, builder, reason: runtimeReason, detach: detachRuntime, sandboxGateway } = await chooseRuntime(settings, paths, logger, privileges);
   const routes = new RouteTable({ baseDomain: settings.baseDomain });
   const output = new InstanceOutput({ runtime, appLog: logs, logger: logger.child({ component: 'health' }) });
   signal.addEventListener('abort', () => output.close(), { once: true });
+  const healthLogger = logger.child({ component: 'health' });
+  const rollouts = new RolloutRecorder({ store, events, appLog: logs, logger: healthLogger });
   const reconciler = new Reconciler({
-    store, runtime, routes, appLog: logs, clock: systemClock, logger: logger.child({ component: 'health' }), probe: tcpProbe,
-    bootTimeoutMs: settings.bootTimeoutMs, output,
+    store, runtime, routes, appLog: logs, clock: systemClock, logger: healthLogger, probe: tcpProbe,
+    bootTimeoutMs: settings.bootTimeoutMs, output, rollouts,
   });
   const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });
   events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId); });
@@ -75,7 +81,8 @@ export async function runServer(role: string, _args: string[]): Promise<void> {
   const leftoverOneOffs = await runtime.stopLeftoverOneOffs();
   if (leftoverOneOffs > 0) logger.warn('one-offs-left-by-earlier-process-stopped', { count: leftoverOneOffs });
   const oneOffs = new OneOffTable();
-  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, oneOffs, defaultStack: DEFAULT_STACK, hidePaths };
+  const releaseOwner = new ReleaseOwner({ store, clock: systemClock, events, logger: logger.child({ component: 'releases' }), releaseTimeoutMs: settings.releaseTimeoutMs });
+  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, oneOffs, releaseOwner, defaultStack: DEFAULT_STACK, hidePaths };
   const admin = await ensureAdmin(deps, { email: settings.adminEmail, password: settings.adminPassword });
   if (admin) announceAdmin(admin, settings.apiUrl);
 

@@ -2,7 +2,9 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ONE_OFF_LIFETIME_MS } from '../domain/one-off-limits.js';
+import { DEFAULT_RELEASE_TIMEOUT_MS } from '../services/release-owner.js';
 import { DEFAULT_MAX_CONNECTIONS } from '../addons/brokers/postgresql/connection-budget.js';
+import { currentPrivileges, type Privileges } from '../platform/privileges.js';
 
 export type RuntimeChoice = 'auto' | 'local' | 'docker';
 
@@ -24,6 +26,8 @@ export interface Settings {
   bootTimeoutMs: number;
   /** One-off dynos are stopped after this long (BERTH_ONE_OFF_MAX_LIFETIME seconds, default 86400 = 24 h, as Heroku). */
   oneOffMaxLifetimeMs: number;
+  /** A deploy's `release:` command is stopped, and its release failed, after this long (BERTH_RELEASE_TIMEOUT seconds, default 3600, as Heroku's release phase). */
+  releaseTimeoutMs: number;
   /** The add-on PostgreSQL server's max_connections, which its plans' role limits fill (BERTH_PG_MAX_CONNECTIONS, default 500). */
   pgMaxConnections: number;
   /** The host bridge local instances' network namespaces hang off (BERTH_SANDBOX_BRIDGE, default berth0). */
@@ -51,14 +55,15 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 /** Node timers fire at once past ~24.8 days, which would stop every one-off as it starts. */
 const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
-function oneOffLifetimeMs(env: NodeJS.ProcessEnv): number {
-  const seconds = positiveInt(env, 'BERTH_ONE_OFF_MAX_LIFETIME', DEFAULT_ONE_OFF_LIFETIME_MS / 1000);
-  if (seconds > MAX_TIMER_SECONDS) throw new Error(`BERTH_ONE_OFF_MAX_LIFETIME must be at most ${MAX_TIMER_SECONDS} seconds, got ${seconds}`);
+/** A duration in whole seconds that a timer will wait for, as milliseconds. */
+function timerMs(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): number {
+  const seconds = positiveInt(env, name, fallbackMs / 1000);
+  if (seconds > MAX_TIMER_SECONDS) throw new Error(`${name} must be at most ${MAX_TIMER_SECONDS} seconds, got ${seconds}`);
   return seconds * 1000;
 }
 
-export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const home = env.BERTH_HOME || (process.getuid?.() === 0 ? '/var/lib/berth' : join(homedir(), '.berth'));
+export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: Privileges = currentPrivileges()): Settings {
+  const home = env.BERTH_HOME || (privileges.root ? '/var/lib/berth' : join(homedir(), '.berth'));
   const apiPort = port(env, 'BERTH_API_PORT', 5000);
   const runtime = (env.BERTH_RUNTIME || 'auto') as RuntimeChoice;
   if (!['auto', 'local', 'docker'].includes(runtime)) throw new Error(`BERTH_RUNTIME must be auto, local or docker, got ${JSON.stringify(runtime)}`);
@@ -77,7 +82,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     adminPassword: env.BERTH_ADMIN_PASSWORD || undefined,
     buildConcurrency: positiveInt(env, 'BERTH_BUILD_CONCURRENCY', 2),
     bootTimeoutMs: positiveInt(env, 'BERTH_BOOT_TIMEOUT', 60) * 1000,
-    oneOffMaxLifetimeMs: oneOffLifetimeMs(env),
+    oneOffMaxLifetimeMs: timerMs(env, 'BERTH_ONE_OFF_MAX_LIFETIME', DEFAULT_ONE_OFF_LIFETIME_MS),
+    releaseTimeoutMs: timerMs(env, 'BERTH_RELEASE_TIMEOUT', DEFAULT_RELEASE_TIMEOUT_MS),
     pgMaxConnections: positiveInt(env, 'BERTH_PG_MAX_CONNECTIONS', DEFAULT_MAX_CONNECTIONS),
     sandboxBridge: env.BERTH_SANDBOX_BRIDGE || undefined,
     sandboxSubnet: env.BERTH_SANDBOX_SUBNET || undefined,

@@ -1,5 +1,8 @@
 // The behaviour every runtime driver must show, as one vitest suite each driver runs with its
 // own harness: `runtimeContract('local', makeLocalHarness)`. The "app" is a tiny Node HTTP server.
+// Two parts: the lifecycle (start, stop, list, exits, removal, refusals) that any Runtime shows, the
+// health tests' in-memory fake included; and what needs a real process (HTTP, signals, logs, one-offs,
+// stats), which only the drivers run.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -69,70 +72,77 @@ export function portAccepts(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** The whole contract: what every driver must pass. */
 export function runtimeContract(name: string, makeHarness: () => Promise<RuntimeHarness>): void {
   describe(`Runtime contract: ${name}`, () => {
-    let harness: RuntimeHarness;
-    let runtime: Runtime;
-    let slug: string;
+    const h = useHarness(makeHarness);
+    lifecycleCases(h);
+    processCases(h);
+  });
+}
 
-    beforeEach(async () => {
-      harness = await makeHarness();
-      runtime = harness.runtime;
-      slug = await harness.makeSlug({ 'server.js': ECHO_SERVER_JS });
-    });
+/**
+ * The lifecycle part alone, for runtimes that run no real process (the health tests' fake). Such a
+ * runtime must still end an instance whose command is `… exit N` on its own with that code.
+ */
+export function runtimeLifecycleContract(name: string, makeHarness: () => Promise<RuntimeHarness>): void {
+  describe(`Runtime contract (lifecycle): ${name}`, () => lifecycleCases(useHarness(makeHarness)));
+}
 
-    afterEach(async () => {
-      for (const instance of await runtime.list()) {
-        await runtime.stop(instance.id, { graceMs: 2000 });
-        await runtime.remove(instance.id);
-      }
-      await harness.cleanup();
-    });
+interface HarnessRef {
+  harness: RuntimeHarness;
+  runtime: Runtime;
+  slug: string;
+}
 
-    it('starts an instance that answers HTTP on its address with PORT, DYNO and config vars', async () => {
+function useHarness(makeHarness: () => Promise<RuntimeHarness>): HarnessRef {
+  const h = {} as HarnessRef;
+  beforeEach(async () => {
+    h.harness = await makeHarness();
+    h.runtime = h.harness.runtime;
+    h.slug = await h.harness.makeSlug({ 'server.js': ECHO_SERVER_JS });
+  });
+
+  afterEach(async () => {
+    for (const instance of await h.runtime.list()) {
+      await h.runtime.stop(instance.id, { graceMs: 2000 });
+      await h.runtime.remove(instance.id);
+    }
+    await h.harness.cleanup();
+  });
+  return h;
+}
+
+function lifecycleCases(h: HarnessRef): void {
+    it('starts a running instance named after its process type and index', async () => {
+      const { runtime, slug } = h;
       const instance = await runtime.start(specFor(slug, { index: 2 }));
-      expect(instance.status).toBe('running');
-      expect(instance.name).toBe('web.2');
-      const body = await eventually(() => getJson(instance));
-      expect(body).toEqual({ port: String(instance.address!.port), dyno: 'web.2', greeting: 'hello from config' });
+      expect(instance).toMatchObject({ status: 'running', name: 'web.2', processType: 'web', index: 2, releaseVersion: 1, exitCode: null });
+      expect(instance.address).not.toBeNull();
+      expect(await runtime.inspect(instance.id)).toMatchObject({ id: instance.id, status: 'running' });
     });
 
-    it('stops an instance: it is reported exited and its port no longer accepts connections', async () => {
+    it('stops an instance: it is reported exited; stopping twice or an unknown id is harmless', async () => {
+      const { runtime, slug } = h;
       const instance = await runtime.start(specFor(slug));
-      await eventually(() => getJson(instance));
       await runtime.stop(instance.id);
       expect((await runtime.inspect(instance.id))?.status).toBe('exited');
-      expect(await portAccepts(instance.address!.host, instance.address!.port)).toBe(false);
-      await runtime.stop(instance.id); // stopping twice is harmless
+      await runtime.stop(instance.id);
       await runtime.stop('no-such-instance');
     });
 
-    it('lets the app shut down gracefully on SIGTERM when stopped', async () => {
-      const instance = await runtime.start(specFor(slug, { command: "trap 'echo shutting down; exit 0' TERM; echo ready; while :; do sleep 0.1; done" }));
-      await eventually(async () => (await collect(runtime.logs(instance.id, { follow: false }))).includes('ready') || undefined);
-      await runtime.stop(instance.id);
-      expect(await runtime.inspect(instance.id)).toMatchObject({ status: 'exited', exitCode: 0 });
-      // The shell may also report its interrupted `sleep`; what matters is that the handler ran.
-      expect(await collect(runtime.logs(instance.id, { follow: false }))).toContain('shutting down');
-    });
-
-    it('escalates to SIGKILL when the app ignores SIGTERM', async () => {
-      const instance = await runtime.start(specFor(slug, { command: 'trap "" TERM; echo ready; while :; do sleep 0.2; done' }));
-      await eventually(async () => (await collect(runtime.logs(instance.id, { follow: false }))).includes('ready') || undefined);
-      await runtime.stop(instance.id, { graceMs: 300 });
-      expect((await runtime.inspect(instance.id))?.status).toBe('exited');
-    });
-
     it('lists instances, filtered by app', async () => {
+      const { runtime, slug } = h;
       const a = await runtime.start(specFor(slug, { appId: 'app-a', appName: 'app-a' }));
       const b = await runtime.start(specFor(slug, { appId: 'app-b', appName: 'app-b' }));
       expect((await runtime.list({ appId: 'app-a' })).map((i) => i.id)).toEqual([a.id]);
       expect((await runtime.list()).map((i) => i.id).sort()).toEqual([a.id, b.id].sort());
       // Local instances differ by port on loopback; containers by their own IP.
-    expect(a.address).not.toEqual(b.address);
+      expect(a.address).not.toEqual(b.address);
     });
 
     it('reports an instance that exits on its own, with its exit code, through onExit and inspect', async () => {
+      const { runtime, slug } = h;
       const seen: Instance[] = [];
       const unsubscribe = runtime.onExit((i) => seen.push(i));
       const instance = await runtime.start(specFor(slug, { processType: 'worker', command: 'echo working; exit 3' }));
@@ -143,7 +153,62 @@ export function runtimeContract(name: string, makeHarness: () => Promise<Runtime
       expect(await runtime.inspect(instance.id)).toMatchObject({ status: 'exited', exitCode: 3 });
     });
 
+    it('forgets a removed instance', async () => {
+      const { runtime, slug } = h;
+      const instance = await runtime.start(specFor(slug, { command: 'exit 0' }));
+      await eventually(async () => ((await runtime.inspect(instance.id))?.status === 'exited' ? true : undefined));
+      await runtime.remove(instance.id);
+      expect(await runtime.inspect(instance.id)).toBeUndefined();
+      expect(await runtime.list()).toEqual([]);
+    });
+
+    it('refuses, as start_refused, an instance whose slug does not exist (trying again cannot help)', async () => {
+      const { runtime } = h;
+      await expect(runtime.start(specFor('/no/such/slug'))).rejects.toMatchObject({ code: 'start_refused' });
+      expect(await runtime.list()).toEqual([]);
+    });
+}
+
+function processCases(h: HarnessRef): void {
+    it('starts an instance that answers HTTP on its address with PORT, DYNO and config vars', async () => {
+      const { runtime, slug } = h;
+      const instance = await runtime.start(specFor(slug, { index: 2 }));
+      expect(instance.status).toBe('running');
+      expect(instance.name).toBe('web.2');
+      const body = await eventually(() => getJson(instance));
+      expect(body).toEqual({ port: String(instance.address!.port), dyno: 'web.2', greeting: 'hello from config' });
+    });
+
+    it('stops an instance that served: its port no longer accepts connections', async () => {
+      const { runtime, slug } = h;
+      const instance = await runtime.start(specFor(slug));
+      await eventually(() => getJson(instance));
+      await runtime.stop(instance.id);
+      expect((await runtime.inspect(instance.id))?.status).toBe('exited');
+      expect(await portAccepts(instance.address!.host, instance.address!.port)).toBe(false);
+    });
+
+    it('lets the app shut down gracefully on SIGTERM when stopped', async () => {
+      const { runtime, slug } = h;
+      const instance = await runtime.start(specFor(slug, { command: "trap 'echo shutting down; exit 0' TERM; echo ready; while :; do sleep 0.1; done" }));
+      await eventually(async () => (await collect(runtime.logs(instance.id, { follow: false }))).includes('ready') || undefined);
+      await runtime.stop(instance.id);
+      expect(await runtime.inspect(instance.id)).toMatchObject({ status: 'exited', exitCode: 0 });
+      // The shell may also report its interrupted `sleep`; what matters is that the handler ran.
+      expect(await collect(runtime.logs(instance.id, { follow: false }))).toContain('shutting down');
+    });
+
+    it('escalates to SIGKILL when the app ignores SIGTERM', async () => {
+      const { runtime, slug } = h;
+      const instance = await runtime.start(specFor(slug, { command: 'trap "" TERM; echo ready; while :; do sleep 0.2; done' }));
+      await eventually(async () => (await collect(runtime.logs(instance.id, { follow: false }))).includes('ready') || undefined);
+      await runtime.stop(instance.id, { graceMs: 300 });
+      expect((await runtime.inspect(instance.id))?.status).toBe('exited');
+    });
+
+
     it("returns the app's output lines, and follows them until the instance exits", async () => {
+      const { runtime, slug } = h;
       const instance = await runtime.start(specFor(slug, { command: 'echo first line; echo "second $GREETING" >&2; sleep 1; echo last line' }));
       const followed = await collect(runtime.logs(instance.id, { follow: true }));
       expect(followed).toEqual(['first line', 'second hello from config', 'last line']);
@@ -151,6 +216,7 @@ export function runtimeContract(name: string, makeHarness: () => Promise<Runtime
     });
 
     it('sources .profile.d scripts before the command, as Heroku does', async () => {
+      const { runtime, harness } = h;
       const profiled = await harness.makeSlug({ '.profile.d/tool.sh': 'export TOOL_HOME=/app/tool\n' });
       const instance = await runtime.start(specFor(profiled, { processType: 'worker', command: 'echo "tool at $TOOL_HOME"' }));
       await eventually(async () => (await runtime.inspect(instance.id))?.status === 'exited' || undefined);
@@ -158,6 +224,7 @@ export function runtimeContract(name: string, makeHarness: () => Promise<Runtime
     });
 
     it('stops following logs when the signal aborts', async () => {
+      const { runtime, slug } = h;
       const instance = await runtime.start(specFor(slug));
       const controller = new AbortController();
       const lines: string[] = [];
@@ -169,6 +236,7 @@ export function runtimeContract(name: string, makeHarness: () => Promise<Runtime
     });
 
     it('runs a one-off with the release env, returning its output and exit code', async () => {
+      const { runtime, slug } = h;
       const stdout = new PassThrough();
       let output = '';
       stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -187,6 +255,7 @@ export function runtimeContract(name: string, makeHarness: () => Promise<Runtime
     });
 
     it('stops a one-off when its signal aborts, with the processes it started', async () => {
+      const { runtime, slug } = h;
       const stdout = new PassThrough();
       let output = '';
       stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -201,6 +270,7 @@ export function runtimeContract(name: string, makeHarness: () => Promise<Runtime
     });
 
     it('stops the one-offs left running when asked to at start, as if their Berth had gone', async () => {
+      const { runtime, slug } = h;
       const stdout = new PassThrough();
       let output = '';
       stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -213,6 +283,7 @@ export function runtimeContract(name: string, makeHarness: () => Promise<Runtime
     });
 
     it('reports CPU and memory of a running instance', async () => {
+      const { runtime, slug } = h;
       const instance = await runtime.start(specFor(slug));
       await eventually(() => getJson(instance));
       const stats = await runtime.stats(instance.id);
@@ -220,14 +291,6 @@ export function runtimeContract(name: string, makeHarness: () => Promise<Runtime
       expect(stats?.memoryBytes).toBeGreaterThan(1024 * 1024);
     });
 
-    it('forgets a removed instance', async () => {
-      const instance = await runtime.start(specFor(slug, { command: 'exit 0' }));
-      await eventually(async () => ((await runtime.inspect(instance.id))?.status === 'exited' ? true : undefined));
-      await runtime.remove(instance.id);
-      expect(await runtime.inspect(instance.id)).toBeUndefined();
-      expect(await runtime.list()).toEqual([]);
-    });
-  });
 }
 
 export async function collect(chunks: AsyncIterable<{ line: string }>): Promise<string[]> {

@@ -68,7 +68,11 @@ export interface OneOffSpec extends Omit<InstanceSpec, 'index'> {
 
 export interface Runtime {
   readonly name: 'local' | 'docker' | 'swarm';
-  /** Starts the instance and returns once it has been launched (not once it is healthy). */
+  /**
+   * Starts the instance and returns once it has been launched (not once it is healthy). Throws
+   * BerthError `start_refused` when the spec can never start as given (no such slug or image, a
+   * configuration the engine rejects); any other error may pass on a later try.
+   */
   start(spec: InstanceSpec): Promise<Instance>;
   /** SIGTERM, then SIGKILL after graceMs; resolves when it is gone. Unknown ids are a no-op. */
   stop(id: string, opts?: { graceMs?: number }): Promise<void>;

@@ -3,11 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { systemClock } from '../platform/clock.js';
 import { silentLogger } from '../platform/logger.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { AddonDeps } from './addon-deps.js';
 import { attachAddon } from './addon-attachments.js';
 import { PlatformEvents } from './platform-events.js';
+import { ReleaseOwner } from './release-owner.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,7 +26,9 @@ async function world() {
     bind: async (_id: string, binding: string) => { bound.add(binding); return { url: 'postgres://u:p@127.0.0.1:5432/db' }; },
     unbind: async (_id: string, binding: string) => { bound.delete(binding); },
   };
-  const deps = { store, events: new PlatformEvents(), logger: silentLogger, brokers: { forService: () => broker } } as unknown as AddonDeps;
+  const events = new PlatformEvents();
+  const releaseOwner = new ReleaseOwner({ store, clock: systemClock, events, logger: silentLogger, releaseTimeoutMs: 60_000 });
+  const deps = { store, events, logger: silentLogger, releaseOwner, brokers: { forService: () => broker } } as unknown as AddonDeps;
   const owner = await store.users.create({ email: 'o@example.com', passwordHash: 'h', isAdmin: false });
   const home = await store.apps.create({ name: 'home-app', ownerId: owner.id, stack: 's' });
   const other = await store.apps.create({ name: 'other-app', ownerId: owner.id, stack: 's' });

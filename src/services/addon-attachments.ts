@@ -7,7 +7,7 @@ import type { Repos } from '../store/store.js';
 import type { AddonDeps } from './addon-deps.js';
 import { addonForActor } from './addon-access.js';
 import { appForActor } from './access.js';
-import { recordRelease } from './releases.js';
+import type { ReleaseInput } from './release-owner.js';
 
 export const configVarOf = (attachmentName: string): string => `${attachmentName}_URL`;
 
@@ -30,18 +30,21 @@ export async function chooseAttachmentName(repos: Pick<Repos, 'addons' | 'config
   }
 }
 
-/** Sets (or with url null, removes) `<NAME>_URL` and records the release, inside the caller's transaction. */
-export async function changeAddonVar(tx: Repos, app: App, actor: User, input: { name: string; url: string | null; description: string }): Promise<Release> {
+/**
+ * Sets (or with url null, removes) `<NAME>_URL` inside the caller's transaction and says which release
+ * that makes; the caller runs it in the app's turn (ReleaseOwner.change).
+ */
+export async function changeAddonVar(tx: Repos, app: App, input: { name: string; url: string | null; description: string }): Promise<ReleaseInput> {
   const config = { ...(await tx.config.get(app.id)) };
   if (input.url === null) delete config[configVarOf(input.name)];
   else config[configVarOf(input.name)] = input.url;
   await tx.config.replace(app.id, config);
-  return recordRelease(tx, app, actor, { description: input.description, config });
+  return { description: input.description, config };
 }
 
-export function announceRelease(deps: AddonDeps, app: App, actor: User, release: Release, reason: string): void {
+/** The `berth[api]` line of an add-on's release; the owner has already told the health manager. */
+export function announceRelease(deps: AddonDeps, app: App, actor: User, release: Release): void {
   deps.appLog?.write(app.id, 'berth', 'api', `Release v${release.version} created by ${actor.email}: ${release.description}`);
-  deps.events.emit({ type: 'app-changed', appId: app.id, reason });
 }
 
 export async function attachAddon(deps: AddonDeps, actor: User, input: { addon?: unknown; app?: unknown; name?: unknown }): Promise<{ attachment: AddonAttachment; addon: Addon; app: App }> {
@@ -55,18 +58,18 @@ export async function attachAddon(deps: AddonDeps, actor: User, input: { addon?:
   const bindingId = `${addon.id}:${app.id}`;
   const alreadyBound = (await deps.store.addons.attachments({ addonId: addon.id })).some((a) => a.appId === app.id);
   const { url } = await broker.bind(addon.id, bindingId);
-  const { attachment, release } = await deps.store.transaction(async (tx) => {
+  const { release, result: attachment } = await deps.releaseOwner.change(app, actor, 'addon-attached', async (tx) => {
     const name = await chooseAttachmentName(tx, app, input.name, broker.defaultAttachmentName);
     const attachment = await tx.addons.attach({ addonId: addon.id, appId: app.id, name });
-    const release = await changeAddonVar(tx, app, actor, { name, url, description: `Attach ${name} (@ref:${addon.name})` });
+    const release = await changeAddonVar(tx, app, { name, url, description: `Attach ${name} (@ref:${addon.name})` });
     await tx.events.append({ actorId: actor.id, appId: app.id, action: 'addon-attached', data: { addon: addon.name, name } });
-    return { attachment, release };
+    return { release, result: attachment };
   }).catch(async (e: unknown) => {
     // Nothing was recorded, so the binding made for it must not outlive it (unless an earlier attachment uses it).
     if (!alreadyBound) await broker.unbind(addon.id, bindingId).catch(() => undefined);
     throw e;
   });
-  announceRelease(deps, app, actor, release, 'addon-attached');
+  announceRelease(deps, app, actor, release!);
   return { attachment, addon, app };
 }
 
@@ -78,14 +81,16 @@ export async function detachAddon(deps: AddonDeps, actor: User, attachmentId: st
   if (addon.appId === app.id && (await deps.store.addons.attachments({ addonId: addon.id })).filter((a) => a.appId === app.id).length === 1) {
     throw new BerthError('invalid_params', `${attachment.name} is how ${app.name} owns ${addon.name}; destroy the add-on instead (berth addons:destroy ${addon.name}).`, 'addon_attachment');
   }
-  const release = await deps.store.transaction(async (tx) => {
+  const { release } = await deps.releaseOwner.change(app, actor, 'addon-detached', async (tx) => {
+    // Checked again in the app's turn: a detach that waited may find it already gone.
+    if (!(await tx.addons.attachmentById(attachment.id))) throw new BerthError('addon_attachment_not_found', `Couldn't find that add-on attachment: ${attachmentId}.`, 'addon_attachment');
     await tx.addons.detach(attachment.id);
-    const release = await changeAddonVar(tx, app, actor, { name: attachment.name, url: null, description: `Detach ${attachment.name} (@ref:${addon.name})` });
+    const release = await changeAddonVar(tx, app, { name: attachment.name, url: null, description: `Detach ${attachment.name} (@ref:${addon.name})` });
     await tx.events.append({ actorId: actor.id, appId: app.id, action: 'addon-detached', data: { addon: addon.name, name: attachment.name } });
-    return release;
+    return { release, result: undefined };
   });
   await deps.brokers.forService(addon.service).unbind(addon.id, `${addon.id}:${app.id}`);
-  announceRelease(deps, app, actor, release, 'addon-detached');
+  announceRelease(deps, app, actor, release!);
   return { attachment, addon, app };
 }
 

@@ -2,11 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { systemClock } from '../platform/clock.js';
 import { silentLogger } from '../platform/logger.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { AddonDeps } from './addon-deps.js';
 import { refreshAddonUrls } from './addon-url-refresh.js';
 import { PlatformEvents } from './platform-events.js';
+import { ReleaseOwner } from './release-owner.js';
 
 const dirs: string[] = [];
 const stores: SqliteStore[] = [];
@@ -24,7 +26,8 @@ async function setup(brokerUrl: string) {
   const changed: string[] = [];
   events.on((e) => { if (e.type === 'app-changed') changed.push(e.appId); });
   const brokers = { forService: () => ({ bind: async () => ({ url: brokerUrl }) }) };
-  const deps = { store, events, logger: silentLogger, brokers } as unknown as AddonDeps;
+  const releaseOwner = new ReleaseOwner({ store, clock: systemClock, events, logger: silentLogger, releaseTimeoutMs: 60_000 });
+  const deps = { store, events, logger: silentLogger, releaseOwner, brokers } as unknown as AddonDeps;
   const owner = await store.users.create({ email: 'o@example.com', passwordHash: 'h', isAdmin: false });
   const app = await store.apps.create({ name: 'demo', ownerId: owner.id, stack: 's' });
   const addon = await store.addons.create({ name: 'postgresql-one', appId: app.id, service: 'postgresql', plan: 'postgresql:dev', state: 'provisioned' });

@@ -19,10 +19,13 @@ export async function refreshAddonUrls(deps: AddonDeps): Promise<number> {
         if (current === undefined) continue;
         const { url } = await deps.brokers.forService(addon.service).bind(addon.id, `${addon.id}:${app.id}`);
         if (url === current || !sameCredentials(url, current)) continue;
-        const release = await deps.store.transaction((tx) => changeAddonVar(tx, app, owner, {
-          name: attachment.name, url, description: `Update ${attachment.name} (@ref:${addon.name}): add-on address changed`,
-        }));
-        announceRelease(deps, app, owner, release, 'addon-url-changed');
+        const { release } = await deps.releaseOwner.change(app, owner, 'addon-url-changed', async (tx) => {
+          // Read again in the app's turn: the user may have changed or removed the var meanwhile.
+          if ((await tx.config.get(app.id))[configVarOf(attachment.name)] !== current) return { result: undefined };
+          return { release: await changeAddonVar(tx, app, { name: attachment.name, url, description: `Update ${attachment.name} (@ref:${addon.name}): add-on address changed` }), result: undefined };
+        });
+        if (!release) continue;
+        announceRelease(deps, app, owner, release);
         deps.logger.info('addon-url-updated', { app: app.name, addon: addon.name, var: configVarOf(attachment.name), host: new URL(url).hostname });
         updated++;
       } catch (e) {

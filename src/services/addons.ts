@@ -55,15 +55,15 @@ export async function createAddon(deps: AddonDeps, actor: User, appRef: string, 
   try {
     await broker.provision(addon.id, plan);
     const { url } = await broker.bind(addon.id, `${addon.id}:${app.id}`);
-    const release = await deps.store.transaction(async (tx) => {
+    const { release } = await deps.releaseOwner.change(app, actor, 'addon-created', async (tx) => {
       const attachmentName = await chooseAttachmentName(tx, app, input.attachment?.name, broker.defaultAttachmentName);
       await tx.addons.attach({ addonId: addon.id, appId: app.id, name: attachmentName });
       await tx.addons.setState(addon.id, 'provisioned');
       await tx.events.append({ actorId: actor.id, appId: app.id, action: 'addon-created', data: { addon: name, plan: plan.name } });
-      return changeAddonVar(tx, app, actor, { name: attachmentName, url, description: `Attach ${attachmentName} (@ref:${name})` });
+      return { release: await changeAddonVar(tx, app, { name: attachmentName, url, description: `Attach ${attachmentName} (@ref:${name})` }), result: undefined };
     });
     deps.logger.info('addon-created', { app: app.name, addon: name, plan: plan.name });
-    announceRelease(deps, app, actor, release, 'addon-created');
+    announceRelease(deps, app, actor, release!);
   } catch (e) {
     deps.logger.error('addon-create-failed', { app: app.name, addon: name, error: (e as Error).message });
     await broker.deprovision(addon.id).catch(() => undefined);
@@ -119,21 +119,27 @@ export async function destroyAddon(deps: AddonDeps, actor: User, appRef: string,
   return before;
 }
 
+/**
+ * Marks the add-on going, then detaches it from each app in that app's turn (a release each). Each
+ * app's release is its own transaction: a crash between them leaves the add-on `deprovisioning` with
+ * attachments, which the next destroy (or removeAddonsOfDestroyedApp) finishes.
+ */
 async function detachEverywhere(deps: AddonDeps, addon: Addon, actor: User): Promise<void> {
-  const released = await deps.store.transaction(async (tx) => {
-    await tx.addons.setState(addon.id, 'deprovisioning');
-    const out = [];
-    for (const attachment of await tx.addons.attachments({ addonId: addon.id })) {
-      const app = await tx.apps.byId(attachment.appId);
-      await tx.addons.detach(attachment.id);
-      if (!app) continue;
-      const release = await changeAddonVar(tx, app, actor, { name: attachment.name, url: null, description: `Detach ${attachment.name} (@ref:${addon.name})` });
-      await tx.events.append({ actorId: actor.id, appId: app.id, action: 'addon-destroyed', data: { addon: addon.name } });
-      out.push({ app, release });
+  await deps.store.addons.setState(addon.id, 'deprovisioning');
+  for (const attachment of await deps.store.addons.attachments({ addonId: addon.id })) {
+    const app = await deps.store.apps.byId(attachment.appId);
+    if (!app) {
+      await deps.store.addons.detach(attachment.id);
+      continue;
     }
-    return out;
-  });
-  for (const { app, release } of released) announceRelease(deps, app, actor, release, 'addon-destroyed');
+    const { release } = await deps.releaseOwner.change(app, actor, 'addon-destroyed', async (tx) => {
+      if (!(await tx.addons.attachmentById(attachment.id))) return { result: undefined };
+      await tx.addons.detach(attachment.id);
+      await tx.events.append({ actorId: actor.id, appId: app.id, action: 'addon-destroyed', data: { addon: addon.name } });
+      return { release: await changeAddonVar(tx, app, { name: attachment.name, url: null, description: `Detach ${attachment.name} (@ref:${addon.name})` }), result: undefined };
+    });
+    if (release) announceRelease(deps, app, actor, release);
+  }
 }
 
 async function deprovisionAddon(deps: AddonDeps, addon: Addon): Promise<void> {

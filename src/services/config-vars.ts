@@ -4,7 +4,6 @@ import { checkConfigLimits } from '../domain/config-limits.js';
 import { validateConfigKey, validateConfigValue, validateSettableConfigKey } from '../domain/names.js';
 import type { ConfigVars, User } from '../domain/types.js';
 import { appForActor } from './access.js';
-import { recordRelease } from './releases.js';
 import type { ServiceDeps } from './service-deps.js';
 
 export async function getConfigVars(deps: ServiceDeps, actor: User, appRef: string): Promise<ConfigVars> {
@@ -32,10 +31,11 @@ const describe = (set: string[], unset: string[]): string =>
   [set.length ? `Set ${set.join(', ')} config vars` : '', unset.length ? `Remove ${unset.join(', ')} config vars` : '']
     .filter(Boolean).join(' and ');
 
+/** Applied in the app's turn, on the config of that moment: a change made during a deploy lands on its new slug. */
 export async function updateConfigVars(deps: ServiceDeps, actor: User, appRef: string, changes: unknown): Promise<ConfigVars> {
   const parsed = parseChanges(changes);
   const app = await appForActor(deps.store, actor, appRef);
-  const result = await deps.store.transaction(async (tx) => {
+  const { release, result: config } = await deps.releaseOwner.change(app, actor, 'config-changed', async (tx) => {
     const current = await tx.config.get(app.id);
     const vars = new Map(Object.entries(current));
     const set: string[] = [];
@@ -49,17 +49,13 @@ export async function updateConfigVars(deps: ServiceDeps, actor: User, appRef: s
       }
     }
     // Heroku makes no release when nothing actually changed.
-    if (set.length === 0 && unset.length === 0) return { config: current, release: undefined };
+    if (set.length === 0 && unset.length === 0) return { result: current };
     const next: ConfigVars = Object.fromEntries(vars);
     checkConfigLimits(next, current);
     await tx.config.replace(app.id, next);
-    const release = await recordRelease(tx, app, actor, { description: describe(set, unset), config: next });
     await tx.events.append({ actorId: actor.id, appId: app.id, action: 'config-changed', data: { set, unset } });
-    return { config: next, release };
+    return { release: { description: describe(set, unset), config: next }, result: next };
   });
-  if (result.release) {
-    deps.appLog?.write(app.id, 'berth', 'api', `${result.release.description} by ${actor.email}; release v${result.release.version}`);
-    deps.events.emit({ type: 'app-changed', appId: app.id, reason: 'config-changed' });
-  }
-  return result.config;
+  if (release) deps.appLog?.write(app.id, 'berth', 'api', `${release.description} by ${actor.email}; release v${release.version}`);
+  return config;
 }

@@ -1,6 +1,7 @@
 // Source in, release out: extract the uploaded source, build a slug, record a pending release,
 // run the `release:` command, then make the release current so the health manager rolls it out.
-// One build at a time per app (release numbers strictly increase), a few apps in parallel.
+// One build at a time per app, a few apps in parallel; the release itself takes the app's turn at the
+// release owner, with every other action that makes a release.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -16,7 +17,6 @@ import type { BuildOutputs, BuildOutputWriter } from '../logs/build-output.js';
 import { showPaths } from '../platform/server-paths.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { appForActor } from './access.js';
-import { recordRelease } from './releases.js';
 import type { ServiceDeps } from './service-deps.js';
 import { KeyedQueue, Semaphore } from './work-limits.js';
 
@@ -146,7 +146,6 @@ export class DeployPipeline {
       const release = await this.release(app, actor, build, slug, out);
       await store.builds.update(build.id, { status: 'succeeded', slugId: slug.id, releaseId: release.id });
       appLog?.write(app.id, 'berth', 'api', `Deploy ${shortVersion(build)} by ${actor.email}: release v${release.version}`);
-      this.deps.events.emit({ type: 'app-changed', appId: app.id, reason: 'deploy' });
       await this.reportLaunch(app, release, out);
       await this.pruneBuilt(app);
     } catch (e) {
@@ -165,37 +164,33 @@ export class DeployPipeline {
     }
   }
 
-  /** A pending release until the release phase passes; only then does it become current. */
+  /**
+   * A pending release until the release phase passes; only then does it become current. The release
+   * owner holds the app's turn throughout, so a config change made meanwhile lands on this slug.
+   */
   private async release(app: App, actor: User, build: Build, slug: Slug, out: BuildOutputWriter): Promise<Release> {
-    const { store } = this.deps;
-    const pending = await store.transaction(async (tx) => {
-      const config = await tx.config.get(app.id);
-      const r = await recordRelease(tx, app, actor, { description: `Deploy ${shortVersion(build)}`, config, slugId: slug.id, status: 'pending' });
-      await tx.builds.update(build.id, { slugId: slug.id, releaseId: r.id });
-      return r;
-    });
     const releaseCommand = slug.processTypes.release;
-    if (releaseCommand) {
-      out.line(`-----> Running release command: ${releaseCommand}`);
-      const exitCode = await this.runReleasePhase(app, pending, slug, releaseCommand, out);
-      if (exitCode !== 0) {
-        await store.releases.setStatus(pending.id, 'failed');
-        throw new BerthError('build_failed', `Release command failed with exit code ${exitCode}; release v${pending.version} was not deployed.`, 'release');
-      }
-    }
-    await store.transaction(async (tx) => {
-      await tx.releases.setStatus(pending.id, 'succeeded');
-      for (const type of Object.keys(slug.processTypes)) {
-        if (type === 'release' || (await tx.formation.get(app.id, type))) continue;
-        // Heroku scales web to one on the first deploy; other types wait for ps:scale.
-        await tx.formation.upsert(app.id, type, { quantity: type === 'web' ? 1 : 0, size: DEFAULT_SIZE });
-      }
+    const release = await this.deps.releaseOwner.deploy(app, actor, {
+      description: `Deploy ${shortVersion(build)}`,
+      slug,
+      recorded: async (tx, pending) => { await tx.builds.update(build.id, { slugId: slug.id, releaseId: pending.id }); },
+      releasePhase: releaseCommand ? (pending, signal) => {
+        out.line(`-----> Running release command: ${releaseCommand}`);
+        return this.runReleasePhase(app, pending, slug, releaseCommand, out, signal);
+      } : undefined,
+      madeCurrent: async (tx) => {
+        for (const type of Object.keys(slug.processTypes)) {
+          if (type === 'release' || (await tx.formation.get(app.id, type))) continue;
+          // Heroku scales web to one on the first deploy; other types wait for ps:scale.
+          await tx.formation.upsert(app.id, type, { quantity: type === 'web' ? 1 : 0, size: DEFAULT_SIZE });
+        }
+      },
     });
-    out.line(`-----> Released v${pending.version}`);
-    return { ...pending, status: 'succeeded' };
+    out.line(`-----> Released v${release.version}`);
+    return release;
   }
 
-  private async runReleasePhase(app: App, release: Release, slug: Slug, command: string, out: BuildOutputWriter): Promise<number> {
+  private async runReleasePhase(app: App, release: Release, slug: Slug, command: string, out: BuildOutputWriter, signal: AbortSignal): Promise<number> {
     let pendingText = '';
     const toLines = new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -208,7 +203,7 @@ export class DeployPipeline {
     });
     const { exitCode } = await this.deps.runtime.exec({
       appId: app.id, appName: app.name, releaseId: release.id, releaseVersion: release.version, processType: 'release',
-      command, env: release.config, slug: slug.location, size: findSize(DEFAULT_SIZE)!, stdout: toLines, stderr: toLines,
+      command, env: release.config, slug: slug.location, size: findSize(DEFAULT_SIZE)!, stdout: toLines, stderr: toLines, signal,
     });
     if (pendingText) out.line(`       ${pendingText}`);
     return exitCode;

@@ -1,6 +1,6 @@
 // One-off dynos against the fake runtime: what a tenant can and cannot make them take.
 import { afterEach, expect, it } from 'vitest';
-import { flush } from '../health/testing/fake-clock.js';
+import { flush } from '../platform/testing/fake-clock.js';
 import { healthWorld, type HealthWorld } from '../health/testing/health-world.js';
 import { MAX_RUNNING_ONE_OFFS_PER_APP } from '../domain/one-off-limits.js';
 import type { User } from '../domain/types.js';
@@ -11,6 +11,7 @@ import { listDynos, restartDynos } from './dynos.js';
 import { OneOffDynos, type OneOffDeps } from './one-off-dynos.js';
 import { OneOffTable } from './one-off-table.js';
 import { PlatformEvents } from './platform-events.js';
+import { ReleaseOwner } from './release-owner.js';
 
 const HOUR = 3_600_000;
 const worlds: HealthWorld[] = [];
@@ -24,8 +25,10 @@ async function setup(formation: Record<string, number> = { web: 1 }) {
   const w = await healthWorld(formation);
   worlds.push(w);
   const actor = (await w.store.users.byId(w.app.ownerId)) as User;
+  const events = new PlatformEvents();
   const deps: OneOffDeps = {
-    store: w.store, clock: w.clock, events: new PlatformEvents(), logger: silentLogger, defaultStack: 'berth-24',
+    store: w.store, clock: w.clock, events, logger: silentLogger, defaultStack: 'berth-24',
+    releaseOwner: new ReleaseOwner({ store: w.store, clock: w.clock, events, logger: silentLogger, releaseTimeoutMs: HOUR }),
     appLog: { write: (_app, _source, dyno, message) => void w.appLog.push(`${dyno}: ${message}`) },
     dynos: noFormationDynos, runtime: w.runtime, oneOffs: new OneOffTable(), maxLifetimeMs: 24 * HOUR,
   };

@@ -1,8 +1,11 @@
 // The event bus: services announce that desired state changed; the health manager and the
 // router listen and re-read the store. Events only wake listeners up — they never carry the work.
+import type { RolloutState } from '../domain/types.js';
 
 export type PlatformEvent =
   | { type: 'app-changed'; appId: string; reason: string }
+  /** A release's stored rollout moved (written by its owner first; waiters re-read the store). */
+  | { type: 'rollout-changed'; appId: string; releaseId: string; state: RolloutState }
   | { type: 'app-destroyed'; appId: string; appName: string };
 
 export type PlatformEventListener = (event: PlatformEvent) => void;

@@ -1,23 +1,9 @@
 // Releases: every config change, deploy and rollback makes a new numbered, immutable release.
 import { BerthError } from '../domain/errors.js';
-import type { App, ConfigVars, Release, User } from '../domain/types.js';
+import type { App, Release, User } from '../domain/types.js';
 import type { Repos } from '../store/store.js';
 import { appForActor } from './access.js';
 import type { ServiceDeps } from './service-deps.js';
-
-/**
- * Records a new release inside the caller's transaction: the given slug (or the current
- * release's) with the given config. The app's released_at moves with it.
- */
-export async function recordRelease(tx: Repos, app: App, actor: User, input: { description: string; config: ConfigVars; slugId?: string | null; status?: Release['status'] }): Promise<Release> {
-  const slugId = input.slugId !== undefined ? input.slugId : ((await tx.releases.current(app.id))?.slugId ?? null);
-  const release = await tx.releases.create({
-    appId: app.id, description: input.description, status: input.status ?? 'succeeded', slugId, config: input.config, userId: actor.id,
-  });
-  await tx.apps.update(app.id, { releasedAt: release.createdAt });
-  await tx.events.append({ actorId: actor.id, appId: app.id, action: 'release-created', data: { version: release.version, description: release.description } });
-  return release;
-}
 
 export async function listReleases(deps: ServiceDeps, actor: User, appRef: string): Promise<{ app: App; releases: Release[]; current?: Release }> {
   const app = await appForActor(deps.store, actor, appRef);
@@ -38,18 +24,23 @@ export async function getRelease(deps: ServiceDeps, actor: User, appRef: string,
   return { app, release: await findRelease(deps.store, app, ref), current: await deps.store.releases.current(app.id) };
 }
 
-/** Rollback = a new release with the old release's slug and config; the app's config vars follow. */
+/**
+ * Rollback = a new release with the old release's slug and config; the app's config vars follow. It
+ * takes the app's turn like every release, so the target is checked once earlier actions have landed.
+ */
 export async function rollback(deps: ServiceDeps, actor: User, appRef: string, ref: unknown): Promise<Release> {
   const app = await appForActor(deps.store, actor, appRef);
-  const release = await deps.store.transaction(async (tx) => {
+  const { release } = await deps.releaseOwner.change(app, actor, 'rollback', async (tx) => {
     const target = await findRelease(tx, app, ref);
-    if (target.status !== 'succeeded') {
-      throw new BerthError('invalid_params', `Release v${target.version} did not succeed; only a succeeded release can be rolled back to.`, 'release');
+    if (!isRollbackTarget(target)) {
+      throw new BerthError('invalid_params', `Release v${target.version} never became current (${target.rollout.reason ?? target.rollout.state}); only a release that ran can be rolled back to.`, 'release');
     }
     await tx.config.replace(app.id, target.config);
-    return recordRelease(tx, app, actor, { description: `Rollback to v${target.version}`, config: target.config, slugId: target.slugId });
+    return { release: { description: `Rollback to v${target.version}`, config: target.config, slugId: target.slugId }, result: undefined };
   });
-  deps.appLog?.write(app.id, 'berth', 'api', `Release v${release.version} created by ${actor.email}: ${release.description}`);
-  deps.events.emit({ type: 'app-changed', appId: app.id, reason: 'rollback' });
-  return release;
+  deps.appLog?.write(app.id, 'berth', 'api', `Release v${release!.version} created by ${actor.email}: ${release!.description}`);
+  return release!;
 }
+
+/** A release that once became current (its release command passed) can be returned to. */
+export const isRollbackTarget = (release: Release): boolean => release.currentAt !== null;

@@ -1,5 +1,5 @@
-// What every use case is given: the store, the time, the event bus, a logger, and the log sink
-// for `berth[api]` lines in the app's stream.
+// What every use case is given: the store, the time, the event bus, a logger, the owner of releases,
+// and the log sink for `berth[api]` lines in the app's stream.
 import type { LogSink } from '../logs/log-sink.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import type { DynoDirectory } from './dyno-directory.js';
 import type { OneOffTable } from './one-off-table.js';
 import type { PlatformEvents } from './platform-events.js';
+import type { ReleaseOwner } from './release-owner.js';
 
 export interface ServiceDeps {
   store: Store;
@@ -15,6 +16,8 @@ export interface ServiceDeps {
   events: PlatformEvents;
   logger: Logger;
   appLog?: LogSink;
+  /** Every action that makes a release goes through it: one turn per app (release-owner.ts). */
+  releaseOwner: ReleaseOwner;
   /** Instance states and restarts; absent in a process that runs no instances. */
   dynos?: DynoDirectory;
   /** The one-off dynos (`berth run`) each app has now; absent in a process that runs none. */

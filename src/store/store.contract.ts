@@ -63,28 +63,56 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       expect(await store.config.get(a.id)).toEqual(vars);
     });
 
-    it('numbers releases 1, 2, 3 per app and knows the current succeeded one', async () => {
+    it('numbers releases 1, 2, 3 per app and points at the current one explicitly', async () => {
       const a = await makeApp();
       const b = await makeApp('beta');
-      const r1 = await store.releases.create({ appId: a.id, description: 'one', status: 'succeeded', slugId: null, config: { A: '1' }, userId: a.ownerId });
-      const r2 = await store.releases.create({ appId: a.id, description: 'two', status: 'pending', slugId: null, config: {}, userId: a.ownerId });
-      const b1 = await store.releases.create({ appId: b.id, description: 'b', status: 'succeeded', slugId: null, config: {}, userId: b.ownerId });
+      const r1 = await store.releases.create({ appId: a.id, description: 'one', current: true, slugId: null, config: { A: '1' }, userId: a.ownerId });
+      const r2 = await store.releases.create({ appId: a.id, description: 'two', slugId: null, config: {}, userId: a.ownerId });
+      const b1 = await store.releases.create({ appId: b.id, description: 'b', current: true, slugId: null, config: {}, userId: b.ownerId });
       expect([r1.version, r2.version, b1.version]).toEqual([1, 2, 1]);
       expect((await store.releases.current(a.id))?.id).toBe(r1.id);
-      await store.releases.setStatus(r2.id, 'succeeded');
+      expect(r2).toMatchObject({ status: 'pending', rollout: { state: 'pending' } });
+      await store.releases.makeCurrent(a.id, r2.id);
       expect((await store.releases.current(a.id))?.version).toBe(2);
       expect((await store.releases.byVersion(a.id, 1))?.config).toEqual({ A: '1' });
       expect(await store.releases.byId(b.id, r1.id)).toBeUndefined();
       expect((await store.releases.list(a.id)).map((r) => r.version)).toEqual([1, 2]);
     });
 
+    it('never takes the highest version for the current release: a newer pending one waits its turn', async () => {
+      const a = await makeApp();
+      const r1 = await store.releases.create({ appId: a.id, description: 'deploy', current: true, slugId: null, config: {}, userId: a.ownerId });
+      const pending = await store.releases.create({ appId: a.id, description: 'deploy 2', slugId: null, config: {}, userId: a.ownerId });
+      expect((await store.releases.current(a.id))?.id).toBe(r1.id);
+      const failed = await store.releases.setRollout(pending.id, 'failed', 'the release command failed');
+      expect(failed).toMatchObject({ status: 'failed', currentAt: null, rollout: { state: 'failed', reason: 'the release command failed' } });
+      await expect(store.releases.makeCurrent(a.id, pending.id)).rejects.toThrow(/not pending/);
+      expect((await store.releases.current(a.id))?.id).toBe(r1.id);
+    });
+
+    it('moves rollouts forward only, and supersedes a current release that had not gone live', async () => {
+      const a = await makeApp();
+      const r1 = await store.releases.create({ appId: a.id, description: 'one', current: true, slugId: null, config: {}, userId: a.ownerId });
+      expect(r1).toMatchObject({ status: 'succeeded', rollout: { state: 'releasing', reason: null } });
+      expect(r1.currentAt).not.toBeNull();
+      const r2 = await store.releases.create({ appId: a.id, description: 'two', current: true, slugId: null, config: {}, userId: a.ownerId });
+      expect(await store.releases.byId(a.id, r1.id)).toMatchObject({ status: 'succeeded', rollout: { state: 'superseded', reason: 'superseded by v2 before it went live' } });
+      expect(await store.releases.setRollout(r1.id, 'live')).toBeUndefined();
+      expect(await store.releases.setRollout(r2.id, 'live')).toMatchObject({ status: 'succeeded', rollout: { state: 'live' } });
+      // A verdict stands: a late failure report does not undo it, and a live release is not superseded.
+      expect(await store.releases.setRollout(r2.id, 'failed', 'crashed')).toBeUndefined();
+      await store.releases.create({ appId: a.id, description: 'three', current: true, slugId: null, config: {}, userId: a.ownerId });
+      expect((await store.releases.byId(a.id, r2.id))?.rollout.state).toBe('live');
+      expect((await store.releases.withRollout(['releasing'])).map((r) => r.description)).toEqual(['three']);
+    });
+
     it('keeps each release\'s config exactly, whatever later releases and the current config become', async () => {
       const a = await makeApp();
       const first = { CMD: '$(id)', NL: 'a\nb', UNICODE: 'Ünïcødé ✓', EMPTY: '', constructor: 'c' };
-      const r1 = await store.releases.create({ appId: a.id, description: 'one', status: 'succeeded', slugId: null, config: first, userId: a.ownerId });
-      const r2 = await store.releases.create({ appId: a.id, description: 'two', status: 'succeeded', slugId: null, config: { ...first, CMD: 'other' }, userId: a.ownerId });
+      const r1 = await store.releases.create({ appId: a.id, description: 'one', current: true, slugId: null, config: first, userId: a.ownerId });
+      const r2 = await store.releases.create({ appId: a.id, description: 'two', current: true, slugId: null, config: { ...first, CMD: 'other' }, userId: a.ownerId });
       // Same vars in another order: the same config.
-      const r3 = await store.releases.create({ appId: a.id, description: 'three', status: 'succeeded', slugId: null, config: { EMPTY: '', constructor: 'c', UNICODE: 'Ünïcødé ✓', NL: 'a\nb', CMD: '$(id)' }, userId: a.ownerId });
+      const r3 = await store.releases.create({ appId: a.id, description: 'three', current: true, slugId: null, config: { EMPTY: '', constructor: 'c', UNICODE: 'Ünïcødé ✓', NL: 'a\nb', CMD: '$(id)' }, userId: a.ownerId });
       await store.config.replace(a.id, { NEW: '1' });
       expect((await store.releases.byId(a.id, r1.id))?.config).toEqual(first);
       expect((await store.releases.byVersion(a.id, 2))?.config).toEqual({ ...first, CMD: 'other' });
@@ -97,8 +125,8 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       const a = await makeApp();
       const b = await makeApp('beta');
       const config = { SHARED: 'same value' };
-      await store.releases.create({ appId: a.id, description: 'a', status: 'succeeded', slugId: null, config, userId: a.ownerId });
-      await store.releases.create({ appId: b.id, description: 'b', status: 'succeeded', slugId: null, config, userId: b.ownerId });
+      await store.releases.create({ appId: a.id, description: 'a', current: true, slugId: null, config, userId: a.ownerId });
+      await store.releases.create({ appId: b.id, description: 'b', current: true, slugId: null, config, userId: b.ownerId });
       await store.apps.delete(a.id);
       expect((await store.releases.current(b.id))?.config).toEqual(config);
     });
@@ -106,7 +134,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     it('deleting a user removes their apps with their releases and stored configs', async () => {
       const a = await makeApp();
       const slug = await store.slugs.create({ appId: a.id, location: '/x', processTypes: {}, buildpackDescription: '', commit: null, sizeBytes: 0 });
-      await store.releases.create({ appId: a.id, description: 'one', status: 'succeeded', slugId: slug.id, config: { A: '1' }, userId: a.ownerId });
+      await store.releases.create({ appId: a.id, description: 'one', current: true, slugId: slug.id, config: { A: '1' }, userId: a.ownerId });
       await store.users.delete(a.ownerId);
       expect(await store.apps.byId(a.id)).toBeUndefined();
       expect(await store.releases.list(a.id)).toEqual([]);
@@ -115,7 +143,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     it('gives concurrent release creations distinct increasing versions', async () => {
       const a = await makeApp();
       const made = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-        store.releases.create({ appId: a.id, description: `r${i}`, status: 'succeeded', slugId: null, config: {}, userId: a.ownerId })));
+        store.releases.create({ appId: a.id, description: `r${i}`, current: true, slugId: null, config: {}, userId: a.ownerId })));
       expect(new Set(made.map((r) => r.version)).size).toBe(20);
     });
 
@@ -137,12 +165,14 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       const done = await store.builds.update(b.id, { status: 'succeeded', slugId: slug.id });
       expect(done).toMatchObject({ status: 'succeeded', slugId: slug.id, sourceVersion: 'abc' });
       expect((await store.slugs.byId(slug.id))?.processTypes).toEqual({ web: 'npm start' });
+      const other = await store.builds.create({ appId: a.id, userId: a.ownerId, sourceUrl: 'u', sourceVersion: 'def', buildpacks: [] });
+      expect((await store.builds.withStatus('pending')).map((x) => x.id)).toEqual([other.id]);
     });
 
     it('deleting an app removes its releases, config, formation and builds but keeps the audit trail', async () => {
       const a = await makeApp();
       const slug = await store.slugs.create({ appId: a.id, location: '/x', processTypes: {}, buildpackDescription: '', commit: null, sizeBytes: 0 });
-      await store.releases.create({ appId: a.id, description: 'one', status: 'succeeded', slugId: slug.id, config: {}, userId: a.ownerId });
+      await store.releases.create({ appId: a.id, description: 'one', current: true, slugId: slug.id, config: {}, userId: a.ownerId });
       await store.formation.upsert(a.id, 'web', { quantity: 1 });
       await store.events.append({ actorId: a.ownerId, appId: a.id, action: 'app-created', data: { name: a.name } });
       await store.apps.delete(a.id);
@@ -157,7 +187,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       await store.config.replace(a.id, { KEEP: '1' });
       await expect(store.transaction(async (tx) => {
         await tx.config.replace(a.id, { LOST: '1' });
-        await tx.releases.create({ appId: a.id, description: 'x', status: 'succeeded', slugId: null, config: { LOST: '1' }, userId: a.ownerId });
+        await tx.releases.create({ appId: a.id, description: 'x', current: true, slugId: null, config: { LOST: '1' }, userId: a.ownerId });
         throw new Error('boom');
       })).rejects.toThrow('boom');
       expect(await store.config.get(a.id)).toEqual({ KEEP: '1' });

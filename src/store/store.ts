@@ -1,7 +1,7 @@
 // The Store contract: desired state and history. SQLite is the embedded default; a
 // PostgreSQL implementation will run the same contract suite (store.contract.ts).
 import type {
-  ApiToken, App, AuditEvent, Build, ConfigVars, FormationEntry, Id, Release, Slug, User,
+  ApiToken, App, AuditEvent, Build, BuildStatus, ConfigVars, FormationEntry, Id, Release, RolloutState, Slug, User,
 } from '../domain/types.js';
 import type { AddonRepo } from './addon-repo.js';
 
@@ -11,10 +11,11 @@ export interface NewApp { name: string; ownerId: Id; stack: string }
 export interface NewRelease {
   appId: Id;
   description: string;
-  status: Release['status'];
   slugId: Id | null;
   config: ConfigVars;
   userId: Id;
+  /** Make it the app's current release in the same write (see ReleaseRepo.makeCurrent). Default false: pending. */
+  current?: boolean;
 }
 export type NewSlug = Omit<Slug, 'id' | 'createdAt'>;
 export type NewBuild = Pick<Build, 'appId' | 'userId' | 'sourceUrl' | 'sourceVersion' | 'buildpacks'>;
@@ -55,17 +56,28 @@ export interface ConfigRepo {
 
 export interface ReleaseRepo {
   /**
-   * Assigns the next version number for the app atomically. The config is stored once per
-   * distinct config of the app, not copied into every release (deploys and rollbacks repeat it).
+   * Assigns the next version number for the app atomically; the rollout starts `pending`. The config is
+   * stored once per distinct config of the app, not copied into every release (deploys and rollbacks repeat it).
    */
   create(r: NewRelease): Promise<Release>;
   byId(appId: Id, id: Id): Promise<Release | undefined>;
   byVersion(appId: Id, version: number): Promise<Release | undefined>;
   /** Ordered by version ascending. */
   list(appId: Id): Promise<Release[]>;
-  /** The newest succeeded release: what the app should be running. */
+  /** The app's current release: an explicit pointer, moved only by makeCurrent(). */
   current(appId: Id): Promise<Release | undefined>;
-  setStatus(id: Id, status: Release['status']): Promise<void>;
+  /**
+   * Points the app at this pending release: its rollout becomes `releasing`, and the release it replaces,
+   * if that one's rollout had not ended, becomes `superseded`. Throws if the release is not pending.
+   */
+  makeCurrent(appId: Id, id: Id): Promise<Release>;
+  /**
+   * Moves a rollout forward: pending → failed, releasing → live | failed | superseded. A release whose
+   * rollout has ended keeps its state (returns undefined), so a late writer cannot undo a verdict.
+   */
+  setRollout(id: Id, state: Exclude<RolloutState, 'pending' | 'releasing'>, reason?: string | null): Promise<Release | undefined>;
+  /** Releases of every app whose rollout is in one of these states (e.g. pending ones after a crash). */
+  withRollout(states: RolloutState[]): Promise<Release[]>;
 }
 
 export interface FormationRepo {
@@ -86,6 +98,8 @@ export interface BuildRepo {
   byId(appId: Id, id: Id): Promise<Build | undefined>;
   list(appId: Id): Promise<Build[]>;
   update(id: Id, changes: Partial<Pick<Build, 'status' | 'slugId' | 'releaseId'>>): Promise<Build>;
+  /** Builds of every app with this status, oldest first (e.g. pending ones after a crash). */
+  withStatus(status: BuildStatus): Promise<Build[]>;
 }
 
 export interface EventRepo {

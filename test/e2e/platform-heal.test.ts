@@ -8,11 +8,19 @@ usePlatform((started) => (p = started), { BERTH_BOOT_TIMEOUT: '4' });
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
+/** The stored rollout of the app's current release, as the API shows it, once it has a verdict. */
+const verdict = (app: string) => waitFor(async () => {
+  const list = (await p.ok('GET', `/apps/${app}/releases`)) as { current: boolean; status: string; rollout: { state: string; reason: string | null } }[];
+  const current = list.find((r) => r.current);
+  return current && ['live', 'failed'].includes(current.rollout.state) && current;
+}, 20_000, 'a rollout verdict');
+
 describe('self-healing', () => {
   it.each(['init', 'app'] as const)('an instance whose %s process gets SIGKILL is replaced and the app answers again', async (which) => {
     const app = `heal-kill-${which}`;
     await p.createApp(app);
     await p.deployOk(app, fixture('node-hello'), 'v1');
+    expect(await verdict(app)).toMatchObject({ status: 'succeeded', rollout: { state: 'live', reason: null } });
     const [before] = await p.waitForUp(app, 1);
     const pid = await p.instancePid(before!.id);
     const tree = await descendants(pid);
@@ -41,6 +49,7 @@ describe('self-healing', () => {
     await p.createApp(app);
     const { output } = await p.deploy(app, fixture('crash-at-start'), 'v1');
     expect(output).toContain('web crashed after release v1');
+    expect(await verdict(app)).toMatchObject({ status: 'failed', rollout: { state: 'failed', reason: 'web.1 crashed (exit code 1) before it came up' } });
     await waitFor(async () => (await p.dynos(app)).some((d) => d.name === 'web.1' && d.state === 'crashed'), 10_000, 'web.1 crashed');
     // It keeps being restarted after crashes (the delays themselves are the unit tests' business,
     // on a fake clock): a third start follows the second crash.
@@ -71,6 +80,8 @@ describe('self-healing', () => {
       return text.includes('Error R10 (Boot timeout)') && text;
     }, 30_000, 'an R10 line in the log', 100);
     expect(log).toContain('Web process failed to bind to $PORT within 4 seconds of launch');
+    expect(await verdict(app)).toMatchObject({ status: 'failed', rollout: { state: 'failed', reason: 'web.1 did not bind to $PORT within 4 s (R10)' } });
+    expect(log).toContain('berth[api]: Release v1 failed: web.1 did not bind to $PORT within 4 s (R10)');
     expect(log).toMatch(/Error R10[^\n]*\n[^\n]*berth\[web\.1\]: State changed from starting to crashed/);
     expect(log).toContain('app[web.1]: no-port: running but never listening on PORT');
     expect(states).toContain('crashed');

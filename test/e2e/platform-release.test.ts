@@ -46,6 +46,23 @@ describe('releases', () => {
     expect((await p.waitForUp(app, 1))[0]!.release.version).toBe(4);
   }, 90_000);
 
+  it('a config:set made while a release command runs lands on the new release, which keeps its code', async () => {
+    const app = 'rel-during';
+    await p.createApp(app);
+    await p.deployOk(app, await variant('Version A'), 'v-a');
+    const dir = await variant('Version B');
+    // Long enough for the config change below to arrive while it runs; the outcome does not depend on it.
+    await writeFile(join(dir, 'Procfile'), 'web: node server.js\nrelease: sleep 4\n');
+    const deploying = p.deployOk(app, dir, 'v-b');
+    await waitFor(async () => (await releases(app)).some((r) => r.version === 2), 60_000, 'the release command of v-b to start');
+    await p.ok('PATCH', `/apps/${app}/config-vars`, { GREETING: 'and welcome' });
+    await deploying;
+    await serves(app, 'Version B and welcome');
+    const list = await releases(app);
+    expect(list.map((r) => [r.version, r.current])).toEqual([[1, false], [2, false], [3, true]]);
+    expect(list[2]!.description).toBe('Set GREETING config vars');
+  }, 120_000);
+
   it('a deploy switches the release without dropping a request', async () => {
     const app = 'rel-switch';
     await p.createApp(app);
@@ -56,10 +73,10 @@ describe('releases', () => {
     const failures: string[] = [];
     let deploying = true;
     const client = (async () => {
-      const deadline = Date.now() + 15_000;
-      // Keeps going a little after the deploy so the switch is surely observed.
+      // Requests for as long as the deploy runs (however long that takes on a loaded machine: the
+      // deploy's own wait bounds it), then 20 more so the switch is surely observed.
       let after = 0;
-      while (Date.now() < deadline && (deploying || after++ < 20)) {
+      while (deploying || after++ < 20) {
         try {
           const res = await p.get(app, '/');
           if (res.status !== 200) failures.push(`${res.status} ${res.text.slice(0, 200)}`);

@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/platform/logger.js';
 import { pathHider } from '../../src/platform/server-paths.js';
 import { ensureAdmin } from '../../src/services/accounts.js';
 import { PlatformEvents } from '../../src/services/platform-events.js';
+import { DEFAULT_RELEASE_TIMEOUT_MS, ReleaseOwner } from '../../src/services/release-owner.js';
 import type { ServiceDeps } from '../../src/services/service-deps.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
@@ -29,7 +30,9 @@ export interface TestApi {
 export async function startTestApi(extensions: ApiExtension[] = [], opts: { home?: string } = {}): Promise<TestApi> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'berth-api-'));
   const store = new SqliteStore(join(home, 'db', 'berth.sqlite'));
-  const deps: ServiceDeps = { store, clock: systemClock, events: new PlatformEvents(), logger: silentLogger, defaultStack: 'berth-24', hidePaths: pathHider({ '<BERTH_HOME>': home }) };
+  const events = new PlatformEvents();
+  const releaseOwner = new ReleaseOwner({ store, clock: systemClock, events, logger: silentLogger, releaseTimeoutMs: DEFAULT_RELEASE_TIMEOUT_MS });
+  const deps: ServiceDeps = { store, clock: systemClock, events, logger: silentLogger, releaseOwner, defaultStack: 'berth-24', hidePaths: pathHider({ '<BERTH_HOME>': home }) };
   await ensureAdmin(deps, ADMIN);
   const app = buildApi({ ...deps, urls: publicUrls({ apiUrl: 'http://localhost:5000', baseDomain: 'localhost', routerPort: 8080 }) }, extensions);
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -10,6 +10,7 @@ import type Docker from 'dockerode';
 import { runChecked } from '../../platform/exec.js';
 import { followProgress } from './engine-progress.js';
 import { packFiles } from './pack-files.js';
+import { StackBuildProgress } from './stack-build-progress.js';
 import { tarDirectory } from './tar-dir.js';
 
 export const STACK_IMAGE = 'berth/stack:24';
@@ -65,7 +66,14 @@ export async function ensureStackImage(docker: Docker, opts: StackBuildOptions):
   opts.log(`-----> Installing Node.js, Python 3 and build tools on ${base}`);
   const context = packFiles({ Dockerfile: STACK_DOCKERFILE(base), 'ca/.keep': '', ...(await hostCaCertificates()) });
   const stream = await docker.buildImage(context, { t: STACK_IMAGE, rm: true, forcerm: true });
-  await followProgress(stream, (l) => opts.log(`       ${l}`));
+  const progress = new StackBuildProgress((l) => opts.log(`       ${l}`));
+  try {
+    await followProgress(stream, (l) => progress.line(l));
+  } catch (e) {
+    progress.end(true);
+    throw e;
+  }
+  progress.end(false);
   opts.log(`-----> Stack image ${STACK_IMAGE} ready in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 

@@ -1,4 +1,7 @@
 // An in-memory Runtime for tests: instances with fake addresses that run until stopped or crash()ed.
+// It passes the lifecycle part of the runtime contract (fake-runtime.test.ts), so the health tests'
+// world behaves as the real drivers do; the one shell it understands is a command ending in `exit N`.
+import { BerthError } from '../../domain/errors.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Instance, InstanceSpec, InstanceStats, LogChunk, OneOffSpec, Runtime } from '../../runtime/runtime.js';
 
@@ -18,11 +21,19 @@ export class FakeRuntime implements Runtime {
   /** Every one-off exec'd, in order. */
   readonly oneOffSpecs: OneOffSpec[] = [];
   private readonly oneOffs = new Map<string, (exitCode: number) => void>();
+  /** start() of this process type throws this error (as long as it is set). */
+  readonly startFailures = new Map<string, Error>();
+  /** remove() of this instance id throws this error, once (Docker's 409 "removal already in progress"). */
+  readonly removeFailures = new Map<string, Error>();
 
-  constructor(private readonly clock: Clock) {}
+  /** `slugExists` says which slugs are there (default: every one), as a driver finds its slug directory or image. */
+  constructor(private readonly clock: Clock, private readonly opts: { slugExists?: (slug: string) => boolean } = {}) {}
 
   async start(spec: InstanceSpec): Promise<Instance> {
     this.starts.push(spec);
+    const failure = this.startFailures.get(spec.processType);
+    if (failure) throw failure;
+    if (this.opts.slugExists && !this.opts.slugExists(spec.slug)) throw new BerthError('start_refused', `the slug ${spec.slug} is missing`);
     const n = this.nextId++;
     const instance: Instance = {
       id: `i-${n}`, appId: spec.appId, appName: spec.appName, releaseId: spec.releaseId, releaseVersion: spec.releaseVersion,
@@ -33,6 +44,8 @@ export class FakeRuntime implements Runtime {
     this.instances.set(instance.id, instance);
     this.startedIds.push(instance.id);
     this.labels.set(instance.id, `${instance.name}@v${instance.releaseVersion}`);
+    const exitsWith = /(?:^|[;&|]\s*)exit\s+(\d+)\s*$/.exec(spec.command);
+    if (exitsWith) void this.clock.sleep(0).then(() => this.exit(instance.id, Number(exitsWith[1])));
     return { ...instance };
   }
 
@@ -136,6 +149,11 @@ export class FakeRuntime implements Runtime {
   }
 
   async remove(id: string): Promise<void> {
+    const failure = this.removeFailures.get(id);
+    if (failure) {
+      this.removeFailures.delete(id);
+      throw failure;
+    }
     this.instances.delete(id);
   }
 }

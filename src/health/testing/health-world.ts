@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import type { App, Release } from '../../domain/types.js';
 import type { LogSink } from '../../logs/log-sink.js';
 import { silentLogger } from '../../platform/logger.js';
+import { PlatformEvents, type PlatformEvent } from '../../services/platform-events.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { Reconciler, type ReconcilerDeps } from '../reconciler.js';
+import { RolloutRecorder } from '../rollout-recorder.js';
 import type { PublishedRoute, RoutePublisher } from '../route-publisher.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../../platform/testing/fake-clock.js';
 import { FakeRuntime } from './fake-runtime.js';
 
 export class RecordingRoutes implements RoutePublisher {
@@ -32,6 +34,10 @@ export interface HealthWorld {
   runtime: FakeRuntime;
   routes: RecordingRoutes;
   reconciler: Reconciler;
+  events: PlatformEvents;
+  rollouts: RolloutRecorder;
+  /** Every platform event emitted, in order. */
+  emitted: PlatformEvent[];
   app: App;
   /** Addresses (`host:port`) the probe reports as accepting connections. */
   listening: Set<string>;
@@ -44,8 +50,10 @@ export interface HealthWorld {
   /** The dynos the app's route points at, e.g. `['web.1@v1']`. */
   backends(): string[];
   scale(type: string, quantity: number): Promise<void>;
-  /** Creates a new succeeded release (v2, v3 …) of the same slug. */
+  /** Creates a new release (v2, v3 …) of the same slug and makes it current (its rollout `releasing`). */
   deploy(): Promise<Release>;
+  /** The rollout of a release as `state: reason` (`live`, `failed: web.1 crashed …`); default the current one. */
+  rollout(releaseId?: string): Promise<string>;
   cleanup(): Promise<void>;
 }
 
@@ -63,16 +71,25 @@ export async function healthWorld(formation: Record<string, number>, options: Pa
   const slug = await store.slugs.create({
     appId: app.id, location: '/slugs/demo', processTypes: PROCESS_TYPES, buildpackDescription: 'Node.js', commit: null, sizeBytes: 1,
   });
-  const deploy = () => store.releases.create({ appId: app.id, description: 'Deploy', status: 'succeeded', slugId: slug.id, config: { A: '1' }, userId: user.id });
+  const deploy = () => store.releases.create({ appId: app.id, description: 'Deploy', current: true, slugId: slug.id, config: { A: '1' }, userId: user.id });
   await deploy();
   for (const [type, quantity] of Object.entries(formation)) await store.formation.upsert(app.id, type, { quantity });
+  const events = new PlatformEvents();
+  const emitted: PlatformEvent[] = [];
+  events.on((e) => void emitted.push(e));
+  const rollouts = new RolloutRecorder({ store, events, appLog: sink, logger: silentLogger });
   const reconciler = new Reconciler({
-    store, runtime, routes, clock, appLog: sink, logger: silentLogger,
+    store, runtime, routes, clock, appLog: sink, logger: silentLogger, rollouts,
     probe: async ({ host, port }) => listening.has(`${host}:${port}`),
     ...options,
   });
   return {
-    store, clock, runtime, routes, reconciler, app, listening, appLog, deploy,
+    store, clock, runtime, routes, reconciler, events, rollouts, emitted, app, listening, appLog, deploy,
+    rollout: async (releaseId) => {
+      const release = releaseId ? await store.releases.byId(app.id, releaseId) : await store.releases.current(app.id);
+      if (!release) return 'none';
+      return release.rollout.reason ? `${release.rollout.state}: ${release.rollout.reason}` : release.rollout.state;
+    },
     reconcile: async () => void (await reconciler.reconcile(app.id)),
     listen: (dyno) => {
       const { address } = runtime.find(dyno);

@@ -3,6 +3,7 @@
 // running ones by asking the engine; exits come from the engine's event stream.
 import { randomInt } from 'node:crypto';
 import type Docker from 'dockerode';
+import { BerthError } from '../../domain/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Instance, InstanceSpec, InstanceStats, LogChunk, OneOffSpec, Runtime } from '../runtime.js';
 import { AppNetworks } from './app-networks.js';
@@ -59,7 +60,12 @@ export class DockerRuntime implements Runtime {
     try {
       const options = containerOptions(spec, { role: 'formation', dyno, index: spec.index }, disk);
       options.Labels![SCOPE_LABEL] = this.scope;
-      container = await this.docker.createContainer(options);
+      container = await this.docker.createContainer(options).catch((e: unknown) => {
+        // 404: no such image; 400: a configuration the engine rejects. Both fail the same way every time.
+        const status = (e as EngineError).statusCode;
+        if (status === 404 || status === 400) throw new BerthError('start_refused', (e as Error).message);
+        throw e;
+      });
       try {
         await container.start();
       } catch (e) {

@@ -5,13 +5,14 @@ import { access, mkdir, readFile, rmdir } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../platform/exec.js';
+import { currentPrivileges, type Privileges } from '../../platform/privileges.js';
 import { CGROUP_CONTROLLERS } from './cgroups.js';
 
 export type IsolationReport = { available: true } | { available: false; reason: string };
 
-export async function detectIsolation(cgroupRoot = '/sys/fs/cgroup'): Promise<IsolationReport> {
+export async function detectIsolation(cgroupRoot = '/sys/fs/cgroup', privileges: Privileges = currentPrivileges()): Promise<IsolationReport> {
   if (process.platform !== 'linux') return { available: false, reason: `namespaces need Linux, this is ${process.platform}` };
-  if (process.getuid?.() !== 0) return { available: false, reason: 'not running as root' };
+  if (!privileges.root) return { available: false, reason: 'not running as root' };
   const tools: [string, string][] = [
     ['/usr/bin/unshare', 'util-linux'], ['/usr/bin/setpriv', 'util-linux'], ['/usr/bin/nsenter', 'util-linux'],
     // The instance's own network namespace, veth and firewall rules.

@@ -11,6 +11,7 @@ import { appUid } from './app-user.js';
 import { InstanceCgroups } from './cgroups.js';
 import { INIT_SCRIPT_ENV, instanceEnv } from './instance-env.js';
 import type { InstanceStateDir, IsolationMode } from './instance-state.js';
+import type { Privileges } from '../../platform/privileges.js';
 
 /** Where the app sees itself inside its mount namespace, as on Heroku. */
 const SANDBOX_APP_DIR = '/app';
@@ -32,6 +33,8 @@ export interface LaunchRequest {
   attach: 'detached' | 'attached';
   /** Isolated mode: the instance gets its own namespace on this network (its address, its $PORT). */
   network?: SandboxNetwork;
+  /** Whether Berth runs as root (then even a plain instance runs as the app's own user). */
+  privileges: Privileges;
 }
 
 export interface Launched {
@@ -66,7 +69,7 @@ export async function launchInstance(state: InstanceStateDir, req: LaunchRequest
     await state.createPlainAppsRoot();
     await cp(req.spec.slug, appDir, { recursive: true, preserveTimestamps: true });
     // As root the init script drops to the app's uid even here, so the copy must be the app's, and its alone.
-    if (process.getuid?.() === 0) {
+    if (req.privileges.root) {
       await runChecked('/bin/chown', ['-R', '--no-dereference', `${uid}:${uid}`, '--', appDir]);
       await chmod(appDir, 0o700);
     }

@@ -3,12 +3,14 @@
 // Instances outlive the Berth process; a new LocalRuntime over the same stateDir adopts them.
 import type { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
+import { BerthError } from '../../domain/errors.js';
 import type { Instance, InstanceSpec, InstanceStats, LogChunk, OneOffSpec, Runtime } from '../runtime.js';
 import type { Logger } from '../../platform/logger.js';
 import { isoNow, systemClock, type Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
+import { currentPrivileges, type Privileges } from '../../platform/privileges.js';
 import { BridgeSandboxNetwork } from '../../platform/sandbox-network/bridge-sandbox-network.js';
 import type { SandboxNetwork } from '../../platform/sandbox-network/sandbox-network.js';
 import { loopbackNameservers } from '../../platform/sandbox-network/resolv-conf.js';
@@ -36,6 +38,8 @@ export interface LocalRuntimeOptions {
    * reachable from the host only. Default: the `berth0` bridge. Plain instances share the host's.
    */
   network?: SandboxNetwork;
+  /** Default: what the process runs as (platform/privileges.ts). */
+  privileges?: Privileges;
 }
 
 interface Tracked {
@@ -61,12 +65,14 @@ export class LocalRuntime implements Runtime {
   private ready: Promise<IsolationMode> | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private detached = false;
+  private readonly privileges: Privileges;
 
   constructor(private readonly opts: LocalRuntimeOptions) {
     this.state = new InstanceStateDir(opts.stateDir);
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger;
     this.network = opts.network ?? new BridgeSandboxNetwork();
+    this.privileges = opts.privileges ?? currentPrivileges();
   }
 
   /** The host's address on the instances' network, or undefined when instances share the host's (plain mode). */
@@ -82,6 +88,8 @@ export class LocalRuntime implements Runtime {
 
   async start(spec: InstanceSpec): Promise<Instance> {
     const mode = await this.mode();
+    // A slug that is gone (removed by hand, a BERTH_HOME restored without slugs/) never comes back by itself.
+    if (!(await isDirectory(spec.slug))) throw new BerthError('start_refused', `the slug ${spec.slug} is missing`);
     const id = newId();
     const name = `${spec.processType}.${spec.index}`;
     const port = await this.portFor(mode);
@@ -89,7 +97,7 @@ export class LocalRuntime implements Runtime {
     const record: InstanceRecord = { id, spec: publicSpec, name, port, pid: 0, pidStartTime: 0, startedAt: isoNow(this.clock), mode };
     let launched;
     try {
-      launched = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'detached', network: this.networkFor(mode) }, this.opts.cgroupRoot);
+      launched = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'detached', network: this.networkFor(mode), privileges: this.privileges }, this.opts.cgroupRoot);
     } catch (e) {
       await this.discard(id, mode);
       throw e;
@@ -169,7 +177,7 @@ export class LocalRuntime implements Runtime {
     const port = await this.portFor(mode);
     let stopOnAbort: (() => void) | undefined;
     try {
-      const { child, cgroups } = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'attached', network: this.networkFor(mode) }, this.opts.cgroupRoot);
+      const { child, cgroups } = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'attached', network: this.networkFor(mode), privileges: this.privileges }, this.opts.cgroupRoot);
       child.stdout?.pipe(spec.stdout, { end: false });
       child.stderr?.pipe(spec.stderr ?? spec.stdout, { end: false });
       if (spec.stdin && child.stdin) spec.stdin.pipe(child.stdin);
@@ -277,7 +285,7 @@ export class LocalRuntime implements Runtime {
       this.log.warn('isolation-off', { reason: 'disabled by configuration' });
       return 'plain';
     }
-    const report = await detectIsolation(this.opts.cgroupRoot);
+    const report = await detectIsolation(this.opts.cgroupRoot, this.privileges);
     if (report.available) return 'isolated';
     this.log.warn('isolation-off', { reason: report.reason });
     return 'plain';
@@ -436,3 +444,5 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 function signalExitCode(signal: NodeJS.Signals | null): number {
   return signal ? 128 + (osConstants.signals[signal] ?? 0) : 1;
 }
+
+const isDirectory = async (path: string): Promise<boolean> => (await stat(path).catch(() => undefined))?.isDirectory() ?? false;

@@ -134,4 +134,24 @@ export const MIGRATIONS: readonly Migration[] = [
   `,
   // 3: releases reference a shared config snapshot by hash instead of each holding a full copy.
   moveReleaseConfigsToSnapshots,
+  // 4: the current release is an explicit pointer, and each release's rollout is stored state (the
+  // old status column said only whether the release command passed). Releases that had succeeded
+  // count as live and as having been current; pending ones were interrupted by the upgrade's restart.
+  `
+  ALTER TABLE apps ADD COLUMN current_release_id TEXT;
+  ALTER TABLE releases ADD COLUMN rollout_state TEXT NOT NULL DEFAULT 'pending';
+  ALTER TABLE releases ADD COLUMN rollout_reason TEXT;
+  ALTER TABLE releases ADD COLUMN rollout_changed_at TEXT;
+  ALTER TABLE releases ADD COLUMN current_at TEXT;
+  UPDATE releases SET
+    rollout_state = CASE status WHEN 'succeeded' THEN 'live' ELSE 'failed' END,
+    rollout_reason = CASE status WHEN 'succeeded' THEN NULL WHEN 'failed' THEN 'the release command failed' ELSE 'interrupted by a server restart' END,
+    rollout_changed_at = updated_at,
+    current_at = CASE status WHEN 'succeeded' THEN created_at END;
+  UPDATE apps SET current_release_id =
+    (SELECT id FROM releases r WHERE r.app_id = apps.id AND r.status = 'succeeded' ORDER BY version DESC LIMIT 1);
+  ALTER TABLE releases DROP COLUMN status;
+  CREATE INDEX releases_rollout ON releases(rollout_state);
+  CREATE INDEX builds_status ON builds(status);
+  `,
 ];

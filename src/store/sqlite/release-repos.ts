@@ -19,18 +19,34 @@ export function sqliteReleases(db: Database.Database, ctx: RepoContext): Release
     const r = db.prepare(sql).get(...args) as Row | undefined;
     return r && withConfig([r])[0];
   };
+  const makeCurrent = (appId: string, id: string): void => {
+    const now = ctx.now();
+    const next = db.prepare('SELECT version, rollout_state FROM releases WHERE app_id = ? AND id = ?').get(appId, id) as Row | undefined;
+    if (!next) throw new BerthError('release_not_found', "Couldn't find that release.", 'release');
+    if (next.rollout_state !== 'pending') throw new Error(`release ${id} is ${String(next.rollout_state)}, not pending: it cannot become current`);
+    const previous = db.prepare('SELECT current_release_id AS id FROM apps WHERE id = ?').get(appId) as { id: string | null } | undefined;
+    if (previous?.id) {
+      db.prepare(`UPDATE releases SET rollout_state = 'superseded', rollout_reason = ?, rollout_changed_at = ?, updated_at = ?
+                  WHERE id = ? AND rollout_state IN ('pending', 'releasing')`)
+        .run(`superseded by v${String(next.version)} before it went live`, now, now, previous.id);
+    }
+    db.prepare(`UPDATE releases SET rollout_state = 'releasing', rollout_reason = NULL, rollout_changed_at = ?, current_at = ?, updated_at = ? WHERE id = ?`)
+      .run(now, now, now, id);
+    db.prepare('UPDATE apps SET current_release_id = ? WHERE id = ?').run(id, appId);
+  };
   return {
     async create(r) {
       const now = ctx.now();
       const id = ctx.newId();
       // MAX()+1 inside the store's write lock: versions strictly increase, never repeat.
       const { v } = db.prepare('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM releases WHERE app_id = ?').get(r.appId) as { v: number };
-      // Outside a store transaction the snapshot and the release still land together, or neither.
+      // Outside a store transaction the snapshot, the release and the pointer still land together, or none.
       db.transaction(() => {
         const hash = saveConfigSnapshot(db, r.appId, r.config);
-        db.prepare(`INSERT INTO releases (id, app_id, version, description, status, slug_id, config_hash, user_id, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(id, r.appId, v, r.description, r.status, r.slugId, hash, r.userId, now, now);
+        db.prepare(`INSERT INTO releases (id, app_id, version, description, rollout_state, rollout_changed_at, slug_id, config_hash, user_id, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`)
+          .run(id, r.appId, v, r.description, now, r.slugId, hash, r.userId, now, now);
+        if (r.current) makeCurrent(r.appId, id);
       })();
       return one('SELECT * FROM releases WHERE id = ?', id)!;
     },
@@ -44,10 +60,24 @@ export function sqliteReleases(db: Database.Database, ctx: RepoContext): Release
       return withConfig(db.prepare('SELECT * FROM releases WHERE app_id = ? ORDER BY version').all(appId) as Row[]);
     },
     async current(appId) {
-      return one("SELECT * FROM releases WHERE app_id = ? AND status = 'succeeded' ORDER BY version DESC LIMIT 1", appId);
+      return one('SELECT r.* FROM apps a JOIN releases r ON r.id = a.current_release_id WHERE a.id = ?', appId);
     },
-    async setStatus(id, status) {
-      db.prepare('UPDATE releases SET status = ?, updated_at = ? WHERE id = ?').run(status, ctx.now(), id);
+    async makeCurrent(appId, id) {
+      db.transaction(() => makeCurrent(appId, id))();
+      return one('SELECT * FROM releases WHERE id = ?', id)!;
+    },
+    async setRollout(id, state, reason = null) {
+      const now = ctx.now();
+      const from = state === 'failed' ? ['pending', 'releasing'] : ['releasing'];
+      const changed = db.prepare(`UPDATE releases SET rollout_state = ?, rollout_reason = ?, rollout_changed_at = ?, updated_at = ?
+                                  WHERE id = ? AND rollout_state IN (${from.map(() => '?').join(', ')})`)
+        .run(state, reason, now, now, id, ...from).changes;
+      return changed === 1 ? one('SELECT * FROM releases WHERE id = ?', id) : undefined;
+    },
+    async withRollout(states) {
+      if (states.length === 0) return [];
+      return withConfig(db.prepare(`SELECT * FROM releases WHERE rollout_state IN (${states.map(() => '?').join(', ')}) ORDER BY app_id, version`)
+        .all(...states) as Row[]);
     },
   };
 }
@@ -91,6 +121,9 @@ export function sqliteBuilds(db: Database.Database, ctx: RepoContext): BuildRepo
     },
     async list(appId) {
       return (db.prepare('SELECT * FROM builds WHERE app_id = ? ORDER BY created_at, rowid').all(appId) as Row[]).map(toBuild);
+    },
+    async withStatus(status) {
+      return (db.prepare('SELECT * FROM builds WHERE status = ? ORDER BY created_at, rowid').all(status) as Row[]).map(toBuild);
     },
     async update(id, c) {
       const b = byId(id);

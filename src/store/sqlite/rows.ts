@@ -1,5 +1,5 @@
 // Row ↔ entity mapping for the SQLite store: column names stay snake_case, entities camelCase.
-import type { ApiToken, App, AuditEvent, Build, ConfigVars, FormationEntry, Release, Slug, User } from '../../domain/types.js';
+import { releaseStatus, type ApiToken, type App, type AuditEvent, type Build, type ConfigVars, type FormationEntry, type Release, type RolloutState, type Slug, type User } from '../../domain/types.js';
 
 type Row = Record<string, unknown>;
 const s = (v: unknown): string => v as string;
@@ -21,11 +21,15 @@ export const toApp = (r: Row): App => ({
   createdAt: s(r.created_at), updatedAt: s(r.updated_at), releasedAt: sn(r.released_at),
 });
 
-export const toRelease = (r: Row, config: ConfigVars): Release => ({
-  id: s(r.id), appId: s(r.app_id), version: r.version as number, description: s(r.description),
-  status: s(r.status) as Release['status'], slugId: sn(r.slug_id), config,
-  userId: s(r.user_id), createdAt: s(r.created_at), updatedAt: s(r.updated_at),
-});
+export const toRelease = (r: Row, config: ConfigVars): Release => {
+  const state = s(r.rollout_state) as RolloutState;
+  return {
+    id: s(r.id), appId: s(r.app_id), version: r.version as number, description: s(r.description),
+    status: releaseStatus(state, sn(r.current_at)), rollout: { state, reason: sn(r.rollout_reason), changedAt: s(r.rollout_changed_at ?? r.updated_at) },
+    currentAt: sn(r.current_at), slugId: sn(r.slug_id), config,
+    userId: s(r.user_id), createdAt: s(r.created_at), updatedAt: s(r.updated_at),
+  };
+};
 
 export const toFormation = (r: Row): FormationEntry => ({
   id: s(r.id), appId: s(r.app_id), type: s(r.type), quantity: r.quantity as number, size: s(r.size),

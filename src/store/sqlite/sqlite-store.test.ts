@@ -39,11 +39,11 @@ describe('SQLite specifics', () => {
     const user = await store.users.create({ email: 'a@example.com', passwordHash: 'h', isAdmin: false });
     const app = await store.apps.create({ name: 'big', ownerId: user.id, stack: 'berth-24' });
     const config = bigConfig('a');
-    await store.releases.create({ appId: app.id, description: 'first', status: 'succeeded', slugId: null, config, userId: user.id });
+    await store.releases.create({ appId: app.id, description: 'first', current: true, slugId: null, config, userId: user.id });
     const probe = new Database(file, { readonly: true });
     const before = bytesOf(probe);
     for (let i = 0; i < 200; i++) {
-      await store.releases.create({ appId: app.id, description: `Deploy ${i}`, status: 'succeeded', slugId: null, config, userId: user.id });
+      await store.releases.create({ appId: app.id, description: `Deploy ${i}`, current: true, slugId: null, config, userId: user.id });
     }
     // A copy per release would be 200 × 30 KB = 6 MB.
     expect(bytesOf(probe) - before).toBeLessThan(512 * 1024);
@@ -81,5 +81,35 @@ describe('SQLite specifics', () => {
     expect(db.prepare('SELECT app_id, COUNT(*) AS n FROM config_snapshots GROUP BY app_id ORDER BY app_id').all())
       .toEqual([{ app_id: 'app1', n: 4 }, { app_id: 'app2', n: 1 }]);
     db.close();
+  });
+
+  it('migrates to an explicit current release: the newest succeeded one, pending ones marked interrupted', async () => {
+    const file = join(dir, 'v3.sqlite');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0] as string);
+    old.exec(MIGRATIONS[1] as string);
+    (MIGRATIONS[2] as (db: Database.Database) => void)(old);
+    old.pragma('user_version = 3');
+    const now = new Date(0).toISOString();
+    old.prepare("INSERT INTO users VALUES ('u1', 'a@example.com', 'h', 0, ?, ?)").run(now, now);
+    old.prepare("INSERT INTO apps (id, name, owner_id, stack, created_at, updated_at) VALUES ('app1', 'legacy', 'u1', 'berth-24', ?, ?)").run(now, now);
+    old.prepare("INSERT INTO config_snapshots VALUES ('app1', 'h1', '{}')").run();
+    const insert = old.prepare(`INSERT INTO releases (id, app_id, version, description, status, slug_id, config_hash, user_id, created_at, updated_at)
+                                VALUES (?, 'app1', ?, ?, ?, NULL, 'h1', 'u1', ?, ?)`);
+    insert.run('r1', 1, 'Deploy', 'succeeded', now, now);
+    insert.run('r2', 2, 'Deploy 2', 'failed', now, now);
+    insert.run('r3', 3, 'Set A', 'succeeded', now, now);
+    insert.run('r4', 4, 'Deploy 3', 'pending', now, now);
+    old.close();
+
+    const store = new SqliteStore(file);
+    expect((await store.releases.current('app1'))?.version).toBe(3);
+    expect((await store.releases.list('app1')).map((r) => [r.version, r.status, r.rollout.state, r.rollout.reason, r.currentAt !== null])).toEqual([
+      [1, 'succeeded', 'live', null, true],
+      [2, 'failed', 'failed', 'the release command failed', false],
+      [3, 'succeeded', 'live', null, true],
+      [4, 'failed', 'failed', 'interrupted by a server restart', false],
+    ]);
+    await store.close();
   });
 });

@@ -1,5 +1,5 @@
 // A Clock for tests: time moves only when the test calls advance(), which also wakes due sleeps.
-import type { Clock } from '../../platform/clock.js';
+import type { Clock } from '../clock.js';
 
 interface Sleeper { at: number; resolve: () => void }
 
@@ -33,6 +33,8 @@ export class FakeClock implements Clock {
   /** Moves time forward, resolving each sleep at its own due time, in order. */
   async advance(ms: number): Promise<void> {
     const end = this.time + ms;
+    // What is already due (a zero-delay wake-up, a promise chain under way) runs before time moves.
+    await flush();
     for (;;) {
       const due = this.sleepers.filter((s) => s.at <= end).sort((a, b) => a.at - b.at)[0];
       if (!due) break;
