@@ -32,7 +32,7 @@ async function viewApp(p: Platform, app: string): Promise<AppView> {
 const isSettled = (v: AppView) =>
   v.builds.every((b) => b.status !== 'pending') &&
   v.dynos.every((d) => d.release?.id === v.releases.find((r) => r.current)?.id) &&
-  v.releases.every((r) => r.status !== 'pending') &&
+  v.releases.every((r) => r.status !== 'pending' && !unfinishedRollout(r)) &&
   v.dynos.every((d) => d.state === 'up' && v.formation.some((f) => f.type === d.type && f.quantity > 0)) &&
   v.formation.every((f) => v.dynos.filter((d) => d.type === f.type).length === f.quantity);
 
@@ -108,6 +108,7 @@ export async function countFaults(p: Platform, app: string, appId: string, ledge
   // Stuck: still pending once the restarted server had its chance to settle.
   for (const b of v.builds.filter((x) => x.status === 'pending')) note('stuck', `build ${b.source_blob?.version ?? b.id} pending`);
   for (const r of v.releases.filter((x) => x.status === 'pending')) note('stuck', `release v${r.version} (${r.description}) pending`);
+  for (const r of v.releases.filter((x) => x.status !== 'pending' && unfinishedRollout(x))) note('stuck', `release v${r.version} (${r.description}) rollout still ${r.rollout.state}`);
 
   // Orphaned and duplicated instances, from the runtime's real state.
   const current = v.releases.find((r) => r.current)?.id;
@@ -151,6 +152,9 @@ export async function countLeftAfterDestroy(p: Platform, appId: string, graceMs:
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** The stored rollout (issue 11) of a release that is neither live, failed nor superseded once all is up. */
+const unfinishedRollout = (r: any) => r.rollout?.state === 'pending' || r.rollout?.state === 'releasing';
 
 const mentions = (description: string, key: string) => new RegExp(`\\b${key}\\b`).test(description) && description.includes('config vars');
 
