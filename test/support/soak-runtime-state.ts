@@ -20,7 +20,10 @@ export interface LiveInstance {
 
 export interface RuntimeState {
   live: LiveInstance[];
-  /** Processes naming the home that belong to no live instance: a build or instance a crash left behind. */
+  /**
+   * Processes naming the home that belong to no live instance: a build or instance a crash left
+   * behind. Only the topmost of each tree (its parent is no stray), so one leak counts once.
+   */
   strays: { pid: number; cmdline: string }[];
 }
 
@@ -41,12 +44,14 @@ export async function readRuntimeState(home: string): Promise<RuntimeState> {
     for (const pid of pids) owned.add(pid);
     live.push({ id, appId: record.spec.appId, releaseId: record.spec.releaseId, type: record.spec.processType, index: record.spec.index, pids });
   }
+  const candidates = (await processesMatching(home)).filter((pid) => !owned.has(pid));
   const strays: RuntimeState['strays'] = [];
-  for (const pid of await processesMatching(home)) {
-    if (owned.has(pid)) continue;
+  for (const pid of candidates) {
+    const parent = await parentOf(pid);
     const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replace(/\0/g, ' ').trim();
-    // Exited between the two scans.
-    if (cmdline) strays.push({ pid, cmdline });
+    // Gone between the two scans, or part of a stray tree already counted at its top.
+    if (parent === undefined || !cmdline || candidates.includes(parent)) continue;
+    strays.push({ pid, cmdline });
   }
   return { live, strays };
 }
@@ -56,4 +61,10 @@ async function instancePids(record: InstanceRecord): Promise<number[]> {
     .split('\n').filter(Boolean).map(Number);
   const init = (await isSameProcessAlive(record.pid, record.pidStartTime)) ? [record.pid, ...(await descendants(record.pid)).map((d) => d.pid)] : [];
   return [...new Set([...init, ...fromCgroup])];
+}
+
+/** The parent pid (field 4 of /proc/<pid>/stat, after the parenthesised name); undefined once gone. */
+async function parentOf(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return stat === undefined ? undefined : Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
