@@ -29,23 +29,28 @@ async function latencies(call: () => Promise<unknown>, count: number): Promise<{
   return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
 }
 
+/** The supervisor, the API and the router together: what `berth server` costs. */
+async function serverRss(server: BerthServer): Promise<number> {
+  return (await server.serverPids()).reduce((sum, pid) => sum + rssBytes(pid), 0);
+}
+
 export async function runDensity(ctx: BenchContext): Promise<BenchResult> {
   const cleanup = new Cleanup();
   try {
     const server = await BerthServer.start(ctx.root);
     cleanup.add(() => server.stop());
     await sleep(2000);
-    const idle = rssBytes(server.pid);
+    const idle = await serverRss(server);
     await createApps(server, 0, 100);
     await sleep(1000);
-    const with100 = rssBytes(server.pid);
+    const with100 = await serverRss(server);
 
     const dir = await server.fixtureCopy('node-hello', 'density');
     for (let i = 0; i < DEPLOYED; i++) await server.cliOk(['deploy', dir, '-a', `density-${i}`]);
     await sleep(3000);
     const instances = (await server.instances()).filter((i) => i.appName.startsWith('density-'));
     const perInstance = median(instances.map((i) => treeRssBytes(i.pid)));
-    const withDeployed = rssBytes(server.pid);
+    const withDeployed = await serverRss(server);
 
     const t0 = nowMs();
     await createApps(server, 100, 1000);
@@ -53,7 +58,7 @@ export async function runDensity(ctx: BenchContext): Promise<BenchResult> {
     const list = await latencies(() => server.api('GET', '/apps', undefined, { Range: 'name ..; max=1000' }), 50);
     const firstPage = await latencies(() => server.api('GET', '/apps'), 50);
     const account = await latencies(() => server.api('GET', '/account'), 50);
-    const with1000 = rssBytes(server.pid);
+    const with1000 = await serverRss(server);
 
     const { dir: plainDir } = await installFixture(ctx.root, 'node-hello');
     cleanup.add(() => rm(plainDir, { recursive: true, force: true }));

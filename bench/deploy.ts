@@ -33,7 +33,7 @@ function phases(run: CliRun, servingAt: number): Phases {
   const queued = at(/^-----> /);
   const released = at(/^-----> Released v\d+$/);
   const launching = at(/^-----> Launching/);
-  const webUp = at(/Released v\d+: web is up/);
+  const webUp = at(/Released v\d+: live/);
   return {
     upload: queued - run.startedAt,
     build: released - queued,

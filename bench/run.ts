@@ -5,6 +5,7 @@ import { benchContext, type BenchContext } from './lib/context.js';
 import { describeMachine } from './lib/machine.js';
 import { renderMarkdown, renderTable, type BenchResult } from './lib/table.js';
 import { ensureTools } from './lib/tools.js';
+import { runApiOutage } from './api-outage.js';
 import { runDeploy } from './deploy.js';
 import { runDensity } from './density.js';
 import { runHeal } from './heal.js';
@@ -23,6 +24,7 @@ const BENCHMARKS: Record<string, { title: string; run: Bench }> = {
   heal: { title: 'self-healing after kill -9', run: runHeal },
   release: { title: 'zero-downtime release under load', run: runRelease },
   density: { title: 'memory footprint and API latency with many apps', run: runDensity },
+  'api-outage': { title: 'the router while the API is killed', run: runApiOutage },
   soak: { title: 'kill -9 of the control plane during deploys, config changes and scales (issue 11)', run: runSoak },
 };
 

@@ -69,6 +69,16 @@ export class BerthServer {
     return this.process?.output() ?? '';
   }
 
+  /** `berth server` is a supervisor of two processes: its own pid, then the API's and the router's. */
+  async serverPids(): Promise<number[]> {
+    const pids = [this.pid];
+    for (const role of ['api', 'router']) {
+      const pid = Number((await readFile(join(this.home, 'run', `${role}.pid`), 'utf8').catch(() => '')).trim());
+      if (pid > 1) pids.push(pid);
+    }
+    return pids;
+  }
+
   private async login(): Promise<void> {
     const basic = Buffer.from(`${ADMIN_EMAIL}:${ADMIN_PASSWORD}`).toString('base64');
     const res = await fetch(`${this.apiUrl}/oauth/authorizations`, {

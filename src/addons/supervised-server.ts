@@ -109,8 +109,9 @@ export class SupervisedServer {
     } finally {
       closeSync(log);
     }
-    if (this.pid) void writeFile(this.spec.pidFile, `${this.pid}\n`, { mode: 0o600 });
-    if (this.pid && this.spec.config !== undefined) void writeFile(this.configFile, this.spec.config, { mode: 0o600 });
+    const unwritten = (e: Error) => this.logger.warn('addon-server-file-not-written', { server: this.spec.name, error: e.message });
+    if (this.pid) void writeFile(this.spec.pidFile, `${this.pid}\n`, { mode: 0o600 }).catch(unwritten);
+    if (this.pid && this.spec.config !== undefined) void writeFile(this.configFile, this.spec.config, { mode: 0o600 }).catch(unwritten);
   }
 
   /**
@@ -206,9 +207,14 @@ export class SupervisedServer {
 /** Checks every server each `intervalMs` until the signal aborts; one failure never stops the loop. */
 export async function superviseServers(servers: () => Iterable<SupervisedServer>, signal: AbortSignal, logger: Logger, intervalMs = 1000): Promise<void> {
   while (!signal.aborted) {
-    for (const s of servers()) {
-      if (signal.aborted) break;
-      await s.check().catch((e: Error) => logger.error('addon-server-restart-failed', { server: s.name, error: e.message }));
+    // Never rejects (its callers start it with `void`): a fault in one pass is logged, the next pass runs.
+    try {
+      for (const s of servers()) {
+        if (signal.aborted) break;
+        await s.check().catch((e: Error) => logger.error('addon-server-restart-failed', { server: s.name, error: e.message }));
+      }
+    } catch (e) {
+      logger.error('addon-supervision-failed', { error: e instanceof Error ? e.message : String(e) });
     }
     await new Promise<void>((resolve) => {
       const done = () => { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); };

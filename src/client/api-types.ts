@@ -58,6 +58,9 @@ export interface Release {
   version: number;
   description: string;
   status: 'pending' | 'succeeded' | 'failed';
+  /** Berth's additions: why a release failed or was superseded, and where its rollout stands. */
+  status_reason?: string | null;
+  rollout?: { state: 'pending' | 'releasing' | 'live' | 'failed' | 'superseded'; reason: string | null; changed_at: string };
   created_at: string;
   updated_at: string;
   current: boolean;

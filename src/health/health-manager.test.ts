@@ -170,4 +170,24 @@ describe('HealthManager', () => {
     await manager.start(controller.signal);
     await expect(manager.synced()).resolves.toBeUndefined();
   });
+
+  it('is synced (routes complete) only once every app has been reconciled once, a failed attempt included', async () => {
+    world = await healthWorld({ worker: 1 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const reconcile = vi.spyOn(world.reconciler, 'reconcile').mockImplementation(async (): Promise<ReconcileResult> => {
+      await gate;
+      throw new Error('runtime unreachable');
+    });
+    manager = new HealthManager({ store: world.store, runtime: world.runtime, events: world.events, reconciler: world.reconciler, clock: world.clock, logger: silentLogger, resyncMs: 60_000 });
+    controller = new AbortController();
+    let synced = false;
+    void manager.synced().then(() => { synced = true; });
+    await manager.start(controller.signal);
+    await vi.waitFor(() => expect(reconcile).toHaveBeenCalledTimes(1));
+    await settle();
+    expect(synced).toBe(false); // the app's first reconcile is still running
+    release();
+    await vi.waitFor(() => expect(synced).toBe(true));
+  });
 });

@@ -9,7 +9,7 @@ import type { DynoDirectory, DynoView } from '../services/dyno-directory.js';
 import type { PlatformEvents } from '../services/platform-events.js';
 import type { Store } from '../store/store.js';
 import type { Reconciler } from './reconciler.js';
-import { RetryBackoff } from './retry-backoff.js';
+import { KeyedRetryBackoff } from './retry-backoff.js';
 
 export interface HealthManagerDeps {
   store: Store;
@@ -21,7 +21,7 @@ export interface HealthManagerDeps {
   /** Every app is looked at this often even without events. Default 5 s. */
   resyncMs?: number;
   /** After a reconcile that threw, when to try the app again: 1 s doubling to 60 s by default, reset by a pass that succeeds. */
-  retries?: RetryBackoff;
+  retries?: KeyedRetryBackoff;
 }
 
 interface Wakeup {
@@ -34,7 +34,7 @@ export class HealthManager implements DynoDirectory {
   private readonly running = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly idleWaiters = new Set<() => void>();
-  private readonly retries: RetryBackoff;
+  private readonly retries: KeyedRetryBackoff;
   /** Apps still waiting for their first reconcile since start (undefined until the first resync listed them). */
   private unsynced: Set<string> | undefined;
   private markSynced!: () => void;
@@ -42,7 +42,7 @@ export class HealthManager implements DynoDirectory {
   private stopped = false;
 
   constructor(private readonly deps: HealthManagerDeps) {
-    this.retries = deps.retries ?? new RetryBackoff();
+    this.retries = deps.retries ?? new KeyedRetryBackoff();
   }
 
   async start(signal: AbortSignal): Promise<void> {

@@ -2,6 +2,7 @@
 // from the runtime, then start, stop or replace instances to close the gap. Idempotent: running
 // it twice in a row changes nothing the second time.
 import { commandOf } from '../domain/process-types.js';
+import { DEFAULT_SIZE } from '../domain/sizes.js';
 import type { LogSink } from '../logs/log-sink.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
@@ -12,7 +13,7 @@ import { CrashTracker } from './crash-backoff.js';
 import { readDesiredState, slotKey, type DesiredSlot, type DesiredState } from './desired-state.js';
 import type { InstanceOutput } from './instance-output.js';
 import type { PortProbe } from './port-probe.js';
-import { RetryBackoff } from './retry-backoff.js';
+import { KeyedRetryBackoff } from './retry-backoff.js';
 import type { RolloutRecorder } from './rollout-recorder.js';
 import type { PublishedRoute, RoutePublisher } from './route-publisher.js';
 import { classifyStartFailure } from './start-failure.js';
@@ -30,7 +31,7 @@ export interface ReconcilerDeps {
   /** Writes the current release's rollout verdict (live, failed) once this pass has decided it. */
   rollouts: RolloutRecorder;
   /** Backoff for "retry later" failures (a start the runtime could not do now, a removal that failed). */
-  retries?: RetryBackoff;
+  retries?: KeyedRetryBackoff;
   /** Copies instance output into the app log (app[web.1] lines); none in unit tests. */
   output?: InstanceOutput;
   /** A web instance must accept connections on $PORT within this time (R10). Default 60 s. */
@@ -59,6 +60,11 @@ interface SlotPass {
   abandoned: Instance[];
   /** Why the current release cannot go live, in the words the rollout shows (first one wins). */
   failures: string[];
+  /**
+   * Process types with a slot being resized right now (its old-size instance still serving while the
+   * new one boots): the type's other slots wait their turn, so a resize restarts one dyno at a time.
+   */
+  resizing: Set<string>;
 }
 
 
@@ -70,6 +76,17 @@ export interface ReconcileResult {
 const PROBE_INTERVAL_MS = 200;
 const isWeb = (type: string) => type === 'web';
 
+/**
+ * An instance is what its slot wants when it runs the current release at the slot's size: a resize
+ * replaces instances as a new release does. An instance whose size the runtime cannot tell (started
+ * before sizes were recorded) is taken as fitting, rather than restarting every such dyno at upgrade.
+ */
+const isCurrentFor = (slot: DesiredSlot, releaseId: string) => (i: Instance) =>
+  i.releaseId === releaseId && (i.size === null || i.size === slot.size.name);
+
+/** Newest first: the later release, and within one release (a resize) the later start. */
+const newestFirst = (a: Instance, b: Instance) => b.releaseVersion - a.releaseVersion || Date.parse(b.startedAt) - Date.parse(a.startedAt);
+
 export class Reconciler {
   private readonly boot = new Map<string, BootState>();
   /** Instances being stopped on purpose: their exit is not a crash. */
@@ -79,11 +96,11 @@ export class Reconciler {
   private readonly exitHandled = new Map<string, string>(); // instance id → app id
   private readonly refused = new StartRefusals();
   readonly crashes: CrashTracker;
-  private readonly retries: RetryBackoff;
+  private readonly retries: KeyedRetryBackoff;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.crashes = deps.crashes ?? new CrashTracker();
-    this.retries = deps.retries ?? new RetryBackoff();
+    this.retries = deps.retries ?? new KeyedRetryBackoff();
   }
 
   async reconcile(appId: string): Promise<ReconcileResult> {
@@ -112,7 +129,7 @@ export class Reconciler {
     // Every instance still alive counts against its slot, including the ones being stopped: an
     // instance that ignores SIGTERM still holds its memory, CPU and port until it is gone.
     const alive = instances.filter((i) => i.status === 'running');
-    const pass: SlotPass = { running, alive, keep: new Set(), superseded: [], abandoned: [], failures };
+    const pass: SlotPass = { running, alive, keep: new Set(), superseded: [], abandoned: [], failures, resizing: new Set() };
     // Each slot on its own: whatever goes wrong with one (worker cannot start) leaves the others,
     // and the route switch below, to go ahead.
     for (const slot of desired.slots) {
@@ -189,19 +206,27 @@ export class Reconciler {
     const release = desired.release!;
     const inSlot = (i: Instance) => i.processType === slot.type && i.index === slot.index;
     const mine = pass.running.filter(inSlot);
-    const current = mine.find((i) => i.releaseId === release.id);
-    const older = mine.filter((i) => i.releaseId !== release.id);
+    const isCurrent = isCurrentFor(slot, release.id);
+    const current = mine.find(isCurrent);
+    const older = mine.filter((i) => !isCurrent(i));
     const upOlder: Instance[] = [];
     for (const o of older) {
       if (await this.hasComeUp(o, now)) upOlder.push(o);
       else pass.abandoned.push(o);
     }
-    const serving = upOlder.sort((a, b) => b.releaseVersion - a.releaseVersion)[0];
+    const serving = upOlder.sort(newestFirst)[0];
+    // Only the size differs from what serves: a resize, which goes one slot of the type at a time.
+    const resize = serving !== undefined && serving.releaseId === release.id;
     const holdOver = () => {
       if (serving) pass.keep.add(serving.id);
+      if (resize) pass.resizing.add(slot.type);
       pass.superseded.push(...upOlder.filter((o) => o !== serving));
     };
     if (!current) {
+      if (resize && pass.resizing.has(slot.type)) {
+        holdOver(); // not this slot's turn: it keeps serving at its old size
+        return undefined; // the slot being resized wakes the app until it is up
+      }
       holdOver(); // keep serving until the new one is up
       const refusal = this.refused.reasonFor(slot);
       if (refusal !== undefined) {
@@ -214,6 +239,7 @@ export class Reconciler {
       if (retryIn > 0) return retryIn;
       // The instances this one replaces must be gone first (their exit wakes the app again).
       if (pass.alive.some((i) => inSlot(i) && i.id !== serving?.id)) return PROBE_INTERVAL_MS;
+      if (resize) this.deps.appLog.write(desired.app.id, 'berth', serving.name, `Restarting to change size from ${serving.size} to ${slot.size.name}`);
       try {
         await this.startInstance(desired, slot, now);
       } catch (e) {
@@ -318,7 +344,7 @@ export class Reconciler {
     const bySlot = new Map<number, Instance>();
     for (const i of web) {
       const best = bySlot.get(i.index);
-      if (!best || i.releaseVersion > best.releaseVersion) bySlot.set(i.index, i);
+      if (!best || newestFirst(i, best) < 0) bySlot.set(i.index, i);
     }
     const backends = [...bySlot.values()].sort((a, b) => a.index - b.index)
       .map((i) => ({ instanceId: i.id, dyno: i.name, host: i.address!.host, port: i.address!.port }));
@@ -398,7 +424,8 @@ export class Reconciler {
     const desired = app ? await readDesiredState(this.deps.store, app) : undefined;
     const views: DynoView[] = instances.map((i) => ({
       id: i.id, name: i.name, type: i.processType, command: commandOf(desired?.slug?.processTypes, i.processType) ?? '',
-      size: desired?.slots.find((s) => s.type === i.processType)?.size.name ?? 'standard-1x',
+      // The size it runs at: during a resize, the old dynos still show their old size.
+      size: i.size ?? desired?.slots.find((s) => s.type === i.processType)?.size.name ?? DEFAULT_SIZE,
       releaseId: i.releaseId, releaseVersion: i.releaseVersion, startedAt: i.startedAt,
       state: this.stateOf(i),
     }));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { RetryBackoff } from './retry-backoff.js';
+import { KeyedRetryBackoff } from './retry-backoff.js';
 
-describe('RetryBackoff', () => {
+describe('KeyedRetryBackoff', () => {
   it('waits 1 s after the first failure, doubling to a 60 s cap, and starts afresh after a reset', () => {
-    const backoff = new RetryBackoff();
+    const backoff = new KeyedRetryBackoff();
     const delays = Array.from({ length: 9 }, () => backoff.failed('app', 0));
     expect(delays).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000]);
     expect(backoff.waitFor('app', 10_000)).toBe(50_000);

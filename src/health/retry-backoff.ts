@@ -1,31 +1,22 @@
-// When to try an app again after a "retry later" error (an engine that did not answer, a store
-// that was busy): 1 s, then doubling up to a 60 s cap, per app; a pass that succeeds resets it.
+// When to try an app (or one of its slots) again after a "retry later" error (an engine that did not
+// answer, a store that was busy): 1 s, then doubling up to a 60 s cap, per key; success resets it.
+// The delays are the platform's RetryBackoff; this adds the key and when the next try may happen.
 // Crashes of the app's own processes have their own, longer policy (crash-backoff.ts).
+import { RetryBackoff, type RetryBackoffOptions } from '../platform/retry-backoff.js';
 
-export interface RetryPolicy {
-  /** Delay after failure number `failures` (1 = the first). */
-  delayAfter(failures: number): number;
-}
+export const DEFAULT_RETRY: RetryBackoffOptions = { initialMs: 1000, maxMs: 60_000 };
 
-export const DEFAULT_RETRY: RetryPolicy = {
-  delayAfter: (failures) => Math.min(1000 * 2 ** (failures - 1), 60_000),
-};
+export class KeyedRetryBackoff {
+  private readonly records = new Map<string, { backoff: RetryBackoff; notBefore: number }>();
 
-interface RetryRecord {
-  failures: number;
-  notBefore: number;
-}
-
-export class RetryBackoff {
-  private readonly records = new Map<string, RetryRecord>();
-
-  constructor(private readonly policy: RetryPolicy = DEFAULT_RETRY) {}
+  constructor(private readonly options: RetryBackoffOptions = DEFAULT_RETRY) {}
 
   /** Records a failure and returns how long to wait before the next attempt. */
   failed(key: string, now: number): number {
-    const failures = (this.records.get(key)?.failures ?? 0) + 1;
-    const delay = this.policy.delayAfter(failures);
-    this.records.set(key, { failures, notBefore: now + delay });
+    const record = this.records.get(key) ?? { backoff: new RetryBackoff(this.options), notBefore: now };
+    const delay = record.backoff.next();
+    record.notBefore = now + delay;
+    this.records.set(key, record);
     return delay;
   }
 
@@ -35,7 +26,7 @@ export class RetryBackoff {
   }
 
   failures(key: string): number {
-    return this.records.get(key)?.failures ?? 0;
+    return this.records.get(key)?.backoff.failures ?? 0;
   }
 
   reset(key: string): void {

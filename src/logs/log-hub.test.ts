@@ -35,6 +35,15 @@ describe('LogHub', () => {
     expect(hub.recent('other', { lines: 100 })).toEqual([]);
   });
 
+  it('keeps the time a line was written elsewhere (a router line delivered late), in stream order', () => {
+    const hub = newHub();
+    hub.write('app1', 'app', 'web.1', 'now');
+    hub.write('app1', 'router', '', 'GET / during the outage', '2026-01-02T03:04:05.000Z');
+    const lines = hub.recent('app1', { lines: 100 });
+    expect(lines.map((l) => [l.seq, l.message])).toEqual([[1, 'now'], [2, 'GET / during the outage']]);
+    expect(lines[1]!.time).toBe('2026-01-02T03:04:05.000Z');
+  });
+
   it('stores a multi-line message as one line per text line', () => {
     const hub = newHub();
     hub.write('app1', 'build', '', '-----> Installing\n       done\n');

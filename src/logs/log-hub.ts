@@ -68,10 +68,10 @@ export class LogHub implements LogSink, LogReader {
   }
 
   /** Appends to the app's stream; a multi-line message becomes one line per text line. */
-  write(appId: string, source: LogSource, dyno: string, message: string): void {
+  write(appId: string, source: LogSource, dyno: string, message: string, at?: string): void {
     if (this.forgotten.has(appId)) return;
     const app = this.stream(appId);
-    const time = isoNow(this.clock);
+    const time = at ?? isoNow(this.clock);
     for (const text of splitMessage(message)) {
       const line: LogLine = { seq: app.nextSeq++, time, appId, source, dyno, message: text };
       app.ring.push(line);

@@ -18,7 +18,11 @@ export interface LogLine {
 }
 
 export interface LogSink {
-  write(appId: string, source: LogSource, dyno: string, message: string): void;
+  /**
+   * `time` (ISO 8601) is when the line happened, if not now: router lines reach the hub from the
+   * router process a moment (or, after an API outage, minutes) later and keep their own time.
+   */
+  write(appId: string, source: LogSource, dyno: string, message: string, time?: string): void;
 }
 
 /** Heroku's `logs` filters: `--source app`, `--dyno web.1` (exact) or `--dyno web` (every `web.N`). */

@@ -31,7 +31,7 @@ export async function writeLogStreamToResponse(stream: AsyncIterable<string>, re
     gone = !res.writableFinished;
     wake?.();
     // Ends a tail that is waiting for a line that may never come.
-    if (gone) void lines.return?.();
+    if (gone) void lines.return?.()?.catch(() => undefined /* the reader is gone; nothing to tell */);
   };
   res.once('close', onClose);
   const keepAlive = opts.sse ? setInterval(() => gone || res.write(': keep-alive\n\n'), opts.keepAliveMs ?? 15_000) : undefined;

@@ -18,6 +18,8 @@ export interface Settings {
   runtime: RuntimeChoice;
   /** How users reach the API; printed in git URLs and log-session URLs. */
   apiUrl: string;
+  /** How a router reaches the API's internal endpoints (BERTH_INTERNAL_API_URL; default the API port on loopback). */
+  internalApiUrl: string;
   adminEmail?: string;
   adminPassword?: string;
   /** Builds of different apps that may run at once (BERTH_BUILD_CONCURRENCY, default 2). */
@@ -67,17 +69,19 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
   const apiPort = port(env, 'BERTH_API_PORT', 5000);
   const runtime = (env.BERTH_RUNTIME || 'auto') as RuntimeChoice;
   if (!['auto', 'local', 'docker'].includes(runtime)) throw new Error(`BERTH_RUNTIME must be auto, local or docker, got ${JSON.stringify(runtime)}`);
+  const apiHost = env.BERTH_API_HOST || '0.0.0.0';
   const baseDomain = (env.BERTH_BASE_DOMAIN || 'localhost').toLowerCase();
   if (!/^[a-z0-9.-]+$/.test(baseDomain)) throw new Error(`BERTH_BASE_DOMAIN must be a domain name, got ${JSON.stringify(baseDomain)}`);
   return {
     home,
     apiPort,
-    apiHost: env.BERTH_API_HOST || '0.0.0.0',
+    apiHost,
     routerPort: port(env, 'BERTH_ROUTER_PORT', 8080),
     routerHost: env.BERTH_ROUTER_HOST || '0.0.0.0',
     baseDomain,
     runtime,
     apiUrl: env.BERTH_API_URL || `http://localhost:${apiPort}`,
+    internalApiUrl: env.BERTH_INTERNAL_API_URL || `http://${loopbackFor(apiHost)}:${apiPort}`,
     adminEmail: env.BERTH_ADMIN_EMAIL || undefined,
     adminPassword: env.BERTH_ADMIN_PASSWORD || undefined,
     buildConcurrency: positiveInt(env, 'BERTH_BUILD_CONCURRENCY', 2),
@@ -88,6 +92,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     sandboxBridge: env.BERTH_SANDBOX_BRIDGE || undefined,
     sandboxSubnet: env.BERTH_SANDBOX_SUBNET || undefined,
   };
+}
+
+/** Where a process on this host reaches a server listening on `host`. */
+function loopbackFor(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** The named subfolders of BERTH_HOME. */
@@ -104,4 +115,6 @@ export const homePaths = (home: string) => ({
   runtime: join(home, 'runtime'),
   addons: join(home, 'addons'),
   backups: join(home, 'backups'),
+  /** What Berth's own processes share: pid files, the internal token, the router's route snapshot. */
+  run: join(home, 'run'),
 });

@@ -1,4 +1,5 @@
 // The router's view of the world: which app a Host names and where its web instances listen.
+import type { RouteChange } from '../domain/internal-protocol.js';
 import { hostName } from './host-name.js';
 
 export interface RouteBackend {
@@ -33,22 +34,35 @@ export class RouteTable {
   private readonly byName = new Map<string, RouteEntry>();
   /** Custom domain → app name. */
   private readonly domains = new Map<string, string>();
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(change: RouteChange) => void>();
 
   constructor(options: RouteTableOptions = {}) {
     this.baseDomain = (options.baseDomain ?? 'localhost').toLowerCase().replace(/\.$/, '');
   }
 
   set(entry: RouteEntry): void {
-    this.byName.set(entry.appName.toLowerCase(), { ...entry, backends: [...entry.backends] });
-    this.changed();
+    const copy = { ...entry, backends: [...entry.backends] };
+    this.byName.set(entry.appName.toLowerCase(), copy);
+    this.changed({ type: 'set', route: copy });
+  }
+
+  /**
+   * Makes the table exactly `entries` in one step (a router taking the control plane's snapshot):
+   * apps missing from it are gone, and no request ever sees a half-replaced table.
+   */
+  replaceAll(entries: RouteEntry[]): void {
+    const names = new Set(entries.map((e) => e.appName.toLowerCase()));
+    for (const name of this.byName.keys()) if (!names.has(name)) this.byName.delete(name);
+    for (const [domain, app] of this.domains) if (!names.has(app)) this.domains.delete(domain);
+    for (const e of entries) this.byName.set(e.appName.toLowerCase(), { ...e, backends: [...e.backends] });
+    this.changed({ type: 'snapshot' });
   }
 
   remove(appName: string): void {
     const name = appName.toLowerCase();
     this.byName.delete(name);
     for (const [domain, app] of this.domains) if (app === name) this.domains.delete(domain);
-    this.changed();
+    this.changed({ type: 'remove', appName: name });
   }
 
   /** Replaces the custom domains (e.g. `www.example.com`) that route to `appName`. */
@@ -79,13 +93,13 @@ export class RouteTable {
     return [...this.byName.values()];
   }
 
-  /** Called after every set/remove; returns an unsubscribe function. */
-  onChange(listener: () => void): () => void {
+  /** Called after every set/remove/replaceAll with what changed; returns an unsubscribe function. */
+  onChange(listener: (change: RouteChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private changed(): void {
-    for (const listener of this.listeners) listener();
+  private changed(change: RouteChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 }

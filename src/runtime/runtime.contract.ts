@@ -122,6 +122,16 @@ function lifecycleCases(h: HarnessRef): void {
       expect(await runtime.inspect(instance.id)).toMatchObject({ id: instance.id, status: 'running' });
     });
 
+    it('reports the size an instance was started with, in start, inspect and list (what a resize compares)', async () => {
+      const { runtime, slug } = h;
+      const small = await runtime.start(specFor(slug, { index: 1 }));
+      const large = await runtime.start(specFor(slug, { index: 2, size: findSize('standard-2x')! }));
+      expect([small.size, large.size]).toEqual(['standard-1x', 'standard-2x']);
+      expect((await runtime.inspect(large.id))?.size).toBe('standard-2x');
+      const listed = await runtime.list({ appId: 'app-contract' });
+      expect(listed.map((i) => `${i.name}:${i.size}`).sort()).toEqual(['web.1:standard-1x', 'web.2:standard-2x']);
+    });
+
     it('stops an instance: it is reported exited; stopping twice or an unknown id is harmless', async () => {
       const { runtime, slug } = h;
       const instance = await runtime.start(specFor(slug));

@@ -39,6 +39,12 @@ export interface Instance {
   address: { host: string; port: number } | null;
   startedAt: string;
   exitedAt: string | null;
+  /**
+   * The name of the size it was started with (`standard-2x`), whose limits it runs under; read back
+   * from what the runtime keeps (a container label, the local instance record), so it survives a
+   * Berth restart. null when the runtime cannot tell (a container started before sizes were recorded).
+   */
+  size: string | null;
 }
 
 export interface InstanceStats {

@@ -17,6 +17,8 @@ import type { BuildOutputs, BuildOutputWriter } from '../logs/build-output.js';
 import { showPaths } from '../platform/server-paths.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { appForActor } from './access.js';
+import { rolloutLines } from './rollout-report.js';
+import { waitForRollout } from './rollout-wait.js';
 import type { ServiceDeps } from './service-deps.js';
 import { KeyedQueue, Semaphore } from './work-limits.js';
 
@@ -81,9 +83,11 @@ export class DeployPipeline {
     const output = this.withAppLog(app.id, this.deps.outputs.open(build.id));
     output.line(`-----> Build queued for ${app.name}`);
     const input = source ?? { image: image! };
-    const done = this.perApp.run(app.id, () => this.slots.run(() => this.run(build, app, actor, input, output)));
+    // run() records its own failures; the catch is for a fault of the queue itself, never expected.
+    const done = this.perApp.run(app.id, () => this.slots.run(() => this.run(build, app, actor, input, output)))
+      .catch((e: unknown) => this.deps.logger.error('build-queue-failed', { build: build.id, error: e instanceof Error ? e.stack : String(e) }))
+      .finally(() => this.finished.delete(build.id));
     this.finished.set(build.id, done);
-    void done.finally(() => this.finished.delete(build.id));
     return build;
   }
 
@@ -111,6 +115,7 @@ export class DeployPipeline {
         out.line(text);
         this.deps.appLog?.write(appId, 'build', '', text);
       },
+      fault: () => out.fault(),
       end: () => out.end(),
     };
   }
@@ -120,48 +125,73 @@ export class DeployPipeline {
     await this.finished.get(buildId);
   }
 
+  /**
+   * Never rejects: whatever goes wrong fails this build (and its pending release) and is logged; a
+   * fault even in that bookkeeping is logged, never left to take the process down.
+   */
   private async run(build: Build, app: App, actor: User, input: { sourceId: string; file: string } | { image: string }, out: BuildOutputWriter): Promise<void> {
-    const { store, appLog } = this.deps;
-    appLog?.write(app.id, 'berth', 'api', `Build started by ${actor.email}`);
-    await mkdir(this.deps.paths.builds, { recursive: true });
-    const workDir = await mkdtemp(join(this.deps.paths.builds, `${build.id}-`));
+    let workDir: string | undefined;
     try {
-      const log = (l: string) => out.line(l);
-      let built;
-      if ('image' in input) {
-        built = await this.deps.builder.fromImage({ appId: app.id, appName: app.name, buildId: build.id, image: input.image, log });
-      } else {
-        const srcDir = join(workDir, 'src');
-        await mkdir(srcDir);
-        await extractSourceTarball(input.file, srcDir);
-        const config = await store.config.get(app.id);
-        built = await this.deps.builder.build({
-          appId: app.id, appName: app.name, buildId: build.id, sourceDir: srcDir, env: config, buildpacks: build.buildpacks, log,
-        });
-      }
-      const slug = await store.slugs.create({
-        appId: app.id, location: built.location, processTypes: checkProcessTypes(built.processTypes), buildpackDescription: built.buildpackDescription,
-        commit: build.sourceVersion, sizeBytes: built.sizeBytes,
-      });
-      const release = await this.release(app, actor, build, slug, out);
-      await store.builds.update(build.id, { status: 'succeeded', slugId: slug.id, releaseId: release.id });
-      appLog?.write(app.id, 'berth', 'api', `Deploy ${shortVersion(build)} by ${actor.email}: release v${release.version}`);
-      await this.reportLaunch(app, release, out);
-      await this.pruneBuilt(app);
+      this.deps.appLog?.write(app.id, 'berth', 'api', `Build started by ${actor.email}`);
+      await mkdir(this.deps.paths.builds, { recursive: true });
+      workDir = await mkdtemp(join(this.deps.paths.builds, `${build.id}-`));
+      await this.buildAndRelease(build, app, actor, input, out, workDir);
     } catch (e) {
-      // Only catalogue errors are worded for the tenant; anything else is ours to read in the log.
-      const message = isBerthError(e) ? e.message : `Build failed because of an internal error (build id ${build.id}); the operator's log has the details.`;
-      if (!isBerthError(e)) this.deps.logger.error('build-crashed', { build: build.id, error: e instanceof Error ? e.stack : String(e) });
-      out.line(` !     ${message}`);
-      out.line(' !     Build failed; the previous release keeps serving.');
-      await store.builds.update(build.id, { status: 'failed' });
-      appLog?.write(app.id, 'berth', 'api', (this.deps.hidePaths ?? showPaths)(`Build failed: ${message.split('\n')[0]}`));
+      await this.fail(build, app, out, e).catch((again: unknown) => {
+        this.deps.logger.error('build-failure-not-recorded', { build: build.id, error: again instanceof Error ? again.stack : String(again) });
+      });
     } finally {
-      await rm(workDir, { recursive: true, force: true });
+      if (workDir) await rm(workDir, { recursive: true, force: true }).catch((e: Error) => this.deps.logger.warn('build-dir-remains', { build: build.id, error: e.message }));
       // A source is built once; keeping every upload would let uploads fill the disk.
-      if ('sourceId' in input) await this.deps.sources.remove(input.sourceId).catch(() => undefined);
+      if ('sourceId' in input) await this.deps.sources.remove(input.sourceId).catch((e: Error) => this.deps.logger.warn('source-remains', { build: build.id, error: e.message }));
       await out.end();
     }
+  }
+
+  private async buildAndRelease(build: Build, app: App, actor: User, input: { sourceId: string; file: string } | { image: string }, out: BuildOutputWriter, workDir: string): Promise<void> {
+    const { store, appLog } = this.deps;
+    const log = (l: string) => out.line(l);
+    let built;
+    if ('image' in input) {
+      built = await this.deps.builder.fromImage({ appId: app.id, appName: app.name, buildId: build.id, image: input.image, log });
+    } else {
+      const srcDir = join(workDir, 'src');
+      await mkdir(srcDir);
+      await extractSourceTarball(input.file, srcDir);
+      const config = await store.config.get(app.id);
+      built = await this.deps.builder.build({
+        appId: app.id, appName: app.name, buildId: build.id, sourceDir: srcDir, env: config, buildpacks: build.buildpacks, log,
+      });
+    }
+    // A build whose output could not be kept is not released: nobody could read later how it was made.
+    const fault = out.fault();
+    if (fault) throw new Error(`the build output could not be written: ${fault.message}`);
+    const slug = await store.slugs.create({
+      appId: app.id, location: built.location, processTypes: checkProcessTypes(built.processTypes), buildpackDescription: built.buildpackDescription,
+      commit: build.sourceVersion, sizeBytes: built.sizeBytes,
+    });
+    const release = await this.release(app, actor, build, slug, out);
+    await store.builds.update(build.id, { status: 'succeeded', slugId: slug.id, releaseId: release.id });
+    appLog?.write(app.id, 'berth', 'api', `Deploy ${shortVersion(build)} by ${actor.email}: release v${release.version}`);
+    await this.reportLaunch(app, release, out);
+    await this.pruneBuilt(app);
+  }
+
+  /** Records the failure: the build failed, a release it left pending failed too (so nobody waits on it). */
+  private async fail(build: Build, app: App, out: BuildOutputWriter, e: unknown): Promise<void> {
+    const { store, appLog } = this.deps;
+    // Only catalogue errors are worded for the tenant; anything else is ours to read in the log.
+    const message = isBerthError(e) ? e.message : `Build failed because of an internal error (build id ${build.id}); the operator's log has the details.`;
+    if (!isBerthError(e)) this.deps.logger.error('build-crashed', { build: build.id, error: e instanceof Error ? e.stack : String(e) });
+    out.line(` !     ${message}`);
+    out.line(' !     Build failed; the previous release keeps serving.');
+    const recorded = await store.builds.update(build.id, { status: 'failed' });
+    const release = recorded.releaseId ? await store.releases.byId(app.id, recorded.releaseId) : undefined;
+    if (release?.rollout.state === 'pending') {
+      const failed = await store.releases.setRollout(release.id, 'failed', `the build failed: ${message.split('\n')[0]}`);
+      if (failed) this.deps.events.emit({ type: 'rollout-changed', appId: app.id, releaseId: release.id, state: 'failed' });
+    }
+    appLog?.write(app.id, 'berth', 'api', (this.deps.hidePaths ?? showPaths)(`Build failed: ${message.split('\n')[0]}`));
   }
 
   /**
@@ -227,25 +257,15 @@ export class DeployPipeline {
     }
   }
 
-  /** Follows the rollout so the build output (and `git push`) ends once the app is up, or says why not. */
+  /**
+   * Ends the build output with the release's stored rollout (written by the health manager): live,
+   * failed and why, or superseded. The pipeline works nothing out itself; `git push` and the CLI read
+   * the same state.
+   */
   private async reportLaunch(app: App, release: Release, out: BuildOutputWriter): Promise<void> {
-    const web = await this.deps.store.formation.get(app.id, 'web');
-    if (!this.deps.dynos || !web || web.quantity === 0) return;
     out.line('-----> Launching...');
-    const deadline = this.deps.clock.now() + this.deps.launchTimeoutMs;
-    while (this.deps.clock.now() < deadline) {
-      const dynos = (await this.deps.dynos.list(app.id)).filter((d) => d.type === 'web' && d.releaseVersion === release.version);
-      if (dynos.some((d) => d.state === 'crashed')) {
-        out.line(` !     web crashed after release v${release.version}; see \`berth logs -a ${app.name}\``);
-        return;
-      }
-      if (dynos.filter((d) => d.state === 'up').length >= web.quantity) {
-        out.line(`       Released v${release.version}: web is up`);
-        return;
-      }
-      await this.deps.clock.sleep(200);
-    }
-    out.line(` !     web did not come up within ${Math.round(this.deps.launchTimeoutMs / 1000)} s; see \`berth logs -a ${app.name}\``);
+    const ended = await waitForRollout(this.deps, app.id, release.id, { timeoutMs: this.deps.launchTimeoutMs });
+    for (const line of rolloutLines(app.name, release.version, ended, this.deps.launchTimeoutMs)) out.line(line);
   }
 
   async getBuild(actor: User, appRef: string, id: string): Promise<{ app: App; build: Build }> {

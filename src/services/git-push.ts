@@ -26,6 +26,8 @@ export interface GitPushDeps extends ServiceDeps {
   /** The get_url of an uploaded source, as POST /sources prints it. */
   sourceUrl(sourceId: string, getSecret: string): string;
   webUrl(appName: string): string;
+  /** How long the push waits for its release's rollout to end, after the build output ends. */
+  rolloutTimeoutMs: number;
 }
 
 /** One push of one user to one app, from the hook's call until git has updated (or refused) the refs. */
@@ -123,7 +125,7 @@ export class GitPushes {
     logger.info('git-push-build', { app: app.name, build: build.id, commit: sha, user: actor.email });
     for await (const line of outputs.follow(build.id, signal)) say(line);
     await pipeline.settled(build.id);
-    const verdict = await pushVerdict(this.deps, app, build.id);
+    const verdict = await pushVerdict(this.deps, app, build.id, { timeoutMs: this.deps.rolloutTimeoutMs, signal });
     if (!verdict.ok) {
       say(` !     Push rejected: ${verdict.reason}`);
       return 1;

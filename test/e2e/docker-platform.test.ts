@@ -60,7 +60,7 @@ describeWith(dockerEngine, 'platform on the docker runtime', () => {
     const { output } = await p.deployOk('dh-node', fixture('node-hello'), 'v1');
     expect(output).toContain('Node.js app detected');
     expect(output).toMatch(/Image berth-app\/dh-node:[0-9a-f-]{36}/);
-    expect(output).toContain('Released v1: web is up');
+    expect(output).toContain('Released v1: live');
     expect((await p.get('dh-node', '/')).text).toContain('Hello from node-hello');
     const [container] = await containers('dh-node');
     expect(container?.Image).toMatch(/^berth-app\/dh-node:/);
@@ -96,7 +96,7 @@ describeWith(dockerEngine, 'platform on the docker runtime', () => {
       const created = await p.ok('POST', '/apps/dh-image/builds', { image: tag });
       const output = await (await fetch(created.output_stream_url)).text();
       expect(output).toContain(`Releasing image ${tag}`);
-      expect(output).toContain('Released v1: web is up');
+      expect(output).toContain('Released v1: live');
       expect((await p.get('dh-image', '/')).text).toContain('Hello from dockerfile-hello');
 
       // dh-dockerfile's image is labelled as that app's: for dh-image it does not exist.

@@ -16,7 +16,7 @@ describe('deploying the fixture apps', () => {
     await p.createApp(app);
     const { build, output } = await p.deploy(app, fixture(name), 'v1');
     expect(build.status, output).toBe('succeeded');
-    expect(output).toContain('Released v1: web is up');
+    expect(output).toContain('Released v1: live');
     const res = await p.get(app, '/');
     expect(res.status).toBe(200);
     expect(res.text).toContain(text);
@@ -61,7 +61,7 @@ describe('failed deploys', () => {
     const ran = output.indexOf('release-phase: wrote /app/release-output.txt');
     expect(ran, output).toBeGreaterThan(-1);
     expect(ran).toBeLessThan(output.indexOf('-----> Released v1'));
-    expect(output.indexOf('-----> Released v1')).toBeLessThan(output.indexOf('Released v1: web is up'));
+    expect(output.indexOf('-----> Released v1')).toBeLessThan(output.indexOf('Released v1: live'));
     // The app log shows the web process starting only after the release was made (after the release command).
     const log = await p.logs(app);
     expect(log.indexOf('release v1')).toBeLessThan(log.indexOf('berth[web.1]: Starting process'));

@@ -21,7 +21,8 @@ afterAll(async () => {
 describe('logs and router answers', () => {
   it('a log session shows router lines for requests and the app\'s own output', async () => {
     for (let i = 0; i < 3; i++) expect((await p.get(app, `/?n=${i}`)).status).toBe(200);
-    const log = await p.logs(app);
+    // The router is its own process: its lines reach the API's log stream a moment after the response.
+    const log = await waitFor(async () => { const l = await p.logs(app); return l.includes('path="/?n=2"') && l; }, 5000, 'the router lines');
     expect(log).toMatch(/ router: at=info method=GET path="\/\?n=2" host=logs-app\.localhost .*dyno=web\.1 .*status=200/);
     expect(log).toMatch(/ app\[web\.1\]: node-hello listening on \d+/);
     const routerOnly = await p.logs(app, { source: 'router' });
@@ -56,6 +57,6 @@ describe('logs and router answers', () => {
     await waitFor(async () => (await p.dynos(app)).length === 0, 15_000, 'no dynos');
     const res = await p.get(app, '/');
     expect(res.status).toBe(503);
-    expect(await p.logs(app, { source: 'router' })).toMatch(/router: at=error code=H14 desc="No web processes running" .*status=503/);
+    await waitFor(async () => /router: at=error code=H14 desc="No web processes running" .*status=503/.test(await p.logs(app, { source: 'router' })), 5000, 'the H14 router line');
   }, 30_000);
 });

@@ -1,7 +1,7 @@
 // End-to-end harness for the CLI: a real `berth server` child process and real `bin/berth.js` runs.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -44,6 +44,22 @@ export function freePort(): Promise<number> {
       srv.close(() => (addr && typeof addr === 'object' ? res(addr.port) : rej(new Error('no port'))));
     });
   });
+}
+
+/**
+ * SIGKILLs the `berth api` / `berth router` processes that BERTH_HOME/run names, if they are still
+ * alive: a supervisor killed with SIGKILL leaves its router serving, by design.
+ */
+export async function killLeftoverRoles(home: string): Promise<void> {
+  for (const role of ['api', 'router']) {
+    const pid = Number((await readFile(join(home, 'run', `${role}.pid`), 'utf8').catch(() => '')).trim());
+    if (!(pid > 1)) continue;
+    const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (!args.includes(BIN) || !args.includes(role)) continue;
+    try { process.kill(pid, 'SIGKILL'); } catch { continue; }
+    // A zombie (not yet reaped) has an empty command line: gone for our purpose.
+    for (let i = 0; i < 200 && (await readFile(`/proc/${pid}/cmdline`, 'utf8').then((t) => t.length > 0, () => false)); i++) await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export const tempDir = (prefix: string): Promise<string> => mkdtemp(join(tmpdir(), prefix));
@@ -93,6 +109,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       await exited;
       clearTimeout(timer);
     }
+    await killLeftoverRoles(home);
     await rm(home, { recursive: true, force: true, maxRetries: 5 });
   };
 

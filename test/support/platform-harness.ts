@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { BIN, ROOT, buildDist, freePort } from './cli-harness.js';
+import { BIN, ROOT, buildDist, freePort, killLeftoverRoles } from './cli-harness.js';
 
 const run = promisify(execFile);
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'apps');
@@ -74,11 +74,9 @@ export class Platform {
     return this.outputText;
   }
 
-  /** Starts (or starts again, on the same home and ports) the server process and waits for /health. */
-  async startServer(): Promise<void> {
-    const child = spawn(process.execPath, [BIN, 'server'], {
-      cwd: ROOT,
-      env: {
+  /** The environment every Berth process of this platform runs with. */
+  private serverEnv(): NodeJS.ProcessEnv {
+    return {
         PATH: process.env.PATH,
         BERTH_HOME: this.home,
         BERTH_API_PORT: String(this.apiPort),
@@ -92,9 +90,15 @@ export class Platform {
         // Long enough for `npm start` on a loaded 2-core machine; suites about R10 set a shorter one.
         BERTH_BOOT_TIMEOUT: '20',
         ...this.extraEnv,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    };
+  }
+
+  /**
+   * Starts (or starts again, on the same home and ports) `berth server` (the supervisor of the API
+   * and the router) and waits until the API answers /health and the router accepts requests.
+   */
+  async startServer(): Promise<void> {
+    const child = spawn(process.execPath, [BIN, 'server'], { cwd: ROOT, env: this.serverEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout?.on('data', (c) => (this.outputText += c));
     child.stderr?.on('data', (c) => (this.outputText += c));
@@ -105,6 +109,55 @@ export class Platform {
     }, 30_000, 'the server to answer /health', 100).catch((e: Error) => {
       throw new Error(`${e.message}\n${this.outputText}`);
     });
+    await this.waitForRouter();
+  }
+
+  /** Waits until something answers HTTP on the router port. */
+  async waitForRouter(timeoutMs = 30_000): Promise<void> {
+    await waitFor(() => this.get('router-check', '/', 1000).then(() => true, () => false), timeoutMs, 'the router to answer', 100)
+      .catch((e: Error) => { throw new Error(`${e.message}\n${this.outputText}`); });
+  }
+
+  /** The pid a Berth process of this home (`api` or `router`) recorded in BERTH_HOME/run. */
+  async rolePid(role: 'api' | 'router'): Promise<number | undefined> {
+    const pid = Number((await readFile(join(this.home, 'run', `${role}.pid`), 'utf8').catch(() => '')).trim());
+    return pid > 1 ? pid : undefined;
+  }
+
+  /** SIGKILLs the API child and waits until the supervisor's new API answers /health. */
+  async killApi(): Promise<{ killed: number; replacement: number }> {
+    const killed = await this.rolePid('api');
+    if (!killed) throw new Error('no API pid file');
+    process.kill(killed, 'SIGKILL');
+    await waitFor(() => !isAlive(killed), 10_000, `API ${killed} to die`, 20);
+    const replacement = await waitFor(async () => {
+      const pid = await this.rolePid('api');
+      return pid !== killed && pid && (await fetch(`${this.apiUrl}/health`).then((r) => r.status === 200, () => false)) && pid;
+    }, 60_000, 'a new API to answer /health', 50);
+    return { killed, replacement };
+  }
+
+  /** SIGKILLs the router child and waits until the supervisor's new router answers. */
+  async killRouter(): Promise<{ killed: number; replacement: number }> {
+    const killed = await this.rolePid('router');
+    if (!killed) throw new Error('no router pid file');
+    process.kill(killed, 'SIGKILL');
+    await waitFor(() => !isAlive(killed), 10_000, `router ${killed} to die`, 20);
+    const replacement = await waitFor(async () => {
+      const pid = await this.rolePid('router');
+      return pid !== killed && pid && isAlive(pid) && pid;
+    }, 60_000, 'a new router', 50);
+    await this.waitForRouter();
+    return { killed, replacement };
+  }
+
+  /** `berth router` on its own (no supervisor, no API), as an operator would start it. */
+  async startRouterOnly(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, [BIN, 'router'], { cwd: ROOT, env: this.serverEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (c) => (this.outputText += c));
+    child.stderr?.on('data', (c) => (this.outputText += c));
+    await this.waitForRouter();
+    return child;
   }
 
   /** SIGTERMs the server and waits for it to exit; instances keep running (the next server adopts them). */
@@ -117,7 +170,10 @@ export class Platform {
     clearTimeout(timer);
   }
 
-  /** SIGKILLs the server, as a crash would: nothing of it gets to clean up. */
+  /**
+   * SIGKILLs the supervisor, as a crash would: nothing of it gets to clean up. Its API follows it;
+   * its router keeps serving (the next startServer() adopts it, stop() ends it).
+   */
   async killServer(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -291,6 +347,11 @@ export class Platform {
     return processesMatching(this.home);
   }
 
+  /** Berth's own processes of this platform still running (after stop(): none, not even a router). */
+  serverProcesses(): Promise<number[]> {
+    return berthProcessesOf(this.home);
+  }
+
   /** Destroys every app, waits until their instances are gone, stops the server, removes the temp dirs. */
   async stop(): Promise<void> {
     let problem: unknown;
@@ -308,8 +369,13 @@ export class Platform {
       problem = e;
     }
     await this.stopServer();
+    await killLeftoverRoles(this.home);
     // Whatever is left would otherwise outlive the test run.
     for (const pid of await this.leftovers()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    // Any Berth process of this home that the pid files did not name is a bug: end it, then say so.
+    const serverLeft = await this.serverProcesses();
+    for (const pid of serverLeft) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    if (serverLeft.length > 0 && !problem) problem = new Error(`Berth processes outlived stop(): ${serverLeft.join(' ')}`);
     await rm(this.home, { recursive: true, force: true });
     for (const d of this.tempDirs) await rm(d, { recursive: true, force: true });
     if (problem) throw problem;
@@ -333,6 +399,19 @@ export async function processesMatching(needle: string): Promise<number[]> {
     const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
     const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => '');
     if (cmdline.includes(needle) || cwd.startsWith(needle)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Live `bin/berth.js` processes (supervisor, API, router) started with BERTH_HOME=`home`. */
+export async function berthProcessesOf(home: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (!args.includes(BIN)) continue;
+    const env = (await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '')).split('\0');
+    if (env.includes(`BERTH_HOME=${home}`)) pids.push(Number(entry));
   }
   return pids;
 }

@@ -89,7 +89,12 @@ export function deployRoutes(d: DeployRouteDeps) {
       reply.hijack();
       reply.raw.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
       for await (const line of d.outputs.follow(req.params.id, abort.signal)) {
-        if (!reply.raw.write(line + '\n')) await new Promise((r) => reply.raw.once('drain', r));
+        // A reader that hangs up while we wait for drain would otherwise hold this loop forever.
+        if (!reply.raw.write(line + '\n')) await new Promise<void>((r) => {
+          const go = () => { reply.raw.off('drain', go); reply.raw.off('close', go); r(); };
+          reply.raw.on('drain', go);
+          reply.raw.on('close', go);
+        });
       }
       reply.raw.end();
     });

@@ -68,11 +68,16 @@ export function oneOffRoutes(d: { oneOffs: OneOffDynos }) {
       }
       pending.delete(m[1]!);
       clearTimeout(session.timer);
-      wss.handleUpgrade(req, socket, head, (ws) => void attach(ws, session));
+      wss.handleUpgrade(req, socket, head, (ws) => void attach(ws, session).catch((e: Error) => {
+        ctx.logger.error('one-off-attach-failed', { app: session.prepared.appId, error: e.message });
+        ws.terminate();
+      }));
     };
 
     const attach = async (ws: WebSocket, { actor, prepared }: Pending) => {
       const stdin = new PassThrough();
+      // A malformed frame or a reset connection is this client's problem; 'close' follows and stops the one-off.
+      ws.on('error', (e: Error) => ctx.logger.info('one-off-connection-error', { app: prepared.appId, error: e.message }));
       ws.on('message', (data, isBinary) => {
         if (isBinary) stdin.write(data as Buffer);
         else if ((data as Buffer).toString() === '{"eof":true}') stdin.end();
@@ -85,7 +90,8 @@ export function oneOffRoutes(d: { oneOffs: OneOffDynos }) {
       });
       const frames = (kind: number) => new Writable({
         write(chunk: Buffer, _enc, done) {
-          if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([kind]), chunk]), done);
+          // A send that fails means the client is gone ('close' stops the one-off); the output has nowhere to go.
+          if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([kind]), chunk]), () => done());
           else done();
         },
       });

@@ -24,6 +24,8 @@ export function tarDirectory(dir: string, opts: TarOptions = {}): Readable {
   const child = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  // tar missing or not runnable: the reader of the archive gets the error, the process goes on.
+  child.on('error', (e: Error) => child.stdout.destroy(new Error(`tar of ${dir} could not run: ${e.message}`)));
   child.on('close', (code) => {
     if (code !== 0) child.stdout.destroy(new Error(`tar of ${dir} failed (${code}): ${stderr.trim()}`));
   });

@@ -13,7 +13,13 @@ export function parseVersion(arg: string): number {
   return Number(m[1]);
 }
 
-const statusNote = (r: Release): string => (r.status === 'succeeded' ? '' : ` (${r.status})`);
+/** Where the rollout stands, with the server's reason when it failed or was superseded (empty when live). */
+export function statusNote(r: Release): string {
+  const state = r.rollout?.state ?? r.status;
+  if (state === 'live' || state === 'succeeded') return '';
+  const reason = r.rollout?.reason ?? r.status_reason;
+  return ` (${state}${reason ? `: ${reason}` : ''})`;
+}
 
 /** The release currently running: flagged by the API, else the newest that succeeded. */
 function currentOf(releases: Release[]): Release | undefined {
@@ -72,6 +78,7 @@ export const releasesInfo = defineCommand({
       'Config vars': configNames === undefined ? undefined : configNames.join(', ') || '(none)',
       'Current': release.current ? 'yes' : 'no',
       'Slug': release.slug?.id,
+      'Status': release.rollout ? release.rollout.state + (release.rollout.reason ? `: ${release.rollout.reason}` : '') : release.status,
       'When': formatDate(release.created_at),
     });
   },

@@ -39,7 +39,7 @@ export class FakeRuntime implements Runtime {
       id: `i-${n}`, appId: spec.appId, appName: spec.appName, releaseId: spec.releaseId, releaseVersion: spec.releaseVersion,
       processType: spec.processType, index: spec.index, name: `${spec.processType}.${spec.index}`, status: 'running', exitCode: null,
       address: spec.processType === 'web' ? { host: '10.0.0.1', port: 5000 + n } : null,
-      startedAt: new Date(this.clock.now()).toISOString(), exitedAt: null,
+      startedAt: new Date(this.clock.now()).toISOString(), exitedAt: null, size: spec.size.name,
     };
     this.instances.set(instance.id, instance);
     this.startedIds.push(instance.id);
@@ -80,10 +80,10 @@ export class FakeRuntime implements Runtime {
     return this.stops.map((id) => this.label(id));
   }
 
-  /** The running instance with this dyno name (the newest release's if several). */
+  /** The running instance with this dyno name (the newest release's if several; of one release, the last started). */
   find(name: string): Instance {
     const found = [...this.instances.values()].filter((i) => i.status === 'running' && i.name === name)
-      .sort((a, b) => b.releaseVersion - a.releaseVersion)[0];
+      .sort((a, b) => b.releaseVersion - a.releaseVersion || this.startedIds.indexOf(b.id) - this.startedIds.indexOf(a.id))[0];
     if (!found) throw new Error(`no running instance ${name}`);
     return found;
   }

@@ -12,6 +12,8 @@ export const LABEL = {
   processType: 'berth.process-type',
   index: 'berth.index',
   dyno: 'berth.dyno',
+  /** The size's name: the limits it was created with, so a resize can tell which containers are out of date. */
+  size: 'berth.size',
   /** `formation` for instances, `one-off` for `berth run`: one-offs never show up in list(). */
   role: 'berth.role',
 } as const;
@@ -44,5 +46,6 @@ export function instanceFromContainer(info: Docker.ContainerInspectInfo): Instan
     address: network?.IPAddress ? { host: network.IPAddress, port: CONTAINER_PORT } : null,
     startedAt: info.State.StartedAt && !info.State.StartedAt.startsWith('0001') ? info.State.StartedAt : info.Created,
     exitedAt: exited ? (finished ?? new Date().toISOString()) : null,
+    size: labels[LABEL.size] ?? null,
   };
 }

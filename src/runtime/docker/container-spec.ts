@@ -57,6 +57,7 @@ export function containerOptions(spec: Omit<InstanceSpec, 'index'>, role: Contai
     [LABEL.processType]: spec.processType,
     [LABEL.index]: String(role.index),
     [LABEL.dyno]: role.dyno,
+    [LABEL.size]: spec.size.name,
     [LABEL.role]: role.role,
   };
   return {

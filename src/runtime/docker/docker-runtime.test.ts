@@ -126,6 +126,22 @@ describeWith(dockerEngine, 'docker runtime', () => {
       expect(info.HostConfig.NanoCpus).toBeGreaterThan(0);
       expect(info.Mounts.filter((m) => m.Type === 'bind')).toEqual([]);
     });
+
+    it('treats a removal the engine already has under way (409) as the container being removed, not an error', async () => {
+      const instance = await harness.runtime.start(specFor(slug, { appName: `rm-race-${harness.scope}` }));
+      // Two removals at once, as a reconcile pass and an app destroy can ask: the engine answers the second with 409.
+      const results = await Promise.allSettled([harness.runtime.remove(instance.id), harness.runtime.remove(instance.id)]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+      expect(await docker.getContainer(instance.id).inspect().then(() => 'present', () => 'gone')).toBe('gone');
+      expect((await docker.listNetworks({ filters: { name: [`berth-rm-race-${harness.scope}`] } })).map((n) => n.Name)).toEqual([]);
+    });
+
+    it('drops the network of an app that only ever ran one-off dynos once they end', async () => {
+      const appName = `one-off-only-${harness.scope}`;
+      const probe = await oneOff(harness.runtime, specFor(slug, { appName }), 'echo ran');
+      expect(probe.output).toBe('ran\n');
+      expect((await docker.listNetworks({ filters: { name: [`berth-${appName}`] } })).map((n) => n.Name)).toEqual([]);
+    });
   });
 
   describe('disk limit of /app', () => {
@@ -187,13 +203,14 @@ describeWith(dockerEngine, 'docker runtime', () => {
       const first = await makeHarness();
       try {
         const slug = await first.makeSlug({ 'server.js': ECHO_SERVER_JS });
-        const instance = await first.runtime.start(specFor(slug));
+        const instance = await first.runtime.start(specFor(slug, { size: findSize('standard-2x')! }));
         await eventually(() => getJson(instance));
         first.runtime.detach();
         const second = new DockerRuntime({ docker, logger: silentLogger, scope: first.scope, stopGraceMs: 2000 });
         const exits: string[] = [];
         second.onExit((i) => exits.push(i.id));
-        expect((await second.list()).map((i) => [i.id, i.status])).toEqual([[instance.id, 'running']]);
+        // The size too (a label): a resize made while Berth was down must still find this container out of date.
+        expect((await second.list()).map((i) => [i.id, i.status, i.size])).toEqual([[instance.id, 'running', 'standard-2x']]);
         expect(await getJson((await second.inspect(instance.id))!)).toMatchObject({ dyno: 'web.1' });
         await docker.getContainer(instance.id).kill();
         expect(await eventually(async () => exits.find((id) => id === instance.id))).toBe(instance.id);

@@ -32,6 +32,9 @@ const DEFAULT_STOP_GRACE_MS = 10_000;
 
 type EngineError = { statusCode?: number };
 const isNotFound = (e: unknown) => (e as EngineError).statusCode === 404;
+/** The engine answers 409 to a removal while an earlier removal of the same container is running. */
+const isRemovalInProgress = (e: unknown) => (e as EngineError).statusCode === 409 && /already in progress/i.test((e as Error).message ?? '');
+const REMOVAL_WAIT_MS = 30_000;
 
 export class DockerRuntime implements Runtime {
   readonly name = 'docker' as const;
@@ -200,10 +203,30 @@ export class DockerRuntime implements Runtime {
         return { exitCode: StatusCode };
       } finally {
         if (stopOnAbort) spec.signal?.removeEventListener('abort', stopOnAbort);
-        await container.remove({ force: true, v: true }).catch((e: Error) => this.log.warn('one-off-remove-failed', { error: e.message }));
+        await this.removeContainer(container.id).catch((e: Error) => this.log.warn('one-off-remove-failed', { error: e.message }));
       }
     } finally {
       await releaseDisk();
+      // An app that only ever runs one-offs has no instance whose removal would drop its network.
+      await this.networks.removeIfUnused(spec.appName).catch((e: Error) => this.log.warn('network-remove-failed', { app: spec.appName, error: e.message }));
+    }
+  }
+
+  /**
+   * Force-removes a container; one already gone is fine, and one whose removal is already under way
+   * (another caller's, or the engine's own) is waited for rather than reported as a failure.
+   */
+  private async removeContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (e) {
+      if (isNotFound(e)) return;
+      if (!isRemovalInProgress(e)) throw e;
+      const deadline = Date.now() + REMOVAL_WAIT_MS;
+      while (await this.docker.getContainer(id).inspect().then(() => true, (err: unknown) => !isNotFound(err))) {
+        if (Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
   }
 
@@ -211,9 +234,7 @@ export class DockerRuntime implements Runtime {
     const label = [`${LABEL.managed}=1`, `${SCOPE_LABEL}=${this.scope}`, `${LABEL.role}=one-off`];
     const leftovers = await this.docker.listContainers({ all: true, filters: { label } });
     for (const c of leftovers) {
-      await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch((e: unknown) => {
-        if (!isNotFound(e)) throw e;
-      });
+      await this.removeContainer(c.Id);
       this.log.info('one-off-leftover-stopped', { container: c.Id, dyno: c.Labels[LABEL.dyno] });
     }
     return leftovers.filter((c) => c.State === 'running').length;
@@ -229,12 +250,8 @@ export class DockerRuntime implements Runtime {
   async remove(id: string): Promise<void> {
     const instance = await this.inspect(id);
     if (!instance) return;
-    try {
-      await this.docker.getContainer(id).remove({ force: true, v: true });
-      this.log.info('instance-removed', { instance: id });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    await this.removeContainer(id);
+    this.log.info('instance-removed', { instance: id });
     await this.networks.removeIfUnused(instance.appName).catch((e: Error) => this.log.warn('network-remove-failed', { app: instance.appName, error: e.message }));
   }
 

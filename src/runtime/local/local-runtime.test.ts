@@ -1,6 +1,6 @@
 // The local driver: the shared runtime contract (sandboxed when root, and with isolation off),
 // plus what only the local sandbox promises: namespaces, user, overlay /app, cgroups, adoption.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,9 @@ import type { Instance, InstanceSpec } from '../runtime.js';
 import { silentLogger, type Logger } from '../../platform/logger.js';
 import { asRoot, describeWith } from '../../../test/support/require-dependency.js';
 import { localSandbox } from '../../../test/support/local-sandbox.js';
+import { InstanceCgroups } from './cgroups.js';
 import { LocalRuntime } from './local-runtime.js';
+import { findSize } from '../../domain/sizes.js';
 import { run, runChecked } from '../../platform/exec.js';
 import { BridgeSandboxNetwork } from '../../platform/sandbox-network/bridge-sandbox-network.js';
 
@@ -120,6 +122,32 @@ describeWith(localSandbox, 'local sandbox', () => {
     expect(existsSync(`/sys/fs/cgroup/memory/berth/${instance.id}`)).toBe(false);
   });
 
+  it('resolves stop() of an instance that just exited on its own only once its cgroups are gone', async () => {
+    // Hold the cgroup removal the exit started, as a loaded host's slow reaping does.
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    const realRemove = InstanceCgroups.prototype.remove;
+    const spy = vi.spyOn(InstanceCgroups.prototype, 'remove').mockImplementation(async function (this: InstanceCgroups) {
+      await held;
+      return realRemove.call(this);
+    });
+    try {
+      const instance = await harness.runtime.start(specFor(slug, { processType: 'worker', command: 'exit 0' }));
+      await eventually(async () => (spy.mock.calls.length > 0 ? true : undefined));
+      let stopped = false;
+      const stopping = harness.runtime.stop(instance.id).then(() => { stopped = true; });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(stopped).toBe(false);
+      release();
+      await stopping;
+      expect(existsSync(`/sys/fs/cgroup/pids/berth/${instance.id}`)).toBe(false);
+      expect(existsSync(`/sys/fs/cgroup/memory/berth/${instance.id}`)).toBe(false);
+    } finally {
+      release();
+      spy.mockRestore();
+    }
+  });
+
   it('kills an instance that allocates beyond its memory limit', async () => {
     const size = { name: 'tiny', memoryMb: 48, cpu: 1, pids: 64, diskMb: 16 };
     const hog = `node -e "const a = []; for (;;) a.push(Buffer.alloc(1 << 20, 1))"`;
@@ -138,14 +166,15 @@ describeWith(localSandbox, 'local sandbox', () => {
     );
     const tokenSlug = await harness.makeSlug({ 'server.js': tokenServer });
     const first = harness.runtime;
-    const instance = await first.start(specFor(tokenSlug));
+    const instance = await first.start(specFor(tokenSlug, { size: findSize('standard-2x')! }));
     const before = await eventually(() => getJson(instance));
     first.detach();
 
     const second = new LocalRuntime({ stateDir: harness.stateDir, logger: silentLogger, exitPollMs: 100 });
     harness.runtime = second; // afterEach stops what is left through the adopting runtime
     const adopted = await second.list();
-    expect(adopted.map((i) => [i.id, i.status, i.address])).toEqual([[instance.id, 'running', instance.address]]);
+    // The size too: a resize made while Berth was down must still find this instance out of date.
+    expect(adopted.map((i) => [i.id, i.status, i.address, i.size])).toEqual([[instance.id, 'running', instance.address, 'standard-2x']]);
     expect(await getJson(instance)).toEqual(before); // the same process, not a restarted one
 
     const exits: Instance[] = [];

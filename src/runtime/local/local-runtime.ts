@@ -47,6 +47,8 @@ interface Tracked {
   exit?: { code: number | null; at: string };
   child?: ChildProcess;
   waiters: (() => void)[];
+  /** Set when the exit is first noticed; resolves once its cgroups are gone and listeners were told. */
+  exiting?: Promise<void>;
 }
 
 const DEFAULT_STOP_GRACE_MS = 10_000;
@@ -113,6 +115,8 @@ export class LocalRuntime implements Runtime {
     const tracked: Tracked = { record, child, waiters: [] };
     this.tracked.set(id, tracked);
     child.once('exit', (code, signal) => void this.markExited(tracked, code ?? signalExitCode(signal)));
+    // A ChildProcess reports later failures (a signal it could not send) as 'error': log, never crash.
+    child.on('error', (e: Error) => this.log.warn('instance-process-error', { instance: id, error: e.message }));
     child.unref();
     record.pidStartTime = (await readProcStat(child.pid))?.startTime ?? 0;
     await this.state.writeRecord(record);
@@ -123,7 +127,9 @@ export class LocalRuntime implements Runtime {
   async stop(id: string, opts: { graceMs?: number } = {}): Promise<void> {
     await this.mode();
     const tracked = this.tracked.get(id);
-    if (!tracked || tracked.exit) return;
+    if (!tracked) return;
+    // Exited on its own a moment ago: stopped means its cgroups are gone too, so wait for that.
+    if (tracked.exit) return tracked.exiting;
     const graceMs = opts.graceMs ?? this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     signalGroup(tracked.record.pid, 'SIGTERM');
     if (!(await this.waitForExit(tracked, graceMs))) {
@@ -180,6 +186,8 @@ export class LocalRuntime implements Runtime {
       const { child, cgroups } = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'attached', network: this.networkFor(mode), privileges: this.privileges }, this.opts.cgroupRoot);
       child.stdout?.pipe(spec.stdout, { end: false });
       child.stderr?.pipe(spec.stderr ?? spec.stdout, { end: false });
+      // A one-off that exits before reading all its input closes the pipe: EPIPE is its answer, not our fault.
+      child.stdin?.on('error', (e: Error) => this.log.info('one-off-stdin-closed', { dyno: name, error: e.message }));
       if (spec.stdin && child.stdin) spec.stdin.pipe(child.stdin);
       else child.stdin?.end();
       const closed = new Promise<number>((resolve, reject) => {
@@ -246,7 +254,7 @@ export class LocalRuntime implements Runtime {
     await this.mode();
     const tracked = this.tracked.get(id);
     if (!tracked) return;
-    if (!tracked.exit) await this.stop(id);
+    await this.stop(id);
     this.tracked.delete(id);
     await this.discard(id, tracked.record.mode);
   }
@@ -334,7 +342,7 @@ export class LocalRuntime implements Runtime {
   /** Adopted instances are not our children, so their exit is noticed by polling /proc. */
   private ensurePolling(): void {
     if (this.pollTimer || this.detached) return;
-    this.pollTimer = setInterval(() => void this.pollAdopted(), this.opts.exitPollMs ?? DEFAULT_EXIT_POLL_MS);
+    this.pollTimer = setInterval(() => void this.pollAdopted().catch((e: Error) => this.log.warn('exit-poll-failed', { error: e.message })), this.opts.exitPollMs ?? DEFAULT_EXIT_POLL_MS);
     this.pollTimer.unref();
   }
 
@@ -350,9 +358,18 @@ export class LocalRuntime implements Runtime {
   }
 
   /** Records the exit once (child event, poll and stop may all notice it), frees cgroups, tells listeners. */
-  private async markExited(tracked: Tracked, fallbackCode: number | null): Promise<void> {
-    if (tracked.exit || this.detached) return;
-    const recorded = await this.state.readExit(tracked.record.id);
+  private markExited(tracked: Tracked, fallbackCode: number | null): Promise<void> {
+    if (this.detached) return Promise.resolve();
+    // Whoever noticed first does the work; everyone (stop() included) waits for the same end.
+    tracked.exiting ??= this.recordExit(tracked, fallbackCode).catch((e: Error) =>
+      this.log.error('instance-exit-not-recorded', { instance: tracked.record.id, error: e.message }));
+    return tracked.exiting;
+  }
+
+  private async recordExit(tracked: Tracked, fallbackCode: number | null): Promise<void> {
+    if (tracked.exit) return;
+    // An unreadable exit file still ends the instance (with the code the process reported).
+    const recorded = await this.state.readExit(tracked.record.id).catch(() => undefined);
     if (tracked.exit) return;
     tracked.exit = { code: recorded?.code ?? fallbackCode, at: isoNow(this.clock) };
     await this.cgroupsOf(tracked.record)?.remove().catch((e: Error) =>
@@ -383,6 +400,7 @@ export class LocalRuntime implements Runtime {
       }
       await Promise.race([exited, this.clock.sleep(Math.min(50, Math.max(0, deadline - this.clock.now())))]);
     }
+    await tracked.exiting;
     return true;
   }
 
@@ -428,6 +446,8 @@ export class LocalRuntime implements Runtime {
       address: { host: record.address ?? '127.0.0.1', port: record.port },
       startedAt: record.startedAt,
       exitedAt: exit?.at ?? null,
+      // A record is JSON from disk: one written by an older Berth may lack what this one expects.
+      size: spec.size?.name ?? null,
     };
   }
 }

@@ -1,0 +1,94 @@
+// The endpoints only Berth's own routers call: the published routes as a long-lived NDJSON feed,
+// and the routers' access-log lines into the apps' log streams. Both need the internal token
+// (BERTH_HOME/run/internal-token) in their own header; a tenant's API token never opens them.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BerthError } from '../../domain/errors.js';
+import {
+  INTERNAL_TOKEN_HEADER, ROUTE_FEED_HEARTBEAT_MS, type PublishedRoute, type RouteChange, type RouteFeedMessage,
+} from '../../domain/internal-protocol.js';
+import type { LogSink } from '../../logs/log-sink.js';
+import { isInternalToken } from '../../platform/internal-token.js';
+import type { ApiContext } from '../api-context.js';
+
+/** The control plane's published routes (the health manager's route table). */
+export interface RouteFeedSource {
+  entries(): PublishedRoute[];
+  onChange(listener: (change: RouteChange) => void): () => void;
+}
+
+export interface InternalRoutesDeps {
+  token: string;
+  routes: RouteFeedSource;
+  /** Resolves once the routes are complete after a start (every app reconciled once). */
+  synced(): Promise<void>;
+  logSink: LogSink;
+  /** Ends every open feed, so that closing the API does not wait on them. */
+  signal: AbortSignal;
+  heartbeatMs?: number;
+}
+
+const MAX_LINES_PER_BATCH = 2000;
+const MAX_LINE_LENGTH = 16 * 1024;
+const APP_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function internalRoutes(d: InternalRoutesDeps) {
+  // Checked on request, before a body is read: the tenant token check is skipped (`public`) for these.
+  const requireToken = async (req: FastifyRequest) => {
+    if (!isInternalToken(d.token, req.headers[INTERNAL_TOKEN_HEADER])) throw new BerthError('unauthorized', 'This endpoint is for Berth\'s own processes.');
+  };
+  const internalOnly = { config: { public: true }, onRequest: requireToken };
+
+  return (app: FastifyInstance, ctx: ApiContext): void => {
+    app.get('/internal/routes', internalOnly, async (_req, reply) => {
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' });
+      const send = (m: RouteFeedMessage) => void res.write(JSON.stringify(m) + '\n');
+      let unsubscribe = () => {};
+      // Heartbeats flow from the start: a router waiting for the first snapshot knows the API lives.
+      const heartbeat = setInterval(() => send({ type: 'heartbeat' }), d.heartbeatMs ?? ROUTE_FEED_HEARTBEAT_MS);
+      heartbeat.unref();
+      let closed = false;
+      let markClosed!: () => void;
+      const whenClosed = new Promise<void>((r) => (markClosed = r));
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        markClosed();
+        clearInterval(heartbeat);
+        unsubscribe();
+        d.signal.removeEventListener('abort', close);
+        res.end();
+      };
+      res.on('close', close);
+      res.on('error', (e) => {
+        ctx.logger.warn('route-feed-write-failed', { error: e.message });
+        close();
+      });
+      if (d.signal.aborted) return close();
+      d.signal.addEventListener('abort', close, { once: true });
+      send({ type: 'heartbeat' });
+      // Until every app has been reconciled once the table is partial; a router keeps its own meanwhile.
+      await Promise.race([d.synced(), whenClosed]);
+      if (closed) return;
+      // Snapshot and subscription in one synchronous step: no change can fall between them.
+      send({ type: 'snapshot', routes: d.routes.entries() });
+      unsubscribe = d.routes.onChange((change) => {
+        if (change.type === 'snapshot') send({ type: 'snapshot', routes: d.routes.entries() });
+        else send(change);
+      });
+    });
+
+    app.post<{ Body: { lines?: unknown } }>('/internal/router-logs', internalOnly, async (req, reply) => {
+      const lines = req.body?.lines;
+      if (!Array.isArray(lines) || lines.length > MAX_LINES_PER_BATCH) throw new BerthError('invalid_params', `lines must be an array of at most ${MAX_LINES_PER_BATCH}.`);
+      const valid = lines.filter((l): l is { appId: string; message: string; time?: string } =>
+        typeof l === 'object' && l !== null && typeof l.appId === 'string' && APP_ID.test(l.appId) && typeof l.message === 'string' && l.message.length <= MAX_LINE_LENGTH
+        && (l.time === undefined || (typeof l.time === 'string' && ISO_TIME.test(l.time) && !Number.isNaN(Date.parse(l.time)))));
+      if (valid.length !== lines.length) throw new BerthError('invalid_params', 'Each line needs an appId, a message and, if any, an ISO 8601 time.');
+      for (const l of valid) d.logSink.write(l.appId, 'router', '', l.message, l.time === undefined ? undefined : new Date(l.time).toISOString());
+      return reply.status(204).send();
+    });
+  };
+}

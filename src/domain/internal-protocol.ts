@@ -1,0 +1,37 @@
+// What the control plane (`berth api`) and its routers (`berth router`) say to each other over the
+// internal endpoints: the published routes as an NDJSON feed, and router access-log lines back.
+
+/** Where an app's up web instances are: written by the health manager, read by every router. */
+export interface PublishedRoute {
+  appId: string;
+  appName: string;
+  maintenance: boolean;
+  backends: Array<{ instanceId: string; dyno: string; host: string; port: number }>;
+  /** Web instances are wanted but every one has crashed (H10 rather than H14). */
+  crashed: boolean;
+}
+
+/** One line of `GET /internal/routes`: a full snapshot first, then changes, with heartbeats between. */
+export type RouteFeedMessage =
+  | { type: 'snapshot'; routes: PublishedRoute[] }
+  | { type: 'set'; route: PublishedRoute }
+  | { type: 'remove'; appName: string }
+  | { type: 'heartbeat' };
+
+/** A change to the published routes, as the feed's source announces it. */
+export type RouteChange =
+  | { type: 'set'; route: PublishedRoute }
+  | { type: 'remove'; appName: string }
+  | { type: 'snapshot' };
+
+/** The body of `POST /internal/router-logs`: access-log lines, oldest first. */
+export interface RouterLogBatch {
+  /** `time`: when the router wrote the line (ISO 8601), kept however late it is delivered. */
+  lines: Array<{ appId: string; message: string; time?: string }>;
+}
+
+/** The header a router sends its internal token in (never a tenant's `Authorization`). */
+export const INTERNAL_TOKEN_HEADER = 'x-berth-internal-token';
+
+/** How often the API writes a heartbeat line on an idle route feed. */
+export const ROUTE_FEED_HEARTBEAT_MS = 5_000;

@@ -1,0 +1,170 @@
+// Composition root of `berth api`: the control plane (API, git, health manager, builds, add-ons,
+// logs). It publishes the routes that `berth router` processes serve, over /internal/routes.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildApi } from '../api/api-server.js';
+import { publicUrls } from '../api/public-urls.js';
+import { deployRoutes } from '../api/routes/deploy-routes.js';
+import { gitRoutes } from '../api/routes/git-routes.js';
+import { internalRoutes } from '../api/routes/internal-routes.js';
+import { registerDynoRoutes } from '../api/routes/dyno-routes.js';
+import { logRoutes } from '../api/routes/log-routes.js';
+import { oneOffRoutes } from '../api/routes/one-off-routes.js';
+import { stackRoutes } from '../api/routes/stack-routes.js';
+import { GitRepos } from '../deploy/git/repo-store.js';
+import { sourceCapabilityPath } from '../deploy/source-capability.js';
+import { SourceStore } from '../deploy/source-store.js';
+import { HealthManager } from '../health/health-manager.js';
+import { RolloutRecorder } from '../health/rollout-recorder.js';
+import { currentPrivileges } from '../platform/privileges.js';
+import { InstanceOutput } from '../health/instance-output.js';
+import { tcpProbe } from '../health/port-probe.js';
+import { Reconciler } from '../health/reconciler.js';
+import { BuildOutputs } from '../logs/build-output.js';
+import { LogHub } from '../logs/log-hub.js';
+import { LogSessions } from '../logs/log-session-registry.js';
+import { systemClock } from '../platform/clock.js';
+import { ensureInternalToken } from '../platform/internal-token.js';
+import { jsonLogger } from '../platform/logger.js';
+import { pathHider } from '../platform/server-paths.js';
+import { RouteTable } from '../router/route-table.js';
+import { ensureAdmin } from '../services/accounts.js';
+import { DeployPipeline } from '../services/deploy-pipeline.js';
+import { GitPushes } from '../services/git-push.js';
+import { endInterruptedWork } from '../services/interrupted-work.js';
+import { OneOffDynos } from '../services/one-off-dynos.js';
+import { OneOffTable } from '../services/one-off-table.js';
+import { PlatformEvents } from '../services/platform-events.js';
+import { ReleaseOwner } from '../services/release-owner.js';
+import type { ServiceDeps } from '../services/service-deps.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { chooseAddonNetwork } from './addon-network.js';
+import { startAddons } from './addons.js';
+import { installLastResort } from './last-resort.js';
+import { chooseRuntime } from './runtime-choice.js';
+import { homePaths, readSettings } from './settings.js';
+
+export const DEFAULT_STACK = 'berth-24';
+
+export async function runApi(): Promise<void> {
+  const privileges = currentPrivileges(); // decided once, passed to what depends on it
+  const settings = readSettings(process.env, privileges);
+  const paths = homePaths(settings.home);
+  // 0700: slugs and instance state live here, and app users must not reach them (see the local runtime).
+  mkdirSync(settings.home, { recursive: true, mode: 0o700 });
+  const logger = jsonLogger(undefined, { process: 'api' });
+  installLastResort(logger);
+  // Started by a supervisor (`berth server`): when it is gone (killed), this API goes at once too,
+  // as the whole server did when it was one process: the next supervisor starts a fresh API that
+  // adopts instances and cleans up after interrupted builds. The router keeps serving meanwhile.
+  // Not a graceful stop: that would wait on open streams (build output, log tails) nobody ends.
+  if (process.connected) {
+    process.once('disconnect', () => {
+      logger.warn('supervisor-gone', { pid: process.pid });
+      process.exit(1);
+    });
+  }
+  const internalToken = ensureInternalToken(paths.run);
+  const controller = new AbortController();
+  const { signal } = controller;
+
+  const store = new SqliteStore(paths.db);
+  const logs = new LogHub({ dir: paths.logs, logger: logger.child({ component: 'logs' }) });
+  await logs.start(signal);
+  const events = new PlatformEvents();
+  const { runtime, builder, reason: runtimeReason, detach: detachRuntime, sandboxGateway } = await chooseRuntime(settings, paths, logger, privileges);
+  // The published routes: written by the health manager, read by routers over /internal/routes.
+  const routes = new RouteTable({ baseDomain: settings.baseDomain });
+  const output = new InstanceOutput({ runtime, appLog: logs, logger: logger.child({ component: 'health' }) });
+  signal.addEventListener('abort', () => output.close(), { once: true });
+  const healthLogger = logger.child({ component: 'health' });
+  const rollouts = new RolloutRecorder({ store, events, appLog: logs, logger: healthLogger });
+  const reconciler = new Reconciler({
+    store, runtime, routes, appLog: logs, clock: systemClock, logger: healthLogger, probe: tcpProbe,
+    bootTimeoutMs: settings.bootTimeoutMs, output, rollouts,
+  });
+  const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });
+  events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId).catch((err: Error) => logger.warn('app-logs-remain', { app: e.appId, error: err.message })); });
+
+  // What a tenant may read never names where Berth keeps its state or where Berth itself is installed.
+  const hidePaths = pathHider({ '<BERTH_HOME>': settings.home, '<berth>': fileURLToPath(new URL('../..', import.meta.url)) });
+  // One-offs are not adopted across a restart: their caller (a terminal, a log stream) is gone,
+  // and one nobody tracks would escape the per-app cap, the lifetime and app destroy.
+  const leftoverOneOffs = await runtime.stopLeftoverOneOffs();
+  if (leftoverOneOffs > 0) logger.warn('one-offs-left-by-earlier-process-stopped', { count: leftoverOneOffs });
+  const oneOffs = new OneOffTable();
+  const releaseOwner = new ReleaseOwner({ store, clock: systemClock, events, logger: logger.child({ component: 'releases' }), releaseTimeoutMs: settings.releaseTimeoutMs });
+  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, oneOffs, releaseOwner, defaultStack: DEFAULT_STACK, hidePaths };
+  const admin = await ensureAdmin(deps, { email: settings.adminEmail, password: settings.adminPassword });
+  if (admin) announceAdmin(admin, settings.apiUrl);
+
+  const sources = new SourceStore(paths.sources, { clock: systemClock });
+  // Uploads nobody built within an hour are removed (built ones go as soon as their build ends).
+  sources.start(signal, { everyMs: 10 * 60_000, onError: (e) => logger.warn('source-sweep-failed', { error: e.message }) });
+  const outputs = new BuildOutputs(paths.builds, { onFault: (build, e) => logger.error('build-output-failed', { build, error: e.message }) });
+  // Before the API listens: builds and releases a dead server left half done end now, as failed.
+  await endInterruptedWork({ store, events, logger, outputs, buildsDir: paths.builds });
+  const pipeline = new DeployPipeline({
+    ...deps, runtime, builder, sources, outputs, paths: { builds: paths.builds },
+    maxConcurrentBuilds: settings.buildConcurrency, launchTimeoutMs: settings.bootTimeoutMs + 5000,
+  });
+  const urls = publicUrls({ apiUrl: settings.apiUrl, baseDomain: settings.baseDomain, routerPort: settings.routerPort });
+  const repos = new GitRepos(paths.repos);
+  events.on((e) => { if (e.type === 'app-destroyed') void repos.remove(e.appId).catch((err: Error) => logger.warn('git-repo-remains', { app: e.appId, error: err.message })); });
+  events.on((e) => { if (e.type === 'app-destroyed') void builder.forgetApp(e.appId).catch((err: Error) => logger.warn('build-leftovers-remain', { app: e.appId, error: err.message })); });
+  const pushes = new GitPushes({
+    ...deps, pipeline, sources, outputs, repos, sourceUrl: (id, secret) => urls.api + sourceCapabilityPath(id, secret), webUrl: urls.web,
+    rolloutTimeoutMs: settings.bootTimeoutMs + 5000,
+  });
+  const addonNetwork = await chooseAddonNetwork(runtime.name, logger.child({ component: 'addons' }), { sandboxGateway: await sandboxGateway() });
+  const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal, network: addonNetwork, pgMaxConnections: settings.pgMaxConnections });
+  const api = buildApi({ ...deps, urls }, [
+    deployRoutes({ sources, outputs, pipeline }),
+    gitRoutes({ pushes }),
+    registerDynoRoutes,
+    oneOffRoutes({ oneOffs: new OneOffDynos({ ...deps, runtime, oneOffs, maxLifetimeMs: settings.oneOffMaxLifetimeMs }) }),
+    stackRoutes({ builder, outputs }),
+    addons,
+    logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
+    internalRoutes({ token: internalToken, routes, synced: () => health.synced(), logSink: logs, signal }),
+  ]);
+
+  await health.start(signal);
+  await api.listen({ port: settings.apiPort, host: settings.apiHost });
+  logger.info('api-started', { api: settings.apiUrl, runtime: runtime.name, home: settings.home });
+  process.stdout.write(`Berth API is up: ${settings.apiUrl} (runtime ${runtime.name}: ${runtimeReason}, BERTH_HOME=${settings.home})\n`);
+
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('api-stopping', { signal: why });
+    controller.abort();
+    await api.close();
+    await health.whenIdle();
+    // Instances keep running; the next API adopts them.
+    detachRuntime();
+    await logs.close();
+    await store.close();
+    process.exit(0);
+  };
+  const stopNow = (why: string) => stop(why).catch((e: Error) => {
+    logger.error('api-stop-failed', { error: e.stack ?? e.message });
+    process.exit(1);
+  });
+  process.once('SIGINT', () => void stopNow('SIGINT'));
+  process.once('SIGTERM', () => void stopNow('SIGTERM'));
+}
+
+function announceAdmin(admin: { email: string; generatedPassword?: string }, apiUrl: string): void {
+  const lines = [
+    '',
+    `Created the admin user ${admin.email}.`,
+    admin.generatedPassword
+      ? `Its password, shown only this once: ${admin.generatedPassword}`
+      : 'Its password is the one in BERTH_ADMIN_PASSWORD.',
+    `Log in with:  npx berth login --email ${admin.email}${apiUrl === 'http://localhost:5000' ? '' : `   (BERTH_API_URL=${apiUrl})`}`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}

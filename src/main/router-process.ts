@@ -1,0 +1,91 @@
+// Composition root of `berth router`: the data plane alone. It serves the routes it last got from
+// the control plane (`berth api`, over /internal/routes) and keeps serving them while the API is
+// down or restarting; its access-log lines travel back to the API's log hub.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { systemClock } from '../platform/clock.js';
+import { ensureInternalToken } from '../platform/internal-token.js';
+import { jsonLogger } from '../platform/logger.js';
+import { httpLogDelivery, LogShipper } from '../router/log-shipper.js';
+import { RouteFeedClient } from '../router/route-feed-client.js';
+import { RouteSnapshotFile } from '../router/route-snapshot-file.js';
+import { RouteTable } from '../router/route-table.js';
+import { Router } from '../router/router.js';
+import { installLastResort } from './last-resort.js';
+import { removePidFile, writePidFile } from './pid-files.js';
+import { homePaths, readSettings } from './settings.js';
+
+export const routeSnapshotPath = (runDir: string): string => join(runDir, 'routes.json');
+
+export async function runRouter(): Promise<void> {
+  // A supervisor that died leaves our stdout and stderr pipes without a reader: a failed log
+  // write must not end the process that serves every app.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  const settings = readSettings();
+  const paths = homePaths(settings.home);
+  mkdirSync(settings.home, { recursive: true, mode: 0o700 });
+  const logger = jsonLogger(undefined, { process: 'router' });
+  // An error that escaped every handler: logged; an uncaught exception ends the router, which the
+  // supervisor restarts from run/routes.json (a rejection is logged and serving goes on).
+  installLastResort(logger);
+  const token = ensureInternalToken(paths.run);
+  const controller = new AbortController();
+  const { signal } = controller;
+
+  const table = new RouteTable({ baseDomain: settings.baseDomain });
+  const snapshot = new RouteSnapshotFile(routeSnapshotPath(paths.run));
+  try {
+    const saved = snapshot.load();
+    if (saved) table.replaceAll(saved);
+    logger.info('routes-restored', { routes: saved?.length ?? 0, from: snapshot.path });
+  } catch (e) {
+    logger.warn('route-snapshot-unreadable', { path: snapshot.path, error: (e as Error).message });
+  }
+  // Saved once per burst of changes (one event-loop turn), not once per change.
+  let saveQueued = false;
+  const saveSoon = () => {
+    if (saveQueued) return;
+    saveQueued = true;
+    setImmediate(() => {
+      saveQueued = false;
+      try {
+        snapshot.save(table.entries());
+      } catch (e) {
+        logger.warn('route-snapshot-save-failed', { path: snapshot.path, error: (e as Error).message });
+      }
+    });
+  };
+
+  const shipper = new LogShipper({ deliver: httpLogDelivery(settings.internalApiUrl, token), clock: systemClock, logger: logger.child({ component: 'router-logs' }) });
+  const feed = new RouteFeedClient({ apiUrl: settings.internalApiUrl, token, table, clock: systemClock, logger: logger.child({ component: 'route-feed' }), onTable: saveSoon });
+  const router = new Router({ routes: table, logSink: shipper, logger });
+  const { stopped } = await router.start(signal, { port: settings.routerPort, host: settings.routerHost });
+  // Written by the router itself too (not only by a supervisor), so that a supervisor started
+  // later adopts a router an operator started on its own.
+  try {
+    writePidFile(paths.run, 'router', process.pid);
+  } catch (e) {
+    logger.warn('pid-file-write-failed', { error: (e as Error).message });
+  }
+  const shipping = shipper.start(signal).catch((e: Error) => logger.error('router-log-shipper-failed', { error: e.message }));
+  const following = feed.start(signal).catch((e: Error) => logger.error('route-feed-failed', { error: e.message }));
+  process.stdout.write(`Berth router is up: apps at http://<app>.${settings.baseDomain}:${settings.routerPort}/ (routes from ${settings.internalApiUrl})\n`);
+
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('router-stopping', { signal: why });
+    controller.abort();
+    await stopped;
+    await Promise.all([following, shipping]);
+    removePidFile(paths.run, 'router', process.pid);
+    process.exit(0);
+  };
+  const stopNow = (why: string) => void stop(why).catch((e: Error) => {
+    logger.error('router-stop-failed', { error: e.message });
+    process.exit(1);
+  });
+  process.once('SIGINT', () => stopNow('SIGINT'));
+  process.once('SIGTERM', () => stopNow('SIGTERM'));
+}
