@@ -12,6 +12,7 @@ import { runHeal } from './heal.js';
 import { runRelease } from './release.js';
 import { runRouter } from './router.js';
 import { runScale } from './scale.js';
+import { runSoak } from './soak.js';
 
 /** One table, or one per variant (e.g. per runtime). */
 type Bench = (ctx: BenchContext) => Promise<BenchResult | BenchResult[]>;
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, { title: string; run: Bench }> = {
   release: { title: 'zero-downtime release under load', run: runRelease },
   density: { title: 'memory footprint and API latency with many apps', run: runDensity },
   'api-outage': { title: 'the router while the API is killed', run: runApiOutage },
+  soak: { title: 'kill -9 of the control plane during deploys, config changes and scales (issue 11)', run: runSoak },
 };
 
 const root = resolve(import.meta.dirname, '..', '..', '..');

@@ -4,9 +4,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
+/**
+ * The repository root: the nearest folder up from here holding bin/berth.js. Not a fixed '../..',
+ * because the benchmarks compile this harness into bench/dist/test/support/ and run it from there.
+ */
+export const ROOT = repositoryRoot(import.meta.dirname);
+
 export const BIN = join(ROOT, 'bin', 'berth.js');
 
 /**
@@ -20,6 +25,13 @@ export function buildDist(): void {
   spawnSync('flock', ['/tmp/berth-e2e-dist.lock', process.execPath, once, ROOT], { cwd: ROOT, stdio: 'ignore' });
   for (const f of ['dist/main/cli.js', 'dist/main/server.js']) {
     if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing after the build`);
+  }
+}
+
+function repositoryRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'bin', 'berth.js')) && existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(from, '../..');
   }
 }
 
