@@ -28,7 +28,11 @@ export interface SupervisedChildOptions {
   logger: Logger;
   /** Delays between restarts. Default 250 ms doubling up to 30 s. */
   backoff?: { initialMs: number; maxMs: number };
-  /** A child that ran this long before it exited counts as healthy: no delay. Default 60 s. */
+  /**
+   * A child that ran this long before it exited counts as healthy: its restart starts again from the
+   * first delay. Default 10 s: an API start takes a few seconds, so only a crash loop grows the delay,
+   * and an API that dies now and then comes back at once.
+   */
   healthyAfterMs?: number;
 }
 
@@ -65,7 +69,7 @@ export class SupervisedChild {
       const exit = await child.exited;
       if (signal.aborted) return;
       this.current = undefined;
-      if (clock.now() - startedAt >= (this.o.healthyAfterMs ?? 60_000)) backoff.reset();
+      if (clock.now() - startedAt >= (this.o.healthyAfterMs ?? 10_000)) backoff.reset();
       const delay = backoff.next();
       logger.error('child-exited-unexpectedly', { role, pid: child.pid, code: exit.code, signal: exit.signal, restartInMs: delay, restarts: backoff.failures });
       child = undefined;
