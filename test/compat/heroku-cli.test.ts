@@ -288,5 +288,98 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
       expect((await viaRouter(WEB)).body).toContain('Hello from a heroku push');
       expect(ok(await run(['releases', '-a', WEB])).stdout).toContain(`Deploy ${sha.slice(0, 12)}`);
     });
+
+    describe('add-ons on the real PostgreSQL and Redis servers', () => {
+      const addonsOf = async (app: string) => (await server.api('GET', `/apps/${app}/addons`)).body as { name: string; plan: { name: string }; config_vars: string[] }[];
+      const configOf = async (app: string) => (await server.api('GET', `/apps/${app}/config-vars`)).body as Record<string, string>;
+      const named = async (service: string) => (await addonsOf(WEB)).find((a) => a.plan.name.startsWith(`${service}:`))!;
+
+      it('addons:create heroku-postgresql (plan sent as {"name": …}) makes a postgresql:dev add-on as DATABASE_URL', async () => {
+        const r = ok(await run(['addons:create', 'heroku-postgresql', '-a', WEB]));
+        const pg = await named('postgresql');
+        expect(pg).toMatchObject({ plan: { name: 'postgresql:dev' }, config_vars: ['DATABASE_URL'] });
+        expect(r.stderr).toContain(`Creating heroku-postgresql on ${WEB}... free`);
+        expect(r.stdout).toContain(`Created ${pg.name} as DATABASE_URL`);
+        expect((await configOf(WEB)).DATABASE_URL).toMatch(/^postgres:\/\//);
+      }, 60_000);
+
+      it('addons:create heroku-redis:mini (a Heroku tier) makes a redis:dev add-on as REDIS_URL', async () => {
+        const r = ok(await run(['addons:create', 'heroku-redis:mini', '-a', WEB]));
+        const redis = await named('redis');
+        expect(redis).toMatchObject({ plan: { name: 'redis:dev' }, config_vars: ['REDIS_URL'] });
+        expect(r.stdout).toContain(`Created ${redis.name} as REDIS_URL`);
+        expect((await configOf(WEB)).REDIS_URL).toMatch(/^redis:\/\//);
+      }, 60_000);
+
+      it('addons:create with a plan neither Berth nor Heroku has fails and creates nothing', async () => {
+        const before = await addonsOf(WEB);
+        const r = await run(['addons:create', 'heroku-postgresql:huge', '-a', WEB]);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toContain('heroku-postgresql:huge');
+        expect(await addonsOf(WEB)).toEqual(before);
+      });
+
+      it('addons lists both add-ons with their attachments; --json and --all agree with the API', async () => {
+        const [pg, redis] = [await named('postgresql'), await named('redis')];
+        const r = ok(await run(['addons', '-a', WEB]));
+        expect(r.stdout).toMatch(new RegExp(`postgresql \\(${pg.name}\\)\\s+dev\\s+free\\s+free\\s+created`));
+        expect(r.stdout).toMatch(new RegExp(`redis \\(${redis.name}\\)\\s+dev\\s+free\\s+free\\s+created`));
+        expect(r.stdout).toMatch(/as DATABASE\b/);
+        expect(r.stdout).toMatch(/as REDIS\b/);
+
+        const listed = JSON.parse(ok(await run(['addons', '--json', '-a', WEB])).stdout) as { name: string; attachments: { name: string; app: { name: string } }[] }[];
+        expect(listed.map((a) => a.name).sort()).toEqual((await addonsOf(WEB)).map((a) => a.name).sort());
+        expect(listed.flatMap((a) => a.attachments.map((x) => `${x.app.name}::${x.name}`)).sort()).toEqual([`${WEB}::DATABASE`, `${WEB}::REDIS`]);
+
+        const all = ok(await run(['addons', '--all']));
+        expect(all.stdout).toMatch(new RegExp(`^\\s*${WEB}\\s+${pg.name}\\s+postgresql:dev\\s+free\\s+free\\s+created\\s*$`, 'm'));
+        expect(all.stdout).toMatch(new RegExp(`^\\s*${WEB}\\s+${redis.name}\\s+redis:dev\\s+free\\s+free\\s+created\\s*$`, 'm'));
+      });
+
+      it('addons:info resolves by attachment name on the app and by add-on name alone', async () => {
+        const pg = await named('postgresql');
+        for (const args of [['addons:info', 'DATABASE', '-a', WEB], ['addons:info', pg.name]]) {
+          const r = ok(await run(args));
+          expect(r.stdout).toContain(`=== ${pg.name}`);
+          expect(r.stdout).toMatch(/^Plan:\s+postgresql:dev$/m);
+          expect(r.stdout).toMatch(/^Price:\s+free$/m);
+          expect(r.stdout).toMatch(new RegExp(`^Attachments:\\s+${WEB}::DATABASE$`, 'm'));
+          expect(r.stdout).toMatch(new RegExp(`^Owning app:\\s+${WEB}$`, 'm'));
+          expect(r.stdout).toMatch(/^State:\s+created$/m);
+        }
+        const missing = await run(['addons:info', 'NOPE', '-a', WEB]);
+        expect(missing.code).not.toBe(0);
+        expect(missing.stderr).toMatch(/Couldn't find that add-?on/);
+      });
+
+      it('pg:info shows the database behind DATABASE_URL from Berth\'s data API', async () => {
+        const pg = await named('postgresql');
+        const r = ok(await run(['pg:info', '-a', WEB]));
+        expect(r.stdout).toContain('=== DATABASE_URL');
+        expect(r.stdout).toMatch(/^Plan:\s+dev$/m);
+        expect(r.stdout).toMatch(/^Status:\s+Available$/m);
+        expect(r.stdout).toMatch(/^Connections:\s+20$/m);
+        expect(r.stdout).toMatch(new RegExp(`^Add-on:\\s+${pg.name}$`, 'm'));
+      });
+
+      it('pg:psql -c runs SQL in the app\'s database with Debian\'s psql', async () => {
+        const r = ok(await run(['pg:psql', '-a', WEB, '-c', "CREATE TABLE visits (who text); INSERT INTO visits VALUES ('heroku cli'); SELECT who FROM visits;"]));
+        expect(r.stderr).toContain(`--> Connecting to ${(await named('postgresql')).name}`);
+        expect(r.stdout).toMatch(/^ heroku cli$/m);
+        // The row is really there: read it back with psql straight from the app's DATABASE_URL.
+        const back = spawnSync('psql', [(await configOf(WEB)).DATABASE_URL!, '-tAc', 'SELECT who FROM visits'], { encoding: 'utf8' });
+        expect(back.stdout.trim(), back.stderr).toBe('heroku cli');
+      });
+
+      it('redis:cli --confirm APP talks to the app\'s Redis over its REDIS_URL (plain TCP)', async () => {
+        const redis = await named('redis');
+        const r = ok(await heroku(['redis:cli', '-a', WEB, '--confirm', WEB], env, home, 'SET greeting ahoy\nGET greeting\n'));
+        expect(r.stdout).toContain(`Connecting to ${redis.name} (REDIS_URL):`);
+        expect(r.stdout).toMatch(/\bahoy\b/);
+        expect(r.stdout).toContain('Disconnected from instance.');
+        const back = spawnSync('redis-cli', ['-u', (await configOf(WEB)).REDIS_URL!, '--no-auth-warning', 'GET', 'greeting'], { encoding: 'utf8' });
+        expect(back.stdout.trim(), back.stderr).toBe('ahoy');
+      });
+    });
   });
 });

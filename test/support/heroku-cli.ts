@@ -81,18 +81,28 @@ export function herokuEnv(home: string, server: Pick<BerthServer, 'apiUrl' | 'to
     HEROKU_DISABLE_AUTOUPDATE: 'true',
     DISABLE_TELEMETRY: 'true',
     HEROKU_NOTIFICATIONS: '0',
+    // pg:info and redis:cli call Heroku's data API at this host, on HEROKU_HOST's port and protocol.
+    HEROKU_DATA_HOST: new URL(server.apiUrl).hostname,
+    // pg:* and redis:* pick add-ons by service name; Berth's are postgresql and redis.
+    HEROKU_POSTGRESQL_ADDON_NAME: 'postgresql',
+    HEROKU_REDIS_ADDON_NAME: 'redis',
     NO_COLOR: '1',
   };
 }
 
-/** Runs the heroku binary with argv only; stdin is closed so a prompt cannot hang the run. */
-export function heroku(args: string[], env: Record<string, string>, cwd: string): Promise<CliResult> {
+/**
+ * Runs the heroku binary with argv only; stdin is closed (so a prompt cannot hang the run) or, with
+ * `input`, carries that text and then ends (an interactive `redis:cli` session).
+ */
+export function heroku(args: string[], env: Record<string, string>, cwd: string, input?: string): Promise<CliResult> {
   return new Promise((res, rej) => {
-    const child = spawn(HEROKU_BIN, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(HEROKU_BIN, args, { cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    // The CLI may exit before reading all of it; the exit code and output tell what happened.
+    child.stdin?.once('error', () => undefined).end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.once('error', rej);
     child.once('close', (code) => {

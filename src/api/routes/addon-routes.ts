@@ -11,6 +11,7 @@ import { appForActor } from '../../services/access.js';
 import type { ApiExtension } from '../api-server.js';
 import { actorOf } from '../authentication.js';
 import { addonJson, attachmentJson, backupJson } from '../addon-serializers.js';
+import { registerAddonResolutionRoutes } from './addon-resolution-routes.js';
 
 type AddonParams = { app: string; addon: string };
 
@@ -67,6 +68,7 @@ export function addonRoutes(deps: Pick<AddonDeps, 'brokers' | 'plans' | 'backups
     });
 
     registerBackupRoutes(app, d);
+    registerAddonResolutionRoutes(app, d);
   };
 }
 

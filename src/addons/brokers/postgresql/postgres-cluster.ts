@@ -1,6 +1,6 @@
 // Berth's own PostgreSQL cluster: initdb'd under BERTH_HOME/addons/postgresql on first need,
 // listening on 127.0.0.1 (and the docker bridge gateway, on the docker runtime) on a port Berth
-// chose, run as the add-on system user, supervised.
+// chose, run as the add-on system user, supervised; TLS on (self-signed) for clients that require it.
 import { chown, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { SupervisedServer } from '../../supervised-server.js';
 import type { PostgresBinaries } from './postgres-binaries.js';
 import { RESERVED_CONNECTIONS } from './connection-budget.js';
 import { SUPERUSER, type SqlTarget } from './psql.js';
+import { ensureServerCertificate } from './server-certificate.js';
 
 interface ClusterRecord { port: number; password: string; version: string }
 
@@ -78,6 +79,7 @@ export class PostgresCluster {
     const network = this.opts.network ?? LOOPBACK_ADDON_NETWORK;
     // Rewritten at every start so that a changed network reaches clusters made by an earlier Berth.
     await this.writeHba(account, network.clients);
+    const tls = await ensureServerCertificate(this.data, account, this.opts.logger);
     const listen = network.listen.join(',');
     const maxConnections = Math.floor(await this.opts.maxConnections());
     this.maxConnectionsValue = maxConnections;
@@ -87,13 +89,15 @@ export class PostgresCluster {
       command: this.opts.bins.bin('postgres'),
       args: ['-D', this.data, '-c', `listen_addresses=${listen}`, '-c', `port=${record.port}`,
         '-c', `unix_socket_directories=${join(this.opts.dir, 'run')}`,
-        '-c', `max_connections=${maxConnections}`, '-c', `superuser_reserved_connections=${RESERVED_CONNECTIONS}`],
+        '-c', `max_connections=${maxConnections}`, '-c', `superuser_reserved_connections=${RESERVED_CONNECTIONS}`,
+        // ssl_cert_file/ssl_key_file default to server.crt/server.key in the data directory.
+        '-c', `ssl=${tls ? 'on' : 'off'}`],
       cwd: this.data,
       pidFile: join(this.opts.dir, 'server.pid'),
       logFile: join(this.opts.dir, 'postgres.log'),
       account,
       // A postmaster left running with other addresses or fewer connections is restarted once.
-      config: JSON.stringify({ listen, clients: network.clients, maxConnections }),
+      config: JSON.stringify({ listen, clients: network.clients, maxConnections, tls }),
       ready: async () => (await run(this.opts.bins.bin('pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(record.port)])).code === 0,
     }, this.opts.logger);
     return target;

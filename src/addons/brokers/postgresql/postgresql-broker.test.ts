@@ -111,6 +111,26 @@ describeWith(postgresServer, 'PostgreSQL broker', () => {
     }
   });
 
+  it('accepts TLS connections (sslmode=require, as the heroku CLI\'s pg:psql and Heroku-style apps ask) and plain ones', async () => {
+    const { broker, make, home } = await open();
+    try {
+      await broker.provision('tls-1', new PlanCatalog().resolve('postgresql:dev'));
+      const { url } = await broker.bind('tls-1', 'b');
+      const u = new URL(url);
+      const base = ['-X', '-At', '-h', u.hostname, '-p', u.port, '-U', u.username, '-d', u.pathname.slice(1), '-c', 'SELECT 1'];
+      const env = (mode: string) => ({ env: { PATH: process.env.PATH, PGPASSWORD: decodeURIComponent(u.password), PGSSLMODE: mode, PGCONNECT_TIMEOUT: '3' } });
+      // sslmode=require fails outright against a server without TLS; disable is a plain connection.
+      // (pg_stat_ssl would say which, but tenants may not read pg_stat views.)
+      for (const mode of ['require', 'disable']) {
+        const r = await run(findPostgres()!.bin('psql'), base, env(mode));
+        expect({ mode, code: r.code, out: r.stdout.trim(), err: r.stderr }).toEqual({ mode, code: 0, out: '1', err: '' });
+      }
+    } finally {
+      await make().stopServers();
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
   it("hides other tenants' sessions, statistics and comments; their names stay (generated ids) and CONNECT to them is refused", async () => {
     const { home, broker, make } = await open();
     const held: ChildProcess[] = [];
