@@ -1,10 +1,12 @@
 // The `berth` git remote: where the CLI finds the current app and where `git push` deploys to.
 // git runs with argv arrays only; remote names and URLs are data.
 import { run } from '../platform/exec.js';
+import { isGitTopLevel } from './git-top-level.js';
 
 export const DEFAULT_REMOTE = 'berth';
 
 export interface GitRemotes {
+  /** The directory is the top of a git work tree (not a folder nested in one), as the heroku CLI checks. */
   isRepo(): Promise<boolean>;
   getUrl(remote: string): Promise<string | undefined>;
   /** Adds the remote, or points an existing one at the new URL. */
@@ -15,10 +17,7 @@ export interface GitRemotes {
 export function gitRemotes(cwd: string, env: NodeJS.ProcessEnv): GitRemotes {
   const git = (args: string[]) => run('git', args, { cwd, env }).catch(() => ({ code: 127, stdout: '', stderr: 'git is not installed' }));
   return {
-    async isRepo() {
-      const r = await git(['rev-parse', '--is-inside-work-tree']);
-      return r.code === 0 && r.stdout.trim() === 'true';
-    },
+    isRepo: () => isGitTopLevel(cwd, env),
     async getUrl(remote) {
       const r = await git(['config', '--get', `remote.${remote}.url`]);
       return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;

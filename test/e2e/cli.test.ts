@@ -1,5 +1,5 @@
 // The real `berth` CLI against a real `berth server`: what a user types, what a user sees.
-import { readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -187,6 +187,16 @@ describe('berth CLI end to end', () => {
     oneLineError(await admin(['config'], { cwd: other }), 2);
     ok(await admin(['git:remote', '-a', 'cli-remote'], { cwd: other }));
     expect(JSON.parse(ok(await admin(['apps:info', '--json'], { cwd: other })).stdout).name).toBe('cli-remote');
+  });
+
+  it('adds no remote to a repository that apps:create runs in a folder of, only at its top', async () => {
+    const repo = await gitRepo();
+    dirs.push(repo);
+    const nested = join(repo, 'some', 'folder');
+    await mkdir(nested, { recursive: true });
+    const r = ok(await admin(['apps:create', 'cli-nested'], { cwd: nested }));
+    expect(r.stderr).not.toContain('Git remote');
+    expect(gitConfigGet(repo, 'remote.berth.url')).toBeUndefined();
   });
 
   it('prints help for commands without logging in', async () => {
