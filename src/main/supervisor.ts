@@ -20,8 +20,6 @@ const STOP_GRACE_MS = 15_000;
 export async function runSupervisor(): Promise<void> {
   const settings = readSettings();
   const { run } = homePaths(settings.home);
-  mkdirSync(settings.home, { recursive: true, mode: 0o700 });
-  mkdirSync(run, { recursive: true, mode: 0o700 });
   const logger = jsonLogger(undefined, { process: 'supervisor' });
   const home = process.env.BERTH_HOME;
   const controller = new AbortController();
@@ -33,6 +31,8 @@ export async function runSupervisor(): Promise<void> {
   if (!adoptableRouter(run, home)) ports.push({ port: settings.routerPort, host: settings.routerHost, what: 'the router', setting: 'BERTH_ROUTER_PORT' });
   const busy = await busyPortMessage(ports);
   if (busy) exitForConfig(busy);
+  mkdirSync(settings.home, { recursive: true, mode: 0o700 });
+  mkdirSync(run, { recursive: true, mode: 0o700 });
   const supervise = (role: ProcessRole) => new SupervisedChild({
     role,
     spawn: () => spawnRole(role),

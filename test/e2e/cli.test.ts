@@ -1,5 +1,5 @@
 // The real `berth` CLI against a real `berth server`: what a user types, what a user sees.
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -229,6 +229,7 @@ describe('berth CLI end to end', () => {
         `berth: port ${busy} (${what}, on 0.0.0.0) is already in use; set ${setting} to a free port, or stop what uses it.`,
       ]);
       expect(stdout).not.toMatch(/password/i);
+      expect(await readdir(serverHome)).toEqual([]); // no database, no admin, no run/ directory
     } finally {
       taken.close();
       await killLeftoverRoles(serverHome);
