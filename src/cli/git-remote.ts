@@ -6,8 +6,13 @@ import { isGitTopLevel } from './git-top-level.js';
 export const DEFAULT_REMOTE = 'berth';
 
 export interface GitRemotes {
-  /** The directory is the top of a git work tree (not a folder nested in one), as the heroku CLI checks. */
+  /** The directory is inside a git work tree (`git:remote`, asked for explicitly, works from any folder of it). */
   isRepo(): Promise<boolean>;
+  /**
+   * The directory is the top of a git work tree, not a folder nested in one: `apps:create` adds its
+   * remote (and rename/destroy update it) only there, as the heroku CLI does (a `.git` in the cwd).
+   */
+  isTopLevel(): Promise<boolean>;
   getUrl(remote: string): Promise<string | undefined>;
   /** Adds the remote, or points an existing one at the new URL. */
   setUrl(remote: string, url: string): Promise<'added' | 'updated'>;
@@ -17,7 +22,11 @@ export interface GitRemotes {
 export function gitRemotes(cwd: string, env: NodeJS.ProcessEnv): GitRemotes {
   const git = (args: string[]) => run('git', args, { cwd, env }).catch(() => ({ code: 127, stdout: '', stderr: 'git is not installed' }));
   return {
-    isRepo: () => isGitTopLevel(cwd, env),
+    async isRepo() {
+      const r = await git(['rev-parse', '--is-inside-work-tree']);
+      return r.code === 0 && r.stdout.trim() === 'true';
+    },
+    isTopLevel: () => isGitTopLevel(cwd, env),
     async getUrl(remote) {
       const r = await git(['config', '--get', `remote.${remote}.url`]);
       return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;

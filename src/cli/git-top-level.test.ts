@@ -37,8 +37,10 @@ describe('the deployed version', () => {
 });
 
 describe('the berth git remote', () => {
-  it('is offered at the top of a repository only', async () => {
-    expect(await gitRemotes(repo, env).isRepo()).toBe(true);
-    expect(await gitRemotes(nested, env).isRepo()).toBe(false);
+  it('is added implicitly (apps:create) at the top of a repository only', async () => {
+    expect(await gitRemotes(repo, env).isTopLevel()).toBe(true);
+    expect(await gitRemotes(nested, env).isTopLevel()).toBe(false);
+    // git:remote, asked for explicitly, still works from a folder of the repository (as heroku's does).
+    expect(await gitRemotes(nested, env).isRepo()).toBe(true);
   });
 });

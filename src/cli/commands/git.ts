@@ -11,7 +11,7 @@ export const gitRemote = defineCommand({
     // Here -a must be explicit: inferring the app from the very remote being set would be circular.
     if (typeof input.flags.app !== 'string') throw new UsageError('Missing required flag -a, --app.');
     const app = await ctx.client().getApp(input.flags.app);
-    if (!(await ctx.git.isRepo())) throw new CliError('Not at the top of a git repository: run this in the repository\'s top directory (or git init first).');
+    if (!(await ctx.git.isRepo())) throw new CliError('Not inside a git repository. Run git init first.');
     const remote = typeof input.flags.remote === 'string' ? input.flags.remote : DEFAULT_REMOTE;
     if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(remote)) throw new UsageError(`Invalid git remote name: ${remote}`);
     await ctx.git.setUrl(remote, app.git_url);
