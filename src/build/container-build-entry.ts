@@ -3,7 +3,7 @@
 // The engine then commits the container, so the app image is the stack plus an /app layer.
 // The last output line carries the result for the host, after a marker.
 import { cp, readFile, rm } from 'node:fs/promises';
-import { RESULT_MARKER } from './build-result-marker.js';
+import { FAILURE_MARKER, RESULT_MARKER } from './build-result-marker.js';
 import type { NodeReleaseFile } from './buildpack.js';
 import { buildSlug } from './slug-builder.js';
 
@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${RESULT_MARKER}${JSON.stringify({ processTypes, buildpackDescription, sizeBytes })}\n`);
 }
 
-main().catch(() => {
-  // buildSlug has already written the reason as a build line.
+main().catch((e: Error) => {
+  // buildSlug's errors are worded for the tenant (anything else becomes `Build failed: …` there).
+  process.stdout.write(`${FAILURE_MARKER}${e.message.replace(/\n/g, ' ')}\n`);
   process.exitCode = 1;
 });

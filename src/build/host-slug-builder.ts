@@ -23,10 +23,9 @@ export class HostSlugBuilder implements AppBuilder {
 
   async build(req: AppBuildRequest): Promise<BuiltApp> {
     const cacheDir = path.join(this.paths.cache, req.appId);
+    // Not logged here: the deploy pipeline says why a build failed, once.
     const nodeRelease = await this.nodeReleases?.forBuild(req).catch((e: unknown) => {
-      const err = isBerthError(e) ? e : new BerthError('build_failed', `Build failed: ${(e as Error).message}`);
-      req.log(` !     ${err.message}`);
-      throw err;
+      throw isBerthError(e) ? e : new BerthError('build_failed', `Build failed: ${(e as Error).message}`);
     });
     const common = { appId: req.appId, sourceDir: req.sourceDir, slugsDir: this.paths.slugs, cacheDir, env: req.env, buildpacks: req.buildpacks, nodeRelease, log: req.log, signal: req.signal };
     // Unsandboxed, the build user cannot enter BERTH_HOME (0700), so the slug builder works in the OS temp dir.

@@ -99,6 +99,17 @@ describeWith(localSandbox, 'local builds in the sandbox', () => {
     expect(existsSync(path.join(buildpack, 'bin', 'planted'))).toBe(false);
   }, 120_000);
 
+  it('fails with the build\'s own reason, which the sandbox does not print (the deploy pipeline says it once)', async () => {
+    const log: string[] = [];
+    const failing = builder.build({
+      appId: `failing-${randomUUID()}`, appName: 'failing', buildId: randomUUID(), sourceDir: await appWith('echo "probe failing"; exit 3'),
+      buildpacks: [], env: {}, log: (l) => log.push(l),
+    });
+    await expect(failing).rejects.toThrow(/The "build" script failed/);
+    expect(log.map((l) => l.trim())).toContain('probe failing');
+    expect(log.filter((l) => l.startsWith(' !'))).toEqual([]);
+  }, 120_000);
+
   it('streams output while the build runs, and a cancel ends every process of it', async () => {
     const appId = `linger-${randomUUID()}`;
     const buildId = randomUUID();

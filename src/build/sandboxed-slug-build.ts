@@ -11,7 +11,7 @@ import { BerthError, isBerthError } from '../domain/errors.js';
 import type { ProcessTypes } from '../domain/types.js';
 import { runChecked } from '../platform/exec.js';
 import { newId } from '../platform/ids.js';
-import { RESULT_MARKER } from './build-result-marker.js';
+import { FAILURE_MARKER, RESULT_MARKER } from './build-result-marker.js';
 import type { BuildSandbox, SandboxMount } from './build-sandbox.js';
 import type { NodeReleaseFile } from './buildpack.js';
 import { BUILD_PATH, hostNetworkEnv } from './build-step.js';
@@ -70,8 +70,10 @@ export async function buildSlugInSandbox(sandbox: BuildSandbox, opts: SandboxedB
     await copyBuildCode(dist, code);
 
     const lines: string[] = [];
+    let failure: string | undefined;
     const split = lineSplitter((line) => {
       if (line.startsWith(RESULT_MARKER)) lines.push(line.slice(RESULT_MARKER.length));
+      else if (line.startsWith(FAILURE_MARKER)) failure = line.slice(FAILURE_MARKER.length);
       else opts.log(line);
     });
     const exitCode = await sandbox.run({
@@ -87,8 +89,8 @@ export async function buildSlugInSandbox(sandbox: BuildSandbox, opts: SandboxedB
     });
     split.flush();
     const result = lines.at(-1);
-    // The entry point has already written the reason as a build line.
-    if (exitCode !== 0 || result === undefined) throw new BerthError('build_failed', 'Build failed; see the build output above.');
+    // The entry point sent the reason after the failure marker (unless it died before it could).
+    if (exitCode !== 0 || result === undefined) throw new BerthError('build_failed', failure ?? 'Build failed; see the build output above.');
     const parsed = JSON.parse(result) as { processTypes: ProcessTypes; buildpackDescription: string; sizeBytes: number };
     // Sealed as the host-side builder seals it: root's, readable by whichever app user runs it.
     await runChecked('chown', ['-R', '-P', '0:0', '--', out]);
@@ -99,9 +101,8 @@ export async function buildSlugInSandbox(sandbox: BuildSandbox, opts: SandboxedB
     return { slugId, slugDir, ...parsed };
   } catch (e) {
     if (isBerthError(e)) throw e;
-    const err = new BerthError('build_failed', `Build failed: ${(e as Error).message}`);
-    opts.log(` !     ${err.message}`);
-    throw err;
+    // Not logged here: the deploy pipeline says why a build failed, once.
+    throw new BerthError('build_failed', `Build failed: ${(e as Error).message}`);
   } finally {
     if (cacheMoved) await moveTree(path.join(cache, 'app'), opts.cacheDir).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });

@@ -81,7 +81,8 @@ describe('buildSlug', () => {
     const { error, log, slugsDir, workDir } = await failedBuild(path.join(apps, 'failing-build'));
     expect(error.message).toContain('The "build" script failed');
     expect(log).toContain('       failing-build: the build script failed on purpose');
-    expect(log.at(-1)).toBe(` !     ${error.message}`);
+    // The reason is the deploy pipeline's one line to say, not the builder's too.
+    expect(log.filter((l) => l.includes(error.message))).toEqual([]);
     expect(await readdir(slugsDir)).toEqual([]);
     expect(await readdir(workDir)).toEqual([]);
   });

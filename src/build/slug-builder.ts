@@ -91,9 +91,8 @@ export async function buildSlug(opts: BuildSlugOptions): Promise<BuiltSlug> {
     await moveTree(buildDir, slugDir);
     return { slugId, slugDir, processTypes, buildpackDescription: buildpacks.map(describeBuildpack).join(', '), sizeBytes };
   } catch (e) {
-    const err = isBerthError(e) ? e : new BerthError('build_failed', `Build failed: ${(e as Error).message}`);
-    opts.log(` !     ${err.message}`);
-    throw err;
+    // Not logged here: the deploy pipeline says why a build failed, once.
+    throw isBerthError(e) ? e : new BerthError('build_failed', `Build failed: ${(e as Error).message}`);
   } finally {
     // Success, failure or cancel: the build's background processes end with it.
     if (runAs) await killBuildProcesses(runAs).catch((e: Error) => opts.log(` !     ${e.message}`));

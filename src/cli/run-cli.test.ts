@@ -11,6 +11,7 @@ async function cli(argv: string[], respond: (url: string, init: RequestInit) => 
   const requests: string[] = [];
   const git: GitRemotes = {
     isRepo: async () => remoteUrl !== undefined,
+    isTopLevel: async () => remoteUrl !== undefined,
     getUrl: async () => remoteUrl,
     setUrl: async () => 'added',
     remove: async () => {},

@@ -41,6 +41,7 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { chooseAddonNetwork } from './addon-network.js';
 import { startAddons } from './addons.js';
 import { installLastResort } from './last-resort.js';
+import { busyPortMessage, exitForConfig, portInUseMessage, type ListenPort } from './port-preflight.js';
 import { chooseRuntime } from './runtime-choice.js';
 import { homePaths, readSettings } from './settings.js';
 
@@ -49,6 +50,10 @@ export const DEFAULT_STACK = 'berth-24';
 export async function runApi(): Promise<void> {
   const privileges = currentPrivileges(); // decided once, passed to what depends on it
   const settings = readSettings(process.env, privileges);
+  // Before anything is created (the admin and its one-time password above all): a taken port is one line.
+  const port: ListenPort = { port: settings.apiPort, host: settings.apiHost, what: 'the API', setting: 'BERTH_API_PORT' };
+  const busy = await busyPortMessage([port]);
+  if (busy) exitForConfig(busy);
   const paths = homePaths(settings.home);
   // 0700: slugs and instance state live here, and app users must not reach them (see the local runtime).
   mkdirSync(settings.home, { recursive: true, mode: 0o700 });
@@ -130,7 +135,11 @@ export async function runApi(): Promise<void> {
   ]);
 
   await health.start(signal);
-  await api.listen({ port: settings.apiPort, host: settings.apiHost });
+  await api.listen({ port: settings.apiPort, host: settings.apiHost }).catch((e: NodeJS.ErrnoException) => {
+    // Taken since the check above (another process was quicker): still a setting to change, not a crash.
+    if (e.code === 'EADDRINUSE') exitForConfig(portInUseMessage(port));
+    throw e;
+  });
   logger.info('api-started', { api: settings.apiUrl, runtime: runtime.name, home: settings.home });
   process.stdout.write(`Berth API is up: ${settings.apiUrl} (runtime ${runtime.name}: ${runtimeReason}, BERTH_HOME=${settings.home})\n`);
 

@@ -13,6 +13,7 @@ import { RouteTable } from '../router/route-table.js';
 import { Router } from '../router/router.js';
 import { installLastResort } from './last-resort.js';
 import { removePidFile, writePidFile } from './pid-files.js';
+import { busyPortMessage, exitForConfig, portInUseMessage, type ListenPort } from './port-preflight.js';
 import { homePaths, readSettings } from './settings.js';
 
 export const routeSnapshotPath = (runDir: string): string => join(runDir, 'routes.json');
@@ -22,6 +23,9 @@ export async function runRouter(): Promise<void> {
   // write must not end the process that serves every app.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   const settings = readSettings();
+  const port: ListenPort = { port: settings.routerPort, host: settings.routerHost, what: 'the router', setting: 'BERTH_ROUTER_PORT' };
+  const busy = await busyPortMessage([port]);
+  if (busy) exitForConfig(busy);
   const paths = homePaths(settings.home);
   mkdirSync(settings.home, { recursive: true, mode: 0o700 });
   const logger = jsonLogger(undefined, { process: 'router' });
@@ -59,7 +63,11 @@ export async function runRouter(): Promise<void> {
   const shipper = new LogShipper({ deliver: httpLogDelivery(settings.internalApiUrl, token), clock: systemClock, logger: logger.child({ component: 'router-logs' }) });
   const feed = new RouteFeedClient({ apiUrl: settings.internalApiUrl, token, table, clock: systemClock, logger: logger.child({ component: 'route-feed' }), onTable: saveSoon });
   const router = new Router({ routes: table, logSink: shipper, logger });
-  const { stopped } = await router.start(signal, { port: settings.routerPort, host: settings.routerHost });
+  const { stopped } = await router.start(signal, { port: settings.routerPort, host: settings.routerHost }).catch((e: NodeJS.ErrnoException) => {
+    // Taken since the check above: a setting to change, and the supervisor does not restart us for it.
+    if (e.code === 'EADDRINUSE') exitForConfig(portInUseMessage(port));
+    throw e;
+  });
   // Written by the router itself too (not only by a supervisor), so that a supervisor started
   // later adopts a router an operator started on its own.
   try {

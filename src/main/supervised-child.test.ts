@@ -26,12 +26,12 @@ class FakeProcesses {
   };
 }
 
-function supervise(procs: FakeProcesses, opts: { adopt?: () => ChildHandle | undefined; logger?: Logger } = {}) {
+function supervise(procs: FakeProcesses, opts: { adopt?: () => ChildHandle | undefined; logger?: Logger; terminalExitCode?: number } = {}) {
   const clock = new FakeClock();
   const pidFile: number[] = [];
   const child = new SupervisedChild({
     role: 'api', spawn: procs.spawn, adopt: opts.adopt, onStarted: (c) => void pidFile.push(c.pid), clock, logger: opts.logger ?? silentLogger,
-    backoff: { initialMs: 1000, maxMs: 4000 }, healthyAfterMs: 60_000,
+    backoff: { initialMs: 1000, maxMs: 4000 }, healthyAfterMs: 60_000, terminalExitCode: opts.terminalExitCode,
   });
   const controller = new AbortController();
   const running = child.run(controller.signal);
@@ -39,6 +39,17 @@ function supervise(procs: FakeProcesses, opts: { adopt?: () => ChildHandle | und
 }
 
 describe('SupervisedChild (berth server keeps the API and the router running)', () => {
+  it('does not restart a child that exits with the terminal code (a taken port): run() ends with that exit', async () => {
+    const procs = new FakeProcesses();
+    const { clock, running } = supervise(procs, { terminalExitCode: 78 });
+    await flush();
+    procs.started[0]!.exit({ code: 78 });
+    await flush();
+    for (let n = 0; n < 10; n++) await clock.advance(5000);
+    expect(procs.started).toHaveLength(1);
+    await expect(running).resolves.toEqual({ code: 78, signal: null });
+  });
+
   it('restarts a child that exits unexpectedly, after growing and capped delays, and logs why', async () => {
     const procs = new FakeProcesses();
     const errors: Array<Record<string, unknown> | undefined> = [];

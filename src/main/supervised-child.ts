@@ -34,6 +34,11 @@ export interface SupervisedChildOptions {
    * and an API that dies now and then comes back at once.
    */
   healthyAfterMs?: number;
+  /**
+   * An exit with this code is a terminal error the child has already explained (e.g. its port is
+   * taken): starting it again would fail the same way, so run() ends instead of restarting it.
+   */
+  terminalExitCode?: number;
 }
 
 export class SupervisedChild {
@@ -45,8 +50,11 @@ export class SupervisedChild {
     return this.current?.pid;
   }
 
-  /** Keeps the child running until `signal` aborts; stop() then ends the child itself. */
-  async run(signal: AbortSignal): Promise<void> {
+  /**
+   * Keeps the child running until `signal` aborts (resolves undefined; stop() then ends the child
+   * itself) or until it exits with the terminal exit code (resolves that exit).
+   */
+  async run(signal: AbortSignal): Promise<ChildExit | undefined> {
     const { clock, logger, role } = this.o;
     const backoff = new RetryBackoff(this.o.backoff ?? { initialMs: 250, maxMs: 30_000 });
     let child = this.o.adopt?.();
@@ -67,14 +75,19 @@ export class SupervisedChild {
       this.o.onStarted?.(child);
       const startedAt = clock.now();
       const exit = await child.exited;
-      if (signal.aborted) return;
+      if (signal.aborted) return undefined;
       this.current = undefined;
+      if (this.o.terminalExitCode !== undefined && exit.code === this.o.terminalExitCode) {
+        logger.error('child-failed-terminally', { role, pid: child.pid, code: exit.code });
+        return exit;
+      }
       if (clock.now() - startedAt >= (this.o.healthyAfterMs ?? 10_000)) backoff.reset();
       const delay = backoff.next();
       logger.error('child-exited-unexpectedly', { role, pid: child.pid, code: exit.code, signal: exit.signal, restartInMs: delay, restarts: backoff.failures });
       child = undefined;
       await clock.sleep(delay, signal).catch(() => undefined);
     }
+    return undefined;
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the child is gone. */

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { jsonLogger, type Logger } from '../platform/logger.js';
 import { isAlive, isBerthProcess, readPidFile, removePidFile, writePidFile, type ProcessRole } from './pid-files.js';
+import { busyPortMessage, CONFIG_ERROR_EXIT_CODE, exitForConfig, type ListenPort } from './port-preflight.js';
 import { homePaths, readSettings } from './settings.js';
 import { SupervisedChild, type ChildExit, type ChildHandle } from './supervised-child.js';
 
@@ -19,13 +20,19 @@ const STOP_GRACE_MS = 15_000;
 export async function runSupervisor(): Promise<void> {
   const settings = readSettings();
   const { run } = homePaths(settings.home);
-  mkdirSync(settings.home, { recursive: true, mode: 0o700 });
-  mkdirSync(run, { recursive: true, mode: 0o700 });
   const logger = jsonLogger(undefined, { process: 'supervisor' });
   const home = process.env.BERTH_HOME;
   const controller = new AbortController();
 
   await waitForLeftoverApi(run, home, systemClock, logger);
+  // Both ports before any child starts: the API would otherwise create the admin (and print its
+  // one-time password) before it fails to listen. A router left running is adopted, so its port is ours.
+  const ports: ListenPort[] = [{ port: settings.apiPort, host: settings.apiHost, what: 'the API', setting: 'BERTH_API_PORT' }];
+  if (!adoptableRouter(run, home)) ports.push({ port: settings.routerPort, host: settings.routerHost, what: 'the router', setting: 'BERTH_ROUTER_PORT' });
+  const busy = await busyPortMessage(ports);
+  if (busy) exitForConfig(busy);
+  mkdirSync(settings.home, { recursive: true, mode: 0o700 });
+  mkdirSync(run, { recursive: true, mode: 0o700 });
   const supervise = (role: ProcessRole) => new SupervisedChild({
     role,
     spawn: () => spawnRole(role),
@@ -40,14 +47,19 @@ export async function runSupervisor(): Promise<void> {
     },
     clock: systemClock,
     logger,
+    // A child that found its port taken (between our check and its listen) said so; restarting cannot help.
+    terminalExitCode: CONFIG_ERROR_EXIT_CODE,
   });
   const router = supervise('router');
   const api = supervise('api');
-  const running = [router, api].map((c) => c.run(controller.signal).catch((e: Error) => logger.error('supervise-failed', { error: e.stack ?? e.message })));
+  const running = [router, api].map((c) => c.run(controller.signal).then((terminal) => {
+    // The child printed why; the whole server stops with the same exit code instead of half running.
+    if (terminal) stopNow('terminal-child-exit', CONFIG_ERROR_EXIT_CODE);
+  }, (e: Error) => logger.error('supervise-failed', { error: e.stack ?? e.message })));
   logger.info('supervisor-started', { pid: process.pid, home: settings.home });
 
   let stopping = false;
-  const stop = async (why: string) => {
+  const stop = async (why: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     logger.info('supervisor-stopping', { signal: why });
@@ -59,9 +71,9 @@ export async function runSupervisor(): Promise<void> {
       if (pid) removePidFile(run, role, pid);
     }
     await Promise.all(running);
-    process.exit(0);
+    process.exit(exitCode);
   };
-  const stopNow = (why: string) => void stop(why).catch((e: Error) => {
+  const stopNow = (why: string, exitCode = 0) => void stop(why, exitCode).catch((e: Error) => {
     logger.error('supervisor-stop-failed', { error: e.stack ?? e.message });
     process.exit(1);
   });
@@ -88,10 +100,16 @@ function spawnRole(role: ProcessRole): ChildHandle {
   return { pid: child.pid ?? -1, exited, kill: (signal) => void child.kill(signal) };
 }
 
+/** The pid of a router an earlier supervisor left running for this home, if there is one. */
+function adoptableRouter(run: string, home: string | undefined): number | undefined {
+  const pid = readPidFile(run, 'router');
+  return pid && isAlive(pid) && isBerthProcess(pid, 'router', home) ? pid : undefined;
+}
+
 /** A router an earlier supervisor left running for this home, followed by polling its pid. */
 function adoptRouter(run: string, home: string | undefined, clock: Clock, signal: AbortSignal): ChildHandle | undefined {
-  const pid = readPidFile(run, 'router');
-  if (!pid || !isAlive(pid) || !isBerthProcess(pid, 'router', home)) return undefined;
+  const pid = adoptableRouter(run, home);
+  if (!pid) return undefined;
   const exited = (async (): Promise<ChildExit> => {
     // Not our child: no exit event, so its liveness is polled (also after our own stop began).
     while (isAlive(pid) && isBerthProcess(pid, 'router', home)) await clock.sleep(250).catch(() => undefined);

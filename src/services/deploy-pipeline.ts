@@ -183,8 +183,8 @@ export class DeployPipeline {
     // Only catalogue errors are worded for the tenant; anything else is ours to read in the log.
     const message = isBerthError(e) ? e.message : `Build failed because of an internal error (build id ${build.id}); the operator's log has the details.`;
     if (!isBerthError(e)) this.deps.logger.error('build-crashed', { build: build.id, error: e instanceof Error ? e.stack : String(e) });
+    // The one line that says why; `git push` and `berth deploy` add their verdict after it.
     out.line(` !     ${message}`);
-    out.line(' !     Build failed; the previous release keeps serving.');
     const recorded = await store.builds.update(build.id, { status: 'failed' });
     const release = recorded.releaseId ? await store.releases.byId(app.id, recorded.releaseId) : undefined;
     if (release?.rollout.state === 'pending') {

@@ -14,7 +14,7 @@ import { showPaths } from '../platform/server-paths.js';
 import type { BuildOutputs } from '../logs/build-output.js';
 import { appForActor } from './access.js';
 import type { DeployPipeline } from './deploy-pipeline.js';
-import { pushVerdict } from './push-verdict.js';
+import { pushVerdict, rejectionLine } from './push-verdict.js';
 import type { ServiceDeps } from './service-deps.js';
 import { KeyedQueue } from './work-limits.js';
 
@@ -123,11 +123,15 @@ export class GitPushes {
       return 1;
     }
     logger.info('git-push-build', { app: app.name, build: build.id, commit: sha, user: actor.email });
-    for await (const line of outputs.follow(build.id, signal)) say(line);
+    const problemsSaid: string[] = [];
+    for await (const line of outputs.follow(build.id, signal)) {
+      if (line.startsWith(' !')) problemsSaid.push(line);
+      say(line);
+    }
     await pipeline.settled(build.id);
     const verdict = await pushVerdict(this.deps, app, build.id, { timeoutMs: this.deps.rolloutTimeoutMs, signal });
     if (!verdict.ok) {
-      say(` !     Push rejected: ${verdict.reason}`);
+      say(rejectionLine(verdict, problemsSaid));
       return 1;
     }
     // The branch moves when the hook returns; HEAD follows it, so a clone checks out what runs.

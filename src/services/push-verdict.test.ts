@@ -7,7 +7,8 @@ import type { App, User } from '../domain/types.js';
 import { FakeClock, flush } from '../platform/testing/fake-clock.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { PlatformEvents } from './platform-events.js';
-import { pushVerdict, type PushVerdict } from './push-verdict.js';
+import { pushVerdict, rejectionLine, type PushVerdict } from './push-verdict.js';
+import { rolloutLines } from './rollout-report.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -63,7 +64,24 @@ it('refuses a push whose release failed after it was made current, with the heal
   const answer = judge(build.id);
   await verdict(release.id, 'failed', 'web.1 crashed (exit code 1) before it came up');
   await flush();
-  expect(answer()).toEqual({ ok: false, reason: 'release v1 failed: web.1 crashed (exit code 1) before it came up; see `berth logs -a demo`.' });
+  expect(answer()).toMatchObject({ ok: false, reason: 'release v1 failed: web.1 crashed (exit code 1) before it came up; see `berth logs -a demo`.' });
+});
+
+it('a pusher reads a failed rollout\'s reason once: the build output\'s line, then "Push rejected" without repeating it', async () => {
+  const { build, release } = await pushedRelease();
+  const answer = judge(build.id);
+  await verdict(release.id, 'failed', 'web.1 crashed (exit code 1) before it came up');
+  await flush();
+  const refused = answer();
+  if (!refused || refused.ok) throw new Error('expected a refusal');
+  const output = rolloutLines('demo', 1, await store.releases.byId(app.id, release.id), 60_000);
+  const seen = [...output, rejectionLine(refused, output)];
+  expect(seen).toEqual([
+    ' !     Release v1 failed: web.1 crashed (exit code 1) before it came up',
+    ' !     Push rejected: release v1 failed; see `berth logs -a demo`.',
+  ]);
+  // Output that never said why (e.g. it ended while the rollout still ran): the rejection says it.
+  expect(rejectionLine(refused, [])).toBe(' !     Push rejected: release v1 failed: web.1 crashed (exit code 1) before it came up; see `berth logs -a demo`.');
 });
 
 it('accepts a release superseded by a config change on the same slug once that one is live', async () => {
@@ -86,12 +104,12 @@ it('refuses a release superseded by another build, naming the successor', async 
   await pushedRelease('/slugs/b');
   events.emit({ type: 'app-changed', appId: app.id, reason: 'deploy' });
   await clock.advance(2000);
-  expect(answer()).toEqual({ ok: false, reason: 'release v1 was superseded by v2 (a different build) before it went live.' });
+  expect(answer()).toMatchObject({ ok: false, reason: 'release v1 was superseded by v2 (a different build) before it went live.' });
 });
 
 it('refuses, saying how to follow it, when the rollout has not ended in time', async () => {
   const { build } = await pushedRelease();
   const answer = judge(build.id);
   for (let s = 0; s < 61; s++) await clock.advance(1000);
-  expect(answer()).toEqual({ ok: false, reason: 'release v1 is still rolling out (releasing); follow it with `berth releases:info v1 -a demo`.' });
+  expect(answer()).toMatchObject({ ok: false, reason: 'release v1 is still rolling out (releasing); follow it with `berth releases:info v1 -a demo`.' });
 });

@@ -5,27 +5,45 @@
 import { ROLLOUT_FINAL, type App, type Release } from '../domain/types.js';
 import { waitForRollout, type RolloutWaitDeps } from './rollout-wait.js';
 
-export type PushVerdict = { ok: true; version: number } | { ok: false; reason: string };
+/**
+ * A refusal says `reason` in full, or only `outcome` when the build output the pusher just read
+ * already gave the cause (the build's error, the release's stored reason): one reason line, then
+ * the verdict, rather than the same failure several times over.
+ */
+export type PushVerdict = { ok: true; version: number } | { ok: false; reason: string; outcome: string; cause?: string };
+
+/** The ` !     Push rejected: …` line, given the problem lines (` !`) the build output already showed. */
+export function rejectionLine(verdict: Extract<PushVerdict, { ok: false }>, problemsSaid: readonly string[]): string {
+  const explained = verdict.cause !== undefined
+    ? problemsSaid.some((l) => l.includes(verdict.cause!))
+    : problemsSaid.length > 0;
+  return ` !     Push rejected: ${explained ? verdict.outcome : verdict.reason}`;
+}
+
+const refused = (reason: string, outcome = reason, cause?: string): PushVerdict => ({ ok: false, reason, outcome, cause });
 
 export async function pushVerdict(deps: RolloutWaitDeps, app: App, buildId: string, o: { timeoutMs: number; signal?: AbortSignal }): Promise<PushVerdict> {
   const build = await deps.store.builds.byId(app.id, buildId);
   const made = build?.releaseId ? await deps.store.releases.byId(app.id, build.releaseId) : undefined;
   if (!build || !made || build.status === 'failed') {
-    if (made?.rollout.state === 'failed') return { ok: false, reason: `release v${made.version} failed: ${made.rollout.reason ?? 'no reason given'}; the previous release keeps serving.` };
-    return { ok: false, reason: 'the build failed; the previous release keeps serving.' };
+    // The build output ends with why (the pipeline's line): only the outcome needs saying again.
+    if (made?.rollout.state === 'failed') {
+      return refused(`release v${made.version} failed: ${made.rollout.reason ?? 'no reason given'}; the previous release keeps serving.`, `release v${made.version} failed; the previous release keeps serving.`);
+    }
+    return refused('the build failed; the previous release keeps serving.');
   }
   const deadline = deps.clock.now() + o.timeoutMs;
   const left = () => Math.max(0, deadline - deps.clock.now());
   const release = await waitForRollout(deps, app.id, made.id, { timeoutMs: left(), signal: o.signal });
-  if (!release) return { ok: false, reason: 'the app was destroyed during the deploy.' };
+  if (!release) return refused('the app was destroyed during the deploy.');
   const verdict = judge(app, release);
   if (verdict || release.rollout.state !== 'superseded') return verdict ?? stillRollingOut(app, release);
   const successor = await deps.store.releases.current(app.id);
   if (!successor || successor.slugId !== release.slugId) {
-    return { ok: false, reason: `release v${release.version} was superseded by ${successor ? `v${successor.version}` : 'another release'} (a different build) before it went live.` };
+    return refused(`release v${release.version} was superseded by ${successor ? `v${successor.version}` : 'another release'} (a different build) before it went live.`);
   }
   const settled = await waitForRollout(deps, app.id, successor.id, { timeoutMs: left(), signal: o.signal });
-  if (!settled) return { ok: false, reason: 'the app was destroyed during the deploy.' };
+  if (!settled) return refused('the app was destroyed during the deploy.');
   if (settled.rollout.state === 'live') return { ok: true, version: settled.version };
   return judge(app, settled) ?? stillRollingOut(app, settled);
 }
@@ -34,12 +52,13 @@ export async function pushVerdict(deps: RolloutWaitDeps, app: App, buildId: stri
 function judge(app: App, release: Release): PushVerdict | undefined {
   if (release.rollout.state === 'live') return { ok: true, version: release.version };
   if (release.rollout.state === 'failed') {
-    return { ok: false, reason: `release v${release.version} failed: ${release.rollout.reason ?? 'no reason given'}; see \`berth logs -a ${app.name}\`.` };
+    const cause = release.rollout.reason ?? 'no reason given';
+    return refused(`release v${release.version} failed: ${cause}; see \`berth logs -a ${app.name}\`.`, `release v${release.version} failed; see \`berth logs -a ${app.name}\`.`, cause);
   }
   return undefined;
 }
 
 function stillRollingOut(app: App, release: Release): PushVerdict {
-  if (ROLLOUT_FINAL.includes(release.rollout.state)) return { ok: false, reason: `release v${release.version} was ${release.rollout.state}.` };
-  return { ok: false, reason: `release v${release.version} is still rolling out (${release.rollout.state}); follow it with \`berth releases:info v${release.version} -a ${app.name}\`.` };
+  if (ROLLOUT_FINAL.includes(release.rollout.state)) return refused(`release v${release.version} was ${release.rollout.state}.`);
+  return refused(`release v${release.version} is still rolling out (${release.rollout.state}); follow it with \`berth releases:info v${release.version} -a ${app.name}\`.`);
 }

@@ -9,10 +9,8 @@ export function rolloutLines(appName: string, version: number, release: Release 
     case 'live':
       return [`       Released v${version}: live`];
     case 'failed':
-      return [
-        ` !     Release v${version} failed: ${reason ?? 'no reason given'}`,
-        ` !     Dynos of the previous release that were up keep serving; see \`berth logs -a ${appName}\``,
-      ];
+      // One line: what the pusher should do about it is the verdict's line (`git push`, `berth deploy`).
+      return [` !     Release v${version} failed: ${reason ?? 'no reason given'}`];
     case 'superseded':
       return [` !     Release v${version} was ${reason ?? 'superseded before it went live'}`];
     default:

@@ -1,7 +1,7 @@
 // `berth deploy`, `ps`, `ps:restart` and `logs` as a user runs them: the real CLI against a real server
 // deploying the fixture apps on the local runtime, checked through the router.
 import { spawn, spawnSync } from 'node:child_process';
-import { rm, writeFile } from 'node:fs/promises';
+import { cp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { berth, tempDir, type CliResult } from '../support/cli-harness.js';
@@ -85,6 +85,21 @@ describe('berth deploy', () => {
     const info = ok(await cli(['releases:info', '-a', APP])).stdout;
     expect(info).toContain(`Deploy ${sha.slice(0, 12)}`);
     expect(info).toMatch(/Slug:\s+[0-9a-f-]{36}/);
+  }, 30_000);
+
+  it("labels a folder deployed from inside another repository with an upload time, not that repository's commit", async () => {
+    const outer = await platform.copyFixture('node-hello');
+    const dir = join(outer, 'nested-app');
+    await cp(fixture('node-hello'), dir, { recursive: true });
+    git(outer, ['init', '-q']);
+    git(outer, ['add', '-A']);
+    git(outer, ['commit', '-q', '-m', 'the outer repository']);
+    const outerSha = git(outer, ['rev-parse', 'HEAD']);
+
+    ok(await cli(['deploy', '-a', APP], dir));
+    const releases = ok(await cli(['releases', '-a', APP])).stdout;
+    expect(releases).not.toContain(outerSha.slice(0, 12));
+    expect(releases).toMatch(/Deploy \d{12}/);
   }, 30_000);
 });
 

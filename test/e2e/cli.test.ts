@@ -1,9 +1,11 @@
 // The real `berth` CLI against a real `berth server`: what a user types, what a user sees.
-import { readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import {
-  berth, buildDist, gitConfigGet, gitRepo, startServer, tempDir, type CliResult, type RunningServer,
+  berth, BIN, buildDist, freePort, gitConfigGet, gitRepo, killLeftoverRoles, startServer, tempDir, type CliResult, type RunningServer,
 } from '../support/cli-harness.js';
 
 let server: RunningServer;
@@ -188,6 +190,51 @@ describe('berth CLI end to end', () => {
     ok(await admin(['git:remote', '-a', 'cli-remote'], { cwd: other }));
     expect(JSON.parse(ok(await admin(['apps:info', '--json'], { cwd: other })).stdout).name).toBe('cli-remote');
   });
+
+  it('adds no remote to a repository that apps:create runs in a folder of, only at its top', async () => {
+    const repo = await gitRepo();
+    dirs.push(repo);
+    const nested = join(repo, 'some', 'folder');
+    await mkdir(nested, { recursive: true });
+    const r = ok(await admin(['apps:create', 'cli-nested'], { cwd: nested }));
+    expect(r.stderr).not.toContain('Git remote');
+    expect(gitConfigGet(repo, 'remote.berth.url')).toBeUndefined();
+  });
+
+  it.each([
+    ['BERTH_API_PORT', 'the API'],
+    ['BERTH_ROUTER_PORT', 'the router'],
+  ])('refuses to start when %s is taken: one line naming the port and the setting, no admin created, no restarts', async (setting, what) => {
+    const taken = await new Promise<Server>((resolve, reject) => {
+      const s = createServer().once('error', reject);
+      s.listen(0, '0.0.0.0', () => resolve(s));
+    });
+    const busy = (taken.address() as { port: number }).port;
+    const serverHome = await home();
+    try {
+      const ports = { BERTH_API_PORT: String(await freePort()), BERTH_ROUTER_PORT: String(await freePort()), [setting]: String(busy) };
+      const child = spawn(process.execPath, [BIN, 'server'], {
+        env: { PATH: process.env.PATH, BERTH_HOME: serverHome, BERTH_RUNTIME: 'local', ...ports },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => (stdout += c));
+      child.stderr.on('data', (c) => (stderr += c));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000); // a restart loop never exits by itself
+      const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      clearTimeout(timer);
+      expect(code, `stdout: ${stdout}\nstderr: ${stderr}`).toBe(78);
+      expect(stderr.trimEnd().split('\n'), stderr).toEqual([
+        `berth: port ${busy} (${what}, on 0.0.0.0) is already in use; set ${setting} to a free port, or stop what uses it.`,
+      ]);
+      expect(stdout).not.toMatch(/password/i);
+      expect(await readdir(serverHome)).toEqual([]); // no database, no admin, no run/ directory
+    } finally {
+      taken.close();
+      await killLeftoverRoles(serverHome);
+    }
+  }, 40_000);
 
   it('prints help for commands without logging in', async () => {
     const h = await home();

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { berth, type CliResult } from '../support/cli-harness.js';
 import { buildDist, Platform, waitFor } from '../support/platform-harness.js';
 
+/** The lines git shows from the server's ` !` problem lines. */
+const problemLines = (out: string): string[] => out.split('\n').filter((l) => /^remote: +! /.test(l)).map((l) => l.trimEnd());
+
 const APP = 'git-pushed';
 let platform: Platform;
 let home: string; // the pusher's HOME: ~/.netrc holds the admin's token
@@ -138,7 +141,10 @@ describe('git push', () => {
     const r = await git(repo, ['push', 'berth', 'main']);
     expect(r.code, r.out).not.toBe(0);
     expect(r.out).toMatch(/^remote: +git-push: this build fails on purpose/m);
-    expect(r.out).toContain('remote:  !     Push rejected: the build failed');
+    // One line says why, one says the push is refused: not the same failure four times over.
+    expect(problemLines(r.out)).toHaveLength(2);
+    expect(problemLines(r.out)[0]).toMatch(/The "build" script failed/);
+    expect(problemLines(r.out)[1]).toBe('remote:  !     Push rejected: the build failed; the previous release keeps serving.');
     expect(r.out).toMatch(/! \[remote rejected\] +main -> main \(pre-receive hook declined\)/);
     expect((await platform.get(APP, '/')).text).toContain('Hello from a git push');
     // The branch on Berth still names what runs.
@@ -153,7 +159,10 @@ describe('git push', () => {
     const r = await git(repo, ['push', 'berth', 'main']);
     expect(r.code, r.out).not.toBe(0);
     expect(r.out).toMatch(/^remote: +git-push: the release command fails on purpose/m);
-    expect(r.out).toMatch(/remote:  ! {5}Push rejected: release v\d+ failed: the release command failed/);
+    expect(problemLines(r.out)).toEqual([
+      expect.stringMatching(/^remote:  ! {5}Release command failed with exit code 3; release v\d+ was not deployed\.$/),
+      expect.stringMatching(/^remote:  ! {5}Push rejected: release v\d+ failed; the previous release keeps serving\.$/),
+    ]);
     expect((await platform.get(APP, '/')).text).toContain('Hello from a git push');
     expect((await git(repo, ['ls-remote', 'berth', 'refs/heads/main'])).out).toContain(deployed);
     ok(await git(repo, ['reset', '-q', '--hard', deployed]));

@@ -79,7 +79,8 @@ describe('failed deploys', () => {
     const { build, output } = await p.deploy(app, fixture('release-fails'), 'bad');
     expect(build.status).toBe('failed');
     expect(output).toContain('release-fails: the release command failed on purpose');
-    expect(output).toContain('Build failed; the previous release keeps serving.');
+    // One line says why (the pushers' verdict comes after it, from `git push` or `berth deploy`).
+    expect(output.split('\n').filter((l) => l.startsWith(' !'))).toEqual([expect.stringMatching(/^ ! +Release command failed with exit code \d+; release v2 was not deployed\.$/)]);
     const res = await p.get(app, '/');
     expect(res.status).toBe(200);
     expect(res.text).toContain('Hello from node-hello');

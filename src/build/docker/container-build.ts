@@ -9,7 +9,7 @@ import type Docker from 'dockerode';
 import { BerthError } from '../../domain/errors.js';
 import type { NodeReleaseFile } from '../buildpack.js';
 import type { ProcessTypes } from '../../domain/types.js';
-import { RESULT_MARKER } from '../build-result-marker.js';
+import { FAILURE_MARKER, RESULT_MARKER } from '../build-result-marker.js';
 import { packFiles } from './pack-files.js';
 import { DYNO_UID, STACK_IMAGE } from './stack-image.js';
 import { tarDirectory } from './tar-dir.js';
@@ -72,8 +72,9 @@ export async function buildInContainer(docker: Docker, job: ContainerBuildJob): 
     const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
     await container.start();
     const { StatusCode } = await exited;
-    const text = await result;
-    if (StatusCode !== 0 || !text) throw new BerthError('build_failed', 'Build failed; see the build output above.');
+    const { result: text, failure } = await result;
+    // The entry point sent the reason after the failure marker (unless it died before it could).
+    if (StatusCode !== 0 || !text) throw new BerthError('build_failed', failure ?? 'Build failed; see the build output above.');
     const parsed = JSON.parse(text) as { processTypes: ProcessTypes; buildpackDescription: string; sizeBytes: number };
     const [repo, tag] = job.tag.split(':') as [string, string];
     // The image keeps the app's labels, but not the build container's role and scope: containers
@@ -86,13 +87,15 @@ export async function buildInContainer(docker: Docker, job: ContainerBuildJob): 
 }
 
 /** Passes build lines on as they come and resolves with the result after the marker (if any). */
-function followBuildOutput(stream: NodeJS.ReadableStream, log: (l: string) => void): Promise<string | undefined> {
+function followBuildOutput(stream: NodeJS.ReadableStream, log: (l: string) => void): Promise<{ result?: string; failure?: string }> {
   return new Promise((resolve) => {
     let buffered: Buffer = Buffer.alloc(0);
     let pending = '';
     let result: string | undefined;
+    let failure: string | undefined;
     const line = (l: string) => {
       if (l.startsWith(RESULT_MARKER)) result = l.slice(RESULT_MARKER.length);
+      else if (l.startsWith(FAILURE_MARKER)) failure = l.slice(FAILURE_MARKER.length);
       else log(l);
     };
     stream.on('data', (bytes: Buffer) => {
@@ -110,7 +113,7 @@ function followBuildOutput(stream: NodeJS.ReadableStream, log: (l: string) => vo
     const done = () => {
       if (pending) line(pending);
       pending = '';
-      resolve(result);
+      resolve({ result, failure });
     };
     stream.on('end', done);
     stream.on('close', done);

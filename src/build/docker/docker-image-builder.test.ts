@@ -1,8 +1,11 @@
 // The image builder against a real engine: releasing existing images and pruning old ones.
 // (Buildpack and Dockerfile builds are exercised end to end in test/e2e/docker-platform.test.ts.)
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Docker from 'dockerode';
 import { silentLogger } from '../../platform/logger.js';
+import { buildDist, ROOT } from '../../../test/support/cli-harness.js';
 import { describeWith } from '../../../test/support/require-dependency.js';
 import { dockerEngine, stackImageReady, STACK_BUILD_TIMEOUT_MS } from '../../../test/support/docker-engine.js';
 import { DockerImageBuilder } from './docker-image-builder.js';
@@ -38,6 +41,20 @@ describeWith(dockerEngine, 'DockerImageBuilder', () => {
         .rejects.toMatchObject({ code: 'invalid_params', message: expect.stringContaining('has no image') });
     }
   });
+
+  it("fails a buildpack build with the build's own reason, which it does not print (the deploy pipeline says it once)", async () => {
+    // A buildpack build runs Berth's compiled entry point in the container: the builder from dist/.
+    buildDist();
+    const compiled = (await import(pathToFileURL(path.join(ROOT, 'dist/build/docker/docker-image-builder.js')).href)) as { DockerImageBuilder: typeof DockerImageBuilder };
+    const lines: string[] = [];
+    const failing = new compiled.DockerImageBuilder(docker, silentLogger).build({
+      appId: 'a', appName: APP, buildId: 'fails', sourceDir: path.join(ROOT, 'test/fixtures/apps/failing-build'),
+      env: {}, buildpacks: [], log: (l) => lines.push(l),
+    });
+    await expect(failing).rejects.toThrow(/The "build" script failed/);
+    expect(lines).toContain('       failing-build: the build script failed on purpose');
+    expect(lines.filter((l) => l.startsWith(' !'))).toEqual([]);
+  }, 180_000);
 
   it("refuses another app's image, even by a short id prefix, as if it did not exist", async () => {
     const other = `berth-app/${APP}-other`;

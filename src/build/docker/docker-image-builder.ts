@@ -94,9 +94,8 @@ export class DockerImageBuilder implements AppBuilder {
       req.log(`-----> Image ${tag} (${formatSize(built.sizeBytes)} slug layer)`);
       return { location: tag, ...built };
     } catch (e) {
-      const err = isBerthError(e) ? e : new BerthError('build_failed', `Build failed: ${(e as Error).message}`);
-      req.log(` !     ${err.message}`);
-      throw err;
+      // Not logged here: the deploy pipeline says why a build failed, once.
+      throw isBerthError(e) ? e : new BerthError('build_failed', `Build failed: ${(e as Error).message}`);
     }
   }
 

@@ -10,9 +10,9 @@ const json = { type: 'boolean', description: 'output in json format' } as const;
 /** Heroku's two-part summary line after create and rename. */
 const urls = (app: AppInfo): string => `${app.web_url} | ${app.git_url}`;
 
-/** Points the `berth` remote of the repo in cwd at the app, when there is a repo. */
+/** Points the `berth` remote of the repo in cwd at the app, when cwd is a repository's top level. */
 async function linkRemote(ctx: CommandContext, app: AppInfo, onlyIfPointingAt?: string): Promise<void> {
-  if (!(await ctx.git.isRepo())) return;
+  if (!(await ctx.git.isTopLevel())) return;
   if (onlyIfPointingAt !== undefined) {
     const url = await ctx.git.getUrl(DEFAULT_REMOTE);
     if (!url || appFromGitUrl(url) !== onlyIfPointingAt) return;
@@ -42,7 +42,7 @@ export const apps = defineCommand({
 export const appsCreate = defineCommand({
   name: 'apps:create',
   aliases: ['create'],
-  description: 'create a new app (and a berth git remote when run inside a git repository)',
+  description: 'create a new app (and a berth git remote when run at the top of a git repository)',
   args: [{ name: 'APP', description: 'name of app to create; generated when absent' }],
   flags: {
     'no-remote': { type: 'boolean', description: 'do not create a git remote' },
@@ -116,7 +116,7 @@ export const appsDestroy = defineCommand({
     }
     if (confirm !== name) throw new CliError(`Confirmation ${confirm} did not match ${name}. Aborted.`);
     await ctx.out.action(`Destroying ${appLabel(name)}`, () => ctx.client().deleteApp(name));
-    if ((await ctx.git.isRepo()) && appFromGitUrl((await ctx.git.getUrl(DEFAULT_REMOTE)) ?? '') === name) {
+    if ((await ctx.git.isTopLevel()) && appFromGitUrl((await ctx.git.getUrl(DEFAULT_REMOTE)) ?? '') === name) {
       await ctx.git.remove(DEFAULT_REMOTE);
       ctx.out.info(`Git remote ${DEFAULT_REMOTE} removed`);
     }
