@@ -1,5 +1,6 @@
 // App lifecycle use cases: create, list, rename, maintenance, destroy.
 import { generateAppName } from '../domain/app-name-generator.js';
+import { herokuBuildpackNames } from '../build/detect.js';
 import { BerthError } from '../domain/errors.js';
 import { validateAppName } from '../domain/names.js';
 import type { App, User } from '../domain/types.js';
@@ -87,6 +88,10 @@ export async function setBuildpacks(deps: ServiceDeps, actor: User, idOrName: st
   if (!Array.isArray(updates)) throw new BerthError('bad_request', 'Expected {"updates": [{"buildpack": "<name, directory or git URL>"}, …]}.', 'buildpack');
   const buildpacks = updates.map((u) => {
     const bp = typeof u === 'object' && u ? (u as { buildpack?: unknown }).buildpack : undefined;
+    if (bp === undefined || bp === null) {
+      // What `heroku buildpacks:set NAME` sends when its registry lookup (HEROKU_BUILDPACK_REGISTRY_URL) finds no NAME.
+      throw new BerthError('invalid_params', `A buildpack update names no buildpack. Built-in names: ${herokuBuildpackNames().join(', ')}; other buildpacks by https git URL or a directory on the server.`, 'buildpack');
+    }
     if (typeof bp !== 'string' || bp.length === 0 || bp.length > 500 || bp.startsWith('-') || /[\s\0]/.test(bp)) {
       throw new BerthError('invalid_params', `Invalid buildpack ${JSON.stringify(bp)}: give a built-in name, an absolute directory or a git URL.`, 'buildpack');
     }

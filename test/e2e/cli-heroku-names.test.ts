@@ -82,12 +82,12 @@ describe('berth CLI: heroku command names', () => {
     ok(await admin(['ps:scale', 'web=0', 'worker=0', '-a', APP]));
     const all = ok(await admin(['ps:type', 'standard-2x', '-a', APP]));
     expect(all.stderr).toContain(`Scaling dynos on ⬢ ${APP}... done`);
-    expect(all.stdout).toMatch(/^web\s+Standard-2X\s+0$/m);
-    expect(all.stdout).toMatch(/^worker\s+Standard-2X\s+0$/m);
+    expect(all.stdout).toMatch(/^\s*web\s+Standard-2X\s+0\s*$/m);
+    expect(all.stdout).toMatch(/^\s*worker\s+Standard-2X\s+0\s*$/m);
     ok(await admin(['ps:resize', 'worker=basic', '-a', APP]));
     const shown = ok(await admin(['ps:type', '-a', APP])).stdout;
-    expect(shown).toMatch(/^web\s+Standard-2X\s+0$/m);
-    expect(shown).toMatch(/^worker\s+Basic\s+0$/m);
+    expect(shown).toMatch(/^\s*web\s+Standard-2X\s+0\s*$/m);
+    expect(shown).toMatch(/^\s*worker\s+Basic\s+0\s*$/m);
     const bad = await admin(['ps:type', 'clock=basic', '-a', APP]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Type clock not found in process formation. Types: web, worker.');
