@@ -30,7 +30,8 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-describe('berth CLI: heroku command names', () => {
+// Each berth command is a Node start on a busy machine; some tests run a dozen.
+describe('berth CLI: heroku command names', { timeout: 120_000 }, () => {
   it('--version prints heroku\'s format with package.json\'s version', async () => {
     const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     const r = ok(await admin(['--version']));
