@@ -9,6 +9,37 @@ const REGION = { id: '2e5a5c3a-6a5e-4b7e-8a8d-3c7b1e4f9d10', name: 'local' };
 
 export const stackJson = (name: string) => ({ id: STACK_ID, name });
 
+/** One entry of `GET /stacks`: Berth has exactly one stack, the default. */
+export const stackListJson = (name: string) => ({ ...stackJson(name), state: 'supported', default: true, created_at: null, updated_at: null });
+
+/** Berth is one region: the machine (or cluster) it runs on. Never private-capable (no Private Spaces). */
+export const regionJson = () => ({
+  ...REGION,
+  description: 'This Berth installation',
+  country: null,
+  locale: null,
+  private_capable: false,
+  provider: { name: 'berth', region: REGION.name },
+  created_at: null,
+  updated_at: null,
+});
+
+/**
+ * Heroku's collaborator shape. The owner is listed with role "owner" (as Heroku lists a personal
+ * app's owner); invited collaborators extend this list later with role "collaborator".
+ * `permissions` is left out: Heroku sends it only for team apps, and the CLI adds a column when present.
+ */
+export function collaboratorJson(app: Pick<App, 'id' | 'name' | 'createdAt' | 'updatedAt'>, user: Pick<User, 'id' | 'email'>, role: 'owner' | 'collaborator') {
+  return {
+    id: user.id,
+    app: { id: app.id, name: app.name },
+    user: { id: user.id, email: user.email, federated: false },
+    role,
+    created_at: app.createdAt,
+    updated_at: app.updatedAt,
+  };
+}
+
 /** `slug` is the current release's, when the caller looked it up (single-app views). */
 export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | undefined, urls: PublicUrls, slug?: Slug) {
   return {

@@ -16,6 +16,9 @@ export const builtinBuildpacks = (): Buildpack[] =>
 /** Heroku's names for the official buildpacks we provide ourselves. */
 const ALIASES: Record<string, string> = { 'heroku/nodejs': 'nodejs', 'heroku/python': 'python' };
 
+/** The Heroku buildpack names (`heroku/nodejs`) an app may set and Berth builds with its own buildpack. */
+export const herokuBuildpackNames = (): string[] => Object.keys(ALIASES);
+
 const DISPLAY_NAMES: Record<string, string> = { nodejs: 'Node.js', python: 'Python', static: 'Static', procfile: 'Procfile' };
 
 /** The buildpack's name as Heroku's `buildpack_description` shows it. */

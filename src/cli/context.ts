@@ -17,6 +17,8 @@ export interface ContextDeps {
   stdin: Stdin;
   git: GitRemotes;
   fetch?: typeof fetch;
+  /** This CLI's version, for `berth --version`. */
+  version?: string;
 }
 
 /** The netrc machine name: the API host without its port, which is what git and curl look up. */

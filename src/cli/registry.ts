@@ -4,16 +4,19 @@ import { addons, addonsAttach, addonsCreate, addonsDestroy, addonsDetach, addons
 import { apps, appsCreate, appsDestroy, appsInfo, appsRename } from './commands/apps.js';
 import { login, logout, token, whoami } from './commands/auth.js';
 import { authorizations, authorizationsRevoke } from './commands/authorizations.js';
+import { buildpacks, buildpacksAdd, buildpacksClear, buildpacksRemove, buildpacksSet } from './commands/buildpacks.js';
 import { config, configGet, configSet, configUnset } from './commands/config.js';
 import { gitRemote } from './commands/git.js';
 import { deploy } from './commands/deploy.js';
+import { features } from './commands/features.js';
 import { logs } from './commands/logs.js';
+import { maintenance, maintenanceOff, maintenanceOn } from './commands/maintenance.js';
 import { pgBackups, pgBackupsCapture, pgBackupsDownload, pgBackupsRestore, pgPsql } from './commands/pg.js';
-import { ps, psRestart, psScale, psStop } from './commands/ps.js';
+import { ps, psRestart, psScale, psStop, psType } from './commands/ps.js';
 import { redisCli } from './commands/redis.js';
 import { releases, releasesInfo, releasesRollback } from './commands/releases.js';
 import { run, runDetached } from './commands/run.js';
-import { stackBuild } from './commands/stack.js';
+import { stack, stackBuild, stackSet } from './commands/stack.js';
 import { users, usersAdd, usersRemove } from './commands/users.js';
 
 export const COMMANDS: readonly CommandDefinition[] = [
@@ -22,9 +25,12 @@ export const COMMANDS: readonly CommandDefinition[] = [
   config, configGet, configSet, configUnset,
   releases, releasesInfo, releasesRollback,
   deploy, logs,
-  ps, psScale, psRestart, psStop,
+  maintenance, maintenanceOn, maintenanceOff,
+  ps, psScale, psRestart, psStop, psType,
   run, runDetached,
-  stackBuild,
+  buildpacks, buildpacksSet, buildpacksAdd, buildpacksRemove, buildpacksClear,
+  stack, stackSet, stackBuild,
+  features,
   users, usersAdd, usersRemove,
   authorizations, authorizationsRevoke,
   gitRemote,

@@ -20,6 +20,11 @@ export async function runCommandLine(argv: string[], commands: readonly CommandD
     out.line(overviewHelp(commands));
     return EXIT_OK;
   }
+  if (first === '--version' || first === '-v' || first === 'version') {
+    // heroku's format: `heroku/11.10.0 linux-x64 node-v20.11.0`.
+    out.line(`berth/${deps.version ?? 'unknown'} ${process.platform}-${process.arch} node-${process.version}`);
+    return EXIT_OK;
+  }
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) {

@@ -51,6 +51,27 @@ export interface AppInfo {
   repo_size: number | null;
 }
 
+export interface Stack {
+  id: string;
+  name: string;
+  state: string;
+  default: boolean;
+}
+
+export interface Feature {
+  id: string;
+  name: string;
+  description: string;
+  doc_url: string;
+  enabled: boolean;
+  state: string;
+}
+
+export interface BuildpackInstallation {
+  ordinal: number;
+  buildpack: { url: string; name: string };
+}
+
 export type ConfigVars = Record<string, string>;
 
 export interface Release {

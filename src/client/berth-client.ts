@@ -1,7 +1,7 @@
 // The typed client of Berth's Heroku-compatible API: the only way the CLI and dashboard reach the platform.
 import type {
-  Account, AdminUser, AppInfo, Authorization, Build, ConfigVars, Dyno, Formation, FormationUpdate,
-  LogSession, LogSessionRequest, Release, Source,
+  Account, AdminUser, AppInfo, Authorization, Build, BuildpackInstallation, ConfigVars, Dyno, Feature, Formation,
+  FormationUpdate, LogSession, LogSessionRequest, Release, Source, Stack,
 } from './api-types.js';
 import { AddonClient } from './addon-client.js';
 import { HttpTransport, type TransportOptions } from './http-transport.js';
@@ -93,12 +93,30 @@ export class BerthClient {
     return (await this.http.request<AppInfo>('GET', `/apps/${seg(app)}`)).body;
   }
 
-  async updateApp(app: string, changes: { name?: string; maintenance?: boolean }): Promise<AppInfo> {
+  async updateApp(app: string, changes: { name?: string; maintenance?: boolean; build_stack?: string }): Promise<AppInfo> {
     return (await this.http.request<AppInfo>('PATCH', `/apps/${seg(app)}`, { body: changes })).body;
   }
 
   async deleteApp(app: string): Promise<AppInfo> {
     return (await this.http.request<AppInfo>('DELETE', `/apps/${seg(app)}`)).body;
+  }
+
+  listStacks(): Promise<Stack[]> {
+    return this.http.list<Stack>('/stacks');
+  }
+
+  listAppFeatures(app: string): Promise<Feature[]> {
+    return this.http.list<Feature>(`/apps/${seg(app)}/features`);
+  }
+
+  listBuildpacks(app: string): Promise<BuildpackInstallation[]> {
+    return this.http.list<BuildpackInstallation>(`/apps/${seg(app)}/buildpack-installations`);
+  }
+
+  /** Replaces the app's whole list, in order (Heroku's PUT semantics). */
+  async setBuildpacks(app: string, buildpacks: string[]): Promise<BuildpackInstallation[]> {
+    const body = { updates: buildpacks.map((buildpack) => ({ buildpack })) };
+    return (await this.http.request<BuildpackInstallation[]>('PUT', `/apps/${seg(app)}/buildpack-installations`, { body })).body;
   }
 
   // --- config vars ----------------------------------------------------------------------

@@ -1,15 +1,24 @@
 // App lifecycle use cases: create, list, rename, maintenance, destroy.
 import { generateAppName } from '../domain/app-name-generator.js';
+import { herokuBuildpackNames } from '../build/detect.js';
 import { BerthError } from '../domain/errors.js';
 import { validateAppName } from '../domain/names.js';
 import type { App, User } from '../domain/types.js';
 import { appForActor } from './access.js';
 import type { ServiceDeps } from './service-deps.js';
 
-export async function createApp(deps: ServiceDeps, actor: User, input: { name?: unknown; stack?: unknown }): Promise<App> {
-  if (input.stack !== undefined && input.stack !== null && input.stack !== deps.defaultStack) {
-    throw new BerthError('invalid_params', `Unknown stack ${JSON.stringify(input.stack)}. Available: ${deps.defaultStack}.`, 'stack');
+/**
+ * Berth has one stack, so an app can only ask for that one: anything else is refused by name rather
+ * than accepted and ignored (`heroku stack:set` used to print "done" and change nothing).
+ */
+function checkStack(deps: ServiceDeps, stack: unknown): void {
+  if (stack !== undefined && stack !== null && stack !== deps.defaultStack) {
+    throw new BerthError('invalid_params', `Unknown stack ${JSON.stringify(stack)}. Available: ${deps.defaultStack}.`, 'stack');
   }
+}
+
+export async function createApp(deps: ServiceDeps, actor: User, input: { name?: unknown; stack?: unknown }): Promise<App> {
+  checkStack(deps, input.stack);
   const name = input.name === undefined || input.name === null ? await freeGeneratedName(deps) : validateAppName(input.name);
   const app = await deps.store.transaction(async (tx) => {
     const created = await tx.apps.create({ name, ownerId: actor.id, stack: deps.defaultStack });
@@ -35,7 +44,8 @@ export async function listApps(deps: ServiceDeps, actor: User): Promise<App[]> {
 
 export const getApp = (deps: ServiceDeps, actor: User, idOrName: string): Promise<App> => appForActor(deps.store, actor, idOrName);
 
-export async function updateApp(deps: ServiceDeps, actor: User, idOrName: string, input: { name?: unknown; maintenance?: unknown }): Promise<App> {
+export async function updateApp(deps: ServiceDeps, actor: User, idOrName: string, input: { name?: unknown; maintenance?: unknown; buildStack?: unknown }): Promise<App> {
+  checkStack(deps, input.buildStack);
   const app = await appForActor(deps.store, actor, idOrName);
   const changes: Partial<Pick<App, 'name' | 'maintenance'>> = {};
   if (input.name !== undefined) changes.name = validateAppName(input.name);
@@ -78,6 +88,10 @@ export async function setBuildpacks(deps: ServiceDeps, actor: User, idOrName: st
   if (!Array.isArray(updates)) throw new BerthError('bad_request', 'Expected {"updates": [{"buildpack": "<name, directory or git URL>"}, …]}.', 'buildpack');
   const buildpacks = updates.map((u) => {
     const bp = typeof u === 'object' && u ? (u as { buildpack?: unknown }).buildpack : undefined;
+    if (bp === undefined || bp === null) {
+      // What `heroku buildpacks:set NAME` sends when its registry lookup (HEROKU_BUILDPACK_REGISTRY_URL) finds no NAME.
+      throw new BerthError('invalid_params', `A buildpack update names no buildpack. Built-in names: ${herokuBuildpackNames().join(', ')}; other buildpacks by https git URL or a directory on the server.`, 'buildpack');
+    }
     if (typeof bp !== 'string' || bp.length === 0 || bp.length > 500 || bp.startsWith('-') || /[\s\0]/.test(bp)) {
       throw new BerthError('invalid_params', `Invalid buildpack ${JSON.stringify(bp)}: give a built-in name, an absolute directory or a git URL.`, 'buildpack');
     }

@@ -381,5 +381,98 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
         expect(back.stdout.trim(), back.stderr).toBe('ahoy');
       });
     });
+
+    // Each heroku command takes seconds on a busy machine; these tests run several.
+    describe('stack, features, regions, access, maintenance, sizes, buildpacks', { timeout: 120_000 }, () => {
+      it('stack lists Berth\'s one stack and marks the app\'s', async () => {
+        const app = (await server.api('GET', `/apps/${WEB}`)).body;
+        const r = ok(await run(['stack', '-a', WEB]));
+        expect(r.stdout).toContain(`=== ${WEB} Available Stacks`);
+        expect(r.stdout).toMatch(new RegExp(`^\\* ${app.stack.name}$`, 'm'));
+        expect((await server.api('GET', '/stacks')).body).toMatchObject([{ name: app.stack.name, default: true }]);
+      });
+
+      it('stack:set to the app\'s stack succeeds; to an unknown stack it is refused and nothing changes', async () => {
+        const before = (await server.api('GET', `/apps/${WEB}`)).body;
+        const same = ok(await run(['stack:set', before.stack.name, '-a', WEB]));
+        expect(same.stderr).toContain(`Setting stack to ${before.stack.name}... done`);
+        expect(same.stdout).not.toContain('redeploy');
+        const other = await run(['stack:set', 'heroku-24', '-a', WEB]);
+        expect(other.code).not.toBe(0);
+        expect(other.stderr).toContain(`Unknown stack "heroku-24". Available: ${before.stack.name}.`);
+        expect(other.stderr).not.toContain('... done');
+        const after = (await server.api('GET', `/apps/${WEB}`)).body;
+        expect([after.stack.name, after.build_stack.name]).toEqual([before.stack.name, before.stack.name]);
+      });
+
+      it('labs and features print their (empty) lists; features:info names no feature', async () => {
+        const labs = ok(await run(['labs', '-a', WEB]));
+        expect(labs.stdout).toContain(`=== User Features ${server.adminEmail}`);
+        expect(labs.stdout).toContain(`=== App Features ${WEB}`);
+        expect(JSON.parse(ok(await run(['labs', '--json', '-a', WEB])).stdout)).toEqual({ app: [], user: [] });
+        const features = ok(await run(['features', '-a', WEB]));
+        expect(features.stdout.trim()).toBe(`=== App Features ${WEB}`);
+        expect((await server.api('GET', `/apps/${WEB}/features`)).body).toEqual([]);
+        const info = await run(['features:info', 'preboot', '-a', WEB]);
+        expect(info.code).not.toBe(0);
+        expect(info.stderr).toContain("Couldn't find that feature: preboot.");
+      });
+
+      it('regions lists this Berth as one common-runtime region', async () => {
+        const r = ok(await run(['regions']));
+        expect(r.stdout).toMatch(/^\s*local\s+This Berth installation\s+Common Runtime\s*$/m);
+        const app = (await server.api('GET', `/apps/${WEB}`)).body;
+        expect((await server.api('GET', '/regions')).body).toMatchObject([{ name: app.region.name, private_capable: false }]);
+      });
+
+      it('access lists the owner', async () => {
+        const r = ok(await run(['access', '-a', WEB]));
+        expect(r.stdout).toMatch(new RegExp(`^\\s*${server.adminEmail.replace(/[.]/g, '\\.')}\\s+owner\\s*$`, 'm'));
+        expect((await server.api('GET', `/apps/${WEB}/collaborators`)).body).toMatchObject([{ role: 'owner', user: { email: server.adminEmail } }]);
+      });
+
+      it('maintenance:on serves the maintenance page, maintenance shows it, maintenance:off ends it', async () => {
+        expect(ok(await run(['maintenance', '-a', WEB])).stdout.trim()).toBe('off');
+        expect(ok(await run(['maintenance:on', '-a', WEB])).stderr).toContain(`Enabling maintenance mode for ${WEB}... done`);
+        expect((await server.api('GET', `/apps/${WEB}`)).body.maintenance).toBe(true);
+        expect(ok(await run(['maintenance', '-a', WEB])).stdout.trim()).toBe('on');
+        await expect.poll(async () => (await viaRouter(WEB)).status, { timeout: 10_000 }).toBe(503);
+        expect(ok(await run(['maintenance:off', '-a', WEB])).stderr).toContain(`Disabling maintenance mode for ${WEB}... done`);
+        expect((await server.api('GET', `/apps/${WEB}`)).body.maintenance).toBe(false);
+        await expect.poll(async () => (await viaRouter(WEB)).status, { timeout: 10_000 }).toBe(200);
+      });
+
+      it('buildpacks:set heroku/nodejs (through the registry lookup) and an https URL; buildpacks lists them', async () => {
+        expect(ok(await run(['buildpacks', '-a', WEB])).stdout.trim()).toBe(`${WEB} has no Buildpacks.`);
+        const set = ok(await run(['buildpacks:set', 'heroku/nodejs', '-a', WEB]));
+        expect(set.stdout).toContain(`Buildpack set. Next release on ${WEB} will use heroku/nodejs.`);
+        expect((await server.api('GET', `/apps/${WEB}/buildpack-installations`)).body).toMatchObject([{ ordinal: 0, buildpack: { url: 'heroku/nodejs' } }]);
+        const url = 'https://github.com/heroku/heroku-buildpack-nodejs';
+        ok(await run(['buildpacks:set', url, '-a', WEB]));
+        const list = ok(await run(['buildpacks', '-a', WEB]));
+        expect(list.stdout).toContain(`=== ${WEB} Classic Buildpack`);
+        expect(list.stdout).toContain(url);
+        expect((await server.api('GET', `/apps/${WEB}/buildpack-installations`)).body.map((b: any) => b.buildpack.url)).toEqual([url]);
+        const unknown = await run(['buildpacks:set', 'heroku/no-such-pack', '-a', WEB]);
+        expect(unknown.code).not.toBe(0);
+        // The CLI's registry client does not treat a 404 as an error: it PUTs a buildpack of `undefined`.
+        // (The CLI wraps long errors onto ` ›   ` continuation lines.)
+        expect(unknown.stderr.replace(/\s*›\s*/g, ' ').replace(/\s+/g, ' ')).toContain('A buildpack update names no buildpack. Built-in names: heroku/nodejs, heroku/python');
+        ok(await run(['buildpacks:clear', '-a', WEB]));
+        expect((await server.api('GET', `/apps/${WEB}/buildpack-installations`)).body).toEqual([]);
+      });
+
+      it('ps:type standard-2x resizes every process type; ps:type web=standard-1x one', async () => {
+        const r = ok(await run(['ps:type', 'standard-2x', '-a', WEB]));
+        expect(r.stderr).toContain(`Scaling dynos on ${WEB}... done`);
+        expect(r.stdout).toContain('=== Process Types');
+        expect(r.stdout).toMatch(/^\s*web\s+standard-2x\s+1\b/m);
+        expect((await server.api('GET', `/apps/${WEB}/formation`)).body.find((f: any) => f.type === 'web')).toMatchObject({ size: 'standard-2x', quantity: 1 });
+        ok(await run(['ps:type', 'web=standard-1x', '-a', WEB]));
+        expect((await server.api('GET', `/apps/${WEB}/formation`)).body.find((f: any) => f.type === 'web')).toMatchObject({ size: 'standard-1x', quantity: 1 });
+        const shown = ok(await run(['ps:type', '-a', WEB]));
+        expect(shown.stdout).toMatch(/^\s*web\s+standard-1x\s+1\b/m);
+      });
+    });
   });
 });

@@ -76,6 +76,8 @@ export function herokuEnv(home: string, server: Pick<BerthServer, 'apiUrl' | 'to
     XDG_DATA_HOME: join(home, '.local', 'share'),
     HEROKU_HOST: server.apiUrl,
     HEROKU_PARTICLEBOARD_URL: server.apiUrl,
+    // `buildpacks:set heroku/nodejs` looks the name up in Heroku's buildpack registry; Berth answers for its own.
+    HEROKU_BUILDPACK_REGISTRY_URL: server.apiUrl,
     HEROKU_API_KEY: server.token,
     HEROKU_SKIP_NEW_VERSION_CHECK: 'true',
     HEROKU_DISABLE_AUTOUPDATE: 'true',

@@ -5,9 +5,9 @@ import { createApp, destroyApp, getApp, listApps, setBuildpacks, updateApp } fro
 import type { ApiContext } from '../api-context.js';
 import { actorOf } from '../authentication.js';
 import { paginate, parseRange } from '../pagination.js';
-import { appJson } from '../serializers.js';
+import { appJson, collaboratorJson } from '../serializers.js';
 
-type AppBody = { name?: unknown; maintenance?: unknown; stack?: unknown } | undefined;
+type AppBody = { name?: unknown; maintenance?: unknown; stack?: unknown; build_stack?: unknown } | undefined;
 
 export function registerAppRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const render = async (apps: App[]) => {
@@ -29,14 +29,14 @@ export function registerAppRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.status(page.status).headers(page.headers).send(await render(page.items));
   });
 
-  // Collaborators come with a later issue; `heroku apps:info` asks for them, so answer with an empty list.
+  // Who may use the app: today only its owner (invited collaborators come with a later issue and
+  // join this list). `heroku access` and `heroku apps:info` read it.
   // (`/apps/:app/addons` is served by api/routes/addon-routes.ts.)
-  for (const path of ['/apps/:app/collaborators']) {
-    app.get<{ Params: { app: string } }>(path, async (req) => {
-      await getApp(ctx, actorOf(req), req.params.app);
-      return [];
-    });
-  }
+  app.get<{ Params: { app: string } }>('/apps/:app/collaborators', async (req) => {
+    const a = await getApp(ctx, actorOf(req), req.params.app);
+    const owner = await ctx.store.users.byId(a.ownerId);
+    return owner ? [collaboratorJson(a, owner, 'owner')] : [];
+  });
 
   app.post<{ Body: AppBody }>('/apps', async (req, reply) => {
     const created = await createApp(ctx, actorOf(req), { name: req.body?.name, stack: req.body?.stack });
@@ -46,7 +46,7 @@ export function registerAppRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { app: string } }>('/apps/:app', async (req) => renderOne(await getApp(ctx, actorOf(req), req.params.app)));
 
   app.patch<{ Params: { app: string }; Body: AppBody }>('/apps/:app', async (req) => {
-    const updated = await updateApp(ctx, actorOf(req), req.params.app, { name: req.body?.name, maintenance: req.body?.maintenance });
+    const updated = await updateApp(ctx, actorOf(req), req.params.app, { name: req.body?.name, maintenance: req.body?.maintenance, buildStack: req.body?.build_stack });
     return renderOne(updated);
   });
 

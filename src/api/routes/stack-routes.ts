@@ -1,4 +1,4 @@
-// POST /stacks/{stack}/builds (admin): builds the stack image now rather than on the first deploy,
+// GET /stacks (what `heroku stack` lists). POST /stacks/{stack}/builds (admin): builds the stack image now rather than on the first deploy,
 // or rebuilds it with {"force": true}. Answers at once with an output_stream_url, like a build.
 import type { FastifyInstance } from 'fastify';
 import type { AppBuilder } from '../../build/app-builder.js';
@@ -7,12 +7,20 @@ import type { BuildOutputs } from '../../logs/build-output.js';
 import { newId } from '../../platform/ids.js';
 import type { ApiContext } from '../api-context.js';
 import { actorOf } from '../authentication.js';
+import { stackListJson } from '../serializers.js';
 
 export const STACK_NAME = 'berth-24';
 
 export function stackRoutes(d: { builder: AppBuilder; outputs: BuildOutputs }) {
   return (app: FastifyInstance, ctx: ApiContext): void => {
     let running: Promise<void> | undefined;
+
+    // Berth has one stack; `heroku stack` lists it and marks the app's.
+    app.get('/stacks', async () => [stackListJson(STACK_NAME)]);
+    app.get<{ Params: { stack: string } }>('/stacks/:stack', async (req) => {
+      if (req.params.stack !== STACK_NAME) throw new BerthError('not_found', `Couldn't find the stack ${req.params.stack}.`, 'stack');
+      return stackListJson(STACK_NAME);
+    });
 
     app.post<{ Params: { stack: string }; Body: { force?: unknown } | undefined }>('/stacks/:stack/builds', async (req, reply) => {
       if (!actorOf(req).isAdmin) throw new BerthError('forbidden', 'Only the Berth admin can build the stack.', 'stack');

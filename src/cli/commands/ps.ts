@@ -1,7 +1,7 @@
 // ps and ps:scale: the formation (what should run) and the dynos (what runs).
 import { ApiError } from '../../client/api-error.js';
 import type { Dyno, Formation, FormationUpdate } from '../../client/api-types.js';
-import { UsageError, defineCommand } from '../command.js';
+import { CliError, UsageError, defineCommand } from '../command.js';
 import { appLabel, formatDate } from '../output.js';
 
 /** Heroku shows sizes capitalised: `standard-1x` → `Standard-1X`. */
@@ -144,12 +144,54 @@ export const psStop = defineCommand({
   aliases: ['stop', 'dyno:stop'],
   description: 'stop a dyno: a one-off (run.1234, or run for all of them) for good; a formation dyno is started again at once',
   needsApp: true,
-  args: [{ name: 'DYNO', description: 'a dyno (run.1234, web.1) or process type (run, web)', required: true }],
-  examples: ['berth ps:stop run.1234 -a demo', 'berth ps:stop run -a demo'],
+  args: [{ name: 'DYNO', description: 'a dyno (run.1234, web.1) or process type (run, web)' }],
+  // heroku's spellings of the same choice.
+  flags: {
+    'dyno-name': { type: 'string', short: 'd', description: 'name of the dyno to stop', valueName: 'DYNO' },
+    'process-type': { type: 'string', short: 'p', description: 'stop every dyno of this process type', valueName: 'TYPE' },
+  },
+  examples: ['berth ps:stop run.1234 -a demo', 'berth ps:stop run -a demo', 'berth ps:stop --process-type worker -a demo'],
   async run(ctx, input) {
-    const target = input.args.DYNO!;
+    const given = [input.args.DYNO, input.flags['dyno-name'], input.flags['process-type']].filter((v): v is string => typeof v === 'string');
+    if (given.length !== 1) throw new UsageError('Name one dyno (run.1234) or process type (--process-type run).');
+    const target = given[0]!;
     if (!DYNO_OR_TYPE.test(target)) throw new UsageError(`${target} is not a dyno name (run.1234) or process type (run).`);
     const app = await ctx.app(input);
     await ctx.out.action(`Stopping ${target} ${target.includes('.') ? 'dyno' : 'dynos'} on ${appLabel(app)}`, () => ctx.client().stopDynos(app, target));
+  },
+});
+
+export const psType = defineCommand({
+  name: 'ps:type',
+  aliases: ['ps:resize', 'dyno:type', 'dyno:resize', 'resize'],
+  description: 'show the dyno size of each process type, or set it: SIZE for every type, TYPE=SIZE for one',
+  needsApp: true,
+  args: [{ name: 'SIZE | TYPE=SIZE', description: 'eco, basic, standard-1x, standard-2x, performance-m or performance-l', variadic: true }],
+  examples: ['berth ps:type -a demo', 'berth ps:type standard-2x -a demo', 'berth ps:type web=standard-2x worker=basic -a demo'],
+  async run(ctx, input) {
+    const app = await ctx.app(input);
+    const client = ctx.client();
+    if (input.argv.length > 0) {
+      const formation = await client.listFormation(app);
+      const updates: FormationUpdate[] = input.argv.some((a) => a.includes('='))
+        ? input.argv.map((arg) => {
+          const m = /^([A-Za-z0-9_-]+)=([A-Za-z0-9-]+)$/.exec(arg);
+          if (!m || !formation.some((f) => f.type === m[1])) {
+            throw new UsageError(`Type ${m?.[1] ?? arg} not found in process formation. Types: ${formation.map((f) => f.type).join(', ')}.`);
+          }
+          return { type: m[1]!, size: m[2]!.toLowerCase() };
+        })
+        : formation.map((f) => ({ type: f.type, size: input.argv[0]!.toLowerCase() }));
+      // The platform replaces the running dynos with ones of the new size.
+      await ctx.out.action(`Scaling dynos on ${appLabel(app)}`, () => client.updateFormations(app, updates));
+    }
+    const list = [...(await client.listFormation(app))].sort((a, b) => a.type.localeCompare(b.type));
+    if (list.length === 0) throw new CliError(`No process types on ${appLabel(app)}. Deploy an app with a Procfile to add process types.`);
+    ctx.out.header('Process Types');
+    ctx.out.table(list, [
+      { header: 'Type', get: (f) => f.type },
+      { header: 'Size', get: (f) => showSize(f.size) },
+      { header: 'Qty', get: (f) => String(f.quantity) },
+    ]);
   },
 });
