@@ -1,12 +1,13 @@
 // Real namespaces on the real bridge (as root): what one sandbox can reach and what it cannot.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asRoot, describeWith, type Dependency } from '../../../test/support/require-dependency.js';
 import { run, runChecked } from '../exec.js';
-import { BridgeSandboxNetwork, netnsName } from './bridge-sandbox-network.js';
+import { BridgeSandboxNetwork, bridgeMac, netnsName } from './bridge-sandbox-network.js';
 import { firewallRules } from './host-firewall.js';
 import { loopbackNameservers } from './resolv-conf.js';
 import { overlaps, parseRouteDestination, parseSubnet } from './ipv4-subnet.js';
@@ -100,6 +101,17 @@ describeWith(networkTools, 'sandbox network on the host bridge', () => {
     for (const address of [...hostAddresses.flatMap((i) => i.addr_info.map((x) => x.local)), '127.0.0.1']) {
       expect(await fetchFrom(b.netnsPath, address, 5000)).not.toMatch(/^A saw/);
     }
+  });
+
+  it('keeps the gateway\'s MAC address while sandboxes come and go (their neighbour entries stay right)', async () => {
+    await network.prepare();
+    const mac = async () => (await readFile(`/sys/class/net/${network.bridge}/address`, 'utf8')).trim();
+    // Set explicitly (NET_ADDR_SET), not taken from a port: the kernel would change it when that port goes.
+    expect((await readFile(`/sys/class/net/${network.bridge}/addr_assign_type`, 'utf8')).trim()).toBe('3');
+    expect(await mac()).toBe(bridgeMac(network.gateway));
+    await network.attach(`${ids.b}-mac`);
+    await network.detach(`${ids.b}-mac`);
+    expect(await mac()).toBe(bridgeMac(network.gateway));
   });
 
   it('lets a sandbox reach the outside through NAT', async () => {

@@ -4,6 +4,7 @@
 // even at layer 2; the host is the gateway, and the firewall (host-firewall.ts) does the rest.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run, runChecked } from '../exec.js';
 import { AddressLeases } from './address-leases.js';
@@ -120,8 +121,21 @@ export class BridgeSandboxNetwork implements SandboxNetwork {
       const addr = await run(IP, ['addr', 'add', `${this.gateway}/${this.net.prefix}`, 'dev', this.bridge]);
       if (addr.code !== 0 && !(await this.bridgeHasGateway())) throw new Error(`ip addr add ${this.gateway}: ${addr.stderr.trim()}`);
     }
+    await this.pinBridgeAddress();
     await runChecked(IP, ['link', 'set', this.bridge, 'up']);
     await applyFirewall(this.bridge, this.subnet, this.gateway);
+  }
+
+  /**
+   * A bridge without an address of its own takes the lowest of its ports' and changes it when that
+   * port goes (a build's sandbox ending): every sandbox's cached neighbour entry for the gateway is
+   * then stale, and replies to the router go nowhere for seconds. A fixed, locally administered
+   * address derived from the gateway keeps it for the bridge's life.
+   */
+  private async pinBridgeAddress(): Promise<void> {
+    const assigned = await readFile(`/sys/class/net/${this.bridge}/addr_assign_type`, 'utf8').catch(() => '');
+    if (assigned.trim() === ADDRESS_SET_BY_USER) return;
+    await runChecked(IP, ['link', 'set', 'dev', this.bridge, 'address', bridgeMac(this.gateway)]);
   }
 
   private async bridgeHasGateway(): Promise<boolean> {
@@ -151,4 +165,12 @@ export function netnsName(id: string): string {
 /** The host end of a sandbox's veth: `bv` and a hash of the namespace name (15 bytes at most). */
 function hostInterface(netns: string): string {
   return `bv${createHash('sha256').update(netns).digest('hex').slice(0, 12)}`;
+}
+
+/** The kernel's NET_ADDR_SET: the interface's MAC address was set explicitly and stays. */
+const ADDRESS_SET_BY_USER = '3';
+
+/** 02:62:<gateway's four bytes>: locally administered, unicast, the same for the same gateway. */
+export function bridgeMac(gateway: string): string {
+  return ['02', '62', ...gateway.split('.').map((octet) => Number(octet).toString(16).padStart(2, '0'))].join(':');
 }
