@@ -5,6 +5,7 @@ import { cp, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { machineServerEnv } from '../../test/support/cli-harness.js';
 import { berthScope, leftovers, removeLeftovers, scopeContainers } from './docker-engine.js';
 import { freePort, startProcess, type Started } from './processes.js';
 import { nowMs, sleep } from './stats.js';
@@ -41,6 +42,9 @@ export class BerthServer {
           BERTH_API_PORT: String(s.apiPort), BERTH_API_HOST: '127.0.0.1',
           BERTH_ROUTER_PORT: String(s.routerPort), BERTH_ROUTER_HOST: '127.0.0.1',
           BERTH_API_URL: s.apiUrl, BERTH_ADMIN_EMAIL: ADMIN_EMAIL, BERTH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+          // The machine's proxy and CA settings (the npm registry), and the stack's Node.js for apps
+          // without engines.node, as in the tests: deploy figures stay comparable with earlier runs.
+          ...machineServerEnv(),
           ...env, BERTH_RUNTIME: runtime,
         },
       });
