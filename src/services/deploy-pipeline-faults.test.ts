@@ -11,7 +11,7 @@ import type { User } from '../domain/types.js';
 import { FakeRuntime } from '../health/testing/fake-runtime.js';
 import { BuildOutputs } from '../logs/build-output.js';
 import { silentLogger } from '../platform/logger.js';
-import { FakeClock, flush } from '../platform/testing/fake-clock.js';
+import { FakeClock } from '../platform/testing/fake-clock.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { DeployPipeline } from './deploy-pipeline.js';
 import { PlatformEvents } from './platform-events.js';
@@ -65,6 +65,16 @@ describe('DeployPipeline faults', () => {
     });
   }
 
+  /** Resolves once the owner has made a release current (its event comes after the store write),
+   *  however long the real file and SQLite work before it takes on a busy machine. */
+  function releaseMadeCurrent(): Promise<void> {
+    return new Promise((resolve) => {
+      const off = events.on((e) => {
+        if (e.type === 'app-changed' && e.appId === appId) { off(); resolve(); }
+      });
+    });
+  }
+
   it('fails the one build whose output file cannot be written, and releases nothing', async () => {
     const faults: string[] = [];
     const outputs = new BuildOutputs(join(dir, 'builds'), { openFile: failingFile, onFault: (id) => void faults.push(id) });
@@ -84,12 +94,10 @@ describe('DeployPipeline faults', () => {
   it('ends the build output with the stored rollout verdict and its reason', async () => {
     const outputs = new BuildOutputs(join(dir, 'builds'));
     const p = pipeline(outputs);
+    const madeCurrent = releaseMadeCurrent();
     const build = await p.createBuild(actor, 'demo', { image: 'demo:latest' });
-    let release;
-    for (let n = 0; n < 50 && !release; n++) {
-      await flush();
-      release = await store.releases.current(appId);
-    }
+    await madeCurrent;
+    const release = await store.releases.current(appId);
     expect(release?.rollout.state).toBe('releasing');
     // The health manager's verdict, as it writes it.
     await store.releases.setRollout(release!.id, 'failed', 'web.1 crashed (exit code 1) before it came up');
@@ -104,10 +112,11 @@ describe('DeployPipeline faults', () => {
   it('says the rollout is still going when it outlasts the launch timeout, and how to follow it', async () => {
     const outputs = new BuildOutputs(join(dir, 'builds'));
     const p = pipeline(outputs);
+    const madeCurrent = releaseMadeCurrent();
     const build = await p.createBuild(actor, 'demo', { image: 'demo:latest' });
     let settled = false;
     void p.settled(build.id).then(() => { settled = true; });
-    for (let n = 0; n < 50 && !(await store.releases.current(appId)); n++) await flush();
+    await madeCurrent;
     for (let s = 0; s < 58; s++) await clock.advance(1000);
     expect(settled).toBe(false);
     for (let s = 0; s < 10; s++) await clock.advance(1000);
