@@ -129,8 +129,10 @@ export interface Dyno {
   command: string;
   release: { id: string; version: number };
   app: Ref;
-  /** One-off dynos started with attach: the websocket their stdio runs over. */
+  /** One-off dynos started with attach: Heroku's TLS rendezvous (rendezvous://…), which the heroku CLI speaks. */
   attach_url?: string | null;
+  /** The same dyno's websocket, which Berth's CLI speaks: stdout and stderr apart, and the exit code. */
+  attach_websocket_url?: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -196,7 +196,7 @@ export class BerthClient {
     return (await this.http.request<{ id: string; output_stream_url: string }>('POST', `/stacks/${seg(stack)}/builds`, { body: { force } })).body;
   }
 
-  /** Starts a one-off dyno; with attach, its `attach_url` is a websocket for `attachDyno`. */
+  /** Starts a one-off dyno; with attach, its `attach_websocket_url` is for `attachDyno`. */
   async createDyno(app: string, req: { command: string; attach: boolean; size?: string; env?: Record<string, string> }): Promise<Dyno> {
     return (await this.http.request<Dyno>('POST', `/apps/${seg(app)}/dynos`, { body: req })).body;
   }

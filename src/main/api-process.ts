@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildApi } from '../api/api-server.js';
+import { AttachSessions } from '../api/attach-sessions.js';
 import { publicUrls } from '../api/public-urls.js';
 import { deployRoutes } from '../api/routes/deploy-routes.js';
 import { gitRoutes } from '../api/routes/git-routes.js';
@@ -41,7 +42,8 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { chooseAddonNetwork } from './addon-network.js';
 import { startAddons } from './addons.js';
 import { installLastResort } from './last-resort.js';
-import { busyPortMessage, exitForConfig, portInUseMessage, type ListenPort } from './port-preflight.js';
+import { busyPortMessage, exitForConfig, portInUseMessage, rendezvousPort, type ListenPort } from './port-preflight.js';
+import { startRendezvous } from './rendezvous.js';
 import { chooseRuntime } from './runtime-choice.js';
 import { homePaths, readSettings } from './settings.js';
 
@@ -52,7 +54,7 @@ export async function runApi(): Promise<void> {
   const settings = readSettings(process.env, privileges);
   // Before anything is created (the admin and its one-time password above all): a taken port is one line.
   const port: ListenPort = { port: settings.apiPort, host: settings.apiHost, what: 'the API', setting: 'BERTH_API_PORT' };
-  const busy = await busyPortMessage([port]);
+  const busy = await busyPortMessage([port, rendezvousPort(settings.rendezvousPort, settings.apiHost)]);
   if (busy) exitForConfig(busy);
   const paths = homePaths(settings.home);
   // 0700: slugs and instance state live here, and app users must not reach them (see the local runtime).
@@ -123,11 +125,17 @@ export async function runApi(): Promise<void> {
   });
   const addonNetwork = await chooseAddonNetwork(runtime.name, logger.child({ component: 'addons' }), { sandboxGateway: await sandboxGateway() });
   const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal, network: addonNetwork, pgMaxConnections: settings.pgMaxConnections });
+  const oneOffDynos = new OneOffDynos({ ...deps, runtime, oneOffs, maxLifetimeMs: settings.oneOffMaxLifetimeMs });
+  const attachSessions = new AttachSessions(oneOffDynos);
+  const rendezvous = await startRendezvous({
+    apiUrl: settings.apiUrl, host: settings.apiHost, port: settings.rendezvousPort, tlsDir: paths.tls,
+    sessions: attachSessions, oneOffs: oneOffDynos, logger: logger.child({ component: 'rendezvous' }),
+  });
   const api = buildApi({ ...deps, urls }, [
     deployRoutes({ sources, outputs, pipeline }),
     gitRoutes({ pushes }),
     registerDynoRoutes,
-    oneOffRoutes({ oneOffs: new OneOffDynos({ ...deps, runtime, oneOffs, maxLifetimeMs: settings.oneOffMaxLifetimeMs }) }),
+    oneOffRoutes({ oneOffs: oneOffDynos, sessions: attachSessions, rendezvousUrl: rendezvous.url }),
     stackRoutes({ builder, outputs }),
     addons,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
@@ -150,6 +158,7 @@ export async function runApi(): Promise<void> {
     logger.info('api-stopping', { signal: why });
     controller.abort();
     await api.close();
+    await rendezvous.close();
     await health.whenIdle();
     // Instances keep running; the next API adopts them.
     detachRuntime();

@@ -16,6 +16,9 @@ export interface ListenPort {
   setting: string;
 }
 
+export const rendezvousPort = (port: number, host: string): ListenPort =>
+  ({ port, host, what: 'the one-off rendezvous', setting: 'BERTH_RENDEZVOUS_PORT' });
+
 /** The one line saying which port is taken and what to change; undefined when every port is free. */
 export async function busyPortMessage(ports: readonly ListenPort[]): Promise<string | undefined> {
   for (const p of ports) {

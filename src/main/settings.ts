@@ -14,6 +14,8 @@ export interface Settings {
   apiHost: string;
   routerPort: number;
   routerHost: string;
+  /** Where the heroku CLI attaches to one-offs over TLS (BERTH_RENDEZVOUS_PORT, default 5001, on the API's host; 0 picks a free one). */
+  rendezvousPort: number;
   baseDomain: string;
   runtime: RuntimeChoice;
   /** How users reach the API; printed in git URLs and log-session URLs. */
@@ -90,6 +92,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     apiHost,
     routerPort: port(env, 'BERTH_ROUTER_PORT', 8080),
     routerHost: env.BERTH_ROUTER_HOST || '0.0.0.0',
+    rendezvousPort: port(env, 'BERTH_RENDEZVOUS_PORT', 5001),
     baseDomain,
     runtime,
     apiUrl: env.BERTH_API_URL || `http://localhost:${apiPort}`,
@@ -130,6 +133,8 @@ export const homePaths = (home: string) => ({
   runtime: join(home, 'runtime'),
   addons: join(home, 'addons'),
   backups: join(home, 'backups'),
+  /** Certificates Berth made for itself (the rendezvous's); public halves readable, keys 0600. */
+  tls: join(home, 'tls'),
   /** What Berth's own processes share: pid files, the internal token, the router's route snapshot. */
   run: join(home, 'run'),
 });

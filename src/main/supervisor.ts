@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { jsonLogger, type Logger } from '../platform/logger.js';
 import { isAlive, isBerthProcess, readPidFile, removePidFile, writePidFile, type ProcessRole } from './pid-files.js';
-import { busyPortMessage, CONFIG_ERROR_EXIT_CODE, exitForConfig, type ListenPort } from './port-preflight.js';
+import { busyPortMessage, CONFIG_ERROR_EXIT_CODE, exitForConfig, rendezvousPort, type ListenPort } from './port-preflight.js';
 import { homePaths, readSettings } from './settings.js';
 import { SupervisedChild, type ChildExit, type ChildHandle } from './supervised-child.js';
 
@@ -27,7 +27,10 @@ export async function runSupervisor(): Promise<void> {
   await waitForLeftoverApi(run, home, systemClock, logger);
   // Both ports before any child starts: the API would otherwise create the admin (and print its
   // one-time password) before it fails to listen. A router left running is adopted, so its port is ours.
-  const ports: ListenPort[] = [{ port: settings.apiPort, host: settings.apiHost, what: 'the API', setting: 'BERTH_API_PORT' }];
+  const ports: ListenPort[] = [
+    { port: settings.apiPort, host: settings.apiHost, what: 'the API', setting: 'BERTH_API_PORT' },
+    rendezvousPort(settings.rendezvousPort, settings.apiHost),
+  ];
   if (!adoptableRouter(run, home)) ports.push({ port: settings.routerPort, host: settings.routerHost, what: 'the router', setting: 'BERTH_ROUTER_PORT' });
   const busy = await busyPortMessage(ports);
   if (busy) exitForConfig(busy);

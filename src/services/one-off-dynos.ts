@@ -18,10 +18,12 @@ export interface OneOffRequest {
   attach?: unknown;
   size?: unknown;
   env?: unknown;
+  /** The heroku CLI's `--no-tty`: the client's input is data, not keystrokes from a terminal. */
+  force_no_tty?: unknown;
 }
 
 export type PreparedOneOff = Omit<OneOffSpec, 'stdin' | 'stdout' | 'stderr' | 'signal'> & {
-  app: App; dynoName: string; attach: boolean; startedAt: string; entry: OneOffEntry;
+  app: App; dynoName: string; attach: boolean; forceNoTty: boolean; startedAt: string; entry: OneOffEntry;
 };
 
 export interface OneOffIo {
@@ -64,7 +66,7 @@ export class OneOffDynos {
     return {
       app, appId: app.id, appName: app.name, releaseId: release.id, releaseVersion: release.version, processType: 'run',
       command: req.command, env: { ...release.config, ...env }, slug: slug.location, size,
-      dynoName: entry.name, attach: req.attach === true, startedAt, entry,
+      dynoName: entry.name, attach: req.attach === true, forceNoTty: req.force_no_tty === true, startedAt, entry,
     };
   }
 
@@ -92,7 +94,7 @@ export class OneOffDynos {
       if (!(await this.deps.store.apps.byId(p.appId))) throw new BerthError('app_not_found', `${p.appName} no longer exists.`, 'app');
       this.announce(actor, p);
       this.enforceLifetime(p, lifetime.signal);
-      const { app: _app, attach: _attach, startedAt: _startedAt, entry: _entry, ...spec } = p;
+      const { app: _app, attach: _attach, startedAt: _startedAt, entry: _entry, forceNoTty: _forceNoTty, ...spec } = p;
       const { exitCode } = await this.deps.runtime.exec({ ...spec, ...io, signal: entry.stop.signal });
       const why = entry.stop.signal.aborted ? ` (${String(entry.stop.signal.reason)})` : '';
       this.deps.appLog?.write(p.appId, 'app', p.dynoName, `Process exited with status ${exitCode}${why}`);
@@ -143,7 +145,8 @@ function parseEnv(raw: unknown): Record<string, string> {
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new BerthError('invalid_params', 'env must be an object of strings.', 'dyno');
   // The same rules as config vars: a one-off's extra variables reach the same environment.
   const env = new Map<string, string>();
-  for (const [k, v] of Object.entries(raw)) env.set(validateSettableConfigKey(k), validateConfigValue(k, v));
+  // The heroku CLI sends a terminal's COLUMNS and LINES as numbers.
+  for (const [k, v] of Object.entries(raw)) env.set(validateSettableConfigKey(k), validateConfigValue(k, typeof v === 'number' ? String(v) : v));
   return Object.fromEntries(env);
 }
 

@@ -204,6 +204,7 @@ describe('berth CLI end to end', () => {
   it.each([
     ['BERTH_API_PORT', 'the API'],
     ['BERTH_ROUTER_PORT', 'the router'],
+    ['BERTH_RENDEZVOUS_PORT', 'the one-off rendezvous'],
   ])('refuses to start when %s is taken: one line naming the port and the setting, no admin created, no restarts', async (setting, what) => {
     const taken = await new Promise<Server>((resolve, reject) => {
       const s = createServer().once('error', reject);
@@ -212,7 +213,10 @@ describe('berth CLI end to end', () => {
     const busy = (taken.address() as { port: number }).port;
     const serverHome = await home();
     try {
-      const ports = { BERTH_API_PORT: String(await freePort()), BERTH_ROUTER_PORT: String(await freePort()), [setting]: String(busy) };
+      const ports = {
+        BERTH_API_PORT: String(await freePort()), BERTH_ROUTER_PORT: String(await freePort()), BERTH_RENDEZVOUS_PORT: String(await freePort()),
+        [setting]: String(busy),
+      };
       const child = spawn(process.execPath, [BIN, 'server'], {
         env: { PATH: process.env.PATH, BERTH_HOME: serverHome, BERTH_RUNTIME: 'local', ...ports },
         stdio: ['ignore', 'pipe', 'pipe'],

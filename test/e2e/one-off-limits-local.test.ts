@@ -71,7 +71,7 @@ describe('one-off dyno limits on the local runtime', () => {
   }, 120_000);
 
   it('an attached one-off stops when its client disconnects', async () => {
-    const { name, attach_url: url } = await p.ok('POST', `/apps/${APP}/dynos`, { command: 'sleep 607', attach: true });
+    const { name, attach_websocket_url: url } = await p.ok('POST', `/apps/${APP}/dynos`, { command: 'sleep 607', attach: true });
     const ws = new WebSocket(url);
     await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
     await waitFor(async () => (await sleeping(607)).length === 1, 60_000, 'the one-off to run');

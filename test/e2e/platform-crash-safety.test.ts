@@ -63,7 +63,7 @@ describe('a server killed during a deploy', () => {
     const app = 'cs-attach';
     await p.createApp(app);
     await p.deployOk(app, fixture('release-phase'), 'v1');
-    const { attach_url: url } = await p.ok('POST', `/apps/${app}/dynos`, { command: 'sleep 613', attach: true });
+    const { attach_websocket_url: url } = await p.ok('POST', `/apps/${app}/dynos`, { command: 'sleep 613', attach: true });
     const ws = new WebSocket(url);
     await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
     await waitFor(async () => (await processesMatching('sleep\0' + '613\0')).length === 1, 60_000, 'the one-off to run');

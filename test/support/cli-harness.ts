@@ -108,6 +108,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       BERTH_HOME: home,
       BERTH_API_PORT: String(apiPort),
       BERTH_ROUTER_PORT: String(routerPort),
+      BERTH_RENDEZVOUS_PORT: '0',
       BERTH_API_URL: url,
       BERTH_ADMIN_EMAIL: adminEmail,
       BERTH_ADMIN_PASSWORD: adminPassword,

@@ -83,6 +83,7 @@ export class Platform {
         BERTH_API_HOST: '127.0.0.1',
         BERTH_ROUTER_PORT: String(this.routerPort),
         BERTH_ROUTER_HOST: '127.0.0.1',
+        BERTH_RENDEZVOUS_PORT: '0',
         BERTH_API_URL: this.apiUrl,
         BERTH_ADMIN_EMAIL: ADMIN_EMAIL,
         BERTH_ADMIN_PASSWORD: ADMIN_PASSWORD,

@@ -55,11 +55,11 @@ export const run = defineCommand({
     const app = await ctx.app(input);
     const command = commandOf(input);
     const dyno = await ctx.client().createDyno(app, { command, attach: true, size: stringFlag(input, 'size'), env: parseEnvFlag(stringFlag(input, 'env')) });
-    if (!dyno.attach_url) throw new UsageError('The platform did not offer an attach URL for this dyno.');
+    if (!dyno.attach_websocket_url) throw new UsageError('The platform did not offer an attach URL for this dyno.');
     ctx.out.info(`Running ${command} on ${app}... up, ${dyno.name}`);
     // A terminal's stdin is left alone (nothing to send, and reading it would hold the process open).
     const stdin = ctx.stdin.isTTY ? undefined : ctx.stdin;
-    const code = await attachDyno(dyno.attach_url, { stdin, stdout: textWriter(ctx, 'stdout'), stderr: textWriter(ctx, 'stderr') });
+    const code = await attachDyno(dyno.attach_websocket_url, { stdin, stdout: textWriter(ctx, 'stdout'), stderr: textWriter(ctx, 'stderr') });
     if (code !== 0) throw new CommandExit(code);
   },
 });
