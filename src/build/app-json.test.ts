@@ -50,12 +50,12 @@ it('lists unknown keys, known ones Berth does not use, and Dokku keys not yet su
     cron: [{ command: 'node tick.js', schedule: '* * * * *' }], scripts: { 'pr-predestroy': 'x', release: 'y', postdeploy: 'z' },
   }));
   expect(m.ignored).toEqual([
-    'stack (not used by Berth (berth stack:set))',
+    'stack (not used by Berth; berth stack:set chooses the stack)',
     'frobnicate (unknown key)',
     'healthchecks (not yet supported)',
     'cron (not yet supported)',
-    'scripts.pr-predestroy (not used by Berth (review apps))',
-    "scripts.release (not used by Berth: put a `release:` process in the Procfile (Heroku's release phase))",
+    'scripts.pr-predestroy (not used by Berth: review apps)',
+    "scripts.release (not used by Berth: use a `release:` process in the Procfile, Heroku's release phase)",
   ]);
   expect(m.healthchecks).toEqual({ web: [{ type: 'startup', path: '/' }] });
   expect(m.cron).toEqual([{ command: 'node tick.js', schedule: '* * * * *' }]);

@@ -45,18 +45,18 @@ export interface AppJson {
 const DESCRIPTIVE = new Set(['name', 'description', 'keywords', 'website', 'repository', 'logo', 'success_url']);
 /** Heroku keys with no Berth meaning on a push, and what to do instead. */
 const NOT_USED: Readonly<Record<string, string>> = {
-  stack: 'not used by Berth (berth stack:set)',
+  stack: 'not used by Berth; berth stack:set chooses the stack',
   image: 'not used by Berth',
-  environments: 'not used by Berth (review apps and CI settings)',
+  environments: 'not used by Berth: review apps and CI settings',
 };
 const NOT_YET: ReadonlySet<string> = new Set(['healthchecks', 'cron']);
 const SCRIPTS_NOT_USED: Readonly<Record<string, string>> = {
-  'pr-predestroy': 'not used by Berth (review apps)',
-  test: 'not used by Berth (Heroku CI)',
-  'test-setup': 'not used by Berth (Heroku CI)',
-  predeploy: 'not used by Berth: put a `release:` process in the Procfile (Heroku\'s release phase)',
-  release: 'not used by Berth: put a `release:` process in the Procfile (Heroku\'s release phase)',
-  dokku: 'not used by Berth: put a `release:` process in the Procfile (Heroku\'s release phase)',
+  'pr-predestroy': 'not used by Berth: review apps',
+  test: 'not used by Berth: Heroku CI',
+  'test-setup': 'not used by Berth: Heroku CI',
+  predeploy: 'not used by Berth: use a `release:` process in the Procfile, Heroku\'s release phase',
+  release: 'not used by Berth: use a `release:` process in the Procfile, Heroku\'s release phase',
+  dokku: 'not used by Berth: use a `release:` process in the Procfile, Heroku\'s release phase',
 };
 /** Bigger than any real manifest; a bigger file is refused rather than read into the API process. */
 const MAX_BYTES = 256 * 1024;
