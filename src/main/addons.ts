@@ -12,11 +12,13 @@ import type { ApiExtension } from '../api/api-server.js';
 import { addonRoutes } from '../api/routes/addon-routes.js';
 import { refreshAddonUrls } from '../services/addon-url-refresh.js';
 import { removeAddonsOfDestroyedApp } from '../services/addons.js';
+import type { AddonDeps } from '../services/addon-deps.js';
 import type { ServiceDeps } from '../services/service-deps.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 
-export async function startAddons(deps: ServiceDeps, opts: { home: string; backupsDir: string; signal: AbortSignal; network: AddonNetwork; pgMaxConnections?: number }): Promise<ApiExtension> {
+/** The add-on routes, and the add-on use cases' dependencies for the other services that provision (app.json). */
+export async function startAddons(deps: ServiceDeps, opts: { home: string; backupsDir: string; signal: AbortSignal; network: AddonNetwork; pgMaxConnections?: number }): Promise<{ routes: ApiExtension; addonDeps: AddonDeps }> {
   const logger = deps.logger.child({ component: 'addons' });
   const brokers: Broker[] = [];
   const postgres = findPostgres();
@@ -27,7 +29,7 @@ export async function startAddons(deps: ServiceDeps, opts: { home: string; backu
 
   const registry = new BrokerRegistry(brokers);
   await registry.start(opts.signal);
-  const addonDeps = { ...deps, brokers: registry, plans: new PlanCatalog(), backupsDir: opts.backupsDir };
+  const addonDeps: AddonDeps = { ...deps, brokers: registry, plans: new PlanCatalog(), backupsDir: opts.backupsDir };
   // After a runtime switch the servers listen elsewhere: config vars follow, in new releases.
   await refreshAddonUrls(addonDeps).catch((e: Error) => logger.error('addon-url-refresh-failed', { error: e.message }));
   deps.events.on((e) => {
@@ -35,5 +37,5 @@ export async function startAddons(deps: ServiceDeps, opts: { home: string; backu
       void removeAddonsOfDestroyedApp(addonDeps, e.appId).catch((err: Error) => logger.error('addon-cleanup-failed', { app: e.appName, error: err.message }));
     }
   });
-  return addonRoutes(addonDeps);
+  return { routes: addonRoutes(addonDeps), addonDeps };
 }

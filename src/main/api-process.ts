@@ -111,8 +111,11 @@ export async function runApi(): Promise<void> {
   const outputs = new BuildOutputs(paths.builds, { onFault: (build, e) => logger.error('build-output-failed', { build, error: e.message }) });
   // Before the API listens: builds and releases a dead server left half done end now, as failed.
   await endInterruptedWork({ store, events, logger, outputs, buildsDir: paths.builds });
+  const addonNetwork = await chooseAddonNetwork(runtime.name, logger.child({ component: 'addons' }), { sandboxGateway: await sandboxGateway() });
+  const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal, network: addonNetwork, pgMaxConnections: settings.pgMaxConnections });
+  const oneOffDynos = new OneOffDynos({ ...deps, runtime, oneOffs, maxLifetimeMs: settings.oneOffMaxLifetimeMs });
   const pipeline = new DeployPipeline({
-    ...deps, runtime, builder, sources, outputs, paths: { builds: paths.builds },
+    ...deps, runtime, builder, sources, outputs, paths: { builds: paths.builds }, addons: addons.addonDeps, oneOffDynos,
     maxConcurrentBuilds: settings.buildConcurrency, launchTimeoutMs: settings.bootTimeoutMs + 5000,
   });
   const urls = publicUrls({ apiUrl: settings.apiUrl, baseDomain: settings.baseDomain, routerPort: settings.routerPort });
@@ -123,9 +126,6 @@ export async function runApi(): Promise<void> {
     ...deps, pipeline, sources, outputs, repos, sourceUrl: (id, secret) => urls.api + sourceCapabilityPath(id, secret), webUrl: urls.web,
     rolloutTimeoutMs: settings.bootTimeoutMs + 5000,
   });
-  const addonNetwork = await chooseAddonNetwork(runtime.name, logger.child({ component: 'addons' }), { sandboxGateway: await sandboxGateway() });
-  const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal, network: addonNetwork, pgMaxConnections: settings.pgMaxConnections });
-  const oneOffDynos = new OneOffDynos({ ...deps, runtime, oneOffs, maxLifetimeMs: settings.oneOffMaxLifetimeMs });
   const attachSessions = new AttachSessions(oneOffDynos);
   const rendezvous = await startRendezvous({
     apiUrl: settings.apiUrl, host: settings.apiHost, port: settings.rendezvousPort, tlsDir: paths.tls,
@@ -137,7 +137,7 @@ export async function runApi(): Promise<void> {
     registerDynoRoutes,
     oneOffRoutes({ oneOffs: oneOffDynos, sessions: attachSessions, rendezvousUrl: rendezvous.url }),
     stackRoutes({ builder, outputs }),
-    addons,
+    addons.routes,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
     internalRoutes({ token: internalToken, routes, synced: () => health.synced(), logSink: logs, signal }),
   ]);

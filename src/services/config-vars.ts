@@ -2,7 +2,7 @@
 import { BerthError } from '../domain/errors.js';
 import { checkConfigLimits } from '../domain/config-limits.js';
 import { validateConfigKey, validateConfigValue, validateSettableConfigKey } from '../domain/names.js';
-import type { ConfigVars, User } from '../domain/types.js';
+import type { App, ConfigVars, User } from '../domain/types.js';
 import { appForActor } from './access.js';
 import type { ServiceDeps } from './service-deps.js';
 
@@ -58,4 +58,24 @@ export async function updateConfigVars(deps: ServiceDeps, actor: User, appRef: s
   });
   if (release) deps.appLog?.write(app.id, 'berth', 'api', `${release.description} by ${actor.email}; release v${release.version}`);
   return config;
+}
+
+/**
+ * Sets each variable the app does not have yet, in the app's turn (app.json defaults and secrets on a
+ * first deploy): one set meanwhile, by config:set or an add-on, is never overwritten. Returns the keys set.
+ */
+export async function addMissingConfigVars(deps: ServiceDeps, actor: User, app: App, values: ReadonlyMap<string, string>, why: string): Promise<string[]> {
+  const { release, result: set } = await deps.releaseOwner.change(app, actor, 'config-changed', async (tx) => {
+    const current = await tx.config.get(app.id);
+    const added = [...values].filter(([key]) => !Object.hasOwn(current, key));
+    if (added.length === 0) return { result: [] as string[] };
+    const next: ConfigVars = { ...current, ...Object.fromEntries(added) };
+    checkConfigLimits(next, current);
+    await tx.config.replace(app.id, next);
+    const keys = added.map(([key]) => key);
+    await tx.events.append({ actorId: actor.id, appId: app.id, action: 'config-changed', data: { set: keys, unset: [] } });
+    return { release: { description: `${describe(keys, [])} ${why}`, config: next }, result: keys };
+  });
+  if (release) deps.appLog?.write(app.id, 'berth', 'api', `${release.description} by ${actor.email}; release v${release.version}`);
+  return set;
 }

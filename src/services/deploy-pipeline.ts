@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { AppBuilder } from '../build/app-builder.js';
+import { readAppJson } from '../build/app-json.js';
 import { extractSourceTarball } from '../deploy/tarball.js';
 import { parseSourceUrl } from '../deploy/source-capability.js';
 import type { SourceStore } from '../deploy/source-store.js';
@@ -17,12 +18,12 @@ import type { BuildOutputs, BuildOutputWriter } from '../logs/build-output.js';
 import { showPaths } from '../platform/server-paths.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { appForActor } from './access.js';
+import { AppJsonDeploy, type AppJsonDeps } from './app-json-deploy.js';
 import { rolloutLines } from './rollout-report.js';
 import { waitForRollout } from './rollout-wait.js';
-import type { ServiceDeps } from './service-deps.js';
 import { KeyedQueue, Semaphore } from './work-limits.js';
 
-export interface DeployDeps extends ServiceDeps {
+export interface DeployDeps extends AppJsonDeps {
   runtime: Runtime;
   sources: SourceStore;
   outputs: BuildOutputs;
@@ -152,12 +153,16 @@ export class DeployPipeline {
     const { store, appLog } = this.deps;
     const log = (l: string) => out.line(l);
     let built;
+    let appJson: AppJsonDeploy | undefined;
     if ('image' in input) {
       built = await this.deps.builder.fromImage({ appId: app.id, appName: app.name, buildId: build.id, image: input.image, log });
     } else {
       const srcDir = join(workDir, 'src');
       await mkdir(srcDir);
       await extractSourceTarball(input.file, srcDir);
+      // Read (and a malformed one refused) before the build, so a refused deploy changes nothing.
+      const manifest = await readAppJson(srcDir);
+      if (manifest) appJson = await AppJsonDeploy.plan(this.deps, app, actor, manifest, log);
       const config = await store.config.get(app.id);
       built = await this.deps.builder.build({
         appId: app.id, appName: app.name, buildId: build.id, sourceDir: srcDir, env: config, buildpacks: build.buildpacks, log,
@@ -166,14 +171,17 @@ export class DeployPipeline {
     // A build whose output could not be kept is not released: nobody could read later how it was made.
     const fault = out.fault();
     if (fault) throw new Error(`the build output could not be written: ${fault.message}`);
+    const processTypes = checkProcessTypes(built.processTypes);
+    await appJson?.setUpBeforeRelease(processTypes, log);
     const slug = await store.slugs.create({
-      appId: app.id, location: built.location, processTypes: checkProcessTypes(built.processTypes), buildpackDescription: built.buildpackDescription,
+      appId: app.id, location: built.location, processTypes, buildpackDescription: built.buildpackDescription,
       commit: build.sourceVersion, sizeBytes: built.sizeBytes,
     });
-    const release = await this.release(app, actor, build, slug, out);
+    const release = await this.release(app, actor, build, slug, out, appJson);
     await store.builds.update(build.id, { status: 'succeeded', slugId: slug.id, releaseId: release.id });
     appLog?.write(app.id, 'berth', 'api', `Deploy ${shortVersion(build)} by ${actor.email}: release v${release.version}`);
     await this.reportLaunch(app, release, out);
+    await appJson?.runPostdeploy(log);
     await this.pruneBuilt(app);
   }
 
@@ -198,7 +206,7 @@ export class DeployPipeline {
    * A pending release until the release phase passes; only then does it become current. The release
    * owner holds the app's turn throughout, so a config change made meanwhile lands on this slug.
    */
-  private async release(app: App, actor: User, build: Build, slug: Slug, out: BuildOutputWriter): Promise<Release> {
+  private async release(app: App, actor: User, build: Build, slug: Slug, out: BuildOutputWriter, appJson: AppJsonDeploy | undefined): Promise<Release> {
     const releaseCommand = slug.processTypes.release;
     const release = await this.deps.releaseOwner.deploy(app, actor, {
       description: `Deploy ${shortVersion(build)}`,
@@ -211,8 +219,8 @@ export class DeployPipeline {
       madeCurrent: async (tx) => {
         for (const type of Object.keys(slug.processTypes)) {
           if (type === 'release' || (await tx.formation.get(app.id, type))) continue;
-          // Heroku scales web to one on the first deploy; other types wait for ps:scale.
-          await tx.formation.upsert(app.id, type, { quantity: type === 'web' ? 1 : 0, size: DEFAULT_SIZE });
+          // Heroku scales web to one on the first deploy, other types wait for ps:scale; app.json's formation says otherwise.
+          await tx.formation.upsert(app.id, type, appJson?.initialFormation(type) ?? { quantity: type === 'web' ? 1 : 0, size: DEFAULT_SIZE });
         }
       },
     });
