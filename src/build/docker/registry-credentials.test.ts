@@ -60,3 +60,51 @@ describe('DockerConfigCredentials', () => {
     await expect(new DockerConfigCredentials(broken).forRegistry('docker.io')).rejects.toThrow(`the Docker configuration ${broken} is not JSON`);
   });
 });
+
+describe('DockerConfigCredentials with credential helpers', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+  const withConfig = async (config: object) => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-docker-config-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'config.json'), JSON.stringify(config));
+    return join(dir, 'config.json');
+  };
+
+  it("asks the registry's helper (docker-credential-<name> get, the address on stdin) before credsStore and auths", async () => {
+    const asked: Array<{ file: string; args: readonly string[]; input: string }> = [];
+    const helpers: Record<string, string> = {
+      'docker-credential-ecr-login': JSON.stringify({ ServerURL: 'x', Username: 'AWS', Secret: 'ecr-token' }),
+      'docker-credential-desktop': JSON.stringify({ ServerURL: 'x', Username: '<token>', Secret: 'refresh' }),
+    };
+    const runProgram = async (file: string, args: readonly string[], opts: { input: string }) => {
+      asked.push({ file, args, input: opts.input });
+      return { code: 0, stdout: helpers[file]!, stderr: '' };
+    };
+    const file = await withConfig({
+      auths: { '123.dkr.ecr.example.com': { auth: basic('stale', 'stale') } },
+      credsStore: 'desktop',
+      credHelpers: { '123.dkr.ecr.example.com': 'ecr-login' },
+    });
+    const credentials = new DockerConfigCredentials(file, runProgram);
+    expect(await credentials.forRegistry('123.dkr.ecr.example.com')).toEqual({ username: 'AWS', password: 'ecr-token', serveraddress: '123.dkr.ecr.example.com' });
+    expect(await credentials.forRegistry('docker.io')).toEqual({ identitytoken: 'refresh', serveraddress: 'https://index.docker.io/v1/' });
+    expect(asked).toEqual([
+      { file: 'docker-credential-ecr-login', args: ['get'], input: '123.dkr.ecr.example.com' },
+      { file: 'docker-credential-desktop', args: ['get'], input: 'https://index.docker.io/v1/' },
+    ]);
+  });
+
+  it('pulls anonymously when the helper has nothing stored, and says which helper failed otherwise', async () => {
+    const file = await withConfig({ credsStore: 'pass' });
+    const nothing = new DockerConfigCredentials(file, async () => ({ code: 1, stdout: 'credentials not found in native keychain\n', stderr: '' }));
+    expect(await nothing.forRegistry('ghcr.io')).toBeUndefined();
+    const broken = new DockerConfigCredentials(file, async () => ({ code: 1, stdout: '', stderr: 'gpg: decryption failed' }));
+    await expect(broken.forRegistry('ghcr.io')).rejects.toThrow('the credential helper docker-credential-pass failed: gpg: decryption failed');
+    const missing = new DockerConfigCredentials(await withConfig({ credsStore: 'nonexistent-berth-test' }));
+    await expect(missing.forRegistry('ghcr.io')).rejects.toThrow('cannot run the credential helper docker-credential-nonexistent-berth-test');
+    await expect(new DockerConfigCredentials(await withConfig({ credsStore: '../../bin/sh' })).forRegistry('ghcr.io')).rejects.toThrow('is not a plain program name');
+  });
+});

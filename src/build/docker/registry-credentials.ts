@@ -1,7 +1,9 @@
 // The credentials a pull presents to a registry, from the operator's Docker client configuration
-// (`docker login` writes it): `auths` entries as docker/cli reads them. The file is read at each
-// pull, so a `docker login` takes effect without restarting Berth.
+// (`docker login` writes it): `auths` entries, or the credential helper the file names, as
+// docker/cli reads them. The file is read at each pull, so a `docker login` takes effect without
+// restarting Berth.
 import { readFile } from 'node:fs/promises';
+import { credentialsFromHelper, type RunProgram } from './credential-helper.js';
 import { DOCKER_HUB } from './image-reference-parts.js';
 
 /** What the engine takes as X-Registry-Auth (docker's `AuthConfig`). */
@@ -31,8 +33,15 @@ interface AuthEntry {
   identitytoken?: string;
 }
 
+interface DockerConfig {
+  auths?: Record<string, AuthEntry>;
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+}
+
 export class DockerConfigCredentials implements RegistryCredentials {
-  constructor(readonly source: string) {}
+  /** runProgram: how a credential helper is run (platform/exec's `run` unless a test fakes it). */
+  constructor(readonly source: string, private readonly runProgram?: RunProgram) {}
 
   async forRegistry(registry: string): Promise<RegistryAuth | undefined> {
     let text: string;
@@ -43,20 +52,31 @@ export class DockerConfigCredentials implements RegistryCredentials {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new Error(`cannot read the Docker configuration ${this.source}: ${(e as Error).message}`);
     }
-    let config: { auths?: Record<string, AuthEntry> };
+    let config: DockerConfig;
     try {
-      config = JSON.parse(text) as typeof config;
+      config = JSON.parse(text) as DockerConfig;
     } catch (e) {
       throw new Error(`the Docker configuration ${this.source} is not JSON: ${(e as Error).message}`);
     }
-    return authFor(config.auths ?? {}, registry);
+    const serveraddress = serverAddressOf(registry);
+    // docker/cli's order: a helper for this registry, else the default store, else `auths`.
+    const helper = config.credHelpers?.[serveraddress] ?? config.credHelpers?.[registry] ?? config.credsStore;
+    if (!helper) return authFor(config.auths ?? {}, registry);
+    const found = await credentialsFromHelper(helper, serveraddress, this.runProgram);
+    if (!found) return undefined;
+    // docker/cli's convention: the user name `<token>` marks an identity (refresh) token.
+    if (found.username === '<token>') return { identitytoken: found.secret, serveraddress };
+    return { username: found.username, password: found.secret, serveraddress };
   }
 }
+
+/** The address docker login stores a registry's credentials under. */
+const serverAddressOf = (registry: string) => (HUB_HOSTS.has(registry) ? HUB_KEY : registry);
 
 /** The entry for registry among `auths` keys, which may be URLs (`https://host/v1/`) or hosts. */
 export function authFor(auths: Record<string, AuthEntry>, registry: string): RegistryAuth | undefined {
   const hub = HUB_HOSTS.has(registry);
-  const serveraddress = hub ? HUB_KEY : registry;
+  const serveraddress = serverAddressOf(registry);
   const key = Object.keys(auths).find((k) => (hub ? HUB_HOSTS.has(hostOf(k)) : hostOf(k) === registry));
   const entry = auths[hub && auths[HUB_KEY] ? HUB_KEY : key ?? ''];
   if (!entry) return undefined;
