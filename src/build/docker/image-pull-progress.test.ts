@@ -27,11 +27,12 @@ const summary = (ref: string, events: ProgressEvent[]) => {
 };
 
 describe('ImagePullProgress', () => {
-  it('turns a pull of three new layers (over 300 engine events) into two lines', () => {
+  it('turns a pull of three new layers (over 300 engine events) into three lines', () => {
     const events = pullEvents(['a1', 'a2'], [['b1', 30_000_000], ['b2', 1_500_000], ['b3', 500_000]]);
     expect(events.length).toBeGreaterThan(300);
     expect(summary('registry.example:5000/team/web:1.4', events)).toEqual([
       '5 layers, 2 already on the engine; downloading 3...',
+      'downloaded 2 of 3 layers (31.5 MB)',
       'pulled registry.example:5000/team/web:1.4 (sha256:0f3a): 32.0 MB downloaded',
     ]);
   });
@@ -43,7 +44,16 @@ describe('ImagePullProgress', () => {
     ]);
   });
 
-  it('counts a single new layer without "already"', () => {
-    expect(summary('web:1', pullEvents([], [['b1', 2_000_000]]))[0]).toBe('1 layer; downloading 1...');
+  it('counts a single new layer without "already", and has no halfway line for it', () => {
+    expect(summary('web:1', pullEvents([], [['b1', 2_000_000]]))).toEqual([
+      '1 layer; downloading 1...',
+      'pulled web:1 (sha256:0f3a): 2.0 MB downloaded',
+    ]);
+  });
+
+  it('keeps a pull of 40 new layers to three lines', () => {
+    const layers = Array.from({ length: 40 }, (_, i): [string, number] => [`l${i}`, 1_000_000]);
+    const said = summary('big:1', pullEvents(['a1'], layers, 5));
+    expect(said).toEqual(['41 layers, 1 already on the engine; downloading 40...', 'downloaded 20 of 40 layers (20.0 MB)', 'pulled big:1 (sha256:0f3a): 40.0 MB downloaded']);
   });
 });
