@@ -16,6 +16,7 @@ describe('pullFailure (the message of a pull no registry answered)', () => {
     const message = pullFailure({ ref: 'ghcr.io/org/app:1', line: 3 }, 'ghcr.io', 'unauthorized');
     expect(message).toContain('cannot pull the image ghcr.io/org/app:1 from ghcr.io: unauthorized.');
     expect(message).toContain('`docker login ghcr.io` as the user running Berth.');
+    expect(message).toContain("make sure ghcr.io answers from the Docker engine's machine");
     expect(message).not.toContain('mirror');
   });
 });

@@ -94,7 +94,9 @@ export function pullFailure(ref: Pick<ImageReference, 'ref' | 'line'>, registry:
   const remedies = [
     `load it into the Docker engine (\`docker save\` on a machine that has it, \`docker load\` here)`,
     // The engine's registry-mirrors apply to Docker Hub only.
-    ...(registry === DOCKER_HUB ? ['configure a registry mirror (`registry-mirrors` in the engine\'s daemon.json)'] : []),
+    registry === DOCKER_HUB
+      ? 'configure a registry mirror (`registry-mirrors` in the engine\'s daemon.json)'
+      : `make sure ${registry} answers from the Docker engine's machine`,
     `if the registry needs credentials, \`${login}\` as the user running Berth${credentialsSource ? ` (Berth reads ${credentialsSource})` : ''}`,
   ];
   return `Dockerfile line ${ref.line}: cannot pull the image ${ref.ref} from ${registryName(registry)}: ${engineError}. `
