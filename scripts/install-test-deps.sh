@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 # stack image from a debootstrap root filesystem (about 2 minutes, once: the image is kept).
 # iproute2/iptables: the local runtime gives every instance and build a network namespace on a
 # bridge of its own, with NAT for egress.
-packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 iptables postgresql postgresql-client redis-server docker.io debootstrap)
+# docker-registry: the base-image pull suite starts its own registries on loopback ports; the
+# package's own service (port 5000, Berth's default API port) is stopped and disabled below.
+packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 iptables postgresql postgresql-client redis-server docker.io debootstrap docker-registry)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -24,6 +26,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if [[ " ${missing[*]} " == *" docker-registry "* ]]; then
+    # Installing it starts a registry on :5000 where an init system runs services; tests start their own.
+    if [ -d /run/systemd/system ]; then systemctl disable --now docker-registry >/dev/null 2>&1 || true; fi
+    invoke-rc.d docker-registry stop >/dev/null 2>&1 || true
+    update-rc.d docker-registry disable >/dev/null 2>&1 || true
+  fi
 fi
 
 # The Docker engine, started in the background when nothing answers on its socket (no systemd here).

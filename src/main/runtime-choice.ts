@@ -7,6 +7,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import type { AppBuilder } from '../build/app-builder.js';
 import { DockerImageBuilder } from '../build/docker/docker-image-builder.js';
+import { DockerConfigCredentials } from '../build/docker/registry-credentials.js';
 import { DEBOOTSTRAP_BASE, imageExists, STACK_IMAGE } from '../build/docker/stack-image.js';
 import { HostSlugBuilder } from '../build/host-slug-builder.js';
 import { NodeReleaseCache } from '../build/buildpacks/nodejs/node-release-cache.js';
@@ -44,7 +45,9 @@ export async function chooseRuntime(settings: Settings, paths: { runtime: string
       const scope = createHash('sha256').update(settings.home).digest('hex').slice(0, 12);
       const disks = new InstanceDisks(path.join(settings.home, 'instance-disks'), log);
       const runtime = new DockerRuntime({ docker, logger: log, scope, disks });
-      const builder = new DockerImageBuilder(docker, logger.child({ component: 'build' }), { scope, nodeReleases: nodeReleaseFetcher(settings) });
+      const builder = new DockerImageBuilder(docker, logger.child({ component: 'build' }), {
+        scope, nodeReleases: nodeReleaseFetcher(settings), registryCredentials: new DockerConfigCredentials(settings.dockerConfig),
+      });
       // What a killed Berth of this BERTH_HOME left on the engine goes before anything new starts.
       await runtime.removeLeftovers();
       await builder.removeBuildLeftovers();

@@ -44,6 +44,8 @@ export interface Settings {
   nodeReleasesDir: string;
   /** What an app without engines.node runs (BERTH_NODE_DEFAULT): `lts` (default, downloaded) or `stack` (the stack's Node.js, no download). */
   nodeDefault: 'lts' | 'stack';
+  /** The Docker client configuration whose `auths` a Dockerfile build's pulls use (BERTH_DOCKER_CONFIG; default `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`, where `docker login` writes). */
+  dockerConfig: string;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -109,6 +111,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     npmRegistry: env.npm_config_registry || env.NPM_CONFIG_REGISTRY || undefined,
     nodeReleasesDir: env.BERTH_NODE_RELEASES_DIR || join(home, 'node-releases'),
     nodeDefault: nodeDefault(env),
+    dockerConfig: env.BERTH_DOCKER_CONFIG || join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json'),
   };
 }
 

@@ -12,6 +12,7 @@ import { buildInContainer } from './container-build.js';
 import { buildFromDockerfile } from './dockerfile-build.js';
 import { imageVisibleTo, isIdPrefix } from './image-access.js';
 import { processTypesOfImage } from './image-process-types.js';
+import type { RegistryCredentials } from './registry-credentials.js';
 import { cacheVolumeName } from './container-build.js';
 import { ensureStackImage, STACK_IMAGE } from './stack-image.js';
 
@@ -31,14 +32,19 @@ export class DockerImageBuilder implements AppBuilder {
   /** Which Berth's build containers these are (label `berth.scope`, as the runtime's instances). */
   private readonly scope: string;
   private readonly nodeReleases?: NodeReleaseFetcher;
+  private readonly registryCredentials?: RegistryCredentials;
 
   constructor(
     private readonly docker: Docker, private readonly logger: Logger,
-    /** `nodeReleases`: resolves and fetches the Node.js release of Node.js apps before their build. */
-    options: { mirror?: string; offline?: boolean; scope?: string; nodeReleases?: NodeReleaseFetcher } = {},
+    /**
+     * `nodeReleases`: resolves and fetches the Node.js release of Node.js apps before their build.
+     * `registryCredentials`: the operator's, for pulling a Dockerfile's missing base images.
+     */
+    options: { mirror?: string; offline?: boolean; scope?: string; nodeReleases?: NodeReleaseFetcher; registryCredentials?: RegistryCredentials } = {},
   ) {
-    const { scope, nodeReleases, ...stackOptions } = options;
+    const { scope, nodeReleases, registryCredentials, ...stackOptions } = options;
     this.nodeReleases = nodeReleases;
+    this.registryCredentials = registryCredentials;
     this.stackOptions = stackOptions;
     this.scope = scope ?? 'default';
   }
@@ -82,7 +88,7 @@ export class DockerImageBuilder implements AppBuilder {
       // Dockerfiles are expected to start FROM the stack too, so it is made first either way.
       await this.ensureStack(req.log);
       if (await isAppFile(req.sourceDir, 'Dockerfile')) {
-        const built = await buildFromDockerfile(this.docker, { appId: req.appId, sourceDir: req.sourceDir, repository, tag: req.buildId, labels: appLabels(req), log: req.log });
+        const built = await buildFromDockerfile(this.docker, { appId: req.appId, sourceDir: req.sourceDir, repository, tag: req.buildId, labels: appLabels(req), registryCredentials: this.registryCredentials, log: req.log });
         if (built.leftStages.length > 0) this.logger.warn('build-stage-images-left', { app: req.appName, images: built.leftStages });
         return { location: tag, processTypes: built.processTypes, buildpackDescription: 'Dockerfile', sizeBytes: built.sizeBytes };
       }

@@ -1,6 +1,7 @@
 // An app with a Dockerfile at its root is built from it by the engine, with the source as the
 // build context. Its Procfile, when it has one, names the process types; otherwise `web` runs
-// the image's ENTRYPOINT + CMD. The images it reads are checked first (dockerfile-image-check),
+// the image's ENTRYPOINT + CMD. The images it reads that the engine lacks are pulled first
+// (base-image-pull), then every image it reads is checked (dockerfile-image-check),
 // it caches only from the app's own images (build-cache-sources), and the stage images it leaves
 // are removed (build-stage-images).
 import type Docker from 'dockerode';
@@ -9,11 +10,13 @@ import { parseProcfile } from '../../domain/procfile.js';
 import type { ProcessTypes } from '../../domain/types.js';
 import { readAppFile } from '../app-files.js';
 import { INDENT } from '../build-step.js';
+import { pullMissingImages } from './base-image-pull.js';
 import { buildCacheOptions } from './build-cache-sources.js';
 import { BuildStageImages } from './build-stage-images.js';
 import { checkDockerfileImages } from './dockerfile-image-check.js';
 import { followProgress } from './engine-progress.js';
 import { processTypesOfImage } from './image-process-types.js';
+import type { RegistryCredentials } from './registry-credentials.js';
 import { tarDirectory } from './tar-dir.js';
 
 export interface DockerfileBuildJob {
@@ -23,6 +26,8 @@ export interface DockerfileBuildJob {
   repository: string;
   tag: string;
   labels: Record<string, string>;
+  /** The operator's registry credentials for pulling missing base images. */
+  registryCredentials?: RegistryCredentials;
   log(line: string): void;
 }
 
@@ -36,6 +41,7 @@ export async function buildFromDockerfile(docker: Docker, job: DockerfileBuildJo
   } catch (e) {
     throw new BerthError('build_failed', `Dockerfile: ${(e as Error).message}`);
   }
+  await pullMissingImages(docker, { dockerfile: dockerfile ?? '', credentials: job.registryCredentials, log });
   await checkDockerfileImages(docker, appId, dockerfile ?? '');
   const procfile = await readAppFile(sourceDir, 'Procfile');
   let declared: ProcessTypes | undefined;
@@ -46,7 +52,7 @@ export async function buildFromDockerfile(docker: Docker, job: DockerfileBuildJo
   }
   const stages = new BuildStageImages(docker);
   try {
-    // pull: false — the stack and the images the engine already has; nothing depends on a registry.
+    // pull: false — what was missing is pulled above, with credentials; the engine must not pull more.
     const options = { t: ref, dockerfile: 'Dockerfile', rm: true, forcerm: true, pull: false, labels: job.labels, ...(await buildCacheOptions(docker, appId, job.repository)) };
     const stream = (await docker.buildImage(tarDirectory(sourceDir), options as never)) as unknown as NodeJS.ReadableStream;
     await followProgress(stream, (l) => {

@@ -10,10 +10,14 @@ export interface ProgressEvent {
   error?: string;
   errorDetail?: { message?: string };
   aux?: { ID?: string };
+  progressDetail?: { current?: number; total?: number };
 }
 
-/** Resolves with the last aux.ID (the image id of a build) once the stream ends without an error. */
-export function followProgress(stream: NodeJS.ReadableStream | Readable, onLine: (line: string) => void): Promise<string | undefined> {
+/**
+ * Resolves with the last aux.ID (the image id of a build) once the stream ends without an error.
+ * onEvent sees every event as the engine sent it (a pull's per-layer progress, for a summary).
+ */
+export function followProgress(stream: NodeJS.ReadableStream | Readable, onLine: (line: string) => void, onEvent?: (event: ProgressEvent) => void): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     let pending = '';
     let imageId: string | undefined;
@@ -27,6 +31,7 @@ export function followProgress(stream: NodeJS.ReadableStream | Readable, onLine:
         onLine(text);
         return;
       }
+      onEvent?.(event);
       if (event.error) failure = event.errorDetail?.message ?? event.error;
       if (event.aux?.ID) imageId = event.aux.ID;
       if (event.stream) for (const l of event.stream.replace(/\n$/, '').split('\n')) onLine(l);
