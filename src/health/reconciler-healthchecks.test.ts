@@ -5,7 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Healthcheck } from '../domain/healthchecks.js';
 import type { Release } from '../domain/types.js';
+import { silentLogger } from '../platform/logger.js';
 import type { CheckOutcome } from './check-schedule.js';
+import { Reconciler } from './reconciler.js';
 import { healthWorld, PROCESS_TYPES, type HealthWorld } from './testing/health-world.js';
 
 let world: HealthWorld;
@@ -116,6 +118,26 @@ describe('Reconciler: app.json startup and readiness healthchecks', () => {
     expect(await world.rollout(v3.id)).toBe('live');
     expect(probe.attempts).toHaveLength(tried);
     expect(world.backends()).toEqual(['web.1@v3']);
+  });
+
+  it('after a server restart, an instance whose checks pass keeps its traffic in the first pass, its initialDelay long over', async () => {
+    const probe = scriptedChecks();
+    world = await healthWorld({ web: 1 }, { healthchecks: probe.fn });
+    await deployWithChecks(world, [check({ initialDelay: 30 })]);
+    await world.reconcile();
+    world.listen('web.1');
+    await world.clock.advance(30_000);
+    await world.reconcile();
+    expect(world.backends()).toEqual(['web.1@v2']);
+    // A new API process: a reconciler that knows nothing of the instance it finds running.
+    const restarted = new Reconciler({
+      store: world.store, runtime: world.runtime, routes: world.routes, clock: world.clock, logger: silentLogger, rollouts: world.rollouts,
+      appLog: { write: () => undefined }, probe: async () => true, healthchecks: probe.fn,
+    });
+    world.routes.current.clear();
+    await restarted.reconcile(world.app.id);
+    expect(world.backends()).toEqual(['web.1@v2']);
+    expect(world.runtime.started()).toEqual(['web.1@v2']); // nothing restarted
   });
 });
 

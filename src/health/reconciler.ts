@@ -91,6 +91,15 @@ const isWeb = (type: string) => type === 'web';
 const isCurrentFor = (slot: DesiredSlot, releaseId: string) => (i: Instance) =>
   i.releaseId === releaseId && (i.size === null || i.size === slot.size.name);
 
+/**
+ * When the instance started, as the runtime recorded it: an instance adopted after a server restart
+ * has long waited out its checks' `initialDelay`, and keeps serving while they are asked again.
+ */
+const ranSince = (i: Instance, boot: BootState): number => {
+  const t = Date.parse(i.startedAt);
+  return Number.isNaN(t) ? boot.startedAt : Math.min(t, boot.startedAt);
+};
+
 /** Newest first: the later release, and within one release (a resize) the later start. */
 const newestFirst = (a: Instance, b: Instance) => b.releaseVersion - a.releaseVersion || Date.parse(b.startedAt) - Date.parse(a.startedAt);
 
@@ -265,7 +274,7 @@ export class Reconciler {
       if (listening) {
         state.listeningSince ??= now;
         // app.json's startup and readiness checks, once the port is open: no traffic before they pass.
-        const gate = await this.checks.gate(current, slot, state.startedAt, state.listeningSince, now);
+        const gate = await this.checks.gate(current, slot, ranSince(current, state), state.listeningSince, now);
         if (gate.state === 'failed') {
           pass.failures.push(this.checkFailed(current, slot, gate, now));
           pass.keep.delete(current.id);
@@ -290,7 +299,7 @@ export class Reconciler {
       }
     }
     // app.json's liveness checks watch it while it is up: one failed `attempts` times in a row restarts it as a crash.
-    const watch = await this.checks.watch(current, slot, state.startedAt, state.upSince, now);
+    const watch = await this.checks.watch(current, slot, ranSince(current, state), state.upSince, now);
     if (watch.state === 'failed') {
       this.checkFailed(current, slot, watch, now);
       pass.keep.delete(current.id);
