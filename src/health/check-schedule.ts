@@ -60,9 +60,9 @@ export class CheckSchedule {
       t.nextAt = now + interval;
       onFailed?.(t.check, outcome.problem, t.failures, interval);
     }
+    // A gate's passed checks are done; a watch's never are (so it only "passes" with no checks at all).
     const open = this.tracks.filter((t) => !t.passed);
-    if (this.mode === 'gate' && open.length === 0) return { state: 'passed' };
-    if (open.length === 0) return { state: 'passed' }; // a watch with no checks
+    if (open.length === 0) return { state: 'passed' };
     return { state: 'waiting', wakeInMs: Math.max(0, Math.min(...open.map((t) => t.nextAt)) - now) };
   }
 }
