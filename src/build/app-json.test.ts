@@ -46,18 +46,16 @@ it('reads formation, env, add-ons, postdeploy and buildpacks as Heroku writes th
 
 it('lists unknown keys, known ones Berth does not use, and Dokku keys not yet supported, without refusing', () => {
   const m = parseAppJson(JSON.stringify({
-    stack: 'heroku-24', frobnicate: true, healthchecks: { web: [{ type: 'startup', path: '/' }] },
+    stack: 'heroku-24', frobnicate: true,
     cron: [{ command: 'node tick.js', schedule: '* * * * *' }], scripts: { 'pr-predestroy': 'x', release: 'y', postdeploy: 'z' },
   }));
   expect(m.ignored).toEqual([
     'stack (not used by Berth; berth stack:set chooses the stack)',
     'frobnicate (unknown key)',
-    'healthchecks (not yet supported)',
     'cron (not yet supported)',
     'scripts.pr-predestroy (not used by Berth: review apps)',
     "scripts.release (not used by Berth: use a `release:` process in the Procfile, Heroku's release phase)",
   ]);
-  expect(m.healthchecks).toEqual({ web: [{ type: 'startup', path: '/' }] });
   expect(m.cron).toEqual([{ command: 'node tick.js', schedule: '* * * * *' }]);
   expect(m.scripts.postdeploy).toBe('z');
 });

@@ -4,7 +4,9 @@
 import { BerthError } from '../domain/errors.js';
 import { isProcessType, processTypeProblem, validateConfigValue, validateSettableConfigKey } from '../domain/names.js';
 import { findSize, INSTANCE_SIZES } from '../domain/sizes.js';
+import type { Healthchecks } from '../domain/healthchecks.js';
 import { readAppFile } from './app-files.js';
+import { parseHealthchecks } from './app-json-healthchecks.js';
 
 export interface AppJsonEnvVar {
   /** The default, set on the first deploy unless the app already has the variable. */
@@ -34,8 +36,9 @@ export interface AppJson {
   scripts: { postdeploy?: string };
   /** Buildpack URLs in order; absent when the key is. Read by the builder choice. */
   buildpacks?: readonly string[];
-  /** Dokku's keys, parsed here and honoured by later work; kept as written. */
-  healthchecks?: unknown;
+  /** Dokku's checks per process type; kept with the slug, run by the health manager. */
+  healthchecks?: Healthchecks;
+  /** Dokku's key, parsed here and honoured by later work; kept as written. */
   cron?: unknown;
   /** Keys that change nothing on Berth, each with why: listed once in the build output. */
   ignored: readonly string[];
@@ -49,7 +52,7 @@ const NOT_USED: Readonly<Record<string, string>> = {
   image: 'not used by Berth',
   environments: 'not used by Berth: review apps and CI settings',
 };
-const NOT_YET: ReadonlySet<string> = new Set(['healthchecks', 'cron']);
+const NOT_YET: ReadonlySet<string> = new Set(['cron']);
 const SCRIPTS_NOT_USED: Readonly<Record<string, string>> = {
   'pr-predestroy': 'not used by Berth: review apps',
   test: 'not used by Berth: Heroku CI',
@@ -93,10 +96,7 @@ export function parseAppJson(text: string): AppJson {
       case 'addons': manifest.addons = parseAddons(value, problems); break;
       case 'scripts': manifest.scripts = parseScripts(value, problems, ignored); break;
       case 'buildpacks': manifest.buildpacks = parseBuildpacks(value, problems); break;
-      case 'healthchecks':
-        if (!isObject(value)) problems.push('healthchecks must be an object of process type → list of checks');
-        manifest.healthchecks = value;
-        break;
+      case 'healthchecks': manifest.healthchecks = parseHealthchecks(value, problems, ignored); break;
       case 'cron':
         if (!Array.isArray(value)) problems.push('cron must be a list of {"command", "schedule"}');
         manifest.cron = value;

@@ -1,4 +1,5 @@
 // The entities of the platform, as the store keeps them. Plain data, no behaviour.
+import type { Healthchecks } from './healthchecks.js';
 
 export type Id = string;
 /** ISO-8601 timestamps, as Heroku's API returns them. */
@@ -47,6 +48,8 @@ export interface Slug {
   /** Where the runtime finds it: a directory for `local`, an image reference for `docker`. */
   location: string;
   processTypes: ProcessTypes;
+  /** app.json's `healthchecks` (Dokku's) of the source it was built from; `{}` when it had none. */
+  healthchecks: Healthchecks;
   buildpackDescription: string;
   commit: string | null;
   sizeBytes: number;

@@ -1,5 +1,6 @@
 // What should run for an app: for each process type of the current release's slug, as many
 // instance slots as the formation says. The `release` type never runs as an instance.
+import type { Healthcheck } from '../domain/healthchecks.js';
 import { commandOf } from '../domain/process-types.js';
 import { DEFAULT_SIZE, findSize, type InstanceSize } from '../domain/sizes.js';
 import type { App, Release, Slug } from '../domain/types.js';
@@ -14,6 +15,8 @@ export interface DesiredSlot {
   key: string;
   /** Changes with every write to the type's formation entry (scale, resize), even to the same values. */
   formationVersion: string;
+  /** The type's app.json healthchecks, from the release's own slug (so a rollback runs its own). */
+  checks: readonly Healthcheck[];
 }
 
 export interface DesiredState {
@@ -34,8 +37,9 @@ export async function readDesiredState(store: Store, app: App): Promise<DesiredS
     const command = commandOf(slug.processTypes, f.type);
     if (!command || f.type === 'release') continue;
     const size = findSize(f.size) ?? findSize(DEFAULT_SIZE)!;
+    const checks = Object.hasOwn(slug.healthchecks, f.type) ? slug.healthchecks[f.type]! : [];
     for (let index = 1; index <= f.quantity; index++) {
-      slots.push({ type: f.type, index, command, size, key: slotKey(app.id, release.id, f.type, index), formationVersion: `${f.quantity}:${f.size}:${f.updatedAt}` });
+      slots.push({ type: f.type, index, command, size, key: slotKey(app.id, release.id, f.type, index), formationVersion: `${f.quantity}:${f.size}:${f.updatedAt}`, checks });
     }
   }
   return { app, release, slug, slots };

@@ -10,7 +10,10 @@ import type { Instance, Runtime } from '../runtime/runtime.js';
 import type { DynoState, DynoView } from '../services/dyno-directory.js';
 import type { Store } from '../store/store.js';
 import { CrashTracker } from './crash-backoff.js';
+import type { CheckStep } from './check-schedule.js';
 import { readDesiredState, slotKey, type DesiredSlot, type DesiredState } from './desired-state.js';
+import { healthcheckProbe, type HealthcheckProbe } from './healthcheck-probe.js';
+import { InstanceHealthchecks, label } from './instance-healthchecks.js';
 import type { InstanceOutput } from './instance-output.js';
 import type { PortProbe } from './port-probe.js';
 import { KeyedRetryBackoff } from './retry-backoff.js';
@@ -27,6 +30,8 @@ export interface ReconcilerDeps {
   clock: Clock;
   logger: Logger;
   probe: PortProbe;
+  /** One attempt of an app.json healthcheck (HTTP GET on $PORT, …); default: the real one over `probe`. */
+  healthchecks?: HealthcheckProbe;
   crashes?: CrashTracker;
   /** Writes the current release's rollout verdict (live, failed) once this pass has decided it. */
   rollouts: RolloutRecorder;
@@ -43,6 +48,8 @@ export interface ReconcilerDeps {
 
 interface BootState {
   startedAt: number;
+  /** Web: when $PORT first accepted a connection; the app.json startup and readiness checks start then. */
+  listeningSince?: number;
   upSince?: number;
 }
 
@@ -84,6 +91,15 @@ const isWeb = (type: string) => type === 'web';
 const isCurrentFor = (slot: DesiredSlot, releaseId: string) => (i: Instance) =>
   i.releaseId === releaseId && (i.size === null || i.size === slot.size.name);
 
+/**
+ * When the instance started, as the runtime recorded it: an instance adopted after a server restart
+ * has long waited out its checks' `initialDelay`, and keeps serving while they are asked again.
+ */
+const ranSince = (i: Instance, boot: BootState): number => {
+  const t = Date.parse(i.startedAt);
+  return Number.isNaN(t) ? boot.startedAt : Math.min(t, boot.startedAt);
+};
+
 /** Newest first: the later release, and within one release (a resize) the later start. */
 const newestFirst = (a: Instance, b: Instance) => b.releaseVersion - a.releaseVersion || Date.parse(b.startedAt) - Date.parse(a.startedAt);
 
@@ -97,10 +113,12 @@ export class Reconciler {
   private readonly refused = new StartRefusals();
   readonly crashes: CrashTracker;
   private readonly retries: KeyedRetryBackoff;
+  private readonly checks: InstanceHealthchecks;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.crashes = deps.crashes ?? new CrashTracker();
     this.retries = deps.retries ?? new KeyedRetryBackoff();
+    this.checks = new InstanceHealthchecks(deps.healthchecks ?? healthcheckProbe(deps.probe), deps.appLog);
   }
 
   async reconcile(appId: string): Promise<ReconcileResult> {
@@ -194,6 +212,7 @@ export class Reconciler {
       if (!wasUp && i.releaseId === currentReleaseId) failures.push(`${i.name} crashed (exit code ${i.exitCode ?? 'unknown'}) before it came up`);
     }
     this.boot.delete(i.id);
+    this.checks.forget(i.id);
   }
 
   /**
@@ -251,8 +270,21 @@ export class Reconciler {
     pass.keep.add(current.id);
     const state = this.boot.get(current.id) ?? this.adopt(current, now);
     if (state.upSince === undefined) {
-      const up = !isWeb(slot.type) || (current.address !== null && (await this.deps.probe(current.address)));
-      if (up) {
+      const listening = state.listeningSince !== undefined || !isWeb(slot.type) || (current.address !== null && (await this.deps.probe(current.address)));
+      if (listening) {
+        state.listeningSince ??= now;
+        // app.json's startup and readiness checks, once the port is open: no traffic before they pass.
+        const gate = await this.checks.gate(current, slot, ranSince(current, state), state.listeningSince, now);
+        if (gate.state === 'failed') {
+          pass.failures.push(this.checkFailed(current, slot, gate, now));
+          pass.keep.delete(current.id);
+          holdOver(); // the previous release keeps serving
+          return this.crashes.nextStartAt(slot.key)! - now;
+        }
+        if (gate.state === 'waiting') {
+          holdOver();
+          return gate.wakeInMs;
+        }
         state.upSince = now;
         this.deps.appLog.write(current.appId, 'berth', current.name, 'State changed from starting to up');
       } else if (now - state.startedAt >= (this.deps.bootTimeoutMs ?? 60_000)) {
@@ -266,9 +298,34 @@ export class Reconciler {
         return PROBE_INTERVAL_MS;
       }
     }
+    // app.json's liveness checks watch it while it is up: one failed `attempts` times in a row restarts it as a crash.
+    const watch = await this.checks.watch(current, slot, ranSince(current, state), state.upSince, now);
+    if (watch.state === 'failed') {
+      this.checkFailed(current, slot, watch, now);
+      pass.keep.delete(current.id);
+      return this.crashes.nextStartAt(slot.key)! - now;
+    }
     this.crashes.healthy(slot.key, state.upSince, now);
     pass.superseded.push(...upOlder);
-    return undefined;
+    return watch.state === 'waiting' ? watch.wakeInMs : undefined;
+  }
+
+  /**
+   * An instance that failed an app.json healthcheck is stopped and counted as a crash (restarted with
+   * backoff), as one that hit R10; returns the rollout's reason, which names the check.
+   */
+  private checkFailed(instance: Instance, slot: DesiredSlot, step: Extract<CheckStep, { state: 'failed' }>, now: number): string {
+    const { check, problem, failures } = step;
+    const times = check.type === 'liveness' ? `${failures} times in a row` : `after ${failures} attempt${failures > 1 ? 's' : ''}`;
+    const wasUp = this.boot.get(instance.id)?.upSince !== undefined;
+    this.deps.appLog.write(instance.appId, 'berth', instance.name, `${label(check)} failed ${times}: ${problem}; stopping the process`);
+    this.deps.appLog.write(instance.appId, 'berth', instance.name, `State changed from ${wasUp ? 'up' : 'starting'} to crashed`);
+    this.deps.logger.warn('instance-healthcheck-failed', { app: instance.appName, dyno: instance.name, check: check.name, type: check.type, problem });
+    this.crashes.crashed(slot.key, now);
+    this.boot.delete(instance.id);
+    this.checks.forget(instance.id);
+    this.stopNow(instance);
+    return `${instance.name} failed its ${check.type} healthcheck ${JSON.stringify(check.name)} ${times}: ${problem}`;
   }
 
   /**
@@ -334,6 +391,7 @@ export class Reconciler {
     this.deps.logger.warn('instance-boot-timeout', { app: instance.appName, dyno: instance.name });
     this.crashes.crashed(slot.key, now);
     this.boot.delete(instance.id);
+    this.checks.forget(instance.id);
     this.stopNow(instance);
   }
 
@@ -366,6 +424,7 @@ export class Reconciler {
   private abandon(instance: Instance): void {
     if (this.stopping.has(instance.id)) return;
     this.boot.delete(instance.id);
+    this.checks.forget(instance.id);
     this.deps.appLog.write(instance.appId, 'berth', instance.name, `Release v${instance.releaseVersion} was replaced before it came up`);
     this.deps.logger.info('instance-superseded-before-up', { app: instance.appName, dyno: instance.name, release: instance.releaseVersion });
     this.stopNow(instance);
@@ -412,6 +471,7 @@ export class Reconciler {
       await this.deps.runtime.remove(i.id);
       this.stopping.delete(i.id);
       this.boot.delete(i.id);
+      this.checks.forget(i.id);
       this.deps.output?.forget(i.id);
     }));
     return instances.length;

@@ -19,6 +19,7 @@ import { HealthManager } from '../health/health-manager.js';
 import { RolloutRecorder } from '../health/rollout-recorder.js';
 import { currentPrivileges } from '../platform/privileges.js';
 import { InstanceOutput } from '../health/instance-output.js';
+import { healthcheckProbe } from '../health/healthcheck-probe.js';
 import { tcpProbe } from '../health/port-probe.js';
 import { Reconciler } from '../health/reconciler.js';
 import { BuildOutputs } from '../logs/build-output.js';
@@ -87,7 +88,7 @@ export async function runApi(): Promise<void> {
   const healthLogger = logger.child({ component: 'health' });
   const rollouts = new RolloutRecorder({ store, events, appLog: logs, logger: healthLogger });
   const reconciler = new Reconciler({
-    store, runtime, routes, appLog: logs, clock: systemClock, logger: healthLogger, probe: tcpProbe,
+    store, runtime, routes, appLog: logs, clock: systemClock, logger: healthLogger, probe: tcpProbe, healthchecks: healthcheckProbe(tcpProbe),
     bootTimeoutMs: settings.bootTimeoutMs, output, rollouts,
   });
   const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });

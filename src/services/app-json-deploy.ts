@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { AppJson } from '../build/app-json.js';
 import { BerthError } from '../domain/errors.js';
+import { describeHealthcheck } from '../domain/healthchecks.js';
 import { DEFAULT_SIZE } from '../domain/sizes.js';
 import type { App, FormationEntry, ProcessTypes, User } from '../domain/types.js';
 import type { AddonDeps } from './addon-deps.js';
@@ -124,6 +125,20 @@ export class AppJsonDeploy {
     } catch (e) {
       if (e instanceof BerthError) throw new BerthError('build_failed', `app.json addons: ${e.message}`, 'build');
       throw e;
+    }
+  }
+
+  /**
+   * On every deploy: which healthchecks this release's instances will be held to, so a deploy that
+   * then fails one is read against what it was asked. A type the Procfile lacks is named and ignored.
+   */
+  announceHealthchecks(processTypes: ProcessTypes, log: Log): void {
+    for (const [type, checks] of Object.entries(this.manifest.healthchecks ?? {})) {
+      if (!Object.hasOwn(processTypes, type)) {
+        log(`-----> app.json: healthchecks name ${type}, which the Procfile does not define; ignored`);
+        continue;
+      }
+      log(`-----> app.json: healthchecks for ${type}: ${checks.map((c) => `${c.type} ${JSON.stringify(c.name)} ${describeHealthcheck(c)}`).join('; ')}`);
     }
   }
 

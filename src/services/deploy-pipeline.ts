@@ -11,6 +11,7 @@ import { extractSourceTarball } from '../deploy/tarball.js';
 import { parseSourceUrl } from '../deploy/source-capability.js';
 import type { SourceStore } from '../deploy/source-store.js';
 import { BerthError, isBerthError } from '../domain/errors.js';
+import { gateBudgetMs } from '../domain/healthchecks.js';
 import { checkProcessTypes } from '../domain/process-types.js';
 import { DEFAULT_SIZE, findSize } from '../domain/sizes.js';
 import type { App, Build, Release, Slug, User } from '../domain/types.js';
@@ -173,14 +174,16 @@ export class DeployPipeline {
     if (fault) throw new Error(`the build output could not be written: ${fault.message}`);
     const processTypes = checkProcessTypes(built.processTypes);
     await appJson?.setUpBeforeRelease(processTypes, log);
+    appJson?.announceHealthchecks(processTypes, log);
     const slug = await store.slugs.create({
-      appId: app.id, location: built.location, processTypes, buildpackDescription: built.buildpackDescription,
+      // The checks go with the slug, as its process types do: every release of it (a rollback too) runs them.
+      appId: app.id, location: built.location, processTypes, healthchecks: appJson?.manifest.healthchecks, buildpackDescription: built.buildpackDescription,
       commit: build.sourceVersion, sizeBytes: built.sizeBytes,
     });
     const release = await this.release(app, actor, build, slug, out, appJson);
     await store.builds.update(build.id, { status: 'succeeded', slugId: slug.id, releaseId: release.id });
     appLog?.write(app.id, 'berth', 'api', `Deploy ${shortVersion(build)} by ${actor.email}: release v${release.version}`);
-    await this.reportLaunch(app, release, out);
+    await this.reportLaunch(app, release, slug, out);
     await appJson?.runPostdeploy(log);
     await this.pruneBuilt(app);
   }
@@ -270,10 +273,12 @@ export class DeployPipeline {
    * failed and why, or superseded. The pipeline works nothing out itself; `git push` and the CLI read
    * the same state.
    */
-  private async reportLaunch(app: App, release: Release, out: BuildOutputWriter): Promise<void> {
+  private async reportLaunch(app: App, release: Release, slug: Slug, out: BuildOutputWriter): Promise<void> {
     out.line('-----> Launching...');
-    const ended = await waitForRollout(this.deps, app.id, release.id, { timeoutMs: this.deps.launchTimeoutMs });
-    for (const line of rolloutLines(app.name, release.version, ended, this.deps.launchTimeoutMs)) out.line(line);
+    // app.json startup/readiness checks may take their attempts after the instances listen.
+    const timeoutMs = this.deps.launchTimeoutMs + gateBudgetMs(slug.healthchecks);
+    const ended = await waitForRollout(this.deps, app.id, release.id, { timeoutMs });
+    for (const line of rolloutLines(app.name, release.version, ended, timeoutMs)) out.line(line);
   }
 
   async getBuild(actor: User, appRef: string, id: string): Promise<{ app: App; build: Build }> {

@@ -169,6 +169,15 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       expect((await store.builds.withStatus('pending')).map((x) => x.id)).toEqual([other.id]);
     });
 
+    it('keeps a slug\'s app.json healthchecks with it, none when it was made without', async () => {
+      const a = await makeApp();
+      const healthchecks = { web: [{ type: 'startup' as const, name: 'ready', kind: 'path' as const, path: '/health', content: 'ok', attempts: 3, timeout: 5, wait: 5, initialDelay: 0 }] };
+      const checked = await store.slugs.create({ appId: a.id, location: '/x', processTypes: { web: 'npm start' }, healthchecks, buildpackDescription: '', commit: null, sizeBytes: 0 });
+      const plain = await store.slugs.create({ appId: a.id, location: '/y', processTypes: { web: 'npm start' }, buildpackDescription: '', commit: null, sizeBytes: 0 });
+      expect((await store.slugs.byId(checked.id))?.healthchecks).toEqual(healthchecks);
+      expect((await store.slugs.byId(plain.id))?.healthchecks).toEqual({});
+    });
+
     it('deleting an app removes its releases, config, formation and builds but keeps the audit trail', async () => {
       const a = await makeApp();
       const slug = await store.slugs.create({ appId: a.id, location: '/x', processTypes: {}, buildpackDescription: '', commit: null, sizeBytes: 0 });

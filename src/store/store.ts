@@ -17,7 +17,8 @@ export interface NewRelease {
   /** Make it the app's current release in the same write (see ReleaseRepo.makeCurrent). Default false: pending. */
   current?: boolean;
 }
-export type NewSlug = Omit<Slug, 'id' | 'createdAt'>;
+/** `healthchecks` defaults to none: only a build from source with an app.json has any. */
+export type NewSlug = Omit<Slug, 'id' | 'createdAt' | 'healthchecks'> & Partial<Pick<Slug, 'healthchecks'>>;
 export type NewBuild = Pick<Build, 'appId' | 'userId' | 'sourceUrl' | 'sourceVersion' | 'buildpacks'>;
 
 export interface UserRepo {

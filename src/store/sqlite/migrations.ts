@@ -154,4 +154,6 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX releases_rollout ON releases(rollout_state);
   CREATE INDEX builds_status ON builds(status);
   `,
+  // app.json healthchecks (Dokku's) are part of what a slug runs with, as its process types are.
+  `ALTER TABLE slugs ADD COLUMN healthchecks TEXT NOT NULL DEFAULT '{}';`,
 ];

@@ -39,6 +39,7 @@ export const toFormation = (r: Row): FormationEntry => ({
 export const toSlug = (r: Row): Slug => ({
   id: s(r.id), appId: s(r.app_id), location: s(r.location),
   processTypes: JSON.parse(s(r.process_types)) as Record<string, string>,
+  healthchecks: JSON.parse(s(r.healthchecks)) as Slug['healthchecks'],
   buildpackDescription: s(r.buildpack_description), commit: sn(r.commit_sha), sizeBytes: r.size_bytes as number,
   createdAt: s(r.created_at),
 });
