@@ -69,7 +69,7 @@ describe('builder choice on the local runtime', () => {
     const r = await cli(['deploy', fixture('release-fails'), '-a', 'bc-release']);
     expect(r.code).not.toBe(0);
     expect(problems(r.stdout)).toEqual([expect.stringMatching(/^ ! +Release command failed with exit code 1; release v\d+ was not deployed\.$/)]);
-    expect(r.stderr).toContain('The release command failed (the reason is above). Deploy of');
+    expect(r.stderr).toContain('The release failed (the reason is above). Deploy of');
     const logs = await cli(['logs', '-a', 'bc-release', '-n', '200']);
     expect(logs.stdout).toMatch(/Deploy failed: Release command failed/);
     expect(logs.stdout).not.toMatch(/Build failed/);

@@ -55,9 +55,9 @@ export const deploy = defineCommand({
       ? (await followOutput(ctx, client, build, deadline, output)).problem
       : output.problem;
     if (finished.status !== 'succeeded' || !finished.release) {
-      // A build that made a release failed in its release command. The reason was printed with the
-      // output: said once there, not again here (as `git push` does).
-      const what = finished.release ? 'The release command failed' : 'The build failed';
+      // A failed build that made a release failed in its release phase. The reason was printed with
+      // the output: said once there, not again here (as `git push` does).
+      const what = finished.release ? 'The release failed' : 'The build failed';
       throw new CliError(`${problem ? `${what} (the reason is above).` : `${what}.`} Deploy of ${appLabel(app)} failed; see 'berth logs -a ${app}'.`);
     }
     const outcome = await waitForRolloutEnd(client, app, finished.release.id, { deadline });
