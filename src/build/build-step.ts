@@ -32,14 +32,17 @@ export function hostNetworkEnv(): Record<string, string> {
 /** The build's private temp dir, beside its cache in the workspace. */
 export const buildTmpDir = (cacheDir: string): string => `${cacheDir.replace(/\/+$/, '')}/../tmp`;
 
-/** The environment build commands see: a clean base, then the app's config vars, then the buildpack's own. */
-export function buildEnv(ctx: Pick<CompileContext, 'env' | 'cacheDir'>, extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * The environment build commands see: a clean base, then the app's config vars, then what earlier
+ * buildpacks exported (their PATH too: that is how a later one finds the tools they installed), then the buildpack's own.
+ */
+export function buildEnv(ctx: Pick<CompileContext, 'env' | 'cacheDir' | 'exported'>, extra: Record<string, string> = {}): Record<string, string> {
   // TMPDIR is the workspace's own (next to the cache): /tmp is shared by every app's builds.
   const env: Record<string, string> = { PATH: BUILD_PATH, HOME: `${ctx.cacheDir}/.home`, LANG: 'C.UTF-8', ...hostNetworkEnv() };
   const tmp = buildTmpDir(ctx.cacheDir);
   if (existsSync(tmp)) env.TMPDIR = tmp; // made by the slug builder; a buildpack compiled on its own keeps the default
   for (const [k, v] of Object.entries(ctx.env)) if (!ENV_DENYLIST.has(k)) env[k] = v;
-  return { ...env, ...extra };
+  return { ...env, ...ctx.exported, ...extra };
 }
 
 export interface StepOptions {

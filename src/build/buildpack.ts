@@ -15,6 +15,8 @@ export interface CompileContext {
   runAs?: BuildUser;
   /** The Node.js release Berth chose and fetched for this build (package.json `engines.node`), when the Node.js buildpack runs. */
   nodeRelease?: NodeReleaseFile;
+  /** What earlier buildpacks of this build exported (a classic buildpack's `export` file), seen by the later ones. */
+  exported?: Record<string, string>;
 }
 
 /**
@@ -36,6 +38,8 @@ export interface BuildUser {
 export interface CompileResult {
   /** Default process types this buildpack proposes; a Procfile overrides them. */
   processTypes: ProcessTypes;
+  /** Variables the buildpacks after this one build with (Heroku's multi-buildpack `export`). */
+  exported?: Record<string, string>;
 }
 
 export interface Buildpack {

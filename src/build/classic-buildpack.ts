@@ -37,13 +37,37 @@ export class ClassicBuildpack implements Buildpack {
       for (const key of keys) await writeFile(path.join(envDir, key), ctx.env[key] ?? '', { mode: 0o600 });
       if (this.runAs) await ownAll(envDir, keys, this.runAs);
       // Config vars are not in compile's environment: buildpacks read ENV_DIR, as on Heroku.
-      const env = buildEnv({ env: {}, cacheDir: ctx.cacheDir }, { STACK });
+      const env = buildEnv({ env: {}, cacheDir: ctx.cacheDir, exported: ctx.exported }, { STACK });
       const code = await this.runBin('compile', [ctx.buildDir, ctx.cacheDir, envDir], { cwd: ctx.buildDir, env, signal: ctx.signal }, ctx.log);
       if (code !== 0) throw new BerthError('build_failed', `Buildpack ${this.detectedName} failed to compile this app (bin/compile exited with ${code}).`);
     } finally {
       await rm(envDir, { recursive: true, force: true });
     }
-    return { processTypes: await this.release(ctx) };
+    return { processTypes: await this.release(ctx), exported: await this.exports(ctx) };
+  }
+
+  /**
+   * Heroku's multi-buildpack contract: a buildpack may leave an `export` file (shell) in its own
+   * directory, sourced before the next buildpack runs. It is sourced by bash as the build user, the
+   * file named as an argument, and the variables it sets or changes are handed on.
+   */
+  private async exports(ctx: CompileContext): Promise<Record<string, string> | undefined> {
+    const file = path.join(this.dir, 'export');
+    if (!(await access(file).then(() => true, () => false))) return undefined;
+    const before = buildEnv({ env: {}, cacheDir: ctx.cacheDir, exported: ctx.exported }, { STACK });
+    const out: string[] = [];
+    const script = '. "$1" >/dev/null 2>&1 || exit 1; env -0';
+    const code = await runStep('bash', ['-c', script, 'export', file], { cwd: ctx.buildDir, env: before, runAs: this.runAs, signal: ctx.signal, onLine: (l) => out.push(l) });
+    if (code !== 0) throw new BerthError('build_failed', `Buildpack ${this.detectedName}: its export file failed (exit ${code}).`);
+    const after: Record<string, string> = {};
+    for (const entry of out.join('\n').split('\0')) {
+      const eq = entry.indexOf('=');
+      if (eq <= 0) continue;
+      const [key, value] = [entry.slice(0, eq), entry.slice(eq + 1)];
+      // Only what the file set or changed; bash's own variables (PWD, SHLVL, _) are not the buildpack's.
+      if (before[key] !== value && CONFIG_KEY_PATTERN.test(key) && !['PWD', 'OLDPWD', 'SHLVL', '_'].includes(key)) after[key] = value;
+    }
+    return { ...ctx.exported, ...after };
   }
 
   private async release(ctx: CompileContext): Promise<Record<string, string>> {

@@ -7,6 +7,7 @@ import { BerthError, isBerthError } from '../domain/errors.js';
 import type { AppBuilder, AppBuildRequest, BuiltApp } from './app-builder.js';
 import type { BuildSandbox } from './build-sandbox.js';
 import type { NodeReleaseFetcher } from './buildpacks/nodejs/node-release-fetcher.js';
+import { builderLine, chooseBuilder } from './builder-choice.js';
 import { buildSlugInSandbox } from './sandboxed-slug-build.js';
 import { buildSlug } from './slug-builder.js';
 
@@ -23,11 +24,15 @@ export class HostSlugBuilder implements AppBuilder {
 
   async build(req: AppBuildRequest): Promise<BuiltApp> {
     const cacheDir = path.join(this.paths.cache, req.appId);
+    // Slugs only: a Dockerfile never selects the builder here (an app with nothing else fails, naming the docker runtime).
+    const choice = await chooseBuilder({ sourceDir: req.sourceDir, appBuildpacks: req.buildpacks, dockerfileBuilds: false });
+    req.log(builderLine(choice));
+    const buildpacks = choice.builder === 'buildpacks' ? choice.buildpacks : [];
     // Not logged here: the deploy pipeline says why a build failed, once.
-    const nodeRelease = await this.nodeReleases?.forBuild(req).catch((e: unknown) => {
+    const nodeRelease = await this.nodeReleases?.forBuild({ ...req, buildpacks }).catch((e: unknown) => {
       throw isBerthError(e) ? e : new BerthError('build_failed', `Build failed: ${(e as Error).message}`);
     });
-    const common = { appId: req.appId, sourceDir: req.sourceDir, slugsDir: this.paths.slugs, cacheDir, env: req.env, buildpacks: req.buildpacks, nodeRelease, log: req.log, signal: req.signal };
+    const common = { appId: req.appId, sourceDir: req.sourceDir, slugsDir: this.paths.slugs, cacheDir, env: req.env, buildpacks, nodeRelease, log: req.log, signal: req.signal };
     // Unsandboxed, the build user cannot enter BERTH_HOME (0700), so the slug builder works in the OS temp dir.
     const built = this.sandbox
       ? await buildSlugInSandbox(this.sandbox, { ...common, buildId: req.buildId, workDir: this.paths.work, codeDir: this.paths.code })

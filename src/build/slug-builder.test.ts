@@ -42,6 +42,18 @@ describe('buildSlug', () => {
     return { error: error as BerthError, log, slugsDir, workDir };
   }
 
+  it('runs the buildpacks of a .buildpacks-like list in order: later ones use what earlier ones installed and exported, the last one\'s defaults win', async () => {
+    const buildpacks = fileURLToPath(new URL('../../test/fixtures/buildpacks/', import.meta.url));
+    const { slug, log } = await build(path.join(apps, 'two-buildpacks'), {
+      buildpacks: [path.join(buildpacks, 'tools-first'), path.join(buildpacks, 'page-second')],
+    });
+    expect(log).toContain('       first-tool says: made by tools-first');
+    expect(log).toContain('       FIRST_EXPORTED=yes');
+    expect(await readFile(path.join(slug.slugDir, 'index.html'), 'utf8')).toBe('<p>tool: made by tools-first; exported: yes</p>\n');
+    expect(slug.processTypes).toEqual({ web: 'python3 -m http.server $PORT', tools: 'first-tool' });
+    expect(slug.buildpackDescription).toBe('Tools First, Page Second');
+  });
+
   it('builds node-hello into a runnable slug that serves / and sees config vars', async () => {
     const { slug, log, slugsDir } = await build(path.join(apps, 'node-hello'));
     expect(slug.slugDir).toBe(path.join(slugsDir, slug.slugId));

@@ -77,8 +77,14 @@ export async function buildSlug(opts: BuildSlugOptions): Promise<BuiltSlug> {
       fetchDir: path.join(workspace, 'buildpacks'), runAs, home: path.join(cacheDir, '.home'), log: opts.log, signal: opts.signal,
     });
     const buildpacks = await selectBuildpacks(buildDir, named);
+    // One after another in the same build dir, as on Heroku: each sees what the earlier ones built
+    // and exported, and a later one's default process types win over an earlier one's.
     const defaults: ProcessTypes = {};
-    for (const bp of buildpacks) Object.assign(defaults, (await bp.compile(ctx)).processTypes);
+    for (const bp of buildpacks) {
+      const compiled = await bp.compile(ctx);
+      Object.assign(defaults, compiled.processTypes);
+      if (compiled.exported) ctx.exported = compiled.exported;
+    }
 
     // Before the slug is read and sealed: nothing of the build may still write into it.
     if (runAs) await killBuildProcesses(runAs);

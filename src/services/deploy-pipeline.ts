@@ -133,13 +133,14 @@ export class DeployPipeline {
    */
   private async run(build: Build, app: App, actor: User, input: { sourceId: string; file: string } | { image: string }, out: BuildOutputWriter): Promise<void> {
     let workDir: string | undefined;
+    const progress = { built: false };
     try {
       this.deps.appLog?.write(app.id, 'berth', 'api', `Build started by ${actor.email}`);
       await mkdir(this.deps.paths.builds, { recursive: true });
       workDir = await mkdtemp(join(this.deps.paths.builds, `${build.id}-`));
-      await this.buildAndRelease(build, app, actor, input, out, workDir);
+      await this.buildAndRelease(build, app, actor, input, out, workDir, progress);
     } catch (e) {
-      await this.fail(build, app, out, e).catch((again: unknown) => {
+      await this.fail(build, app, out, e, progress).catch((again: unknown) => {
         this.deps.logger.error('build-failure-not-recorded', { build: build.id, error: again instanceof Error ? again.stack : String(again) });
       });
     } finally {
@@ -150,7 +151,10 @@ export class DeployPipeline {
     }
   }
 
-  private async buildAndRelease(build: Build, app: App, actor: User, input: { sourceId: string; file: string } | { image: string }, out: BuildOutputWriter, workDir: string): Promise<void> {
+  private async buildAndRelease(
+    build: Build, app: App, actor: User, input: { sourceId: string; file: string } | { image: string }, out: BuildOutputWriter, workDir: string,
+    progress: { built: boolean },
+  ): Promise<void> {
     const { store, appLog } = this.deps;
     const log = (l: string) => out.line(l);
     let built;
@@ -172,6 +176,7 @@ export class DeployPipeline {
     // A build whose output could not be kept is not released: nobody could read later how it was made.
     const fault = out.fault();
     if (fault) throw new Error(`the build output could not be written: ${fault.message}`);
+    progress.built = true;
     const processTypes = checkProcessTypes(built.processTypes);
     await appJson?.setUpBeforeRelease(processTypes, log);
     appJson?.announceHealthchecks(processTypes, log);
@@ -188,8 +193,11 @@ export class DeployPipeline {
     await this.pruneBuilt(app);
   }
 
-  /** Records the failure: the build failed, a release it left pending failed too (so nobody waits on it). */
-  private async fail(build: Build, app: App, out: BuildOutputWriter, e: unknown): Promise<void> {
+  /**
+   * Records the failure: the build failed, a release it left pending failed too (so nobody waits on it).
+   * `built`: the build itself succeeded and the release (its release command) failed; the app log says which.
+   */
+  private async fail(build: Build, app: App, out: BuildOutputWriter, e: unknown, progress: { built: boolean }): Promise<void> {
     const { store, appLog } = this.deps;
     // Only catalogue errors are worded for the tenant; anything else is ours to read in the log.
     const message = isBerthError(e) ? e.message : `Build failed because of an internal error (build id ${build.id}); the operator's log has the details.`;
@@ -202,7 +210,7 @@ export class DeployPipeline {
       const failed = await store.releases.setRollout(release.id, 'failed', `the build failed: ${message.split('\n')[0]}`);
       if (failed) this.deps.events.emit({ type: 'rollout-changed', appId: app.id, releaseId: release.id, state: 'failed' });
     }
-    appLog?.write(app.id, 'berth', 'api', (this.deps.hidePaths ?? showPaths)(`Build failed: ${message.split('\n')[0]}`));
+    appLog?.write(app.id, 'berth', 'api', (this.deps.hidePaths ?? showPaths)(`${progress.built ? 'Deploy' : 'Build'} failed: ${message.split('\n')[0]}`));
   }
 
   /**

@@ -31,9 +31,12 @@ export async function endInterruptedWork(deps: InterruptedWorkDeps): Promise<{ b
     // Made current before the crash: the build did its job, and the rollout goes on after the restart.
     const released = release !== undefined && release.currentAt !== null;
     await store.builds.update(b.id, { status: released ? 'succeeded' : 'failed' });
+    // What failed (the build, or the release it made) and what is left serving (nothing, on a first deploy).
+    const current = released ? undefined : await store.releases.current(b.appId);
+    const after = current?.slugId ? 'the previous release keeps serving' : 'nothing was deployed, the app has no release running yet';
     const lines = released
       ? [`-----> The server restarted after release v${release.version} was made; its rollout goes on (see \`berth releases:info v${release.version}\`).`]
-      : [` !     Build ${INTERRUPTED}.`, ' !     Build failed; the previous release keeps serving. Deploy again.'];
+      : [` !     Build ${INTERRUPTED}.`, ` !     ${release ? `Release v${release.version}` : 'Build'} failed; ${after}. Deploy again.`];
     await deps.outputs.appendFinished(b.id, lines).catch((e: Error) => logger.warn('build-output-not-ended', { build: b.id, error: e.message }));
     for (const name of leftovers.filter((n) => n.startsWith(`${b.id}-`))) {
       await rm(join(deps.buildsDir, name), { recursive: true, force: true }).catch((e: Error) => logger.warn('build-dir-remains', { build: b.id, error: e.message }));

@@ -113,3 +113,16 @@ it('refuses, saying how to follow it, when the rollout has not ended in time', a
   for (let s = 0; s < 61; s++) await clock.advance(1000);
   expect(answer()).toMatchObject({ ok: false, reason: 'release v1 is still rolling out (releasing); follow it with `berth releases:info v1 -a demo`.' });
 });
+
+it('says the previous release keeps serving only when there is one', async () => {
+  const first = await store.builds.create({ appId: app.id, userId: user.id, sourceUrl: 'x', sourceVersion: null, buildpacks: [] });
+  await store.builds.update(first.id, { status: 'failed' });
+  const none = await pushVerdict({ store, events, clock }, app, first.id, { timeoutMs: 0 });
+  expect(none).toMatchObject({ ok: false, outcome: 'the build failed; nothing was deployed, the app has no release running yet.' });
+  const { release } = await pushedRelease();
+  await verdict(release.id, 'live');
+  const second = await store.builds.create({ appId: app.id, userId: user.id, sourceUrl: 'x', sourceVersion: null, buildpacks: [] });
+  await store.builds.update(second.id, { status: 'failed' });
+  const kept = await pushVerdict({ store, events, clock }, app, second.id, { timeoutMs: 0 });
+  expect(kept).toMatchObject({ ok: false, outcome: 'the build failed; the previous release keeps serving.' });
+});

@@ -27,10 +27,11 @@ export async function pushVerdict(deps: RolloutWaitDeps, app: App, buildId: stri
   const made = build?.releaseId ? await deps.store.releases.byId(app.id, build.releaseId) : undefined;
   if (!build || !made || build.status === 'failed') {
     // The build output ends with why (the pipeline's line): only the outcome needs saying again.
+    const after = await whatServes(deps, app);
     if (made?.rollout.state === 'failed') {
-      return refused(`release v${made.version} failed: ${made.rollout.reason ?? 'no reason given'}; the previous release keeps serving.`, `release v${made.version} failed; the previous release keeps serving.`);
+      return refused(`release v${made.version} failed: ${made.rollout.reason ?? 'no reason given'}; ${after}.`, `release v${made.version} failed; ${after}.`);
     }
-    return refused('the build failed; the previous release keeps serving.');
+    return refused(`the build failed; ${after}.`);
   }
   const deadline = deps.clock.now() + o.timeoutMs;
   const left = () => Math.max(0, deadline - deps.clock.now());
@@ -46,6 +47,12 @@ export async function pushVerdict(deps: RolloutWaitDeps, app: App, buildId: stri
   if (!settled) return refused('the app was destroyed during the deploy.');
   if (settled.rollout.state === 'live') return { ok: true, version: settled.version };
   return judge(app, settled) ?? stillRollingOut(app, settled);
+}
+
+/** What a failed deploy leaves running: the current release, if the app has one with code (a first deploy has none). */
+async function whatServes(deps: RolloutWaitDeps, app: App): Promise<string> {
+  const current = await deps.store.releases.current(app.id);
+  return current?.slugId ? 'the previous release keeps serving' : 'nothing was deployed, the app has no release running yet';
 }
 
 /** The verdict of a release whose rollout ended live or failed; undefined otherwise. */

@@ -1,10 +1,10 @@
 // The docker runtime's builder: every app becomes an image on the engine, tagged
-// `berth-app/<app>:<build id>`. A Dockerfile at the root is built as is; anything else goes
-// through the buildpacks inside a stack container. The stack image is built on first need.
+// `berth-app/<app>:<build id>`. builder-choice.ts picks how: a Dockerfile built as is, or the
+// buildpacks inside a stack container. The stack image is built on first need.
 import type Docker from 'dockerode';
 import { BerthError, isBerthError } from '../../domain/errors.js';
 import type { Logger } from '../../platform/logger.js';
-import { isAppFile } from '../app-files.js';
+import { builderLine, chooseBuilder } from '../builder-choice.js';
 import type { AppBuilder, AppBuildRequest, BuiltApp } from '../app-builder.js';
 import { formatSize } from '../slug-files.js';
 import type { NodeReleaseFetcher } from '../buildpacks/nodejs/node-release-fetcher.js';
@@ -85,16 +85,18 @@ export class DockerImageBuilder implements AppBuilder {
     const repository = appRepository(req.appName);
     const tag = `${repository}:${req.buildId}`;
     try {
+      const choice = await chooseBuilder({ sourceDir: req.sourceDir, appBuildpacks: req.buildpacks, dockerfileBuilds: true });
+      req.log(builderLine(choice));
       // Dockerfiles are expected to start FROM the stack too, so it is made first either way.
       await this.ensureStack(req.log);
-      if (await isAppFile(req.sourceDir, 'Dockerfile')) {
+      if (choice.builder === 'dockerfile') {
         const built = await buildFromDockerfile(this.docker, { appId: req.appId, sourceDir: req.sourceDir, repository, tag: req.buildId, labels: appLabels(req), registryCredentials: this.registryCredentials, log: req.log });
         if (built.leftStages.length > 0) this.logger.warn('build-stage-images-left', { app: req.appName, images: built.leftStages });
         return { location: tag, processTypes: built.processTypes, buildpackDescription: 'Dockerfile', sizeBytes: built.sizeBytes };
       }
-      const nodeRelease = await this.nodeReleases?.forBuild(req);
+      const nodeRelease = await this.nodeReleases?.forBuild({ ...req, buildpacks: choice.buildpacks });
       const built = await buildInContainer(this.docker, {
-        appId: req.appId, appName: req.appName, sourceDir: req.sourceDir, env: req.env, buildpacks: req.buildpacks, nodeRelease, tag, log: req.log,
+        appId: req.appId, appName: req.appName, sourceDir: req.sourceDir, env: req.env, buildpacks: choice.buildpacks, nodeRelease, tag, log: req.log,
         labels: { [BUILD_ROLE_LABEL]: 'build', [SCOPE_LABEL]: this.scope, ...appLabels(req) },
       });
       req.log(`-----> Image ${tag} (${formatSize(built.sizeBytes)} slug layer)`);

@@ -1,6 +1,8 @@
 // Follows a Docker Engine progress stream (pull, build, import, push): JSON objects, one per
 // line. Passes readable lines on and turns an `error` object into a rejection.
 import type { Readable } from 'node:stream';
+import { lineSplitter } from '../line-splitter.js';
+import { plainLine, withoutEscapes } from './terminal-text.js';
 
 export interface ProgressEvent {
   stream?: string;
@@ -22,6 +24,9 @@ export function followProgress(stream: NodeJS.ReadableStream | Readable, onLine:
     let pending = '';
     let imageId: string | undefined;
     let failure: string | undefined;
+    // A step's output comes in chunks that need not end at a line's end ("Step 1/3 : FROM x", then "\n"):
+    // whole lines are put together across events, as plain text.
+    const output = lineSplitter((l) => onLine(plainLine(l)));
     const handle = (text: string) => {
       if (!text.trim()) return;
       let event: ProgressEvent;
@@ -34,8 +39,12 @@ export function followProgress(stream: NodeJS.ReadableStream | Readable, onLine:
       onEvent?.(event);
       if (event.error) failure = event.errorDetail?.message ?? event.error;
       if (event.aux?.ID) imageId = event.aux.ID;
-      if (event.stream) for (const l of event.stream.replace(/\n$/, '').split('\n')) onLine(l);
-      else if (event.status && !event.progress) onLine(event.id ? `${event.id}: ${event.status}` : event.status);
+      // Escapes go before lines are cut: the engine's colour reset after the last newline is not a line.
+      if (event.stream) output.push(withoutEscapes(event.stream));
+      else if (event.status && !event.progress) {
+        output.flush();
+        onLine(event.id ? `${event.id}: ${event.status}` : event.status);
+      }
     };
     stream.on('data', (chunk: Buffer | string) => {
       pending += chunk.toString();
@@ -46,6 +55,7 @@ export function followProgress(stream: NodeJS.ReadableStream | Readable, onLine:
     stream.on('error', reject);
     stream.on('end', () => {
       handle(pending);
+      output.flush();
       if (failure) reject(new Error(failure));
       else resolve(imageId);
     });

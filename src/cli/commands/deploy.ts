@@ -55,7 +55,10 @@ export const deploy = defineCommand({
       ? (await followOutput(ctx, client, build, deadline, output)).problem
       : output.problem;
     if (finished.status !== 'succeeded' || !finished.release) {
-      throw new CliError(`${problem ?? 'Build failed.'} Deploy of ${appLabel(app)} failed; see 'berth logs -a ${app}'.`);
+      // A failed build that made a release failed in its release phase. The reason was printed with
+      // the output: said once there, not again here (as `git push` does).
+      const what = finished.release ? 'The release failed' : 'The build failed';
+      throw new CliError(`${problem ? `${what} (the reason is above).` : `${what}.`} Deploy of ${appLabel(app)} failed; see 'berth logs -a ${app}'.`);
     }
     const outcome = await waitForRolloutEnd(client, app, finished.release.id, { deadline });
     const v = `v${outcome.release.version}`;
