@@ -3,6 +3,18 @@
 // docker runtime (which starts the image): its ENTRYPOINT + CMD as a command line, and the port
 // its web processes get from EXPOSE.
 
+/**
+ * The label (name, value) the stack build gives the buildpack slug images it commits
+ * (build/docker/container-build.ts): those run by Heroku's conventions, any other image by its own.
+ */
+export const SLUG_IMAGE_LABEL = ['berth.role', 'image'] as const;
+
+/**
+ * Whether ref can name an image at all (`repo/name:tag`, `name@sha256:…`, a full id): anything
+ * else the engine's API would misread as another path (`/images//x/json` answers a redirect).
+ */
+export const isImageReference = (ref: string) => /^[A-Za-z0-9][A-Za-z0-9._:@/-]*$/.test(ref) && !ref.includes('//');
+
 /** The port every app is told to listen on ($PORT) unless its image says otherwise. */
 export const DEFAULT_APP_PORT = 5000;
 

@@ -4,6 +4,7 @@
 import { randomInt } from 'node:crypto';
 import type Docker from 'dockerode';
 import { BerthError } from '../../domain/errors.js';
+import { isImageReference } from '../../domain/image-conventions.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Instance, InstanceSpec, InstanceStats, LogChunk, OneOffSpec, Runtime } from '../runtime.js';
 import { AppNetworks } from './app-networks.js';
@@ -220,6 +221,7 @@ export class DockerRuntime implements Runtime {
 
   /** How the command runs in the spec's image, read from the image itself (its labels, WORKDIR, ENTRYPOINT, EXPOSE). */
   private async runPlan(spec: Pick<InstanceSpec, 'slug' | 'command'>, role: 'formation' | 'one-off'): Promise<ImageRunPlan> {
+    if (!isImageReference(spec.slug)) throw new BerthError('start_refused', `${spec.slug} is not an image reference.`);
     return runPlanOf(await this.docker.getImage(spec.slug).inspect(), spec.command, role);
   }
 

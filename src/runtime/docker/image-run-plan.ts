@@ -11,10 +11,8 @@
 // Whatever the kind, the root filesystem stays read-only: the working directory is the one
 // writable, ephemeral place besides /tmp (a volume that starts as a copy of the image's files).
 import type Docker from 'dockerode';
-import { DEFAULT_APP_PORT, exposedAppPort, imageCommandLine } from '../../domain/image-conventions.js';
+import { DEFAULT_APP_PORT, exposedAppPort, imageCommandLine, SLUG_IMAGE_LABEL } from '../../domain/image-conventions.js';
 
-/** The label the stack build gives the slug images it commits. */
-const SLUG_IMAGE_LABEL = ['berth.role', 'image'] as const;
 const SLUG_DIR = '/app';
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
