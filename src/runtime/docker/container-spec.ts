@@ -75,9 +75,6 @@ export function containerOptions(spec: Omit<InstanceSpec, 'index'>, role: Contai
     HostConfig: {
       ...limitsOf(spec.size),
       ...(appDisk ? { Mounts: [appVolume(appDisk, plan.appDir)] } : {}),
-      // An image that says it listens on a low port (EXPOSE 80) may bind it as its non-root user,
-      // in its own network namespace only; it still holds no capability.
-      ...(plan.port < 1024 ? { Sysctls: { 'net.ipv4.ip_unprivileged_port_start': String(plan.port) } } : {}),
       // tini as PID 1 passes SIGTERM on to the app (a bare PID 1 would ignore it) and reaps zombies.
       Init: true,
       CapDrop: ['ALL'],
