@@ -54,6 +54,12 @@ describeWith(dockerEngine, "images' own semantics on the docker runtime", () => 
       .toBe("image-entrypoint: from the image's WORKDIR; cwd=/usr/src/app; entrypoint=yes; home=/usr/src/app\n");
   }, 240_000);
 
+  it('runs the exec-form CMD of an image with no shell at all', async () => {
+    await p.createApp('di-noshell');
+    await p.deployOk('di-noshell', fixture('image-no-shell'), 'v1');
+    expect((await p.get('di-noshell', '/')).text).toBe('image-no-shell: shells=[]\n');
+  }, 240_000);
+
   it('gives a one-off command to /bin/sh as the ENTRYPOINT\'s arguments, in the WORKDIR; the heroku CLI\'s exit-status suffix works there', async () => {
     const result = await run('di-entry', 'echo "ran in $(pwd) via $FROM_ENTRYPOINT"; test -x /bin/bash || echo no-bash');
     expect(result).toMatchObject({ code: 0, stdout: 'ran in /usr/src/app via yes\nno-bash\n' });
