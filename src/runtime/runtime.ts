@@ -11,7 +11,11 @@ export interface InstanceSpec {
   processType: string;
   /** 1-based; together with processType gives the Heroku dyno name, e.g. `web.2`. */
   index: number;
-  /** The Procfile command; runs through `bash -c` inside the instance's sandbox. */
+  /**
+   * The Procfile command; runs through a shell inside the instance's sandbox (`bash -c` for a
+   * buildpack slug, `/bin/sh -c` in an image of the app's own, given to its ENTRYPOINT). An
+   * image's own ENTRYPOINT + CMD line (domain/image-conventions) runs as the image's argv.
+   */
   command: string;
   /** Release config vars. The runtime adds PORT (web processes and any that ask) and DYNO. */
   env: Record<string, string>;

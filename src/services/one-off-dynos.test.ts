@@ -124,3 +124,16 @@ it('destroying the app stops its one-offs, running or waiting for their client, 
   await expect(service.runAttached(actor, waiting, { stdout: process.stdout })).rejects.toMatchObject({ code: 'dyno_not_found' });
   expect(w.runtime.oneOffSpecs).toHaveLength(2);
 });
+
+it('runs a process type\'s command when its name is the whole command (`berth run worker`), any other command as given', async () => {
+  const { w, actor, service } = await setup();
+  const named = await service.prepare(actor, 'demo', { command: ' worker ' });
+  expect(named.command).toBe('node worker.js');
+  service.runDetached(actor, named);
+  await flush();
+  expect(w.runtime.oneOffSpecs.at(-1)?.command).toBe('node worker.js');
+
+  await expect(service.prepare(actor, 'demo', { command: 'worker --verbose' })).resolves.toMatchObject({ command: 'worker --verbose' });
+  // Only the slug's own types: an inherited property name is a command like any other.
+  await expect(service.prepare(actor, 'demo', { command: 'constructor' })).resolves.toMatchObject({ command: 'constructor' });
+});

@@ -1,11 +1,12 @@
 // One-off dynos (`berth run`, `run:detached`): the current release's slug and config, any
-// command, outside the formation. Attached ones stream to the caller; detached ones write their
+// command (or a process type's, named alone), outside the formation. Attached ones stream to the caller; detached ones write their
 // output into the app's log stream as `app[run.N]`. Each holds a place in the OneOffTable from
 // acceptance until its process is gone, which is what bounds how many, how big and how long.
 import { Writable } from 'node:stream';
 import { BerthError } from '../domain/errors.js';
 import { validateConfigValue, validateSettableConfigKey } from '../domain/names.js';
 import { fitsUnder, largestOneOffSize } from '../domain/one-off-limits.js';
+import { commandOf } from '../domain/process-types.js';
 import { DEFAULT_SIZE, findSize } from '../domain/sizes.js';
 import type { App, User } from '../domain/types.js';
 import type { OneOffSpec, Runtime } from '../runtime/runtime.js';
@@ -59,13 +60,16 @@ export class OneOffDynos {
     const release = await this.deps.store.releases.current(app.id);
     const slug = release?.slugId ? await this.deps.store.slugs.byId(release.slugId) : undefined;
     if (!release || !slug) throw new BerthError('invalid_params', `${app.name} has no release yet; deploy it first.`, 'dyno');
+    // `berth run console`: a process type's name as the whole command runs that type's command,
+    // as Dokku and Heroku do; anything else is a command of its own.
+    const command = commandOf(slug.processTypes, req.command.trim()) ?? req.command;
     const startedAt = new Date(this.deps.clock.now()).toISOString();
     const entry = this.deps.oneOffs.reserve(app.id, {
-      command: req.command, size: size.name, releaseId: release.id, releaseVersion: release.version, startedAt,
+      command, size: size.name, releaseId: release.id, releaseVersion: release.version, startedAt,
     });
     return {
       app, appId: app.id, appName: app.name, releaseId: release.id, releaseVersion: release.version, processType: 'run',
-      command: req.command, env: { ...release.config, ...env }, slug: slug.location, size,
+      command, env: { ...release.config, ...env }, slug: slug.location, size,
       dynoName: entry.name, attach: req.attach === true, forceNoTty: req.force_no_tty === true, startedAt, entry,
     };
   }

@@ -11,7 +11,7 @@ import type { NodeReleaseFetcher } from '../buildpacks/nodejs/node-release-fetch
 import { buildInContainer } from './container-build.js';
 import { buildFromDockerfile } from './dockerfile-build.js';
 import { imageVisibleTo, isIdPrefix } from './image-access.js';
-import { processTypesOfImage } from './image-process-types.js';
+import { imagePortLine, processTypesOfImage } from './image-process-types.js';
 import type { RegistryCredentials } from './registry-credentials.js';
 import { cacheVolumeName } from './container-build.js';
 import { ensureStackImage, STACK_IMAGE } from './stack-image.js';
@@ -121,6 +121,7 @@ export class DockerImageBuilder implements AppBuilder {
     await this.docker.getImage(visible.Id).tag({ repo, tag });
     const info = await this.docker.getImage(`${repo}:${tag}`).inspect();
     req.log(`-----> Releasing image ${req.image} (${info.Id.slice(0, 19)})`);
+    req.log(`-----> ${imagePortLine(info)}`);
     return { location: `${repo}:${tag}`, processTypes: processTypesOfImage(info), buildpackDescription: `image ${req.image}`, sizeBytes: info.Size };
   }
 

@@ -15,7 +15,7 @@ import { buildCacheOptions } from './build-cache-sources.js';
 import { BuildStageImages } from './build-stage-images.js';
 import { checkDockerfileImages } from './dockerfile-image-check.js';
 import { followProgress } from './engine-progress.js';
-import { processTypesOfImage } from './image-process-types.js';
+import { imagePortLine, processTypesOfImage } from './image-process-types.js';
 import type { RegistryCredentials } from './registry-credentials.js';
 import { tarDirectory } from './tar-dir.js';
 
@@ -69,5 +69,6 @@ export async function buildFromDockerfile(docker: Docker, job: DockerfileBuildJo
   const processTypes = declared ?? processTypesOfImage(info);
   log('-----> Discovering process types');
   log(`${INDENT}${declared ? 'Procfile declares' : 'Image command gives'} types -> ${Object.keys(processTypes).join(', ') || '(none)'}`);
+  log(`-----> ${imagePortLine(info)}`);
   return { processTypes, sizeBytes: info.Size, leftStages };
 }

@@ -1,6 +1,7 @@
 // The labels that make a container a Berth instance. Everything Berth needs to know about an
 // instance after a restart is on the container itself, so adoption is a label query.
 import type Docker from 'dockerode';
+import { DEFAULT_APP_PORT } from '../../domain/image-conventions.js';
 import type { Instance } from '../runtime.js';
 
 export const LABEL = {
@@ -16,10 +17,12 @@ export const LABEL = {
   size: 'berth.size',
   /** `formation` for instances, `one-off` for `berth run`: one-offs never show up in list(). */
   role: 'berth.role',
+  /** The port the instance was told to listen on ($PORT): the image's one EXPOSEd port, or 5000. */
+  port: 'berth.port',
 } as const;
 
-/** The port every app listens on inside its container; the address is the container's own IP. */
-export const CONTAINER_PORT = 5000;
+/** Containers started before the port label existed all listened on the default port. */
+const LEGACY_PORT = DEFAULT_APP_PORT;
 
 export const networkName = (appName: string) => `berth-${appName}`;
 
@@ -43,7 +46,7 @@ export function instanceFromContainer(info: Docker.ContainerInspectInfo): Instan
     status: exited ? 'exited' : 'running',
     // A container that never started (created, start failed) has no exit status to report.
     exitCode: exited && finished ? info.State.ExitCode : null,
-    address: network?.IPAddress ? { host: network.IPAddress, port: CONTAINER_PORT } : null,
+    address: network?.IPAddress ? { host: network.IPAddress, port: Number(labels[LABEL.port] ?? LEGACY_PORT) } : null,
     startedAt: info.State.StartedAt && !info.State.StartedAt.startsWith('0001') ? info.State.StartedAt : info.Created,
     exitedAt: exited ? (finished ?? new Date().toISOString()) : null,
     size: labels[LABEL.size] ?? null,

@@ -1,28 +1,16 @@
 // The container an instance runs in: labels, limits from the formation size, and the hardening
 // every instance gets (no capabilities, no-new-privileges, a non-root user, a read-only root
-// filesystem with a tmpfs /tmp, its app's own network, no Docker socket, no host paths).
+// filesystem with a tmpfs /tmp and a writable working directory, its app's own network, no Docker
+// socket, no host paths). How the command runs in the image is the ImageRunPlan's business.
 import { cpus } from 'node:os';
 import type Docker from 'dockerode';
 import type { InstanceSize } from '../../domain/sizes.js';
 import type { InstanceSpec } from '../runtime.js';
-import { CONTAINER_PORT, LABEL, networkName } from './container-labels.js';
+import { LABEL, networkName } from './container-labels.js';
+import type { ImageRunPlan } from './image-run-plan.js';
 
 /** The non-root user of the stack image (`dyno`); images of their own without one run as it too. */
 export const DYNO_USER = '1000:1000';
-
-const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-/**
- * As on Heroku, .profile.d scripts are sourced before the command; the command arrives as "$1",
- * never as script text, so a config var or app name can never become shell code here.
- */
-const WITH_PROFILE = 'for f in ./.profile.d/*.sh; do [ -r "$f" ] && . "$f"; done; exec /bin/bash -c "$1"';
-/**
- * Formation instances write stderr into stdout: the engine copies the two pipes separately and
- * loses their relative order, while the app's log stream must keep it (as the local runtime's
- * single log file does). One-offs keep them apart for `berth run`.
- */
-const WITH_PROFILE_MERGED = `${WITH_PROFILE} 2>&1`;
 
 export interface ContainerRole {
   role: 'formation' | 'one-off';
@@ -32,22 +20,24 @@ export interface ContainerRole {
   interactive?: boolean;
 }
 
-export function containerEnv(spec: Pick<InstanceSpec, 'env'>, dyno: string): string[] {
+export function containerEnv(spec: Pick<InstanceSpec, 'env'>, dyno: string, plan: ImageRunPlan): string[] {
+  // The release's config may set its own PATH; HOME, PORT and DYNO are the platform's.
   const env: Record<string, string> = {
+    ...plan.env,
     ...spec.env,
-    PATH: spec.env.PATH ?? `/app/bin:/app/node_modules/.bin:${SYSTEM_PATH}`,
-    HOME: '/app',
-    PORT: String(CONTAINER_PORT),
+    ...(plan.env.HOME ? { HOME: plan.env.HOME } : {}),
+    PORT: String(plan.port),
     DYNO: dyno,
   };
   return Object.entries(env).map(([k, v]) => `${k}=${v}`);
 }
 
 /**
- * appDisk: a loop device holding an empty filesystem of the size's disk limit (instance-disks),
- * mounted as /app; without one, /app is an unlimited anonymous volume.
+ * plan: how the command runs in this image (image-run-plan). appDisk: a loop device holding an
+ * empty filesystem of the size's disk limit (instance-disks), mounted as the plan's writable
+ * directory; without one, that is an unlimited anonymous volume.
  */
-export function containerOptions(spec: Omit<InstanceSpec, 'index'>, role: ContainerRole, appDisk?: string): Docker.ContainerCreateOptions {
+export function containerOptions(spec: Omit<InstanceSpec, 'index'>, role: ContainerRole, plan: ImageRunPlan, appDisk?: string): Docker.ContainerCreateOptions {
   const labels: Record<string, string> = {
     [LABEL.managed]: '1',
     [LABEL.appId]: spec.appId,
@@ -59,20 +49,22 @@ export function containerOptions(spec: Omit<InstanceSpec, 'index'>, role: Contai
     [LABEL.dyno]: role.dyno,
     [LABEL.size]: spec.size.name,
     [LABEL.role]: role.role,
+    [LABEL.port]: String(plan.port),
   };
   return {
     Image: spec.slug,
-    Entrypoint: ['/bin/bash', '-c', role.role === 'one-off' ? WITH_PROFILE : WITH_PROFILE_MERGED, 'berth'],
-    Cmd: [spec.command],
-    WorkingDir: '/app',
+    ...(plan.entrypoint ? { Entrypoint: plan.entrypoint } : {}),
+    ...(plan.cmd ? { Cmd: plan.cmd } : {}),
+    WorkingDir: plan.workdir,
     User: DYNO_USER,
-    Env: containerEnv(spec, role.dyno),
+    Env: containerEnv(spec, role.dyno, plan),
     Labels: labels,
     Hostname: role.dyno.replace(/\./g, '-'),
-    ExposedPorts: { [`${CONTAINER_PORT}/tcp`]: {} },
+    ExposedPorts: { [`${plan.port}/tcp`]: {} },
     // Heroku's /app is writable but ephemeral: an anonymous volume starts as a copy of the
-    // image's /app and is removed with the container, while the root filesystem stays read-only.
-    ...(appDisk ? {} : { Volumes: { '/app': {} } }),
+    // image's working directory and is removed with the container, while the root filesystem
+    // stays read-only.
+    ...(appDisk ? {} : { Volumes: { [plan.appDir]: {} } }),
     OpenStdin: role.interactive ?? false,
     StdinOnce: role.interactive ?? false,
     AttachStdin: role.interactive ?? false,
@@ -82,7 +74,7 @@ export function containerOptions(spec: Omit<InstanceSpec, 'index'>, role: Contai
     StopSignal: 'SIGTERM',
     HostConfig: {
       ...limitsOf(spec.size),
-      ...(appDisk ? { Mounts: [appVolume(appDisk)] } : {}),
+      ...(appDisk ? { Mounts: [appVolume(appDisk, plan.appDir)] } : {}),
       // tini as PID 1 passes SIGTERM on to the app (a bare PID 1 would ignore it) and reaps zombies.
       Init: true,
       CapDrop: ['ALL'],
@@ -105,9 +97,9 @@ function limitsOf(size: InstanceSize): Docker.HostConfig {
 }
 
 /** An anonymous volume (removed with the container) on the instance's own size-limited filesystem. */
-function appVolume(device: string): Docker.MountSettings {
+function appVolume(device: string, target: string): Docker.MountSettings {
   return {
-    Type: 'volume', Source: '', Target: '/app',
+    Type: 'volume', Source: '', Target: target,
     VolumeOptions: { NoCopy: false, Labels: {}, DriverConfig: { Name: 'local', Options: { type: 'ext4', device, o: 'nosuid,nodev' } } },
   };
 }

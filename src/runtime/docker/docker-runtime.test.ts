@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
+import { SLUG_IMAGE_LABEL } from '../../domain/image-conventions.js';
 import { findSize } from '../../domain/sizes.js';
 import { run } from '../../platform/exec.js';
 import { eventually, getJson, ECHO_SERVER_JS, runtimeContract, specFor, type RuntimeHarness } from '../runtime.contract.js';
@@ -22,10 +23,10 @@ import { InstanceDisks } from './instance-disks.js';
 
 const docker = new Docker();
 
-/** An image of the stack with the given files at /app, as the image builder would make one. */
+/** An image of the stack with the given files at /app, labelled as the image builder labels a buildpack slug. */
 async function imageWith(files: Record<string, string>, tag: string): Promise<string> {
   const context = packFiles({
-    Dockerfile: `FROM ${STACK_IMAGE}\nCOPY --chown=1000:1000 app/ /app/\nLABEL ${SCOPE_LABEL}=test\n`,
+    Dockerfile: `FROM ${STACK_IMAGE}\nCOPY --chown=1000:1000 app/ /app/\nLABEL ${SCOPE_LABEL}=test ${SLUG_IMAGE_LABEL.join('=')}\n`,
     ...Object.fromEntries(Object.entries(files).map(([name, text]) => [`app/${name}`, text])),
   });
   await followProgress(await docker.buildImage(context, { t: tag, rm: true }), () => {});

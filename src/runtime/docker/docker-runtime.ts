@@ -4,12 +4,14 @@
 import { randomInt } from 'node:crypto';
 import type Docker from 'dockerode';
 import { BerthError } from '../../domain/errors.js';
+import { isImageReference } from '../../domain/image-conventions.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Instance, InstanceSpec, InstanceStats, LogChunk, OneOffSpec, Runtime } from '../runtime.js';
 import { AppNetworks } from './app-networks.js';
 import { instanceFromContainer, LABEL } from './container-labels.js';
 import { containerOptions } from './container-spec.js';
 import { ExitEvents } from './exit-events.js';
+import { type ImageRunPlan, runPlanOf } from './image-run-plan.js';
 import type { InstanceDisks } from './instance-disks.js';
 import { demuxTo, LogDemuxer } from './log-demux.js';
 
@@ -61,7 +63,12 @@ export class DockerRuntime implements Runtime {
     const disk = await this.opts.disks?.create(spec.size.diskMb);
     let container: Docker.Container;
     try {
-      const options = containerOptions(spec, { role: 'formation', dyno, index: spec.index }, disk);
+      const plan = await this.runPlan(spec, 'formation').catch((e: unknown) => {
+        const status = (e as EngineError).statusCode;
+        if (status === 404 || status === 400) throw new BerthError('start_refused', (e as Error).message);
+        throw e;
+      });
+      const options = containerOptions(spec, { role: 'formation', dyno, index: spec.index }, plan, disk);
       options.Labels![SCOPE_LABEL] = this.scope;
       container = await this.docker.createContainer(options).catch((e: unknown) => {
         // 404: no such image; 400: a configuration the engine rejects. Both fail the same way every time.
@@ -174,7 +181,7 @@ export class DockerRuntime implements Runtime {
     };
     let stopOnAbort: (() => void) | undefined;
     try {
-      const options = containerOptions(spec, { role: 'one-off', dyno, index: 0, interactive }, disk);
+      const options = containerOptions(spec, { role: 'one-off', dyno, index: 0, interactive }, await this.runPlan(spec, 'one-off'), disk);
       options.Labels![SCOPE_LABEL] = this.scope;
       const container = await this.docker.createContainer(options);
       try {
@@ -210,6 +217,12 @@ export class DockerRuntime implements Runtime {
       // An app that only ever runs one-offs has no instance whose removal would drop its network.
       await this.networks.removeIfUnused(spec.appName).catch((e: Error) => this.log.warn('network-remove-failed', { app: spec.appName, error: e.message }));
     }
+  }
+
+  /** How the command runs in the spec's image, read from the image itself (its labels, WORKDIR, ENTRYPOINT, EXPOSE). */
+  private async runPlan(spec: Pick<InstanceSpec, 'slug' | 'command'>, role: 'formation' | 'one-off'): Promise<ImageRunPlan> {
+    if (!isImageReference(spec.slug)) throw new BerthError('start_refused', `${spec.slug} is not an image reference.`);
+    return runPlanOf(await this.docker.getImage(spec.slug).inspect(), spec.command, role);
   }
 
   /**
