@@ -4,6 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { findPostgres } from '../../src/addons/brokers/postgresql/postgres-binaries.js';
+import { run } from '../../src/platform/exec.js';
 import type { CliResult } from './cli-harness.js';
 import { waitFor, type Platform } from './platform-harness.js';
 
@@ -28,6 +30,10 @@ const failed = (r: CliResult): string => {
   expect(r.code, `stdout: ${r.stdout}\nstderr: ${r.stderr}`).not.toBe(0);
   return r.stderr;
 };
+
+/** `SELECT 1` through a DATABASE_URL from this host with psql (argv only, no shell). */
+const selectOne = (url: string) =>
+  run(findPostgres()!.bin('psql'), ['-X', '-At', '-c', 'SELECT 1', url], { env: { PATH: process.env.PATH, PGCONNECT_TIMEOUT: '5' } });
 
 const waitText = (t: DatabaseTour, path: string, want: string) =>
   waitFor(async () => (await t.platform.get(t.app, path)).text.trim() === want, 60_000, `${t.app}${path} to answer ${want}`);
@@ -87,7 +93,15 @@ export async function checkRedisAttachDestroyTour(t: DatabaseTour): Promise<void
 
   expect(failed(await t.cli(['addons:destroy', pgName]))).toMatch(new RegExp(`re-run with --confirm ${t.app}`));
   expect(failed(await t.cli(['addons:destroy', pgName, '--confirm', t.other]))).toMatch(new RegExp(`did not match ${t.app}`));
+  const databaseUrl = ok(await t.cli(['config:get', 'DATABASE_URL', '-a', t.app])).stdout.trim();
+  expect(await selectOne(databaseUrl)).toMatchObject({ code: 0, stdout: '1\n' });
+  // Another database keeps the shared cluster up, so what follows is about this add-on's data.
+  ok(await t.cli(['addons:create', 'postgresql', '-a', t.other]));
   ok(await t.cli(['addons:destroy', pgName, '--confirm', t.app]));
+  // "removes the config var and the data": the old credentials open nothing any more.
+  const gone = await selectOne(databaseUrl);
+  expect(gone.code, gone.stdout).not.toBe(0);
+  expect(gone.stderr).toMatch(/does not exist|password authentication failed/);
   expect(ok(await t.cli(['config:get', 'DATABASE_URL', '-a', t.app])).stdout.trim()).toBe('');
   expect(ok(await t.cli(['addons', '-a', t.app])).stdout).not.toContain(pgName);
   await waitText(t, '/count', 'error: DATABASE_URL is not set');
