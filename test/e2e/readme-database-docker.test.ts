@@ -7,8 +7,9 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { findPostgres } from '../../src/addons/brokers/postgresql/postgres-binaries.js';
 import { postgresServer, redisServer } from '../../src/addons/testing/service-dependencies.js';
-import { run } from '../../src/platform/exec.js';
+import { run, runChecked } from '../../src/platform/exec.js';
 import { berth, tempDir } from '../support/cli-harness.js';
 import { dockerEngine, stackImageReady, STACK_BUILD_TIMEOUT_MS } from '../support/docker-engine.js';
 import { buildDist, fixture, isAlive, Platform } from '../support/platform-harness.js';
@@ -53,6 +54,13 @@ async function docker0Address(): Promise<string> {
   expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   return address!;
 }
+
+/** `SELECT 1` through a DATABASE_URL with psql, inside network namespace `ns` or on the host. */
+const selectOne = (url: string, ns?: string) => {
+  const psql = [findPostgres()!.bin('psql'), '-X', '-At', '-c', 'SELECT 1', url];
+  const env = { PATH: process.env.PATH, PGCONNECT_TIMEOUT: '5' };
+  return ns ? run('ip', ['netns', 'exec', ns, ...psql], { env }) : run(psql[0]!, psql.slice(1), { env });
+};
 
 describeWith(all, 'the README\'s "Add a database" on the docker runtime', () => {
   let platform: Platform;
@@ -127,4 +135,35 @@ describeWith(all, 'the README\'s "Add a database" on the docker runtime', () => 
     await checkRedisAttachDestroyTour(tour);
     await recordPids();
   }, 180_000);
+
+  it("PostgreSQL admits the host's own connections to the bridge address but not a machine routed to it from outside", async () => {
+    // The README: a LAN machine with a route to 172.17.0.0/16 via this host reaches the address, but
+    // PostgreSQL's source networks still apply. The machine is a network namespace on a veth pair.
+    const url = ok(await tour.cli(['config:get', 'DATABASE_URL', '-a', tour.other])).stdout.trim();
+    expect(new URL(url).hostname).toBe(tour.addonHost);
+    // Docker's MASQUERADE for docker0 makes this arrive from the host's LAN address (pg_hba's samehost).
+    expect(await selectOne(url)).toMatchObject({ code: 0, stdout: '1\n' });
+
+    const ns = `berth-rdlan-${process.pid}`;
+    const [hostEnd, lanEnd] = [`rdl${process.pid}h`, `rdl${process.pid}l`];
+    const net = `198.51.100.${(process.pid % 60) * 4}`.split('.').map(Number);
+    const [hostIp, lanIp] = [`198.51.100.${net[3]! + 1}`, `198.51.100.${net[3]! + 2}`];
+    try {
+      await runChecked('ip', ['netns', 'add', ns]);
+      await runChecked('ip', ['link', 'add', hostEnd, 'type', 'veth', 'peer', 'name', lanEnd]);
+      await runChecked('ip', ['link', 'set', lanEnd, 'netns', ns]);
+      await runChecked('ip', ['addr', 'add', `${hostIp}/30`, 'dev', hostEnd]);
+      await runChecked('ip', ['link', 'set', hostEnd, 'up']);
+      await runChecked('ip', ['-n', ns, 'addr', 'add', `${lanIp}/30`, 'dev', lanEnd]);
+      await runChecked('ip', ['-n', ns, 'link', 'set', lanEnd, 'up']);
+      await runChecked('ip', ['-n', ns, 'route', 'add', 'default', 'via', hostIp]);
+      const outside = await selectOne(url, ns);
+      expect(outside.code, outside.stdout).not.toBe(0);
+      // Reached (not a timeout or a refused port), and refused by pg_hba for its own address.
+      expect(outside.stderr).toContain(`no pg_hba.conf entry for host "${lanIp}"`);
+    } finally {
+      await run('ip', ['link', 'del', hostEnd]);
+      await run('ip', ['netns', 'del', ns]);
+    }
+  }, 60_000);
 });
