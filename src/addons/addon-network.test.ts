@@ -68,6 +68,15 @@ describe('add-on network settings', () => {
     expect(superuserReject).toBeGreaterThan(-1);
     expect(lines.findIndex((l) => l[3] === '172.16.0.0/12')).toBeGreaterThan(superuserReject);
   });
+
+  it("admits add-on roles from the host's own addresses when there are app networks (Docker masquerades the host's connections to docker0)", () => {
+    const rows = (clients: string[]) => pgHba(clients).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/));
+    expect(rows(['172.16.0.0/12'])).toContainEqual(['host', 'sameuser', 'all', 'samehost', 'scram-sha-256']);
+    // Never the superuser: its reject line comes first.
+    expect(rows(['172.16.0.0/12']).filter((l) => l[3] === 'samehost').map((l) => l[2])).toEqual(['all']);
+    expect(rows(['172.16.0.0/12']).findIndex((l) => l[3] === 'samehost')).toBeGreaterThan(rows(['172.16.0.0/12']).findIndex((l) => l[4] === 'reject'));
+    expect(rows([]).some((l) => l[3] === 'samehost')).toBe(false);
+  });
 });
 
 function reconfigures(name: string, make: (home: string, network?: AddonNetwork) => Broker, client: Client, pidOf: (home: string, id: string) => Promise<number>): void {

@@ -159,6 +159,8 @@ export interface CliRunOptions {
   cwd?: string;
   input?: string;
   env?: Record<string, string>;
+  /** After this the run is killed (exit code 1): 20 s, enough for every command but a deploy on docker. */
+  timeoutMs?: number;
 }
 
 /** Runs `bin/berth.js` as a user would, with its own HOME (so its own ~/.netrc) and no inherited tokens. */
@@ -179,7 +181,7 @@ export function berth(args: string[], opts: CliRunOptions): Promise<CliResult> {
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
     child.once('error', rej);
     child.once('close', (code) => {
       clearTimeout(timer);

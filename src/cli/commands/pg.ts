@@ -17,7 +17,7 @@ export const pgPsql = defineCommand({
   async run(ctx, input) {
     const app = await ctx.app(input);
     const url = attachmentUrl(await ctx.client().getConfigVars(app), app, input.args.DATABASE ?? 'DATABASE');
-    process.exitCode = await openClient('psql', [url]);
+    await openClient('psql', [url]);
   },
 });
 

@@ -10,6 +10,6 @@ export const redisCli = defineCommand({
   async run(ctx, input) {
     const app = await ctx.app(input);
     const url = attachmentUrl(await ctx.client().getConfigVars(app), app, input.args.DATABASE ?? 'REDIS');
-    process.exitCode = await openClient('redis-cli', ['-u', url]);
+    await openClient('redis-cli', ['-u', url]);
   },
 });

@@ -1,9 +1,17 @@
 // Opens a service's own client (psql, redis-cli) on an add-on's URL, with the terminal inherited.
 import { spawn } from 'node:child_process';
-import { CliError } from '../command.js';
+import { CliError, CommandExit } from '../command.js';
 
-/** Runs `program args…` (argv only) with inherited stdio; resolves to its exit code. */
-export function openClient(program: string, args: string[]): Promise<number> {
+/**
+ * Runs `program args…` (argv only) with inherited stdio. A client that fails (psql refused by the
+ * server, exit 2) makes `berth` exit with its code (as `berth run` does), not 0.
+ */
+export async function openClient(program: string, args: string[]): Promise<void> {
+  const code = await exitCodeOf(program, args);
+  if (code !== 0) throw new CommandExit(code);
+}
+
+function exitCodeOf(program: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { stdio: 'inherit' });
     child.on('error', (e: NodeJS.ErrnoException) =>

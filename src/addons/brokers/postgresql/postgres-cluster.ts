@@ -22,6 +22,12 @@ interface ClusterRecord { port: number; password: string; version: string }
  * Who may connect: the superuser only over loopback, and each add-on role only into the database
  * of its own name (`sameuser`), from loopback or from the app networks (`clients`). CONNECT is
  * also revoked from PUBLIC per database, so either rule alone holds.
+ *
+ * With app networks, add-on roles are also admitted from the host's own addresses (`samehost`):
+ * Docker's NAT rule for its default bridge (`-s 172.17.0.0/16 ! -o docker0 -j MASQUERADE`) rewrites
+ * the host's own connections to the bridge address, so `berth pg:psql` on the host arrives from its
+ * LAN address. Only the host can use those as a source (the kernel drops packets from outside that
+ * carry one of its own addresses), the same processes that reach loopback anyway.
  */
 export function pgHba(clients: string[]): string {
   return [
@@ -30,6 +36,7 @@ export function pgHba(clients: string[]): string {
     `host    all        ${SUPERUSER}  127.0.0.1/32    scram-sha-256`,
     `host    all        ${SUPERUSER}  0.0.0.0/0       reject`,
     'host    sameuser   all           127.0.0.1/32    scram-sha-256',
+    ...(clients.length > 0 ? ['host    sameuser   all           samehost        scram-sha-256'] : []),
     ...clients.map((cidr) => `host    sameuser   all           ${cidr.padEnd(15)} scram-sha-256`),
     '',
   ].join('\n');
@@ -96,8 +103,9 @@ export class PostgresCluster {
       pidFile: join(this.opts.dir, 'server.pid'),
       logFile: join(this.opts.dir, 'postgres.log'),
       account,
-      // A postmaster left running with other addresses or fewer connections is restarted once.
-      config: JSON.stringify({ listen, clients: network.clients, maxConnections, tls }),
+      // A postmaster left running with other addresses or fewer connections is restarted once;
+      // pg_hba.conf is read at start only: a postmaster left running under other rules restarts too.
+      config: JSON.stringify({ listen, hba: pgHba(network.clients), maxConnections, tls }),
       ready: async () => (await run(this.opts.bins.bin('pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(record.port)])).code === 0,
     }, this.opts.logger);
     return target;
