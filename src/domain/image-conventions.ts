@@ -2,6 +2,7 @@
 // names the image's process types and says in the build output which port the app gets) and the
 // docker runtime (which starts the image): its ENTRYPOINT + CMD as a command line, and the port
 // its web processes get from EXPOSE.
+import { shellQuote } from './shell-quote.js';
 
 /**
  * The label (name, value) the stack build gives the buildpack slug images it commits
@@ -18,7 +19,6 @@ export const isImageReference = (ref: string) => /^[A-Za-z0-9][A-Za-z0-9._:@/-]*
 /** The port every app is told to listen on ($PORT) unless its image says otherwise. */
 export const DEFAULT_APP_PORT = 5000;
 
-const shellQuote = (arg: string) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
 /**
  * The image's ENTRYPOINT + CMD as one command line, quoted as a shell would read it back: the

@@ -70,6 +70,13 @@ export interface OneOffSpec extends Omit<InstanceSpec, 'index'> {
   stdout: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
   /**
+   * Run it on a terminal (a pseudo-terminal of its own), as Heroku runs `heroku run` unless the
+   * client says --no-tty: stdin is keystrokes (the terminal echoes them and turns Enter into a
+   * newline, Ctrl-D into end of input, Ctrl-C into SIGINT), and everything it prints comes out of
+   * `stdout` with the terminal's line endings; `stderr` is not used.
+   */
+  tty?: boolean;
+  /**
    * Aborting it stops the one-off as stop() stops an instance (SIGTERM, then SIGKILL after the
    * grace period) and exec() resolves with its exit code; already aborted, nothing is started.
    */

@@ -31,6 +31,8 @@ export interface OneOffIo {
   stdin?: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /** On a terminal of its own (see OneOffSpec.tty). */
+  tty?: boolean;
 }
 
 export interface OneOffDeps extends ServiceDeps {

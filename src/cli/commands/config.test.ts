@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseAssignment, shellQuote } from './config.js';
+import { shellQuote } from '../../domain/shell-quote.js';
+import { parseAssignment } from './config.js';
 
 describe('config value handling', () => {
   it('splits KEY=VALUE at the first = only', () => {

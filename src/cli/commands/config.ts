@@ -1,12 +1,9 @@
 // config, config:get, config:set, config:unset. Values are data: kept byte for byte, never interpreted.
 import type { BerthClient } from '../../client/berth-client.js';
+import { shellQuote } from '../../domain/shell-quote.js';
 import { UsageError, defineCommand } from '../command.js';
 import { appLabel } from '../output.js';
 
-/** `KEY='value'` quoted for POSIX shells, so `eval $(berth config --shell)` reproduces it exactly. */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]*$/.test(value) && value !== '' ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 /** Splits `K=V` at the first `=`: the value may hold more `=` signs, spaces, `$(...)`: all literal. */
 export function parseAssignment(arg: string): [string, string] {

@@ -18,6 +18,8 @@ export interface ContainerRole {
   index: number;
   /** One-offs keep stdin open for `berth run`. */
   interactive?: boolean;
+  /** A one-off on a terminal: the engine's TTY (output one raw stream, not multiplexed). */
+  tty?: boolean;
 }
 
 export function containerEnv(spec: Pick<InstanceSpec, 'env'>, dyno: string, plan: ImageRunPlan): string[] {
@@ -70,7 +72,7 @@ export function containerOptions(spec: Omit<InstanceSpec, 'index'>, role: Contai
     AttachStdin: role.interactive ?? false,
     AttachStdout: role.role === 'one-off',
     AttachStderr: role.role === 'one-off',
-    Tty: false,
+    Tty: role.tty ?? false,
     StopSignal: 'SIGTERM',
     HostConfig: {
       ...limitsOf(spec.size),

@@ -181,13 +181,16 @@ export class DockerRuntime implements Runtime {
     };
     let stopOnAbort: (() => void) | undefined;
     try {
-      const options = containerOptions(spec, { role: 'one-off', dyno, index: 0, interactive }, await this.runPlan(spec, 'one-off'), disk);
+      const tty = spec.tty === true;
+      const options = containerOptions(spec, { role: 'one-off', dyno, index: 0, interactive, tty }, await this.runPlan(spec, 'one-off'), disk);
       options.Labels![SCOPE_LABEL] = this.scope;
       const container = await this.docker.createContainer(options);
       try {
         const stream = (await container.attach({ stream: true, stdin: interactive, stdout: true, stderr: true, hijack: interactive })) as NodeJS.ReadWriteStream;
         const drained = new Promise<void>((resolve) => { stream.on('end', resolve); stream.on('close', resolve); stream.on('error', () => resolve()); });
-        demuxTo(stream, spec.stdout, spec.stderr ?? spec.stdout);
+        // With a TTY the engine sends the terminal's output as it is, one stream, no frames.
+        if (tty) stream.pipe(spec.stdout, { end: false });
+        else demuxTo(stream, spec.stdout, spec.stderr ?? spec.stdout);
         const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
         try {
           await container.start();
