@@ -1,4 +1,5 @@
 // The entities of the platform, as the store keeps them. Plain data, no behaviour.
+import type { CronJob } from './cron-jobs.js';
 
 export type Id = string;
 /** ISO-8601 timestamps, as Heroku's API returns them. */
@@ -50,6 +51,8 @@ export interface Slug {
   buildpackDescription: string;
   commit: string | null;
   sizeBytes: number;
+  /** The app.json `cron` jobs of the source it was built from: a release runs the jobs of its slug. */
+  cronJobs: CronJob[];
   createdAt: Timestamp;
 }
 
