@@ -34,6 +34,6 @@ export interface CronRepo {
   setSuspended(appId: Id, jobId: string, suspended: boolean, now: string): Promise<void>;
   /** Records a run that has started (or failed to start: `error`), replacing the last one. */
   recordStart(appId: Id, jobId: string, run: Omit<CronRunRecord, 'finishedAt' | 'exitCode'>): Promise<void>;
-  /** Completes the last run of that dyno with its exit code; a newer run recorded meanwhile is left alone. */
-  recordFinish(appId: Id, jobId: string, dyno: string, finishedAt: string, exitCode: number): Promise<void>;
+  /** Completes the last run of that dyno (exit code, or why it could not run); a newer run recorded meanwhile is left alone. */
+  recordFinish(appId: Id, jobId: string, dyno: string, end: { finishedAt: string; exitCode: number | null; error?: string | null }): Promise<void>;
 }

@@ -185,12 +185,12 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       await store.cron.markHandled(a.id, 'job1', '2024-01-01T00:00:00.000Z');
       await store.cron.recordStart(a.id, 'job1', { dyno: 'scheduler.1', startedAt: '2024-01-01T00:01:00.000Z', trigger: 'schedule', error: null });
       await store.cron.recordStart(a.id, 'job1', { dyno: 'scheduler.2', startedAt: '2024-01-01T00:02:00.000Z', trigger: 'manual', error: null });
-      await store.cron.recordFinish(a.id, 'job1', 'scheduler.1', '2024-01-01T00:02:30.000Z', 1);
+      await store.cron.recordFinish(a.id, 'job1', 'scheduler.1', { finishedAt: '2024-01-01T00:02:30.000Z', exitCode: 1 });
       await store.cron.setSuspended(a.id, 'job2', true, '2024-01-01T00:03:00.000Z');
       const states = new Map((await store.cron.list(a.id)).map((x) => [x.jobId, x]));
       expect(states.get('job1')).toMatchObject({ suspended: false, handledThrough: '2024-01-01T00:01:00.000Z',
         lastRun: { dyno: 'scheduler.2', trigger: 'manual', finishedAt: null, exitCode: null } });
-      await store.cron.recordFinish(a.id, 'job1', 'scheduler.2', '2024-01-01T00:04:00.000Z', 0);
+      await store.cron.recordFinish(a.id, 'job1', 'scheduler.2', { finishedAt: '2024-01-01T00:04:00.000Z', exitCode: 0 });
       expect((await store.cron.list(a.id)).find((x) => x.jobId === 'job1')?.lastRun).toMatchObject({ exitCode: 0, finishedAt: '2024-01-01T00:04:00.000Z' });
       expect(states.get('job2')).toMatchObject({ suspended: true, lastRun: null });
       await store.apps.delete(a.id);

@@ -42,9 +42,10 @@ export function sqliteCron(db: Database.Database): CronRepo {
                   last_exit_code = NULL, last_error = ? WHERE app_id = ? AND job_id = ?`)
         .run(run.dyno, run.startedAt, run.trigger, run.error, appId, jobId);
     },
-    async recordFinish(appId, jobId, dyno, finishedAt, exitCode) {
-      db.prepare('UPDATE cron_job_states SET last_finished_at = ?, last_exit_code = ? WHERE app_id = ? AND job_id = ? AND last_dyno = ?')
-        .run(finishedAt, exitCode, appId, jobId, dyno);
+    async recordFinish(appId, jobId, dyno, end) {
+      db.prepare(`UPDATE cron_job_states SET last_finished_at = ?, last_exit_code = ?, last_error = COALESCE(?, last_error)
+                  WHERE app_id = ? AND job_id = ? AND last_dyno = ?`)
+        .run(end.finishedAt, end.exitCode, end.error ?? null, appId, jobId, dyno);
     },
   };
 }
