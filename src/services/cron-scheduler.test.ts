@@ -185,10 +185,12 @@ it('lists the current release\'s jobs with next and last run; a rollback to an o
   expect((await listCronJobs(cronDeps(), actor, 'demo')).jobs).toEqual([expect.objectContaining({ id: tick.id, lastRun: expect.objectContaining({ exitCode: 7 }) })]);
 });
 
-it('cron:run refuses while a forbid job runs, naming the run to stop', async () => {
+it('cron:run refuses while a forbid job runs, naming the run to stop, even when two are asked at once', async () => {
   const tick = job('node tick.js', '0 0 1 1 *');
   const { actor, cronDeps, running } = await setup([tick]);
-  const { dyno } = await runCronJob(cronDeps(), actor, 'demo', tick.id);
+  const both = await Promise.allSettled([runCronJob(cronDeps(), actor, 'demo', tick.id), runCronJob(cronDeps(), actor, 'demo', tick.id)]);
+  expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+  const { dyno } = (both.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ dyno: string }>).value;
   expect(running()).toEqual([dyno]);
   await expect(runCronJob(cronDeps(), actor, 'demo', tick.id)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(`berth ps:stop ${dyno}`) });
 });

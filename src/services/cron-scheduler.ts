@@ -24,8 +24,12 @@ export interface ActiveCronRun {
   exited: Promise<unknown>;
 }
 
+type LaunchResult = { dyno?: string; skippedFor?: string; error?: string; code?: BerthError['code'] };
+
 export class CronScheduler {
   private readonly active = new Map<string, Set<ActiveCronRun>>();
+  /** Starts of one job take turns, so a cron:run and a due run cannot both pass a `forbid` check. */
+  private readonly turns = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: CronSchedulerDeps) {}
 
@@ -100,8 +104,16 @@ export class CronScheduler {
     }
   }
 
-  private async launch(app: App, job: CronJob, trigger: CronTrigger, by: string): Promise<{ dyno?: string; skippedFor?: string; error?: string; code?: BerthError['code'] }> {
+  private launch(app: App, job: CronJob, trigger: CronTrigger, by: string): Promise<LaunchResult> {
     const key = `${app.id}/${job.id}`;
+    const turn = (this.turns.get(key) ?? Promise.resolve()).then(() => this.launchInTurn(key, app, job, trigger, by));
+    const settled = turn.catch(() => undefined);
+    this.turns.set(key, settled);
+    void settled.then(() => { if (this.turns.get(key) === settled) this.turns.delete(key); });
+    return turn;
+  }
+
+  private async launchInTurn(key: string, app: App, job: CronJob, trigger: CronTrigger, by: string): Promise<LaunchResult> {
     const runs = this.active.get(key) ?? new Set<ActiveCronRun>();
     const say = (line: string) => this.deps.appLog?.write(app.id, 'berth', 'scheduler', line);
     if (runs.size > 0 && job.concurrency === 'forbid') {
@@ -127,19 +139,26 @@ export class CronScheduler {
       await this.deps.store.cron.recordStart(app.id, job.id, { dyno: '', startedAt, trigger, error: message });
       return { error: message, code: e instanceof BerthError ? e.code : undefined };
     }
-    const run: ActiveCronRun = { dyno: started.dynoName, entry: started.entry, exited: Promise.resolve() };
-    runs.add(run);
-    this.active.set(key, runs);
-    await this.deps.store.cron.recordStart(app.id, job.id, { dyno: run.dyno, startedAt, trigger, error: null });
-    run.exited = started.exited.then(
+    const ended = started.exited.then(
       (exitCode) => ({ exitCode, error: null }),
       (e: Error) => ({ exitCode: null, error: e instanceof BerthError ? e.message : 'it could not start' }),
-    ).then((end) => this.deps.store.cron.recordFinish(app.id, job.id, run.dyno, { finishedAt: new Date(this.deps.clock.now()).toISOString(), ...end }))
-      .catch((e: Error) => this.deps.logger.error('cron-finish-not-recorded', { app: app.id, job: job.id, error: e.message }))
-      .finally(() => {
-        runs.delete(run);
-        if (runs.size === 0 && this.active.get(key) === runs) this.active.delete(key);
-      });
+    );
+    const startRecorded = this.deps.store.cron.recordStart(app.id, job.id, { dyno: started.dynoName, startedAt, trigger, error: null });
+    // Counted as running from now, so a policy applied meanwhile (a cron:run) sees it.
+    const run: ActiveCronRun = {
+      dyno: started.dynoName,
+      entry: started.entry,
+      exited: Promise.all([ended, startRecorded])
+        .then(([end]) => this.deps.store.cron.recordFinish(app.id, job.id, started.dynoName, { finishedAt: new Date(this.deps.clock.now()).toISOString(), ...end }))
+        .catch((e: Error) => this.deps.logger.error('cron-run-not-recorded', { app: app.id, job: job.id, error: e.message }))
+        .finally(() => {
+          runs.delete(run);
+          if (runs.size === 0 && this.active.get(key) === runs) this.active.delete(key);
+        }),
+    };
+    runs.add(run);
+    this.active.set(key, runs);
+    await startRecorded;
     return { dyno: run.dyno };
   }
 }
