@@ -6,7 +6,7 @@ import type { CronJob } from '../domain/cron-jobs.js';
 import { parseCronSchedule } from '../domain/cron-schedule.js';
 import { BerthError } from '../domain/errors.js';
 import type { App } from '../domain/types.js';
-import type { CronTrigger } from '../store/cron-repo.js';
+import type { CronTrigger, ScheduledApp } from '../store/cron-repo.js';
 import type { OneOffDynos } from './one-off-dynos.js';
 import type { OneOffEntry } from './one-off-table.js';
 import type { ServiceDeps } from './service-deps.js';
@@ -48,8 +48,8 @@ export class CronScheduler {
 
   /** One pass over every app: each job due since the last pass it dealt with runs once. */
   async tick(): Promise<void> {
-    for (const app of await this.deps.store.apps.list()) {
-      await this.tickApp(app).catch((e: Error) => this.deps.logger.error('cron-app-failed', { app: app.id, error: e.stack ?? e.message }));
+    for (const scheduled of await this.deps.store.cron.scheduledApps()) {
+      await this.tickApp(scheduled).catch((e: Error) => this.deps.logger.error('cron-app-failed', { app: scheduled.appId, error: e.stack ?? e.message }));
     }
   }
 
@@ -71,13 +71,13 @@ export class CronScheduler {
     return started.dyno!;
   }
 
-  private async tickApp(app: App): Promise<void> {
-    const { jobs, since } = await currentCronJobs(this.deps, app.id);
-    if (jobs.length === 0) return;
+  private async tickApp({ appId, currentAt, jobs }: ScheduledApp): Promise<void> {
     const now = this.deps.clock.now();
     const minute = Math.floor(now / MINUTE) * MINUTE;
     const through = new Date(minute).toISOString();
-    const states = new Map((await this.deps.store.cron.list(app.id)).map((s) => [s.jobId, s]));
+    const since = Date.parse(currentAt);
+    const states = new Map((await this.deps.store.cron.list(appId)).map((s) => [s.jobId, s]));
+    let app: App | undefined;
     for (const job of jobs) {
       const state = states.get(job.id);
       const schedule = parseCronSchedule(job.schedule);
@@ -88,13 +88,13 @@ export class CronScheduler {
       const handled = Math.max(state ? Date.parse(state.handledThrough) : fromRelease, fromRelease);
       if (handled >= minute) continue;
       const due = schedule.nextAfter(handled);
-      if (due === undefined || due > minute) {
-        if (!state) await this.deps.store.cron.markHandled(app.id, job.id, new Date(handled).toISOString());
-        continue;
-      }
+      // Nothing is written until a job is due: the release's time is stored already.
+      if (due === undefined || due > minute) continue;
       // Recorded before the run starts: a crash now loses this run rather than repeating it at the next start.
-      await this.deps.store.cron.markHandled(app.id, job.id, through);
+      await this.deps.store.cron.markHandled(appId, job.id, through);
       if (state?.suspended) continue;
+      app ??= await this.deps.store.apps.byId(appId);
+      if (!app) return; // destroyed meanwhile
       // Several missed times (Berth was down) make one run, not a burst; it is on time if this minute is one of them.
       const onTime = schedule.nextAfter(minute - 1) === minute;
       if (!onTime) {

@@ -1,6 +1,7 @@
 // What the scheduler remembers of each scheduled job across restarts: the last due time it dealt
 // with (so missed runs are noticed, and caught up once), the last run and its exit code, and
 // whether the job is suspended. Keyed by app and job id: a job that survives a deploy keeps it.
+import type { CronJob } from '../domain/cron-jobs.js';
 import type { Id } from '../domain/types.js';
 
 export interface CronJobState {
@@ -26,7 +27,16 @@ export interface CronRunRecord {
 
 export type CronTrigger = 'schedule' | 'catch-up' | 'manual';
 
+/** The jobs of one app's current release, and when that release became current. */
+export interface ScheduledApp {
+  appId: Id;
+  currentAt: string;
+  jobs: CronJob[];
+}
+
 export interface CronRepo {
+  /** Every app whose current release has jobs: one read for the scheduler's minute, however many apps have none. */
+  scheduledApps(): Promise<ScheduledApp[]>;
   /** The app's job states, in no particular order. */
   list(appId: Id): Promise<CronJobState[]>;
   /** Records that due times up to `through` are dealt with, creating the state on first sight. */

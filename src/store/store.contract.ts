@@ -176,6 +176,12 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       const without = await store.slugs.create({ appId: a.id, location: '/y', processTypes: {}, buildpackDescription: '', commit: null, sizeBytes: 0 });
       expect((await store.slugs.byId(withJobs.id))?.cronJobs).toEqual([job]);
       expect((await store.slugs.byId(without.id))?.cronJobs).toEqual([]);
+      // Only the current release's slug counts for the scheduler.
+      expect(await store.cron.scheduledApps()).toEqual([]);
+      const v1 = await store.releases.create({ appId: a.id, description: 'one', current: true, slugId: withJobs.id, config: {}, userId: a.ownerId });
+      expect(await store.cron.scheduledApps()).toEqual([{ appId: a.id, currentAt: v1.currentAt, jobs: [job] }]);
+      await store.releases.create({ appId: a.id, description: 'two', current: true, slugId: without.id, config: {}, userId: a.ownerId });
+      expect(await store.cron.scheduledApps()).toEqual([]);
     });
 
     it('remembers each scheduled job\'s handled time, last run and suspension; a finish completes only its own run', async () => {

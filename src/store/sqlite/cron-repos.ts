@@ -1,5 +1,6 @@
 // Scheduled jobs' states on SQLite (migration 5: cron_job_states).
 import type Database from 'better-sqlite3';
+import type { CronJob } from '../../domain/cron-jobs.js';
 import type { CronJobState, CronRepo, CronTrigger } from '../cron-repo.js';
 
 type Row = Record<string, unknown>;
@@ -24,6 +25,12 @@ export function sqliteCron(db: Database.Database): CronRepo {
   const ensure = (appId: string, jobId: string, through: string) =>
     db.prepare('INSERT INTO cron_job_states (app_id, job_id, handled_through) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(appId, jobId, through);
   return {
+    async scheduledApps() {
+      const rows = db.prepare(`SELECT a.id AS app_id, COALESCE(r.current_at, r.created_at) AS current_at, s.cron_jobs
+                               FROM apps a JOIN releases r ON r.id = a.current_release_id JOIN slugs s ON s.id = r.slug_id
+                               WHERE s.cron_jobs <> '[]' ORDER BY a.name`).all() as Row[];
+      return rows.map((r) => ({ appId: r.app_id as string, currentAt: r.current_at as string, jobs: JSON.parse(r.cron_jobs as string) as CronJob[] }));
+    },
     async list(appId) {
       return (db.prepare('SELECT * FROM cron_job_states WHERE app_id = ?').all(appId) as Row[]).map(toState);
     },
