@@ -19,6 +19,7 @@ export const ERROR_HTTP: Record<ErrorCode, { status: number; id: string }> = {
   addon_not_found: { status: 404, id: 'not_found' },
   addon_attachment_not_found: { status: 404, id: 'not_found' },
   backup_not_found: { status: 404, id: 'not_found' },
+  cron_job_not_found: { status: 404, id: 'not_found' },
   confirmation_required: { status: 423, id: 'confirmation_required' },
   conflict: { status: 409, id: 'conflict' },
   payload_too_large: { status: 413, id: 'request_entity_too_large' },

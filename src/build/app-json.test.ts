@@ -44,7 +44,7 @@ it('reads formation, env, add-ons, postdeploy and buildpacks as Heroku writes th
   expect(m.ignored).toEqual([]);
 });
 
-it('lists unknown keys, known ones Berth does not use, and Dokku keys not yet supported, without refusing', () => {
+it('lists unknown keys and known ones Berth does not use, without refusing', () => {
   const m = parseAppJson(JSON.stringify({
     stack: 'heroku-24', frobnicate: true,
     cron: [{ command: 'node tick.js', schedule: '* * * * *' }], scripts: { 'pr-predestroy': 'x', release: 'y', postdeploy: 'z' },
@@ -52,11 +52,10 @@ it('lists unknown keys, known ones Berth does not use, and Dokku keys not yet su
   expect(m.ignored).toEqual([
     'stack (not used by Berth; berth stack:set chooses the stack)',
     'frobnicate (unknown key)',
-    'cron (not yet supported)',
     'scripts.pr-predestroy (not used by Berth: review apps)',
     "scripts.release (not used by Berth: use a `release:` process in the Procfile, Heroku's release phase)",
   ]);
-  expect(m.cron).toEqual([{ command: 'node tick.js', schedule: '* * * * *' }]);
+  expect(m.cron.map((j) => j.command)).toEqual(['node tick.js']);
   expect(m.scripts.postdeploy).toBe('z');
 });
 
@@ -89,6 +88,33 @@ it('refuses a manifest with wrong shapes, naming every problem at once', () => {
 it('refuses healthchecks and cron of the wrong shape', () => {
   expect(refusal('{"healthchecks": [], "cron": {}}')).toBe(
     'app.json is not valid: healthchecks must be an object of process type → list of checks; cron must be a list of {"command", "schedule"}.');
+});
+
+it('reads cron jobs with a stable id, forbid by default, and refuses bad schedules and policies by entry', () => {
+  const m = parseAppJson(JSON.stringify({ cron: [
+    { command: 'node tick.js', schedule: '* * * * *' },
+    { command: 'node report.js', schedule: '@daily', concurrency_policy: 'replace', maintenance: false },
+  ] }));
+  expect(m.cron).toEqual([
+    { id: expect.stringMatching(/^[a-z0-9]{10}$/), command: 'node tick.js', schedule: '* * * * *', concurrency: 'forbid' },
+    { id: expect.stringMatching(/^[a-z0-9]{10}$/), command: 'node report.js', schedule: '@daily', concurrency: 'replace' },
+  ]);
+  expect(m.ignored).toEqual(['cron[1].maintenance (unknown key)']);
+  // The same job in the next deploy keeps its id (its last run and suspension go with it); another does not.
+  const again = parseAppJson(JSON.stringify({ cron: [{ command: 'node tick.js', schedule: '* * * * *' }] }));
+  expect(again.cron[0]!.id).toBe(m.cron[0]!.id);
+  expect(m.cron[1]!.id).not.toBe(m.cron[0]!.id);
+
+  const message = refusal(JSON.stringify({ cron: [
+    { command: 'x', schedule: '61 * * * *' },
+    { command: 'x', schedule: '* * * * *', concurrency_policy: 'queue' },
+    { schedule: '* * * * *' },
+    { command: 'y', schedule: '* * * * *' }, { command: 'y', schedule: '* * * * *' },
+  ] }));
+  expect(message).toContain('cron[0].schedule "61 * * * *": minute: 61 is outside 0–59');
+  expect(message).toContain('cron[1].concurrency_policy must be "forbid", "allow", "replace" (got "queue")');
+  expect(message).toContain('cron[2].command must be a command');
+  expect(message).toContain('cron[4] repeats an earlier job');
 });
 
 it('reads app.json from a source directory, none when absent, and never through a symlink', async () => {

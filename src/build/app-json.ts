@@ -1,6 +1,8 @@
 // Heroku's app manifest (app.json at the root of the pushed source), read once per build into one
 // typed value: every part of Berth that honours a key reads it from here. A malformed manifest is
 // refused with every problem named, before anything is built or changed.
+import { CONCURRENCY_POLICIES, type ConcurrencyPolicy, type CronJob, cronJobId } from '../domain/cron-jobs.js';
+import { parseCronSchedule } from '../domain/cron-schedule.js';
 import { BerthError } from '../domain/errors.js';
 import { isProcessType, processTypeProblem, validateConfigValue, validateSettableConfigKey } from '../domain/names.js';
 import { findSize, INSTANCE_SIZES } from '../domain/sizes.js';
@@ -38,8 +40,8 @@ export interface AppJson {
   buildpacks?: readonly string[];
   /** Dokku's checks per process type; kept with the slug, run by the health manager. */
   healthchecks?: Healthchecks;
-  /** Dokku's key, parsed here and honoured by later work; kept as written. */
-  cron?: unknown;
+  /** Scheduled jobs (Dokku's `cron`), stored with the slug so that each release runs its own. */
+  cron: readonly CronJob[];
   /** Keys that change nothing on Berth, each with why: listed once in the build output. */
   ignored: readonly string[];
 }
@@ -52,7 +54,6 @@ const NOT_USED: Readonly<Record<string, string>> = {
   image: 'not used by Berth',
   environments: 'not used by Berth: review apps and CI settings',
 };
-const NOT_YET: ReadonlySet<string> = new Set(['cron']);
 const SCRIPTS_NOT_USED: Readonly<Record<string, string>> = {
   'pr-predestroy': 'not used by Berth: review apps',
   test: 'not used by Berth: Heroku CI',
@@ -88,7 +89,7 @@ export function parseAppJson(text: string): AppJson {
   if (!isObject(raw)) throw invalid(['the top level must be a JSON object {…}']);
   const problems: string[] = [];
   const ignored: string[] = [];
-  const manifest: AppJson = { formation: new Map(), env: new Map(), addons: [], scripts: {}, ignored };
+  const manifest: AppJson = { formation: new Map(), env: new Map(), addons: [], scripts: {}, cron: [], ignored };
   for (const [key, value] of Object.entries(raw)) {
     switch (key) {
       case 'formation': manifest.formation = parseFormation(value, problems); break;
@@ -97,15 +98,11 @@ export function parseAppJson(text: string): AppJson {
       case 'scripts': manifest.scripts = parseScripts(value, problems, ignored); break;
       case 'buildpacks': manifest.buildpacks = parseBuildpacks(value, problems); break;
       case 'healthchecks': manifest.healthchecks = parseHealthchecks(value, problems, ignored); break;
-      case 'cron':
-        if (!Array.isArray(value)) problems.push('cron must be a list of {"command", "schedule"}');
-        manifest.cron = value;
-        break;
+      case 'cron': manifest.cron = parseCron(value, problems, ignored); break;
       default:
         if (DESCRIPTIVE.has(key)) break;
         ignored.push(`${key} (${NOT_USED[key] ?? 'unknown key'})`);
     }
-    if (NOT_YET.has(key)) ignored.push(`${key} (not yet supported)`);
   }
   if (problems.length > 0) throw invalid(problems);
   return manifest;
@@ -228,6 +225,52 @@ function parseScripts(value: unknown, problems: string[], ignored: string[]): { 
     }
     ignored.push(`scripts.${name} (${SCRIPTS_NOT_USED[name] ?? 'unknown script'})`);
   }
+  return out;
+}
+
+/** A command in a shell inside the app's sandbox, like a Procfile line; longer than this is surely a mistake. */
+const MAX_CRON_COMMAND = 10_000;
+const MAX_CRON_JOBS = 50;
+
+function parseCron(value: unknown, problems: string[], ignored: string[]): CronJob[] {
+  if (!Array.isArray(value)) {
+    problems.push('cron must be a list of {"command", "schedule"}');
+    return [];
+  }
+  if (value.length > MAX_CRON_JOBS) problems.push(`cron may list at most ${MAX_CRON_JOBS} jobs (got ${value.length})`);
+  const out: CronJob[] = [];
+  value.forEach((entry: unknown, i) => {
+    if (!isObject(entry)) {
+      problems.push(`cron[${i}] must be an object {"command", "schedule"}`);
+      return;
+    }
+    const { command, schedule, concurrency_policy: policy, ...rest } = entry;
+    for (const key of Object.keys(rest)) ignored.push(`cron[${i}].${key} (unknown key)`);
+    if (typeof command !== 'string' || command.trim() === '' || command.length > MAX_CRON_COMMAND) {
+      problems.push(`cron[${i}].command must be a command (a non-empty string)`);
+      return;
+    }
+    if (typeof schedule !== 'string') {
+      problems.push(`cron[${i}].schedule must be a cron schedule such as "*/10 * * * *" (UTC)`);
+      return;
+    }
+    try {
+      parseCronSchedule(schedule);
+    } catch (e) {
+      problems.push(`cron[${i}].schedule ${JSON.stringify(schedule)}: ${(e as Error).message}`);
+      return;
+    }
+    if (policy !== undefined && !CONCURRENCY_POLICIES.includes(policy as ConcurrencyPolicy)) {
+      problems.push(`cron[${i}].concurrency_policy must be ${CONCURRENCY_POLICIES.map((p) => `"${p}"`).join(', ')} (got ${JSON.stringify(policy)})`);
+      return;
+    }
+    const id = cronJobId(schedule, command);
+    if (out.some((j) => j.id === id)) {
+      problems.push(`cron[${i}] repeats an earlier job (same command and schedule)`);
+      return;
+    }
+    out.push({ id, command, schedule: schedule.trim(), concurrency: (policy as ConcurrencyPolicy | undefined) ?? 'forbid' });
+  });
   return out;
 }
 

@@ -6,6 +6,7 @@ import { login, logout, token, whoami } from './commands/auth.js';
 import { authorizations, authorizationsRevoke } from './commands/authorizations.js';
 import { buildpacks, buildpacksAdd, buildpacksClear, buildpacksRemove, buildpacksSet } from './commands/buildpacks.js';
 import { config, configGet, configSet, configUnset } from './commands/config.js';
+import { cron, cronResume, cronRun, cronSuspend } from './commands/cron.js';
 import { gitRemote } from './commands/git.js';
 import { deploy } from './commands/deploy.js';
 import { features } from './commands/features.js';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   maintenance, maintenanceOn, maintenanceOff,
   ps, psScale, psRestart, psStop, psType,
   run, runDetached,
+  cron, cronRun, cronSuspend, cronResume,
   buildpacks, buildpacksSet, buildpacksAdd, buildpacksRemove, buildpacksClear,
   stack, stackSet, stackBuild,
   features,

@@ -139,3 +139,24 @@ export interface Dyno {
 
 export interface LogSessionRequest { tail?: boolean; lines?: number; source?: string; dyno?: string }
 export interface LogSession { id?: string; logplex_url: string; created_at?: string; updated_at?: string }
+
+/** A scheduled job of the app's current release (app.json `cron`); Berth's own resource. */
+export interface CronJob {
+  id: string;
+  command: string;
+  /** Cron syntax, UTC. */
+  schedule: string;
+  concurrency_policy: 'forbid' | 'allow' | 'replace';
+  suspended: boolean;
+  next_run_at: string | null;
+  /** Its runs going now (`scheduler.N`). */
+  running: string[];
+  last_run: {
+    dyno: string | null;
+    trigger: 'schedule' | 'catch-up' | 'manual';
+    started_at: string;
+    finished_at: string | null;
+    exit_code: number | null;
+    error: string | null;
+  } | null;
+}

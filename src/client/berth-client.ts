@@ -1,6 +1,6 @@
 // The typed client of Berth's Heroku-compatible API: the only way the CLI and dashboard reach the platform.
 import type {
-  Account, AdminUser, AppInfo, Authorization, Build, BuildpackInstallation, ConfigVars, Dyno, Feature, Formation,
+  Account, AdminUser, AppInfo, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, Feature, Formation,
   FormationUpdate, LogSession, LogSessionRequest, Release, Source, Stack,
 } from './api-types.js';
 import { AddonClient } from './addon-client.js';
@@ -117,6 +117,21 @@ export class BerthClient {
   async setBuildpacks(app: string, buildpacks: string[]): Promise<BuildpackInstallation[]> {
     const body = { updates: buildpacks.map((buildpack) => ({ buildpack })) };
     return (await this.http.request<BuildpackInstallation[]>('PUT', `/apps/${seg(app)}/buildpack-installations`, { body })).body;
+  }
+
+  // --- scheduled jobs (app.json cron) ----------------------------------------------------
+
+  async listCronJobs(app: string): Promise<CronJob[]> {
+    return (await this.http.request<CronJob[]>('GET', `/apps/${seg(app)}/cron`)).body;
+  }
+
+  /** Runs the job now; resolves with the one-off dyno running it (`scheduler.N`). */
+  async runCronJob(app: string, id: string): Promise<{ dyno: { name: string } }> {
+    return (await this.http.request<{ dyno: { name: string } }>('POST', `/apps/${seg(app)}/cron/${seg(id)}/runs`)).body;
+  }
+
+  async setCronJobSuspended(app: string, id: string, suspended: boolean): Promise<CronJob> {
+    return (await this.http.request<CronJob>('PATCH', `/apps/${seg(app)}/cron/${seg(id)}`, { body: { suspended } })).body;
   }
 
   // --- config vars ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'addon_not_found'
   | 'addon_attachment_not_found'
   | 'backup_not_found'
+  | 'cron_job_not_found'   // no scheduled job with that id in the app's current release
   | 'confirmation_required' // a destructive action needs ?confirm=<app>
   | 'conflict'
   | 'payload_too_large'

@@ -1,4 +1,5 @@
 // The entities of the platform, as the store keeps them. Plain data, no behaviour.
+import type { CronJob } from './cron-jobs.js';
 import type { Healthchecks } from './healthchecks.js';
 
 export type Id = string;
@@ -53,6 +54,8 @@ export interface Slug {
   buildpackDescription: string;
   commit: string | null;
   sizeBytes: number;
+  /** The app.json `cron` jobs of the source it was built from: a release runs the jobs of its slug. */
+  cronJobs: CronJob[];
   createdAt: Timestamp;
 }
 

@@ -10,6 +10,7 @@ import { gitRoutes } from '../api/routes/git-routes.js';
 import { internalRoutes } from '../api/routes/internal-routes.js';
 import { registerDynoRoutes } from '../api/routes/dyno-routes.js';
 import { logRoutes } from '../api/routes/log-routes.js';
+import { cronRoutes } from '../api/routes/cron-routes.js';
 import { oneOffRoutes } from '../api/routes/one-off-routes.js';
 import { stackRoutes } from '../api/routes/stack-routes.js';
 import { GitRepos } from '../deploy/git/repo-store.js';
@@ -34,6 +35,7 @@ import { ensureAdmin } from '../services/accounts.js';
 import { DeployPipeline } from '../services/deploy-pipeline.js';
 import { GitPushes } from '../services/git-push.js';
 import { endInterruptedWork } from '../services/interrupted-work.js';
+import { CronScheduler } from '../services/cron-scheduler.js';
 import { OneOffDynos } from '../services/one-off-dynos.js';
 import { OneOffTable } from '../services/one-off-table.js';
 import { PlatformEvents } from '../services/platform-events.js';
@@ -127,6 +129,7 @@ export async function runApi(): Promise<void> {
     ...deps, pipeline, sources, outputs, repos, sourceUrl: (id, secret) => urls.api + sourceCapabilityPath(id, secret), webUrl: urls.web,
     rolloutTimeoutMs: settings.bootTimeoutMs + 5000,
   });
+  const scheduler = new CronScheduler({ ...deps, logger: logger.child({ component: 'cron' }), oneOffDynos });
   const attachSessions = new AttachSessions(oneOffDynos);
   const rendezvous = await startRendezvous({
     apiUrl: settings.apiUrl, host: settings.apiHost, port: settings.rendezvousPort, tlsDir: paths.tls,
@@ -137,6 +140,7 @@ export async function runApi(): Promise<void> {
     gitRoutes({ pushes }),
     registerDynoRoutes,
     oneOffRoutes({ oneOffs: oneOffDynos, sessions: attachSessions, rendezvousUrl: rendezvous.url }),
+    cronRoutes({ scheduler }),
     stackRoutes({ builder, outputs }),
     addons.routes,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
@@ -144,6 +148,8 @@ export async function runApi(): Promise<void> {
   ]);
 
   await health.start(signal);
+  // Scheduled jobs run once the health manager runs; its first pass is the catch-up after a restart.
+  void scheduler.start(signal).catch((e: Error) => logger.error('cron-scheduler-stopped', { error: e.stack ?? e.message }));
   await api.listen({ port: settings.apiPort, host: settings.apiHost }).catch((e: NodeJS.ErrnoException) => {
     // Taken since the check above (another process was quicker): still a setting to change, not a crash.
     if (e.code === 'EADDRINUSE') exitForConfig(portInUseMessage(port));

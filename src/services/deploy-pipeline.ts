@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { AppBuilder } from '../build/app-builder.js';
 import { readAppJson } from '../build/app-json.js';
+import type { CronJob } from '../domain/cron-jobs.js';
 import { extractSourceTarball } from '../deploy/tarball.js';
 import { parseSourceUrl } from '../deploy/source-capability.js';
 import type { SourceStore } from '../deploy/source-store.js';
@@ -159,6 +160,7 @@ export class DeployPipeline {
     const log = (l: string) => out.line(l);
     let built;
     let appJson: AppJsonDeploy | undefined;
+    let cronJobs: readonly CronJob[] = [];
     if ('image' in input) {
       built = await this.deps.builder.fromImage({ appId: app.id, appName: app.name, buildId: build.id, image: input.image, log });
     } else {
@@ -168,6 +170,7 @@ export class DeployPipeline {
       // Read (and a malformed one refused) before the build, so a refused deploy changes nothing.
       const manifest = await readAppJson(srcDir);
       if (manifest) appJson = await AppJsonDeploy.plan(this.deps, app, actor, manifest, log);
+      cronJobs = manifest?.cron ?? [];
       const config = await store.config.get(app.id);
       built = await this.deps.builder.build({
         appId: app.id, appName: app.name, buildId: build.id, sourceDir: srcDir, env: config, buildpacks: build.buildpacks, log,
@@ -181,10 +184,11 @@ export class DeployPipeline {
     await appJson?.setUpBeforeRelease(processTypes, log);
     appJson?.announceHealthchecks(processTypes, log);
     const slug = await store.slugs.create({
-      // The checks go with the slug, as its process types do: every release of it (a rollback too) runs them.
+      // The checks and scheduled jobs go with the slug, as its process types do: every release of it (a rollback too) runs them.
       appId: app.id, location: built.location, processTypes, healthchecks: appJson?.manifest.healthchecks, buildpackDescription: built.buildpackDescription,
-      commit: build.sourceVersion, sizeBytes: built.sizeBytes,
+      commit: build.sourceVersion, sizeBytes: built.sizeBytes, cronJobs: [...cronJobs],
     });
+    if (cronJobs.length > 0) log(`-----> Scheduled jobs (app.json cron, UTC): ${cronJobs.map((j) => `${j.id} "${j.schedule}" ${j.command}`).join('; ')}`);
     const release = await this.release(app, actor, build, slug, out, appJson);
     await store.builds.update(build.id, { status: 'succeeded', slugId: slug.id, releaseId: release.id });
     appLog?.write(app.id, 'berth', 'api', `Deploy ${shortVersion(build)} by ${actor.email}: release v${release.version}`);

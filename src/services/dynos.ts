@@ -29,8 +29,8 @@ export async function restartDynos(deps: ServiceDeps, actor: User, appRef: strin
   const app = await appForActor(deps.store, actor, appRef);
   if (name && deps.oneOffs && isOneOffName(name)) {
     const count = deps.oneOffs.stop(app.id, name, `stopped by ${actor.email}`);
-    if (count === 0 && name !== 'run') throw new BerthError('dyno_not_found', `Couldn't find the dyno ${name} of ${app.name}.`, 'dyno');
-    deps.appLog?.write(app.id, 'berth', 'api', `Stopping ${name === 'run' ? 'all one-off dynos' : name} by ${actor.email}`);
+    if (count === 0 && name !== 'run' && name !== 'scheduler') throw new BerthError('dyno_not_found', `Couldn't find the dyno ${name} of ${app.name}.`, 'dyno');
+    deps.appLog?.write(app.id, 'berth', 'api', `Stopping ${name === 'run' ? 'all one-off dynos' : name === 'scheduler' ? 'all scheduled runs' : name} by ${actor.email}`);
     await deps.store.events.append({ actorId: actor.id, appId: app.id, action: 'dynos-stopped', data: { name } });
     return;
   }
@@ -40,4 +40,4 @@ export async function restartDynos(deps: ServiceDeps, actor: User, appRef: strin
   await deps.store.events.append({ actorId: actor.id, appId: app.id, action: 'dynos-restarted', data: { name: name ?? null } });
 }
 
-const isOneOffName = (name: string): boolean => name === 'run' || /^run\.\d+$/.test(name);
+const isOneOffName = (name: string): boolean => /^(run|scheduler)(\.\d+)?$/.test(name);

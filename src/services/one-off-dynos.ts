@@ -7,11 +7,11 @@ import { BerthError } from '../domain/errors.js';
 import { validateConfigValue, validateSettableConfigKey } from '../domain/names.js';
 import { fitsUnder, largestOneOffSize } from '../domain/one-off-limits.js';
 import { commandOf } from '../domain/process-types.js';
-import { DEFAULT_SIZE, findSize } from '../domain/sizes.js';
+import { DEFAULT_SIZE, findSize, type InstanceSize } from '../domain/sizes.js';
 import type { App, User } from '../domain/types.js';
 import type { OneOffSpec, Runtime } from '../runtime/runtime.js';
 import { appForActor } from './access.js';
-import type { OneOffEntry, OneOffTable } from './one-off-table.js';
+import type { OneOffEntry, OneOffTable, OneOffType } from './one-off-table.js';
 import type { ServiceDeps } from './service-deps.js';
 
 export interface OneOffRequest {
@@ -42,6 +42,9 @@ export interface OneOffDeps extends ServiceDeps {
   maxLifetimeMs: number;
 }
 
+/** Who started a one-off: a user, or the scheduler (no actor in the audit trail). */
+interface StartedBy { id: string | null; label: string }
+
 export class OneOffDynos {
   constructor(private readonly deps: OneOffDeps) {}
 
@@ -59,20 +62,39 @@ export class OneOffDynos {
         `A one-off dyno of ${app.name} may be at most ${cap.name}, the largest size its formation uses (asked for ${size.name}).`, 'dyno');
     }
     const env = parseEnv(req.env);
+    return this.reserve(app, req.command, size, env, 'run', { attach: req.attach === true, forceNoTty: req.force_no_tty === true });
+  }
+
+  /**
+   * Starts a scheduled job's run (app.json cron) on the current release, named `scheduler.N`, its output in
+   * the app's log. The default size, or the formation's largest when that is smaller. Resolves once it has
+   * its place (throws as `prepare` does when it cannot have one); `exited` settles when its process is gone.
+   */
+  async startScheduled(app: App, command: string, startedBy: string): Promise<{ dynoName: string; entry: OneOffEntry; exited: Promise<number> }> {
+    const cap = largestOneOffSize((await this.deps.store.formation.list(app.id)).map((f) => f.size));
+    const byDefault = findSize(DEFAULT_SIZE)!;
+    const p = await this.reserve(app, command, fitsUnder(byDefault, cap) ? byDefault : cap, {}, 'scheduler', { attach: false, forceNoTty: false });
+    const out = lineWriter((line) => this.deps.appLog?.write(p.appId, 'app', p.dynoName, line));
+    const exited = this.run(p, { stdout: out.stream }, { id: null, label: startedBy }).finally(() => out.flush());
+    return { dynoName: p.dynoName, entry: p.entry, exited };
+  }
+
+  private async reserve(app: App, requested: string, size: InstanceSize, env: Record<string, string>, type: OneOffType,
+    how: { attach: boolean; forceNoTty: boolean }): Promise<PreparedOneOff> {
     const release = await this.deps.store.releases.current(app.id);
     const slug = release?.slugId ? await this.deps.store.slugs.byId(release.slugId) : undefined;
     if (!release || !slug) throw new BerthError('invalid_params', `${app.name} has no release yet; deploy it first.`, 'dyno');
     // `berth run console`: a process type's name as the whole command runs that type's command,
     // as Dokku and Heroku do; anything else is a command of its own.
-    const command = commandOf(slug.processTypes, req.command.trim()) ?? req.command;
+    const command = commandOf(slug.processTypes, requested.trim()) ?? requested;
     const startedAt = new Date(this.deps.clock.now()).toISOString();
     const entry = this.deps.oneOffs.reserve(app.id, {
       command, size: size.name, releaseId: release.id, releaseVersion: release.version, startedAt,
-    });
+    }, type);
     return {
-      app, appId: app.id, appName: app.name, releaseId: release.id, releaseVersion: release.version, processType: 'run',
+      app, appId: app.id, appName: app.name, releaseId: release.id, releaseVersion: release.version, processType: type,
       command, env: { ...release.config, ...env }, slug: slug.location, size,
-      dynoName: entry.name, attach: req.attach === true, forceNoTty: req.force_no_tty === true, startedAt, entry,
+      dynoName: entry.name, attach: how.attach, forceNoTty: how.forceNoTty, startedAt, entry,
     };
   }
 
@@ -87,7 +109,11 @@ export class OneOffDynos {
   }
 
   /** Runs with the caller's streams; resolves with the command's exit code. */
-  async runAttached(actor: User, p: PreparedOneOff, io: OneOffIo): Promise<number> {
+  runAttached(actor: User, p: PreparedOneOff, io: OneOffIo): Promise<number> {
+    return this.run(p, io, { id: actor.id, label: actor.email });
+  }
+
+  private async run(p: PreparedOneOff, io: OneOffIo, by: StartedBy): Promise<number> {
     const { entry } = p;
     if (entry.stop.signal.aborted) {
       this.abandon(p);
@@ -98,7 +124,7 @@ export class OneOffDynos {
     try {
       // An attached one-off starts when its client connects; the app may have been destroyed since.
       if (!(await this.deps.store.apps.byId(p.appId))) throw new BerthError('app_not_found', `${p.appName} no longer exists.`, 'app');
-      this.announce(actor, p);
+      this.announce(by, p);
       this.enforceLifetime(p, lifetime.signal);
       const { app: _app, attach: _attach, startedAt: _startedAt, entry: _entry, forceNoTty: _forceNoTty, ...spec } = p;
       const { exitCode } = await this.deps.runtime.exec({ ...spec, ...io, signal: entry.stop.signal });
@@ -132,9 +158,9 @@ export class OneOffDynos {
     }, () => undefined /* it ended first */);
   }
 
-  private announce(actor: User, p: PreparedOneOff): void {
-    this.deps.appLog?.write(p.appId, 'berth', 'api', `Starting process with command \`${p.command}\` by ${actor.email}`);
-    void this.deps.store.events.append({ actorId: actor.id, appId: p.appId, action: 'dyno-run', data: { command: p.command, attach: p.attach } })
+  private announce(by: StartedBy, p: PreparedOneOff): void {
+    this.deps.appLog?.write(p.appId, 'berth', 'api', `Starting process with command \`${p.command}\` by ${by.label}`);
+    void this.deps.store.events.append({ actorId: by.id, appId: p.appId, action: 'dyno-run', data: { command: p.command, attach: p.attach } })
       .catch((e: Error) => this.deps.logger.warn('event-append-failed', { error: e.message }));
   }
 }

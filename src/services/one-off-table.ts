@@ -7,10 +7,13 @@ import { MAX_RUNNING_ONE_OFFS_PER_APP } from '../domain/one-off-limits.js';
 import type { DynoView } from './dyno-directory.js';
 
 export type OneOffFacts = Omit<DynoView, 'id' | 'name' | 'type' | 'state'>;
+/** `run`: berth run; `scheduler`: a scheduled job (app.json cron), as Heroku Scheduler's dynos are named. */
+export type OneOffType = 'run' | 'scheduler';
 
 /** One accepted one-off dyno; aborting `stop` stops its process (or keeps it from ever starting). */
 export interface OneOffEntry {
   readonly appId: string;
+  readonly type: OneOffType;
   readonly name: string;
   readonly facts: OneOffFacts;
   readonly stop: AbortController;
@@ -23,16 +26,16 @@ export class OneOffTable {
 
   constructor(private readonly maxPerApp = MAX_RUNNING_ONE_OFFS_PER_APP) {}
 
-  /** Takes a place for a new one-off, named `run.N` (unique within the app), or refuses past the cap. */
-  reserve(appId: string, facts: OneOffFacts): OneOffEntry {
+  /** Takes a place for a new one-off, named `run.N` or `scheduler.N` (unique within the app), or refuses past the cap. */
+  reserve(appId: string, facts: OneOffFacts, type: OneOffType = 'run'): OneOffEntry {
     const entries = this.byApp.get(appId) ?? new Map<string, OneOffEntry>();
     if (entries.size >= this.maxPerApp) {
       throw new BerthError('too_many_one_offs',
         `An app may run at most ${this.maxPerApp} one-off dynos at once; stop one first (berth ps:stop run.N).`, 'dyno');
     }
     let name: string;
-    do name = `run.${randomInt(1000, 10000)}`; while (entries.has(name));
-    const entry: OneOffEntry = { appId, name, facts, stop: new AbortController(), running: false };
+    do name = `${type}.${randomInt(1000, 10000)}`; while (entries.has(name));
+    const entry: OneOffEntry = { appId, type, name, facts, stop: new AbortController(), running: false };
     entries.set(name, entry);
     this.byApp.set(appId, entries);
     return entry;
@@ -48,23 +51,27 @@ export class OneOffTable {
 
   list(appId: string): DynoView[] {
     return [...(this.byApp.get(appId)?.values() ?? [])].map((e) => ({
-      ...e.facts, id: e.name, name: e.name, type: 'run', state: e.stop.signal.aborted ? 'down' : e.running ? 'up' : 'starting',
+      ...e.facts, id: e.name, name: e.name, type: e.type, state: e.stop.signal.aborted ? 'down' : e.running ? 'up' : 'starting',
     }));
   }
 
-  /** Stops the named one-off (or all of the app's with `run`, the process type); returns how many. */
+  /** Stops the named one-off (or all of a type with `run` or `scheduler`); returns how many. */
   stop(appId: string, name: string, reason: string): number {
-    const entries = [...(this.byApp.get(appId)?.values() ?? [])].filter((e) => name === 'run' || e.name === name);
+    return this.stopWhere(appId, (e) => e.type === name || e.name === name, reason);
+  }
+
+  /** Stops every one-off of the app (it is being destroyed); returns how many. */
+  stopAll(appId: string, reason: string): number {
+    return this.stopWhere(appId, () => true, reason);
+  }
+
+  private stopWhere(appId: string, which: (e: OneOffEntry) => boolean, reason: string): number {
+    const entries = [...(this.byApp.get(appId)?.values() ?? [])].filter(which);
     for (const e of entries) {
       e.stop.abort(reason);
       // One that never started has no process to wait for: its place is free at once.
       if (!e.running) this.release(e);
     }
     return entries.length;
-  }
-
-  /** Stops every one-off of the app (it is being destroyed); returns how many. */
-  stopAll(appId: string, reason: string): number {
-    return this.stop(appId, 'run', reason);
   }
 }

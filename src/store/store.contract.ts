@@ -178,6 +178,40 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       expect((await store.slugs.byId(plain.id))?.healthchecks).toEqual({});
     });
 
+    it('keeps a slug\'s scheduled jobs, none when it was made without', async () => {
+      const a = await makeApp();
+      const job = { id: 'abcdefghij', command: 'node tick.js', schedule: '* * * * *', concurrency: 'forbid' as const };
+      const withJobs = await store.slugs.create({ appId: a.id, location: '/x', processTypes: {}, buildpackDescription: '', commit: null, sizeBytes: 0, cronJobs: [job] });
+      const without = await store.slugs.create({ appId: a.id, location: '/y', processTypes: {}, buildpackDescription: '', commit: null, sizeBytes: 0 });
+      expect((await store.slugs.byId(withJobs.id))?.cronJobs).toEqual([job]);
+      expect((await store.slugs.byId(without.id))?.cronJobs).toEqual([]);
+      // Only the current release's slug counts for the scheduler.
+      expect(await store.cron.scheduledApps()).toEqual([]);
+      const v1 = await store.releases.create({ appId: a.id, description: 'one', current: true, slugId: withJobs.id, config: {}, userId: a.ownerId });
+      expect(await store.cron.scheduledApps()).toEqual([{ appId: a.id, currentAt: v1.currentAt, jobs: [job] }]);
+      await store.releases.create({ appId: a.id, description: 'two', current: true, slugId: without.id, config: {}, userId: a.ownerId });
+      expect(await store.cron.scheduledApps()).toEqual([]);
+    });
+
+    it('remembers each scheduled job\'s handled time, last run and suspension; a finish completes only its own run', async () => {
+      const a = await makeApp();
+      await store.cron.markHandled(a.id, 'job1', '2024-01-01T00:01:00.000Z');
+      // Never backwards: a late writer cannot make a handled due time due again.
+      await store.cron.markHandled(a.id, 'job1', '2024-01-01T00:00:00.000Z');
+      await store.cron.recordStart(a.id, 'job1', { dyno: 'scheduler.1', startedAt: '2024-01-01T00:01:00.000Z', trigger: 'schedule', error: null });
+      await store.cron.recordStart(a.id, 'job1', { dyno: 'scheduler.2', startedAt: '2024-01-01T00:02:00.000Z', trigger: 'manual', error: null });
+      await store.cron.recordFinish(a.id, 'job1', 'scheduler.1', { finishedAt: '2024-01-01T00:02:30.000Z', exitCode: 1 });
+      await store.cron.setSuspended(a.id, 'job2', true, '2024-01-01T00:03:00.000Z');
+      const states = new Map((await store.cron.list(a.id)).map((x) => [x.jobId, x]));
+      expect(states.get('job1')).toMatchObject({ suspended: false, handledThrough: '2024-01-01T00:01:00.000Z',
+        lastRun: { dyno: 'scheduler.2', trigger: 'manual', finishedAt: null, exitCode: null } });
+      await store.cron.recordFinish(a.id, 'job1', 'scheduler.2', { finishedAt: '2024-01-01T00:04:00.000Z', exitCode: 0 });
+      expect((await store.cron.list(a.id)).find((x) => x.jobId === 'job1')?.lastRun).toMatchObject({ exitCode: 0, finishedAt: '2024-01-01T00:04:00.000Z' });
+      expect(states.get('job2')).toMatchObject({ suspended: true, lastRun: null });
+      await store.apps.delete(a.id);
+      expect(await store.cron.list(a.id)).toEqual([]);
+    });
+
     it('deleting an app removes its releases, config, formation and builds but keeps the audit trail', async () => {
       const a = await makeApp();
       const slug = await store.slugs.create({ appId: a.id, location: '/x', processTypes: {}, buildpackDescription: '', commit: null, sizeBytes: 0 });

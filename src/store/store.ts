@@ -4,6 +4,7 @@ import type {
   ApiToken, App, AuditEvent, Build, BuildStatus, ConfigVars, FormationEntry, Id, Release, RolloutState, Slug, User,
 } from '../domain/types.js';
 import type { AddonRepo } from './addon-repo.js';
+import type { CronRepo } from './cron-repo.js';
 
 export interface NewUser { email: string; passwordHash: string; isAdmin: boolean }
 export interface NewToken { userId: Id; tokenHash: string; description: string }
@@ -17,8 +18,8 @@ export interface NewRelease {
   /** Make it the app's current release in the same write (see ReleaseRepo.makeCurrent). Default false: pending. */
   current?: boolean;
 }
-/** `healthchecks` defaults to none: only a build from source with an app.json has any. */
-export type NewSlug = Omit<Slug, 'id' | 'createdAt' | 'healthchecks'> & Partial<Pick<Slug, 'healthchecks'>>;
+/** `healthchecks` and `cronJobs` default to none: only a build from source with an app.json has any. */
+export type NewSlug = Omit<Slug, 'id' | 'createdAt' | 'healthchecks' | 'cronJobs'> & Partial<Pick<Slug, 'healthchecks' | 'cronJobs'>>;
 export type NewBuild = Pick<Build, 'appId' | 'userId' | 'sourceUrl' | 'sourceVersion' | 'buildpacks'>;
 
 export interface UserRepo {
@@ -121,6 +122,7 @@ export interface Repos {
   builds: BuildRepo;
   events: EventRepo;
   addons: AddonRepo;
+  cron: CronRepo;
 }
 
 export interface Store extends Repos {

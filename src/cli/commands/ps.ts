@@ -56,9 +56,9 @@ function printDynos(out: { header(s: string): void; line(s?: string): void }, dy
   for (const d of dynos) byType.set(d.type, [...(byType.get(d.type) ?? []), d]);
   for (const [type, list] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
     const first = list[0]!;
-    if (type === 'run') {
+    if (type === 'run' || type === 'scheduler') {
       // One-offs each have their own command and size, so Heroku prints them on every line.
-      out.header(`run: one-off processes (${list.length})`);
+      out.header(`${type}: ${type === 'run' ? 'one-off processes' : 'scheduled jobs (app.json cron)'} (${list.length})`);
       for (const d of list.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))) {
         out.line(`${d.name} (${showSize(d.size)}): ${d.state} ${formatDate(d.updated_at)} ${timeAgo(d.updated_at, now)}: ${d.command}`);
       }

@@ -154,6 +154,24 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX releases_rollout ON releases(rollout_state);
   CREATE INDEX builds_status ON builds(status);
   `,
-  // app.json healthchecks (Dokku's) are part of what a slug runs with, as its process types are.
+  // 5: app.json healthchecks (Dokku's) are part of what a slug runs with, as its process types are.
   `ALTER TABLE slugs ADD COLUMN healthchecks TEXT NOT NULL DEFAULT '{}';`,
+  // 6: scheduled jobs (app.json `cron`). A slug carries the jobs of the source it was built from, so
+  // a release (and a rollback) runs its own; what the scheduler remembers of a job is keyed by its id.
+  `
+  ALTER TABLE slugs ADD COLUMN cron_jobs TEXT NOT NULL DEFAULT '[]';
+  CREATE TABLE cron_job_states (
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    job_id TEXT NOT NULL,
+    suspended INTEGER NOT NULL DEFAULT 0,
+    handled_through TEXT NOT NULL,
+    last_dyno TEXT,
+    last_started_at TEXT,
+    last_trigger TEXT,
+    last_finished_at TEXT,
+    last_exit_code INTEGER,
+    last_error TEXT,
+    PRIMARY KEY (app_id, job_id)
+  );
+  `,
 ];

@@ -86,9 +86,9 @@ export function sqliteSlugs(db: Database.Database, ctx: RepoContext): SlugRepo {
   return {
     async create(s) {
       const id = ctx.newId();
-      db.prepare(`INSERT INTO slugs (id, app_id, location, process_types, healthchecks, buildpack_description, commit_sha, size_bytes, created_at)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(id, s.appId, s.location, JSON.stringify(s.processTypes), JSON.stringify(s.healthchecks ?? {}), s.buildpackDescription, s.commit, s.sizeBytes, ctx.now());
+      db.prepare(`INSERT INTO slugs (id, app_id, location, process_types, healthchecks, buildpack_description, commit_sha, size_bytes, cron_jobs, created_at)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(id, s.appId, s.location, JSON.stringify(s.processTypes), JSON.stringify(s.healthchecks ?? {}), s.buildpackDescription, s.commit, s.sizeBytes, JSON.stringify(s.cronJobs ?? []), ctx.now());
       return toSlug(db.prepare('SELECT * FROM slugs WHERE id = ?').get(id) as Row);
     },
     async byId(id) {

@@ -1,5 +1,6 @@
 // Row ↔ entity mapping for the SQLite store: column names stay snake_case, entities camelCase.
 import { releaseStatus, type ApiToken, type App, type AuditEvent, type Build, type ConfigVars, type FormationEntry, type Release, type RolloutState, type Slug, type User } from '../../domain/types.js';
+import type { CronJob } from '../../domain/cron-jobs.js';
 
 type Row = Record<string, unknown>;
 const s = (v: unknown): string => v as string;
@@ -41,7 +42,7 @@ export const toSlug = (r: Row): Slug => ({
   processTypes: JSON.parse(s(r.process_types)) as Record<string, string>,
   healthchecks: JSON.parse(s(r.healthchecks)) as Slug['healthchecks'],
   buildpackDescription: s(r.buildpack_description), commit: sn(r.commit_sha), sizeBytes: r.size_bytes as number,
-  createdAt: s(r.created_at),
+  cronJobs: JSON.parse(s(r.cron_jobs)) as CronJob[], createdAt: s(r.created_at),
 });
 
 export const toBuild = (r: Row): Build => ({

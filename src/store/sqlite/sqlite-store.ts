@@ -10,6 +10,7 @@ import type { Repos, Store } from '../store.js';
 import { sqliteAddons } from './addon-repos.js';
 import { sqliteApps, sqliteConfig, sqliteFormation } from './app-repos.js';
 import { sqliteTokens, sqliteUsers } from './account-repos.js';
+import { sqliteCron } from './cron-repos.js';
 import { MIGRATIONS } from './migrations.js';
 import { sqliteBuilds, sqliteEvents, sqliteReleases, sqliteSlugs } from './release-repos.js';
 
@@ -56,6 +57,7 @@ function makeRepos(db: Database.Database, clock: Clock): Repos {
     builds: sqliteBuilds(db, ctx),
     events: sqliteEvents(db, ctx),
     addons: sqliteAddons(db, ctx),
+    cron: sqliteCron(db),
   };
 }
 
@@ -76,14 +78,14 @@ export class SqliteStore implements Store {
   private readonly inTransaction = new AsyncLocalStorage<true>();
 
   readonly users; readonly tokens; readonly apps; readonly config; readonly releases;
-  readonly formation; readonly slugs; readonly builds; readonly events; readonly addons;
+  readonly formation; readonly slugs; readonly builds; readonly events; readonly addons; readonly cron;
 
   constructor(file: string, clock: Clock = systemClock) {
     this.db = openSqlite(file);
     this.raw = makeRepos(this.db, clock);
     const outer = serialized(this.raw, (fn) => this.exclusive(fn));
     ({ users: this.users, tokens: this.tokens, apps: this.apps, config: this.config, releases: this.releases,
-      formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons } = outer);
+      formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons, cron: this.cron } = outer);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
