@@ -1,5 +1,5 @@
 // The rendezvous protocol as the heroku CLI speaks it, against a one-off that echoes its input:
-// the greeting line, a terminal's Enter, the end-of-input byte, a secret used twice, a client gone.
+// the greeting line, terminal or not, the end-of-input byte, a secret used twice, a client gone.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,13 +14,21 @@ import { rendezvousServer } from './rendezvous-server.js';
 
 const actor = { id: 'u1', email: 'a@example.com' } as User;
 
-/** A one-off that copies its input to its output and exits 0 when the input ends; records stops. */
+/**
+ * A one-off that copies its input to its output and exits 0 when the input ends, or, on a
+ * terminal, at Ctrl-D (as a terminal's line discipline would end it); records stops.
+ */
 class EchoOneOffs {
   stopped: string[] = [];
   abandoned = 0;
+  ttys: boolean[] = [];
   async runAttached(_actor: User, p: PreparedOneOff, io: OneOffIo): Promise<number> {
+    this.ttys.push(io.tty === true);
     await new Promise<void>((resolve) => {
-      io.stdin!.on('data', (c: Buffer) => io.stdout.write(`<${c.toString('utf8')}>`));
+      io.stdin!.on('data', (c: Buffer) => {
+        io.stdout.write(`<${c.toString('utf8')}>`);
+        if (io.tty && c.includes(0x04)) resolve();
+      });
       io.stdin!.on('end', () => resolve());
       p.entry.stop.signal.addEventListener('abort', () => resolve());
     });
@@ -79,23 +87,25 @@ describe('rendezvous server', () => {
     expect(cond()).toBe(true);
   }
 
-  it('greets with one line, then a terminal\'s Enter (CR) reaches the command as LF, and EOT ends its input', async () => {
+  it('greets with one line, then runs the command on a terminal that gets the keystrokes as typed', async () => {
     const secret = sessions.open(actor, prepared(false));
     const c = await attach(secret);
     await until(() => c.received().startsWith('rendezvous\r\n'));
     c.socket.write('ls\r');
-    await until(() => c.received().includes('<ls\n>'));
+    await until(() => c.received().includes('<ls\r>'));
     c.socket.write('\u0004');
-    await c.closed; // input ended → the command exited → the server closed the connection
-    expect(c.received()).toBe('rendezvous\r\n<ls\n>');
+    await c.closed; // the terminal's Ctrl-D ended it → the server closed the connection
+    expect(c.received()).toBe('rendezvous\r\n<ls\r><\u0004>');
+    expect(oneOffs.ttys.at(-1)).toBe(true);
   });
 
-  it('with --no-tty the input is data: CR stays as it is', async () => {
+  it('with --no-tty the input is data, ended by the CLI\'s EOT byte', async () => {
     const secret = sessions.open(actor, prepared(true));
     const c = await attach(secret);
     c.socket.write('a\r\nb\u0004ignored after the end');
     await c.closed;
     expect(c.received()).toBe('rendezvous\r\n<a\r\nb>');
+    expect(oneOffs.ttys.at(-1)).toBe(false);
   });
 
   it('a secret works once: a second connection with it is told so and closed', async () => {

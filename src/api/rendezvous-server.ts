@@ -1,8 +1,7 @@
 // The one-off rendezvous the stock heroku CLI attaches through (`heroku run`): its attach_url is
 // rendezvous://HOST:PORT/SECRET, it opens TLS to HOST:PORT, sends the secret as one line, throws
 // away the first line it receives, then the connection is the dyno's terminal: bytes both ways,
-// output merged, EOT (\x04) from the client for the end of its input, the server closing when the
-// command has exited. The exit code travels only as the CLI's own `; echo … $?` suffix (`run -x`).
+// output merged, the server closing when the command has exited. The exit code travels only as the CLI's own `; echo … $?` suffix (`run -x`).
 import { once } from 'node:events';
 import { PassThrough, Writable } from 'node:stream';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
@@ -14,7 +13,6 @@ const SECRET = /^\/?([0-9a-f-]{36})$/;
 const MAX_FIRST_LINE = 1024;
 const FIRST_LINE_TIMEOUT_MS = 10_000;
 const END_OF_INPUT = 0x04;
-const CR = 0x0d;
 const LF = 0x0a;
 
 export interface RendezvousOptions {
@@ -76,16 +74,19 @@ async function firstLine(socket: TLSSocket): Promise<{ line: string; rest: Buffe
 }
 
 async function attach(socket: TLSSocket, { actor, prepared }: AttachSession, early: Buffer, o: RendezvousOptions): Promise<void> {
-  // Heroku gives the dyno a terminal unless the client forces none; Berth's one-offs have no
-  // terminal, so what a terminal's line discipline would do to input is done here: Enter in a raw
-  // client terminal sends CR, which a terminal hands on as LF.
-  const terminalInput = !prepared.forceNoTty;
+  // As on Heroku, the one-off gets a terminal unless the client forced none (`--no-tty`): then the
+  // terminal does what a terminal does with keystrokes (echo, Enter, Ctrl-D as the end of input).
+  // Without one the input is data, and the CLI's EOT (\x04) marks where it ends.
+  const tty = !prepared.forceNoTty;
   const stdin = new PassThrough();
   const toStdin = (chunk: Buffer) => {
     if (stdin.writableEnded) return;
+    if (tty) {
+      stdin.write(chunk);
+      return;
+    }
     const eot = chunk.indexOf(END_OF_INPUT);
-    const data = eot >= 0 ? chunk.subarray(0, eot) : chunk;
-    stdin.write(terminalInput ? crToLf(data) : data);
+    stdin.write(eot >= 0 ? chunk.subarray(0, eot) : chunk);
     if (eot >= 0) stdin.end();
   };
   if (early.length > 0) toStdin(early);
@@ -105,7 +106,7 @@ async function attach(socket: TLSSocket, { actor, prepared }: AttachSession, ear
     },
   });
   try {
-    await o.oneOffs.runAttached(actor, prepared, { stdin, stdout: output, stderr: output });
+    await o.oneOffs.runAttached(actor, prepared, { stdin, stdout: output, stderr: output, tty });
   } catch (e) {
     o.logger.error('one-off-failed', { app: prepared.appId, error: (e as Error).message });
     if (socket.writable) socket.write(`berth: ${(e as Error).message}\r\n`);
@@ -113,11 +114,4 @@ async function attach(socket: TLSSocket, { actor, prepared }: AttachSession, ear
     finished = true;
   }
   socket.end();
-}
-
-function crToLf(data: Buffer): Buffer {
-  if (data.indexOf(CR) < 0) return data;
-  const out = Buffer.from(data);
-  for (let i = 0; i < out.length; i++) if (out[i] === CR) out[i] = LF;
-  return out;
 }

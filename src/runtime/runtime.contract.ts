@@ -264,6 +264,25 @@ function processCases(h: HarnessRef): void {
       expect(output).toMatch(/^got from stdin\none-off on run\.\d+\n$/);
     });
 
+    it('runs a one-off on a terminal of its own when asked: input as keystrokes, Ctrl-D ends it', async () => {
+      const { runtime, slug } = h;
+      const stdout = new PassThrough();
+      let output = '';
+      stdout.on('data', (c: Buffer) => (output += c.toString()));
+      const stdin = new PassThrough();
+      const { env: _env, index: _index, ...base } = specFor(slug);
+      const run = runtime.exec({ ...base, env: {}, command: 'tty; read -r line; echo "got $line"; cat; exit 5', stdin, stdout, tty: true });
+      await eventually(async () => (output.includes('/dev/pts/') ? true : undefined));
+      // A terminal turns Enter (CR) into a newline and echoes what is typed; Ctrl-D ends cat's input.
+      stdin.write('hello\r');
+      await eventually(async () => (output.includes('got hello') ? true : undefined));
+      stdin.write('\u0004');
+      const { exitCode } = await run;
+      expect(exitCode).toBe(5);
+      expect(output).toMatch(/^\/dev\/pts\/\d+\r\n/);
+      expect(output).toContain('hello\r\ngot hello\r\n');
+    });
+
     it('stops a one-off when its signal aborts, with the processes it started', async () => {
       const { runtime, slug } = h;
       const stdout = new PassThrough();

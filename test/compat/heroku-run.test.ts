@@ -64,6 +64,15 @@ describeWith(herokuCli, 'heroku run against Berth', () => {
     expect(unchecked, explain(unchecked)).toMatchObject({ code: 0 });
   });
 
+  it('gives the command a terminal unless --no-tty, as Heroku does: an interactive shell reads typed lines', async () => {
+    const r = await run(['run', '-x', '-a', APP, '--', 'bash'], 'tty\necho "answer $((6*7))"\nexit 3\n');
+    expect(r.code, explain(r)).toBe(3);
+    expect(r.stdout).toMatch(/^\/dev\/pts\/\d+$/m);
+    expect(r.stdout).toMatch(/^answer 42$/m);
+    const plain = await run(['run', '--no-tty', '-a', APP, '--', 'tty'], '');
+    expect(plain.stdout).toContain('not a tty');
+  });
+
   it('without Berth\'s certificate trusted, the CLI refuses the rendezvous', async () => {
     const { NODE_EXTRA_CA_CERTS: _trusted, ...untrusting } = env;
     const r = await heroku(['run', '-a', APP, '--', 'sleep', '30'], untrusting, home);

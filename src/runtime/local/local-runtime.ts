@@ -21,6 +21,7 @@ import { InstanceStateDir, type InstanceRecord, type IsolationMode } from './ins
 import { launchInstance } from './instance-launcher.js';
 import { tailLogFile } from './log-file-tail.js';
 import { isSameProcessAlive, readProcStat, sessionUsage } from './proc.js';
+import { onTerminal } from './terminal-command.js';
 
 export interface LocalRuntimeOptions {
   stateDir: string;
@@ -183,7 +184,8 @@ export class LocalRuntime implements Runtime {
     const port = await this.portFor(mode);
     let stopOnAbort: (() => void) | undefined;
     try {
-      const { child, cgroups } = await launchInstance(this.state, { id, name, spec, port, mode, attach: 'attached', network: this.networkFor(mode), privileges: this.privileges }, this.opts.cgroupRoot);
+      const onItsTerminal = spec.tty ? { ...spec, command: onTerminal(spec.command) } : spec;
+      const { child, cgroups } = await launchInstance(this.state, { id, name, spec: onItsTerminal, port, mode, attach: 'attached', network: this.networkFor(mode), privileges: this.privileges }, this.opts.cgroupRoot);
       child.stdout?.pipe(spec.stdout, { end: false });
       child.stderr?.pipe(spec.stderr ?? spec.stdout, { end: false });
       // A one-off that exits before reading all its input closes the pipe: EPIPE is its answer, not our fault.
