@@ -111,7 +111,7 @@ it('reads cron jobs with a stable id, forbid by default, and refuses bad schedul
     { schedule: '* * * * *' },
     { command: 'y', schedule: '* * * * *' }, { command: 'y', schedule: '* * * * *' },
   ] }));
-  expect(message).toContain('cron[0].schedule "61 * * * *": minute: 61 is outside 0–59');
+  expect(message).toContain('cron[0].schedule "61 * * * *": Invalid value for minute: 61');
   expect(message).toContain('cron[1].concurrency_policy must be "forbid", "allow", "replace" (got "queue")');
   expect(message).toContain('cron[2].command must be a command');
   expect(message).toContain('cron[4] repeats an earlier job');

@@ -48,9 +48,9 @@ describe('cron schedules (UTC)', () => {
 
   it('refuses what cron would not run, saying why', () => {
     expect(() => parseCronSchedule('* * * *')).toThrow(/five fields/);
-    expect(() => parseCronSchedule('60 * * * *')).toThrow(/minute: 60 is outside 0–59/);
-    expect(() => parseCronSchedule('* * * foo *')).toThrow(/month/);
-    expect(() => parseCronSchedule('5-1 * * * *')).toThrow(/backwards/);
+    expect(() => parseCronSchedule('60 * * * *')).toThrow(/minute: 60/);
+    expect(() => parseCronSchedule('* * * foo *')).toThrow(/foo/);
+    expect(() => parseCronSchedule('5-1 * * * *')).toThrow(/larger than/);
     expect(() => parseCronSchedule('*/0 * * * *')).toThrow(/step/);
     expect(() => parseCronSchedule('0 0 30 2 *')).toThrow(/never comes/);
     expect(() => parseCronSchedule('@reboot')).toThrow(/not supported/);
