@@ -1,44 +1,17 @@
 // app.json healthchecks on the docker runtime: the checks reach the container on its own address and
 // $PORT as on the local runtime; a failing content check fails the deploy naming the check while the
 // previous release serves on, and a liveness failure restarts the container.
-import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Docker from 'dockerode';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { dockerEngine, stackImageReady, STACK_BUILD_TIMEOUT_MS } from '../support/docker-engine.js';
-import { buildDist, Platform, waitFor } from '../support/platform-harness.js';
+import { beforeAll, expect, it } from 'vitest';
+import { dockerEngine, useDockerPlatform } from '../support/docker-platform.js';
+import { type Platform, waitFor } from '../support/platform-harness.js';
 import { describeWith } from '../support/require-dependency.js';
 
-const docker = new Docker();
-
 describeWith(dockerEngine, 'app.json healthchecks on the docker runtime', () => {
+  const platform = useDockerPlatform('dhc-');
   let p: Platform;
-  let scope: string;
-
-  beforeAll(async () => {
-    buildDist();
-    await stackImageReady();
-    p = await Platform.start({ BERTH_RUNTIME: 'docker', BERTH_BOOT_TIMEOUT: '30' });
-    scope = createHash('sha256').update(p.home).digest('hex').slice(0, 12);
-  }, STACK_BUILD_TIMEOUT_MS);
-
-  afterAll(async () => {
-    if (!p) return;
-    try {
-      for (const a of (await p.ok('GET', '/apps')) as { name: string }[]) await p.ok('DELETE', `/apps/${a.name}`);
-      await waitFor(async () => (await docker.listContainers({ all: true, filters: { label: [`berth.scope=${scope}`] } })).length === 0, 30_000, 'every container to be removed');
-    } finally {
-      await p.stop();
-      // Whatever a failed run left: this scope's containers and the test apps' images.
-      for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.scope=${scope}`] } })) {
-        await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
-      }
-      for (const image of await docker.listImages({ filters: { reference: ['berth-app/dhc-*'] } })) {
-        for (const tag of image.RepoTags ?? []) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
-      }
-    }
-  }, 90_000);
+  beforeAll(() => { p = platform.p; });
 
   it('a liveness failure restarts the container; a failing content check fails the deploy naming the check, the old release serving on', async () => {
     const app = 'dhc-checks';

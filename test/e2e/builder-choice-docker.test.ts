@@ -1,44 +1,20 @@
 // Which builder builds an app on the docker runtime, said in the build's first line: buildpacks set
 // on the app win over a Dockerfile, a Dockerfile builds otherwise, a Ruby app fails at once; and a
 // Dockerfile build's output reads as plain whole lines, its error said once.
-import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Docker from 'dockerode';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildDist, fixture, Platform, waitFor } from '../support/platform-harness.js';
+import { beforeAll, expect, it } from 'vitest';
+import { fixture, type Platform, waitFor } from '../support/platform-harness.js';
 import { describeWith } from '../support/require-dependency.js';
-import { dockerEngine, stackImageReady, STACK_BUILD_TIMEOUT_MS } from '../support/docker-engine.js';
+import { dockerEngine, useDockerPlatform } from '../support/docker-platform.js';
 
-const docker = new Docker();
 const buildLines = (output: string) => output.split('\n').filter((l) => !l.startsWith('-----> Build queued'));
 const problems = (output: string) => output.split('\n').filter((l) => l.startsWith(' !'));
 
 describeWith(dockerEngine, 'builder choice on the docker runtime', () => {
+  const platform = useDockerPlatform('bcd-');
   let p: Platform;
-  let scope: string;
-  const containers = () => docker.listContainers({ all: true, filters: { label: [`berth.scope=${scope}`] } });
-
-  beforeAll(async () => {
-    buildDist();
-    await stackImageReady();
-    p = await Platform.start({ BERTH_RUNTIME: 'docker', BERTH_BOOT_TIMEOUT: '30' });
-    scope = createHash('sha256').update(p.home).digest('hex').slice(0, 12);
-  }, STACK_BUILD_TIMEOUT_MS);
-
-  afterAll(async () => {
-    if (!p) return;
-    try {
-      for (const a of (await p.ok('GET', '/apps')) as { name: string }[]) await p.ok('DELETE', `/apps/${a.name}`);
-      await waitFor(async () => (await containers()).length === 0, 30_000, 'every container to be removed');
-    } finally {
-      await p.stop();
-      for (const c of await containers()) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
-      for (const image of await docker.listImages({ filters: { reference: ['berth-app/bcd-*'] } })) {
-        for (const tag of image.RepoTags ?? []) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
-      }
-    }
-  }, 90_000);
+  beforeAll(() => { p = platform.p; });
 
   it('builds the Dockerfile when no buildpacks are set, and the buildpacks once they are, saying which in the first line', async () => {
     await p.createApp('bcd-both');

@@ -2,47 +2,17 @@
 // the image, its WORKDIR and ENTRYPOINT honoured for web, one-offs and the release command, its
 // one EXPOSEd port routed to, and `berth run TYPE` running a Procfile type. The images are built
 // by the test FROM berth/stack:24 (bash removed), nothing is pulled.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
-import Docker from 'dockerode';
+import { beforeAll, expect, it } from 'vitest';
 import { berth } from '../support/cli-harness.js';
-import { buildDist, fixture, Platform } from '../support/platform-harness.js';
+import { fixture, type Platform } from '../support/platform-harness.js';
 import { describeWith } from '../support/require-dependency.js';
-import { dockerEngine, stackImageReady, STACK_BUILD_TIMEOUT_MS } from '../support/docker-engine.js';
-
-const docker = new Docker();
-
-async function removeLeftovers(scope: string): Promise<void> {
-  for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.scope=${scope}`] } })) {
-    await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
-  }
-  for (const n of await docker.listNetworks({ filters: { name: ['berth-di-'] } })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
-  for (const image of await docker.listImages({ filters: { reference: ['berth-app/di-*'] } })) {
-    for (const tag of image.RepoTags ?? []) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
-  }
-}
+import { dockerEngine, useDockerPlatform } from '../support/docker-platform.js';
 
 describeWith(dockerEngine, "images' own semantics on the docker runtime", () => {
+  const platform = useDockerPlatform('di-');
   let p: Platform;
-  let scope: string;
+  beforeAll(() => { p = platform.p; });
   const run = (app: string, command: string) => berth(['run', '-a', app, '--', command], { home: p.home, apiUrl: p.apiUrl, env: { BERTH_API_KEY: p.token } });
-
-  beforeAll(async () => {
-    buildDist();
-    await stackImageReady();
-    p = await Platform.start({ BERTH_RUNTIME: 'docker', BERTH_BOOT_TIMEOUT: '30' });
-    scope = createHash('sha256').update(p.home).digest('hex').slice(0, 12);
-  }, STACK_BUILD_TIMEOUT_MS);
-
-  afterAll(async () => {
-    if (!p) return;
-    try {
-      for (const a of (await p.ok('GET', '/apps')) as { name: string }[]) await p.ok('DELETE', `/apps/${a.name}`);
-    } finally {
-      await p.stop();
-      await removeLeftovers(scope);
-    }
-  }, 90_000);
 
   it("runs an image without bash through its own ENTRYPOINT + CMD, in its WORKDIR, which is writable", async () => {
     await p.createApp('di-entry');
