@@ -69,6 +69,7 @@ export function describeRestOfTheList(s: DeployedAppSuite): void {
 
     it('logs --tail streams a line written after it started (an app one-off and a request), and stops on Ctrl-C', async () => {
       const tail = startHeroku(['logs', '--tail', '-a', s.app], s.env(), s.env().HOME!);
+      let stopped: CliResult;
       try {
         // The recent lines come first: once they are printed the CLI is reading the live stream.
         await tail.waitFor(/\n/);
@@ -79,10 +80,13 @@ export function describeRestOfTheList(s: DeployedAppSuite): void {
         await s.viaRouter(s.app, path);
         await tail.waitFor(new RegExp(`router\\[?\\]?: at=info method=GET path="${path}"`));
       } finally {
-        const stopped = await tail.stop();
-        // Stopped by the signal, not by a stream that ended on its own ("Log stream timed out").
-        expect(stopped.stderr).not.toMatch(/timed out|Error/);
+        stopped = await tail.stop();
       }
+      // Stopped by the signal, not by a stream that ended on its own ("Log stream timed out").
+      expect(stopped.stderr).not.toMatch(/timed out|Error/);
+      // One stream that stayed open: a CLI that reconnected would have printed the recent lines again.
+      const first = stopped.stdout.split('\n')[0]!;
+      expect(stopped.stdout.split('\n').filter((l) => l === first)).toHaveLength(1);
     });
 
     it('ps:restart -p web and ps:restart -d web.1 each replace web.1 with a new instance that comes back up', async () => {
