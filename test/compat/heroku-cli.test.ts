@@ -10,6 +10,7 @@ import {
   deployThroughApi, destroyApps, heroku, herokuCli, herokuEnv, herokuHome, startBerth, waitForWebUp, type BerthServer,
 } from '../support/heroku-cli.js';
 import { describeWith } from '../support/require-dependency.js';
+import { describeRestOfTheList } from './heroku-cli-rest.cases.js';
 
 const execFileAsync = promisify(execFile);
 const APP = 'compat-core';
@@ -266,7 +267,8 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
       expect((await server.api('GET', `/apps/${WEB}/builds/${build.body.id}`)).body.status).toBe('succeeded');
     }, 90_000);
 
-    it('pushes through the heroku remote once it points at Berth\'s plain-HTTP git URL', async () => {
+    // A push builds and releases; on a busy machine that alone can take a minute.
+    it('pushes through the heroku remote once it points at Berth\'s plain-HTTP git URL', { timeout: 120_000 }, async () => {
       const repo = await gitRepo();
       dirs.push(repo);
       await cp(join(ROOT, 'test', 'fixtures', 'apps', 'node-hello'), repo, { recursive: true });
@@ -289,7 +291,8 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
       expect(ok(await run(['releases', '-a', WEB])).stdout).toContain(`Deploy ${sha.slice(0, 12)}`);
     });
 
-    describe('add-ons on the real PostgreSQL and Redis servers', () => {
+    // Each heroku command takes seconds on a busy machine; these tests run several.
+    describe('add-ons on the real PostgreSQL and Redis servers', { timeout: 120_000 }, () => {
       const addonsOf = async (app: string) => (await server.api('GET', `/apps/${app}/addons`)).body as { name: string; plan: { name: string }; config_vars: string[] }[];
       const configOf = async (app: string) => (await server.api('GET', `/apps/${app}/config-vars`)).body as Record<string, string>;
       const named = async (service: string) => (await addonsOf(WEB)).find((a) => a.plan.name.startsWith(`${service}:`))!;
@@ -473,6 +476,10 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
         const shown = ok(await run(['ps:type', '-a', WEB]));
         expect(shown.stdout).toMatch(/^\s*web\s+standard-1x\s+1\b/m);
       });
+    });
+
+    describeRestOfTheList({
+      server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
     });
   });
 });

@@ -114,6 +114,51 @@ export function heroku(args: string[], env: Record<string, string>, cwd: string,
   });
 }
 
+/** A heroku command that keeps running (`logs --tail`): its output so far, a wait for a line, and a stop. */
+export interface RunningHeroku {
+  stdout(): string;
+  /** Resolves once stdout matches, rejects if the CLI exits first or `timeoutMs` passes. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Sends SIGINT (Ctrl-C, as a user stops a tail) and resolves with the result once the CLI has exited. */
+  stop(): Promise<CliResult>;
+}
+
+export function startHeroku(args: string[], env: Record<string, string>, cwd: string): RunningHeroku {
+  const child = spawn(HEROKU_BIN, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let exit: CliResult | undefined;
+  const waiters = new Set<() => void>();
+  const wake = () => { for (const w of [...waiters]) w(); };
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => { stdout += c; wake(); });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exited = new Promise<CliResult>((res) => {
+    child.once('error', (err) => { exit = { code: 1, stdout, stderr: `${stderr}${err.message}` }; wake(); res(exit); });
+    child.once('close', (code) => { exit = { code: code ?? 1, stdout, stderr }; wake(); res(exit); });
+  });
+  const waitFor = (pattern: RegExp, timeoutMs = 30_000) => new Promise<void>((res, rej) => {
+    const check = () => {
+      if (pattern.test(stdout)) return done(res);
+      if (exit) done(() => rej(new Error(`heroku ${args.join(' ')} exited ${exit!.code} before printing ${pattern}
+stdout: ${stdout}
+stderr: ${stderr}`)));
+    };
+    const timer = setTimeout(() => done(() => rej(new Error(`no ${pattern} from heroku ${args.join(' ')} within ${timeoutMs} ms
+stdout: ${stdout}
+stderr: ${stderr}`))), timeoutMs);
+    const done = (f: () => void) => { clearTimeout(timer); waiters.delete(check); f(); };
+    waiters.add(check);
+    check();
+  });
+  const stop = async () => {
+    if (!exit) child.kill('SIGINT');
+    // A CLI that ignores Ctrl-C must not outlive the test.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    try { return await exited; } finally { clearTimeout(killer); }
+  };
+  return { stdout: () => stdout, waitFor, stop };
+}
+
 /**
  * Deploys `dir` the way Heroku's source API works (POST /sources, PUT the tarball, POST builds,
  * follow output_stream_url), then waits for web.1 to be up. Returns the build output.
