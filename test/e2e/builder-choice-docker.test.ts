@@ -8,6 +8,7 @@ import { fixture, type Platform, waitFor } from '../support/platform-harness.js'
 import { describeWith } from '../support/require-dependency.js';
 import { dockerEngine, useDockerPlatform } from '../support/docker-platform.js';
 
+const buildpackFixture = (name: string) => join(fixture('.'), '..', 'buildpacks', name);
 const buildLines = (output: string) => output.split('\n').filter((l) => !l.startsWith('-----> Build queued'));
 const problems = (output: string) => output.split('\n').filter((l) => l.startsWith(' !'));
 
@@ -35,6 +36,16 @@ describeWith(dockerEngine, 'builder choice on the docker runtime', () => {
     expect(build.status).toBe('failed');
     expect(problems(output)).toEqual([expect.stringMatching(/^ ! +This looks like a Ruby app \(Gemfile\).*heroku-buildpack-ruby`, or add a Dockerfile\.$/)]);
   }, 60_000);
+
+  it('runs the buildpacks of a .buildpacks file (directories on the server) in order, in the build container', async () => {
+    await p.createApp('bcd-two');
+    const dir = await p.copyFixture('two-buildpacks');
+    await writeFile(join(dir, '.buildpacks'), `${buildpackFixture('tools-first')}\n${buildpackFixture('page-second')}\n`);
+    const { output } = await p.deployOk('bcd-two', dir, 'v1');
+    expect(buildLines(output)[0]).toMatch(/^-----> Building with buildpacks .*tools-first, .*page-second \(\.buildpacks\)$/);
+    expect(output).toContain('first-tool says: made by tools-first');
+    expect((await p.get('bcd-two', '/')).text).toContain('<p>tool: made by tools-first; exported: yes</p>');
+  }, 240_000);
 
   it('shows a Dockerfile build as plain whole lines, and its error once', async () => {
     await p.createApp('bcd-noisy');

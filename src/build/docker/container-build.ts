@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { BerthError } from '../../domain/errors.js';
 import type { NodeReleaseFile } from '../buildpack.js';
@@ -66,7 +67,8 @@ export async function buildInContainer(docker: Docker, job: ContainerBuildJob): 
       await container.putArchive(tarDirectory(path.dirname(job.nodeRelease.tarball), { prefix: 'workspace', entries: [name], owner }), { path: '/' });
       nodeRelease = { version: job.nodeRelease.version, tarball: `/workspace/${name}` };
     }
-    await container.putArchive(packFiles({ 'workspace/job.json': JSON.stringify({ env: job.env, buildpacks: job.buildpacks, nodeRelease }) }, owner), { path: '/' });
+    const buildpacks = await copyOperatorBuildpacks(container, job.buildpacks);
+    await container.putArchive(packFiles({ 'workspace/job.json': JSON.stringify({ env: job.env, buildpacks, nodeRelease }) }, owner), { path: '/' });
     const output = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
     const result = followBuildOutput(output, job.log);
     const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
@@ -119,4 +121,21 @@ function followBuildOutput(stream: NodeJS.ReadableStream, log: (l: string) => vo
     stream.on('close', done);
     stream.on('error', done);
   });
+}
+
+/**
+ * An operator's buildpack directories (absolute paths on this host) are copied into the build
+ * container at /buildpacks/<n>, as the local build sandbox mounts them there read-only; the build
+ * then names them by those paths. URLs and built-in names pass through as they are.
+ */
+async function copyOperatorBuildpacks(container: Docker.Container, buildpacks: readonly string[]): Promise<string[]> {
+  return Promise.all(buildpacks.map(async (name, i) => {
+    if (!name.startsWith('/')) return name;
+    const dir = path.normalize(name);
+    if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) {
+      throw new BerthError('build_failed', `Buildpack ${name} is not a directory on this server.`);
+    }
+    await container.putArchive(tarDirectory(dir, { prefix: `buildpacks/${i}` }), { path: '/' });
+    return `/buildpacks/${i}`;
+  }));
 }
