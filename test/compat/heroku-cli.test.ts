@@ -5,7 +5,7 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, buildDist, gitRepo, type CliResult } from '../support/cli-harness.js';
+import { ROOT, berth, buildDist, gitRepo, tempDir, type CliResult } from '../support/cli-harness.js';
 import {
   deployThroughApi, destroyApps, heroku, herokuCli, herokuEnv, herokuHome, startBerth, waitForWebUp, type BerthServer,
 } from '../support/heroku-cli.js';
@@ -145,6 +145,25 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
       expect(r.stderr).toMatch(/now running web at 2:/);
       const formation = (await server.api('GET', `/apps/${APP}/formation`)).body as { type: string; quantity: number }[];
       expect(formation.find((f) => f.type === 'web')?.quantity).toBe(2);
+    });
+
+    it('works with the key the README exports: HEROKU_API_KEY=$(npx berth auth:token) after berth login', async () => {
+      const berthHome = await tempDir('berth-compat-berth-user-');
+      dirs.push(berthHome);
+      const asUser = { home: berthHome, apiUrl: server.apiUrl };
+      const login = await berth(['login', '--email', server.adminEmail], { ...asUser, input: `${server.adminPassword}\n` });
+      expect(login, login.stderr).toMatchObject({ code: 0 });
+      const token = await berth(['auth:token'], asUser);
+      expect(token.code, token.stderr).toBe(0);
+      // Shell command substitution drops the trailing newline; everything else is the key.
+      const withKey = { ...env, HEROKU_API_KEY: token.stdout.replace(/\n$/, '') };
+      expect(withKey.HEROKU_API_KEY).not.toBe(server.token);
+      // `heroku apps && heroku config:set GREETING=hi -a demo && heroku releases -a demo`
+      expect(ok(await heroku(['apps'], withKey, home)).stdout).toMatch(new RegExp(`^${APP}\\b`, 'm'));
+      ok(await heroku(['config:set', 'GREETING=hi', '-a', APP], withKey, home));
+      expect((await server.api('GET', `/apps/${APP}/config-vars`)).body.GREETING).toBe('hi');
+      const newest = (await server.api('GET', `/apps/${APP}/releases`)).body.at(-1) as { version: number };
+      expect(ok(await heroku(['releases', '-a', APP], withKey, home)).stdout).toMatch(new RegExp(`^\\s*v${newest.version}\\s+Set GREETING config vars`, 'm'));
     });
 
     it('auth:whoami prints the token owner', async () => {
@@ -306,8 +325,8 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
         expect((await configOf(WEB)).DATABASE_URL).toMatch(/^postgres:\/\//);
       }, 60_000);
 
-      it('addons:create heroku-redis:mini (a Heroku tier) makes a redis:dev add-on as REDIS_URL', async () => {
-        const r = ok(await run(['addons:create', 'heroku-redis:mini', '-a', WEB]));
+      it('addons:create heroku-redis (the README\'s form; a tier such as :mini is the same plan) makes a redis:dev add-on as REDIS_URL', async () => {
+        const r = ok(await run(['addons:create', 'heroku-redis', '-a', WEB]));
         const redis = await named('redis');
         expect(redis).toMatchObject({ plan: { name: 'redis:dev' }, config_vars: ['REDIS_URL'] });
         expect(r.stdout).toContain(`Created ${redis.name} as REDIS_URL`);
@@ -372,6 +391,9 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
         // The row is really there: read it back with psql straight from the app's DATABASE_URL.
         const back = spawnSync('psql', [(await configOf(WEB)).DATABASE_URL!, '-tAc', 'SELECT who FROM visits'], { encoding: 'utf8' });
         expect(back.stdout.trim(), back.stderr).toBe('heroku cli');
+        // The README's `heroku pg:psql -a demo`, without -c: psql reads its SQL from stdin.
+        const piped = ok(await heroku(['pg:psql', '-a', WEB], env, home, 'SELECT upper(who) FROM visits;\n'));
+        expect(piped.stdout).toMatch(/^ HEROKU CLI$/m);
       });
 
       it('redis:cli --confirm APP talks to the app\'s Redis over its REDIS_URL (plain TCP)', async () => {

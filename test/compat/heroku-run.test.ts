@@ -47,6 +47,14 @@ describeWith(herokuCli, 'heroku run against Berth', () => {
     expect(dynos.map((d) => d.type)).not.toContain('run');
   });
 
+  it('the README\'s line: heroku run -x -a demo -- \'node -e "console.log(process.env.DYNO)"\' prints the one-off dyno\'s name', async () => {
+    // One argument, which the CLI sends as it is: split into words, the CLI would drop the quotes
+    // around console.log(…) and the dyno's shell would see a syntax error (see the README).
+    const r = await run(['run', '-x', '-a', APP, '--', 'node -e "console.log(process.env.DYNO)"']);
+    expect(r, explain(r)).toMatchObject({ code: 0 });
+    expect(r.stdout).toMatch(/^run\.\d+\r?$/m);
+  });
+
   it('carries stdin to the command and its output back, without a terminal (--no-tty)', async () => {
     const r = await run(['run', '--no-tty', '-a', APP, '--', 'sort'], 'pear\napple\nfig\n');
     expect(r, explain(r)).toMatchObject({ code: 0 });

@@ -63,6 +63,11 @@ describe('berth deploy', () => {
     const page = await platform.get(APP, '/');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Hello from node-hello');
+    // The README's `curl http://demo.localhost:8080/` as written, no Host header: curl (7.78 and
+    // later) resolves *.localhost to loopback itself, whatever the system resolver says.
+    const curl = spawnSync('curl', ['-sS', '--max-time', '10', `http://${APP}.localhost:${platform.routerPort}/`], { encoding: 'utf8' });
+    expect(curl.status, curl.stderr).toBe(0);
+    expect(curl.stdout).toContain('Hello from node-hello');
   }, 30_000);
 
   it('leaves .gitignored files out of the upload and records the git commit in the release', async () => {

@@ -66,6 +66,16 @@ describe('berth CLI end to end', () => {
     expect(ok(await admin(['whoami'])).stdout.trim()).toBe(server.adminEmail);
   });
 
+  it('logs in as the README does (`login --email …`, the password typed), and auth:token prints the saved token', async () => {
+    ok(await admin(['login', '--email', server.adminEmail], { input: `${server.adminPassword}\n` }));
+    const saved = /password (\S+)/.exec(await readFile(join(adminHome, '.netrc'), 'utf8'))?.[1];
+    expect(saved).toBeTruthy();
+    // `export HEROKU_API_KEY=$(npx berth auth:token)`: exactly the token, one line, usable as a bearer token.
+    expect(ok(await admin(['auth:token'])).stdout).toBe(`${saved}\n`);
+    const account = await fetch(`${server.url}/account`, { headers: { Authorization: `Bearer ${saved}`, Accept: 'application/vnd.heroku+json; version=3' } });
+    expect(account.status).toBe(200);
+  });
+
   it('refuses a wrong password with one line and exit 1', async () => {
     const h = await home();
     const r = await berth(['login', '-e', server.adminEmail, '-p', 'wrong'], { home: h, apiUrl: server.url });
@@ -125,6 +135,15 @@ describe('berth CLI end to end', () => {
     expect(rb.stderr).toContain(`Rolling back ⬢ cli-renamed to v${latest - 1}... done, v${latest + 1}`);
     expect(ok(await admin(['config:get', 'STAGE', '-a', 'cli-renamed'])).stdout).toBe('one\n');
     expect(ok(await admin(['releases:info', '-a', 'cli-renamed'])).stdout).toContain(`Rollback to v${latest - 1}`);
+
+    // `releases:rollback v1`, the README's form: back to the first release's config (the first
+    // config:set of this app, which WEIRD's unset and both STAGE releases came after).
+    const first = ok(await admin(['releases:rollback', 'v1', '-a', 'cli-renamed']));
+    expect(first.stderr).toContain(`Rolling back ⬢ cli-renamed to v1... done, v${latest + 2}`);
+    expect(JSON.parse(ok(await admin(['config', '--json', '-a', 'cli-renamed'])).stdout)).toEqual({
+      WEIRD: '$(id) `id` ; echo pwned', DB: 'postgres://u:p@h/db?sslmode=require&a=b',
+    });
+    expect(ok(await admin(['releases:info', '-a', 'cli-renamed'])).stdout).toContain('Rollback to v1');
   });
 
   it('scales process types with quantity and size', async () => {

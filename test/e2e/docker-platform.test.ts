@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import Docker from 'dockerode';
-import { berth } from '../support/cli-harness.js';
+import { berth, ROOT } from '../support/cli-harness.js';
 import { checkAttachedRun, checkDetachedRun } from '../support/one-off-checks.js';
 import { buildDist, fixture, Platform, waitFor } from '../support/platform-harness.js';
 import { describeWith } from '../support/require-dependency.js';
@@ -27,6 +27,10 @@ async function removeLeftovers(scope: string): Promise<void> {
 describeWith(dockerEngine, 'platform on the docker runtime', () => {
   let p: Platform;
   let scope: string;
+
+  /** `npx berth …` as the README runs it: from the checkout, as the admin. */
+  const cli = (args: string[], timeoutMs?: number) =>
+    berth(args, { home: p.home, apiUrl: p.apiUrl, cwd: ROOT, env: { BERTH_API_KEY: p.token }, timeoutMs });
 
   /** The containers this server's runtime runs (its scope is derived from BERTH_HOME). */
   const containers = (app?: string) => docker.listContainers({
@@ -70,10 +74,12 @@ describeWith(dockerEngine, 'platform on the docker runtime', () => {
     expect(info.HostConfig).toMatchObject({ ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] });
   }, 300_000);
 
-  it('deploys an app from its Dockerfile', async () => {
+  it('deploys an app from its Dockerfile with the README\'s `npx berth deploy test/fixtures/apps/dockerfile-hello -a …`', async () => {
     await p.createApp('dh-dockerfile');
-    const { output } = await p.deployOk('dh-dockerfile', fixture('dockerfile-hello'), 'v1');
-    expect(output).toContain('Dockerfile detected');
+    const r = await cli(['deploy', 'test/fixtures/apps/dockerfile-hello', '-a', 'dh-dockerfile'], 170_000);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain('Dockerfile detected');
+    expect(r.stdout).toContain('Released v1: live');
     expect((await p.get('dh-dockerfile', '/')).text).toContain('Hello from dockerfile-hello (built by docker) on web.1');
   }, 180_000);
 
@@ -93,10 +99,11 @@ describeWith(dockerEngine, 'platform on the docker runtime', () => {
     await new Promise((resolve, reject) => docker.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))));
     try {
       await p.createApp('dh-image');
-      const created = await p.ok('POST', '/apps/dh-image/builds', { image: tag });
-      const output = await (await fetch(created.output_stream_url)).text();
-      expect(output).toContain(`Releasing image ${tag}`);
-      expect(output).toContain('Released v1: live');
+      // The README's `npx berth deploy --image my-image:latest -a demo`.
+      const r = await cli(['deploy', '--image', tag, '-a', 'dh-image'], 170_000);
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(`Releasing image ${tag}`);
+      expect(r.stdout).toContain('Released v1: live');
       expect((await p.get('dh-image', '/')).text).toContain('Hello from dockerfile-hello');
 
       // dh-dockerfile's image is labelled as that app's: for dh-image it does not exist.

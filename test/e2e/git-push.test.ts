@@ -176,6 +176,19 @@ describe('git push', () => {
     expect((await git(repo, ['ls-remote', 'berth'])).out).not.toContain('refs/heads/feature');
   }, 30_000);
 
+  it('deploys another branch with the README\'s `git push berth feature:main`', async () => {
+    ok(await git(repo, ['checkout', '-q', '-b', 'feature']));
+    ok(await git(repo, ['commit', '-q', '--allow-empty', '-m', 'from a feature branch']));
+    const sha = await head(repo);
+    const r = ok(await git(repo, ['push', 'berth', 'feature:main']));
+    expect(r.out).toMatch(/^remote: +Released v\d+: live/m);
+    expect((await git(repo, ['ls-remote', 'berth', 'refs/heads/main'])).out).toContain(sha);
+    expect(cliOk(await cli(['releases', '-a', APP])).stdout).toContain(`Deploy ${sha.slice(0, 12)}`);
+    // Back on main, which now has the deployed commit, so later pushes fast-forward.
+    ok(await git(repo, ['checkout', '-q', 'main']));
+    ok(await git(repo, ['merge', '-q', '--ff-only', 'feature']));
+  }, 90_000);
+
   it('answers a push without a token with 401 and a basic-auth challenge, before git sends anything', async () => {
     const r = await git(repo, ['push', gitUrl(), 'main'], anonHome);
     expect(r.code).not.toBe(0);

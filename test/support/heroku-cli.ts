@@ -22,6 +22,8 @@ export interface BerthServer {
   routerPort: number;
   token: string;
   adminEmail: string;
+  /** The first admin's password, for a `berth login` as the README does it. */
+  adminPassword: string;
   output(): string;
   /** fetch against the API with the admin token; JSON body parsed when there is one. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -49,7 +51,7 @@ export async function startBerth(): Promise<BerthServer> {
       try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON: keep the text */ }
       return { status: r.status, body: parsed };
     };
-    return { apiUrl: server.url, home: server.home, routerPort: server.routerPort, token, adminEmail: server.adminEmail, output: server.output, api, stop: server.stop };
+    return { apiUrl: server.url, home: server.home, routerPort: server.routerPort, token, adminEmail: server.adminEmail, adminPassword: server.adminPassword, output: server.output, api, stop: server.stop };
   } catch (err) {
     await server.stop();
     throw new Error(`${(err as Error).message}:\n${server.output()}`);
