@@ -165,7 +165,7 @@ describeWith(dockerEngine, 'platform on the docker runtime', () => {
     const result = await berth(['stack:build'], { home: p.home, apiUrl: p.apiUrl, env: { BERTH_API_KEY: p.token } });
     expect(result).toMatchObject({ code: 0 });
     expect(result.stdout).toContain('-----> Stack berth-24: build started');
-    expect(result.stdout).toContain('-----> berth/stack:24 is ready');
+    expect(result.stdout).toContain('-----> berth/stack:24 is ready (buildpack builds run on its build side berth/stack:24-build)');
   });
 
   it("destroying an app removes its containers, network, images and build cache", async () => {

@@ -1,7 +1,9 @@
-// A buildpack build inside a container of the stack image: the source and Berth's build code are
-// copied in (no host paths are mounted), the app's cache is a named volume, the build runs as
-// the non-root `dyno` user with no capabilities, and the finished container is committed as the
-// app image (stack + /app). Output streams live, line by line.
+// A buildpack build inside a container of the build side of the stack (with a C toolchain, for
+// native modules): the source and Berth's build code are copied in (no host paths are mounted),
+// the app's cache is a named volume, the build runs as the non-root `dyno` user with no
+// capabilities. Output streams live, line by line. The finished /app is then copied into a
+// container of the run side, committed as the app image (run stack + /app), as Heroku runs a slug
+// built on its build image on the smaller run image.
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -12,7 +14,7 @@ import type { NodeReleaseFile } from '../buildpack.js';
 import type { ProcessTypes } from '../../domain/types.js';
 import { FAILURE_MARKER, RESULT_MARKER } from '../build-result-marker.js';
 import { packFiles } from './pack-files.js';
-import { DYNO_UID, STACK_IMAGE } from './stack-image.js';
+import { BUILD_STACK_IMAGE, DYNO_UID, STACK_IMAGE } from './stack-image.js';
 import { tarDirectory } from './tar-dir.js';
 
 /** Berth's compiled code (dist/): the build code is copied from here into each build container. */
@@ -42,7 +44,7 @@ export async function buildInContainer(docker: Docker, job: ContainerBuildJob): 
   }
   const owner = { uid: DYNO_UID, gid: DYNO_UID };
   const container = await docker.createContainer({
-    Image: STACK_IMAGE,
+    Image: BUILD_STACK_IMAGE,
     Cmd: ['node', `/opt/berth/${ENTRY}`],
     User: `${DYNO_UID}:${DYNO_UID}`,
     WorkingDir: '/workspace',
@@ -78,13 +80,38 @@ export async function buildInContainer(docker: Docker, job: ContainerBuildJob): 
     // The entry point sent the reason after the failure marker (unless it died before it could).
     if (StatusCode !== 0 || !text) throw new BerthError('build_failed', failure ?? 'Build failed; see the build output above.');
     const parsed = JSON.parse(text) as { processTypes: ProcessTypes; buildpackDescription: string; sizeBytes: number };
-    const [repo, tag] = job.tag.split(':') as [string, string];
-    // The image keeps the app's labels, but not the build container's role and scope: containers
-    // made from it later (by anyone) must not look like this Berth's build containers.
-    await container.commit({ repo, tag, comment: 'berth slug layer', pause: false, changes: 'LABEL berth.role=image berth.scope=""' });
+    await commitOnRunStack(docker, container, job);
     return parsed;
   } finally {
     await container.remove({ force: true, v: false }).catch(() => undefined);
+  }
+}
+
+/**
+ * The app image: a never-started container of the run side holding the build's /app (owners and
+ * modes as the build left them), committed. Its labels mark it as a build container of this scope
+ * until then, so a killed server's leftover is removed like any build container.
+ */
+async function commitOnRunStack(docker: Docker, build: Docker.Container, job: ContainerBuildJob): Promise<void> {
+  const run = await docker.createContainer({
+    Image: STACK_IMAGE,
+    Cmd: ['true'],
+    User: `${DYNO_UID}:${DYNO_UID}`,
+    WorkingDir: '/app',
+    Labels: job.labels,
+    HostConfig: { NetworkMode: 'none' },
+  });
+  try {
+    const slug = (await build.getArchive({ path: '/app' })) as unknown as NodeJS.ReadableStream;
+    // A broken read would otherwise leave the upload waiting for the rest of the archive.
+    const readFailed = new Promise<never>((_, reject) => slug.on('error', reject));
+    await Promise.race([run.putArchive(slug, { path: '/' }), readFailed]);
+    const [repo, tag] = job.tag.split(':') as [string, string];
+    // The image keeps the app's labels, but not the build container's role and scope: containers
+    // made from it later (by anyone) must not look like this Berth's build containers.
+    await run.commit({ repo, tag, comment: 'berth slug layer', pause: false, changes: 'LABEL berth.role=image berth.scope=""' });
+  } finally {
+    await run.remove({ force: true, v: false }).catch(() => undefined);
   }
 }
 

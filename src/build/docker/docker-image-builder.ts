@@ -1,6 +1,6 @@
 // The docker runtime's builder: every app becomes an image on the engine, tagged
 // `berth-app/<app>:<build id>`. builder-choice.ts picks how: a Dockerfile built as is, or the
-// buildpacks inside a stack container. The stack image is built on first need.
+// buildpacks inside a container of the stack's build side. The stack images are built on first need.
 import type Docker from 'dockerode';
 import { BerthError, isBerthError } from '../../domain/errors.js';
 import type { Logger } from '../../platform/logger.js';
@@ -14,7 +14,7 @@ import { imageVisibleTo, isIdPrefix } from './image-access.js';
 import { imagePortLine, processTypesOfImage } from './image-process-types.js';
 import type { RegistryCredentials } from './registry-credentials.js';
 import { cacheVolumeName } from './container-build.js';
-import { ensureStackImage, STACK_IMAGE } from './stack-image.js';
+import { BUILD_STACK_IMAGE, ensureStackImage, STACK_IMAGE } from './stack-image.js';
 
 export const appRepository = (appName: string) => `berth-app/${appName}`;
 
@@ -78,7 +78,7 @@ export class DockerImageBuilder implements AppBuilder {
   async buildStack(opts: { force: boolean; log(line: string): void }): Promise<void> {
     if (opts.force) await ensureStackImage(this.docker, { ...this.stackOptions, log: opts.log, force: true });
     else await this.ensureStack(opts.log);
-    opts.log(`-----> ${STACK_IMAGE} is ready`);
+    opts.log(`-----> ${STACK_IMAGE} is ready (buildpack builds run on its build side ${BUILD_STACK_IMAGE})`);
   }
 
   async build(req: AppBuildRequest): Promise<BuiltApp> {
