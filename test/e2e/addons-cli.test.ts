@@ -28,7 +28,8 @@ describeWith(all, 'berth addons, pg:* and redis:cli', () => {
     home = await tempDir('berth-e2e-addons-user-');
     tour = {
       platform,
-      cli: (args, input) => berth(args, { home, apiUrl: platform.apiUrl, input, env: { BERTH_API_KEY: platform.token } }),
+      // A deploy on a loaded machine outlasts the harness's default 20 s.
+      cli: (args, input) => berth(args, { home, apiUrl: platform.apiUrl, input, env: { BERTH_API_KEY: platform.token }, timeoutMs: 120_000 }),
       app: 'demo',
       other: 'other',
       // Instances have network namespaces of their own (root): the URLs carry the sandbox bridge's gateway.
