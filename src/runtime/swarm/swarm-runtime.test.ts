@@ -11,7 +11,7 @@ import { STACK_IMAGE } from '../../build/docker/stack-image.js';
 import { describeWith } from '../../../test/support/require-dependency.js';
 import { STACK_BUILD_TIMEOUT_MS } from '../../../test/support/docker-engine.js';
 import { destroySwarmCluster, pullOn, swarmCluster, swarmNodes, type SwarmCluster } from '../../../test/support/swarm-cluster.js';
-import { runtimeContract, type RuntimeHarness } from '../runtime.contract.js';
+import { collect, ECHO_SERVER_JS, eventually, runtimeContract, specFor, type RuntimeHarness } from '../runtime.contract.js';
 import { SCOPE_LABEL } from '../docker/docker-runtime.js';
 import { ImagePublisher } from './image-publisher.js';
 import { SwarmRuntime } from './swarm-runtime.js';
@@ -66,7 +66,26 @@ describeWith(swarmNodes, 'swarm runtime', () => {
     });
   });
 
-  runtimeContract('swarm', async (): Promise<RuntimeHarness> => {
+  describe('hardening of a task on its node', () => {
+    it('runs as a non-root user with no capabilities, NoNewPrivs, a read-only root and a writable /tmp and /app', async () => {
+      const harness = await makeHarness();
+      try {
+        const slug = await harness.makeSlug({ 'server.js': ECHO_SERVER_JS });
+        const probe = 'id -u; grep -E "^(CapEff|NoNewPrivs):" /proc/self/status; touch /etc/x 2>/dev/null && echo etc-writable; echo t > /tmp/t && echo tmp-ok; echo a > /app/a && echo app-ok';
+        const instance = await harness.runtime.start(specFor(slug, { processType: 'worker', command: probe }));
+        await eventually(async () => ((await harness.runtime.inspect(instance.id))?.status === 'exited' ? true : undefined), 60_000);
+        const lines = await collect(harness.runtime.logs(instance.id, { follow: false }));
+        expect(lines).toEqual(['1000', 'CapEff:\t0000000000000000', 'NoNewPrivs:\t1', 'tmp-ok', 'app-ok']);
+      } finally {
+        for (const i of await harness.runtime.list()) await harness.runtime.remove(i.id);
+        await harness.cleanup();
+      }
+    }, 120_000);
+  });
+
+  runtimeContract('swarm', () => makeHarness());
+
+  async function makeHarness(): Promise<RuntimeHarness> {
     const scope = `t${randomBytes(4).toString('hex')}`;
     const runtime = new SwarmRuntime({
       manager: cluster.manager.engine, local: docker, images: new ImagePublisher(docker, cluster.registry.address),
@@ -90,7 +109,7 @@ describeWith(swarmNodes, 'swarm runtime', () => {
         for (const image of images) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
       },
     };
-  });
+  }
 });
 
 /** Runs argv in a node container (not through a shell). */
