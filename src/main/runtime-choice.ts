@@ -1,7 +1,8 @@
 // Picks the runtime driver and the builder that matches it. `BERTH_RUNTIME=auto` takes docker
 // when a Docker engine answers and the stack image can be had (it exists, or debootstrap can
 // make it), local otherwise; `local` or `docker` override the choice either way. `swarm` runs
-// instances as Swarm services on the manager Berth's engine is (it is never picked by auto yet).
+// instances as Swarm services on the manager Berth's engine is; auto picks it when that engine is an
+// active swarm manager and BERTH_SWARM_REGISTRY is set.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -43,6 +44,13 @@ export interface RuntimeChoice {
 export async function chooseRuntime(settings: Settings, paths: { runtime: string; slugs: string; cache: string; buildWork: string }, logger: Logger, privileges: Privileges = currentPrivileges()): Promise<RuntimeChoice> {
   const log = logger.child({ component: 'runtime' });
   if (settings.runtime === 'swarm') return chooseSwarm(settings, log, logger);
+  // auto takes swarm when the engine is an active swarm manager and the operator said where the registry listens.
+  if (settings.runtime === 'auto' && settings.swarmRegistry) {
+    const docker = new Docker();
+    const problem = (await dockerProblem(docker, privileges)) ?? (await swarmManagerProblem(docker));
+    if (!problem) return chooseSwarm(settings, log, logger);
+    log.info('runtime-swarm-unavailable', { reason: problem });
+  }
   if (settings.runtime !== 'local') {
     const docker = new Docker();
     const problem = await dockerProblem(docker, privileges);
@@ -102,14 +110,14 @@ async function chooseSwarm(settings: Settings, log: Logger, logger: Logger): Pro
   });
   await builder.removeBuildLeftovers();
   return {
-    runtime, builder, reason: 'BERTH_RUNTIME=swarm',
+    runtime, builder, reason: settings.runtime === 'swarm' ? 'BERTH_RUNTIME=swarm' : 'the Docker engine is a swarm manager',
     detach: () => { runtime.detach(); registry.stop(); },
     sandboxGateway: async () => undefined,
   };
 }
 
 async function swarmManagerProblem(docker: Docker): Promise<string | undefined> {
-  const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
+  const info = (await docker.info().catch(() => ({}))) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
   if (info.Swarm?.LocalNodeState !== 'active') return 'the Docker engine is not part of a swarm (docker swarm init)';
   if (!info.Swarm.ControlAvailable) return 'the Docker engine is a swarm worker, not a manager';
   return undefined;
