@@ -17,7 +17,7 @@ import { followProgress } from '../../src/build/docker/engine-progress.js';
 import { ImagePublisher } from '../../src/runtime/swarm/image-publisher.js';
 import { ImageRegistry, REGISTRY_BIN } from '../../src/runtime/swarm/image-registry.js';
 import { freePort } from './cli-harness.js';
-import { stackImageReady } from './docker-engine.js';
+import { dockerEngine, stackImageReady } from './docker-engine.js';
 import type { Dependency } from './require-dependency.js';
 
 /** Bumped when NODE_DOCKERFILE changes, so a kept node image is rebuilt once. */
@@ -50,7 +50,7 @@ const NODE_HOST_CONFIG: Docker.HostConfig = {
 
 export const swarmNodes: Dependency = {
   name: "a Docker engine and Debian's docker-registry (a 3-node swarm of containers)",
-  check: () => (existsSync(REGISTRY_BIN) ? undefined : `${REGISTRY_BIN} not found`),
+  check: () => dockerEngine.check() ?? (existsSync(REGISTRY_BIN) ? undefined : `${REGISTRY_BIN} not found`),
   install: 'bash scripts/install-test-deps.sh (installs docker.io, debootstrap and docker-registry)',
 };
 
