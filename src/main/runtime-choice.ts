@@ -1,8 +1,11 @@
 // Picks the runtime driver and the builder that matches it. `BERTH_RUNTIME=auto` takes docker
 // when a Docker engine answers and the stack image can be had (it exists, or debootstrap can
-// make it), local otherwise; `local` or `docker` override the choice either way.
+// make it), local otherwise; `local` or `docker` override the choice either way. `swarm` runs
+// instances as Swarm services on the manager Berth's engine is; auto picks it when that engine is an
+// active swarm manager and BERTH_SWARM_REGISTRY is set.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
 import type { AppBuilder } from '../build/app-builder.js';
@@ -18,6 +21,9 @@ import { systemClock } from '../platform/clock.js';
 import { BridgeSandboxNetwork } from '../platform/sandbox-network/bridge-sandbox-network.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { InstanceDisks } from '../runtime/docker/instance-disks.js';
+import { ImagePublisher } from '../runtime/swarm/image-publisher.js';
+import { ImageRegistry } from '../runtime/swarm/image-registry.js';
+import { SwarmRuntime } from '../runtime/swarm/swarm-runtime.js';
 import { LocalBuildSandbox } from '../runtime/local/local-build-sandbox.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -37,6 +43,14 @@ export interface RuntimeChoice {
 
 export async function chooseRuntime(settings: Settings, paths: { runtime: string; slugs: string; cache: string; buildWork: string }, logger: Logger, privileges: Privileges = currentPrivileges()): Promise<RuntimeChoice> {
   const log = logger.child({ component: 'runtime' });
+  if (settings.runtime === 'swarm') return chooseSwarm(settings, log, logger);
+  // auto takes swarm when the engine is an active swarm manager and the operator said where the registry listens.
+  if (settings.runtime === 'auto' && settings.swarmRegistry) {
+    const docker = new Docker();
+    const problem = (await dockerProblem(docker, privileges)) ?? (await swarmManagerProblem(docker));
+    if (!problem) return chooseSwarm(settings, log, logger);
+    log.info('runtime-swarm-unavailable', { reason: problem });
+  }
   if (settings.runtime !== 'local') {
     const docker = new Docker();
     const problem = await dockerProblem(docker, privileges);
@@ -74,6 +88,45 @@ export async function chooseRuntime(settings: Settings, paths: { runtime: string
     reason: settings.runtime === 'local' ? 'BERTH_RUNTIME=local' : 'no usable Docker engine', detach: () => runtime.detach(),
     sandboxGateway: () => runtime.gateway(),
   };
+}
+
+/**
+ * BERTH_RUNTIME=swarm: the engine Berth talks to (DOCKER_HOST or the local socket) must be an active
+ * swarm manager; builds run on it, and Berth's registry (BERTH_SWARM_REGISTRY) carries the images to
+ * the other nodes.
+ */
+async function chooseSwarm(settings: Settings, log: Logger, logger: Logger): Promise<RuntimeChoice> {
+  const docker = new Docker();
+  const problem = (await dockerProblem(docker)) ?? (await swarmManagerProblem(docker));
+  if (problem) throw new Error(`BERTH_RUNTIME=swarm, but ${problem}`);
+  if (!settings.swarmRegistry) throw new Error('BERTH_RUNTIME=swarm needs BERTH_SWARM_REGISTRY=host[:port]: an address of this machine every swarm node reaches, where Berth serves app images');
+  const scope = createHash('sha256').update(settings.home).digest('hex').slice(0, 12);
+  const registry = await ImageRegistry.start({ dir: path.join(settings.home, 'registry'), ...settings.swarmRegistry });
+  // This engine pushes there, so it trusts Berth's CA for that address like every node does.
+  await trustRegistry(registry);
+  const runtime = new SwarmRuntime({ manager: docker, local: docker, images: new ImagePublisher(docker, registry.address), logger: log, scope });
+  const builder = new DockerImageBuilder(docker, logger.child({ component: 'build' }), {
+    scope, nodeReleases: nodeReleaseFetcher(settings), registryCredentials: new DockerConfigCredentials(settings.dockerConfig),
+  });
+  await builder.removeBuildLeftovers();
+  return {
+    runtime, builder, reason: settings.runtime === 'swarm' ? 'BERTH_RUNTIME=swarm' : 'the Docker engine is a swarm manager',
+    detach: () => { runtime.detach(); registry.stop(); },
+    sandboxGateway: async () => undefined,
+  };
+}
+
+async function swarmManagerProblem(docker: Docker): Promise<string | undefined> {
+  const info = (await docker.info().catch(() => ({}))) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
+  if (info.Swarm?.LocalNodeState !== 'active') return 'the Docker engine is not part of a swarm (docker swarm init)';
+  if (!info.Swarm.ControlAvailable) return 'the Docker engine is a swarm worker, not a manager';
+  return undefined;
+}
+
+async function trustRegistry(registry: ImageRegistry): Promise<void> {
+  const dir = path.join('/etc/docker/certs.d', registry.address);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'ca.crt'), registry.caCertificate);
 }
 
 /** Node.js releases for the Node.js buildpack, from the operator's npm registry, kept in one cache for every app. */

@@ -9,3 +9,10 @@ it('gives a release command an hour unless BERTH_RELEASE_TIMEOUT says otherwise,
   // Past ~24.8 days a Node timer fires at once, which would fail every release command as it starts.
   expect(() => readSettings({ BERTH_RELEASE_TIMEOUT: '2200000' })).toThrow(/BERTH_RELEASE_TIMEOUT must be at most 2147483 seconds/);
 });
+
+it('takes BERTH_RUNTIME=swarm and the address nodes reach its registry on, port 5443 unless given', () => {
+  expect(readSettings({ BERTH_RUNTIME: 'swarm', BERTH_SWARM_REGISTRY: '10.0.0.5' })).toMatchObject({ runtime: 'swarm', swarmRegistry: { host: '10.0.0.5', port: 5443 } });
+  expect(readSettings({ BERTH_SWARM_REGISTRY: 'berth.internal:6000' }).swarmRegistry).toEqual({ host: 'berth.internal', port: 6000 });
+  expect(() => readSettings({ BERTH_SWARM_REGISTRY: 'https://10.0.0.5' })).toThrow(/BERTH_SWARM_REGISTRY must be host\[:port\]/);
+  expect(() => readSettings({ BERTH_RUNTIME: 'kubernetes' })).toThrow(/auto, local, docker or swarm/);
+});

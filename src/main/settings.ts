@@ -6,7 +6,7 @@ import { DEFAULT_RELEASE_TIMEOUT_MS } from '../services/release-owner.js';
 import { DEFAULT_MAX_CONNECTIONS } from '../addons/brokers/postgresql/connection-budget.js';
 import { currentPrivileges, type Privileges } from '../platform/privileges.js';
 
-export type RuntimeChoice = 'auto' | 'local' | 'docker';
+export type RuntimeChoice = 'auto' | 'local' | 'docker' | 'swarm';
 
 export interface Settings {
   home: string;
@@ -18,6 +18,11 @@ export interface Settings {
   rendezvousPort: number;
   baseDomain: string;
   runtime: RuntimeChoice;
+  /**
+   * Where the image registry Berth runs for a swarm listens: an address of this machine every node
+   * reaches, and a port (BERTH_SWARM_REGISTRY=host:port, default port 5443). Needed by `swarm` only.
+   */
+  swarmRegistry?: { host: string; port: number };
   /** How users reach the API; printed in git URLs and log-session URLs. */
   apiUrl: string;
   /** How a router reaches the API's internal endpoints (BERTH_INTERNAL_API_URL; default the API port on loopback). */
@@ -80,11 +85,21 @@ function nodeDefault(env: NodeJS.ProcessEnv): 'lts' | 'stack' {
   return raw;
 }
 
+/** `10.0.0.5:5443`, `berth.internal`, `[fd00::1]:5443` → host and port. */
+function registryAddress(raw: string | undefined): { host: string; port: number } | undefined {
+  if (!raw) return undefined;
+  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(raw);
+  const portNumber = Number(m?.[2] ?? 5443);
+  if (!m || portNumber < 1 || portNumber > 65535) throw new Error(`BERTH_SWARM_REGISTRY must be host[:port], got ${JSON.stringify(raw)}`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: portNumber };
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: Privileges = currentPrivileges()): Settings {
   const home = env.BERTH_HOME || (privileges.root ? '/var/lib/berth' : join(homedir(), '.berth'));
   const apiPort = port(env, 'BERTH_API_PORT', 5000);
   const runtime = (env.BERTH_RUNTIME || 'auto') as RuntimeChoice;
-  if (!['auto', 'local', 'docker'].includes(runtime)) throw new Error(`BERTH_RUNTIME must be auto, local or docker, got ${JSON.stringify(runtime)}`);
+  if (!['auto', 'local', 'docker', 'swarm'].includes(runtime)) throw new Error(`BERTH_RUNTIME must be auto, local, docker or swarm, got ${JSON.stringify(runtime)}`);
+  const swarmRegistry = registryAddress(env.BERTH_SWARM_REGISTRY);
   const apiHost = env.BERTH_API_HOST || '0.0.0.0';
   const baseDomain = (env.BERTH_BASE_DOMAIN || 'localhost').toLowerCase();
   if (!/^[a-z0-9.-]+$/.test(baseDomain)) throw new Error(`BERTH_BASE_DOMAIN must be a domain name, got ${JSON.stringify(baseDomain)}`);
@@ -97,6 +112,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     rendezvousPort: port(env, 'BERTH_RENDEZVOUS_PORT', 5001),
     baseDomain,
     runtime,
+    ...(swarmRegistry ? { swarmRegistry } : {}),
     apiUrl: env.BERTH_API_URL || `http://localhost:${apiPort}`,
     internalApiUrl: env.BERTH_INTERNAL_API_URL || `http://${loopbackFor(apiHost)}:${apiPort}`,
     adminEmail: env.BERTH_ADMIN_EMAIL || undefined,

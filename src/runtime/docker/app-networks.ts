@@ -6,7 +6,12 @@ import { LABEL, networkName } from './container-labels.js';
 export class AppNetworks {
   private readonly creating = new Map<string, Promise<void>>();
 
-  constructor(private readonly docker: Docker, private readonly scopeLabels: Record<string, string>) {}
+  /** driver: a bridge by default; the swarm runtime asks for an attachable overlay network. */
+  constructor(
+    private readonly docker: Docker,
+    private readonly scopeLabels: Record<string, string>,
+    private readonly driver: Pick<Docker.NetworkCreateOptions, 'Driver' | 'Attachable'> = { Driver: 'bridge' },
+  ) {}
 
   ensure(appName: string): Promise<void> {
     const name = networkName(appName);
@@ -36,7 +41,7 @@ export class AppNetworks {
     if (existing.some((n) => n.Name === name)) return;
     try {
       await this.docker.createNetwork({
-        Name: name, Driver: 'bridge', CheckDuplicate: true,
+        Name: name, ...this.driver, CheckDuplicate: true,
         Labels: { ...this.scopeLabels, [LABEL.appName]: appName },
       });
     } catch (e) {

@@ -1,0 +1,48 @@
+// Puts an image built on Berth's own engine into Berth's registry, so every swarm node can pull
+// it: tagged <registry>/<repository>:<tag> and pushed once per image id.
+import type Docker from 'dockerode';
+
+export class ImagePublisher {
+  /** Image id → registry reference, for images already pushed by this process. */
+  private readonly pushed = new Map<string, Promise<string>>();
+
+  constructor(private readonly local: Docker, private readonly registry: string) {}
+
+  /** The registry reference of a local image (a 404 from the engine when there is no such image). */
+  async publish(localRef: string): Promise<string> {
+    const info = await this.local.getImage(localRef).inspect();
+    let pending = this.pushed.get(info.Id);
+    if (!pending) {
+      pending = this.push(localRef, info.Id);
+      pending.catch(() => this.pushed.delete(info.Id));
+      this.pushed.set(info.Id, pending);
+    }
+    return pending;
+  }
+
+  private async push(localRef: string, id: string): Promise<string> {
+    // The tag is the image id, so a reference names exactly one image whatever the local tag did since.
+    const repo = `${this.registry}/${repositoryOf(localRef)}`;
+    const tag = id.replace(/^sha256:/, '').slice(0, 32);
+    await this.local.getImage(localRef).tag({ repo, tag });
+    // The engine insists on an X-Registry-Auth header even for a registry that asks for no password.
+    const stream = (await this.local.getImage(`${repo}:${tag}`).push({ authconfig: { serveraddress: this.registry } })) as unknown as NodeJS.ReadableStream;
+    // A failed push reports its error inside the progress stream, not as an HTTP status.
+    await new Promise<void>((resolve, reject) => this.local.modem.followProgress(stream, (e: Error | null, output: Array<{ error?: string }>) => {
+      const failure = e ?? output.find((o) => o.error);
+      if (failure) reject(failure instanceof Error ? failure : new Error(`push of ${repo}:${tag} failed: ${failure.error}`));
+      else resolve();
+    }));
+    return `${repo}:${tag}`;
+  }
+}
+
+/** `berth-app/demo:abc` → `berth-app/demo`; a registry host in the reference is dropped. */
+function repositoryOf(ref: string): string {
+  const noDigest = ref.split('@')[0]!;
+  const lastColon = noDigest.lastIndexOf(':');
+  const name = lastColon > noDigest.lastIndexOf('/') ? noDigest.slice(0, lastColon) : noDigest;
+  const parts = name.split('/');
+  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0]!)) parts.shift();
+  return parts.join('/').toLowerCase();
+}

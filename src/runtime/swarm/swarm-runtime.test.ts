@@ -1,0 +1,122 @@
+// The swarm driver against a 3-node swarm of containers on this machine (test/support/swarm-cluster):
+// the nodes and Berth's registry first, then the shared runtime contract.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import { SLUG_IMAGE_LABEL } from '../../domain/image-conventions.js';
+import { silentLogger } from '../../platform/logger.js';
+import { followProgress } from '../../build/docker/engine-progress.js';
+import { packFiles } from '../../build/docker/pack-files.js';
+import { STACK_IMAGE } from '../../build/docker/stack-image.js';
+import { describeWith } from '../../../test/support/require-dependency.js';
+import { STACK_BUILD_TIMEOUT_MS } from '../../../test/support/docker-engine.js';
+import { destroySwarmCluster, pullOn, swarmCluster, swarmNodes, type SwarmCluster } from '../../../test/support/swarm-cluster.js';
+import { collect, ECHO_SERVER_JS, eventually, runtimeContract, specFor, type RuntimeHarness } from '../runtime.contract.js';
+import { SCOPE_LABEL } from '../docker/docker-runtime.js';
+import { ImagePublisher } from './image-publisher.js';
+import { SwarmRuntime } from './swarm-runtime.js';
+
+const docker = new Docker();
+
+async function imageWith(files: Record<string, string>, tag: string): Promise<string> {
+  const context = packFiles({
+    Dockerfile: `FROM ${STACK_IMAGE}\nCOPY --chown=1000:1000 app/ /app/\nLABEL ${SCOPE_LABEL}=test ${SLUG_IMAGE_LABEL.join('=')}\n`,
+    ...Object.fromEntries(Object.entries(files).map(([name, text]) => [`app/${name}`, text])),
+  });
+  await followProgress(await docker.buildImage(context, { t: tag, rm: true }), () => {});
+  return tag;
+}
+
+describeWith(swarmNodes, 'swarm runtime', () => {
+  let cluster: SwarmCluster;
+  beforeAll(async () => {
+    cluster = await swarmCluster(3);
+  }, STACK_BUILD_TIMEOUT_MS);
+  afterAll(() => destroySwarmCluster(), 120_000);
+
+  describe('nodes and the registry', () => {
+    it('forms a swarm of three ready nodes, one manager', async () => {
+      const nodes = await cluster.manager.engine.listNodes();
+      expect(nodes.map((n) => n.Status?.State)).toEqual(['ready', 'ready', 'ready']);
+      expect(nodes.filter((n) => n.Spec?.Role === 'manager')).toHaveLength(1);
+    });
+
+    it("has a node pull an app image from Berth's registry over verified TLS, which it cannot without the CA", async () => {
+      const tag = `berth-test/swarm-pull-${randomBytes(3).toString('hex')}:1`;
+      await imageWith({ 'hello.txt': 'hi' }, tag);
+      try {
+        const ref = await new ImagePublisher(docker, cluster.registry.address).publish(tag);
+        expect(ref.startsWith(`${cluster.registry.address}/`)).toBe(true);
+        const node = cluster.nodes[2]!;
+        const pull = () => pullOn(node.engine, ref);
+        await pull();
+        expect((await node.engine.getImage(ref).inspect()).Id).toBe((await docker.getImage(tag).inspect()).Id);
+        await node.engine.getImage(ref).remove({ force: true });
+        // Without the CA the node refuses the registry's certificate (no insecure-registries anywhere).
+        const trust = `/etc/docker/certs.d/${cluster.registry.address}`;
+        await run(node, ['mv', trust, `${trust}.off`]);
+        try {
+          await expect(pull()).rejects.toThrow(/certificate|x509/i);
+        } finally {
+          await run(node, ['mv', `${trust}.off`, trust]);
+        }
+      } finally {
+        await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+      }
+    });
+  });
+
+  describe('hardening of a task on its node', () => {
+    it('runs as a non-root user with no capabilities, NoNewPrivs, a read-only root and a writable /tmp and /app', async () => {
+      const harness = await makeHarness();
+      try {
+        const slug = await harness.makeSlug({ 'server.js': ECHO_SERVER_JS });
+        const probe = 'id -u; grep -E "^(CapEff|NoNewPrivs):" /proc/self/status; touch /etc/x 2>/dev/null && echo etc-writable; echo t > /tmp/t && echo tmp-ok; echo a > /app/a && echo app-ok';
+        const instance = await harness.runtime.start(specFor(slug, { processType: 'worker', command: probe }));
+        await eventually(async () => ((await harness.runtime.inspect(instance.id))?.status === 'exited' ? true : undefined), 60_000);
+        const lines = await collect(harness.runtime.logs(instance.id, { follow: false }));
+        expect(lines).toEqual(['1000', 'CapEff:\t0000000000000000', 'NoNewPrivs:\t1', 'tmp-ok', 'app-ok']);
+      } finally {
+        for (const i of await harness.runtime.list()) await harness.runtime.remove(i.id);
+        await harness.cleanup();
+      }
+    }, 120_000);
+  });
+
+  runtimeContract('swarm', () => makeHarness());
+
+  async function makeHarness(): Promise<RuntimeHarness> {
+    const scope = `t${randomBytes(4).toString('hex')}`;
+    const runtime = new SwarmRuntime({
+      manager: cluster.manager.engine, local: docker, images: new ImagePublisher(docker, cluster.registry.address),
+      nodeEngine: (address) => cluster.nodes.find((n) => n.address === address)!.engine,
+      logger: silentLogger, scope, stopGraceMs: 2000,
+    });
+    const images: string[] = [];
+    return {
+      runtime,
+      async makeSlug(files) {
+        const tag = await imageWith(files, `berth-test/${scope}:${images.length + 1}`);
+        images.push(tag);
+        return tag;
+      },
+      async cleanup() {
+        runtime.detach();
+        const label = [`${SCOPE_LABEL}=${scope}`];
+        for (const s of await cluster.manager.engine.listServices({ filters: { label } })) await cluster.manager.engine.getService(s.ID).remove().catch(() => undefined);
+        for (const c of await cluster.manager.engine.listContainers({ all: true, filters: { label } })) await cluster.manager.engine.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+        for (const n of await cluster.manager.engine.listNetworks({ filters: { label } })) await cluster.manager.engine.getNetwork(n.Id).remove().catch(() => undefined);
+        for (const image of images) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+      },
+    };
+  }
+});
+
+/** Runs argv in a node container (not through a shell). */
+async function run(node: { container: Docker.Container }, argv: string[]): Promise<void> {
+  const exec = await node.container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  await new Promise((resolve) => { stream.on('end', resolve); stream.on('error', resolve); stream.resume(); });
+  const { ExitCode } = await exec.inspect();
+  if (ExitCode !== 0) throw new Error(`${argv.join(' ')} exited ${ExitCode}`);
+}

@@ -1,0 +1,53 @@
+// Reads an instance back from its service (labels: what it is) and its one task (state, exit
+// code, node and published port: where it is). A service has one task: replicas 1, no restarts.
+import type Docker from 'dockerode';
+import { LABEL } from '../docker/container-labels.js';
+import type { Instance } from '../runtime.js';
+
+/** Task states after which the task never runs again. */
+const TERMINAL = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
+
+export interface SwarmTask {
+  ID?: string;
+  NodeID?: string;
+  CreatedAt?: string;
+  DesiredState?: string;
+  Status?: {
+    Timestamp?: string;
+    State?: string;
+    Err?: string;
+    ContainerStatus?: { ContainerID?: string; ExitCode?: number };
+    PortStatus?: { Ports?: Array<{ TargetPort?: number; PublishedPort?: number }> };
+  };
+}
+
+export const isTerminal = (task: SwarmTask | undefined): boolean => TERMINAL.has(task?.Status?.State ?? '');
+
+/** The task of the service that counts: the newest (a service has at most one running). */
+export function currentTask(tasks: SwarmTask[]): SwarmTask | undefined {
+  return [...tasks].sort((a, b) => (a.CreatedAt ?? '').localeCompare(b.CreatedAt ?? '')).at(-1);
+}
+
+export function instanceFromTask(service: Docker.Service & { Spec?: { Labels?: Record<string, string> }; CreatedAt?: string }, task: SwarmTask | undefined, nodeAddress: string | undefined): Instance {
+  const labels = service.Spec?.Labels ?? {};
+  const exited = isTerminal(task);
+  const published = task?.Status?.PortStatus?.Ports?.[0]?.PublishedPort;
+  const exitCode = task?.Status?.ContainerStatus?.ExitCode;
+  return {
+    id: service.ID,
+    appId: labels[LABEL.appId] ?? '',
+    appName: labels[LABEL.appName] ?? '',
+    releaseId: labels[LABEL.releaseId] ?? '',
+    releaseVersion: Number(labels[LABEL.releaseVersion] ?? 0),
+    processType: labels[LABEL.processType] ?? '',
+    index: Number(labels[LABEL.index] ?? 0),
+    name: labels[LABEL.dyno] ?? '',
+    status: exited ? 'exited' : 'running',
+    // A task that never ran a container (rejected: no image, no node fits) has no exit code.
+    exitCode: exited && task?.Status?.ContainerStatus?.ContainerID ? (exitCode ?? null) : null,
+    address: !exited && nodeAddress && published ? { host: nodeAddress, port: published } : null,
+    startedAt: service.CreatedAt ?? new Date().toISOString(),
+    exitedAt: exited ? (task?.Status?.Timestamp ?? new Date().toISOString()) : null,
+    size: labels[LABEL.size] ?? null,
+  };
+}
