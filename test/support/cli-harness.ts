@@ -1,7 +1,7 @@
 // End-to-end harness for the CLI: a real `berth server` child process and real `bin/berth.js` runs.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -59,6 +59,20 @@ export async function killLeftoverRoles(home: string): Promise<void> {
     try { process.kill(pid, 'SIGKILL'); } catch { continue; }
     // A zombie (not yet reaped) has an empty command line: gone for our purpose.
     for (let i = 0; i < 200 && (await readFile(`/proc/${pid}/cmdline`, 'utf8').then((t) => t.length > 0, () => false)); i++) await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Ends the add-on servers (PostgreSQL, Redis) that keep their data in `home`: they are detached
+ * from Berth by design and outlive its stop, and the home goes right after, so they end with it.
+ */
+export async function endAddonServers(home: string): Promise<void> {
+  const dir = join(home, 'addons');
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => '');
+    if (cmdline.includes(dir) || cwd.startsWith(dir)) try { process.kill(Number(entry), 'SIGKILL'); } catch { /* gone */ }
   }
 }
 
@@ -131,6 +145,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       clearTimeout(timer);
     }
     await killLeftoverRoles(home);
+    await endAddonServers(home);
     await rm(home, { recursive: true, force: true, maxRetries: 5 });
   };
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { BIN, ROOT, buildDist, freePort, killLeftoverRoles, machineServerEnv } from './cli-harness.js';
+import { BIN, ROOT, buildDist, freePort, endAddonServers, killLeftoverRoles, machineServerEnv } from './cli-harness.js';
 
 const run = promisify(execFile);
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'apps');
@@ -378,6 +378,7 @@ export class Platform {
     const serverLeft = await this.serverProcesses();
     for (const pid of serverLeft) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     if (serverLeft.length > 0 && !problem) problem = new Error(`Berth processes outlived stop(): ${serverLeft.join(' ')}`);
+    await endAddonServers(this.home);
     await rm(this.home, { recursive: true, force: true });
     for (const d of this.tempDirs) await rm(d, { recursive: true, force: true });
     if (problem) throw problem;
