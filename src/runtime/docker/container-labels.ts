@@ -27,6 +27,22 @@ const LEGACY_PORT = DEFAULT_APP_PORT;
 export const networkName = (appName: string) => `berth-${appName}`;
 
 /** Reads an instance back from what the engine says about its container. */
+/** What an instance's labels say it is: the same on a container (docker) and a service (swarm). */
+export type LabelledIdentity = Pick<Instance, 'appId' | 'appName' | 'releaseId' | 'releaseVersion' | 'processType' | 'index' | 'name' | 'size'>;
+
+export function identityFromLabels(labels: Readonly<Record<string, string>>): LabelledIdentity {
+  return {
+    appId: labels[LABEL.appId] ?? '',
+    appName: labels[LABEL.appName] ?? '',
+    releaseId: labels[LABEL.releaseId] ?? '',
+    releaseVersion: Number(labels[LABEL.releaseVersion] ?? 0),
+    processType: labels[LABEL.processType] ?? '',
+    index: Number(labels[LABEL.index] ?? 0),
+    name: labels[LABEL.dyno] ?? '',
+    size: labels[LABEL.size] ?? null,
+  };
+}
+
 export function instanceFromContainer(info: Docker.ContainerInspectInfo): Instance {
   const labels = info.Config.Labels ?? {};
   const appName = labels[LABEL.appName] ?? '';
@@ -36,19 +52,12 @@ export function instanceFromContainer(info: Docker.ContainerInspectInfo): Instan
   const finished = info.State.FinishedAt && !info.State.FinishedAt.startsWith('0001') ? info.State.FinishedAt : null;
   return {
     id: info.Id,
-    appId: labels[LABEL.appId] ?? '',
-    appName,
-    releaseId: labels[LABEL.releaseId] ?? '',
-    releaseVersion: Number(labels[LABEL.releaseVersion] ?? 0),
-    processType: labels[LABEL.processType] ?? '',
-    index: Number(labels[LABEL.index] ?? 0),
-    name: labels[LABEL.dyno] ?? '',
+    ...identityFromLabels(labels),
     status: exited ? 'exited' : 'running',
     // A container that never started (created, start failed) has no exit status to report.
     exitCode: exited && finished ? info.State.ExitCode : null,
     address: network?.IPAddress ? { host: network.IPAddress, port: Number(labels[LABEL.port] ?? LEGACY_PORT) } : null,
     startedAt: info.State.StartedAt && !info.State.StartedAt.startsWith('0001') ? info.State.StartedAt : info.Created,
     exitedAt: exited ? (finished ?? new Date().toISOString()) : null,
-    size: labels[LABEL.size] ?? null,
   };
 }

@@ -1,7 +1,7 @@
 // Reads an instance back from its service (labels: what it is) and its one task (state, exit
 // code, node and published port: where it is). A service has one task: replicas 1, no restarts.
 import type Docker from 'dockerode';
-import { LABEL } from '../docker/container-labels.js';
+import { identityFromLabels } from '../docker/container-labels.js';
 import type { Instance } from '../runtime.js';
 
 /** Task states after which the task never runs again. */
@@ -35,19 +35,12 @@ export function instanceFromTask(service: Docker.Service & { Spec?: { Labels?: R
   const exitCode = task?.Status?.ContainerStatus?.ExitCode;
   return {
     id: service.ID,
-    appId: labels[LABEL.appId] ?? '',
-    appName: labels[LABEL.appName] ?? '',
-    releaseId: labels[LABEL.releaseId] ?? '',
-    releaseVersion: Number(labels[LABEL.releaseVersion] ?? 0),
-    processType: labels[LABEL.processType] ?? '',
-    index: Number(labels[LABEL.index] ?? 0),
-    name: labels[LABEL.dyno] ?? '',
+    ...identityFromLabels(labels),
     status: exited ? 'exited' : 'running',
     // A task that never ran a container (rejected: no image, no node fits) has no exit code.
     exitCode: exited && task?.Status?.ContainerStatus?.ContainerID ? (exitCode ?? null) : null,
     address: !exited && nodeAddress && published ? { host: nodeAddress, port: published } : null,
     startedAt: service.CreatedAt ?? new Date().toISOString(),
     exitedAt: exited ? (task?.Status?.Timestamp ?? new Date().toISOString()) : null,
-    size: labels[LABEL.size] ?? null,
   };
 }
