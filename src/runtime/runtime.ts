@@ -49,6 +49,11 @@ export interface Instance {
    * Berth restart. null when the runtime cannot tell (a container started before sizes were recorded).
    */
   size: string | null;
+  /**
+   * The machine it runs on, on a runtime of several (swarm: the node's id and hostname); absent on
+   * the one-machine runtimes. Placement, `berth ps` and the fleet balancer read it from here.
+   */
+  node?: { id: string; name: string };
 }
 
 export interface InstanceStats {

@@ -69,6 +69,10 @@ export interface SwarmCluster {
   /** The first node: swarm manager and leader. */
   manager: SwarmNode;
   registry: ImageRegistry;
+  /** Starts one more node container, trusting the registry, joined as a worker and ready (a machine added to the fleet). */
+  addNode(): Promise<SwarmNode>;
+  /** `docker kill` of a node's container: the machine dies at once (its tasks with it); the swarm notices on its own. */
+  killNode(node: SwarmNode): Promise<void>;
   /** Removes every container, network, directory and trust entry the cluster made. */
   destroy(): Promise<void>;
 }
@@ -109,9 +113,8 @@ async function startCluster(size: number): Promise<SwarmCluster> {
   try {
     const network = await hostDocker.createNetwork({ Name: `berth-swarm-${id}`, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
     made.network = network;
-    const nodes: SwarmNode[] = [];
-    for (let i = 1; i <= size; i++) {
-      const name = `berth-swarm-${id}-node${i}`;
+    const startNode = async (n: number): Promise<SwarmNode> => {
+      const name = `berth-swarm-${id}-node${n}`;
       const container = await hostDocker.createContainer({
         Image: NODE_IMAGE, name, Hostname: name, Labels: labels,
         HostConfig: { ...NODE_HOST_CONFIG, NetworkMode: network.id },
@@ -119,9 +122,11 @@ async function startCluster(size: number): Promise<SwarmCluster> {
       made.containers.push(container);
       await container.start();
       const address = (await container.inspect()).NetworkSettings.Networks[`berth-swarm-${id}`]!.IPAddress;
-      nodes.push({ name, address, engine: new Docker({ host: address, port: NODE_API_PORT }), container });
-    }
-    await Promise.all(nodes.map((n) => waitForEngine(n)));
+      const node = { name, address, engine: new Docker({ host: address, port: NODE_API_PORT }), container };
+      await waitForEngine(node);
+      return node;
+    };
+    const nodes = await Promise.all(Array.from({ length: size }, (_, i) => startNode(i + 1)));
     const gateway = (await network.inspect()).IPAM?.Config?.[0]?.Gateway as string;
 
     const registryDir = join(tmpdir(), `berth-swarm-${id}-registry`);
@@ -133,20 +138,36 @@ async function startCluster(size: number): Promise<SwarmCluster> {
     made.dirs.push(hostTrust);
     await mkdir(hostTrust, { recursive: true });
     await writeFile(join(hostTrust, 'ca.crt'), registry.caCertificate);
-    for (const n of nodes) {
-      await n.container.putArchive(packFiles({ [`etc/docker/certs.d/${registry.address}/ca.crt`]: registry.caCertificate }), { path: '/' });
-    }
+    const trustRegistry = (n: SwarmNode) => n.container.putArchive(packFiles({ [`etc/docker/certs.d/${registry.address}/ca.crt`]: registry.caCertificate }), { path: '/' });
+    for (const n of nodes) await trustRegistry(n);
 
     const [manager, ...workers] = nodes as [SwarmNode, ...SwarmNode[]];
     await manager.engine.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: 'eth0' });
     const token = ((await manager.engine.swarmInspect()) as { JoinTokens: { Worker: string } }).JoinTokens.Worker;
-    for (const w of workers) await w.engine.swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: 'eth0', RemoteAddrs: [`${manager.address}:2377`], JoinToken: token });
-    await waitFor(async () => (await manager.engine.listNodes()).filter((n) => n.Status?.State === 'ready').length === size, 60_000, `${size} ready swarm nodes`);
+    const joinSwarm = (w: SwarmNode) => w.engine.swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: 'eth0', RemoteAddrs: [`${manager.address}:2377`], JoinToken: token });
+    for (const w of workers) await joinSwarm(w);
+    const readyNodes = async () => (await manager.engine.listNodes()).filter((n) => n.Status?.State === 'ready').length;
+    await waitFor(async () => (await readyNodes()) === size, 60_000, `${size} ready swarm nodes`);
     // The stack's layers on every node once, so a test's app image (the stack plus a few files)
     // reaches a node in a second, as on a fleet that has run apps before.
     const stack = await new ImagePublisher(hostDocker, registry.address).publish(STACK_IMAGE);
     await Promise.all(nodes.map((n) => pullOn(n.engine, stack)));
-    return { id, nodes, manager, registry, destroy };
+
+    let started = size;
+    const addNode = async (): Promise<SwarmNode> => {
+      const node = await startNode(++started);
+      await trustRegistry(node);
+      const before = await readyNodes();
+      await joinSwarm(node);
+      await pullOn(node.engine, stack);
+      await waitFor(async () => (await readyNodes()) > before, 60_000, `${node.name} ready in the swarm`);
+      nodes.push(node);
+      return node;
+    };
+    const killNode = async (node: SwarmNode) => {
+      await node.container.kill();
+    };
+    return { id, nodes, manager, registry, addNode, killNode, destroy };
   } catch (e) {
     await destroy();
     throw e;

@@ -20,7 +20,7 @@ import type { ImagePublisher } from './image-publisher.js';
 import { choosePublishedPort } from './published-ports.js';
 import { serviceSpec } from './service-spec.js';
 import { TaskExitWatch } from './task-exit-watch.js';
-import { currentTask, instanceFromTask, isTerminal, type SwarmTask } from './task-instance.js';
+import { currentTask, instanceFromTask, isTerminal, type SwarmNodeInfo, type SwarmTask } from './task-instance.js';
 
 export interface SwarmRuntimeOptions {
   /** A swarm manager's engine. */
@@ -140,7 +140,7 @@ export class SwarmRuntime implements Runtime {
     const services = (await this.manager.listServices({ filters: { label } })) as ServiceInfo[];
     if (services.length === 0) return [];
     const tasks = (await this.manager.listTasks({ filters: { service: services.map((s) => s.ID) } })) as Array<SwarmTask & { ServiceID?: string }>;
-    const nodes = await this.nodeAddresses();
+    const nodes = await this.nodeInfo();
     return services.map((s) => {
       const task = currentTask(tasks.filter((t) => t.ServiceID === s.ID));
       return instanceFromTask(s, task, task?.NodeID ? nodes.get(task.NodeID) : undefined);
@@ -155,7 +155,7 @@ export class SwarmRuntime implements Runtime {
     const service = await this.service(id);
     if (!service) return undefined;
     const task = currentTask(await this.tasks(id));
-    const nodes = task?.NodeID ? await this.nodeAddresses() : new Map<string, string>();
+    const nodes = task?.NodeID ? await this.nodeInfo() : new Map<string, SwarmNodeInfo>();
     return { instance: instanceFromTask(service, task, task?.NodeID ? nodes.get(task.NodeID) : undefined), task };
   }
 
@@ -181,9 +181,9 @@ export class SwarmRuntime implements Runtime {
     return new Set(services.flatMap((s) => (s.Endpoint?.Ports ?? s.Spec?.EndpointSpec?.Ports ?? []).map((p) => p.PublishedPort ?? 0)));
   }
 
-  private async nodeAddresses(): Promise<Map<string, string>> {
+  private async nodeInfo(): Promise<Map<string, SwarmNodeInfo>> {
     const nodes = await this.manager.listNodes();
-    return new Map(nodes.map((n) => [n.ID, n.Status?.Addr ?? ''] as [string, string]));
+    return new Map(nodes.map((n) => [n.ID, { address: n.Status?.Addr ?? '', name: n.Description?.Hostname ?? n.ID }] as [string, SwarmNodeInfo]));
   }
 
   async *logs(id: string, opts: { follow: boolean; signal?: AbortSignal }): AsyncIterable<LogChunk> {

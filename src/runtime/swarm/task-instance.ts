@@ -21,6 +21,12 @@ export interface SwarmTask {
   };
 }
 
+/** What a task's node is, from the manager's node list. */
+export interface SwarmNodeInfo {
+  address: string;
+  name: string;
+}
+
 export const isTerminal = (task: SwarmTask | undefined): boolean => TERMINAL.has(task?.Status?.State ?? '');
 
 /** The task of the service that counts: the newest (a service has at most one running). */
@@ -28,11 +34,12 @@ export function currentTask(tasks: SwarmTask[]): SwarmTask | undefined {
   return [...tasks].sort((a, b) => (a.CreatedAt ?? '').localeCompare(b.CreatedAt ?? '')).at(-1);
 }
 
-export function instanceFromTask(service: Docker.Service & { Spec?: { Labels?: Record<string, string> }; CreatedAt?: string }, task: SwarmTask | undefined, nodeAddress: string | undefined): Instance {
+export function instanceFromTask(service: Docker.Service & { Spec?: { Labels?: Record<string, string> }; CreatedAt?: string }, task: SwarmTask | undefined, node: SwarmNodeInfo | undefined): Instance {
   const labels = service.Spec?.Labels ?? {};
   const exited = isTerminal(task);
   const published = task?.Status?.PortStatus?.Ports?.[0]?.PublishedPort;
   const exitCode = task?.Status?.ContainerStatus?.ExitCode;
+  const nodeAddress = node?.address;
   return {
     id: service.ID,
     ...identityFromLabels(labels),
@@ -42,5 +49,6 @@ export function instanceFromTask(service: Docker.Service & { Spec?: { Labels?: R
     address: !exited && nodeAddress && published ? { host: nodeAddress, port: published } : null,
     startedAt: service.CreatedAt ?? new Date().toISOString(),
     exitedAt: exited ? (task?.Status?.Timestamp ?? new Date().toISOString()) : null,
+    ...(task?.NodeID && node ? { node: { id: task.NodeID, name: node.name } } : {}),
   };
 }
