@@ -1,0 +1,78 @@
+// Reads one swarm node as the Fleet port shows it (runtime/fleet.ts) from what the manager says
+// about it and about Berth's tasks on it. No I/O here: swarm-fleet.ts fetches, this turns.
+import type Docker from 'dockerode';
+import type { FleetNode, NodeAvailability, NodeState, Resources } from '../fleet.js';
+
+/** The node label that tells Berth's "draining" (instances still moving away) from a plain `pause`. */
+export const DRAIN_LABEL = 'berth.drain';
+export const DRAIN_REQUESTED = 'requested';
+
+export interface SwarmNodeInfo {
+  ID: string;
+  Version?: { Index?: number };
+  Spec?: { Name?: string; Labels?: Record<string, string>; Role?: string; Availability?: string };
+  Description?: { Hostname?: string; Resources?: { NanoCPUs?: number; MemoryBytes?: number } };
+  Status?: { State?: string; Addr?: string };
+  ManagerStatus?: { Leader?: boolean; Addr?: string };
+}
+
+/** A task of one of Berth's formation services, as the manager lists it. */
+export interface BerthTask {
+  NodeID?: string;
+  Spec?: { Resources?: { Reservations?: { NanoCPUs?: number; MemoryBytes?: number } } };
+  Status?: { State?: string; ContainerStatus?: { ContainerID?: string } };
+}
+
+const STATES: ReadonlySet<string> = new Set(['ready', 'down', 'disconnected', 'unknown']);
+/** Task states in which a task holds (or is about to hold) its node's resources. */
+const HOLDING = new Set(['new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting', 'running']);
+
+export const isHolding = (task: BerthTask): boolean => HOLDING.has(task.Status?.State ?? '');
+
+export function availabilityOf(node: SwarmNodeInfo): NodeAvailability {
+  const swarm = node.Spec?.Availability ?? 'active';
+  if (swarm === 'pause' && node.Spec?.Labels?.[DRAIN_LABEL] === DRAIN_REQUESTED) return 'draining';
+  return swarm === 'drain' || swarm === 'pause' ? swarm : 'active';
+}
+
+/** The address the swarm reaches it on; a manager may report 0.0.0.0 in Status.Addr, its manager address does not. */
+export function addressOf(node: SwarmNodeInfo): string {
+  const addr = node.Status?.Addr ?? '';
+  if (addr && addr !== '0.0.0.0') return addr;
+  const manager = node.ManagerStatus?.Addr ?? '';
+  return manager.slice(0, manager.lastIndexOf(':')) || addr;
+}
+
+export function nodeView(node: SwarmNodeInfo, tasks: readonly BerthTask[], used: Resources | null): FleetNode {
+  const mine = tasks.filter((t) => t.NodeID === node.ID && isHolding(t));
+  const reserved = mine.reduce((sum, t) => ({
+    cpus: sum.cpus + (t.Spec?.Resources?.Reservations?.NanoCPUs ?? 0) / 1e9,
+    memoryBytes: sum.memoryBytes + (t.Spec?.Resources?.Reservations?.MemoryBytes ?? 0),
+  }), { cpus: 0, memoryBytes: 0 });
+  const state = node.Status?.State ?? 'unknown';
+  return {
+    id: node.ID,
+    name: node.Description?.Hostname ?? node.ID,
+    address: addressOf(node),
+    role: node.Spec?.Role === 'manager' ? 'manager' : 'worker',
+    leader: node.ManagerStatus?.Leader === true,
+    availability: availabilityOf(node),
+    state: (STATES.has(state) ? state : 'unknown') as NodeState,
+    instances: mine.length,
+    capacity: { cpus: (node.Description?.Resources?.NanoCPUs ?? 0) / 1e9, memoryBytes: node.Description?.Resources?.MemoryBytes ?? 0 },
+    reserved,
+    used,
+  };
+}
+
+/** CPUs in use (1 = one core busy) from one engine stats sample, as `docker stats` works it out. */
+export function usageOf(stats: Docker.ContainerStats): Resources {
+  const cpuDelta = stats.cpu_stats.cpu_usage.total_usage - (stats.precpu_stats?.cpu_usage?.total_usage ?? 0);
+  const systemDelta = (stats.cpu_stats.system_cpu_usage ?? 0) - (stats.precpu_stats?.system_cpu_usage ?? 0);
+  const online = stats.cpu_stats.online_cpus ?? stats.cpu_stats.cpu_usage.percpu_usage?.length ?? 1;
+  const cpus = systemDelta > 0 && cpuDelta > 0 ? (cpuDelta / systemDelta) * online : 0;
+  // The page cache the kernel can drop is not the app's memory (docker stats subtracts it too).
+  const cache = (stats.memory_stats.stats as { total_inactive_file?: number; inactive_file?: number } | undefined);
+  const memoryBytes = Math.max(0, (stats.memory_stats.usage ?? 0) - (cache?.total_inactive_file ?? cache?.inactive_file ?? 0));
+  return { cpus, memoryBytes };
+}
