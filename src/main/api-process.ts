@@ -13,6 +13,7 @@ import { logRoutes } from '../api/routes/log-routes.js';
 import { cronRoutes } from '../api/routes/cron-routes.js';
 import { oneOffRoutes } from '../api/routes/one-off-routes.js';
 import { stackRoutes } from '../api/routes/stack-routes.js';
+import { nodeRoutes } from '../api/routes/node-routes.js';
 import { GitRepos } from '../deploy/git/repo-store.js';
 import { sourceCapabilityPath } from '../deploy/source-capability.js';
 import { SourceStore } from '../deploy/source-store.js';
@@ -82,7 +83,7 @@ export async function runApi(): Promise<void> {
   const logs = new LogHub({ dir: paths.logs, logger: logger.child({ component: 'logs' }) });
   await logs.start(signal);
   const events = new PlatformEvents();
-  const { runtime, builder, reason: runtimeReason, detach: detachRuntime, sandboxGateway } = await chooseRuntime(settings, paths, logger, privileges);
+  const { runtime, builder, fleet, reason: runtimeReason, detach: detachRuntime, sandboxGateway } = await chooseRuntime(settings, paths, logger, privileges);
   // The published routes: written by the health manager, read by routers over /internal/routes.
   const routes = new RouteTable({ baseDomain: settings.baseDomain });
   const output = new InstanceOutput({ runtime, appLog: logs, logger: logger.child({ component: 'health' }) });
@@ -142,6 +143,7 @@ export async function runApi(): Promise<void> {
     oneOffRoutes({ oneOffs: oneOffDynos, sessions: attachSessions, rendezvousUrl: rendezvous.url }),
     cronRoutes({ scheduler }),
     stackRoutes({ builder, outputs }),
+    nodeRoutes({ fleet }),
     addons.routes,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
     internalRoutes({ token: internalToken, routes, synced: () => health.synced(), logSink: logs, signal }),

@@ -21,8 +21,10 @@ import { systemClock } from '../platform/clock.js';
 import { BridgeSandboxNetwork } from '../platform/sandbox-network/bridge-sandbox-network.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { InstanceDisks } from '../runtime/docker/instance-disks.js';
+import type { Fleet } from '../runtime/fleet.js';
 import { ImagePublisher } from '../runtime/swarm/image-publisher.js';
 import { ImageRegistry } from '../runtime/swarm/image-registry.js';
+import { SwarmFleet } from '../runtime/swarm/swarm-fleet.js';
 import { SwarmRuntime } from '../runtime/swarm/swarm-runtime.js';
 import { LocalBuildSandbox } from '../runtime/local/local-build-sandbox.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
@@ -39,6 +41,8 @@ export interface RuntimeChoice {
   detach(): void;
   /** The host's address on the instances' own network (local runtime, sandboxed), for add-on servers to listen on. */
   sandboxGateway(): Promise<{ address: string; subnet: string } | undefined>;
+  /** The machines instances run on (`berth nodes`); only on the swarm runtime. */
+  fleet?: Fleet;
 }
 
 export async function chooseRuntime(settings: Settings, paths: { runtime: string; slugs: string; cache: string; buildWork: string }, logger: Logger, privileges: Privileges = currentPrivileges()): Promise<RuntimeChoice> {
@@ -105,12 +109,19 @@ async function chooseSwarm(settings: Settings, log: Logger, logger: Logger): Pro
   // This engine pushes there, so it trusts Berth's CA for that address like every node does.
   await trustRegistry(registry);
   const runtime = new SwarmRuntime({ manager: docker, local: docker, images: new ImagePublisher(docker, registry.address), logger: log, scope });
+  // Use is measured where Berth can ask a node's engine: the manager Berth talks to is one; other
+  // nodes' engines are not exposed (their dockerd listens on its socket only), so theirs is null.
+  const managerNodeId = ((await docker.info()) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID;
+  const fleet = new SwarmFleet({
+    manager: docker, scope, registry, logger: logger.child({ component: 'fleet' }),
+    nodeEngine: (_address, nodeId) => (nodeId === managerNodeId ? docker : undefined),
+  });
   const builder = new DockerImageBuilder(docker, logger.child({ component: 'build' }), {
     scope, nodeReleases: nodeReleaseFetcher(settings), registryCredentials: new DockerConfigCredentials(settings.dockerConfig),
   });
   await builder.removeBuildLeftovers();
   return {
-    runtime, builder, reason: settings.runtime === 'swarm' ? 'BERTH_RUNTIME=swarm' : 'the Docker engine is a swarm manager',
+    runtime, builder, fleet, reason: settings.runtime === 'swarm' ? 'BERTH_RUNTIME=swarm' : 'the Docker engine is a swarm manager',
     detach: () => { runtime.detach(); registry.stop(); },
     sandboxGateway: async () => undefined,
   };

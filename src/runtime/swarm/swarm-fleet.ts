@@ -101,7 +101,7 @@ export class SwarmFleet implements Fleet {
     return node;
   }
 
-  /** A node by id (or a unique id prefix, as the docker CLI takes) or by hostname. */
+  /** A node by its id or its hostname (services/nodes.ts reads GET /nodes/{node} by the same rule). */
   private async resolve(ref: string): Promise<SwarmNodeInfo> {
     const nodes = await this.swarmNodes();
     const exact = nodes.find((n) => n.ID === ref);
@@ -111,8 +111,6 @@ export class SwarmFleet implements Fleet {
       throw new BerthError('invalid_params', `${named.length} nodes are named ${ref} (${named.map((n) => `${n.ID.slice(0, 12)}: ${n.Status?.State ?? 'unknown'}`).join(', ')}); name one by its id.`, 'node');
     }
     if (named.length === 1) return named[0]!;
-    const prefixed = ref.length >= 6 ? nodes.filter((n) => n.ID.startsWith(ref)) : [];
-    if (prefixed.length === 1) return prefixed[0]!;
     throw notFound(ref);
   }
 

@@ -78,7 +78,7 @@ describe('SwarmFleet (fake manager)', () => {
     expect(updates.at(-1)).toEqual({ id: 'worker-id-22', version: 7, spec: expect.objectContaining({ Availability: 'pause', Labels: { zone: 'a', 'berth.drain': 'requested' } }) });
     expect((await fleet.activate('worker-id-22')).availability).toBe('active');
     expect(updates.at(-1)!.spec).toMatchObject({ Availability: 'active', Labels: { zone: 'a' } });
-    await fleet.drain('worker-id');
+    await fleet.drain('node2');
     await fleet.finishDrain('worker-id-22');
     expect(updates.at(-1)!.spec).toMatchObject({ Availability: 'drain', Labels: { zone: 'a' } });
     expect((await fleet.nodes())[0]!.availability).toBe('drain');

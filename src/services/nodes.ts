@@ -1,0 +1,52 @@
+// The fleet's machines (issue 14): list them, the join command, drain, activate, remove. Admin
+// only: nodes are the operator's, shared by every tenant, and the join command carries the
+// swarm's join token. The Fleet (runtime/fleet.ts) is there only on the swarm runtime.
+import { BerthError } from '../domain/errors.js';
+import type { User } from '../domain/types.js';
+import type { Fleet, FleetNode, JoinInstructions } from '../runtime/fleet.js';
+import type { ServiceDeps } from './service-deps.js';
+
+export interface NodeDeps extends Pick<ServiceDeps, 'store' | 'logger'> {
+  /** Undefined on the one-machine runtimes (local, docker). */
+  fleet: Fleet | undefined;
+}
+
+export type NodeAvailabilityChange = 'drain' | 'active';
+
+function fleetFor(deps: NodeDeps, actor: User): Fleet {
+  if (!actor.isAdmin) throw new BerthError('forbidden', 'Only the Berth admin can manage nodes.', 'node');
+  if (!deps.fleet) throw new BerthError('not_implemented', 'This Berth runs on one machine: nodes need the swarm runtime (BERTH_RUNTIME=swarm).', 'node');
+  return deps.fleet;
+}
+
+export function listNodes(deps: NodeDeps, actor: User): Promise<FleetNode[]> {
+  return fleetFor(deps, actor).nodes();
+}
+
+export async function getNode(deps: NodeDeps, actor: User, ref: string): Promise<FleetNode> {
+  const nodes = await fleetFor(deps, actor).nodes();
+  const named = nodes.filter((n) => n.name === ref);
+  // The rule the fleet resolves drain/activate/remove by: an id, or a hostname only one node has.
+  const found = nodes.find((n) => n.id === ref) ?? (named.length === 1 ? named[0] : undefined);
+  if (!found && named.length > 1) throw new BerthError('invalid_params', `${named.length} nodes are named ${ref}; name one by its id.`, 'node');
+  if (!found) throw new BerthError('not_found', `Couldn't find the node ${ref}.`, 'node');
+  return found;
+}
+
+export function nodeJoinInstructions(deps: NodeDeps, actor: User): Promise<JoinInstructions> {
+  return fleetFor(deps, actor).joinInstructions();
+}
+
+/** drain: nothing new goes there and Berth moves its instances away; active: it takes new instances again. */
+export async function setNodeAvailability(deps: NodeDeps, actor: User, ref: string, change: NodeAvailabilityChange): Promise<FleetNode> {
+  const fleet = fleetFor(deps, actor);
+  const node = change === 'drain' ? await fleet.drain(ref) : await fleet.activate(ref);
+  await deps.store.events.append({ actorId: actor.id, appId: null, action: change === 'drain' ? 'node-drain-started' : 'node-activated', data: { node: node.id, name: node.name } });
+  return node;
+}
+
+export async function removeNode(deps: NodeDeps, actor: User, ref: string): Promise<void> {
+  const fleet = fleetFor(deps, actor);
+  await fleet.remove(ref);
+  await deps.store.events.append({ actorId: actor.id, appId: null, action: 'node-removed', data: { node: ref } });
+}
