@@ -9,7 +9,10 @@ let token: string;
 const restarts: { appId: string; name?: string }[] = [];
 /** Knows web.1 and web.2 of every app; records what it was asked to restart. */
 const directory: DynoDirectory = {
-  list: async () => [],
+  list: async () => [{
+    id: 'i1', name: 'web.1', type: 'web', state: 'up', command: 'npm start', size: 'standard-1x', releaseId: 'r1', releaseVersion: 1,
+    startedAt: '2026-11-30T00:00:00.000Z', node: { id: 'n2', name: 'node2' },
+  }],
   restart: async (appId, name) => {
     restarts.push({ appId, name });
     return name === undefined || ['web', 'web.1', 'web.2'].includes(name) ? 1 : 0;
@@ -44,5 +47,13 @@ describe('stopping dynos (heroku ps:stop)', () => {
     expect(res.status).toBe(404);
     expect(res.body.message).toContain('worker.9');
     expect((await call('POST', '/apps/no-such-app/dynos/web.1/actions/stop')).status).toBe(404);
+  });
+});
+
+describe('listing dynos on a fleet', () => {
+  it("adds Berth's node field beside Heroku's unchanged dyno fields", async () => {
+    const [dyno] = (await call('GET', '/apps/stopper/dynos')).body;
+    expect(dyno).toMatchObject({ name: 'web.1', type: 'web', state: 'up', size: 'standard-1x', release: { id: 'r1', version: 1 }, attach_url: null });
+    expect(dyno.node).toEqual({ id: 'n2', name: 'node2' });
   });
 });

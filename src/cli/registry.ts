@@ -11,6 +11,7 @@ import { gitRemote } from './commands/git.js';
 import { deploy } from './commands/deploy.js';
 import { features } from './commands/features.js';
 import { logs } from './commands/logs.js';
+import { nodes, nodesActivate, nodesDrain, nodesJoinCommand, nodesRemove } from './commands/nodes.js';
 import { maintenance, maintenanceOff, maintenanceOn } from './commands/maintenance.js';
 import { pgBackups, pgBackupsCapture, pgBackupsDownload, pgBackupsRestore, pgPsql } from './commands/pg.js';
 import { ps, psRestart, psScale, psStop, psType } from './commands/ps.js';
@@ -34,6 +35,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   stack, stackSet, stackBuild,
   features,
   users, usersAdd, usersRemove,
+  nodes, nodesJoinCommand, nodesDrain, nodesActivate, nodesRemove,
   authorizations, authorizationsRevoke,
   gitRemote,
   addons, addonsCreate, addonsInfo, addonsAttach, addonsDetach, addonsDestroy,

@@ -24,6 +24,34 @@ export interface Authorization {
   current?: boolean;
 }
 
+/** CPUs (1 = one core) and bytes of memory. */
+export interface NodeResources {
+  cpus: number;
+  memory_bytes: number;
+}
+
+/** A machine of the fleet (`GET /nodes`, admin only; swarm runtime). */
+export interface FleetNode {
+  id: string;
+  name: string;
+  address: string;
+  role: 'manager' | 'worker';
+  leader: boolean;
+  /** `draining`: Berth is moving its instances away; `drain` once it is empty. */
+  availability: 'active' | 'draining' | 'drain' | 'pause';
+  state: 'ready' | 'down' | 'disconnected' | 'unknown';
+  instances: number;
+  capacity: NodeResources;
+  reserved: NodeResources;
+  /** null when Berth cannot ask the node's engine. */
+  used: NodeResources | null;
+}
+
+export interface NodeJoinCommand {
+  commands: string[];
+  ports: string[];
+}
+
 export interface AdminUser {
   id: string;
   email: string;
@@ -135,6 +163,8 @@ export interface Dyno {
   attach_websocket_url?: string | null;
   created_at: string;
   updated_at: string;
+  /** Berth's field (not in Heroku's dyno): the node it runs on, on the swarm runtime. */
+  node?: { id: string; name: string } | null;
 }
 
 export interface LogSessionRequest { tail?: boolean; lines?: number; source?: string; dyno?: string }

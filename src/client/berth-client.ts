@@ -1,7 +1,7 @@
 // The typed client of Berth's Heroku-compatible API: the only way the CLI and dashboard reach the platform.
 import type {
-  Account, AdminUser, AppInfo, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, Feature, Formation,
-  FormationUpdate, LogSession, LogSessionRequest, Release, Source, Stack,
+  Account, AdminUser, AppInfo, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, Feature, FleetNode, Formation,
+  FormationUpdate, LogSession, LogSessionRequest, NodeJoinCommand, Release, Source, Stack,
 } from './api-types.js';
 import { AddonClient } from './addon-client.js';
 import { HttpTransport, type TransportOptions } from './http-transport.js';
@@ -77,6 +77,24 @@ export class BerthClient {
 
   async deleteUser(idOrEmail: string): Promise<AdminUser> {
     return (await this.http.request<AdminUser>('DELETE', `/users/${seg(idOrEmail)}`)).body;
+  }
+
+  // --- nodes (Berth extension, admin only, swarm runtime) --------------------------------
+
+  async listNodes(): Promise<FleetNode[]> {
+    return (await this.http.request<FleetNode[]>('GET', '/nodes')).body;
+  }
+
+  async nodeJoinCommand(): Promise<NodeJoinCommand> {
+    return (await this.http.request<NodeJoinCommand>('GET', '/nodes/join-command')).body;
+  }
+
+  async setNodeAvailability(node: string, availability: 'drain' | 'active'): Promise<FleetNode> {
+    return (await this.http.request<FleetNode>('PATCH', `/nodes/${seg(node)}`, { body: { availability } })).body;
+  }
+
+  async removeNode(node: string): Promise<FleetNode> {
+    return (await this.http.request<FleetNode>('DELETE', `/nodes/${seg(node)}`)).body;
   }
 
   // --- apps -----------------------------------------------------------------------------

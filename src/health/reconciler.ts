@@ -487,7 +487,7 @@ export class Reconciler {
       // The size it runs at: during a resize, the old dynos still show their old size.
       size: i.size ?? desired?.slots.find((s) => s.type === i.processType)?.size.name ?? DEFAULT_SIZE,
       releaseId: i.releaseId, releaseVersion: i.releaseVersion, startedAt: i.startedAt,
-      state: this.stateOf(i),
+      state: this.stateOf(i), ...(i.node ? { node: i.node } : {}),
     }));
     // Slots waiting out a crash backoff have no instance; show them as crashed, as Heroku does.
     // A slot merely between instances (after a restart) is about to start and is not shown.

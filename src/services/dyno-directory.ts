@@ -12,6 +12,8 @@ export interface DynoView {
   releaseId: string;
   releaseVersion: number;
   startedAt: string;
+  /** The machine it runs on, on a runtime of several (swarm); absent otherwise. */
+  node?: { id: string; name: string };
 }
 
 export interface DynoDirectory {

@@ -18,6 +18,8 @@ const dynoJson = (d: DynoView, app: Pick<App, 'id' | 'name'>) => ({
   attach_url: null,
   created_at: d.startedAt,
   updated_at: d.startedAt,
+  // Berth's field beside Heroku's (which has no machines): the swarm node it runs on.
+  ...(d.node ? { node: { id: d.node.id, name: d.node.name } } : {}),
 });
 
 export function registerDynoRoutes(app: FastifyInstance, ctx: ApiContext): void {

@@ -67,7 +67,7 @@ function printDynos(out: { header(s: string): void; line(s?: string): void }, dy
     }
     out.header(`${type} (${showSize(first.size)}): ${first.command} (${list.length})`);
     for (const d of list.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))) {
-      out.line(`${d.name}: ${d.state} ${formatDate(d.updated_at)} ${timeAgo(d.updated_at, now)}`.trimEnd());
+      out.line(`${d.name}: ${d.state} ${formatDate(d.updated_at)} ${timeAgo(d.updated_at, now)}${d.node ? ` on ${d.node.name}` : ''}`.trimEnd());
     }
     out.line();
   }
