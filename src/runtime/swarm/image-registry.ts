@@ -7,6 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { ensureCertificateAuthority, issueServerCertificate } from '../../platform/certificate-authority.js';
+import { runChecked } from '../../platform/exec.js';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
 
@@ -21,7 +22,7 @@ export interface ImageRegistryOptions {
 export class ImageRegistry {
   private output = '';
 
-  private constructor(readonly address: string, readonly caCertificate: string, private readonly child: ChildProcess) {
+  private constructor(readonly address: string, readonly caCertificate: string, private readonly child: ChildProcess, private readonly configFile: string) {
     child.stdout?.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-4000)));
     child.stderr?.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-4000)));
   }
@@ -41,7 +42,7 @@ export class ImageRegistry {
     ].join('\n'));
     const child = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     const caCertificate = await readFile(ca.certFile, 'utf8');
-    const registry = new ImageRegistry(`${opts.host}:${opts.port}`, caCertificate, child);
+    const registry = new ImageRegistry(`${opts.host}:${opts.port}`, caCertificate, child, config);
     const spawnFailed = new Promise<never>((_, reject) => child.once('error', reject));
     spawnFailed.catch(() => undefined);
     try {
@@ -51,6 +52,15 @@ export class ImageRegistry {
       throw new Error(`the image registry on ${registry.address} did not start: ${(e as Error).message}\n${registry.output}`);
     }
     return registry;
+  }
+
+  /**
+   * Deletes the layers no manifest refers to any more (after manifests were deleted through the
+   * API). The caller keeps pushes out meanwhile (ImagePublisher.exclusive): a layer uploaded during
+   * the sweep, not yet referenced by its manifest, would be deleted with the rest.
+   */
+  async garbageCollect(): Promise<void> {
+    await runChecked(REGISTRY_BIN, ['garbage-collect', this.configFile]);
   }
 
   stop(): void {

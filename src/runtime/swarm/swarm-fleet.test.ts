@@ -1,0 +1,119 @@
+// SwarmFleet on the real 3-node swarm of containers (test/support/swarm-cluster): what `berth nodes`
+// reports against each node's own engine, drain and activate as the scheduler sees them, removal of
+// a node that died (one added for the purpose, so the shared three stay), and the join command.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import { STACK_IMAGE } from '../../build/docker/stack-image.js';
+import { silentLogger } from '../../platform/logger.js';
+import { describeWith } from '../../../test/support/require-dependency.js';
+import { STACK_BUILD_TIMEOUT_MS } from '../../../test/support/docker-engine.js';
+import { destroySwarmCluster, swarmCluster, swarmNodes, type SwarmCluster } from '../../../test/support/swarm-cluster.js';
+import { eventually } from '../runtime.contract.js';
+import { LABEL } from '../docker/container-labels.js';
+import { SCOPE_LABEL } from '../docker/docker-runtime.js';
+import { ImagePublisher } from './image-publisher.js';
+import { SwarmFleet } from './swarm-fleet.js';
+
+const MiB = 1024 ** 2;
+
+describeWith(swarmNodes, 'swarm fleet (nodes)', () => {
+  let cluster: SwarmCluster;
+  let manager: Docker;
+  let fleet: SwarmFleet;
+  let image: string;
+  const scope = `f${randomBytes(4).toString('hex')}`;
+  const services: string[] = [];
+
+  beforeAll(async () => {
+    cluster = await swarmCluster(3);
+    manager = cluster.manager.engine;
+    image = await new ImagePublisher(new Docker(), cluster.registry.address).publish(STACK_IMAGE);
+    fleet = new SwarmFleet({
+      manager, scope, registry: cluster.registry, logger: silentLogger,
+      nodeEngine: (address) => cluster.nodes.find((n) => n.address === address)?.engine,
+    });
+  }, STACK_BUILD_TIMEOUT_MS);
+  afterAll(async () => {
+    for (const id of services) await manager.getService(id).remove().catch(() => undefined);
+    for (const n of cluster?.nodes ?? []) await fleet?.activate(n.name).catch(() => undefined);
+    await destroySwarmCluster();
+  }, 120_000);
+
+  /** A service shaped like one of Berth's instances (its labels, a reservation), on one node or anywhere. */
+  async function service(opts: { berth: boolean; replicas?: number; node?: string; reserve?: { nanoCpus: number; memory: number } }): Promise<string> {
+    const labels: Record<string, string> = opts.berth ? { [LABEL.managed]: '1', [SCOPE_LABEL]: scope, [LABEL.role]: 'formation' } : { [SCOPE_LABEL]: `${scope}-plain` };
+    const created = (await manager.createService({
+      Name: `${scope}-${randomBytes(3).toString('hex')}`, Labels: labels,
+      TaskTemplate: {
+        ContainerSpec: { Image: image, Command: ['sleep', '600'] },
+        Resources: opts.reserve ? { Reservations: { NanoCPUs: opts.reserve.nanoCpus, MemoryBytes: opts.reserve.memory } } : {},
+        RestartPolicy: { Condition: 'none' },
+        ...(opts.node ? { Placement: { Constraints: [`node.hostname==${opts.node}`] } } : {}),
+      },
+      Mode: { Replicated: { Replicas: opts.replicas ?? 1 } },
+    })) as unknown as { id?: string; ID?: string };
+    const id = created.id ?? created.ID!;
+    services.push(id);
+    await eventually(async () => {
+      const tasks = await manager.listTasks({ filters: { service: [id] } });
+      return tasks.filter((t) => t.Status?.State === 'running').length === (opts.replicas ?? 1) ? true : undefined;
+    }, 90_000);
+    return id;
+  }
+
+  it("reports each node as its own engine knows it, and Berth's reservations and use where they run", async () => {
+    const [node1, node2] = cluster.nodes as [typeof cluster.nodes[0], typeof cluster.nodes[0]];
+    await service({ berth: true, node: node2.name, reserve: { nanoCpus: 250_000_000, memory: 64 * MiB } });
+    const listed = await fleet.nodes();
+    for (const n of cluster.nodes.slice(0, 3)) {
+      const own = (await n.engine.info()) as { NCPU: number; MemTotal: number; Name: string };
+      expect(listed.find((l) => l.name === n.name), n.name).toMatchObject({
+        name: own.Name, address: n.address, state: 'ready', availability: 'active', capacity: { cpus: own.NCPU, memoryBytes: own.MemTotal },
+      });
+    }
+    expect(listed.find((l) => l.name === node1.name)).toMatchObject({ role: 'manager', leader: true, instances: 0, reserved: { cpus: 0, memoryBytes: 0 } });
+    const two = listed.find((l) => l.name === node2.name)!;
+    expect(two).toMatchObject({ role: 'worker', leader: false, instances: 1, reserved: { cpus: 0.25, memoryBytes: 64 * MiB } });
+    // `sleep` uses some memory and next to no CPU; measured through node2's own engine.
+    expect(two.used!.memoryBytes).toBeGreaterThan(0);
+    expect(two.used!.memoryBytes).toBeLessThan(64 * MiB);
+  }, 180_000);
+
+  it('drain pauses the node with the berth.drain label and the scheduler places nothing new there; activate undoes it', async () => {
+    const node3 = cluster.nodes[2]!;
+    expect((await fleet.drain(node3.name)).availability).toBe('draining');
+    const inspected = (await manager.getNode(node3.name).inspect()) as { ID: string; Spec: { Availability: string; Labels: Record<string, string> } };
+    expect(inspected.Spec.Availability).toBe('pause');
+    expect(inspected.Spec.Labels['berth.drain']).toBe('requested');
+    const plain = await service({ berth: false, replicas: 4 });
+    const onNodes = (await manager.listTasks({ filters: { service: [plain], 'desired-state': ['running'] } })).map((t) => t.NodeID);
+    expect(onNodes).toHaveLength(4);
+    expect(onNodes).not.toContain(inspected.ID);
+
+    expect((await fleet.activate(node3.name)).availability).toBe('active');
+    const after = (await manager.getNode(node3.name).inspect()) as { Spec: { Availability: string; Labels: Record<string, string> } };
+    expect([after.Spec.Availability, after.Spec.Labels['berth.drain']]).toEqual(['active', undefined]);
+  }, 180_000);
+
+  it('refuses to remove a node running Berth instances or the manager; removes a node that died', async () => {
+    await expect(fleet.remove(cluster.nodes[1]!.name)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('drain it first') });
+    await expect(fleet.remove(cluster.manager.name)).rejects.toMatchObject({ code: 'invalid_params' });
+    const extra = await cluster.addNode();
+    expect((await fleet.nodes()).find((n) => n.name === extra.name)?.state).toBe('ready');
+    await cluster.killNode(extra);
+    // The manager marks a silent node down after a few missed heartbeats (5 s each).
+    await eventually(async () => ((await fleet.nodes()).find((n) => n.name === extra.name)?.state === 'down' ? true : undefined), 90_000);
+    await fleet.remove(extra.name);
+    expect((await fleet.nodes()).map((n) => n.name)).not.toContain(extra.name);
+    cluster.nodes.splice(cluster.nodes.indexOf(extra), 1);
+  }, 240_000);
+
+  it("gives join instructions with the swarm's real worker token, the registry CA and the ports", async () => {
+    const token = ((await manager.swarmInspect()) as { JoinTokens: { Worker: string } }).JoinTokens.Worker;
+    const { commands, ports } = await fleet.joinInstructions();
+    expect(commands.at(-1)).toBe(`docker swarm join --token ${token} ${cluster.manager.address}:2377`);
+    expect(commands.join('\n')).toContain(`/etc/docker/certs.d/${cluster.registry.address}/ca.crt <<'BERTH_EOF'\n${cluster.registry.caCertificate}`);
+    expect(ports).toEqual(['2377/tcp', '7946/tcp', '7946/udp', '4789/udp', '20000-29999/tcp']);
+  });
+});
