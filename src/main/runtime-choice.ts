@@ -24,11 +24,14 @@ import { InstanceDisks } from '../runtime/docker/instance-disks.js';
 import type { Fleet } from '../runtime/fleet.js';
 import { ImagePublisher } from '../runtime/swarm/image-publisher.js';
 import { ImageRegistry } from '../runtime/swarm/image-registry.js';
+import { RegistryApi } from '../runtime/swarm/registry-api.js';
+import { RegistryCleanup } from '../runtime/swarm/registry-cleanup.js';
 import { SwarmFleet } from '../runtime/swarm/swarm-fleet.js';
 import { SwarmRuntime } from '../runtime/swarm/swarm-runtime.js';
 import { LocalBuildSandbox } from '../runtime/local/local-build-sandbox.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { RegistryPruningBuilder } from './registry-pruning-builder.js';
 import type { Settings } from './settings.js';
 import { currentPrivileges, type Privileges } from '../platform/privileges.js';
 
@@ -43,6 +46,8 @@ export interface RuntimeChoice {
   sandboxGateway(): Promise<{ address: string; subnet: string } | undefined>;
   /** The machines instances run on (`berth nodes`); only on the swarm runtime. */
   fleet?: Fleet;
+  /** Deletes a destroyed app's images where they live besides Berth's engine (the swarm's registry). */
+  forgetAppImages?(appName: string): Promise<void>;
 }
 
 export async function chooseRuntime(settings: Settings, paths: { runtime: string; slugs: string; cache: string; buildWork: string }, logger: Logger, privileges: Privileges = currentPrivileges()): Promise<RuntimeChoice> {
@@ -108,7 +113,8 @@ async function chooseSwarm(settings: Settings, log: Logger, logger: Logger): Pro
   const registry = await ImageRegistry.start({ dir: path.join(settings.home, 'registry'), ...settings.swarmRegistry });
   // This engine pushes there, so it trusts Berth's CA for that address like every node does.
   await trustRegistry(registry);
-  const runtime = new SwarmRuntime({ manager: docker, local: docker, images: new ImagePublisher(docker, registry.address), logger: log, scope });
+  const publisher = new ImagePublisher(docker, registry.address);
+  const runtime = new SwarmRuntime({ manager: docker, local: docker, images: publisher, logger: log, scope });
   // Use is measured where Berth can ask a node's engine: the manager Berth talks to is one; other
   // nodes' engines are not exposed (their dockerd listens on its socket only), so theirs is null.
   const managerNodeId = ((await docker.info()) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID;
@@ -116,12 +122,17 @@ async function chooseSwarm(settings: Settings, log: Logger, logger: Logger): Pro
     manager: docker, scope, registry, logger: logger.child({ component: 'fleet' }),
     nodeEngine: (_address, nodeId) => (nodeId === managerNodeId ? docker : undefined),
   });
-  const builder = new DockerImageBuilder(docker, logger.child({ component: 'build' }), {
+  const imageBuilder = new DockerImageBuilder(docker, logger.child({ component: 'build' }), {
     scope, nodeReleases: nodeReleaseFetcher(settings), registryCredentials: new DockerConfigCredentials(settings.dockerConfig),
   });
-  await builder.removeBuildLeftovers();
+  await imageBuilder.removeBuildLeftovers();
+  // Images of pruned builds and destroyed apps leave the registry too.
+  const cleanup = new RegistryCleanup({
+    publisher, api: new RegistryApi(registry.address, registry.caCertificate), garbageCollect: () => registry.garbageCollect(), logger: log,
+  });
+  const builder = new RegistryPruningBuilder(imageBuilder, cleanup, log);
   return {
-    runtime, builder, fleet, reason: settings.runtime === 'swarm' ? 'BERTH_RUNTIME=swarm' : 'the Docker engine is a swarm manager',
+    runtime, builder, fleet, forgetAppImages: (appName) => builder.forgetAppImages(appName), reason: settings.runtime === 'swarm' ? 'BERTH_RUNTIME=swarm' : 'the Docker engine is a swarm manager',
     detach: () => { runtime.detach(); registry.stop(); },
     sandboxGateway: async () => undefined,
   };
