@@ -26,6 +26,7 @@ import { ImageRegistry } from '../runtime/swarm/image-registry.js';
 import { SwarmRuntime } from '../runtime/swarm/swarm-runtime.js';
 import { LocalBuildSandbox } from '../runtime/local/local-build-sandbox.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
+import type { Fleet } from '../runtime/fleet.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Settings } from './settings.js';
 import { currentPrivileges, type Privileges } from '../platform/privileges.js';
@@ -39,6 +40,8 @@ export interface RuntimeChoice {
   detach(): void;
   /** The host's address on the instances' own network (local runtime, sandboxed), for add-on servers to listen on. */
   sandboxGateway(): Promise<{ address: string; subnet: string } | undefined>;
+  /** The nodes of a runtime of several (swarm); absent on the one-machine runtimes. */
+  fleet?: Fleet;
 }
 
 export async function chooseRuntime(settings: Settings, paths: { runtime: string; slugs: string; cache: string; buildWork: string }, logger: Logger, privileges: Privileges = currentPrivileges()): Promise<RuntimeChoice> {
