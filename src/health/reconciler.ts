@@ -14,6 +14,7 @@ import type { CheckStep } from './check-schedule.js';
 import { readDesiredState, slotKey, type DesiredSlot, type DesiredState } from './desired-state.js';
 import { healthcheckProbe, type HealthcheckProbe } from './healthcheck-probe.js';
 import { InstanceHealthchecks, label } from './instance-healthchecks.js';
+import { moveLine, noMoves, type InstanceMoves } from './instance-moves.js';
 import type { InstanceOutput } from './instance-output.js';
 import type { PortProbe } from './port-probe.js';
 import { KeyedRetryBackoff } from './retry-backoff.js';
@@ -44,6 +45,8 @@ export interface ReconcilerDeps {
   /** After routes move away from an instance, in-flight requests get this long before SIGTERM. */
   drainMs?: number;
   stopGraceMs?: number;
+  /** Which instances the fleet balancer wants on another node; none on the one-machine runtimes. */
+  moves?: InstanceMoves;
 }
 
 interface BootState {
@@ -84,12 +87,14 @@ const PROBE_INTERVAL_MS = 200;
 const isWeb = (type: string) => type === 'web';
 
 /**
- * An instance is what its slot wants when it runs the current release at the slot's size: a resize
- * replaces instances as a new release does. An instance whose size the runtime cannot tell (started
- * before sizes were recorded) is taken as fitting, rather than restarting every such dyno at upgrade.
+ * An instance is what its slot wants when it runs the current release at the slot's size, on a node
+ * it may stay on: a resize or a move replaces instances as a new release does. An instance whose size
+ * the runtime cannot tell (started before sizes were recorded) is taken as fitting, rather than
+ * restarting every such dyno at upgrade.
  */
-const isCurrentFor = (slot: DesiredSlot, releaseId: string) => (i: Instance) =>
-  i.releaseId === releaseId && (i.size === null || i.size === slot.size.name);
+const atSlotSize = (slot: DesiredSlot, i: Instance) => i.size === null || i.size === slot.size.name;
+const isCurrentFor = (slot: DesiredSlot, releaseId: string, moves: InstanceMoves) => (i: Instance) =>
+  i.releaseId === releaseId && atSlotSize(slot, i) && !moves.moveOf(i.id);
 
 /**
  * When the instance started, as the runtime recorded it: an instance adopted after a server restart
@@ -114,8 +119,10 @@ export class Reconciler {
   readonly crashes: CrashTracker;
   private readonly retries: KeyedRetryBackoff;
   private readonly checks: InstanceHealthchecks;
+  private readonly moves: InstanceMoves;
 
   constructor(private readonly deps: ReconcilerDeps) {
+    this.moves = deps.moves ?? noMoves;
     this.crashes = deps.crashes ?? new CrashTracker();
     this.retries = deps.retries ?? new KeyedRetryBackoff();
     this.checks = new InstanceHealthchecks(deps.healthchecks ?? healthcheckProbe(deps.probe), deps.appLog);
@@ -162,7 +169,7 @@ export class Reconciler {
     const { keep, superseded, abandoned } = pass;
     const extras = running.filter((i) => !keep.has(i.id) && !superseded.includes(i) && !abandoned.includes(i));
     this.publish(desired, running, keep);
-    for (const i of abandoned) this.abandon(i);
+    for (const i of abandoned) this.abandon(i, i.releaseId === desired.release?.id);
     for (const i of [...superseded, ...extras]) this.retire(i);
     // Judged after the routes were published: "live" means traffic already goes to the new instances.
     const { release } = desired;
@@ -225,7 +232,7 @@ export class Reconciler {
     const release = desired.release!;
     const inSlot = (i: Instance) => i.processType === slot.type && i.index === slot.index;
     const mine = pass.running.filter(inSlot);
-    const isCurrent = isCurrentFor(slot, release.id);
+    const isCurrent = isCurrentFor(slot, release.id, this.moves);
     const current = mine.find(isCurrent);
     const older = mine.filter((i) => !isCurrent(i));
     const upOlder: Instance[] = [];
@@ -234,7 +241,7 @@ export class Reconciler {
       else pass.abandoned.push(o);
     }
     const serving = upOlder.sort(newestFirst)[0];
-    // Only the size differs from what serves: a resize, which goes one slot of the type at a time.
+    // Only the size or the node differs from what serves: a resize or a move, one slot of the type at a time.
     const resize = serving !== undefined && serving.releaseId === release.id;
     const holdOver = () => {
       if (serving) pass.keep.add(serving.id);
@@ -258,7 +265,7 @@ export class Reconciler {
       if (retryIn > 0) return retryIn;
       // The instances this one replaces must be gone first (their exit wakes the app again).
       if (pass.alive.some((i) => inSlot(i) && i.id !== serving?.id)) return PROBE_INTERVAL_MS;
-      if (resize) this.deps.appLog.write(desired.app.id, 'berth', serving.name, `Restarting to change size from ${serving.size} to ${slot.size.name}`);
+      if (resize) this.deps.appLog.write(desired.app.id, 'berth', serving.name, this.replacementLine(serving, slot));
       try {
         await this.startInstance(desired, slot, now);
       } catch (e) {
@@ -420,12 +427,19 @@ export class Reconciler {
     void this.deps.clock.sleep(drain).then(() => this.stopNow(instance, true));
   }
 
-  /** Stops an older instance that never came up: nothing routes to it, so there is nothing to drain. */
-  private abandon(instance: Instance): void {
+  /** Why a serving instance of the current release is being replaced: its size changed, or it moves to another node. */
+  private replacementLine(serving: Instance, slot: DesiredSlot): string {
+    const move = this.moves.moveOf(serving.id);
+    return move && atSlotSize(slot, serving) ? moveLine(move) : `Restarting to change size from ${serving.size} to ${slot.size.name}`;
+  }
+
+  /** Stops an instance that never came up and is not wanted: nothing routes to it, so there is nothing to drain. */
+  private abandon(instance: Instance, ofCurrentRelease: boolean): void {
     if (this.stopping.has(instance.id)) return;
     this.boot.delete(instance.id);
     this.checks.forget(instance.id);
-    this.deps.appLog.write(instance.appId, 'berth', instance.name, `Release v${instance.releaseVersion} was replaced before it came up`);
+    const move = ofCurrentRelease ? this.moves.moveOf(instance.id) : undefined;
+    this.deps.appLog.write(instance.appId, 'berth', instance.name, move ? moveLine(move) : `Release v${instance.releaseVersion} was replaced before it came up`);
     this.deps.logger.info('instance-superseded-before-up', { app: instance.appName, dyno: instance.name, release: instance.releaseVersion });
     this.stopNow(instance);
   }

@@ -17,6 +17,7 @@ import { nodeRoutes } from '../api/routes/node-routes.js';
 import { GitRepos } from '../deploy/git/repo-store.js';
 import { sourceCapabilityPath } from '../deploy/source-capability.js';
 import { SourceStore } from '../deploy/source-store.js';
+import { FleetBalancer } from '../health/fleet-balancer.js';
 import { HealthManager } from '../health/health-manager.js';
 import { RolloutRecorder } from '../health/rollout-recorder.js';
 import { currentPrivileges } from '../platform/privileges.js';
@@ -90,9 +91,11 @@ export async function runApi(): Promise<void> {
   signal.addEventListener('abort', () => output.close(), { once: true });
   const healthLogger = logger.child({ component: 'health' });
   const rollouts = new RolloutRecorder({ store, events, appLog: logs, logger: healthLogger });
+  // On a runtime of several nodes, the balancer says which instances should move (drain, rebalance).
+  const balancer = fleet && new FleetBalancer({ fleet, runtime, wake: (appId) => health.wake(appId), clock: systemClock, logger: healthLogger });
   const reconciler = new Reconciler({
     store, runtime, routes, appLog: logs, clock: systemClock, logger: healthLogger, probe: tcpProbe, healthchecks: healthcheckProbe(tcpProbe),
-    bootTimeoutMs: settings.bootTimeoutMs, output, rollouts,
+    bootTimeoutMs: settings.bootTimeoutMs, output, rollouts, moves: balancer,
   });
   const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });
   events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId).catch((err: Error) => logger.warn('app-logs-remain', { app: e.appId, error: err.message })); });
@@ -151,6 +154,7 @@ export async function runApi(): Promise<void> {
   ]);
 
   await health.start(signal);
+  if (balancer) void balancer.start(signal).catch((e: Error) => logger.error('fleet-balancer-stopped', { error: e.stack ?? e.message }));
   // Scheduled jobs run once the health manager runs; its first pass is the catch-up after a restart.
   void scheduler.start(signal).catch((e: Error) => logger.error('cron-scheduler-stopped', { error: e.stack ?? e.message }));
   await api.listen({ port: settings.apiPort, host: settings.apiHost }).catch((e: NodeJS.ErrnoException) => {

@@ -27,7 +27,7 @@ export interface FleetNode {
   capacity: Resources;
   /** What the instances placed on it reserve (their sizes). */
   reserved: Resources;
-  /** What they use now, when the node's engine can be asked; null otherwise. */
+  /** What they use now, when asked for and the node's engine can be asked; null otherwise. */
   used: Resources | null;
 }
 
@@ -40,7 +40,11 @@ export interface JoinInstructions {
 }
 
 export interface Fleet {
-  nodes(): Promise<FleetNode[]>;
+  /**
+   * The nodes. `used` is measured only when asked (`{ used: true }`: each reachable node's engine
+   * samples its containers for about a second), so a caller polling placement facts stays cheap.
+   */
+  nodes(opts?: { used?: boolean }): Promise<FleetNode[]>;
   joinInstructions(): Promise<JoinInstructions>;
   /**
    * Starts draining a node (by id or hostname): nothing new is placed on it, the fleet balancer

@@ -20,11 +20,11 @@ function fleetFor(deps: NodeDeps, actor: User): Fleet {
 }
 
 export function listNodes(deps: NodeDeps, actor: User): Promise<FleetNode[]> {
-  return fleetFor(deps, actor).nodes();
+  return fleetFor(deps, actor).nodes({ used: true });
 }
 
 export async function getNode(deps: NodeDeps, actor: User, ref: string): Promise<FleetNode> {
-  const nodes = await fleetFor(deps, actor).nodes();
+  const nodes = await fleetFor(deps, actor).nodes({ used: true });
   const named = nodes.filter((n) => n.name === ref);
   // The rule the fleet resolves drain/activate/remove by: an id, or a hostname only one node has.
   const found = nodes.find((n) => n.id === ref) ?? (named.length === 1 ? named[0] : undefined);

@@ -76,6 +76,10 @@ describeWith(bothDeps, 'Dockerfile base images pulled from a registry (docker ru
       }
     } finally {
       for (const ref of pulledRefs) await docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+      // A destroyed app's images go in the server's background retries, which may not outlive its stop.
+      for (const image of await docker.listImages({ filters: { reference: ['berth-app/pull-*'] } })) {
+        for (const tag of image.RepoTags ?? []) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+      }
       open?.stop();
       guarded?.stop();
       if (work) await rm(work, { recursive: true, force: true });

@@ -25,6 +25,11 @@ export class FakeRuntime implements Runtime {
   readonly startFailures = new Map<string, Error>();
   /** remove() of this instance id throws this error, once (Docker's 409 "removal already in progress"). */
   readonly removeFailures = new Map<string, Error>();
+  /**
+   * Placement, as a runtime of several does it: the node a new instance runs on, given what runs now.
+   * Unset, instances have no node (a one-machine runtime).
+   */
+  placement?: (spec: InstanceSpec, running: Instance[]) => { id: string; name: string };
 
   /** `slugExists` says which slugs are there (default: every one), as a driver finds its slug directory or image. */
   constructor(private readonly clock: Clock, private readonly opts: { slugExists?: (slug: string) => boolean } = {}) {}
@@ -34,12 +39,13 @@ export class FakeRuntime implements Runtime {
     const failure = this.startFailures.get(spec.processType);
     if (failure) throw failure;
     if (this.opts.slugExists && !this.opts.slugExists(spec.slug)) throw new BerthError('start_refused', `the slug ${spec.slug} is missing`);
+    const node = this.placement?.(spec, [...this.instances.values()].filter((i) => i.status === 'running').map((i) => ({ ...i })));
     const n = this.nextId++;
     const instance: Instance = {
       id: `i-${n}`, appId: spec.appId, appName: spec.appName, releaseId: spec.releaseId, releaseVersion: spec.releaseVersion,
       processType: spec.processType, index: spec.index, name: `${spec.processType}.${spec.index}`, status: 'running', exitCode: null,
       address: spec.processType === 'web' ? { host: '10.0.0.1', port: 5000 + n } : null,
-      startedAt: new Date(this.clock.now()).toISOString(), exitedAt: null, size: spec.size.name,
+      startedAt: new Date(this.clock.now()).toISOString(), exitedAt: null, size: spec.size.name, ...(node ? { node } : {}),
     };
     this.instances.set(instance.id, instance);
     this.startedIds.push(instance.id);

@@ -65,7 +65,7 @@ describeWith(swarmNodes, 'swarm fleet (nodes)', () => {
   it("reports each node as its own engine knows it, and Berth's reservations and use where they run", async () => {
     const [node1, node2] = cluster.nodes as [typeof cluster.nodes[0], typeof cluster.nodes[0]];
     await service({ berth: true, node: node2.name, reserve: { nanoCpus: 250_000_000, memory: 64 * MiB } });
-    const listed = await fleet.nodes();
+    const listed = await fleet.nodes({ used: true });
     for (const n of cluster.nodes.slice(0, 3)) {
       const own = (await n.engine.info()) as { NCPU: number; MemTotal: number; Name: string };
       expect(listed.find((l) => l.name === n.name), n.name).toMatchObject({

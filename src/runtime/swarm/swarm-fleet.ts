@@ -32,9 +32,10 @@ type EngineError = { statusCode?: number };
 export class SwarmFleet implements Fleet {
   constructor(private readonly opts: SwarmFleetOptions) {}
 
-  async nodes(): Promise<FleetNode[]> {
+  async nodes(opts: { used?: boolean } = {}): Promise<FleetNode[]> {
     const [nodes, tasks] = await Promise.all([this.swarmNodes(), this.berthTasks()]);
-    const views = await Promise.all(nodes.map(async (n) => nodeView(n, tasks, n.Status?.State === 'ready' ? await this.usage(n, tasks) : null)));
+    const measure = (n: SwarmNodeInfo) => (opts.used && n.Status?.State === 'ready' ? this.usage(n, tasks) : Promise.resolve(null));
+    const views = await Promise.all(nodes.map(async (n) => nodeView(n, tasks, await measure(n))));
     return views.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
   }
 

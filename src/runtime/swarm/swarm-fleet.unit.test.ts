@@ -59,7 +59,9 @@ describe('SwarmFleet (fake manager)', () => {
       [task('worker-id-22', 'running', 1e9, 512 * 1024 ** 2), task('worker-id-22', 'starting', 5e8, 256 * 1024 ** 2), task('worker-id-333', 'running', 1e9, GiB)],
     );
     const fleet = fleetOn(manager, { '10.0.0.12': { getContainer: (() => ({ stats: async () => stats })) as never } });
-    const [n1, n2, n3] = await fleet.nodes();
+    const [n1, n2, n3] = await fleet.nodes({ used: true });
+    // Not asked for, use is not measured (the balancer polls nodes every few seconds).
+    expect((await fleet.nodes()).map((n) => n.used)).toEqual([null, null, null]);
     expect(n1).toMatchObject({ name: 'node1', address: '10.0.0.1', role: 'manager', leader: true, state: 'ready', instances: 0, used: null });
     expect(n2).toMatchObject({
       name: 'node2', address: '10.0.0.12', role: 'worker', leader: false, availability: 'active', instances: 2,
