@@ -80,7 +80,7 @@ describeWith(swarmNodes, 'swarm fleet (nodes)', () => {
     expect(two.used!.memoryBytes).toBeLessThan(64 * MiB);
   }, 180_000);
 
-  it('drain pauses the node with the berth.drain label and the scheduler places nothing new there; activate undoes it', async () => {
+  it('drain pauses the node with the berth.drain label and the scheduler places nothing new there; activate undoes it; finishDrain drains it', async () => {
     const node3 = cluster.nodes[2]!;
     expect((await fleet.drain(node3.name)).availability).toBe('draining');
     const inspected = (await manager.getNode(node3.name).inspect()) as { ID: string; Spec: { Availability: string; Labels: Record<string, string> } };
@@ -94,6 +94,14 @@ describeWith(swarmNodes, 'swarm fleet (nodes)', () => {
     expect((await fleet.activate(node3.name)).availability).toBe('active');
     const after = (await manager.getNode(node3.name).inspect()) as { Spec: { Availability: string; Labels: Record<string, string> } };
     expect([after.Spec.Availability, after.Spec.Labels['berth.drain']]).toEqual(['active', undefined]);
+
+    // The balancer ends a drain once the node is empty: Swarm's own drain, the label gone.
+    await fleet.drain(node3.name);
+    await fleet.finishDrain(inspected.ID);
+    const drained = (await manager.getNode(node3.name).inspect()) as { Spec: { Availability: string; Labels: Record<string, string> } };
+    expect([drained.Spec.Availability, drained.Spec.Labels['berth.drain']]).toEqual(['drain', undefined]);
+    expect((await fleet.nodes()).find((n) => n.name === node3.name)?.availability).toBe('drain');
+    await fleet.activate(node3.name);
   }, 180_000);
 
   it('refuses to remove a node running Berth instances or the manager; removes a node that died', async () => {
