@@ -47,7 +47,8 @@ export class HealthManager implements DynoDirectory {
 
   async start(signal: AbortSignal): Promise<void> {
     // A rollout moving is news for those waiting on it; this loop wrote it, or it needs no reconcile.
-    const offEvents = this.deps.events.on((e) => { if (e.type !== 'rollout-changed') this.wake(e.appId); });
+    // A node change wakes the fleet balancer, which wakes the apps it moves.
+    const offEvents = this.deps.events.on((e) => { if (e.type === 'app-changed' || e.type === 'app-destroyed') this.wake(e.appId); });
     const offExit = this.deps.runtime.onExit((i) => this.wake(i.appId));
     signal.addEventListener('abort', () => {
       this.stopped = true;

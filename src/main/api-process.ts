@@ -154,6 +154,7 @@ export async function runApi(): Promise<void> {
   ]);
 
   await health.start(signal);
+  if (balancer) events.on((e) => { if (e.type === 'nodes-changed') balancer.wake(); });
   if (balancer) void balancer.start(signal).catch((e: Error) => logger.error('fleet-balancer-stopped', { error: e.stack ?? e.message }));
   // Scheduled jobs run once the health manager runs; its first pass is the catch-up after a restart.
   void scheduler.start(signal).catch((e: Error) => logger.error('cron-scheduler-stopped', { error: e.stack ?? e.message }));

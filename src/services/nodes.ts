@@ -6,7 +6,7 @@ import type { User } from '../domain/types.js';
 import type { Fleet, FleetNode, JoinInstructions } from '../runtime/fleet.js';
 import type { ServiceDeps } from './service-deps.js';
 
-export interface NodeDeps extends Pick<ServiceDeps, 'store' | 'logger'> {
+export interface NodeDeps extends Pick<ServiceDeps, 'store' | 'logger' | 'events'> {
   /** Undefined on the one-machine runtimes (local, docker). */
   fleet: Fleet | undefined;
 }
@@ -42,6 +42,7 @@ export async function setNodeAvailability(deps: NodeDeps, actor: User, ref: stri
   const fleet = fleetFor(deps, actor);
   const node = change === 'drain' ? await fleet.drain(ref) : await fleet.activate(ref);
   await deps.store.events.append({ actorId: actor.id, appId: null, action: change === 'drain' ? 'node-drain-started' : 'node-activated', data: { node: node.id, name: node.name } });
+  deps.events.emit({ type: 'nodes-changed', node: node.id });
   return node;
 }
 
@@ -49,4 +50,5 @@ export async function removeNode(deps: NodeDeps, actor: User, ref: string): Prom
   const fleet = fleetFor(deps, actor);
   await fleet.remove(ref);
   await deps.store.events.append({ actorId: actor.id, appId: null, action: 'node-removed', data: { node: ref } });
+  deps.events.emit({ type: 'nodes-changed', node: ref });
 }

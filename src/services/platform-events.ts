@@ -6,7 +6,9 @@ export type PlatformEvent =
   | { type: 'app-changed'; appId: string; reason: string }
   /** A release's stored rollout moved (written by its owner first; waiters re-read the store). */
   | { type: 'rollout-changed'; appId: string; releaseId: string; state: RolloutState }
-  | { type: 'app-destroyed'; appId: string; appName: string };
+  | { type: 'app-destroyed'; appId: string; appName: string }
+  /** An operator drained, activated or removed a node (the fleet balancer looks again at once). */
+  | { type: 'nodes-changed'; node: string };
 
 export type PlatformEventListener = (event: PlatformEvent) => void;
 
