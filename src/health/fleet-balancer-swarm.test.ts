@@ -13,9 +13,9 @@ import { packFiles } from '../build/docker/pack-files.js';
 import { STACK_IMAGE } from '../build/docker/stack-image.js';
 import { systemClock } from '../platform/clock.js';
 import { silentLogger } from '../platform/logger.js';
-import type { Fleet, FleetNode } from '../runtime/fleet.js';
 import { SCOPE_LABEL } from '../runtime/docker/docker-runtime.js';
 import { ImagePublisher } from '../runtime/swarm/image-publisher.js';
+import { SwarmFleet } from '../runtime/swarm/swarm-fleet.js';
 import { SwarmRuntime } from '../runtime/swarm/swarm-runtime.js';
 import { ECHO_SERVER_JS } from '../runtime/runtime.contract.js';
 import { PlatformEvents } from '../services/platform-events.js';
@@ -30,48 +30,6 @@ import { RolloutRecorder } from './rollout-recorder.js';
 import { RecordingRoutes } from './testing/health-world.js';
 
 const docker = new Docker();
-const DRAINING_LABEL = 'berth.test-draining';
-
-/**
- * The Fleet as the swarm shows it, for this test only: Berth's `draining` is Swarm's `pause` (no new
- * task is placed there, the running ones stay) plus a label; finishDrain is Swarm's `drain`.
- */
-class ManagerFleet implements Pick<Fleet, 'nodes' | 'finishDrain'> {
-  constructor(private readonly manager: Docker) {}
-
-  async nodes(): Promise<FleetNode[]> {
-    const nodes = await this.manager.listNodes();
-    return nodes.map((n) => ({
-      id: n.ID!, name: n.Description!.Hostname!, address: n.Status!.Addr!, role: n.Spec!.Role as FleetNode['role'], leader: n.ManagerStatus?.Leader ?? false,
-      availability: n.Spec!.Labels?.[DRAINING_LABEL] ? 'draining' : (n.Spec!.Availability as FleetNode['availability']),
-      state: n.Status!.State as FleetNode['state'], instances: 0,
-      capacity: { cpus: (n.Description!.Resources?.NanoCPUs ?? 0) / 1e9, memoryBytes: n.Description!.Resources?.MemoryBytes ?? 0 },
-      reserved: { cpus: 0, memoryBytes: 0 }, used: null,
-    }));
-  }
-
-  async drain(hostname: string): Promise<void> {
-    await this.update(hostname, 'pause', { [DRAINING_LABEL]: '1' });
-  }
-
-  async finishDrain(nodeId: string): Promise<void> {
-    await this.update(nodeId, 'drain', {});
-  }
-
-  async activate(hostname: string): Promise<void> {
-    await this.update(hostname, 'active', {});
-  }
-
-  async availability(hostname: string): Promise<string | undefined> {
-    return (await this.manager.listNodes()).find((n) => n.Description?.Hostname === hostname)?.Spec?.Availability;
-  }
-
-  private async update(node: string, availability: string, labels: Record<string, string>): Promise<void> {
-    const found = (await this.manager.listNodes()).find((n) => n.ID === node || n.Description?.Hostname === node)!;
-    await this.manager.getNode(found.ID!).update({ _query: { version: found.Version!.Index }, _body: { ...found.Spec, Availability: availability, Labels: labels } } as never);
-  }
-}
-
 describeWith(swarmNodes, 'fleet balancer on a swarm', () => {
   let cluster: SwarmCluster;
   beforeAll(async () => {
@@ -85,7 +43,8 @@ describeWith(swarmNodes, 'fleet balancer on a swarm', () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-balancer-'));
     const store = new SqliteStore(join(dir, 'berth.sqlite'), systemClock);
     const runtime = new SwarmRuntime({ manager: cluster.manager.engine, local: docker, images: new ImagePublisher(docker, cluster.registry.address), logger: silentLogger, scope, stopGraceMs: 2000 });
-    const fleet = new ManagerFleet(cluster.manager.engine);
+    const fleet = new SwarmFleet({ manager: cluster.manager.engine, scope, registry: cluster.registry, nodeEngine: () => undefined });
+    const availability = async (name: string) => (await fleet.nodes()).find((n) => n.name === name)?.availability;
     let drained: string | undefined;
     const load = { ok: 0, failed: [] as string[], stop: false };
     try {
@@ -145,7 +104,7 @@ describeWith(swarmNodes, 'fleet balancer on a swarm', () => {
       drained = web1.node!.name;
       const movedAway = (await runtime.list({ appId: app.id })).filter((i) => i.status === 'running' && i.node?.name === drained).map((i) => i.name).sort();
       await fleet.drain(drained);
-      await until(async () => (await fleet.availability(drained!)) === 'drain', 240_000, () => expect(backends()).toHaveLength(2));
+      await until(async () => (await availability(drained!)) === 'drain', 240_000, () => expect(backends()).toHaveLength(2));
       load.stop = true;
       await requests;
 
