@@ -113,6 +113,16 @@ describe('router: headers', () => {
     expect(routerLines(router)[0]).toContain(`request_id=${seen['x-request-id']}`);
   });
 
+  it("gives the app the client's own address, not the router's, in X-Forwarded-For", async () => {
+    const backend = await echoBackend('demo');
+    const router = track(await startRouter());
+    router.routes.set(route('demo', [backendAt(backend.port)]));
+    // The router reaches the backend from 127.0.0.1; the client comes from another address.
+    const seen = json((await send(router.port, { host: 'demo.localhost', localAddress: '127.0.0.2' })).body).headers;
+    expect(seen['x-forwarded-for']).toBe('127.0.0.2');
+    expect(routerLines(router)[0]).toContain('fwd="127.0.0.2"');
+  });
+
   it('strips hop-by-hop headers, including those the Connection header names', async () => {
     const backend = track(await startBackend((req, res) => {
       res.setHeader('x-seen', JSON.stringify(req.rawHeaders.filter((_, i) => i % 2 === 0).map((h) => h.toLowerCase())));

@@ -114,13 +114,15 @@ export interface SendOptions {
   headers?: OutgoingHttpHeaders;
   body?: Buffer | string;
   agent?: Agent;
+  /** The client's own address (any of 127/8), to tell it from the router's. */
+  localAddress?: string;
 }
 
 /** One request to the router; a fresh connection unless an agent is given. */
 export function send(port: number, o: SendOptions): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method: o.method ?? 'GET', path: o.path ?? '/', headers: { host: o.host, ...o.headers }, agent: o.agent ?? false },
+      { host: '127.0.0.1', port, method: o.method ?? 'GET', path: o.path ?? '/', headers: { host: o.host, ...o.headers }, agent: o.agent ?? false, ...(o.localAddress ? { localAddress: o.localAddress } : {}) },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
