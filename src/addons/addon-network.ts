@@ -1,6 +1,7 @@
 // Where add-on servers listen and which address their URLs carry: loopback for apps that run on
 // the host, plus the host's end of the apps' network when they have one of their own (Docker's
-// default bridge for containers, the sandbox bridge for local instances).
+// default bridge for containers, the sandbox bridge for local instances), or, on a swarm, the
+// address of this machine that every node reaches.
 import { isIPv4 } from 'node:net';
 
 export interface AddonNetwork {
@@ -39,4 +40,17 @@ export function dockerBridgeAddonNetwork(gateway: string, clients: string[] = DO
  */
 export function sandboxBridgeAddonNetwork(gateway: string, subnet: string): AddonNetwork {
   return dockerBridgeAddonNetwork(gateway, [subnet]);
+}
+
+/**
+ * The swarm runtime: instances run on other machines and reach the servers on Berth's machine at
+ * the address every node reaches it at (the one its image registry listens on); their packets
+ * leave each node NATed to the node's own address, so the clients pg_hba admits are the networks
+ * the nodes' addresses are in. Nodes of every app share those addresses, so "no other app's" rests
+ * on credentials, as on Heroku: a PostgreSQL role per add-on admitted only into its own database
+ * (`sameuser`, CONNECT revoked from PUBLIC), a redis-server per add-on with its own password.
+ */
+export function swarmAddonNetwork(host: string, nodeNetworks: string[]): AddonNetwork {
+  if (nodeNetworks.length === 0) throw new Error('the swarm add-on network needs the networks of the nodes');
+  return dockerBridgeAddonNetwork(host, nodeNetworks);
 }

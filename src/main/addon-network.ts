@@ -1,18 +1,26 @@
 // Decides once, at start, where add-on servers listen and which host their URLs carry: loopback,
 // plus the host's end of the network the apps' instances live on: the sandbox bridge's gateway on
 // the local runtime (when instances have network namespaces), on the docker runtime the gateway of
-// Docker's default bridge read from the engine (the `bridge` network's IPAM gateway, docker0).
+// Docker's default bridge read from the engine (the `bridge` network's IPAM gateway, docker0), on
+// the swarm runtime the address the nodes reach this machine at (BERTH_SWARM_REGISTRY's host).
 import Docker from 'dockerode';
+import { lookup } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
-import { dockerBridgeAddonNetwork, LOOPBACK_ADDON_NETWORK, sandboxBridgeAddonNetwork, type AddonNetwork } from '../addons/addon-network.js';
+import { dockerBridgeAddonNetwork, LOOPBACK_ADDON_NETWORK, sandboxBridgeAddonNetwork, swarmAddonNetwork, type AddonNetwork } from '../addons/addon-network.js';
 import { run } from '../platform/exec.js';
 import type { Logger } from '../platform/logger.js';
 
 export async function chooseAddonNetwork(
   runtimeName: string,
   logger: Logger,
-  opts: { docker?: Docker; sandboxGateway?: { address: string; subnet: string } } = {},
+  opts: { docker?: Docker; sandboxGateway?: { address: string; subnet: string }; swarm?: SwarmReach } = {},
 ): Promise<AddonNetwork> {
+  if (runtimeName === 'swarm') {
+    if (!opts.swarm) throw new Error('the swarm runtime needs the address its nodes reach this machine at (BERTH_SWARM_REGISTRY)');
+    const network = await swarmNetwork(opts.swarm);
+    logger.info('addon-network-chosen', { host: network.host, clients: network.clients.join(',') });
+    return network;
+  }
   if (runtimeName !== 'docker') {
     if (!opts.sandboxGateway) return LOOPBACK_ADDON_NETWORK;
     logger.info('addon-network-chosen', { host: opts.sandboxGateway.address, clients: opts.sandboxGateway.subnet });
@@ -31,6 +39,37 @@ export async function chooseAddonNetwork(
   logger.info('addon-network-chosen', { host: gateway });
   return dockerBridgeAddonNetwork(gateway);
 }
+
+/** How the swarm's nodes reach this machine. */
+export interface SwarmReach {
+  /** An address (or a name of one) of this machine every node reaches: BERTH_SWARM_REGISTRY's host. */
+  host: string;
+  /** The networks the nodes' addresses are in (BERTH_SWARM_NODE_NETWORKS); default the subnet of the interface that carries `host`. */
+  nodeNetworks?: string[];
+}
+
+async function swarmNetwork(reach: SwarmReach): Promise<AddonNetwork> {
+  // The address goes into server configuration (listen_addresses, bind): a name is resolved once, here.
+  const address = isIPv4(reach.host) ? reach.host : (await lookup(reach.host, { family: 4 })).address;
+  if (reach.nodeNetworks && reach.nodeNetworks.length > 0) return swarmAddonNetwork(address, reach.nodeNetworks);
+  const subnet = await localSubnetOf(address);
+  if (!subnet) throw new Error(`${reach.host} (BERTH_SWARM_REGISTRY's host) is not an IPv4 address of this machine: the add-on servers cannot listen there`);
+  return swarmAddonNetwork(address, [subnet]);
+}
+
+/** `10.1.2.0/24` for the interface address 10.1.2.7/24: the network a machine's neighbours are in. */
+export async function localSubnetOf(address: string): Promise<string | undefined> {
+  const { code, stdout } = await run('ip', ['-4', '-j', 'addr', 'show']);
+  if (code !== 0) return undefined;
+  const links = JSON.parse(stdout || '[]') as { addr_info?: { local?: string; prefixlen?: number }[] }[];
+  const match = links.flatMap((l) => l.addr_info ?? []).find((a) => a.local === address && a.prefixlen !== undefined);
+  if (!match) return undefined;
+  const bits = match.prefixlen!;
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  return `${fromInt((toInt(address) & mask) >>> 0)}/${bits}`;
+}
+
+const fromInt = (n: number): string => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
 
 /** The IPv4 gateway of the engine's default `bridge` network: an address of the host on docker0. */
 export async function bridgeGateway(docker: Docker): Promise<string | undefined> {

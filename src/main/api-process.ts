@@ -118,7 +118,10 @@ export async function runApi(): Promise<void> {
   const outputs = new BuildOutputs(paths.builds, { onFault: (build, e) => logger.error('build-output-failed', { build, error: e.message }) });
   // Before the API listens: builds and releases a dead server left half done end now, as failed.
   await endInterruptedWork({ store, events, logger, outputs, buildsDir: paths.builds });
-  const addonNetwork = await chooseAddonNetwork(runtime.name, logger.child({ component: 'addons' }), { sandboxGateway: await sandboxGateway() });
+  const addonNetwork = await chooseAddonNetwork(runtime.name, logger.child({ component: 'addons' }), {
+    sandboxGateway: await sandboxGateway(),
+    ...(settings.swarmRegistry ? { swarm: { host: settings.swarmRegistry.host, ...(settings.swarmNodeNetworks ? { nodeNetworks: settings.swarmNodeNetworks } : {}) } } : {}),
+  });
   const addons = await startAddons(deps, { home: settings.home, backupsDir: paths.backups, signal, network: addonNetwork, pgMaxConnections: settings.pgMaxConnections });
   const oneOffDynos = new OneOffDynos({ ...deps, runtime, oneOffs, maxLifetimeMs: settings.oneOffMaxLifetimeMs });
   const pipeline = new DeployPipeline({

@@ -16,3 +16,11 @@ it('takes BERTH_RUNTIME=swarm and the address nodes reach its registry on, port 
   expect(() => readSettings({ BERTH_SWARM_REGISTRY: 'https://10.0.0.5' })).toThrow(/BERTH_SWARM_REGISTRY must be host\[:port\]/);
   expect(() => readSettings({ BERTH_RUNTIME: 'kubernetes' })).toThrow(/auto, local, docker or swarm/);
 });
+
+it('takes the networks of the swarm nodes as IPv4 CIDRs only, since they go into pg_hba.conf', () => {
+  expect(readSettings({ BERTH_SWARM_NODE_NETWORKS: '10.0.0.0/24, 192.168.4.0/22' }).swarmNodeNetworks).toEqual(['10.0.0.0/24', '192.168.4.0/22']);
+  expect(readSettings({}).swarmNodeNetworks).toBeUndefined();
+  for (const bad of ['10.0.0.0', '10.0.0.0/33', 'all', '10.0.0.0/24 trust', '::/0']) {
+    expect(() => readSettings({ BERTH_SWARM_NODE_NETWORKS: bad })).toThrow(/BERTH_SWARM_NODE_NETWORKS must be IPv4 networks/);
+  }
+});

@@ -1,4 +1,5 @@
 // Every setting, read once from the environment, with the documented defaults.
+import { isIPv4 } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ONE_OFF_LIFETIME_MS } from '../domain/one-off-limits.js';
@@ -23,6 +24,12 @@ export interface Settings {
    * reaches, and a port (BERTH_SWARM_REGISTRY=host:port, default port 5443). Needed by `swarm` only.
    */
   swarmRegistry?: { host: string; port: number };
+  /**
+   * The networks (IPv4 CIDR) the swarm nodes' addresses are in, admitted to the add-on servers
+   * (BERTH_SWARM_NODE_NETWORKS, comma-separated; default the subnet of the interface carrying
+   * BERTH_SWARM_REGISTRY's host).
+   */
+  swarmNodeNetworks?: string[];
   /** How users reach the API; printed in git URLs and log-session URLs. */
   apiUrl: string;
   /** How a router reaches the API's internal endpoints (BERTH_INTERNAL_API_URL; default the API port on loopback). */
@@ -85,6 +92,16 @@ function nodeDefault(env: NodeJS.ProcessEnv): 'lts' | 'stack' {
   return raw;
 }
 
+/** `10.0.0.0/24,192.168.4.0/22` → the CIDRs; they go into pg_hba.conf, so nothing but a plain IPv4 CIDR passes. */
+function ipv4Networks(name: string, raw: string): string[] {
+  const cidrs = raw.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  for (const c of cidrs) {
+    const [address, bits] = c.split('/');
+    if (!address || !isIPv4(address) || !/^\d{1,2}$/.test(bits ?? '') || Number(bits) > 32) throw new Error(`${name} must be IPv4 networks like 10.0.0.0/24, comma-separated, got ${JSON.stringify(c)}`);
+  }
+  return cidrs;
+}
+
 /** `10.0.0.5:5443`, `berth.internal`, `[fd00::1]:5443` → host and port. */
 function registryAddress(raw: string | undefined): { host: string; port: number } | undefined {
   if (!raw) return undefined;
@@ -113,6 +130,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     baseDomain,
     runtime,
     ...(swarmRegistry ? { swarmRegistry } : {}),
+    ...(env.BERTH_SWARM_NODE_NETWORKS ? { swarmNodeNetworks: ipv4Networks('BERTH_SWARM_NODE_NETWORKS', env.BERTH_SWARM_NODE_NETWORKS) } : {}),
     apiUrl: env.BERTH_API_URL || `http://localhost:${apiPort}`,
     internalApiUrl: env.BERTH_INTERNAL_API_URL || `http://${loopbackFor(apiHost)}:${apiPort}`,
     adminEmail: env.BERTH_ADMIN_EMAIL || undefined,

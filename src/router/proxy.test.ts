@@ -2,7 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Agent, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backendAt, closedPort, route, routerLines, send, startBackend, startRouter, type TestBackend, type TestRouter } from './router-test-kit.js';
+import { createServer } from 'node:http';
+import { FakeClock } from '../platform/testing/fake-clock.js';
+import { jsonLogger } from '../platform/logger.js';
+import { backendAt, blackholedPort, closedPort, route, routerLines, send, startBackend, startRouter, type TestBackend, type TestRouter } from './router-test-kit.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -108,6 +111,16 @@ describe('router: headers', () => {
     expect(seen['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(reply.headers['x-request-id']).toBe(seen['x-request-id']);
     expect(routerLines(router)[0]).toContain(`request_id=${seen['x-request-id']}`);
+  });
+
+  it("gives the app the client's own address, not the router's, in X-Forwarded-For", async () => {
+    const backend = await echoBackend('demo');
+    const router = track(await startRouter());
+    router.routes.set(route('demo', [backendAt(backend.port)]));
+    // The router reaches the backend from 127.0.0.1; the client comes from another address.
+    const seen = json((await send(router.port, { host: 'demo.localhost', localAddress: '127.0.0.2' })).body).headers;
+    expect(seen['x-forwarded-for']).toBe('127.0.0.2');
+    expect(routerLines(router)[0]).toContain('fwd="127.0.0.2"');
   });
 
   it('strips hop-by-hop headers, including those the Connection header names', async () => {
@@ -292,5 +305,61 @@ describe('router: Heroku error codes', () => {
     expect(router.lines[0]).toMatchObject({ appId: 'id-demo', source: 'router', dyno: '' });
     expect(routerLines(router)[0]).toMatch(/^at=info method=GET path="\/a\/b\?c=d" host=demo\.localhost request_id=[0-9a-f-]{36} fwd="127\.0\.0\.1" dyno=web\.1 connect=\d+ms service=\d+ms status=200 bytes=5 protocol=http$/);
     expect(router.samples).toEqual([expect.objectContaining({ appId: 'id-demo', status: 200, bytes: 5 })]);
+  });
+});
+
+describe("router: backends that cannot be reached (a dead node's instances)", () => {
+  /** The router's own structured log, to count the connects it gave up on. */
+  const recorded = () => {
+    const events: { event: string; dyno?: string; error?: string }[] = [];
+    return { events, logger: jsonLogger((line) => void events.push(JSON.parse(line))) };
+  };
+  const unreachable = (events: { event: string }[]) => events.filter((e) => e.event === 'router-backend-unreachable');
+
+  it('answers every request, of any method, from the live backend when another one\'s connect times out', async () => {
+    const hole = await blackholedPort();
+    cleanups.push(() => hole.close());
+    const alive = await echoBackend('alive');
+    const { events, logger } = recorded();
+    const router = track(await startRouter({ logger, connectTimeoutMs: 300 }));
+    router.routes.set(route('demo', [backendAt(hole.port, 1), backendAt(alive.port, 2)]));
+    for (const method of ['GET', 'POST', 'PUT', 'DELETE']) {
+      const reply = await send(router.port, { host: 'demo.localhost', method, body: method === 'POST' || method === 'PUT' ? 'x' : undefined });
+      expect(reply.status).toBe(200);
+      expect(json(reply.body).name).toBe('alive');
+    }
+    expect(routerLines(router).every((l) => l.startsWith('at=info') && l.includes('dyno=web.2'))).toBe(true);
+    // It was tried and timed out (not refused): the retry is what saved the request.
+    expect(unreachable(events)[0]).toMatchObject({ dyno: 'web.1', error: expect.stringMatching(/timeout/i) });
+  });
+
+  it('tries a backend whose connect failed only after the others for a few seconds, then first again in its turn', async () => {
+    const clock = new FakeClock();
+    const alive = await echoBackend('alive');
+    const { events, logger } = recorded();
+    const router = track(await startRouter({ logger, clock, unreachableSkipMs: 5_000 }));
+    router.routes.set(route('demo', [backendAt(await closedPort(), 1), backendAt(alive.port, 2)]));
+    for (let i = 0; i < 6; i++) expect((await send(router.port, { host: 'demo.localhost' })).status).toBe(200);
+    // Round robin alone would have tried it on every second request: 3 times.
+    expect(unreachable(events)).toHaveLength(1);
+    await clock.advance(5_000);
+    for (let i = 0; i < 2; i++) expect((await send(router.port, { host: 'demo.localhost' })).status).toBe(200);
+    expect(unreachable(events)).toHaveLength(2);
+  });
+
+  it('still tries a skipped backend when it is the only one, so it serves again as soon as it listens', async () => {
+    const clock = new FakeClock();
+    const port = await closedPort();
+    const router = track(await startRouter({ clock, unreachableSkipMs: 60_000 }));
+    router.routes.set(route('demo', [backendAt(port, 1)]));
+    const refused = await send(router.port, { host: 'demo.localhost' });
+    expect(refused.status).toBe(503);
+    expect(routerLines(router)[0]).toContain('code=H19');
+    const server = createServer((_req, res) => res.end('back'));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+    const reply = await send(router.port, { host: 'demo.localhost' });
+    expect(reply.status).toBe(200);
+    expect(reply.body.toString()).toBe('back');
   });
 });

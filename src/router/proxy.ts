@@ -10,10 +10,11 @@ import { forwardRequest } from './forward-request.js';
 import { clientAddress, upstreamRequestHeaders } from './forwarded-headers.js';
 import type { RequestMetrics } from './request-metrics.js';
 import type { RoundRobin } from './round-robin.js';
-import type { RouteEntry, RouteTable } from './route-table.js';
+import type { RouteBackend, RouteEntry, RouteTable } from './route-table.js';
 import { hostName } from './host-name.js';
 import { malformedRequest } from './request-shape.js';
 import type { RouterErrorCode } from './router-errors.js';
+import type { UnreachableBackends } from './unreachable-backends.js';
 import type { UpstreamPools } from './upstream-pools.js';
 
 export interface ProxyDeps {
@@ -26,6 +27,8 @@ export interface ProxyDeps {
   requestTimeoutMs: number;
   /** Backends tried per request when earlier ones refuse the connection. */
   maxAttempts: number;
+  /** Backends whose connect failed a moment ago: tried last. */
+  unreachable: UnreachableBackends;
 }
 
 type Outcome = Omit<AccessRecord, 'method' | 'path' | 'host' | 'requestId' | 'fwd' | 'protocol'>;
@@ -65,18 +68,22 @@ export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: S
   }
 
   // 3. Forward. A retry on another backend happens ONLY when the attempt failed before
-  // anything was written upstream (connection refused or reset while connecting). Once
-  // request bytes have left, the app may already be acting on them, and replaying a
-  // POST could charge a card twice; gorouter draws the same line.
+  // anything was written upstream (connection refused, unreachable or timed out while
+  // connecting: a dead node's instances), whatever the method. Once request bytes have
+  // left, the app may already be acting on them, and replaying a POST could charge a card
+  // twice; gorouter draws the same line.
   const headers = upstreamRequestHeaders(req, { requestId, dropExpect: true });
   const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
-  for (const backend of deps.balancer.order(route, deps.maxAttempts)) {
+  const skipped = (b: RouteBackend) => deps.unreachable.isSkipped(b);
+  for (const backend of deps.balancer.order(route, deps.maxAttempts, skipped)) {
     const outcome = await forwardRequest(deps.pools.get(backend), req, res, { headers, hasBody, timeoutMs: deps.requestTimeoutMs });
     if (outcome.kind === 'unsent') {
-      deps.logger.warn('router-backend-unreachable', { app: route.appName, dyno: backend.dyno, error: outcome.error.message, requestId });
+      deps.unreachable.failed(backend);
+      deps.logger.warn('router-backend-unreachable', { app: route.appName, dyno: backend.dyno, host: backend.host, port: backend.port, error: outcome.error.message, requestId });
       continue;
     }
     if (outcome.kind === 'done') {
+      deps.unreachable.connected(backend);
       const { status, bytes, connectMs, serviceMs } = outcome;
       return finish({ dyno: backend.dyno, status, bytes, connectMs, serviceMs });
     }

@@ -1,5 +1,7 @@
 // Test helpers for the router: real backends, a started router, and a plain HTTP client.
 import { Agent, createServer, request, type IncomingHttpHeaders, type OutgoingHttpHeaders, type RequestListener, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import type { LogSink } from '../logs/log-sink.js';
 import { silentLogger } from '../platform/logger.js';
 import type { RequestSample } from './request-metrics.js';
@@ -34,6 +36,46 @@ export async function closedPort(): Promise<number> {
   const backend = await startBackend(() => {});
   await backend.close();
   return backend.port;
+}
+
+/**
+ * A port whose connects time out, as a vanished node's address does: a listening socket with a
+ * backlog of 1 that nobody accepts from (its worker thread sleeps in Atomics.wait), filled with
+ * connections, so the kernel drops every further SYN.
+ */
+export async function blackholedPort(): Promise<{ port: number; close(): Promise<void> }> {
+  const wake = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(`
+    const { workerData, parentPort } = require('node:worker_threads');
+    const server = require('node:net').createServer();
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+      parentPort.postMessage(server.address().port);
+      Atomics.wait(workerData, 0, 0);
+      server.close();
+    });`, { eval: true, workerData: wake });
+  worker.on('error', () => {});
+  const port = await new Promise<number>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+  const fillers: Socket[] = [];
+  // Connect until one hangs: the kernel's accept queue for this socket is then full.
+  for (let i = 0; i < 8; i++) {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    fillers.push(socket);
+    const opened = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 500);
+      socket.once('connect', () => { clearTimeout(timer); resolve(true); });
+    });
+    if (!opened) break;
+  }
+  return {
+    port,
+    close: async () => {
+      for (const s of fillers) s.destroy();
+      Atomics.store(wake, 0, 1);
+      Atomics.notify(wake, 0);
+      await new Promise((resolve) => worker.once('exit', resolve));
+    },
+  };
 }
 
 export const backendAt = (port: number, n = 1): RouteBackend => ({ instanceId: `i-${port}`, dyno: `web.${n}`, host: '127.0.0.1', port });
@@ -72,13 +114,15 @@ export interface SendOptions {
   headers?: OutgoingHttpHeaders;
   body?: Buffer | string;
   agent?: Agent;
+  /** The client's own address (any of 127/8), to tell it from the router's. */
+  localAddress?: string;
 }
 
 /** One request to the router; a fresh connection unless an agent is given. */
 export function send(port: number, o: SendOptions): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method: o.method ?? 'GET', path: o.path ?? '/', headers: { host: o.host, ...o.headers }, agent: o.agent ?? false },
+      { host: '127.0.0.1', port, method: o.method ?? 'GET', path: o.path ?? '/', headers: { host: o.host, ...o.headers }, agent: o.agent ?? false, ...(o.localAddress ? { localAddress: o.localAddress } : {}) },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

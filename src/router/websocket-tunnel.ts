@@ -14,6 +14,7 @@ import { malformedRequest } from './request-shape.js';
 import type { RequestMetrics } from './request-metrics.js';
 import type { RoundRobin } from './round-robin.js';
 import type { RouteBackend, RouteTable } from './route-table.js';
+import type { UnreachableBackends } from './unreachable-backends.js';
 import type { RouterErrorCode } from './router-errors.js';
 
 export interface TunnelDeps {
@@ -25,6 +26,8 @@ export interface TunnelDeps {
   requestTimeoutMs: number;
   connectTimeoutMs: number;
   maxAttempts: number;
+  /** Backends whose connect failed a moment ago: tried last. */
+  unreachable: UnreachableBackends;
   /** Open tunnels, so stopping the router can cut them. */
   open: Set<Duplex>;
 }
@@ -64,12 +67,14 @@ export async function tunnelUpgrade(deps: TunnelDeps, req: IncomingMessage, clie
   if (refusal) return refuse(refusal);
 
   // As for plain requests, move to another backend only while nothing has been written to one.
-  for (const backend of deps.balancer.order(route, deps.maxAttempts)) {
+  for (const backend of deps.balancer.order(route, deps.maxAttempts, (b) => deps.unreachable.isSkipped(b))) {
     const upstream = await connectTo(backend, deps.connectTimeoutMs);
     if (upstream instanceof Error) {
-      deps.logger.warn('router-backend-unreachable', { app: route.appName, dyno: backend.dyno, error: upstream.message, requestId });
+      deps.unreachable.failed(backend);
+      deps.logger.warn('router-backend-unreachable', { app: route.appName, dyno: backend.dyno, host: backend.host, port: backend.port, error: upstream.message, requestId });
       continue;
     }
+    deps.unreachable.connected(backend);
     if (client.destroyed) {
       upstream.destroy();
       return refuse('H27', backend.dyno);
