@@ -154,8 +154,10 @@ export class SwarmRuntime implements Runtime {
       if (!isNotFound(e)) throw e;
     });
     const deadline = Date.now() + Math.max(opts.graceMs ?? 0, this.stopGraceMs) + 30_000;
-    while ((await this.read(id))?.instance.status === 'running') {
-      if (Date.now() > deadline) throw new Error(`instance ${id} still running after stop`);
+    for (let now = await this.read(id); now?.instance.status === 'running'; now = await this.read(id)) {
+      if (Date.now() > deadline) {
+        throw new Error(`instance ${id} still running after stop (task ${now.task?.Status?.State ?? 'none'}, desired ${now.task?.DesiredState ?? '?'}, on ${now.instance.node?.name ?? '?'})`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     this.log.info('instance-stopped', { instance: id });
