@@ -29,4 +29,11 @@ describe('a swarm task read back as an instance', () => {
     expect(instance).toMatchObject({ status: 'exited', exitCode: 3 });
     expect(instance.lostWith).toBeUndefined();
   });
+
+  it('is exited once stopped (scaled to zero) and its task reaped, and still starting while a new service has no task yet', () => {
+    const stopped = { ...service, Spec: { ...(service as { Spec: object }).Spec, Mode: { Replicated: { Replicas: 0 } } } } as unknown as Docker.Service;
+    expect(instanceFromTask(stopped, undefined, new Map())).toMatchObject({ status: 'exited', exitCode: null });
+    const fresh = { ...service, Spec: { ...(service as { Spec: object }).Spec, Mode: { Replicated: { Replicas: 1 } } } } as unknown as Docker.Service;
+    expect(instanceFromTask(fresh, undefined, new Map()).status).toBe('running');
+  });
 });

@@ -52,7 +52,9 @@ export function instanceFromTask(service: Docker.Service & { Spec?: { Labels?: R
   const labels = service.Spec?.Labels ?? {};
   const node = task?.NodeID ? nodes.get(task.NodeID) : undefined;
   const lost = lostWith(task, node);
-  const exited = isTerminal(task) || lost !== undefined;
+  // Stopped (scaled to zero) and its ended task already reaped by the manager: nothing runs.
+  const reaped = !task && (service.Spec as { Mode?: { Replicated?: { Replicas?: number } } } | undefined)?.Mode?.Replicated?.Replicas === 0;
+  const exited = isTerminal(task) || lost !== undefined || reaped;
   const published = task?.Status?.PortStatus?.Ports?.[0]?.PublishedPort;
   const exitCode = task?.Status?.ContainerStatus?.ExitCode;
   const nodeAddress = node?.address;
