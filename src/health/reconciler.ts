@@ -206,7 +206,15 @@ export class Reconciler {
   }
 
   private handleExit(i: Instance, now: number, currentReleaseId: string | undefined, failures: string[]): void {
-    if (!this.stopping.delete(i.id)) {
+    const stoppedOnPurpose = this.stopping.delete(i.id);
+    if (!stoppedOnPurpose && i.lostWith !== undefined) {
+      // Its machine died, not the app: no crash is counted (so no backoff), the slot starts again at
+      // once on another node, and the rollout is not failed for it.
+      const wasUp = this.boot.get(i.id)?.upSince !== undefined;
+      this.deps.appLog.write(i.appId, 'berth', i.name, `Lost with node ${i.lostWith}; starting it on another node`);
+      this.deps.appLog.write(i.appId, 'berth', i.name, `State changed from ${wasUp ? 'up' : 'starting'} to down`);
+      this.deps.logger.warn('instance-lost', { app: i.appName, dyno: i.name, node: i.lostWith });
+    } else if (!stoppedOnPurpose) {
       const key = slotKey(i.appId, i.releaseId, i.processType, i.index);
       const upSince = this.boot.get(i.id)?.upSince;
       const wasUp = upSince !== undefined;
@@ -519,7 +527,7 @@ export class Reconciler {
   }
 
   private stateOf(i: Instance): DynoState {
-    if (i.status === 'exited') return this.stopping.has(i.id) ? 'down' : 'crashed';
+    if (i.status === 'exited') return this.stopping.has(i.id) || i.lostWith !== undefined ? 'down' : 'crashed';
     if (this.stopping.has(i.id)) return 'down';
     return this.boot.get(i.id)?.upSince !== undefined ? 'up' : 'starting';
   }

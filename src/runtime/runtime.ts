@@ -54,6 +54,11 @@ export interface Instance {
    * the one-machine runtimes. Placement, `berth ps` and the fleet balancer read it from here.
    */
   node?: { id: string; name: string };
+  /**
+   * Set on an exited instance whose machine was lost (swarm: its node went down or left the swarm):
+   * the node's name. It did not crash; it is started again elsewhere at once, and the app log says why.
+   */
+  lostWith?: string;
 }
 
 export interface InstanceStats {

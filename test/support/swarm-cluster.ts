@@ -26,6 +26,8 @@ export const NODE_IMAGE = `berth-test/swarm-node:${NODE_REVISION}`;
 const CLUSTER_LABEL = 'berth.test-swarm';
 /** dockerd's API on the cluster's own network, unauthenticated: test-only (no port is published on the host). */
 const NODE_API_PORT = 2375;
+/** The swarm's dispatcher heartbeat period, nanoseconds (see swarmInit below). */
+const HEARTBEAT_NS = 2_000_000_000;
 
 // --no-new-privileges: Swarm services (API 1.41) cannot ask for it per task, so the node's engine
 // sets it on every container, as a real node's daemon.json must ("no-new-privileges": true).
@@ -142,7 +144,11 @@ async function startCluster(size: number): Promise<SwarmCluster> {
     for (const n of nodes) await trustRegistry(n);
 
     const [manager, ...workers] = nodes as [SwarmNode, ...SwarmNode[]];
-    await manager.engine.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: 'eth0' });
+    // Heartbeats every 2 s instead of Swarm's 5 s: a killed node is marked down after about three
+    // missed ones, ~6 s rather than ~15 s (measured: 14.4 s by default), which leaves the rest of the
+    // issue's 30 s from a node's death to its instances routed again for starting them elsewhere.
+    // An operator does the same with `docker swarm update --dispatcher-heartbeat 2s` (README).
+    await manager.engine.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: 'eth0', Spec: { Dispatcher: { HeartbeatPeriod: HEARTBEAT_NS } } });
     const token = ((await manager.engine.swarmInspect()) as { JoinTokens: { Worker: string } }).JoinTokens.Worker;
     const joinSwarm = (w: SwarmNode) => w.engine.swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: 'eth0', RemoteAddrs: [`${manager.address}:2377`], JoinToken: token });
     for (const w of workers) await joinSwarm(w);

@@ -66,6 +66,13 @@ export class FakeRuntime implements Runtime {
     this.exit(id, code);
   }
 
+  /** Makes a running instance exit as one whose machine died does: no exit code, the node's name in lostWith. */
+  lose(id: string, node: string): void {
+    const i = this.instances.get(id);
+    if (i) i.lostWith = node;
+    this.exit(id, null);
+  }
+
   /** `web.1@v2`: the dyno name and release of any instance ever started here. */
   label(id: string): string {
     return this.labels.get(id) ?? `unknown ${id}`;
@@ -94,7 +101,7 @@ export class FakeRuntime implements Runtime {
     return found;
   }
 
-  private exit(id: string, code: number): void {
+  private exit(id: string, code: number | null): void {
     const i = this.instances.get(id);
     if (!i || i.status === 'exited') return;
     Object.assign(i, { status: 'exited', exitCode: code, exitedAt: new Date(this.clock.now()).toISOString() });

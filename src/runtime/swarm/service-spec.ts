@@ -5,6 +5,7 @@
 // 1.46 (Docker 20.10 speaks 1.41), so each node's engine sets it for every container
 // (`no-new-privileges` in daemon.json, which the node set-up writes).
 import type Docker from 'dockerode';
+import type { PlacementResources } from '../../domain/placement.js';
 
 export interface ServiceShape {
   /** The image as nodes pull it (in Berth's registry). */
@@ -18,6 +19,10 @@ export interface ServiceShape {
   stopGraceMs: number;
   /** Labels beyond the container's own (the scope). */
   labels: Record<string, string>;
+  /** The node placement chose (domain/placement.ts): the task runs there and nowhere else. */
+  nodeId: string;
+  /** What the instance's size reserves on that node (reservationOf). */
+  reservation: PlacementResources;
 }
 
 export function serviceSpec(name: string, container: Docker.ContainerCreateOptions, shape: ServiceShape): Docker.CreateServiceOptions {
@@ -48,7 +53,15 @@ export function serviceSpec(name: string, container: Docker.ContainerCreateOptio
         StopSignal: container.StopSignal,
         StopGracePeriod: shape.stopGraceMs * 1e6,
       },
-      Resources: { Limits: { MemoryBytes: host.Memory, NanoCPUs: host.NanoCpus, Pids: host.PidsLimit } as Docker.ResourceRequirements['Limits'] },
+      // Reservations keep Swarm's own book of the node in step with Berth's placement; the limits are
+      // the same numbers, so an instance uses no more than it reserved. The CPU limit is the size's
+      // share itself: the container options cap it at Berth's own machine's cores, and placement has
+      // already checked the chosen node has that much free.
+      Resources: {
+        Limits: { MemoryBytes: host.Memory, NanoCPUs: Math.round(shape.reservation.cpus * 1e9), Pids: host.PidsLimit } as Docker.ResourceRequirements['Limits'],
+        Reservations: { MemoryBytes: shape.reservation.memoryBytes, NanoCPUs: Math.round(shape.reservation.cpus * 1e9) },
+      },
+      Placement: { Constraints: [`node.id==${shape.nodeId}`] },
       // Swarm never restarts a task: Berth's health manager does (crash backoff, R10, release switch; docs/HEALTH.md).
       RestartPolicy: { Condition: 'none' },
       Networks: [{ Target: shape.network }],

@@ -16,7 +16,9 @@ import { containerOptions } from '../docker/container-spec.js';
 import { DockerRuntime, SCOPE_LABEL } from '../docker/docker-runtime.js';
 import { runPlanOf } from '../docker/image-run-plan.js';
 import { LogDemuxer } from '../docker/log-demux.js';
+import { placeInstance, reservationOf } from '../../domain/placement.js';
 import type { ImagePublisher } from './image-publisher.js';
+import { readPlacementView } from './placement-view.js';
 import { choosePublishedPort } from './published-ports.js';
 import { serviceSpec } from './service-spec.js';
 import { TaskExitWatch } from './task-exit-watch.js';
@@ -58,6 +60,8 @@ export class SwarmRuntime implements Runtime {
   private readonly oneOffs: DockerRuntime;
   private readonly watch: TaskExitWatch;
   private readonly listeners = new Set<(instance: Instance) => void>();
+  /** Placements take turns: each one sees the task the previous one made (its node, its reservation). */
+  private placing: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: SwarmRuntimeOptions) {
     this.manager = opts.manager;
@@ -75,24 +79,47 @@ export class SwarmRuntime implements Runtime {
     const local = await this.localImage(spec.slug);
     const image = await this.opts.images.publish(spec.slug);
     await this.networks.ensure(spec.appName);
-    const publishedPort = choosePublishedPort(await this.publishedPorts());
-    // A buildpack slug listens on whatever $PORT says, so it listens on the published port itself
-    // (the port inside and outside agree, as on Heroku); an image of its own keeps its EXPOSEd port.
-    const plan = runPlanOf(local, spec.command, 'formation');
-    if (local.Config.Labels?.[SLUG_IMAGE_LABEL[0]] === SLUG_IMAGE_LABEL[1]) plan.port = publishedPort;
-    const container = containerOptions(spec, { role: 'formation', dyno, index: spec.index }, plan);
     const name = `berth-${this.scope}-${randomBytes(5).toString('hex')}`.slice(0, 63);
-    const options = serviceSpec(name, container, {
-      image, network: networkName(spec.appName), port: plan.port, publishedPort, stopGraceMs: this.stopGraceMs, labels: { [SCOPE_LABEL]: this.scope },
+    const reservation = reservationOf(spec.size);
+    const id = await this.inTurn(async () => {
+      // In turn too: two starts at once must not pick the same free port.
+      const publishedPort = choosePublishedPort(await this.publishedPorts());
+      // A buildpack slug listens on whatever $PORT says, so it listens on the published port itself
+      // (the port inside and outside agree, as on Heroku); an image of its own keeps its EXPOSEd port.
+      const plan = runPlanOf(local, spec.command, 'formation');
+      if (local.Config.Labels?.[SLUG_IMAGE_LABEL[0]] === SLUG_IMAGE_LABEL[1]) plan.port = publishedPort;
+      const container = containerOptions(spec, { role: 'formation', dyno, index: spec.index }, plan);
+      const { nodes, placed } = await readPlacementView(this.manager);
+      const decision = placeInstance(nodes, placed, { appId: spec.appId, processType: spec.processType, dyno, reservation });
+      if ('refused' in decision) throw new BerthError('start_refused', decision.refused);
+      const options = serviceSpec(name, container, {
+        image, network: networkName(spec.appName), port: plan.port, publishedPort, stopGraceMs: this.stopGraceMs, labels: { [SCOPE_LABEL]: this.scope },
+        nodeId: decision.node.id, reservation,
+      });
+      const created = (await this.manager.createService(options).catch((e: unknown) => {
+        if ((e as EngineError).statusCode === 400) throw new BerthError('start_refused', (e as Error).message);
+        throw e;
+      })) as unknown as { id?: string; ID?: string };
+      const serviceId = created.id ?? created.ID!;
+      await this.untilTaskMade(serviceId);
+      return serviceId;
     });
-    const created = (await this.manager.createService(options).catch((e: unknown) => {
-      if ((e as EngineError).statusCode === 400) throw new BerthError('start_refused', (e as Error).message);
-      throw e;
-    })) as unknown as { id?: string; ID?: string };
-    const id = created.id ?? created.ID!;
     const instance = await this.untilStarted(id);
     this.log.info('instance-started', { instance: id, app: spec.appName, dyno, address: instance.address?.host });
     return instance;
+  }
+
+  /** Runs one placement at a time, whatever became of the one before. */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.placing.then(work, work);
+    this.placing = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** The orchestrator makes a new service's task a moment after the service: until then a placement would not see it. */
+  private async untilTaskMade(id: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while ((await this.tasks(id)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   }
 
   /** Waits for the task to run (or to have run already); a task that could never run is removed and refused. */
@@ -116,10 +143,10 @@ export class SwarmRuntime implements Runtime {
   }
 
   async stop(id: string, opts: { graceMs?: number } = {}): Promise<void> {
-    const service = await this.service(id);
-    if (!service) return;
-    const task = currentTask(await this.tasks(id));
-    if (isTerminal(task)) return;
+    const found = await this.read(id);
+    // An instance lost with its node is over already: nothing on a dead machine can be stopped.
+    if (!found || found.instance.status === 'exited') return;
+    const service = found.service;
     // Scaling to zero makes the node's engine send SIGTERM, then SIGKILL after the service's stop
     // grace period: the one set at start (opts.graceMs cannot shorten a task's stop timeout later).
     const spec = { ...service.Spec!, Mode: { Replicated: { Replicas: 0 } } };
@@ -127,8 +154,10 @@ export class SwarmRuntime implements Runtime {
       if (!isNotFound(e)) throw e;
     });
     const deadline = Date.now() + Math.max(opts.graceMs ?? 0, this.stopGraceMs) + 30_000;
-    while (!isTerminal(currentTask(await this.tasks(id)))) {
-      if (Date.now() > deadline) throw new Error(`instance ${id} still running after stop`);
+    for (let now = await this.read(id); now?.instance.status === 'running'; now = await this.read(id)) {
+      if (Date.now() > deadline) {
+        throw new Error(`instance ${id} still running after stop (task ${now.task?.Status?.State ?? 'none'}, desired ${now.task?.DesiredState ?? '?'}, on ${now.instance.node?.name ?? '?'})`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     this.log.info('instance-stopped', { instance: id });
@@ -141,22 +170,19 @@ export class SwarmRuntime implements Runtime {
     if (services.length === 0) return [];
     const tasks = (await this.manager.listTasks({ filters: { service: services.map((s) => s.ID) } })) as Array<SwarmTask & { ServiceID?: string }>;
     const nodes = await this.nodeInfo();
-    return services.map((s) => {
-      const task = currentTask(tasks.filter((t) => t.ServiceID === s.ID));
-      return instanceFromTask(s, task, task?.NodeID ? nodes.get(task.NodeID) : undefined);
-    });
+    return services.map((s) => instanceFromTask(s, currentTask(tasks.filter((t) => t.ServiceID === s.ID)), nodes));
   }
 
   async inspect(id: string): Promise<Instance | undefined> {
     return (await this.read(id))?.instance;
   }
 
-  private async read(id: string): Promise<{ instance: Instance; task: SwarmTask | undefined } | undefined> {
+  private async read(id: string): Promise<{ instance: Instance; task: SwarmTask | undefined; service: ServiceInfo } | undefined> {
     const service = await this.service(id);
     if (!service) return undefined;
     const task = currentTask(await this.tasks(id));
     const nodes = task?.NodeID ? await this.nodeInfo() : new Map<string, SwarmNodeInfo>();
-    return { instance: instanceFromTask(service, task, task?.NodeID ? nodes.get(task.NodeID) : undefined), task };
+    return { instance: instanceFromTask(service, task, nodes), task, service };
   }
 
   /** The service when it is one of this scope's instances. */
@@ -183,7 +209,7 @@ export class SwarmRuntime implements Runtime {
 
   private async nodeInfo(): Promise<Map<string, SwarmNodeInfo>> {
     const nodes = await this.manager.listNodes();
-    return new Map(nodes.map((n) => [n.ID, { address: n.Status?.Addr ?? '', name: n.Description?.Hostname ?? n.ID }] as [string, SwarmNodeInfo]));
+    return new Map(nodes.map((n) => [n.ID, { address: n.Status?.Addr ?? '', name: n.Description?.Hostname ?? n.ID, state: n.Status?.State ?? 'unknown' }] as [string, SwarmNodeInfo]));
   }
 
   async *logs(id: string, opts: { follow: boolean; signal?: AbortSignal }): AsyncIterable<LogChunk> {

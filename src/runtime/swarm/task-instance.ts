@@ -25,6 +25,8 @@ export interface SwarmTask {
 export interface SwarmNodeInfo {
   address: string;
   name: string;
+  /** The swarm's word for it: `ready`, `down` (its heartbeats stopped), `disconnected`, `unknown`. */
+  state: string;
 }
 
 export const isTerminal = (task: SwarmTask | undefined): boolean => TERMINAL.has(task?.Status?.State ?? '');
@@ -34,9 +36,25 @@ export function currentTask(tasks: SwarmTask[]): SwarmTask | undefined {
   return [...tasks].sort((a, b) => (a.CreatedAt ?? '').localeCompare(b.CreatedAt ?? '')).at(-1);
 }
 
-export function instanceFromTask(service: Docker.Service & { Spec?: { Labels?: Record<string, string> }; CreatedAt?: string }, task: SwarmTask | undefined, node: SwarmNodeInfo | undefined): Instance {
+/**
+ * The node of a task that is not over, when that node is gone: down (the manager heard no heartbeat
+ * for a while) or removed from the swarm. Its task still says `running`, since nobody is left to say
+ * otherwise; Berth takes it as exited (and Swarm, restart policy none, starts nothing in its place).
+ */
+export function lostWith(task: SwarmTask | undefined, node: SwarmNodeInfo | undefined): string | undefined {
+  if (!task?.NodeID || isTerminal(task)) return undefined;
+  if (!node) return task.NodeID;
+  return node.state === 'down' ? node.name : undefined;
+}
+
+/** `nodes` is the manager's node list by id: a task's node missing from it was removed from the swarm. */
+export function instanceFromTask(service: Docker.Service & { Spec?: { Labels?: Record<string, string> }; CreatedAt?: string }, task: SwarmTask | undefined, nodes: ReadonlyMap<string, SwarmNodeInfo>): Instance {
   const labels = service.Spec?.Labels ?? {};
-  const exited = isTerminal(task);
+  const node = task?.NodeID ? nodes.get(task.NodeID) : undefined;
+  const lost = lostWith(task, node);
+  // Stopped (scaled to zero) and its ended task already reaped by the manager: nothing runs.
+  const reaped = !task && (service.Spec as { Mode?: { Replicated?: { Replicas?: number } } } | undefined)?.Mode?.Replicated?.Replicas === 0;
+  const exited = isTerminal(task) || lost !== undefined || reaped;
   const published = task?.Status?.PortStatus?.Ports?.[0]?.PublishedPort;
   const exitCode = task?.Status?.ContainerStatus?.ExitCode;
   const nodeAddress = node?.address;
@@ -44,11 +62,13 @@ export function instanceFromTask(service: Docker.Service & { Spec?: { Labels?: R
     id: service.ID,
     ...identityFromLabels(labels),
     status: exited ? 'exited' : 'running',
-    // A task that never ran a container (rejected: no image, no node fits) has no exit code.
-    exitCode: exited && task?.Status?.ContainerStatus?.ContainerID ? (exitCode ?? null) : null,
+    // A task that never ran a container (rejected: no image, no node fits) has no exit code; nor has a lost one.
+    exitCode: exited && lost === undefined && task?.Status?.ContainerStatus?.ContainerID ? (exitCode ?? null) : null,
     address: !exited && nodeAddress && published ? { host: nodeAddress, port: published } : null,
     startedAt: service.CreatedAt ?? new Date().toISOString(),
-    exitedAt: exited ? (task?.Status?.Timestamp ?? new Date().toISOString()) : null,
+    // A lost task's last timestamp is its last report, before the node died: the loss is now.
+    exitedAt: exited ? (lost === undefined ? task?.Status?.Timestamp : undefined) ?? new Date().toISOString() : null,
     ...(task?.NodeID && node ? { node: { id: task.NodeID, name: node.name } } : {}),
+    ...(lost !== undefined ? { lostWith: lost } : {}),
   };
 }
