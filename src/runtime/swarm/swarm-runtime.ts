@@ -22,7 +22,8 @@ import { readPlacementView } from './placement-view.js';
 import { choosePublishedPort } from './published-ports.js';
 import { serviceSpec } from './service-spec.js';
 import { TaskExitWatch } from './task-exit-watch.js';
-import { currentTask, instanceFromTask, isTerminal, type SwarmNodeInfo, type SwarmTask } from './task-instance.js';
+import { addressOf, type SwarmNodeInfo } from './swarm-node-view.js';
+import { currentTask, instanceFromTask, isTerminal, type NodeOfTask, type SwarmTask } from './task-instance.js';
 
 export interface SwarmRuntimeOptions {
   /** A swarm manager's engine. */
@@ -181,7 +182,7 @@ export class SwarmRuntime implements Runtime {
     const service = await this.service(id);
     if (!service) return undefined;
     const task = currentTask(await this.tasks(id));
-    const nodes = task?.NodeID ? await this.nodeInfo() : new Map<string, SwarmNodeInfo>();
+    const nodes = task?.NodeID ? await this.nodeInfo() : new Map<string, NodeOfTask>();
     return { instance: instanceFromTask(service, task, nodes), task, service };
   }
 
@@ -207,9 +208,9 @@ export class SwarmRuntime implements Runtime {
     return new Set(services.flatMap((s) => (s.Endpoint?.Ports ?? s.Spec?.EndpointSpec?.Ports ?? []).map((p) => p.PublishedPort ?? 0)));
   }
 
-  private async nodeInfo(): Promise<Map<string, SwarmNodeInfo>> {
-    const nodes = await this.manager.listNodes();
-    return new Map(nodes.map((n) => [n.ID, { address: n.Status?.Addr ?? '', name: n.Description?.Hostname ?? n.ID, state: n.Status?.State ?? 'unknown' }] as [string, SwarmNodeInfo]));
+  private async nodeInfo(): Promise<Map<string, NodeOfTask>> {
+    const nodes = (await this.manager.listNodes()) as SwarmNodeInfo[];
+    return new Map(nodes.map((n) => [n.ID, { address: addressOf(n), name: n.Description?.Hostname ?? n.ID, state: n.Status?.State ?? 'unknown' }] as [string, NodeOfTask]));
   }
 
   async *logs(id: string, opts: { follow: boolean; signal?: AbortSignal }): AsyncIterable<LogChunk> {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type Docker from 'dockerode';
-import { instanceFromTask, type SwarmNodeInfo, type SwarmTask } from './task-instance.js';
+import { instanceFromTask, type NodeOfTask, type SwarmTask } from './task-instance.js';
 
 const service = { ID: 'svc1', Spec: { Labels: { 'berth.app-id': 'a1', 'berth.dyno': 'web.2', 'berth.process-type': 'web', 'berth.index': '2' } } } as unknown as Docker.Service;
 const running: SwarmTask = {
   NodeID: 'n3', DesiredState: 'running',
   Status: { State: 'running', Timestamp: '2026-01-01T00:00:00Z', ContainerStatus: { ContainerID: 'c1', ExitCode: 0 }, PortStatus: { Ports: [{ TargetPort: 5000, PublishedPort: 20001 }] } },
 };
-const nodes = (state: string) => new Map<string, SwarmNodeInfo>([['n3', { address: '10.0.0.3', name: 'node3', state }]]);
+const nodes = (state: string) => new Map<string, NodeOfTask>([['n3', { address: '10.0.0.3', name: 'node3', state }]]);
 
 describe('a swarm task read back as an instance', () => {
   it('is running, with its node and address, while its node is ready', () => {

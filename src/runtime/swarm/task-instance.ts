@@ -22,7 +22,7 @@ export interface SwarmTask {
 }
 
 /** What a task's node is, from the manager's node list. */
-export interface SwarmNodeInfo {
+export interface NodeOfTask {
   address: string;
   name: string;
   /** The swarm's word for it: `ready`, `down` (its heartbeats stopped), `disconnected`, `unknown`. */
@@ -41,14 +41,14 @@ export function currentTask(tasks: SwarmTask[]): SwarmTask | undefined {
  * for a while) or removed from the swarm. Its task still says `running`, since nobody is left to say
  * otherwise; Berth takes it as exited (and Swarm, restart policy none, starts nothing in its place).
  */
-export function lostWith(task: SwarmTask | undefined, node: SwarmNodeInfo | undefined): string | undefined {
+export function lostWith(task: SwarmTask | undefined, node: NodeOfTask | undefined): string | undefined {
   if (!task?.NodeID || isTerminal(task)) return undefined;
   if (!node) return task.NodeID;
   return node.state === 'down' ? node.name : undefined;
 }
 
 /** `nodes` is the manager's node list by id: a task's node missing from it was removed from the swarm. */
-export function instanceFromTask(service: Docker.Service & { Spec?: { Labels?: Record<string, string> }; CreatedAt?: string }, task: SwarmTask | undefined, nodes: ReadonlyMap<string, SwarmNodeInfo>): Instance {
+export function instanceFromTask(service: Docker.Service & { Spec?: { Labels?: Record<string, string> }; CreatedAt?: string }, task: SwarmTask | undefined, nodes: ReadonlyMap<string, NodeOfTask>): Instance {
   const labels = service.Spec?.Labels ?? {};
   const node = task?.NodeID ? nodes.get(task.NodeID) : undefined;
   const lost = lostWith(task, node);
