@@ -3,6 +3,7 @@
 // reconciler replaces each one start-new-before-stop-old, one slot of a type at a time, and the
 // route never loses a slot on the way. Fake fleet, fake runtime with a spreading placement, FakeClock.
 import { afterEach, describe, expect, it } from 'vitest';
+import { BerthError } from '../domain/errors.js';
 import { silentLogger } from '../platform/logger.js';
 import type { Instance } from '../runtime/runtime.js';
 import { FleetBalancer } from './fleet-balancer.js';
@@ -266,5 +267,35 @@ describe('FleetBalancer: its own loop', () => {
     expect(f.fleet.finishedDrains).toEqual([]);
     await f.balancer.pass();
     expect(f.fleet.finishedDrains).toEqual(['id-n1']);
+  });
+
+  it('tries a start that fitted nowhere again once a node joins (the nodes changed), not before', async () => {
+    const f = await fleetWorld({ web: 1, worker: 1 }, ['n1']);
+    const w = f.world;
+    let changes = 0;
+    const balancer = new FleetBalancer({
+      fleet: f.fleet, runtime: w.runtime, wake: () => undefined, clock: w.clock, logger: silentLogger,
+      nodesChanged: () => { changes++; for (const appId of w.reconciler.nodesChanged()) f.woken.push(appId); },
+    });
+    w.runtime.startFailures.set('worker', new BerthError('start_refused', 'worker.1 needs 1 CPU and 512 MB; no node has that free'));
+    await w.reconcile();
+    await bootAll(w);
+    await w.reconcile();
+    expect(await w.rollout()).toMatch(/^failed: worker could not start/);
+    const workerStarts = () => w.runtime.starts.filter((s) => s.processType === 'worker').length;
+    await balancer.pass();
+    await balancer.pass();
+    for (let n = 0; n < 3; n++) { await w.reconcile(); await w.clock.advance(60_000); }
+    expect(changes).toBe(0);
+    expect(workerStarts()).toBe(1);
+
+    w.runtime.startFailures.delete('worker');
+    f.fleet.join('n2');
+    await balancer.pass();
+    expect(changes).toBe(1);
+    expect(f.woken).toEqual([w.app.id]);
+    await w.reconcile();
+    expect(workerStarts()).toBe(2);
+    expect((await runningOf(w, 'worker')).map((i) => i.name)).toEqual(['worker.1']);
   });
 });

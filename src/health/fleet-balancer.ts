@@ -8,11 +8,13 @@ import type { Logger } from '../platform/logger.js';
 import type { Fleet } from '../runtime/fleet.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { InstanceMove, InstanceMoves } from './instance-moves.js';
-import { planMoves } from './move-plan.js';
+import { nodeSignature, planMoves } from './move-plan.js';
 
 export interface FleetBalancerDeps {
   fleet: Pick<Fleet, 'nodes' | 'finishDrain'>;
   runtime: Pick<Runtime, 'list'>;
+  /** The nodes changed since the last pass (a join, a recovery, a drain, an activation, a loss). */
+  nodesChanged?(): void;
   /** Has the health manager look at an app soon (HealthManager.wake). */
   wake(appId: string): void;
   clock: Clock;
@@ -24,6 +26,7 @@ export interface FleetBalancerDeps {
 export class FleetBalancer implements InstanceMoves {
   private moves = new Map<string, InstanceMove>();
   private paused = new Map<string, string>();
+  private lastNodes: string | undefined;
   private nudge = new AbortController();
 
   constructor(private readonly deps: FleetBalancerDeps) {}
@@ -57,6 +60,10 @@ export class FleetBalancer implements InstanceMoves {
     try {
       const [nodes, instances] = await Promise.all([this.deps.fleet.nodes(), this.deps.runtime.list()]);
       plan = planMoves({ nodes, instances, previous: this.moves, paused: this.paused });
+      const signature = nodeSignature(nodes);
+      if (this.lastNodes !== undefined && signature !== this.lastNodes) this.deps.nodesChanged?.();
+      this.lastNodes = signature;
+
     } catch (e) {
       logger.warn('fleet-balance-failed', { error: e instanceof Error ? e.message : String(e) });
       return;

@@ -482,6 +482,11 @@ export class Reconciler {
     return removalsFailed ? { wakeInMs: this.retries.failed(`${appId}/removals`, this.deps.clock.now()) } : {};
   }
 
+  /** The fleet's nodes changed: refused starts are tried once more. Returns the apps to wake. */
+  nodesChanged(): string[] {
+    return this.refused.forgetAll();
+  }
+
   /** Stops instances so that the next reconcile starts fresh ones (not counted as crashes). */
   async restart(appId: string, name?: string): Promise<number> {
     // A restart is a user's way to say "try again": refused starts are tried once more.

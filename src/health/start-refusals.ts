@@ -1,6 +1,7 @@
 // Slots whose start the runtime refused (terminal): remembered with the formation entry they were
 // refused under, so the start is not tried again until something changes — a new release (slot keys
-// contain the release), a scale or resize of the type, or a restart asked for by the user.
+// contain the release), a scale or resize of the type, a restart asked for by the user, or a change
+// of the fleet's nodes (a join, a recovery, an activation: a start that fitted nowhere may fit now).
 import type { DesiredSlot } from './desired-state.js';
 
 interface Refusal {
@@ -19,6 +20,13 @@ export class StartRefusals {
   reasonFor(slot: DesiredSlot): string | undefined {
     const refusal = this.refused.get(slot.key);
     return refusal?.formationVersion === slot.formationVersion ? refusal.reason : undefined;
+  }
+
+  /** Forgets every refusal (the fleet's capacity changed: what fitted nowhere may fit now); returns the apps that had one. */
+  forgetAll(): string[] {
+    const apps = new Set([...this.refused.keys()].map((key) => key.slice(0, key.indexOf('/'))));
+    this.refused.clear();
+    return [...apps];
   }
 
   /** Forgets the app's refusals, all of them or those of slots no longer wanted. */

@@ -92,7 +92,11 @@ export async function runApi(): Promise<void> {
   const healthLogger = logger.child({ component: 'health' });
   const rollouts = new RolloutRecorder({ store, events, appLog: logs, logger: healthLogger });
   // On a runtime of several nodes, the balancer says which instances should move (drain, rebalance).
-  const balancer = fleet && new FleetBalancer({ fleet, runtime, wake: (appId) => health.wake(appId), clock: systemClock, logger: healthLogger });
+  const balancer = fleet && new FleetBalancer({
+    fleet, runtime, wake: (appId) => health.wake(appId), clock: systemClock, logger: healthLogger,
+    // A start that fitted nowhere may fit on a node that joined or came back.
+    nodesChanged: () => { for (const appId of reconciler.nodesChanged()) health.wake(appId); },
+  });
   const reconciler = new Reconciler({
     store, runtime, routes, appLog: logs, clock: systemClock, logger: healthLogger, probe: tcpProbe, healthchecks: healthcheckProbe(tcpProbe),
     bootTimeoutMs: settings.bootTimeoutMs, output, rollouts, moves: balancer,
