@@ -47,7 +47,8 @@ async function nodeLoss(cluster: SwarmCluster, server: BerthServer): Promise<{ b
     // The load's records are in wall-clock ms (Date.now), the timings in nowMs.
     const [killedAt, killedAtWall] = [nowMs(), Date.now()];
     await cluster.killNode(victim);
-    const backAt = await until(() => allServing(manager, APP, load, WEB, killedAtWall), 120_000, 'all instances serving after the kill');
+    const deadAtWall = Date.now();
+    const backAt = await until(() => allServing(manager, APP, load, WEB, deadAtWall, victim.name), 120_000, 'all instances serving after the kill');
     await load.stop();
     return { backMs: backAt - killedAt, failed: load.failed().length, inFlight: load.inFlightAt(killedAtWall), requests: load.records.length };
   } finally {

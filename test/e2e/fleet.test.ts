@@ -45,8 +45,11 @@ describeWith(swarmNodes, 'a fleet: Berth driving a 3-node swarm', () => {
   };
 
   beforeAll(async () => {
+    const t0 = Date.now();
+    const phase = (what: string) => process.stderr.write(`[fleet] ${what} at ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
     buildDist();
     cluster = await swarmCluster(3);
+    phase('3-node swarm ready');
     manager = cluster.manager.engine;
     // Berth's registry listens where the nodes reach this host: the cluster network's gateway.
     const gateway = cluster.registry.address.slice(0, cluster.registry.address.lastIndexOf(':'));
@@ -59,16 +62,26 @@ describeWith(swarmNodes, 'a fleet: Berth driving a 3-node swarm', () => {
     });
     // Each machine trusts Berth's CA for its registry, as `berth nodes:join-command` tells an operator.
     await cluster.trust(registryAddress, await readFile(join(p.home, 'registry', 'ca', 'ca.crt'), 'utf8'));
+    phase('berth server started');
     await p.createApp(APP);
     await ok(['addons:create', 'redis', '-a', APP], 120_000);
     await p.deployOk(APP, fixture('fleet-probe'), 'v1');
+    phase('deployed');
     await p.scale(APP, 'web', WEB);
     await waitFor(async () => (await runningTasks(manager, APP)).length === WEB, 180_000, `${WEB} running web tasks of ${APP}`, 500);
+    phase(`web=${WEB} running`);
   }, STACK_BUILD_TIMEOUT_MS);
 
   afterAll(async () => {
     try {
-      await p?.stop();
+      if (p) {
+        // Destroying the app must remove its services from the swarm while the server still runs.
+        for (const a of (await p.ok('GET', '/apps')) as { name: string }[]) await p.ok('DELETE', `/apps/${a.name}`);
+        await waitFor(async () => (await manager.listServices({ filters: { label: [`berth.app-name=${APP}`] } })).length === 0, 60_000, `the services of ${APP} to be removed`);
+        // Berth's registry runs as long as the server: stopped first, so stop() finds no process of its home left.
+        await p.stopServer();
+        await p.stop();
+      }
     } finally {
       const host = new Docker();
       for (const image of await host.listImages({ filters: { reference: [`berth-app/${APP}*`, `${registryAddress}/*/*`] } })) {
@@ -122,9 +135,11 @@ describeWith(swarmNodes, 'a fleet: Berth driving a 3-node swarm', () => {
       await waitFor(() => load.records.length >= 20, 30_000, 'the load loop to get going');
       const killedAt = Date.now();
       await cluster.killNode(killed);
+      // Answers to requests sent once the node is surely dead (`docker kill` has returned) count.
+      const deadAt = Date.now();
       let backAt = 0;
       try {
-        await waitFor(async () => (await allServing(manager, APP, load, WEB, killedAt)) && (backAt = Date.now()), 60_000, `${WEB} instances serving again after the kill`, 250);
+        await waitFor(async () => (await allServing(manager, APP, load, WEB, deadAt, killed!.name)) && (backAt = Date.now()), 60_000, `${WEB} instances serving again after the kill`, 250);
       } finally {
         await load.stop();
       }

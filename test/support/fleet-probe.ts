@@ -122,11 +122,12 @@ export function spread(tasks: RunningTask[]): Map<string, number> {
 }
 
 /**
- * True when `quantity` instances run on ready nodes and every one of them answered through the
- * router after `since`: they are back and routed.
+ * True when `quantity` instances run on ready nodes (never on `deadNode`, which the manager goes on
+ * calling ready for some seconds after it died) and every one of them answered through the router
+ * a request sent after `since`: they are back and routed.
  */
-export async function allServing(manager: Docker, app: string, load: RouterLoad, quantity: number, since: number): Promise<boolean> {
-  const live = (await runningTasks(manager, app)).filter((t) => t.nodeState === 'ready');
+export async function allServing(manager: Docker, app: string, load: RouterLoad, quantity: number, since: number, deadNode?: string): Promise<boolean> {
+  const live = (await runningTasks(manager, app)).filter((t) => t.nodeState === 'ready' && t.nodeName !== deadNode);
   if (live.length !== quantity) return false;
   const answered = load.answeredSince(since);
   return live.every((t) => answered.has(t.container));
