@@ -73,26 +73,32 @@ describeWith(swarmNodes, 'a fleet: Berth driving a 3-node swarm', () => {
   }, STACK_BUILD_TIMEOUT_MS);
 
   afterAll(async () => {
-    try {
-      if (p) {
+    // Every step runs whatever failed before it (a server or a registry left running outlives the
+    // run); the first failure is reported at the end.
+    const problems: unknown[] = [];
+    const step = async (work: () => Promise<unknown>) => { try { await work(); } catch (e) { problems.push(e); } };
+    if (p) {
+      await step(async () => {
         // Destroying the app must remove its services from the swarm while the server still runs.
         for (const a of (await p.ok('GET', '/apps')) as { name: string }[]) await p.ok('DELETE', `/apps/${a.name}`);
         await waitFor(async () => (await manager.listServices({ filters: { label: [`berth.app-name=${APP}`] } })).length === 0, 60_000, `the services of ${APP} to be removed`);
-        // Berth's registry runs as long as the server: stopped first, so stop() finds no process of its home left.
-        await p.stopServer();
-        await p.stop();
-      }
-    } finally {
+      });
+      // Berth's registry runs as long as the server: stopped first, so stop() finds no process of its home left.
+      await step(() => p.stopServer());
+      await step(() => p.stop());
+    }
+    await step(async () => {
       const host = new Docker();
       for (const image of await host.listImages({ filters: { reference: [`berth-app/${APP}*`, `${registryAddress}/*/*`] } })) {
         for (const tag of image.RepoTags ?? []) await host.getImage(tag).remove({ force: true }).catch(() => undefined);
       }
-      // The host engine's trust entry for Berth's registry (written by the server as it started).
-      if (registryAddress) await rm(join('/etc/docker/certs.d', registryAddress), { recursive: true, force: true });
-      // The node containers take every service, network and image Berth made on the swarm with them.
-      await destroySwarmCluster();
-    }
-  }, 180_000);
+    });
+    // The host engine's trust entry for Berth's registry (written by the server as it started).
+    if (registryAddress) await step(() => rm(join('/etc/docker/certs.d', registryAddress), { recursive: true, force: true }));
+    // The node containers take every service, network and image Berth made on the swarm with them.
+    await step(() => destroySwarmCluster());
+    if (problems.length > 0) throw problems[0];
+  }, 240_000);
 
   describe('one deploy, web=4', () => {
     it('spreads the instances over the nodes (at most 2 per node) and `berth ps` shows their nodes', async () => {
