@@ -17,13 +17,15 @@ import { destroySwarmCluster, swarmCluster, swarmNodes, type SwarmCluster } from
 import { allServing, RouterLoad, runningTasks, spread } from '../test/support/fleet-probe.js';
 
 const WEB = 4;
-const APP = 'fleet';
+/** One name per server: both build on this host's engine, where a destroyed app's images (berth-app/<name>) go with it. */
+const APPS = { swarm: 'fleet-swarm', docker: 'fleet-docker' } as const;
+const APP = APPS.swarm;
 
 /** `berth deploy` of the fleet-probe fixture until the CLI returns (the release is live) and the router answers. */
-async function timedDeploy(server: BerthServer, dir: string): Promise<number> {
+async function timedDeploy(server: BerthServer, app: string, dir: string): Promise<number> {
   const t0 = nowMs();
-  await server.cliOk(['deploy', dir, '-a', APP]);
-  await server.waitForReply(APP, (r) => r.status === 200);
+  await server.cliOk(['deploy', dir, '-a', app]);
+  await server.waitForReply(app, (r) => r.status === 200);
   return nowMs() - t0;
 }
 
@@ -103,12 +105,12 @@ export async function runFleet(ctx: BenchContext): Promise<BenchResult> {
 
     const servers = { swarm, docker };
     const times: Record<'swarm' | 'docker', number[]> = { swarm: [], docker: [] };
-    for (const s of Object.values(servers)) await s.api('POST', '/apps', { name: APP });
+    for (const runtime of ['swarm', 'docker'] as const) await servers[runtime].api('POST', '/apps', { name: APPS[runtime] });
     const dir = join(ctx.root, 'test', 'fixtures', 'apps', 'fleet-probe');
     // Round 0 is the cold build (no cache) on each; the ratio is over the warm rounds after it.
     for (let round = 0; round <= ctx.deploys; round++) {
       for (const runtime of ['swarm', 'docker'] as const) {
-        const ms = await timedDeploy(servers[runtime], dir);
+        const ms = await timedDeploy(servers[runtime], APPS[runtime], dir);
         if (round > 0) times[runtime].push(ms);
         else details[`${runtime}ColdDeployMs`] = ms;
       }
@@ -117,9 +119,12 @@ export async function runFleet(ctx: BenchContext): Promise<BenchResult> {
     rows.push({ metric: 'deploy (warm), until routed', berth: median(times.swarm), peer: median(times.docker), peerName: 'docker runtime', unit: 'ms', note: `median of ${ctx.deploys}, interleaved; swarm pushes to Berth's registry and nodes pull` });
     await docker.stop();
 
-    await swarm.scale(APP, WEB);
-    await until(async () => (await runningTasks(cluster.manager.engine, APP)).length === WEB, 180_000, `${WEB} running instances`);
     try {
+      // Slots start one after another, each waiting for its task to run: minutes on a loaded machine.
+      const t1 = nowMs();
+      await swarm.scale(APP, WEB);
+      await until(async () => (await runningTasks(cluster.manager.engine, APP)).length === WEB, 300_000, `${WEB} running instances`);
+      rows.push({ metric: `scale web=1 -> ${WEB}: all running`, berth: (nowMs() - t1) / 1000, unit: 's' });
       const loss = await nodeLoss(cluster, swarm);
       details.nodeLoss = loss;
       rows.push({ metric: 'node killed: all instances serving again', berth: loss.backMs / 1000, unit: 's', note: 'issue bound: 30 s' });
