@@ -145,8 +145,10 @@ export async function runFleet(ctx: BenchContext): Promise<BenchResult> {
   } finally {
     await cleanup.run();
     const host = new Docker();
-    if (registryAddress) {
-      for (const image of await host.listImages({ filters: { reference: [`${registryAddress}/*/*`] } })) {
+    // The swarm app's images on this host (its destroy waits on an instance of the dead node) and their registry tags.
+    const references = [`berth-app/${APPS.swarm}*`, ...(registryAddress ? [`${registryAddress}/*/*`] : [])];
+    {
+      for (const image of await host.listImages({ filters: { reference: references } })) {
         for (const tag of image.RepoTags ?? []) await host.getImage(tag).remove({ force: true }).catch(() => undefined);
       }
     }
