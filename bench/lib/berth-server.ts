@@ -16,7 +16,7 @@ const ADMIN_PASSWORD = 'bench-password-123';
 export interface RouterReply { status: number; text: string }
 export interface TimedLine { t: number; line: string }
 export interface CliRun { code: number; lines: TimedLine[]; stderr: string; startedAt: number; endedAt: number }
-export type BenchRuntime = 'local' | 'docker';
+export type BenchRuntime = 'local' | 'docker' | 'swarm';
 
 export class BerthServer {
   token = '';

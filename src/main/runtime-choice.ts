@@ -1,8 +1,8 @@
 // Picks the runtime driver and the builder that matches it. `BERTH_RUNTIME=auto` takes docker
 // when a Docker engine answers and the stack image can be had (it exists, or debootstrap can
 // make it), local otherwise; `local` or `docker` override the choice either way. `swarm` runs
-// instances as Swarm services on the manager Berth's engine is; auto picks it when that engine is an
-// active swarm manager and BERTH_SWARM_REGISTRY is set.
+// instances as Swarm services on a manager (BERTH_SWARM_MANAGER, default Berth's own engine); auto
+// picks it when that engine is an active swarm manager and BERTH_SWARM_REGISTRY is set.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -56,7 +56,7 @@ export async function chooseRuntime(settings: Settings, paths: { runtime: string
   // auto takes swarm when the engine is an active swarm manager and the operator said where the registry listens.
   if (settings.runtime === 'auto' && settings.swarmRegistry) {
     const docker = new Docker();
-    const problem = (await dockerProblem(docker, privileges)) ?? (await swarmManagerProblem(docker));
+    const problem = (await dockerProblem(docker, privileges)) ?? (await swarmManagerProblem(managerEngine(settings, docker), settings));
     if (!problem) return chooseSwarm(settings, log, logger);
     log.info('runtime-swarm-unavailable', { reason: problem });
   }
@@ -100,13 +100,14 @@ export async function chooseRuntime(settings: Settings, paths: { runtime: string
 }
 
 /**
- * BERTH_RUNTIME=swarm: the engine Berth talks to (DOCKER_HOST or the local socket) must be an active
- * swarm manager; builds run on it, and Berth's registry (BERTH_SWARM_REGISTRY) carries the images to
- * the other nodes.
+ * BERTH_RUNTIME=swarm: the manager's engine (BERTH_SWARM_MANAGER, or else the engine Berth talks to:
+ * DOCKER_HOST or the local socket) must be an active swarm manager; builds run on Berth's own
+ * engine, and Berth's registry (BERTH_SWARM_REGISTRY) carries the images to every node.
  */
 async function chooseSwarm(settings: Settings, log: Logger, logger: Logger): Promise<RuntimeChoice> {
   const docker = new Docker();
-  const problem = (await dockerProblem(docker)) ?? (await swarmManagerProblem(docker));
+  const manager = managerEngine(settings, docker);
+  const problem = (await dockerProblem(docker)) ?? (await swarmManagerProblem(manager, settings));
   if (problem) throw new Error(`BERTH_RUNTIME=swarm, but ${problem}`);
   if (!settings.swarmRegistry) throw new Error('BERTH_RUNTIME=swarm needs BERTH_SWARM_REGISTRY=host[:port]: an address of this machine every swarm node reaches, where Berth serves app images');
   const scope = createHash('sha256').update(settings.home).digest('hex').slice(0, 12);
@@ -114,13 +115,13 @@ async function chooseSwarm(settings: Settings, log: Logger, logger: Logger): Pro
   // This engine pushes there, so it trusts Berth's CA for that address like every node does.
   await trustRegistry(registry);
   const publisher = new ImagePublisher(docker, registry.address);
-  const runtime = new SwarmRuntime({ manager: docker, local: docker, images: publisher, logger: log, scope });
+  const runtime = new SwarmRuntime({ manager, local: docker, images: publisher, logger: log, scope });
   // Use is measured where Berth can ask a node's engine: the manager Berth talks to is one; other
   // nodes' engines are not exposed (their dockerd listens on its socket only), so theirs is null.
-  const managerNodeId = ((await docker.info()) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID;
+  const managerNodeId = ((await manager.info()) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID;
   const fleet = new SwarmFleet({
-    manager: docker, scope, registry, logger: logger.child({ component: 'fleet' }),
-    nodeEngine: (_address, nodeId) => (nodeId === managerNodeId ? docker : undefined),
+    manager, scope, registry, logger: logger.child({ component: 'fleet' }),
+    nodeEngine: (_address, nodeId) => (nodeId === managerNodeId ? manager : undefined),
   });
   const imageBuilder = new DockerImageBuilder(docker, logger.child({ component: 'build' }), {
     scope, nodeReleases: nodeReleaseFetcher(settings), registryCredentials: new DockerConfigCredentials(settings.dockerConfig),
@@ -138,11 +139,26 @@ async function chooseSwarm(settings: Settings, log: Logger, logger: Logger): Pro
   };
 }
 
-async function swarmManagerProblem(docker: Docker): Promise<string | undefined> {
-  const info = (await docker.info().catch(() => ({}))) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
-  if (info.Swarm?.LocalNodeState !== 'active') return 'the Docker engine is not part of a swarm (docker swarm init)';
-  if (!info.Swarm.ControlAvailable) return 'the Docker engine is a swarm worker, not a manager';
+/** The swarm manager's engine: the one BERTH_SWARM_MANAGER names, else the engine Berth builds on. */
+function managerEngine(settings: Settings, local: Docker): Docker {
+  return settings.swarmManager ? new Docker(settings.swarmManager) : local;
+}
+
+async function swarmManagerProblem(manager: Docker, settings: Settings): Promise<string | undefined> {
+  // Named, so the operator sees which engine is meant when it is not the one Berth builds on.
+  const engine = settings.swarmManager ? `the engine BERTH_SWARM_MANAGER names (${describeEngine(settings.swarmManager)})` : 'the Docker engine';
+  if (settings.swarmManager) {
+    const unreachable = await manager.ping().then(() => undefined, (e: Error) => e.message);
+    if (unreachable) return `no Docker engine answers at BERTH_SWARM_MANAGER ${describeEngine(settings.swarmManager)} (${unreachable})`;
+  }
+  const info = (await manager.info().catch(() => ({}))) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
+  if (info.Swarm?.LocalNodeState !== 'active') return `${engine} is not part of a swarm (docker swarm init)`;
+  if (!info.Swarm.ControlAvailable) return `${engine} is a swarm worker, not a manager`;
   return undefined;
+}
+
+function describeEngine(address: NonNullable<Settings['swarmManager']>): string {
+  return 'socketPath' in address ? `unix://${address.socketPath}` : `tcp://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
 }
 
 async function trustRegistry(registry: ImageRegistry): Promise<void> {

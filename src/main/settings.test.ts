@@ -24,3 +24,14 @@ it('takes the networks of the swarm nodes as IPv4 CIDRs only, since they go into
     expect(() => readSettings({ BERTH_SWARM_NODE_NETWORKS: bad })).toThrow(/BERTH_SWARM_NODE_NETWORKS must be IPv4 networks/);
   }
 });
+
+it('drives the swarm manager BERTH_SWARM_MANAGER names (tcp or unix socket), and the engine Berth builds on when unset', () => {
+  expect(readSettings({}).swarmManager).toBeUndefined();
+  expect(readSettings({ BERTH_SWARM_MANAGER: 'tcp://172.18.0.2:2375' }).swarmManager).toEqual({ host: '172.18.0.2', port: 2375 });
+  expect(readSettings({ BERTH_SWARM_MANAGER: 'tcp://[fd00::2]:2375' }).swarmManager).toEqual({ host: 'fd00::2', port: 2375 });
+  expect(readSettings({ BERTH_SWARM_MANAGER: 'unix:///run/manager/docker.sock' }).swarmManager).toEqual({ socketPath: '/run/manager/docker.sock' });
+  // A typo must stop the server rather than quietly drive the local engine.
+  for (const wrong of ['172.18.0.2:2375', 'tcp://172.18.0.2', 'http://172.18.0.2:2375', 'unix://relative.sock', 'tcp://host:70000']) {
+    expect(() => readSettings({ BERTH_SWARM_MANAGER: wrong })).toThrow(/BERTH_SWARM_MANAGER must be tcp:\/\/host:port or unix:\/\/\/path/);
+  }
+});

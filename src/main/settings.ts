@@ -9,6 +9,9 @@ import { currentPrivileges, type Privileges } from '../platform/privileges.js';
 
 export type RuntimeChoice = 'auto' | 'local' | 'docker' | 'swarm';
 
+/** How to reach a Docker engine: a unix socket, or plain TCP (a private network only: the API has no authentication). */
+export type SwarmManagerAddress = { socketPath: string } | { host: string; port: number };
+
 export interface Settings {
   home: string;
   apiPort: number;
@@ -30,6 +33,12 @@ export interface Settings {
    * BERTH_SWARM_REGISTRY's host).
    */
   swarmNodeNetworks?: string[];
+  /**
+   * The engine of the swarm manager Berth drives (BERTH_SWARM_MANAGER=tcp://host:port or
+   * unix:///path). Unset: the engine Berth builds on (DOCKER_HOST or the local socket), as on a
+   * fleet where Berth runs on a manager. Builds always stay on Berth's own engine.
+   */
+  swarmManager?: SwarmManagerAddress;
   /** How users reach the API; printed in git URLs and log-session URLs. */
   apiUrl: string;
   /** How a router reaches the API's internal endpoints (BERTH_INTERNAL_API_URL; default the API port on loopback). */
@@ -111,12 +120,24 @@ function registryAddress(raw: string | undefined): { host: string; port: number 
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: portNumber };
 }
 
+/** `tcp://10.0.0.5:2375`, `unix:///var/run/docker.sock` → how dockerode reaches that engine. */
+function engineAddress(raw: string | undefined): SwarmManagerAddress | undefined {
+  if (!raw) return undefined;
+  const unix = /^unix:\/\/(\/.+)$/.exec(raw);
+  if (unix) return { socketPath: unix[1]! };
+  const tcp = /^tcp:\/\/(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(raw);
+  const portNumber = Number(tcp?.[2]);
+  if (!tcp || portNumber < 1 || portNumber > 65535) throw new Error(`BERTH_SWARM_MANAGER must be tcp://host:port or unix:///path, got ${JSON.stringify(raw)}`);
+  return { host: tcp[1]!.replace(/^\[|\]$/g, ''), port: portNumber };
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: Privileges = currentPrivileges()): Settings {
   const home = env.BERTH_HOME || (privileges.root ? '/var/lib/berth' : join(homedir(), '.berth'));
   const apiPort = port(env, 'BERTH_API_PORT', 5000);
   const runtime = (env.BERTH_RUNTIME || 'auto') as RuntimeChoice;
   if (!['auto', 'local', 'docker', 'swarm'].includes(runtime)) throw new Error(`BERTH_RUNTIME must be auto, local, docker or swarm, got ${JSON.stringify(runtime)}`);
   const swarmRegistry = registryAddress(env.BERTH_SWARM_REGISTRY);
+  const swarmManager = engineAddress(env.BERTH_SWARM_MANAGER);
   const apiHost = env.BERTH_API_HOST || '0.0.0.0';
   const baseDomain = (env.BERTH_BASE_DOMAIN || 'localhost').toLowerCase();
   if (!/^[a-z0-9.-]+$/.test(baseDomain)) throw new Error(`BERTH_BASE_DOMAIN must be a domain name, got ${JSON.stringify(baseDomain)}`);
@@ -131,6 +152,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     runtime,
     ...(swarmRegistry ? { swarmRegistry } : {}),
     ...(env.BERTH_SWARM_NODE_NETWORKS ? { swarmNodeNetworks: ipv4Networks('BERTH_SWARM_NODE_NETWORKS', env.BERTH_SWARM_NODE_NETWORKS) } : {}),
+    ...(swarmManager ? { swarmManager } : {}),
     apiUrl: env.BERTH_API_URL || `http://localhost:${apiPort}`,
     internalApiUrl: env.BERTH_INTERNAL_API_URL || `http://${loopbackFor(apiHost)}:${apiPort}`,
     adminEmail: env.BERTH_ADMIN_EMAIL || undefined,

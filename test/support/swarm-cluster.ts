@@ -73,6 +73,12 @@ export interface SwarmCluster {
   registry: ImageRegistry;
   /** Starts one more node container, trusting the registry, joined as a worker and ready (a machine added to the fleet). */
   addNode(): Promise<SwarmNode>;
+  /**
+   * Has every node, and every node added later, trust `caCertificate` for the registry at `address`
+   * (host:port), as `/etc/docker/certs.d/<address>/ca.crt`: what an operator does on each machine
+   * for the registry a real Berth server runs with its own CA (BERTH_HOME/registry/ca/ca.crt).
+   */
+  trust(address: string, caCertificate: string): Promise<void>;
   /** `docker kill` of a node's container: the machine dies at once (its tasks with it); the swarm notices on its own. */
   killNode(node: SwarmNode): Promise<void>;
   /** Removes every container, network, directory and trust entry the cluster made. */
@@ -140,7 +146,10 @@ async function startCluster(size: number): Promise<SwarmCluster> {
     made.dirs.push(hostTrust);
     await mkdir(hostTrust, { recursive: true });
     await writeFile(join(hostTrust, 'ca.crt'), registry.caCertificate);
-    const trustRegistry = (n: SwarmNode) => n.container.putArchive(packFiles({ [`etc/docker/certs.d/${registry.address}/ca.crt`]: registry.caCertificate }), { path: '/' });
+    // Registry address → CA: the cluster's own registry, and those trust() added (a Berth server's).
+    const trusted = new Map([[registry.address, registry.caCertificate]]);
+    const trustRegistry = (n: SwarmNode) => n.container.putArchive(
+      packFiles(Object.fromEntries([...trusted].map(([address, ca]) => [`etc/docker/certs.d/${address}/ca.crt`, ca]))), { path: '/' });
     for (const n of nodes) await trustRegistry(n);
 
     const [manager, ...workers] = nodes as [SwarmNode, ...SwarmNode[]];
@@ -173,7 +182,14 @@ async function startCluster(size: number): Promise<SwarmCluster> {
     const killNode = async (node: SwarmNode) => {
       await node.container.kill();
     };
-    return { id, nodes, manager, registry, addNode, killNode, destroy };
+    const trust = async (address: string, caCertificate: string) => {
+      trusted.set(address, caCertificate);
+      // Nodes killed on purpose have no engine to write to; the others must all take it.
+      const running = [];
+      for (const n of nodes) if ((await n.container.inspect()).State.Running) running.push(n);
+      await Promise.all(running.map(trustRegistry));
+    };
+    return { id, nodes, manager, registry, trust, addNode, killNode, destroy };
   } catch (e) {
     await destroy();
     throw e;
