@@ -1,5 +1,5 @@
 // /nodes over real HTTP: admin only, the not-swarm answer, and the JSON an admin gets (a fake Fleet;
-// the real swarm is behind it in runtime/swarm/swarm-fleet.test.ts).
+// the real swarm is behind it in runtime/swarm/swarm-fleet.swarm.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestApi, type TestApi } from '../../test/support/test-api.js';
 import { BerthError } from '../domain/errors.js';

@@ -24,6 +24,19 @@ import type { Dependency } from './require-dependency.js';
 const NODE_REVISION = '1';
 export const NODE_IMAGE = `berth-test/swarm-node:${NODE_REVISION}`;
 const CLUSTER_LABEL = 'berth.test-swarm';
+/** Every cluster of one test run carries the run's id: the run's global teardown removes them all. */
+export const RUN_LABEL = 'berth.test-swarm-run';
+/** Set by the swarm suites' global setup (test/support/swarm-global-setup.ts); a run of its own otherwise. */
+const RUN_ID = process.env.BERTH_TEST_SWARM_RUN ?? `pid${process.pid}`;
+/** Where each cluster writes what its run's teardown must undo beyond labelled containers and networks. */
+export const RUNS_DIR = join(tmpdir(), 'berth-swarm-runs');
+
+/** What a cluster made outside the engine's labels: its registry process, directories, pushed tags. */
+export interface ClusterManifest {
+  registryPid?: number;
+  registryAddress?: string;
+  dirs: string[];
+}
 /** dockerd's API on the cluster's own network, unauthenticated: test-only (no port is published on the host). */
 const NODE_API_PORT = 2375;
 /** The swarm's dispatcher heartbeat period, nanoseconds (see swarmInit below). */
@@ -81,6 +94,8 @@ export interface SwarmCluster {
   trust(address: string, caCertificate: string): Promise<void>;
   /** `docker kill` of a node's container: the machine dies at once (its tasks with it); the swarm notices on its own. */
   killNode(node: SwarmNode): Promise<void>;
+  /** Back to `size` ready, active worker-and-manager nodes: dead and extra nodes leave, missing ones are added. */
+  restore(size: number): Promise<void>;
   /** Removes every container, network, directory and trust entry the cluster made. */
   destroy(): Promise<void>;
 }
@@ -88,14 +103,24 @@ export interface SwarmCluster {
 const hostDocker = new Docker();
 let shared: Promise<SwarmCluster> | undefined;
 
-/** The process's cluster of `size` nodes, made on first call; later calls get the same one. */
+/**
+ * The process's cluster of `size` nodes, made on first call. The swarm suites share one process
+ * (vitest.config.ts: the `swarm` project, not isolated), so a later suite gets the same cluster,
+ * first brought back to `size` ready, active nodes (nodes an earlier suite killed, added or drained
+ * are removed or reset): every suite starts from the same fleet whatever ran before it.
+ */
 export function swarmCluster(size = 3): Promise<SwarmCluster> {
-  shared ??= startCluster(size);
+  const pending = shared;
+  shared = pending ? pending.then(async (c) => { await c.restore(size); return c; }) : startCluster(size);
   return shared;
 }
 
-/** Removes the shared cluster, if one was made (afterAll of the last suite, or process exit). */
-export async function destroySwarmCluster(): Promise<void> {
+/**
+ * A suite is done with the cluster. Under the swarm project's global setup the cluster stays for the
+ * next suite and the run's teardown removes it; a suite run any other way removes it here.
+ */
+export async function releaseSwarmCluster(): Promise<void> {
+  if (process.env.BERTH_TEST_SWARM_RUN) return;
   const pending = shared;
   shared = undefined;
   if (pending) await (await pending.catch(() => undefined))?.destroy();
@@ -105,8 +130,14 @@ async function startCluster(size: number): Promise<SwarmCluster> {
   await stackImageReady();
   await nodeImageReady();
   const id = randomBytes(4).toString('hex');
-  const labels = { [CLUSTER_LABEL]: id };
+  const labels = { [CLUSTER_LABEL]: id, [RUN_LABEL]: RUN_ID };
   const made: { containers: Docker.Container[]; network?: Docker.Network; registry?: ImageRegistry; dirs: string[] } = { containers: [], dirs: [] };
+  const manifestFile = join(RUNS_DIR, RUN_ID, `${id}.json`);
+  const writeManifest = async () => {
+    const manifest: ClusterManifest = { registryPid: made.registry?.pid, registryAddress: made.registry?.address, dirs: made.dirs };
+    await mkdir(join(RUNS_DIR, RUN_ID), { recursive: true });
+    await writeFile(manifestFile, JSON.stringify(manifest));
+  };
   const destroy = async () => {
     made.registry?.stop();
     // The host's tags of images pushed to this cluster's registry (the images themselves stay for their other tags).
@@ -117,6 +148,7 @@ async function startCluster(size: number): Promise<SwarmCluster> {
     await Promise.all(made.containers.map((c) => c.remove({ force: true, v: true }).catch(() => undefined)));
     await made.network?.remove().catch(() => undefined);
     for (const dir of made.dirs) await rm(dir, { recursive: true, force: true });
+    await rm(manifestFile, { force: true });
   };
   try {
     const network = await hostDocker.createNetwork({ Name: `berth-swarm-${id}`, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
@@ -146,6 +178,7 @@ async function startCluster(size: number): Promise<SwarmCluster> {
     made.dirs.push(hostTrust);
     await mkdir(hostTrust, { recursive: true });
     await writeFile(join(hostTrust, 'ca.crt'), registry.caCertificate);
+    await writeManifest();
     // Registry address → CA: the cluster's own registry, and those trust() added (a Berth server's).
     const trusted = new Map([[registry.address, registry.caCertificate]]);
     const trustRegistry = (n: SwarmNode) => n.container.putArchive(
@@ -189,7 +222,31 @@ async function startCluster(size: number): Promise<SwarmCluster> {
       for (const n of nodes) if ((await n.container.inspect()).State.Running) running.push(n);
       await Promise.all(running.map(trustRegistry));
     };
-    return { id, nodes, manager, registry, trust, addNode, killNode, destroy };
+    const restore = async (wanted: number) => {
+      const swarmNodes = await manager.engine.listNodes();
+      const idOf = (n: SwarmNode) => swarmNodes.find((sn) => sn.Description?.Hostname === n.name)?.ID;
+      for (const n of [...nodes]) {
+        if (n === manager) continue;
+        const alive = await n.container.inspect().then((c) => c.State.Running, () => false);
+        const extra = nodes.length > wanted;
+        if (alive && !extra) continue;
+        if (alive) await n.engine.swarmLeave({ force: true }).catch(() => undefined);
+        const nodeId = idOf(n);
+        if (nodeId) {
+          if (alive) await waitFor(async () => (await manager.engine.getNode(nodeId).inspect()).Status?.State === 'down', 60_000, `${n.name} down after leaving`);
+          await manager.engine.getNode(nodeId).remove({ force: true }).catch(() => undefined);
+        }
+        await n.container.remove({ force: true, v: true }).catch(() => undefined);
+        nodes.splice(nodes.indexOf(n), 1);
+      }
+      // Availability and Berth's labels back to a fresh node's.
+      for (const sn of await manager.engine.listNodes()) {
+        if (sn.Spec?.Availability === 'active' && Object.keys(sn.Spec?.Labels ?? {}).length === 0) continue;
+        await manager.engine.getNode(sn.ID!).update({ _query: { version: sn.Version!.Index }, _body: { ...sn.Spec, Availability: 'active', Labels: {} } } as never);
+      }
+      while (nodes.length < wanted) await addNode();
+    };
+    return { id, nodes, manager, registry, trust, addNode, killNode, restore, destroy };
   } catch (e) {
     await destroy();
     throw e;

@@ -1,5 +1,5 @@
 // SwarmFleet against a fake manager engine (the subset of the Engine API it calls): what an admin
-// sees and what each node command changes. The real 3-node swarm is in swarm-fleet.test.ts.
+// sees and what each node command changes. The real 3-node swarm is in swarm-fleet.swarm.test.ts.
 import { describe, expect, it } from 'vitest';
 import type Docker from 'dockerode';
 import { silentLogger } from '../../platform/logger.js';
