@@ -23,6 +23,8 @@ describeWith(dockerEngine, 'DockerImageBuilder', () => {
   beforeAll(() => stackImageReady(), STACK_BUILD_TIMEOUT_MS);
   afterAll(async () => {
     for (const tag of await tags()) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    // The app's build cache volume goes as it does when an app is destroyed.
+    await builder.forgetApp('a', 0, 1);
   });
 
   it('releases an existing image under its own tag, with web from its command', async () => {
