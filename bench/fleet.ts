@@ -13,7 +13,7 @@ import { dockerProblem } from './lib/docker-engine.js';
 import { Cleanup, freePort } from './lib/processes.js';
 import { median, nowMs, sleep } from './lib/stats.js';
 import type { BenchResult, Row } from './lib/table.js';
-import { releaseSwarmCluster, swarmCluster, swarmNodes, type SwarmCluster } from '../test/support/swarm-cluster.js';
+import { destroySwarmCluster, swarmCluster, swarmNodes, type SwarmCluster } from '../test/support/swarm-cluster.js';
 import { allServing, RouterLoad, runningTasks, spread } from '../test/support/fleet-probe.js';
 
 const WEB = 4;
@@ -92,7 +92,7 @@ export async function runFleet(ctx: BenchContext): Promise<BenchResult> {
   try {
     const t0 = nowMs();
     const cluster = await swarmCluster(3);
-    cleanup.add(() => releaseSwarmCluster());
+    cleanup.add(() => destroySwarmCluster());
     details.clusterStartMs = nowMs() - t0;
     const gateway = cluster.registry.address.slice(0, cluster.registry.address.lastIndexOf(':'));
     registryAddress = `${gateway}:${await freePort()}`;

@@ -22,7 +22,7 @@ import { PlatformEvents } from '../services/platform-events.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { describeWith } from '../../test/support/require-dependency.js';
 import { STACK_BUILD_TIMEOUT_MS } from '../../test/support/docker-engine.js';
-import { releaseSwarmCluster, swarmCluster, swarmNodes, type SwarmCluster } from '../../test/support/swarm-cluster.js';
+import { swarmCluster, swarmNodes, type SwarmCluster } from '../../test/support/swarm-cluster.js';
 import { FleetBalancer } from './fleet-balancer.js';
 import { tcpProbe } from './port-probe.js';
 import { Reconciler } from './reconciler.js';
@@ -35,7 +35,6 @@ describeWith(swarmNodes, 'fleet balancer on a swarm', () => {
   beforeAll(async () => {
     cluster = await swarmCluster(3);
   }, STACK_BUILD_TIMEOUT_MS);
-  afterAll(() => releaseSwarmCluster(), 120_000);
 
   it("moves a draining node's instances to the other node, start new before stop old, with 0 failed requests, then drains it", async () => {
     const scope = `t${randomBytes(4).toString('hex')}`;

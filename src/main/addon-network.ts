@@ -17,7 +17,7 @@ export async function chooseAddonNetwork(
 ): Promise<AddonNetwork> {
   if (runtimeName === 'swarm') {
     if (!opts.swarm) throw new Error('the swarm runtime needs the address its nodes reach this machine at (BERTH_SWARM_REGISTRY)');
-    const network = await swarmNetwork(opts.swarm);
+    const network = await swarmNetwork(opts.swarm, await gatewayBridgeSubnets(opts.docker ?? new Docker()));
     logger.info('addon-network-chosen', { host: network.host, clients: network.clients.join(',') });
     return network;
   }
@@ -48,13 +48,25 @@ export interface SwarmReach {
   nodeNetworks?: string[];
 }
 
-async function swarmNetwork(reach: SwarmReach): Promise<AddonNetwork> {
+/**
+ * `localClients`: the networks containers on this machine's own engine reach the add-on address
+ * from. When this machine is a swarm node too (Berth on a manager, as the README sets it up), its
+ * instances and every one-off (`berth run`, release, postdeploy, cron) reach this machine's address
+ * from `docker_gwbridge`, not from the node's address: nothing masquerades traffic that stays local.
+ */
+async function swarmNetwork(reach: SwarmReach, localClients: string[]): Promise<AddonNetwork> {
   // The address goes into server configuration (listen_addresses, bind): a name is resolved once, here.
   const address = isIPv4(reach.host) ? reach.host : (await lookup(reach.host, { family: 4 })).address;
-  if (reach.nodeNetworks && reach.nodeNetworks.length > 0) return swarmAddonNetwork(address, reach.nodeNetworks);
+  if (reach.nodeNetworks && reach.nodeNetworks.length > 0) return swarmAddonNetwork(address, [...reach.nodeNetworks, ...localClients]);
   const subnet = await localSubnetOf(address);
   if (!subnet) throw new Error(`${reach.host} (BERTH_SWARM_REGISTRY's host) is not an IPv4 address of this machine: the add-on servers cannot listen there`);
-  return swarmAddonNetwork(address, [subnet]);
+  return swarmAddonNetwork(address, [subnet, ...localClients]);
+}
+
+/** The IPv4 subnets of the engine's `docker_gwbridge` (there once the engine is a swarm node); none otherwise. */
+async function gatewayBridgeSubnets(docker: Docker): Promise<string[]> {
+  const info = (await docker.getNetwork('docker_gwbridge').inspect().catch(() => undefined)) as { IPAM?: { Config?: { Subnet?: string }[] } } | undefined;
+  return (info?.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => typeof s === 'string' && isIPv4(s.split('/')[0] ?? ''));
 }
 
 /** `10.1.2.0/24` for the interface address 10.1.2.7/24: the network a machine's neighbours are in. */

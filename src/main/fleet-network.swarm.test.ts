@@ -22,7 +22,7 @@ import { backendAt, route, send, startRouter, type TestRouter } from '../router/
 import { ImagePublisher } from '../runtime/swarm/image-publisher.js';
 import { describeWith, type Dependency } from '../../test/support/require-dependency.js';
 import { STACK_BUILD_TIMEOUT_MS } from '../../test/support/docker-engine.js';
-import { releaseSwarmCluster, swarmCluster, swarmNodes, type SwarmCluster, type SwarmNode } from '../../test/support/swarm-cluster.js';
+import { swarmCluster, swarmNodes, type SwarmCluster, type SwarmNode } from '../../test/support/swarm-cluster.js';
 import { chooseAddonNetwork } from './addon-network.js';
 
 const fleetWithAddons: Dependency = {
@@ -101,7 +101,6 @@ describeWith(fleetWithAddons, 'the network of a fleet', () => {
   }, STACK_BUILD_TIMEOUT_MS);
   afterAll(async () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-    await releaseSwarmCluster();
   }, 120_000);
 
   /** A service of one task on `node`, on the app-like overlay network; removed at the end of the suite. */

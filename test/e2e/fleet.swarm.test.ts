@@ -13,7 +13,7 @@ import { berth, freePort, ROOT } from '../support/cli-harness.js';
 import { buildDist, fixture, Platform, waitFor } from '../support/platform-harness.js';
 import { describeWith } from '../support/require-dependency.js';
 import { STACK_BUILD_TIMEOUT_MS } from '../support/docker-engine.js';
-import { releaseSwarmCluster, swarmCluster, swarmNodes, type SwarmCluster, type SwarmNode } from '../support/swarm-cluster.js';
+import { swarmCluster, swarmNodes, type SwarmCluster, type SwarmNode } from '../support/swarm-cluster.js';
 import { allServing, CLIENT_ADDRESS, probe, RouterLoad, runningTasks, spread } from '../support/fleet-probe.js';
 
 const APP = `fleet-${randomBytes(3).toString('hex')}`;
@@ -96,7 +96,6 @@ describeWith(swarmNodes, 'a fleet: Berth driving a 3-node swarm', () => {
     // The host engine's trust entry for Berth's registry (written by the server as it started).
     if (registryAddress) await step(() => rm(join('/etc/docker/certs.d', registryAddress), { recursive: true, force: true }));
     // The node containers take every service, network and image Berth made on the swarm with them.
-    await step(() => releaseSwarmCluster());
     if (problems.length > 0) throw problems[0];
   }, 240_000);
 

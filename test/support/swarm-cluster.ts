@@ -24,19 +24,8 @@ import type { Dependency } from './require-dependency.js';
 const NODE_REVISION = '1';
 export const NODE_IMAGE = `berth-test/swarm-node:${NODE_REVISION}`;
 const CLUSTER_LABEL = 'berth.test-swarm';
-/** Every cluster of one test run carries the run's id: the run's global teardown removes them all. */
-export const RUN_LABEL = 'berth.test-swarm-run';
-/** Set by the swarm suites' global setup (test/support/swarm-global-setup.ts); a run of its own otherwise. */
-const RUN_ID = process.env.BERTH_TEST_SWARM_RUN ?? `pid${process.pid}`;
-/** Where each cluster writes what its run's teardown must undo beyond labelled containers and networks. */
-export const RUNS_DIR = join(tmpdir(), 'berth-swarm-runs');
-
-/** What a cluster made outside the engine's labels: its registry process, directories, pushed tags. */
-export interface ClusterManifest {
-  registryPid?: number;
-  registryAddress?: string;
-  dirs: string[];
-}
+/** The test process that made a cluster: a later one removes clusters whose process is gone (killed mid-run). */
+const OWNER_LABEL = 'berth.test-swarm-owner';
 /** dockerd's API on the cluster's own network, unauthenticated: test-only (no port is published on the host). */
 const NODE_API_PORT = 2375;
 /** The swarm's dispatcher heartbeat period, nanoseconds (see swarmInit below). */
@@ -104,40 +93,48 @@ const hostDocker = new Docker();
 let shared: Promise<SwarmCluster> | undefined;
 
 /**
- * The process's cluster of `size` nodes, made on first call. The swarm suites share one process
- * (vitest.config.ts: the `swarm` project, not isolated), so a later suite gets the same cluster,
- * first brought back to `size` ready, active nodes (nodes an earlier suite killed, added or drained
- * are removed or reset): every suite starts from the same fleet whatever ran before it.
+ * The process's cluster of `size` nodes, made on first call. The swarm suites run from one file
+ * (test/swarm-suites.test.ts), so a later suite gets the same cluster, first brought back to `size`
+ * ready, active nodes (nodes an earlier suite killed, added or drained are removed or reset): every
+ * suite starts from the same fleet whatever ran before it.
  */
 export function swarmCluster(size = 3): Promise<SwarmCluster> {
   const pending = shared;
-  shared = pending ? pending.then(async (c) => { await c.restore(size); return c; }) : startCluster(size);
-  return shared;
+  shared = pending
+    ? pending.then(async (c) => { await c.restore(size); return c; })
+    : startCluster(size);
+  // A cluster that failed to start or to be restored is not handed to the next suite.
+  const mine = shared;
+  mine.catch(() => { if (shared === mine) shared = undefined; });
+  return mine;
 }
 
-/**
- * A suite is done with the cluster. Under the swarm project's global setup the cluster stays for the
- * next suite and the run's teardown removes it; a suite run any other way removes it here.
- */
-export async function releaseSwarmCluster(): Promise<void> {
-  if (process.env.BERTH_TEST_SWARM_RUN) return;
+/** Removes the process's cluster, if one was made (after the last swarm suite). */
+export async function destroySwarmCluster(): Promise<void> {
   const pending = shared;
   shared = undefined;
   if (pending) await (await pending.catch(() => undefined))?.destroy();
+}
+
+/** Clusters of test processes that are gone (a run killed before its cleanup): their containers and networks. */
+async function removeOrphanClusters(): Promise<void> {
+  const alive = (pid: string) => { try { process.kill(Number(pid), 0); return true; } catch { return false; } };
+  const filters = { label: [OWNER_LABEL] };
+  for (const c of await hostDocker.listContainers({ all: true, filters })) {
+    if (!alive(c.Labels[OWNER_LABEL] ?? '')) await hostDocker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+  }
+  for (const n of await hostDocker.listNetworks({ filters })) {
+    if (!alive(n.Labels?.[OWNER_LABEL] ?? '')) await hostDocker.getNetwork(n.Id).remove().catch(() => undefined);
+  }
 }
 
 async function startCluster(size: number): Promise<SwarmCluster> {
   await stackImageReady();
   await nodeImageReady();
   const id = randomBytes(4).toString('hex');
-  const labels = { [CLUSTER_LABEL]: id, [RUN_LABEL]: RUN_ID };
+  await removeOrphanClusters();
+  const labels = { [CLUSTER_LABEL]: id, [OWNER_LABEL]: String(process.pid) };
   const made: { containers: Docker.Container[]; network?: Docker.Network; registry?: ImageRegistry; dirs: string[] } = { containers: [], dirs: [] };
-  const manifestFile = join(RUNS_DIR, RUN_ID, `${id}.json`);
-  const writeManifest = async () => {
-    const manifest: ClusterManifest = { registryPid: made.registry?.pid, registryAddress: made.registry?.address, dirs: made.dirs };
-    await mkdir(join(RUNS_DIR, RUN_ID), { recursive: true });
-    await writeFile(manifestFile, JSON.stringify(manifest));
-  };
   const destroy = async () => {
     made.registry?.stop();
     // The host's tags of images pushed to this cluster's registry (the images themselves stay for their other tags).
@@ -148,7 +145,6 @@ async function startCluster(size: number): Promise<SwarmCluster> {
     await Promise.all(made.containers.map((c) => c.remove({ force: true, v: true }).catch(() => undefined)));
     await made.network?.remove().catch(() => undefined);
     for (const dir of made.dirs) await rm(dir, { recursive: true, force: true });
-    await rm(manifestFile, { force: true });
   };
   try {
     const network = await hostDocker.createNetwork({ Name: `berth-swarm-${id}`, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
@@ -178,7 +174,6 @@ async function startCluster(size: number): Promise<SwarmCluster> {
     made.dirs.push(hostTrust);
     await mkdir(hostTrust, { recursive: true });
     await writeFile(join(hostTrust, 'ca.crt'), registry.caCertificate);
-    await writeManifest();
     // Registry address → CA: the cluster's own registry, and those trust() added (a Berth server's).
     const trusted = new Map([[registry.address, registry.caCertificate]]);
     const trustRegistry = (n: SwarmNode) => n.container.putArchive(

@@ -63,11 +63,6 @@ export class ImageRegistry {
     await runChecked(REGISTRY_BIN, ['garbage-collect', this.configFile]);
   }
 
-  /** The registry process's id, while it runs (for a supervisor that outlives this object). */
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
   stop(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
   }

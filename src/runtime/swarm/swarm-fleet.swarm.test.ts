@@ -8,7 +8,7 @@ import { STACK_IMAGE } from '../../build/docker/stack-image.js';
 import { silentLogger } from '../../platform/logger.js';
 import { describeWith } from '../../../test/support/require-dependency.js';
 import { STACK_BUILD_TIMEOUT_MS } from '../../../test/support/docker-engine.js';
-import { releaseSwarmCluster, swarmCluster, swarmNodes, type SwarmCluster } from '../../../test/support/swarm-cluster.js';
+import { swarmCluster, swarmNodes, type SwarmCluster } from '../../../test/support/swarm-cluster.js';
 import { eventually } from '../runtime.contract.js';
 import { LABEL } from '../docker/container-labels.js';
 import { SCOPE_LABEL } from '../docker/docker-runtime.js';
@@ -37,7 +37,6 @@ describeWith(swarmNodes, 'swarm fleet (nodes)', () => {
   afterAll(async () => {
     for (const id of services) await manager.getService(id).remove().catch(() => undefined);
     for (const n of cluster?.nodes ?? []) await fleet?.activate(n.name).catch(() => undefined);
-    await releaseSwarmCluster();
   }, 120_000);
 
   /** A service shaped like one of Berth's instances (its labels, a reservation), on one node or anywhere. */

@@ -9,7 +9,7 @@ import type { Fleet, FleetNode, JoinInstructions, Resources } from '../fleet.js'
 import { LABEL } from '../docker/container-labels.js';
 import { SCOPE_LABEL } from '../docker/docker-runtime.js';
 import { joinInstructions } from './join-instructions.js';
-import { DRAIN_LABEL, DRAIN_REQUESTED, isHolding, nodeView, usageOf, type BerthTask, type SwarmNodeInfo } from './swarm-node-view.js';
+import { availabilityOf, DRAIN_LABEL, DRAIN_REQUESTED, isHolding, nodeView, usageOf, type BerthTask, type SwarmNodeInfo } from './swarm-node-view.js';
 
 export type ManagerEngine = Pick<Docker, 'info' | 'swarmInspect' | 'listNodes' | 'listServices' | 'listTasks' | 'getNode'>;
 
@@ -66,6 +66,8 @@ export class SwarmFleet implements Fleet {
 
   async finishDrain(nodeId: string): Promise<void> {
     const node = await this.resolve(nodeId);
+    // An operator may have activated it since the balancer saw it empty: that choice stands.
+    if (availabilityOf(node) !== 'draining') return;
     await this.update(node, 'drain', { [DRAIN_LABEL]: undefined });
     this.opts.logger.info('node-drained', { node: node.ID, name: node.Description?.Hostname });
   }

@@ -86,6 +86,17 @@ describe('SwarmFleet (fake manager)', () => {
     expect((await fleet.nodes())[0]!.availability).toBe('drain');
   });
 
+  it("leaves a node the operator activated after the balancer saw it empty: finishDrain drains only a draining node", async () => {
+    const { manager, updates } = fakeManager([node('worker-id-22', 'node2')]);
+    const fleet = fleetOn(manager);
+    await fleet.drain('node2');
+    await fleet.activate('node2');
+    const before = updates.length;
+    await fleet.finishDrain('worker-id-22');
+    expect(updates).toHaveLength(before);
+    expect((await fleet.nodes())[0]!.availability).toBe('active');
+  });
+
   it('says not_found for an unknown node and asks for an id when two nodes share a hostname', async () => {
     const { manager } = fakeManager([node('aaaaaaaa1', 'twin'), node('bbbbbbbb2', 'twin', { Status: { State: 'down' } })]);
     const fleet = fleetOn(manager);

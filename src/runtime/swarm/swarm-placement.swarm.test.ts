@@ -15,7 +15,7 @@ import { packFiles } from '../../build/docker/pack-files.js';
 import { STACK_IMAGE } from '../../build/docker/stack-image.js';
 import { describeWith } from '../../../test/support/require-dependency.js';
 import { STACK_BUILD_TIMEOUT_MS } from '../../../test/support/docker-engine.js';
-import { releaseSwarmCluster, swarmCluster, swarmNodes, type SwarmCluster, type SwarmNode } from '../../../test/support/swarm-cluster.js';
+import { swarmCluster, swarmNodes, type SwarmCluster, type SwarmNode } from '../../../test/support/swarm-cluster.js';
 import { ECHO_SERVER_JS, eventually, specFor } from '../runtime.contract.js';
 import type { Instance } from '../runtime.js';
 import { SCOPE_LABEL } from '../docker/docker-runtime.js';
@@ -53,7 +53,6 @@ describeWith(swarmNodes, 'swarm placement and node loss', () => {
     for (const s of await cluster.manager.engine.listServices({ filters: { label } }).catch(() => [])) await cluster.manager.engine.getService(s.ID).remove().catch(() => undefined);
     for (const n of await cluster.manager.engine.listNetworks({ filters: { label } }).catch(() => [])) await cluster.manager.engine.getNetwork(n.Id).remove().catch(() => undefined);
     await docker.getImage(slug).remove({ force: true }).catch(() => undefined);
-    await releaseSwarmCluster();
   }, 120_000);
 
   const startWeb = (name: string, index: number, size = 'basic') => runtime.start(specFor(slug, { ...app(name), index, size: findSize(size)! }));

@@ -10,7 +10,7 @@ import { packFiles } from '../../build/docker/pack-files.js';
 import { STACK_IMAGE } from '../../build/docker/stack-image.js';
 import { describeWith } from '../../../test/support/require-dependency.js';
 import { STACK_BUILD_TIMEOUT_MS } from '../../../test/support/docker-engine.js';
-import { releaseSwarmCluster, pullOn, swarmCluster, swarmNodes, type SwarmCluster } from '../../../test/support/swarm-cluster.js';
+import { pullOn, swarmCluster, swarmNodes, type SwarmCluster } from '../../../test/support/swarm-cluster.js';
 import { collect, ECHO_SERVER_JS, eventually, runtimeContract, specFor, type RuntimeHarness } from '../runtime.contract.js';
 import { SCOPE_LABEL } from '../docker/docker-runtime.js';
 import { ImagePublisher } from './image-publisher.js';
@@ -32,7 +32,6 @@ describeWith(swarmNodes, 'swarm runtime', () => {
   beforeAll(async () => {
     cluster = await swarmCluster(3);
   }, STACK_BUILD_TIMEOUT_MS);
-  afterAll(() => releaseSwarmCluster(), 120_000);
 
   describe('nodes and the registry', () => {
     it('forms a swarm of three ready nodes, one manager', async () => {
