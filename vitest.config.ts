@@ -1,18 +1,4 @@
-import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
-
-/**
- * The swarm suites' one file is the longest of all (a 3-node swarm made, then six suites): it goes
- * first, so the other files share the second worker meanwhile instead of all waiting for it at the
- * end. Without a timing cache (a clean clone) vitest would otherwise start it last: it is the smallest file.
- */
-class SwarmFirst extends BaseSequencer {
-  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const sorted = await super.sort(files);
-    const isSwarm = (f: TestSpecification) => f.moduleId.endsWith('/test/swarm-suites.test.ts');
-    return [...sorted.filter(isSwarm), ...sorted.filter((f) => !isSwarm(f))];
-  }
-}
 
 export default defineConfig({
   test: {
@@ -26,6 +12,5 @@ export default defineConfig({
     // End-to-end suites start real servers and processes; keep them from fighting over 2 cores.
     fileParallelism: true,
     maxWorkers: 2,
-    sequence: { sequencer: SwarmFirst },
   },
 });
