@@ -81,11 +81,20 @@ export class RouterLoad {
     return this.records.filter((r) => r.startedAt <= at && r.endedAt > at).length;
   }
 
+  /** Requests on their way at some instant between `from` and `to`: sent before `to`, not answered before `from`. */
+  inFlightDuring(from: number, to: number): LoadRecord[] {
+    return this.records.filter((r) => r.startedAt <= to && r.endedAt > from);
+  }
+
   /** Containers that answered a request sent after `since`. */
   answeredSince(since: number): Set<string> {
     return new Set(this.records.filter((r) => r.startedAt >= since && r.answer.status === 200 && r.answer.container).map((r) => r.answer.container!));
   }
 }
+
+/** A record as an assertion message shows it: its times relative to `origin` and what came back. */
+export const describeRecord = (origin: number) => (r: LoadRecord): string =>
+  `sent at +${r.startedAt - origin} ms, ended at +${r.endedAt - origin} ms: ${r.answer.status}${r.answer.error ? ` (${r.answer.error})` : ''}`;
 
 export interface RunningTask {
   container: string;

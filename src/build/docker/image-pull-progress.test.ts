@@ -33,7 +33,7 @@ describe('ImagePullProgress', () => {
     expect(summary('registry.example:5000/team/web:1.4', events)).toEqual([
       '5 layers, 2 already on the engine; downloading 3...',
       'downloaded 2 of 3 layers (31.5 MB)',
-      'pulled registry.example:5000/team/web:1.4 (sha256:0f3a): 32.0 MB downloaded',
+      'pulled registry.example:5000/team/web:1.4 (sha256:0f3a): 3 layers downloaded (32.0 MB)',
     ]);
   });
 
@@ -47,13 +47,18 @@ describe('ImagePullProgress', () => {
   it('counts a single new layer without "already", and has no halfway line for it', () => {
     expect(summary('web:1', pullEvents([], [['b1', 2_000_000]]))).toEqual([
       '1 layer; downloading 1...',
-      'pulled web:1 (sha256:0f3a): 2.0 MB downloaded',
+      'pulled web:1 (sha256:0f3a): 1 layer downloaded (2.0 MB)',
     ]);
+  });
+
+  it('counts a small layer the engine sent no Downloading event for as downloaded, not "nothing to download"', () => {
+    const events = pullEvents(['a1'], [['b1', 400]]).filter((e) => e.status !== 'Downloading');
+    expect(summary('web:1', events)).toEqual(['2 layers, 1 already on the engine; downloading 1...', 'pulled web:1 (sha256:0f3a): 1 layer downloaded']);
   });
 
   it('keeps a pull of 40 new layers to three lines', () => {
     const layers = Array.from({ length: 40 }, (_, i): [string, number] => [`l${i}`, 1_000_000]);
     const said = summary('big:1', pullEvents(['a1'], layers, 5));
-    expect(said).toEqual(['41 layers, 1 already on the engine; downloading 40...', 'downloaded 20 of 40 layers (20.0 MB)', 'pulled big:1 (sha256:0f3a): 40.0 MB downloaded']);
+    expect(said).toEqual(['41 layers, 1 already on the engine; downloading 40...', 'downloaded 20 of 40 layers (20.0 MB)', 'pulled big:1 (sha256:0f3a): 40 layers downloaded (40.0 MB)']);
   });
 });

@@ -1,7 +1,9 @@
 // A pull's output as a user should see it: a few lines per image, not the engine's stream of
 // one event per layer per chunk. Says how many layers there are and how many were already on the
 // engine when the downloads start, once more halfway through the downloads (a long pull is seen to
-// move), and what was downloaded, with the digest, when the pull ends.
+// move), and what was downloaded, with the digest, when the pull ends. A layer's size is known only
+// from its Downloading events, which the engine may skip for a small layer: such a layer still
+// counts as downloaded, and the size said is what the engine told.
 import type { ProgressEvent } from './engine-progress.js';
 
 export class ImagePullProgress {
@@ -38,9 +40,14 @@ export class ImagePullProgress {
   /** Call once the pull succeeded. */
   end(): void {
     this.announce();
-    const bytes = this.bytesOf(this.downloads.keys());
-    const what = this.upToDate ? 'already up to date' : bytes === 0 ? 'nothing to download' : `${formatMb(bytes)} downloaded`;
+    const what = this.upToDate ? 'already up to date' : this.downloads.size === 0 ? 'nothing to download' : this.downloadedSummary();
     this.say(`pulled ${this.ref}${this.digest ? ` (${this.digest})` : ''}: ${what}`);
+  }
+
+  private downloadedSummary(): string {
+    const count = this.downloads.size;
+    const bytes = this.bytesOf(this.downloads.keys());
+    return `${count} layer${count === 1 ? '' : 's'} downloaded${bytes > 0 ? ` (${formatMb(bytes)})` : ''}`;
   }
 
   private bytesOf(layers: Iterable<string>): number {
