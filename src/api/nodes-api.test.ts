@@ -13,6 +13,10 @@ const node2: FleetNode = {
 const calls: string[] = [];
 const fleet: Fleet = {
   nodes: async () => [node2],
+  node: async (ref) => {
+    if (ref !== node2.id && ref !== node2.name) throw new BerthError('not_found', `Couldn't find the node ${ref}.`, 'node');
+    return node2;
+  },
   joinInstructions: async () => ({ commands: ['docker swarm join --token T 10.0.0.1:2377'], ports: ['2377/tcp'] }),
   drain: async (ref) => { calls.push(`drain ${ref}`); return { ...node2, availability: 'draining' }; },
   activate: async (ref) => { calls.push(`activate ${ref}`); return node2; },

@@ -45,6 +45,8 @@ export interface Fleet {
    * samples its containers for about a second), so a caller polling placement facts stays cheap.
    */
   nodes(opts?: { used?: boolean }): Promise<FleetNode[]>;
+  /** One node, by its id or by a hostname only one node has (the rule every node command resolves by). */
+  node(ref: string, opts?: { used?: boolean }): Promise<FleetNode>;
   joinInstructions(): Promise<JoinInstructions>;
   /**
    * Starts draining a node (by id or hostname): nothing new is placed on it, the fleet balancer

@@ -23,14 +23,8 @@ export function listNodes(deps: NodeDeps, actor: User): Promise<FleetNode[]> {
   return fleetFor(deps, actor).nodes({ used: true });
 }
 
-export async function getNode(deps: NodeDeps, actor: User, ref: string): Promise<FleetNode> {
-  const nodes = await fleetFor(deps, actor).nodes({ used: true });
-  const named = nodes.filter((n) => n.name === ref);
-  // The rule the fleet resolves drain/activate/remove by: an id, or a hostname only one node has.
-  const found = nodes.find((n) => n.id === ref) ?? (named.length === 1 ? named[0] : undefined);
-  if (!found && named.length > 1) throw new BerthError('invalid_params', `${named.length} nodes are named ${ref}; name one by its id.`, 'node');
-  if (!found) throw new BerthError('not_found', `Couldn't find the node ${ref}.`, 'node');
-  return found;
+export function getNode(deps: NodeDeps, actor: User, ref: string): Promise<FleetNode> {
+  return fleetFor(deps, actor).node(ref, { used: true });
 }
 
 export function nodeJoinInstructions(deps: NodeDeps, actor: User): Promise<JoinInstructions> {

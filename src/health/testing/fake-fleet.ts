@@ -37,6 +37,11 @@ export class FakeFleet implements Fleet {
     return [...this.byId.values()].map((n) => ({ ...n, instances: running.filter((i) => i.node?.id === n.id).length }));
   }
 
+  async node(ref: string): Promise<FleetNode> {
+    const found = this.find(ref);
+    return (await this.nodes()).find((n) => n.id === found.id)!;
+  }
+
   async joinInstructions(): Promise<JoinInstructions> {
     return { commands: ['docker swarm join --token SWMTKN-fake 10.1.0.1:2377'], ports: ['2377/tcp', '7946/tcp', '7946/udp', '4789/udp'] };
   }

@@ -39,6 +39,10 @@ export class SwarmFleet implements Fleet {
     return views.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
   }
 
+  async node(ref: string, opts: { used?: boolean } = {}): Promise<FleetNode> {
+    return this.view((await this.resolve(ref)).ID, opts);
+  }
+
   async joinInstructions(): Promise<JoinInstructions> {
     const swarm = (await this.opts.manager.swarmInspect()) as { JoinTokens?: { Worker?: string } };
     const info = (await this.opts.manager.info()) as { Swarm?: { NodeAddr?: string } };
@@ -98,13 +102,13 @@ export class SwarmFleet implements Fleet {
     this.opts.logger.info('node-removed', { node: node.ID, name, wasDown: down });
   }
 
-  private async view(id: string): Promise<FleetNode> {
-    const node = (await this.nodes()).find((n) => n.id === id);
+  private async view(id: string, opts: { used?: boolean } = {}): Promise<FleetNode> {
+    const node = (await this.nodes(opts)).find((n) => n.id === id);
     if (!node) throw notFound(id);
     return node;
   }
 
-  /** A node by its id or its hostname (services/nodes.ts reads GET /nodes/{node} by the same rule). */
+  /** A node by its id or its hostname: the one rule of node(), drain, activate and remove. */
   private async resolve(ref: string): Promise<SwarmNodeInfo> {
     const nodes = await this.swarmNodes();
     const exact = nodes.find((n) => n.ID === ref);

@@ -102,6 +102,10 @@ describe('SwarmFleet (fake manager)', () => {
     const fleet = fleetOn(manager);
     await expect(fleet.drain('nope')).rejects.toMatchObject({ code: 'not_found', message: "Couldn't find the node nope." });
     await expect(fleet.drain('twin')).rejects.toMatchObject({ code: 'invalid_params', message: expect.stringContaining('name one by its id') });
+    // GET /nodes/{node} finds nodes by the same rule.
+    await expect(fleet.node('nope')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(fleet.node('twin')).rejects.toMatchObject({ code: 'invalid_params' });
+    expect((await fleet.node('bbbbbbbb2')).state).toBe('down');
   });
 
   it('refuses to remove a node with Berth instances, an active one, or the manager Berth talks to; removes a down one', async () => {
