@@ -32,6 +32,9 @@ export function serviceSpec(name: string, container: Docker.ContainerCreateOptio
     Type: 'tmpfs', Target: target, TmpfsOptions: { SizeBytes: tmpfsSize(options), Mode: 0o1777 },
   }) as Docker.MountSettings);
   // An anonymous volume, as the docker runtime gives /app: a copy of the image's directory, gone with the task.
+  // Its size is not limited: the docker runtime's limit is a loop device Berth makes on its own
+  // machine (instance-disks.ts), which it cannot make on another node, and a size-limited tmpfs
+  // volume would start empty (the engine copies the image's files only into plain volumes).
   const volumes: Docker.MountSettings[] = Object.keys(container.Volumes ?? {}).map((target) => ({ Type: 'volume', Target: target, Source: '' }) as Docker.MountSettings);
   return {
     Name: name,
