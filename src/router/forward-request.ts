@@ -6,8 +6,12 @@ import { clientResponseHeaders } from './forwarded-headers.js';
 import { routerErrors, type RouterErrorCode } from './router-errors.js';
 
 export type AttemptOutcome =
-  /** Nothing reached the backend (it refused the connection); another backend may be tried. */
-  | { kind: 'unsent'; error: Error }
+  /**
+   * Nothing reached the backend (it refused the connection); another backend may be tried.
+   * `gone`: the failure says nothing listens there any more (refused, unreachable, timed out),
+   * not merely that this one connection broke.
+   */
+  | { kind: 'unsent'; error: Error; gone: boolean }
   | { kind: 'done'; status: number; bytes: number; connectMs: number; serviceMs: number }
   | {
       kind: 'failed';
@@ -30,6 +34,8 @@ export interface AttemptOptions {
 
 // Errors undici reports while still connecting, before a request byte was written.
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+// Of those, the ones that say the backend itself is gone: nothing listens, or its host is unreachable.
+const GONE_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export function forwardRequest(upstream: Dispatcher, req: IncomingMessage, res: ServerResponse, options: AttemptOptions): Promise<AttemptOutcome> {
   return new Promise((resolve) => {
@@ -105,7 +111,7 @@ export function forwardRequest(upstream: Dispatcher, req: IncomingMessage, res: 
         if (settled) return;
         const code = (error as NodeJS.ErrnoException).code ?? '';
         if (clientSocket.destroyed) return fail('H27', error);
-        if (startedAt === undefined && CONNECT_ERRORS.has(code)) return settle({ kind: 'unsent', error });
+        if (startedAt === undefined && CONNECT_ERRORS.has(code)) return settle({ kind: 'unsent', error, gone: GONE_ERRORS.has(code) });
         if (startedAt === undefined) return fail('H99', error);
         if (responded) {
           // The status line is out; all that is left is to cut the client off so it sees a broken response.

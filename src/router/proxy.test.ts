@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, type IncomingHttpHeaders } from 'node:http';
-import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { connect, createServer as createNetServer, type Socket } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createServer } from 'node:http';
 import { FakeClock } from '../platform/testing/fake-clock.js';
 import { jsonLogger } from '../platform/logger.js';
@@ -345,6 +345,41 @@ describe("router: backends that cannot be reached (a dead node's instances)", ()
     await clock.advance(5_000);
     for (let i = 0; i < 2; i++) expect((await send(router.port, { host: 'demo.localhost' })).status).toBe(200);
     expect(unreachable(events)).toHaveLength(2);
+  });
+
+  it('fails a request held on a kept-alive connection to a backend that went silent as soon as a connect to it fails, not at H12', async () => {
+    // A raw TCP backend, so that nothing but the test decides what its connections do: it answers
+    // the first request and keeps the connection, then goes silent as a powered-off machine does.
+    let silent = false;
+    const held: Socket[] = [];
+    const quiet = createNetServer((socket) => {
+      socket.on('error', () => {});
+      socket.on('data', () => {
+        if (silent) held.push(socket);
+        else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nKeep-Alive: timeout=60\r\n\r\nquiet');
+      });
+    });
+    await new Promise<void>((resolve) => quiet.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => { for (const socket of held) socket.destroy(); quiet.close(); });
+    const quietPort = (quiet.address() as { port: number }).port;
+    const alive = await echoBackend('alive');
+    const router = track(await startRouter({ requestTimeoutMs: 600_000 }));
+    router.routes.set(route('demo', [backendAt(quietPort, 1), backendAt(alive.port, 2)]));
+    // Round robin: web.1, web.2. The router keeps its connection to web.1 for the next request.
+    expect((await send(router.port, { host: 'demo.localhost' })).body.toString()).toBe('quiet');
+    expect((await send(router.port, { host: 'demo.localhost' })).status).toBe(200);
+    // No new connection, no answer on the old one.
+    silent = true;
+    quiet.close(); // stops listening at once; its callback waits for the held connection
+    const onDeadConnection = send(router.port, { host: 'demo.localhost' });
+    await vi.waitFor(() => expect(held).toHaveLength(1));
+    expect((await send(router.port, { host: 'demo.localhost' })).status).toBe(200);
+    // web.1's next turn needs a new connection, which is refused: web.2 serves that request, and
+    // the one written into the dead connection fails now, not after ten minutes.
+    const retried = await send(router.port, { host: 'demo.localhost' });
+    expect([retried.status, json(retried.body).name]).toEqual([200, 'alive']);
+    expect((await onDeadConnection).status).toBe(503);
+    expect(routerLines(router).filter((l) => l.includes('code=H13'))).toHaveLength(1);
   });
 
   it('still tries a skipped backend when it is the only one, so it serves again as soon as it listens', async () => {

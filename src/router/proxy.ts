@@ -79,6 +79,9 @@ export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: S
     const outcome = await forwardRequest(deps.pools.get(backend), req, res, { headers, hasBody, timeoutMs: deps.requestTimeoutMs });
     if (outcome.kind === 'unsent') {
       deps.unreachable.failed(backend);
+      // Requests already written to its kept-alive connections will not be answered either: they
+      // fail now (H13) instead of at H12, and no new request goes into those connections.
+      if (outcome.gone) deps.pools.discard(backend);
       deps.logger.warn('router-backend-unreachable', { app: route.appName, dyno: backend.dyno, host: backend.host, port: backend.port, error: outcome.error.message, requestId });
       continue;
     }

@@ -33,6 +33,19 @@ export class UpstreamPools {
     return pool;
   }
 
+  /**
+   * Drops a backend's connections at once, in-flight requests included: a connect to it just
+   * failed, so its node or process is gone, and a kept-alive connection to a node that died
+   * without a word (power, network) would otherwise take new requests and hold them until H12.
+   */
+  discard(backend: Pick<RouteBackend, 'host' | 'port'>): void {
+    const address = addressOf(backend);
+    const pool = this.pools.get(address);
+    if (!pool) return;
+    this.pools.delete(address);
+    void pool.destroy(new Error(`${address} is unreachable`)).catch(() => {});
+  }
+
   /** Closes pools of backends that left the table; close() lets in-flight requests finish. */
   prune(routes: RouteTable): void {
     const live = new Set(routes.entries().flatMap((e) => e.backends.map(addressOf)));
