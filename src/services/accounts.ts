@@ -1,7 +1,7 @@
 // Users, logins and API tokens.
 import { BerthError } from '../domain/errors.js';
 import { validateEmail } from '../domain/names.js';
-import type { ApiToken, User } from '../domain/types.js';
+import type { Actor, ApiToken, RequestOrigin, User } from '../domain/types.js';
 import { generateToken, hashToken } from '../platform/api-token.js';
 import { isoNow } from '../platform/clock.js';
 import { generatePassword, hashPassword, verifyPassword } from '../platform/password-hash.js';
@@ -37,16 +37,17 @@ export async function ensureAdmin(deps: ServiceDeps, opts: { email?: string; pas
 }
 
 /** Exchanges email + password for a new API token (Heroku's POST /oauth/authorizations). */
-export async function login(deps: ServiceDeps, email: string, password: string, description: string): Promise<{ user: User; token: ApiToken; secret: string }> {
+/** `origin`: where the login came from, recorded with the new token. */
+export async function login(deps: ServiceDeps, email: string, password: string, description: string, origin?: RequestOrigin): Promise<{ user: User; token: ApiToken; secret: string }> {
   const user = await deps.store.users.byEmail(email.toLowerCase());
   // Verify against a dummy hash when the user is unknown, so timing does not reveal which emails exist.
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok) throw new BerthError('unauthorized', 'Invalid credentials provided.');
-  return { user, ...(await issueToken(deps, user, description)) };
+  return { user, ...(await issueToken(deps, { ...user, origin }, description)) };
 }
 
 /** A new API token for the user; the secret is returned once and only its hash is kept. */
-export async function issueToken(deps: ServiceDeps, user: User, description: string): Promise<{ token: ApiToken; secret: string }> {
+export async function issueToken(deps: ServiceDeps, user: Actor, description: string): Promise<{ token: ApiToken; secret: string }> {
   const secret = generateToken();
   const token = await deps.store.tokens.create({ userId: user.id, tokenHash: hashToken(secret), description: description.slice(0, 200) });
   await deps.store.events.append(auditEntry(user, null, 'token-created', { tokenId: token.id }));

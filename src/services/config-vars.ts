@@ -1,5 +1,6 @@
 // Config vars: a PATCH of changes (null unsets) becomes a new release with the new set.
 import { BerthError } from '../domain/errors.js';
+import { configKeyChanges } from '../domain/config-diff.js';
 import { checkConfigLimits } from '../domain/config-limits.js';
 import { validateConfigKey, validateConfigValue, validateSettableConfigKey } from '../domain/names.js';
 import type { App, ConfigVars, User } from '../domain/types.js';
@@ -54,7 +55,7 @@ export async function updateConfigVars(deps: ServiceDeps, actor: User, appRef: s
     const next: ConfigVars = Object.fromEntries(vars);
     checkConfigLimits(next, current);
     await tx.config.replace(app.id, next);
-    await tx.events.append(auditEntry(actor, app, 'config-changed', { set, unset }));
+    await tx.events.append(auditEntry(actor, app, 'config-changed', { ...configKeyChanges(current, next) }));
     return { release: { description: describe(set, unset), config: next }, result: next };
   });
   if (release) deps.appLog?.write(app.id, 'berth', 'api', `${release.description} by ${actor.email}; release v${release.version}`);
@@ -74,7 +75,7 @@ export async function addMissingConfigVars(deps: ServiceDeps, actor: User, app: 
     checkConfigLimits(next, current);
     await tx.config.replace(app.id, next);
     const keys = added.map(([key]) => key);
-    await tx.events.append(auditEntry(actor, app, 'config-changed', { set: keys, unset: [] }));
+    await tx.events.append(auditEntry(actor, app, 'config-changed', { ...configKeyChanges(current, next) }));
     return { release: { description: `${describe(keys, [])} ${why}`, config: next }, result: keys };
   });
   if (release) deps.appLog?.write(app.id, 'berth', 'api', `${release.description} by ${actor.email}; release v${release.version}`);

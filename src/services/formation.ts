@@ -93,7 +93,9 @@ export async function updateFormation(deps: ServiceDeps, actor: User, appRef: st
     for (const c of checked) {
       out.push(await tx.formation.upsert(app.id, c.type, { quantity: c.quantity, size: c.size ?? (await tx.formation.get(app.id, c.type))?.size ?? DEFAULT_SIZE }));
     }
-    await tx.events.append(auditEntry(actor, app, 'formation-changed', { updates: checked }));
+    // Before → after: the quantities the changed types had, beside the updates.
+    const before = Object.fromEntries(checked.map((c) => [c.type, current.get(c.type) ?? 0]));
+    await tx.events.append(auditEntry(actor, app, 'formation-changed', { updates: checked, before }));
     return { entries: out, types };
   });
   const summary = changed.entries.map((e) => `${e.type}=${e.quantity}:${e.size}`).join(' ');
