@@ -77,6 +77,8 @@ describe('recording', () => {
     expect(events.every((e) => e.actorId === w.user.id && e.teamId === null)).toBe(true);
     expect(events[0]!.data).toMatchObject({ version: 'abc123', image: 'img-1' });
     expect(events[2]!.data).toEqual({ updates: [{ type: 'web', quantity: 2 }], before: { web: 1 } });
+    expect(events[8]!.data).toEqual({ addon: 'postgresql-shared', name: 'DATABASE', added: ['DATABASE_URL'] });
+    expect(events[10]!.data).toEqual({ addon: 'postgresql-shared', name: 'DATABASE', removed: ['DATABASE_URL'] });
     expect(events[0]!.createdAt).toBe('2026-11-30T09:00:00.000Z');
     expect(events[12]!.createdAt).toBe('2026-11-30T09:01:00.000Z');
   });

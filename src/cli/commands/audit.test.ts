@@ -79,8 +79,10 @@ describe('audit helpers', () => {
     expect(sinceTime('2026-11-01T00:00:00Z', now)).toBe('2026-11-01T00:00:00Z');
   });
 
-  it('says what a scale changed, before → after', () => {
+  it('says what a scale changed, before → after, and which config keys an add-on change touched', () => {
     expect(auditDetails({ action: 'formation-changed', data: { updates: [{ type: 'web', quantity: 3 }, { type: 'worker', size: 'performance-m' }], before: { web: 1, worker: 2 } } }))
       .toBe('web 1→3, worker performance-m');
+    expect(auditDetails({ action: 'addon-attached', data: { addon: 'postgresql-1', name: 'DATABASE', added: ['DATABASE_URL'] } }))
+      .toBe('addon=postgresql-1 name=DATABASE +DATABASE_URL');
   });
 });

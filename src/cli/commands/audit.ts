@@ -14,19 +14,21 @@ export function sinceTime(value: string, now: number): string {
 
 const list = (keys: unknown): string[] => (Array.isArray(keys) ? keys.map(String) : []);
 
-/** What changed, in a few words: config keys only (the trail never holds values). */
+/** Config keys a change touched, as `+ADDED ~CHANGED -REMOVED` (the trail never holds values). */
+const keyChanges = (d: Record<string, unknown>): string =>
+  [...list(d.added).map((k) => `+${k}`), ...list(d.changed).map((k) => `~${k}`), ...list(d.removed).map((k) => `-${k}`)].join(' ');
+
+/** What changed, in a few words. */
 export function auditDetails(e: Pick<AuditEvent, 'action' | 'data'>): string {
   const d = e.data;
-  if (e.action === 'config-changed') {
-    return [...list(d.added).map((k) => `+${k}`), ...list(d.changed).map((k) => `~${k}`), ...list(d.removed).map((k) => `-${k}`)].join(' ');
-  }
   if (e.action === 'formation-changed' && Array.isArray(d.updates)) {
     const before = (d.before ?? {}) as Record<string, number>;
     return (d.updates as { type: string; quantity?: number; size?: string }[])
       .map((u) => `${u.type}${u.quantity === undefined ? '' : ` ${before[u.type] ?? '?'}→${u.quantity}`}${u.size ? ` ${u.size}` : ''}`).join(', ');
   }
   if (e.action === 'release-created') return `v${String(d.version)} ${String(d.description ?? '')}`.trim();
-  return Object.entries(d).filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object').map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  const scalars = Object.entries(d).filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object').map(([k, v]) => `${k}=${String(v)}`);
+  return [...scalars, keyChanges(d)].filter(Boolean).join(' ');
 }
 
 /** `2026-11-30 09:00:05` (UTC): short enough for a table row. */
