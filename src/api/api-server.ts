@@ -9,6 +9,7 @@ import { parseJsonBody } from './json-body.js';
 import { ERROR_HTTP, type ErrorBody } from './error-mapping.js';
 import { registerAccountRoutes } from './routes/account-routes.js';
 import { registerAppRoutes } from './routes/app-routes.js';
+import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerBuildpackRegistryRoutes } from './routes/buildpack-registry-routes.js';
 import { registerConfigVarRoutes } from './routes/config-var-routes.js';
 import { registerFeatureRoutes } from './routes/feature-routes.js';
@@ -70,7 +71,7 @@ export function buildApi(ctx: ApiContext, extensions: ApiExtension[] = []): Fast
   registerAuthentication(app, ctx);
   app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }));
   for (const register of [registerAccountRoutes, registerUserRoutes, registerAppRoutes, registerConfigVarRoutes, registerReleaseRoutes, registerFormationRoutes,
-    registerFeatureRoutes, registerRegionRoutes, registerBuildpackRegistryRoutes, ...extensions]) {
+    registerFeatureRoutes, registerRegionRoutes, registerBuildpackRegistryRoutes, registerAuditRoutes, ...extensions]) {
     register(app, ctx);
   }
   return app;

@@ -2,7 +2,7 @@
 // (what git and netrc send). Routes marked public skip it; the rest answer 401 without it.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BerthError } from '../domain/errors.js';
-import type { User } from '../domain/types.js';
+import type { Actor } from '../domain/types.js';
 import { authenticate, type Authenticated } from '../services/accounts.js';
 import type { ApiContext } from './api-context.js';
 
@@ -51,8 +51,16 @@ export function registerAuthentication(app: FastifyInstance, ctx: ApiContext): v
   });
 }
 
-/** The authenticated user of a route that is not public. */
-export function actorOf(req: FastifyRequest): User {
+/**
+ * The authenticated user of a route that is not public, carrying where the request came from (its
+ * address and token id) for the audit trail: services take it as their `actor` and record it.
+ */
+export function actorOf(req: FastifyRequest): Actor {
   if (!req.auth) throw new BerthError('unauthorized', 'Invalid credentials provided.');
-  return req.auth.user;
+  return actingThrough(req.auth, req.ip);
+}
+
+/** A user as they act through one request: from this address, with this token. */
+export function actingThrough(auth: Authenticated, address: string): Actor {
+  return { ...auth.user, origin: { address, tokenId: auth.token.id } };
 }

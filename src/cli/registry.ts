@@ -2,6 +2,7 @@
 import type { CommandDefinition } from './command.js';
 import { addons, addonsAttach, addonsCreate, addonsDestroy, addonsDetach, addonsInfo } from './commands/addons.js';
 import { apps, appsCreate, appsDestroy, appsInfo, appsRename } from './commands/apps.js';
+import { audit } from './commands/audit.js';
 import { login, logout, token, whoami } from './commands/auth.js';
 import { authorizations, authorizationsRevoke } from './commands/authorizations.js';
 import { buildpacks, buildpacksAdd, buildpacksClear, buildpacksRemove, buildpacksSet } from './commands/buildpacks.js';
@@ -37,6 +38,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   users, usersAdd, usersRemove,
   nodes, nodesJoinCommand, nodesDrain, nodesActivate, nodesRemove,
   authorizations, authorizationsRevoke,
+  audit,
   gitRemote,
   addons, addonsCreate, addonsInfo, addonsAttach, addonsDetach, addonsDestroy,
   pgPsql, pgBackups, pgBackupsCapture, pgBackupsRestore, pgBackupsDownload, redisCli,

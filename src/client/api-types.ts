@@ -190,3 +190,27 @@ export interface CronJob {
     error: string | null;
   } | null;
 }
+
+/** One entry of the audit trail (`GET /audit-events`). */
+export interface AuditEvent {
+  id: string;
+  seq: number;
+  action: string;
+  actor: { id: string | null; email: string | null } | null;
+  app: { id: string | null; name: string | null } | null;
+  team: { id: string } | null;
+  data: Record<string, unknown>;
+  address: string | null;
+  token: { id: string } | null;
+  created_at: string;
+}
+
+/** `GET /audit-events` filters; times are ISO 8601. */
+export interface AuditEventFilter {
+  actor?: string;
+  app?: string;
+  team?: string;
+  action?: string;
+  since?: string;
+  until?: string;
+}

@@ -1,6 +1,6 @@
 // The typed client of Berth's Heroku-compatible API: the only way the CLI and dashboard reach the platform.
 import type {
-  Account, AdminUser, AppInfo, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, Feature, FleetNode, Formation,
+  Account, AdminUser, AppInfo, AuditEvent, AuditEventFilter, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, Feature, FleetNode, Formation,
   FormationUpdate, LogSession, LogSessionRequest, NodeJoinCommand, Release, Source, Stack,
 } from './api-types.js';
 import { AddonClient } from './addon-client.js';
@@ -62,6 +62,15 @@ export class BerthClient {
 
   async account(): Promise<Account> {
     return (await this.http.request<Account>('GET', '/account')).body;
+  }
+
+  // --- audit trail --------------------------------------------------------------------------
+
+  /** The newest `max` events matching the filter, newest first (one page; the trail can be long). */
+  async auditEvents(filter: AuditEventFilter, max: number): Promise<AuditEvent[]> {
+    const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '') as [string, string][]).toString();
+    const res = await this.http.request<AuditEvent[]>('GET', `/audit-events${query ? `?${query}` : ''}`, { headers: { Range: `seq ..; max=${max}, order=desc` } });
+    return res.body;
   }
 
   // --- users (Berth extension, admin only) ----------------------------------------------

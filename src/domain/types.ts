@@ -126,14 +126,44 @@ export interface FormationEntry {
 }
 
 /** One line of the audit trail: who did what, to which app, when. */
+/**
+ * One entry of the audit trail: who changed what, where from, when. Written once, never changed.
+ * Names (actor email, app name) are kept as they were at that moment: the trail outlives users and apps.
+ */
 export interface AuditEvent {
   id: Id;
+  /** Order of recording, increasing; what the API pages by (timestamps can tie). */
+  seq: number;
   actorId: Id | null;
+  actorEmail: string | null;
   appId: Id | null;
+  appName: string | null;
+  teamId: Id | null;
   /** kebab-case verb phrase, e.g. `app-created`, `config-changed`, `release-created`. */
   action: string;
+  /** What changed; config changes name keys only (`added`, `changed`, `removed`), never values. */
   data: Record<string, unknown>;
+  /** The client's address, when the change came through the API or git. */
+  address: string | null;
+  /** The id of the API token used (never its secret), when the change came through one. */
+  tokenId: Id | null;
   createdAt: Timestamp;
+}
+
+export type NewAuditEvent = Omit<AuditEvent, 'id' | 'seq' | 'createdAt'>;
+
+/** Where a request came from: recorded with each change it makes. */
+export interface RequestOrigin {
+  address: string | null;
+  tokenId: Id | null;
+}
+
+/**
+ * A user acting through one request. Services take `User`; the API passes this, so the origin
+ * reaches the audit trail without every service signature carrying it (services/audit-entry.ts).
+ */
+export interface Actor extends User {
+  origin?: RequestOrigin;
 }
 
 export const ROLLOUT_FINAL: readonly RolloutState[] = ['live', 'failed', 'superseded'];

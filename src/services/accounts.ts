@@ -1,12 +1,13 @@
 // Users, logins and API tokens.
 import { BerthError } from '../domain/errors.js';
 import { validateEmail } from '../domain/names.js';
-import type { ApiToken, User } from '../domain/types.js';
+import type { Actor, ApiToken, RequestOrigin, User } from '../domain/types.js';
 import { generateToken, hashToken } from '../platform/api-token.js';
 import { isoNow } from '../platform/clock.js';
 import { generatePassword, hashPassword, verifyPassword } from '../platform/password-hash.js';
 import { requireAdmin } from './access.js';
 import type { ServiceDeps } from './service-deps.js';
+import { auditEntry } from './audit-entry.js';
 
 export interface Authenticated {
   user: User;
@@ -31,24 +32,25 @@ export async function ensureAdmin(deps: ServiceDeps, opts: { email?: string; pas
   const email = validateEmail(opts.email ?? 'admin@localhost');
   const password = opts.password ? validatePassword(opts.password) : generatePassword();
   const user = await deps.store.users.create({ email, passwordHash: await hashPassword(password), isAdmin: true });
-  await deps.store.events.append({ actorId: null, appId: null, action: 'admin-created', data: { userId: user.id, email } });
+  await deps.store.events.append(auditEntry(null, null, 'admin-created', { userId: user.id, email }));
   return { email, generatedPassword: opts.password ? undefined : password };
 }
 
 /** Exchanges email + password for a new API token (Heroku's POST /oauth/authorizations). */
-export async function login(deps: ServiceDeps, email: string, password: string, description: string): Promise<{ user: User; token: ApiToken; secret: string }> {
+/** `origin`: where the login came from, recorded with the new token. */
+export async function login(deps: ServiceDeps, email: string, password: string, description: string, origin?: RequestOrigin): Promise<{ user: User; token: ApiToken; secret: string }> {
   const user = await deps.store.users.byEmail(email.toLowerCase());
   // Verify against a dummy hash when the user is unknown, so timing does not reveal which emails exist.
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok) throw new BerthError('unauthorized', 'Invalid credentials provided.');
-  return { user, ...(await issueToken(deps, user, description)) };
+  return { user, ...(await issueToken(deps, { ...user, origin }, description)) };
 }
 
 /** A new API token for the user; the secret is returned once and only its hash is kept. */
-export async function issueToken(deps: ServiceDeps, user: User, description: string): Promise<{ token: ApiToken; secret: string }> {
+export async function issueToken(deps: ServiceDeps, user: Actor, description: string): Promise<{ token: ApiToken; secret: string }> {
   const secret = generateToken();
   const token = await deps.store.tokens.create({ userId: user.id, tokenHash: hashToken(secret), description: description.slice(0, 200) });
-  await deps.store.events.append({ actorId: user.id, appId: null, action: 'token-created', data: { tokenId: token.id } });
+  await deps.store.events.append(auditEntry(user, null, 'token-created', { tokenId: token.id }));
   return { token, secret };
 }
 
@@ -73,7 +75,7 @@ export async function revokeToken(deps: ServiceDeps, actor: User, tokenId: strin
   const token = (await deps.store.tokens.listForUser(actor.id)).find((t) => t.id === tokenId);
   if (!token) throw new BerthError('not_found', "Couldn't find that authorization.", 'oauth_authorization');
   await deps.store.tokens.delete(token.id);
-  await deps.store.events.append({ actorId: actor.id, appId: null, action: 'token-revoked', data: { tokenId } });
+  await deps.store.events.append(auditEntry(actor, null, 'token-revoked', { tokenId }));
   return token;
 }
 
@@ -88,7 +90,7 @@ export async function addUser(deps: ServiceDeps, actor: User, input: { email: un
   if (await deps.store.users.byEmail(email)) throw new BerthError('conflict', `A user with email ${email} already exists.`, 'user');
   const password = input.password === undefined ? generatePassword() : validatePassword(input.password);
   const user = await deps.store.users.create({ email, passwordHash: await hashPassword(password), isAdmin: false });
-  await deps.store.events.append({ actorId: actor.id, appId: null, action: 'user-added', data: { userId: user.id, email } });
+  await deps.store.events.append(auditEntry(actor, null, 'user-added', { userId: user.id, email }));
   return { user, generatedPassword: input.password === undefined ? password : undefined };
 }
 
@@ -108,6 +110,6 @@ export async function removeUser(deps: ServiceDeps, actor: User, idOrEmail: stri
     throw new BerthError('conflict', `${user.email} still owns ${apps.length} app(s): ${apps.map((a) => a.name).join(', ')}. Destroy them first.`, 'user');
   }
   await deps.store.users.delete(user.id);
-  await deps.store.events.append({ actorId: actor.id, appId: null, action: 'user-removed', data: { userId: user.id, email: user.email } });
+  await deps.store.events.append(auditEntry(actor, null, 'user-removed', { userId: user.id, email: user.email }));
   return user;
 }

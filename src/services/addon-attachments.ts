@@ -8,6 +8,7 @@ import type { AddonDeps } from './addon-deps.js';
 import { addonForActor } from './addon-access.js';
 import { appForActor } from './access.js';
 import type { ReleaseInput } from './release-owner.js';
+import { auditEntry } from './audit-entry.js';
 
 export const configVarOf = (attachmentName: string): string => `${attachmentName}_URL`;
 
@@ -62,7 +63,7 @@ export async function attachAddon(deps: AddonDeps, actor: User, input: { addon?:
     const name = await chooseAttachmentName(tx, app, input.name, broker.defaultAttachmentName);
     const attachment = await tx.addons.attach({ addonId: addon.id, appId: app.id, name });
     const release = await changeAddonVar(tx, app, { name, url, description: `Attach ${name} (@ref:${addon.name})` });
-    await tx.events.append({ actorId: actor.id, appId: app.id, action: 'addon-attached', data: { addon: addon.name, name } });
+    await tx.events.append(auditEntry(actor, app, 'addon-attached', { addon: addon.name, name, added: [configVarOf(name)] }));
     return { release, result: attachment };
   }).catch(async (e: unknown) => {
     // Nothing was recorded, so the binding made for it must not outlive it (unless an earlier attachment uses it).
@@ -86,7 +87,7 @@ export async function detachAddon(deps: AddonDeps, actor: User, attachmentId: st
     if (!(await tx.addons.attachmentById(attachment.id))) throw new BerthError('addon_attachment_not_found', `Couldn't find that add-on attachment: ${attachmentId}.`, 'addon_attachment');
     await tx.addons.detach(attachment.id);
     const release = await changeAddonVar(tx, app, { name: attachment.name, url: null, description: `Detach ${attachment.name} (@ref:${addon.name})` });
-    await tx.events.append({ actorId: actor.id, appId: app.id, action: 'addon-detached', data: { addon: addon.name, name: attachment.name } });
+    await tx.events.append(auditEntry(actor, app, 'addon-detached', { addon: addon.name, name: attachment.name, removed: [configVarOf(attachment.name)] }));
     return { release, result: undefined };
   });
   await deps.brokers.forService(addon.service).unbind(addon.id, `${addon.id}:${app.id}`);

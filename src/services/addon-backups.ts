@@ -9,6 +9,7 @@ import type { App, User } from '../domain/types.js';
 import type { AddonDeps } from './addon-deps.js';
 import { addonOfApp } from './addon-access.js';
 import { appForActor } from './access.js';
+import { auditEntry } from './audit-entry.js';
 
 interface Target { app: App; addon: Addon; backups: BackupCapability }
 
@@ -42,6 +43,7 @@ export async function captureBackup(deps: AddonDeps, actor: User, appRef: string
     await backups.capture(addon.id, file);
     const size = (await stat(file)).size;
     deps.appLog?.write(app.id, 'berth', 'api', `Backup ${backupLabel(backup.num)} of ${addon.name} captured by ${actor.email}`);
+    await deps.store.events.append(auditEntry(actor, app, 'addon-backup-captured', { addon: addon.name, backup: backupLabel(backup.num) }));
     return { addon, backup: await deps.store.addons.finishBackup(backup.id, { status: 'succeeded', sizeBytes: size }) };
   } catch (e) {
     deps.logger.error('backup-failed', { addon: addon.name, error: (e as Error).message });
@@ -69,6 +71,7 @@ export async function restoreBackup(deps: AddonDeps, actor: User, appRef: string
     throw new BerthError('conflict', `Restore of ${addon.name} failed: ${(e as Error).message}`, 'backup');
   }
   deps.appLog?.write(app.id, 'berth', 'api', `Backup ${backupLabel(backup.num)} restored into ${addon.name} by ${actor.email}`);
+  await deps.store.events.append(auditEntry(actor, app, 'addon-backup-restored', { addon: addon.name, backup: backupLabel(backup.num) }));
   return { addon, backup };
 }
 

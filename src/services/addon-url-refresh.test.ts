@@ -42,6 +42,10 @@ it('moves a config var to the add-on address the broker hands out now, in a new 
   expect(await store.config.get(app.id)).toEqual({ DATABASE_URL: 'postgres://u:p@172.17.0.1:5432/db', OTHER: 'x' });
   expect((await store.releases.list(app.id)).at(-1)?.description).toBe('Update DATABASE (@ref:postgresql-one): add-on address changed');
   expect(changed).toEqual([app.id]);
+  // The audit trail says Berth changed the key (no user, no value), not the owner.
+  expect((await store.events.list({ action: 'addon-url-changed' })).map((e) => [e.actorId, e.appName, e.data])).toEqual([
+    [null, app.name, { addon: 'postgresql-one', changed: ['DATABASE_URL'] }],
+  ]);
   expect(await refreshAddonUrls(deps)).toBe(0);
 });
 

@@ -3,6 +3,7 @@
 // the app's instances with it.
 import type { AddonDeps } from './addon-deps.js';
 import { announceRelease, changeAddonVar, configVarOf } from './addon-attachments.js';
+import { auditEntry } from './audit-entry.js';
 
 /** How many config vars were updated. An add-on whose broker fails is logged and skipped. */
 export async function refreshAddonUrls(deps: AddonDeps): Promise<number> {
@@ -22,6 +23,8 @@ export async function refreshAddonUrls(deps: AddonDeps): Promise<number> {
         const { release } = await deps.releaseOwner.change(app, owner, 'addon-url-changed', async (tx) => {
           // Read again in the app's turn: the user may have changed or removed the var meanwhile.
           if ((await tx.config.get(app.id))[configVarOf(attachment.name)] !== current) return { result: undefined };
+          // Berth made this change, not the owner whose name the release carries: the trail says so.
+          await tx.events.append(auditEntry(null, app, 'addon-url-changed', { addon: addon.name, changed: [configVarOf(attachment.name)] }));
           return { release: await changeAddonVar(tx, app, { name: attachment.name, url, description: `Update ${attachment.name} (@ref:${addon.name}): add-on address changed` }), result: undefined };
         });
         if (!release) continue;

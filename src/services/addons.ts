@@ -9,8 +9,9 @@ import { BerthError } from '../domain/errors.js';
 import type { App, User } from '../domain/types.js';
 import type { AddonDeps } from './addon-deps.js';
 import { addonForActor, addonOfApp } from './addon-access.js';
-import { announceRelease, changeAddonVar, chooseAttachmentName } from './addon-attachments.js';
+import { announceRelease, changeAddonVar, chooseAttachmentName, configVarOf } from './addon-attachments.js';
 import { appForActor } from './access.js';
+import { auditEntry } from './audit-entry.js';
 
 const ADDON_NAME = /^[a-z][a-z0-9-]{2,62}$/;
 
@@ -59,7 +60,7 @@ export async function createAddon(deps: AddonDeps, actor: User, appRef: string, 
       const attachmentName = await chooseAttachmentName(tx, app, input.attachment?.name, broker.defaultAttachmentName);
       await tx.addons.attach({ addonId: addon.id, appId: app.id, name: attachmentName });
       await tx.addons.setState(addon.id, 'provisioned');
-      await tx.events.append({ actorId: actor.id, appId: app.id, action: 'addon-created', data: { addon: name, plan: plan.name } });
+      await tx.events.append(auditEntry(actor, app, 'addon-created', { addon: name, plan: plan.name, added: [configVarOf(attachmentName)] }));
       return { release: await changeAddonVar(tx, app, { name: attachmentName, url, description: `Attach ${attachmentName} (@ref:${name})` }), result: undefined };
     });
     deps.logger.info('addon-created', { app: app.name, addon: name, plan: plan.name });
@@ -135,7 +136,7 @@ async function detachEverywhere(deps: AddonDeps, addon: Addon, actor: User): Pro
     const { release } = await deps.releaseOwner.change(app, actor, 'addon-destroyed', async (tx) => {
       if (!(await tx.addons.attachmentById(attachment.id))) return { result: undefined };
       await tx.addons.detach(attachment.id);
-      await tx.events.append({ actorId: actor.id, appId: app.id, action: 'addon-destroyed', data: { addon: addon.name } });
+      await tx.events.append(auditEntry(actor, app, 'addon-destroyed', { addon: addon.name, removed: [configVarOf(attachment.name)] }));
       return { release: await changeAddonVar(tx, app, { name: attachment.name, url: null, description: `Detach ${attachment.name} (@ref:${addon.name})` }), result: undefined };
     });
     if (release) announceRelease(deps, app, actor, release);

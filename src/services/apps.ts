@@ -6,6 +6,7 @@ import { validateAppName } from '../domain/names.js';
 import type { App, User } from '../domain/types.js';
 import { appForActor } from './access.js';
 import type { ServiceDeps } from './service-deps.js';
+import { auditEntry } from './audit-entry.js';
 
 /**
  * Berth has one stack, so an app can only ask for that one: anything else is refused by name rather
@@ -22,7 +23,7 @@ export async function createApp(deps: ServiceDeps, actor: User, input: { name?: 
   const name = input.name === undefined || input.name === null ? await freeGeneratedName(deps) : validateAppName(input.name);
   const app = await deps.store.transaction(async (tx) => {
     const created = await tx.apps.create({ name, ownerId: actor.id, stack: deps.defaultStack });
-    await tx.events.append({ actorId: actor.id, appId: created.id, action: 'app-created', data: { name } });
+    await tx.events.append(auditEntry(actor, created, 'app-created', { name }));
     return created;
   });
   deps.logger.info('app-created', { app: name, by: actor.email });
@@ -56,10 +57,10 @@ export async function updateApp(deps: ServiceDeps, actor: User, idOrName: string
   const updated = await deps.store.transaction(async (tx) => {
     const next = await tx.apps.update(app.id, changes);
     if (changes.name && changes.name !== app.name) {
-      await tx.events.append({ actorId: actor.id, appId: app.id, action: 'app-renamed', data: { from: app.name, to: changes.name } });
+      await tx.events.append(auditEntry(actor, app, 'app-renamed', { from: app.name, to: changes.name }));
     }
     if (changes.maintenance !== undefined && changes.maintenance !== app.maintenance) {
-      await tx.events.append({ actorId: actor.id, appId: app.id, action: changes.maintenance ? 'maintenance-on' : 'maintenance-off', data: {} });
+      await tx.events.append(auditEntry(actor, app, changes.maintenance ? 'maintenance-on' : 'maintenance-off', {}));
     }
     return next;
   });
@@ -74,7 +75,7 @@ export async function destroyApp(deps: ServiceDeps, actor: User, idOrName: strin
   const app = await appForActor(deps.store, actor, idOrName);
   await deps.store.transaction(async (tx) => {
     await tx.apps.delete(app.id);
-    await tx.events.append({ actorId: actor.id, appId: app.id, action: 'app-destroyed', data: { name: app.name } });
+    await tx.events.append(auditEntry(actor, app, 'app-destroyed', { name: app.name }));
   });
   // One-offs run outside the formation, so the health manager would never stop them.
   const oneOffs = deps.oneOffs?.stopAll(app.id, 'app destroyed') ?? 0;
@@ -100,7 +101,7 @@ export async function setBuildpacks(deps: ServiceDeps, actor: User, idOrName: st
   const app = await appForActor(deps.store, actor, idOrName);
   return deps.store.transaction(async (tx) => {
     const updated = await tx.apps.update(app.id, { buildpacks });
-    await tx.events.append({ actorId: actor.id, appId: app.id, action: 'buildpacks-set', data: { buildpacks } });
+    await tx.events.append(auditEntry(actor, app, 'buildpacks-set', { buildpacks }));
     return updated;
   });
 }

@@ -1,10 +1,12 @@
 // Config vars: a PATCH of changes (null unsets) becomes a new release with the new set.
 import { BerthError } from '../domain/errors.js';
+import { configKeyChanges } from '../domain/config-diff.js';
 import { checkConfigLimits } from '../domain/config-limits.js';
 import { validateConfigKey, validateConfigValue, validateSettableConfigKey } from '../domain/names.js';
 import type { App, ConfigVars, User } from '../domain/types.js';
 import { appForActor } from './access.js';
 import type { ServiceDeps } from './service-deps.js';
+import { auditEntry } from './audit-entry.js';
 
 export async function getConfigVars(deps: ServiceDeps, actor: User, appRef: string): Promise<ConfigVars> {
   const app = await appForActor(deps.store, actor, appRef);
@@ -53,7 +55,7 @@ export async function updateConfigVars(deps: ServiceDeps, actor: User, appRef: s
     const next: ConfigVars = Object.fromEntries(vars);
     checkConfigLimits(next, current);
     await tx.config.replace(app.id, next);
-    await tx.events.append({ actorId: actor.id, appId: app.id, action: 'config-changed', data: { set, unset } });
+    await tx.events.append(auditEntry(actor, app, 'config-changed', { ...configKeyChanges(current, next) }));
     return { release: { description: describe(set, unset), config: next }, result: next };
   });
   if (release) deps.appLog?.write(app.id, 'berth', 'api', `${release.description} by ${actor.email}; release v${release.version}`);
@@ -73,7 +75,7 @@ export async function addMissingConfigVars(deps: ServiceDeps, actor: User, app: 
     checkConfigLimits(next, current);
     await tx.config.replace(app.id, next);
     const keys = added.map(([key]) => key);
-    await tx.events.append({ actorId: actor.id, appId: app.id, action: 'config-changed', data: { set: keys, unset: [] } });
+    await tx.events.append(auditEntry(actor, app, 'config-changed', { ...configKeyChanges(current, next) }));
     return { release: { description: `${describe(keys, [])} ${why}`, config: next }, result: keys };
   });
   if (release) deps.appLog?.write(app.id, 'berth', 'api', `${release.description} by ${actor.email}; release v${release.version}`);

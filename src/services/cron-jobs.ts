@@ -8,6 +8,7 @@ import type { CronRunRecord } from '../store/cron-repo.js';
 import { appForActor } from './access.js';
 import { type CronScheduler, currentCronJobs } from './cron-scheduler.js';
 import type { ServiceDeps } from './service-deps.js';
+import { auditEntry } from './audit-entry.js';
 
 export interface CronJobView extends CronJob {
   suspended: boolean;
@@ -45,7 +46,7 @@ export async function listCronJobs(deps: CronDeps, actor: User, appRef: string):
 export async function runCronJob(deps: CronDeps, actor: User, appRef: string, jobId: string): Promise<{ app: App; job: CronJob; dyno: string }> {
   const { app, job } = await findJob(deps, actor, appRef, jobId);
   const dyno = await deps.scheduler.runNow(app, job, actor.email);
-  await deps.store.events.append({ actorId: actor.id, appId: app.id, action: 'cron-run', data: { job: job.id, dyno } });
+  await deps.store.events.append(auditEntry(actor, app, 'cron-run', { job: job.id, dyno }));
   return { app, job, dyno };
 }
 
@@ -55,7 +56,7 @@ export async function setCronJobSuspended(deps: CronDeps, actor: User, appRef: s
   const now = new Date(deps.clock.now()).toISOString();
   await deps.store.transaction(async (tx) => {
     await tx.cron.setSuspended(app.id, job.id, suspended, now);
-    await tx.events.append({ actorId: actor.id, appId: app.id, action: suspended ? 'cron-suspended' : 'cron-resumed', data: { job: job.id } });
+    await tx.events.append(auditEntry(actor, app, suspended ? 'cron-suspended' : 'cron-resumed', { job: job.id }));
   });
   deps.appLog?.write(app.id, 'berth', 'api', `${suspended ? 'Suspend' : 'Resume'} cron ${job.id} by ${actor.email}`);
   return { app, job };

@@ -20,6 +20,7 @@ import type { BuildOutputs, BuildOutputWriter } from '../logs/build-output.js';
 import { showPaths } from '../platform/server-paths.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { appForActor } from './access.js';
+import { auditEntry } from './audit-entry.js';
 import { AppJsonDeploy, type AppJsonDeps } from './app-json-deploy.js';
 import { rolloutLines } from './rollout-report.js';
 import { waitForRollout } from './rollout-wait.js';
@@ -74,10 +75,16 @@ export class DeployPipeline {
     const buildpacks = parseBuildpacks(req.buildpacks) ?? app.buildpacks;
     // Fail now, not in the background: nothing uploaded, expired, or someone else's source.
     const source = capability ? await this.takeSource(app, actor, capability) : undefined;
-    const build = await this.deps.store.builds.create({
-      // The secret stays out of the record: anyone who may read the app's builds would otherwise hold it.
-      appId: app.id, userId: actor.id, sourceUrl: source ? sourceUrlWithoutSecret(String(req.source_blob?.url), source.sourceId) : `docker-image:${image}`,
-      sourceVersion: (version as string | undefined) ?? null, buildpacks: image === undefined ? buildpacks : [],
+    const build = await this.deps.store.transaction(async (tx) => {
+      const created = await tx.builds.create({
+        // The secret stays out of the record: anyone who may read the app's builds would otherwise hold it.
+        appId: app.id, userId: actor.id, sourceUrl: source ? sourceUrlWithoutSecret(String(req.source_blob?.url), source.sourceId) : `docker-image:${image}`,
+        sourceVersion: (version as string | undefined) ?? null, buildpacks: image === undefined ? buildpacks : [],
+      });
+      // A deploy is a change whoever started it (git push, `berth deploy`, an image release): the audit
+      // trail has it from here, with the version built; the release it makes is recorded by its owner.
+      await tx.events.append(auditEntry(actor, app, 'build-created', { build: created.id, version: created.sourceVersion, ...(image === undefined ? {} : { image }) }));
+      return created;
     }).catch(async (e: unknown) => {
       // No build will delete a source it took, so it goes now rather than hold the user's quota for a day.
       if (source) await this.deps.sources.remove(source.sourceId);

@@ -6,6 +6,7 @@ import type { User } from '../domain/types.js';
 import { appForActor } from './access.js';
 import type { DynoDirectory } from './dyno-directory.js';
 import type { ServiceDeps } from './service-deps.js';
+import { auditEntry } from './audit-entry.js';
 
 export type { DynoDirectory, DynoState, DynoView } from './dyno-directory.js';
 
@@ -31,13 +32,13 @@ export async function restartDynos(deps: ServiceDeps, actor: User, appRef: strin
     const count = deps.oneOffs.stop(app.id, name, `stopped by ${actor.email}`);
     if (count === 0 && name !== 'run' && name !== 'scheduler') throw new BerthError('dyno_not_found', `Couldn't find the dyno ${name} of ${app.name}.`, 'dyno');
     deps.appLog?.write(app.id, 'berth', 'api', `Stopping ${name === 'run' ? 'all one-off dynos' : name === 'scheduler' ? 'all scheduled runs' : name} by ${actor.email}`);
-    await deps.store.events.append({ actorId: actor.id, appId: app.id, action: 'dynos-stopped', data: { name } });
+    await deps.store.events.append(auditEntry(actor, app, 'dynos-stopped', { name }));
     return;
   }
   const count = await directory(deps).restart(app.id, name);
   if (name && count === 0) throw new BerthError('dyno_not_found', `Couldn't find the dyno ${name} of ${app.name}.`, 'dyno');
   deps.appLog?.write(app.id, 'berth', 'api', `Restart ${name ?? 'all dynos'} by ${actor.email}`);
-  await deps.store.events.append({ actorId: actor.id, appId: app.id, action: 'dynos-restarted', data: { name: name ?? null } });
+  await deps.store.events.append(auditEntry(actor, app, 'dynos-restarted', { name: name ?? null }));
 }
 
 const isOneOffName = (name: string): boolean => /^(run|scheduler)(\.\d+)?$/.test(name);

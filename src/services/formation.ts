@@ -7,6 +7,7 @@ import type { App, FormationEntry, ProcessTypes, User } from '../domain/types.js
 import type { Repos } from '../store/store.js';
 import { appForActor } from './access.js';
 import type { ServiceDeps } from './service-deps.js';
+import { auditEntry } from './audit-entry.js';
 
 export const MAX_QUANTITY = 100;
 
@@ -92,7 +93,9 @@ export async function updateFormation(deps: ServiceDeps, actor: User, appRef: st
     for (const c of checked) {
       out.push(await tx.formation.upsert(app.id, c.type, { quantity: c.quantity, size: c.size ?? (await tx.formation.get(app.id, c.type))?.size ?? DEFAULT_SIZE }));
     }
-    await tx.events.append({ actorId: actor.id, appId: app.id, action: 'formation-changed', data: { updates: checked } });
+    // Before → after: the quantities the changed types had, beside the updates.
+    const before = Object.fromEntries(checked.map((c) => [c.type, current.get(c.type) ?? 0]));
+    await tx.events.append(auditEntry(actor, app, 'formation-changed', { updates: checked, before }));
     return { entries: out, types };
   });
   const summary = changed.entries.map((e) => `${e.type}=${e.quantity}:${e.size}`).join(' ');

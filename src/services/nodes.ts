@@ -5,6 +5,7 @@ import { BerthError } from '../domain/errors.js';
 import type { User } from '../domain/types.js';
 import type { Fleet, FleetNode, JoinInstructions } from '../runtime/fleet.js';
 import type { ServiceDeps } from './service-deps.js';
+import { auditEntry } from './audit-entry.js';
 
 export interface NodeDeps extends Pick<ServiceDeps, 'store' | 'logger' | 'events'> {
   /** Undefined on the one-machine runtimes (local, docker). */
@@ -35,7 +36,7 @@ export function nodeJoinInstructions(deps: NodeDeps, actor: User): Promise<JoinI
 export async function setNodeAvailability(deps: NodeDeps, actor: User, ref: string, change: NodeAvailabilityChange): Promise<FleetNode> {
   const fleet = fleetFor(deps, actor);
   const node = change === 'drain' ? await fleet.drain(ref) : await fleet.activate(ref);
-  await deps.store.events.append({ actorId: actor.id, appId: null, action: change === 'drain' ? 'node-drain-started' : 'node-activated', data: { node: node.id, name: node.name } });
+  await deps.store.events.append(auditEntry(actor, null, change === 'drain' ? 'node-drain-started' : 'node-activated', { node: node.id, name: node.name }));
   deps.events.emit({ type: 'nodes-changed', node: node.id });
   return node;
 }
@@ -43,6 +44,6 @@ export async function setNodeAvailability(deps: NodeDeps, actor: User, ref: stri
 export async function removeNode(deps: NodeDeps, actor: User, ref: string): Promise<void> {
   const fleet = fleetFor(deps, actor);
   await fleet.remove(ref);
-  await deps.store.events.append({ actorId: actor.id, appId: null, action: 'node-removed', data: { node: ref } });
+  await deps.store.events.append(auditEntry(actor, null, 'node-removed', { node: ref }));
   deps.events.emit({ type: 'nodes-changed', node: ref });
 }

@@ -8,9 +8,10 @@ import { validateConfigValue, validateSettableConfigKey } from '../domain/names.
 import { fitsUnder, largestOneOffSize } from '../domain/one-off-limits.js';
 import { commandOf } from '../domain/process-types.js';
 import { DEFAULT_SIZE, findSize, type InstanceSize } from '../domain/sizes.js';
-import type { App, User } from '../domain/types.js';
+import type { Actor, App, User } from '../domain/types.js';
 import type { OneOffSpec, Runtime } from '../runtime/runtime.js';
 import { appForActor } from './access.js';
+import { auditEntry } from './audit-entry.js';
 import type { OneOffEntry, OneOffTable, OneOffType } from './one-off-table.js';
 import type { ServiceDeps } from './service-deps.js';
 
@@ -43,7 +44,7 @@ export interface OneOffDeps extends ServiceDeps {
 }
 
 /** Who started a one-off: a user, or the scheduler (no actor in the audit trail). */
-interface StartedBy { id: string | null; label: string }
+interface StartedBy { actor: Actor | null; label: string }
 
 export class OneOffDynos {
   constructor(private readonly deps: OneOffDeps) {}
@@ -75,7 +76,7 @@ export class OneOffDynos {
     const byDefault = findSize(DEFAULT_SIZE)!;
     const p = await this.reserve(app, command, fitsUnder(byDefault, cap) ? byDefault : cap, {}, 'scheduler', { attach: false, forceNoTty: false });
     const out = lineWriter((line) => this.deps.appLog?.write(p.appId, 'app', p.dynoName, line));
-    const exited = this.run(p, { stdout: out.stream }, { id: null, label: startedBy }).finally(() => out.flush());
+    const exited = this.run(p, { stdout: out.stream }, { actor: null, label: startedBy }).finally(() => out.flush());
     return { dynoName: p.dynoName, entry: p.entry, exited };
   }
 
@@ -110,7 +111,7 @@ export class OneOffDynos {
 
   /** Runs with the caller's streams; resolves with the command's exit code. */
   runAttached(actor: User, p: PreparedOneOff, io: OneOffIo): Promise<number> {
-    return this.run(p, io, { id: actor.id, label: actor.email });
+    return this.run(p, io, { actor, label: actor.email });
   }
 
   private async run(p: PreparedOneOff, io: OneOffIo, by: StartedBy): Promise<number> {
@@ -160,7 +161,7 @@ export class OneOffDynos {
 
   private announce(by: StartedBy, p: PreparedOneOff): void {
     this.deps.appLog?.write(p.appId, 'berth', 'api', `Starting process with command \`${p.command}\` by ${by.label}`);
-    void this.deps.store.events.append({ actorId: by.id, appId: p.appId, action: 'dyno-run', data: { command: p.command, attach: p.attach } })
+    void this.deps.store.events.append(auditEntry(by.actor, p.app, 'dyno-run', { command: p.command, attach: p.attach }))
       .catch((e: Error) => this.deps.logger.warn('event-append-failed', { error: e.message }));
   }
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../platform/logger.js';
 import type { Repos, Store } from '../store/store.js';
 import type { PlatformEvents } from './platform-events.js';
 import { KeyedQueue } from './work-limits.js';
+import { auditEntry } from './audit-entry.js';
 
 /** Heroku's release phase may run for an hour; so may ours (BERTH_RELEASE_TIMEOUT). */
 export const DEFAULT_RELEASE_TIMEOUT_MS = 3600 * 1000;
@@ -183,6 +184,6 @@ async function recordRelease(tx: Repos, app: App, actor: User, input: ReleaseInp
     appId: app.id, description: input.description, current: input.current, slugId, config: input.config, userId: actor.id,
   });
   await tx.apps.update(app.id, { releasedAt: release.createdAt });
-  await tx.events.append({ actorId: actor.id, appId: app.id, action: 'release-created', data: { version: release.version, description: release.description } });
+  await tx.events.append(auditEntry(actor, app, 'release-created', { version: release.version, description: release.description }));
   return release;
 }

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BerthError } from '../domain/errors.js';
 import type { Store } from './store.js';
 import { addonStoreCases } from './addon-store.contract.js';
+import { auditRow, auditStoreCases } from './audit-store.contract.js';
 
 export function storeContract(name: string, open: () => Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup: () => Promise<void> }>): void {
   describe(`Store contract: ${name}`, () => {
@@ -217,7 +218,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       const slug = await store.slugs.create({ appId: a.id, location: '/x', processTypes: {}, buildpackDescription: '', commit: null, sizeBytes: 0 });
       await store.releases.create({ appId: a.id, description: 'one', current: true, slugId: slug.id, config: {}, userId: a.ownerId });
       await store.formation.upsert(a.id, 'web', { quantity: 1 });
-      await store.events.append({ actorId: a.ownerId, appId: a.id, action: 'app-created', data: { name: a.name } });
+      await store.events.append(auditRow({ actorId: a.ownerId, appId: a.id, action: 'app-created', data: { name: a.name } }));
       await store.apps.delete(a.id);
       expect(await store.apps.byId(a.id)).toBeUndefined();
       expect(await store.releases.list(a.id)).toEqual([]);
@@ -255,14 +256,15 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     it('keeps the audit trail in order with its filters', async () => {
       const a = await makeApp();
       for (const action of ['app-created', 'config-changed', 'release-created']) {
-        await store.events.append({ actorId: a.ownerId, appId: a.id, action, data: {} });
+        await store.events.append(auditRow({ actorId: a.ownerId, appId: a.id, action }));
       }
-      await store.events.append({ actorId: null, appId: null, action: 'server-started', data: {} });
+      await store.events.append(auditRow({ action: 'server-started' }));
       expect((await store.events.list({ appId: a.id })).map((e) => e.action)).toEqual(['app-created', 'config-changed', 'release-created']);
       expect((await store.events.list({ limit: 2 })).map((e) => e.action)).toEqual(['release-created', 'server-started']);
     });
 
     addonStoreCases(() => store);
+    auditStoreCases(() => store);
 
     it('keeps what was committed across a reopen', async () => {
       if (!reopen) return; // in-memory implementations cannot reopen

@@ -1,10 +1,13 @@
 // The Store contract: desired state and history. SQLite is the embedded default; a
 // PostgreSQL implementation will run the same contract suite (store.contract.ts).
 import type {
-  ApiToken, App, AuditEvent, Build, BuildStatus, ConfigVars, FormationEntry, Id, Release, RolloutState, Slug, User,
+  ApiToken, App, Build, BuildStatus, ConfigVars, FormationEntry, Id, Release, RolloutState, Slug, User,
 } from '../domain/types.js';
 import type { AddonRepo } from './addon-repo.js';
+import type { EventRepo } from './audit-repo.js';
 import type { CronRepo } from './cron-repo.js';
+
+export type { AuditFilter, AuditVisibility, EventRepo } from './audit-repo.js';
 
 export interface NewUser { email: string; passwordHash: string; isAdmin: boolean }
 export interface NewToken { userId: Id; tokenHash: string; description: string }
@@ -104,11 +107,6 @@ export interface BuildRepo {
   withStatus(status: BuildStatus): Promise<Build[]>;
 }
 
-export interface EventRepo {
-  append(e: Omit<AuditEvent, 'id' | 'createdAt'>): Promise<AuditEvent>;
-  /** Newest last. */
-  list(filter?: { appId?: Id; actorId?: Id; limit?: number }): Promise<AuditEvent[]>;
-}
 
 /** The repositories, as seen inside or outside a transaction. */
 export interface Repos {

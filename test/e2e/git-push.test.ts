@@ -114,6 +114,12 @@ describe('git push', () => {
     const builds = (await platform.ok('GET', `/apps/${APP}/builds`)) as { source_blob: { version: string }; status: string }[];
     expect(builds.at(-1)).toMatchObject({ status: 'succeeded', source_blob: { version: sha } });
     expect(cliOk(await cli(['releases', '-a', APP])).stdout).toContain(`Deploy ${sha.slice(0, 12)}`);
+
+    // The push is in the audit trail: by whom, from which address, with which token (its id), which commit.
+    const tokens = (await platform.ok('GET', '/oauth/authorizations')) as { id: string; current: boolean }[];
+    const [pushed] = (await platform.ok('GET', `/audit-events?app=${APP}&action=build-created`)) as { actor: { email: string }; address: string; token: { id: string }; data: { version: string } }[];
+    expect(pushed).toMatchObject({ address: '127.0.0.1', token: { id: tokens.find((t) => t.current)!.id }, data: { version: sha } });
+    expect(pushed!.actor.email).toMatch(/@/);
   }, 90_000);
 
   it('accepts a force-push that rewrites history, and releases it', async () => {

@@ -15,12 +15,12 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ApiContext): vo
     const description = typeof req.body?.description === 'string' ? req.body.description : 'API token';
     if (req.auth) {
       // Already holding a token: mint another for the same user (Heroku's `authorizations:create`).
-      const { token, secret } = await issueToken(ctx, req.auth.user, description);
+      const { token, secret } = await issueToken(ctx, actorOf(req), description);
       return reply.status(201).send(authorizationJson(token, req.auth.user, { secret }));
     }
     const creds = readCredentials(req.headers.authorization);
     if (!creds || creds.kind !== 'basic' || !creds.user) throw new BerthError('unauthorized', 'Invalid credentials provided.');
-    const { user, token, secret } = await login(ctx, creds.user, creds.secret, description);
+    const { user, token, secret } = await login(ctx, creds.user, creds.secret, description, { address: req.ip, tokenId: null });
     return reply.status(201).send(authorizationJson(token, user, { secret }));
   });
 

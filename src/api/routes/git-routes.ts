@@ -10,7 +10,7 @@ import type { App, User } from '../../domain/types.js';
 import { authenticate } from '../../services/accounts.js';
 import type { GitPushes } from '../../services/git-push.js';
 import type { ApiContext } from '../api-context.js';
-import { readCredentials } from '../authentication.js';
+import { actingThrough, readCredentials } from '../authentication.js';
 import { ERROR_HTTP } from '../error-mapping.js';
 
 export interface GitRouteDeps {
@@ -27,7 +27,7 @@ export function gitRoutes(d: GitRouteDeps) {
     /** The caller and the app, or a reply already sent (401 / 403 / 404) and undefined. */
     const admit = async (req: RepoRequest, reply: FastifyReply): Promise<{ actor: User; app: App; repo: string } | undefined> => {
       const creds = readCredentials(req.headers.authorization);
-      const actor = creds && (await authenticate(ctx, creds.secret).then((a) => a.user, () => undefined));
+      const actor = creds && (await authenticate(ctx, creds.secret).then((a) => actingThrough(a, req.ip), () => undefined));
       if (!actor) {
         await reply.status(401).header('WWW-Authenticate', 'Basic realm="Berth"').type('text/plain').send('Authentication required: use an API token as the password (berth login saves one in ~/.netrc).\n');
         return undefined;

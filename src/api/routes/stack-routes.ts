@@ -5,6 +5,7 @@ import type { AppBuilder } from '../../build/app-builder.js';
 import { BerthError, isBerthError } from '../../domain/errors.js';
 import type { BuildOutputs } from '../../logs/build-output.js';
 import { newId } from '../../platform/ids.js';
+import { auditEntry } from '../../services/audit-entry.js';
 import type { ApiContext } from '../api-context.js';
 import { actorOf } from '../authentication.js';
 import { stackListJson } from '../serializers.js';
@@ -40,6 +41,8 @@ export function stackRoutes(d: { builder: AppBuilder; outputs: BuildOutputs }) {
           void out.end();
         });
       out.line(`-----> Stack ${STACK_NAME}: build started`);
+      // Every app's next build runs on it: a change the audit trail keeps, like any other.
+      await ctx.store.events.append(auditEntry(actorOf(req), null, 'stack-build-started', { stack: STACK_NAME, build: id, force: req.body?.force === true }));
       return reply.status(202).send({ id, stack: { name: STACK_NAME }, status: 'pending', output_stream_url: `${ctx.urls.api}/builds/${id}/output` });
     });
   };

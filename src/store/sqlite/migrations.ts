@@ -174,4 +174,22 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (app_id, job_id)
   );
   `,
+  // 7: the events table is the audit trail (one owner of "what happened"): each row also says from
+  // which address and token, for which team, and the actor's email and app's name as they were then,
+  // so it still reads after the user or app is gone. Append-only, enforced here too: triggers refuse
+  // any UPDATE or DELETE, whatever code tries. Older rows get the names they can still be given.
+  `
+  ALTER TABLE events ADD COLUMN actor_email TEXT;
+  ALTER TABLE events ADD COLUMN app_name TEXT;
+  ALTER TABLE events ADD COLUMN team_id TEXT;
+  ALTER TABLE events ADD COLUMN address TEXT;
+  ALTER TABLE events ADD COLUMN token_id TEXT;
+  UPDATE events SET actor_email = (SELECT email FROM users WHERE users.id = events.actor_id),
+                    app_name = (SELECT name FROM apps WHERE apps.id = events.app_id);
+  CREATE UNIQUE INDEX events_seq ON events(seq);
+  CREATE INDEX events_actor ON events(actor_email, seq);
+  CREATE INDEX events_team ON events(team_id, seq);
+  CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+  CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+  `,
 ];

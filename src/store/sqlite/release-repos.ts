@@ -1,10 +1,10 @@
-// Releases, slugs, builds and the audit trail on SQLite.
+// Releases, slugs and builds on SQLite.
 import type Database from 'better-sqlite3';
 import { BerthError } from '../../domain/errors.js';
-import type { BuildRepo, EventRepo, ReleaseRepo, SlugRepo } from '../store.js';
+import type { BuildRepo, ReleaseRepo, SlugRepo } from '../store.js';
 import { configSnapshotReader, saveConfigSnapshot } from './config-snapshots.js';
 import type { RepoContext } from './repo-context.js';
-import { toBuild, toEvent, toRelease, toSlug } from './rows.js';
+import { toBuild, toRelease, toSlug } from './rows.js';
 
 type Row = Record<string, unknown>;
 const s = (v: unknown): string => v as string;
@@ -132,27 +132,6 @@ export function sqliteBuilds(db: Database.Database, ctx: RepoContext): BuildRepo
       db.prepare('UPDATE builds SET status = ?, slug_id = ?, release_id = ?, updated_at = ? WHERE id = ?')
         .run(n.status, n.slugId, n.releaseId, ctx.now(), id);
       return byId(id)!;
-    },
-  };
-}
-
-export function sqliteEvents(db: Database.Database, ctx: RepoContext): EventRepo {
-  return {
-    async append(e) {
-      const id = ctx.newId();
-      const { seq } = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM events').get() as { seq: number };
-      db.prepare('INSERT INTO events (id, seq, actor_id, app_id, action, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(id, seq, e.actorId, e.appId, e.action, JSON.stringify(e.data), ctx.now());
-      return toEvent(db.prepare('SELECT * FROM events WHERE id = ?').get(id) as Row);
-    },
-    async list(filter = {}) {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      if (filter.appId) { where.push('app_id = ?'); args.push(filter.appId); }
-      if (filter.actorId) { where.push('actor_id = ?'); args.push(filter.actorId); }
-      const sql = `SELECT * FROM (SELECT * FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-                   ORDER BY seq DESC LIMIT ?) ORDER BY seq`;
-      return (db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toEvent);
     },
   };
 }

@@ -52,6 +52,7 @@ export const toBuild = (r: Row): Build => ({
 });
 
 export const toEvent = (r: Row): AuditEvent => ({
-  id: s(r.id), actorId: sn(r.actor_id), appId: sn(r.app_id), action: s(r.action),
-  data: JSON.parse(s(r.data)) as Record<string, unknown>, createdAt: s(r.created_at),
+  id: s(r.id), seq: r.seq as number, actorId: sn(r.actor_id), actorEmail: sn(r.actor_email), appId: sn(r.app_id), appName: sn(r.app_name),
+  teamId: sn(r.team_id), action: s(r.action), data: JSON.parse(s(r.data)) as Record<string, unknown>,
+  address: sn(r.address), tokenId: sn(r.token_id), createdAt: s(r.created_at),
 });

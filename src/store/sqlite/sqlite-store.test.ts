@@ -112,4 +112,38 @@ describe('SQLite specifics', () => {
     ]);
     await store.close();
   });
+  it('keeps the audit trail append-only whatever code asks: the table refuses UPDATE and DELETE', async () => {
+    const file = join(dir, 'audit.sqlite');
+    const store = new SqliteStore(file);
+    await store.events.append({ actorId: null, actorEmail: null, appId: null, appName: null, teamId: null, action: 'server-started', data: {}, address: null, tokenId: null });
+    await store.close();
+    const db = new Database(file);
+    expect(() => db.prepare("UPDATE events SET action = 'nothing-happened'").run()).toThrow('the audit trail is append-only');
+    expect(() => db.prepare('DELETE FROM events').run()).toThrow('the audit trail is append-only');
+    expect(db.prepare('SELECT action FROM events').all()).toEqual([{ action: 'server-started' }]);
+    db.close();
+  });
+
+  it('gives audit rows recorded before the trail had names the actor\'s email and app\'s name they can still be given', async () => {
+    const file = join(dir, 'pre-audit.sqlite');
+    // Every migration before the one that grew the events table into the audit trail.
+    const auditMigration = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('events_no_update'));
+    const old = new Database(file);
+    MIGRATIONS.slice(0, auditMigration).forEach((m) => (typeof m === 'string' ? old.exec(m) : m(old)));
+    old.pragma(`user_version = ${auditMigration}`);
+    const now = new Date(0).toISOString();
+    old.prepare("INSERT INTO users VALUES ('u1', 'a@example.com', 'h', 0, ?, ?)").run(now, now);
+    old.prepare("INSERT INTO apps (id, name, owner_id, stack, created_at, updated_at) VALUES ('app1', 'legacy', 'u1', 'berth-24', ?, ?)").run(now, now);
+    const insert = old.prepare('INSERT INTO events (id, seq, actor_id, app_id, action, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    insert.run('e1', 1, 'u1', 'app1', 'app-created', '{"name":"legacy"}', now);
+    insert.run('e2', 2, 'gone-user', 'gone-app', 'app-destroyed', '{}', now);
+    old.close();
+
+    const store = new SqliteStore(file);
+    expect((await store.events.list({ order: 'asc' })).map((e) => [e.seq, e.actorEmail, e.appName, e.address, e.tokenId])).toEqual([
+      [1, 'a@example.com', 'legacy', null, null],
+      [2, null, null, null, null],
+    ]);
+    await store.close();
+  });
 });

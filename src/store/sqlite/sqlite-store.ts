@@ -12,7 +12,8 @@ import { sqliteApps, sqliteConfig, sqliteFormation } from './app-repos.js';
 import { sqliteTokens, sqliteUsers } from './account-repos.js';
 import { sqliteCron } from './cron-repos.js';
 import { MIGRATIONS } from './migrations.js';
-import { sqliteBuilds, sqliteEvents, sqliteReleases, sqliteSlugs } from './release-repos.js';
+import { sqliteEvents } from './audit-events-repo.js';
+import { sqliteBuilds, sqliteReleases, sqliteSlugs } from './release-repos.js';
 
 export function openSqlite(file: string): Database.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
