@@ -4,7 +4,9 @@ import type {
   ApiToken, App, AuditEvent, Build, BuildStatus, ConfigVars, FormationEntry, Id, Release, RolloutState, Slug, User,
 } from '../domain/types.js';
 import type { AddonRepo } from './addon-repo.js';
+import type { BillingRepo } from './billing-repo.js';
 import type { CronRepo } from './cron-repo.js';
+import type { UsageRepo } from './usage-repo.js';
 
 export interface NewUser { email: string; passwordHash: string; isAdmin: boolean }
 export interface NewToken { userId: Id; tokenHash: string; description: string }
@@ -123,6 +125,8 @@ export interface Repos {
   events: EventRepo;
   addons: AddonRepo;
   cron: CronRepo;
+  usage: UsageRepo;
+  billing: BillingRepo;
 }
 
 export interface Store extends Repos {
