@@ -27,7 +27,7 @@ beforeAll(async () => {
   api = await startTestApi([usageRoutes({ teams, plans: ['postgresql:dev', 'redis:dev'] })], { teams });
   admin = await api.login(ADMIN.email, ADMIN.password);
   for (const who of ['dev', 'eve', 'lead']) await api.call('POST', '/users', { token: admin, body: { email: `${who}@example.com`, password: `${who} password 123` } });
-  [dev, eve, lead] = await Promise.all(['dev', 'eve', 'lead'].map((who) => api.login(`${who}@example.com`, `${who} password 123`)));
+  [dev, eve, lead] = await Promise.all(['dev', 'eve', 'lead'].map((who) => api.login(`${who}@example.com`, `${who} password 123`))) as [string, string, string];
   const { store } = api.deps;
   const owner = (await store.users.byEmail('dev@example.com'))!;
   for (const name of ['alpha', 'beta']) {

@@ -1,6 +1,6 @@
 // The typed client of Berth's Heroku-compatible API: the only way the CLI and dashboard reach the platform.
 import type {
-  Account, AdminUser, AppInfo, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, Feature, FleetNode, Formation,
+  Account, AdminUser, AppInfo, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, Feature, FleetNode, Formation, PriceItem, UsageReport,
   FormationUpdate, LogSession, LogSessionRequest, NodeJoinCommand, Release, Source, Stack,
 } from './api-types.js';
 import { AddonClient } from './addon-client.js';
@@ -77,6 +77,22 @@ export class BerthClient {
 
   async deleteUser(idOrEmail: string): Promise<AdminUser> {
     return (await this.http.request<AdminUser>('DELETE', `/users/${seg(idOrEmail)}`)).body;
+  }
+
+  // --- usage and prices (Berth extension: the meter, the operator's price list) ------------
+
+  async listPrices(): Promise<PriceItem[]> {
+    return (await this.http.request<PriceItem[]>('GET', '/prices')).body;
+  }
+
+  async setPrices(prices: Record<string, number>): Promise<PriceItem[]> {
+    return (await this.http.request<PriceItem[]>('PATCH', '/prices', { body: { prices } })).body;
+  }
+
+  async usage(query: { app?: string; team?: string; month?: string }): Promise<UsageReport> {
+    const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
+    const qs = params.size > 0 ? `?${params}` : '';
+    return (await this.http.request<UsageReport>('GET', `/usage${qs}`)).body;
   }
 
   // --- nodes (Berth extension, admin only, swarm runtime) --------------------------------

@@ -13,7 +13,7 @@ import type { AddonDeps } from './addon-deps.js';
 import { createAddon, destroyAddon } from './addons.js';
 import { PlatformEvents } from './platform-events.js';
 import { ReleaseOwner } from './release-owner.js';
-import type { TeamLookup } from './team-lookup.js';
+import { noTeams, type TeamLookup } from './team-lookup.js';
 import { usageReport } from './usage.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -58,7 +58,7 @@ describe('add-on metering', () => {
     await w.clock.advance(2 * 3600_000);
     await destroyAddon(w.deps, w.owner, 'alpha', addon.name);
     await w.clock.advance(3600_000);
-    const report = await usageReport(w.deps, w.owner, { app: 'alpha', month: '2026-11' });
+    const report = await usageReport({ ...w.deps, teams: noTeams }, w.owner, { app: 'alpha', month: '2026-11' });
     expect(report.lines.map((l) => `${l.kind} ${l.item} ${l.quantity}`)).toEqual(['addon postgresql:dev 7200']);
   });
 
