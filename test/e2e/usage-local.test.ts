@@ -55,4 +55,28 @@ describe('usage on the local runtime', () => {
     const rated = await p.ok('GET', `/usage?app=${app}&month=${month}`);
     expect(rated.lines.find((l: { kind: string }) => l.kind === 'instance').amount).toBe(Math.round(seconds * 100) / 100);
   }, 180_000);
+
+  it('follows an instance through a kill -9 of the API: one interval, from its start to its stop after the restart', async () => {
+    const app = 'metered-restart';
+    await p.createApp(app);
+    await p.deployOk(app, fixture('node-hello'), 'v1');
+    const [before] = (await p.waitForUp(app, 1)) as Array<Dyno & { created_at: string }>;
+    await p.killApi();
+    const restartedBy = new Date().toISOString();
+    // The new API adopted the instance: the same one is up, not a replacement.
+    const [after] = await p.waitForUp(app, 1);
+    expect(after!.id).toBe(before!.id);
+    await p.scale(app, 'web', 0);
+    await waitFor(async () => (await p.dynos(app)).length === 0, 30_000, 'the dyno to stop');
+    const intervals = await waitFor(() => {
+      const rows = recordedIntervals(app);
+      return rows.length > 0 && rows.every((r) => r.ended_at !== null) && rows;
+    }, 30_000, 'the recorded interval to close');
+    expect(intervals.map((r) => [r.id, r.started_at])).toEqual([[before!.id, before!.created_at]]);
+    // Not cut at the restart: it ran on, and ended when it was scaled away.
+    expect(intervals[0]!.ended_at! > restartedBy).toBe(true);
+    const usage = await p.ok('GET', `/usage?app=${app}&month=${before!.created_at.slice(0, 7)}`);
+    expect(usage.lines.find((l: { kind: string }) => l.kind === 'instance').quantity)
+      .toBeCloseTo((Date.parse(intervals[0]!.ended_at!) - Date.parse(intervals[0]!.started_at)) / 1000, 6);
+  }, 180_000);
 });
