@@ -27,10 +27,13 @@ export function sqliteUsage(db: Database.Database): UsageRepo {
     db.prepare('UPDATE usage_intervals SET ended_at = MAX(started_at, ?) WHERE kind = ? AND id = ? AND ended_at IS NULL').run(endedAt, kind, id);
   return {
     async open(i) {
-      db.prepare(`INSERT INTO usage_intervals (kind, id, app_id, app_name, owner_id, item, process_type, started_at, ended_at, seen_at)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, id) DO NOTHING`)
-        .run(i.kind, i.id, i.appId, i.appName, i.ownerId, i.item, i.processType, i.startedAt, i.endedAt ?? null, i.seenAt);
-      if (i.endedAt) close(i.kind, i.id, i.endedAt);
+      db.transaction(() => {
+        db.prepare(`INSERT INTO usage_intervals (kind, id, app_id, app_name, owner_id, item, process_type, started_at, ended_at, seen_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (kind, id) DO NOTHING`)
+          .run(i.kind, i.id, i.appId, i.appName, i.ownerId, i.item, i.processType, i.startedAt, i.seenAt);
+        // The end through close(): one rule for ends, and an interval already open gets it too.
+        if (i.endedAt) close(i.kind, i.id, i.endedAt);
+      })();
     },
     async close(kind, id, endedAt) {
       close(kind, id, endedAt);
