@@ -7,7 +7,8 @@ export type UsageLineKind = 'instance' | 'addon' | 'build' | 'router';
 
 /** What the rating reads of one recorded interval. */
 export interface RatedInterval {
-  kind: 'instance' | 'addon' | 'build';
+  /** A one-off (`oneoff`) is rated as an instance of its size, under its process type (`run`, `scheduler`). */
+  kind: 'instance' | 'oneoff' | 'addon' | 'build';
   appId: string;
   appName: string;
   item: string;
@@ -77,8 +78,9 @@ export function rateUsage(input: {
     const start = Math.max(Date.parse(i.startedAt), from);
     const end = Math.min(i.endedAt === null ? input.now : Date.parse(i.endedAt), to);
     if (end <= start) continue;
-    const key = [i.appId, i.kind, i.item, i.processType ?? ''].join('\0');
-    const g = groups.get(key) ?? { line: { appId: i.appId, appName: i.appName, kind: i.kind, item: i.item, processType: i.kind === 'instance' ? i.processType : null }, ms: 0 };
+    const kind = i.kind === 'oneoff' ? 'instance' : i.kind;
+    const key = [i.appId, kind, i.item, i.processType ?? ''].join('\0');
+    const g = groups.get(key) ?? { line: { appId: i.appId, appName: i.appName, kind, item: i.item, processType: kind === 'instance' ? i.processType : null }, ms: 0 };
     g.ms += end - start;
     groups.set(key, g);
   }

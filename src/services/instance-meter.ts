@@ -29,6 +29,7 @@ export class InstanceMeter {
   async start(signal: AbortSignal): Promise<void> {
     const off = this.deps.runtime.onExit((i) => this.record(i).catch((e: Error) => this.deps.logger.error('usage-exit-not-recorded', { id: i.id, error: e.message })));
     signal.addEventListener('abort', off, { once: true });
+    await this.closeLeftoverOneOffs();
     await this.sweep();
     void this.sweepEvery(this.deps.sweepEveryMs ?? 60_000, signal).catch((e: Error) => this.deps.logger.error('usage-sweep-stopped', { error: e.message }));
   }
@@ -44,10 +45,22 @@ export class InstanceMeter {
     }
   }
 
-  /** Records every instance the runtime lists, and closes open intervals of instances it no longer knows. */
+  /**
+   * One-offs a dead server left running were stopped at this start (runtime.stopLeftoverOneOffs): they
+   * end at their last sighting. Called before this process runs one-offs of its own.
+   */
+  private async closeLeftoverOneOffs(): Promise<void> {
+    for (const open of await this.deps.store.usage.openIntervals('oneoff')) await this.deps.store.usage.close('oneoff', open.id, open.seenAt);
+  }
+
+  /**
+   * Records every instance the runtime lists, and closes open intervals of instances it no longer
+   * knows; marks this process's running one-offs as seen.
+   */
   async sweep(): Promise<void> {
     const { store, runtime } = this.deps;
     const now = isoNow(this.deps.clock);
+    await store.usage.seen('oneoff', (await store.usage.openIntervals('oneoff')).map((o) => o.id), now);
     const instances = await runtime.list();
     for (const i of instances) await this.record(i, now);
     await store.usage.seen('instance', instances.filter((i) => i.status === 'running').map((i) => i.id), now);

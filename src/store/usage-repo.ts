@@ -4,18 +4,19 @@
 // Rows keep the app's name and owner: an app destroyed mid-month still appears on that month's bill.
 import type { Id } from '../domain/types.js';
 
-export type UsageKind = 'instance' | 'addon' | 'build';
+/** `oneoff`: a one-off dyno (`berth run`, a scheduled job), billed as an instance of its size. */
+export type UsageKind = 'instance' | 'oneoff' | 'addon' | 'build';
 
 export interface UsageInterval {
   kind: UsageKind;
-  /** The runtime's instance id, the add-on's id or the build's id: one interval each. */
+  /** The runtime's instance id, a one-off's own id, the add-on's id or the build's id: one interval each. */
   id: string;
   appId: Id;
   appName: string;
   ownerId: Id;
   /** What is priced: the instance's size, the add-on's plan, `build`. */
   item: string;
-  /** Instances only: `web`, `worker`, … */
+  /** Instances and one-offs only: `web`, `worker`, `run`, `scheduler`, … */
   processType: string | null;
   startedAt: string;
   /** Null while it runs. */
