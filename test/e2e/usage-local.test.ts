@@ -79,4 +79,24 @@ describe('usage on the local runtime', () => {
     expect(usage.lines.find((l: { kind: string }) => l.kind === 'instance').quantity)
       .toBeCloseTo((Date.parse(intervals[0]!.ended_at!) - Date.parse(intervals[0]!.started_at)) / 1000, 6);
   }, 180_000);
+
+  it('counts the bytes the router sent for the app, once their minute is over', async () => {
+    const app = 'metered-bytes';
+    await p.createApp(app);
+    await p.deployOk(app, fixture('node-hello'), 'v1');
+    await p.waitForUp(app, 1);
+    let sent = 0;
+    for (let n = 0; n < 5; n++) {
+      const res = await p.get(app, '/');
+      expect(res.status).toBe(200);
+      sent += Buffer.byteLength(res.text);
+    }
+    // The router sends a minute's count once the minute is over: at most a minute and a delivery away.
+    const month = new Date().toISOString().slice(0, 7);
+    const router = await waitFor(async () => {
+      const usage = await p.ok('GET', `/usage?app=${app}&month=${month}`);
+      return usage.lines.find((l: { kind: string }) => l.kind === 'router');
+    }, 90_000, 'the router bytes to arrive', 1000);
+    expect([router.item, router.unit, router.quantity]).toEqual(['router-gb', 'bytes', sent]);
+  }, 180_000);
 });
