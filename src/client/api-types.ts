@@ -220,3 +220,12 @@ export interface UsageReport {
   lines: UsageLine[];
   total: number;
 }
+
+/** A team's quotas and what its apps use now (`GET /teams/{team}/quotas`); null: no limit. */
+export interface TeamQuota {
+  team: { name: string };
+  max_instances: number | null;
+  max_memory_mb: number | null;
+  max_addons: number | null;
+  use: { instances: number; memory_mb: number; addons: number };
+}

@@ -1,4 +1,4 @@
-// berth usage, prices, prices:set, run in-process against canned API answers.
+// berth usage, prices, prices:set, quotas, quotas:set, run in-process against canned API answers.
 import { describe, expect, it } from 'vitest';
 import type { GitRemotes } from '../git-remote.js';
 import { Output } from '../output.js';
@@ -61,5 +61,27 @@ describe('berth prices', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.requests).toEqual([]);
     expect(bad.stderr).toContain('build=cheap: the price must be a number.');
+  });
+});
+
+describe('berth quotas', () => {
+  const QUOTA = { team: { name: 'core' }, max_instances: 10, max_memory_mb: null, max_addons: 2, use: { instances: 3, memory_mb: 1536, addons: 2 } };
+
+  it("shows a team's limits beside its use", async () => {
+    const r = await cli(['quotas', '--team', 'core'], () => json(200, QUOTA));
+    expect(r.requests).toEqual(['GET http://api.test/teams/core/quotas']);
+    expect(r.stdout).toContain('Instances: 3 of 10');
+    expect(r.stdout).toContain('Memory:    1536 MB of no limit');
+    expect(r.stdout).toContain('Add-ons:   2 of 2');
+  });
+
+  it('sets limits by name, none removing one; a bad limit sends nothing', async () => {
+    const r = await cli(['quotas:set', '--team', 'core', 'instances=10', 'memory=none'], () => json(200, QUOTA));
+    expect(r.requests).toEqual(['PATCH http://api.test/teams/core/quotas {"max_instances":10,"max_memory_mb":null}']);
+    for (const bad of [['quotas:set', '--team', 'core', 'cpus=2'], ['quotas:set', '--team', 'core', 'instances=-1'], ['quotas:set', 'instances=1']]) {
+      const refused = await cli(bad, () => json(200, QUOTA));
+      expect(refused.code, bad.join(' ')).not.toBe(0);
+      expect(refused.requests).toEqual([]);
+    }
   });
 });
