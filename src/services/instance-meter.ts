@@ -61,11 +61,14 @@ export class InstanceMeter {
     const { store, runtime } = this.deps;
     const now = isoNow(this.deps.clock);
     await store.usage.seen('oneoff', (await store.usage.openIntervals('oneoff')).map((o) => o.id), now);
+    const recorded = await store.usage.openIntervals('instance');
     const instances = await runtime.list();
-    for (const i of instances) await this.record(i, now);
+    // Only what is new to the meter (or has ended) is written; a running one already open is only marked seen.
+    const open = new Set(recorded.map((r) => r.id));
+    for (const i of instances) if (i.status === 'exited' || !open.has(i.id)) await this.record(i, now);
     await store.usage.seen('instance', instances.filter((i) => i.status === 'running').map((i) => i.id), now);
     const known = new Set(instances.map((i) => i.id));
-    for (const open of await store.usage.openIntervals('instance')) {
+    for (const open of recorded) {
       if (known.has(open.id)) continue;
       await store.usage.close('instance', open.id, open.seenAt);
       this.deps.logger.warn('usage-interval-closed-at-last-sight', { app: open.appName, id: open.id, endedAt: open.seenAt });
