@@ -25,6 +25,7 @@ export const ERROR_HTTP: Record<ErrorCode, { status: number; id: string }> = {
   payload_too_large: { status: 413, id: 'request_entity_too_large' },
   config_too_large: { status: 422, id: 'config_too_large' },
   quota_exceeded: { status: 429, id: 'quota_exceeded' },
+  over_team_quota: { status: 422, id: 'over_quota' },
   unsafe_tarball: { status: 422, id: 'invalid_params' },
   build_failed: { status: 422, id: 'build_failed' },
   start_refused: { status: 422, id: 'start_refused' },

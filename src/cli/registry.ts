@@ -20,6 +20,8 @@ import { redisCli } from './commands/redis.js';
 import { releases, releasesInfo, releasesRollback } from './commands/releases.js';
 import { run, runDetached } from './commands/run.js';
 import { stack, stackBuild, stackSet } from './commands/stack.js';
+import { quotas, quotasSet } from './commands/quotas.js';
+import { prices, pricesSet, usage } from './commands/usage.js';
 import { users, usersAdd, usersRemove } from './commands/users.js';
 
 export const COMMANDS: readonly CommandDefinition[] = [
@@ -37,6 +39,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   features,
   users, usersAdd, usersRemove,
   nodes, nodesJoinCommand, nodesDrain, nodesActivate, nodesRemove,
+  usage, prices, pricesSet, quotas, quotasSet,
   authorizations, authorizationsRevoke,
   audit,
   gitRemote,

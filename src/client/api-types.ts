@@ -214,3 +214,42 @@ export interface AuditEventFilter {
   since?: string;
   until?: string;
 }
+
+/** One item of the operator's price list (`GET /prices`): sizes and add-on plans per hour, builds per minute, router bytes per GB. */
+export interface PriceItem {
+  item: string;
+  kind: 'instance' | 'addon' | 'build' | 'router';
+  unit: 'hour' | 'minute' | 'GB';
+  price: number;
+}
+
+/** One rated line of a month's usage (`GET /usage`). */
+export interface UsageLine {
+  app: { id: string; name: string };
+  kind: 'instance' | 'addon' | 'build' | 'router';
+  item: string;
+  process_type: string | null;
+  quantity: number;
+  unit: 'seconds' | 'bytes';
+  unit_price: number;
+  price_unit: 'hour' | 'minute' | 'GB';
+  amount: number;
+}
+
+export interface UsageReport {
+  month: string;
+  scope: string;
+  period_start: string;
+  period_end: string;
+  lines: UsageLine[];
+  total: number;
+}
+
+/** A team's quotas and what its apps use now (`GET /teams/{team}/quotas`); null: no limit. */
+export interface TeamQuota {
+  team: { name: string };
+  max_instances: number | null;
+  max_memory_mb: number | null;
+  max_addons: number | null;
+  use: { instances: number; memory_mb: number; addons: number };
+}

@@ -1,6 +1,6 @@
 // The typed client of Berth's Heroku-compatible API: the only way the CLI and dashboard reach the platform.
 import type {
-  Account, AdminUser, AppInfo, AuditEvent, AuditEventFilter, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, Feature, FleetNode, Formation,
+  Account, AdminUser, AppInfo, AuditEvent, AuditEventFilter, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, Feature, FleetNode, Formation, PriceItem, TeamQuota, UsageReport,
   FormationUpdate, LogSession, LogSessionRequest, NodeJoinCommand, Release, Source, Stack,
 } from './api-types.js';
 import { AddonClient } from './addon-client.js';
@@ -86,6 +86,30 @@ export class BerthClient {
 
   async deleteUser(idOrEmail: string): Promise<AdminUser> {
     return (await this.http.request<AdminUser>('DELETE', `/users/${seg(idOrEmail)}`)).body;
+  }
+
+  // --- usage and prices (Berth extension: the meter, the operator's price list) ------------
+
+  async listPrices(): Promise<PriceItem[]> {
+    return (await this.http.request<PriceItem[]>('GET', '/prices')).body;
+  }
+
+  async setPrices(prices: Record<string, number>): Promise<PriceItem[]> {
+    return (await this.http.request<PriceItem[]>('PATCH', '/prices', { body: { prices } })).body;
+  }
+
+  async usage(query: { app?: string; team?: string; month?: string }): Promise<UsageReport> {
+    const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
+    const qs = params.size > 0 ? `?${params}` : '';
+    return (await this.http.request<UsageReport>('GET', `/usage${qs}`)).body;
+  }
+
+  async teamQuota(team: string): Promise<TeamQuota> {
+    return (await this.http.request<TeamQuota>('GET', `/teams/${seg(team)}/quotas`)).body;
+  }
+
+  async setTeamQuota(team: string, limits: Partial<Record<'max_instances' | 'max_memory_mb' | 'max_addons', number | null>>): Promise<TeamQuota> {
+    return (await this.http.request<TeamQuota>('PATCH', `/teams/${seg(team)}/quotas`, { body: limits })).body;
   }
 
   // --- nodes (Berth extension, admin only, swarm runtime) --------------------------------

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'config_too_large'     // an app's config vars over their size or count limit
   | 'quota_exceeded'       // a per-user limit (e.g. pending sources) is used up; nothing was stored
+  | 'over_team_quota'      // a change would take a team over its quota (instances, memory, add-ons); nothing was changed
   | 'unsafe_tarball'
   | 'build_failed'
   | 'start_refused'        // a runtime cannot start this instance as asked (no such slug/image, bad command or size): retrying unchanged fails the same way

@@ -28,6 +28,19 @@ export type RouteChange =
 export interface RouterLogBatch {
   /** `time`: when the router wrote the line (ISO 8601), kept however late it is delivered. */
   lines: Array<{ appId: string; message: string; time?: string }>;
+  /**
+   * Bytes the router sent to clients, per app per minute (the meter's router usage), for minutes that
+   * have ended. `id` is the bucket's own: a batch sent again after a lost answer is counted once.
+   */
+  bytes?: RouterByteCount[];
+}
+
+export interface RouterByteCount {
+  id: string;
+  appId: string;
+  /** The minute's start, ISO 8601. */
+  minute: string;
+  bytes: number;
 }
 
 /** The header a router sends its internal token in (never a tenant's `Authorization`). */

@@ -11,6 +11,7 @@ import { internalRoutes } from '../api/routes/internal-routes.js';
 import { registerDynoRoutes } from '../api/routes/dyno-routes.js';
 import { logRoutes } from '../api/routes/log-routes.js';
 import { cronRoutes } from '../api/routes/cron-routes.js';
+import { usageRoutes } from '../api/routes/usage-routes.js';
 import { oneOffRoutes } from '../api/routes/one-off-routes.js';
 import { stackRoutes } from '../api/routes/stack-routes.js';
 import { nodeRoutes } from '../api/routes/node-routes.js';
@@ -37,7 +38,10 @@ import { ensureAdmin } from '../services/accounts.js';
 import { DeployPipeline } from '../services/deploy-pipeline.js';
 import { GitPushes } from '../services/git-push.js';
 import { endInterruptedWork } from '../services/interrupted-work.js';
+import { PLANS } from '../addons/plans.js';
 import { CronScheduler } from '../services/cron-scheduler.js';
+import { InstanceMeter } from '../services/instance-meter.js';
+import { noTeams } from '../services/team-lookup.js';
 import { OneOffDynos } from '../services/one-off-dynos.js';
 import { OneOffTable } from '../services/one-off-table.js';
 import { PlatformEvents } from '../services/platform-events.js';
@@ -112,7 +116,9 @@ export async function runApi(): Promise<void> {
   if (leftoverOneOffs > 0) logger.warn('one-offs-left-by-earlier-process-stopped', { count: leftoverOneOffs });
   const oneOffs = new OneOffTable();
   const releaseOwner = new ReleaseOwner({ store, clock: systemClock, events, logger: logger.child({ component: 'releases' }), releaseTimeoutMs: settings.releaseTimeoutMs });
-  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, oneOffs, releaseOwner, defaultStack: DEFAULT_STACK, hidePaths };
+  // Metering reads teams through this one port; the teams store answers it once teams are merged in.
+  const teams = noTeams;
+  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, oneOffs, releaseOwner, defaultStack: DEFAULT_STACK, hidePaths, teams };
   const admin = await ensureAdmin(deps, { email: settings.adminEmail, password: settings.adminPassword });
   if (admin) announceAdmin(admin, settings.apiUrl);
 
@@ -153,13 +159,16 @@ export async function runApi(): Promise<void> {
     registerDynoRoutes,
     oneOffRoutes({ oneOffs: oneOffDynos, sessions: attachSessions, rendezvousUrl: rendezvous.url }),
     cronRoutes({ scheduler }),
+    usageRoutes({ teams, plans: PLANS.map((p) => p.name) }),
     stackRoutes({ builder, outputs }),
     nodeRoutes({ fleet }),
     addons.routes,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
-    internalRoutes({ token: internalToken, routes, synced: () => health.synced(), logSink: logs, signal }),
+    internalRoutes({ token: internalToken, routes, synced: () => health.synced(), logSink: logs, routerBytes: (counts) => store.usage.addRouterBytes(counts), signal }),
   ]);
 
+  // Before the health manager, which removes exited instances: the meter first reads their exit times.
+  await new InstanceMeter({ store, runtime, clock: systemClock, logger: logger.child({ component: 'meter' }) }).start(signal);
   await health.start(signal);
   if (balancer) events.on((e) => { if (e.type === 'nodes-changed') balancer.wake(); });
   if (balancer) void balancer.start(signal).catch((e: Error) => logger.error('fleet-balancer-stopped', { error: e.stack ?? e.message }));

@@ -62,7 +62,8 @@ export async function runRouter(): Promise<void> {
 
   const shipper = new LogShipper({ deliver: httpLogDelivery(settings.internalApiUrl, token), clock: systemClock, logger: logger.child({ component: 'router-logs' }) });
   const feed = new RouteFeedClient({ apiUrl: settings.internalApiUrl, token, table, clock: systemClock, logger: logger.child({ component: 'route-feed' }), onTable: saveSoon });
-  const router = new Router({ routes: table, logSink: shipper, logger });
+  // The shipper is also the router's byte meter: bytes per app per minute go back with the log lines.
+  const router = new Router({ routes: table, logSink: shipper, metrics: shipper, logger });
   const { stopped } = await router.start(signal, { port: settings.routerPort, host: settings.routerHost }).catch((e: NodeJS.ErrnoException) => {
     // Taken since the check above: a setting to change, and the supervisor does not restart us for it.
     if (e.code === 'EADDRINUSE') exitForConfig(portInUseMessage(port));

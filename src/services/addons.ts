@@ -7,11 +7,13 @@ import type { Addon, AddonAttachment } from '../domain/addon.js';
 import { generateAppName } from '../domain/app-name-generator.js';
 import { BerthError } from '../domain/errors.js';
 import type { App, User } from '../domain/types.js';
+import { isoNow } from '../platform/clock.js';
 import type { AddonDeps } from './addon-deps.js';
 import { addonForActor, addonOfApp } from './addon-access.js';
 import { announceRelease, changeAddonVar, chooseAttachmentName, configVarOf } from './addon-attachments.js';
 import { appForActor } from './access.js';
 import { auditEntry } from './audit-entry.js';
+import { checkAddonQuota } from './team-quotas.js';
 
 const ADDON_NAME = /^[a-z][a-z0-9-]{2,62}$/;
 
@@ -52,6 +54,7 @@ export async function createAddon(deps: AddonDeps, actor: User, appRef: string, 
   const name = await chooseAddonName(deps, plan.service, input.name);
   // Checked before anything is provisioned, so a taken name changes nothing.
   await chooseAttachmentName(deps.store, app, input.attachment?.name, broker.defaultAttachmentName);
+  if (deps.teams) await checkAddonQuota(deps.teams, deps.store, app);
   const addon = await deps.store.addons.create({ name, appId: app.id, service: plan.service, plan: plan.name, state: 'provisioning' });
   try {
     await broker.provision(addon.id, plan);
@@ -60,6 +63,9 @@ export async function createAddon(deps: AddonDeps, actor: User, appRef: string, 
       const attachmentName = await chooseAttachmentName(tx, app, input.attachment?.name, broker.defaultAttachmentName);
       await tx.addons.attach({ addonId: addon.id, appId: app.id, name: attachmentName });
       await tx.addons.setState(addon.id, 'provisioned');
+      // Billed from the moment it is provisioned, recorded in the same write.
+      const now = isoNow(deps.clock);
+      await tx.usage.open({ kind: 'addon', id: addon.id, appId: app.id, appName: app.name, ownerId: app.ownerId, item: plan.name, processType: null, startedAt: now, seenAt: now });
       await tx.events.append(auditEntry(actor, app, 'addon-created', { addon: name, plan: plan.name, added: [configVarOf(attachmentName)] }));
       return { release: await changeAddonVar(tx, app, { name: attachmentName, url, description: `Attach ${attachmentName} (@ref:${name})` }), result: undefined };
     });
@@ -146,7 +152,11 @@ async function detachEverywhere(deps: AddonDeps, addon: Addon, actor: User): Pro
 async function deprovisionAddon(deps: AddonDeps, addon: Addon): Promise<void> {
   await deps.brokers.forService(addon.service).deprovision(addon.id);
   await rm(join(deps.backupsDir, addon.id), { recursive: true, force: true });
-  await deps.store.addons.delete(addon.id);
+  // Billed until its server is gone: the end is recorded in the same write that forgets the add-on.
+  await deps.store.transaction(async (tx) => {
+    await tx.addons.delete(addon.id);
+    await tx.usage.close('addon', addon.id, isoNow(deps.clock));
+  });
 }
 
 /**

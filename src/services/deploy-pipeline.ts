@@ -16,7 +16,9 @@ import { gateBudgetMs } from '../domain/healthchecks.js';
 import { checkProcessTypes } from '../domain/process-types.js';
 import { DEFAULT_SIZE, findSize } from '../domain/sizes.js';
 import type { App, Build, Release, Slug, User } from '../domain/types.js';
+import { BUILD_ITEM } from '../domain/usage-rating.js';
 import type { BuildOutputs, BuildOutputWriter } from '../logs/build-output.js';
+import { isoNow } from '../platform/clock.js';
 import { showPaths } from '../platform/server-paths.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { appForActor } from './access.js';
@@ -136,6 +138,24 @@ export class DeployPipeline {
   }
 
   /**
+   * Runs the builder as a metered build: build-seconds are the builder's own time (not the queue, the
+   * release phase or the launch), recorded as an interval whose end is written when the builder ends,
+   * whether it succeeded or not. A build a server restart cut off is closed at its start (not charged).
+   */
+  private meterBuild(build: Build, app: App): <T>(work: () => Promise<T>) => Promise<T> {
+    const { usage } = this.deps.store;
+    return async (work) => {
+      const startedAt = isoNow(this.deps.clock);
+      await usage.open({ kind: 'build', id: build.id, appId: app.id, appName: app.name, ownerId: app.ownerId, item: BUILD_ITEM, processType: null, startedAt, seenAt: startedAt });
+      try {
+        return await work();
+      } finally {
+        await usage.close('build', build.id, isoNow(this.deps.clock));
+      }
+    };
+  }
+
+  /**
    * Never rejects: whatever goes wrong fails this build (and its pending release) and is logged; a
    * fault even in that bookkeeping is logged, never left to take the process down.
    */
@@ -168,8 +188,9 @@ export class DeployPipeline {
     let built;
     let appJson: AppJsonDeploy | undefined;
     let cronJobs: readonly CronJob[] = [];
+    const metered = this.meterBuild(build, app);
     if ('image' in input) {
-      built = await this.deps.builder.fromImage({ appId: app.id, appName: app.name, buildId: build.id, image: input.image, log });
+      built = await metered(() => this.deps.builder.fromImage({ appId: app.id, appName: app.name, buildId: build.id, image: input.image, log }));
     } else {
       const srcDir = join(workDir, 'src');
       await mkdir(srcDir);
@@ -179,9 +200,9 @@ export class DeployPipeline {
       if (manifest) appJson = await AppJsonDeploy.plan(this.deps, app, actor, manifest, log);
       cronJobs = manifest?.cron ?? [];
       const config = await store.config.get(app.id);
-      built = await this.deps.builder.build({
+      built = await metered(() => this.deps.builder.build({
         appId: app.id, appName: app.name, buildId: build.id, sourceDir: srcDir, env: config, buildpacks: build.buildpacks, log,
-      });
+      }));
     }
     // A build whose output could not be kept is not released: nobody could read later how it was made.
     const fault = out.fault();

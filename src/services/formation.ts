@@ -6,6 +6,7 @@ import { DEFAULT_SIZE, findSize, INSTANCE_SIZES } from '../domain/sizes.js';
 import type { App, FormationEntry, ProcessTypes, User } from '../domain/types.js';
 import type { Repos } from '../store/store.js';
 import { appForActor } from './access.js';
+import { checkFormationQuota, teamUseOfApp } from './team-quotas.js';
 import type { ServiceDeps } from './service-deps.js';
 import { auditEntry } from './audit-entry.js';
 
@@ -84,6 +85,7 @@ export async function updateFormation(deps: ServiceDeps, actor: User, appRef: st
   const app = await appForActor(deps.store, actor, appRef);
   const changed = await deps.store.transaction(async (tx) => {
     const types = await processTypesOf(tx, app);
+    const teamBefore = deps.teams && (await teamUseOfApp(deps.teams, tx, app));
     const current = new Map((await tx.formation.list(app.id)).map((f) => [f.type, f.quantity]));
     const checked = (updates as FormationUpdate[]).map((u) => {
       const update = typeof u === 'object' && u ? u : { type: undefined };
@@ -93,6 +95,8 @@ export async function updateFormation(deps: ServiceDeps, actor: User, appRef: st
     for (const c of checked) {
       out.push(await tx.formation.upsert(app.id, c.type, { quantity: c.quantity, size: c.size ?? (await tx.formation.get(app.id, c.type))?.size ?? DEFAULT_SIZE }));
     }
+    // Refused after the writes, inside the transaction: the check sees the new formation, and a refusal rolls it back.
+    if (deps.teams) await checkFormationQuota(deps.teams, tx, app, teamBefore);
     // Before → after: the quantities the changed types had, beside the updates.
     const before = Object.fromEntries(checked.map((c) => [c.type, current.get(c.type) ?? 0]));
     await tx.events.append(auditEntry(actor, app, 'formation-changed', { updates: checked, before }));

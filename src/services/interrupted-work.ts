@@ -42,6 +42,9 @@ export async function endInterruptedWork(deps: InterruptedWorkDeps): Promise<{ b
       await rm(join(deps.buildsDir, name), { recursive: true, force: true }).catch((e: Error) => logger.warn('build-dir-remains', { build: b.id, error: e.message }));
     }
   }
+  // A build cut off by the restart is not charged: its metered interval ends where it started (the
+  // platform failed it; it did not run to an end anyone can bill for).
+  for (const open of await store.usage.openIntervals('build')) await store.usage.close('build', open.id, open.startedAt);
   if (builds.length + releases.length > 0) logger.warn('interrupted-work-ended', { builds: builds.length, releases: releases.length });
   return { builds: builds.length, releases: releases.length };
 }

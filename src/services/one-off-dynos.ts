@@ -9,6 +9,8 @@ import { fitsUnder, largestOneOffSize } from '../domain/one-off-limits.js';
 import { commandOf } from '../domain/process-types.js';
 import { DEFAULT_SIZE, findSize, type InstanceSize } from '../domain/sizes.js';
 import type { Actor, App, User } from '../domain/types.js';
+import { isoNow } from '../platform/clock.js';
+import { newId } from '../platform/ids.js';
 import type { OneOffSpec, Runtime } from '../runtime/runtime.js';
 import { appForActor } from './access.js';
 import { auditEntry } from './audit-entry.js';
@@ -99,6 +101,22 @@ export class OneOffDynos {
     };
   }
 
+  /**
+   * Runs it as a metered one-off: an interval of its size and type (`run`, `scheduler`) from the start
+   * of its command to its end; one a server restart cut off ends at its last sighting (InstanceMeter).
+   */
+  private async metered<T>(p: PreparedOneOff, work: () => Promise<T>): Promise<T> {
+    const { usage } = this.deps.store;
+    const id = newId();
+    const startedAt = isoNow(this.deps.clock);
+    await usage.open({ kind: 'oneoff', id, appId: p.appId, appName: p.appName, ownerId: p.app.ownerId, item: p.size.name, processType: p.processType, startedAt, seenAt: startedAt });
+    try {
+      return await work();
+    } finally {
+      await usage.close('oneoff', id, isoNow(this.deps.clock));
+    }
+  }
+
   /** Gives back the place of a one-off that will never run (its client never attached). */
   abandon(p: PreparedOneOff): void {
     this.deps.oneOffs.release(p.entry);
@@ -128,7 +146,7 @@ export class OneOffDynos {
       this.announce(by, p);
       this.enforceLifetime(p, lifetime.signal);
       const { app: _app, attach: _attach, startedAt: _startedAt, entry: _entry, forceNoTty: _forceNoTty, ...spec } = p;
-      const { exitCode } = await this.deps.runtime.exec({ ...spec, ...io, signal: entry.stop.signal });
+      const { exitCode } = await this.metered(p, () => this.deps.runtime.exec({ ...spec, ...io, signal: entry.stop.signal }));
       const why = entry.stop.signal.aborted ? ` (${String(entry.stop.signal.reason)})` : '';
       this.deps.appLog?.write(p.appId, 'app', p.dynoName, `Process exited with status ${exitCode}${why}`);
       return exitCode;

@@ -9,6 +9,7 @@ import type { DynoDirectory } from './dyno-directory.js';
 import type { OneOffTable } from './one-off-table.js';
 import type { PlatformEvents } from './platform-events.js';
 import type { ReleaseOwner } from './release-owner.js';
+import type { TeamLookup } from './team-lookup.js';
 
 export interface ServiceDeps {
   store: Store;
@@ -22,6 +23,8 @@ export interface ServiceDeps {
   dynos?: DynoDirectory;
   /** The one-off dynos (`berth run`) each app has now; absent in a process that runs none. */
   oneOffs?: OneOffTable;
+  /** Which team an app is in, for team quotas; absent: no app is in a team. */
+  teams?: TeamLookup;
   /** The stack new apps get. */
   defaultStack: string;
   /** Takes server paths (BERTH_HOME, Berth's install) out of text a tenant will see; identity when absent. */

@@ -4,6 +4,7 @@ import { BerthError } from '../domain/errors.js';
 import type { Store } from './store.js';
 import { addonStoreCases } from './addon-store.contract.js';
 import { auditRow, auditStoreCases } from './audit-store.contract.js';
+import { usageStoreCases } from './usage-store.contract.js';
 
 export function storeContract(name: string, open: () => Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup: () => Promise<void> }>): void {
   describe(`Store contract: ${name}`, () => {
@@ -265,6 +266,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
 
     addonStoreCases(() => store);
     auditStoreCases(() => store);
+    usageStoreCases(() => store);
 
     it('keeps what was committed across a reopen', async () => {
       if (!reopen) return; // in-memory implementations cannot reopen

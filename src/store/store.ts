@@ -5,7 +5,9 @@ import type {
 } from '../domain/types.js';
 import type { AddonRepo } from './addon-repo.js';
 import type { EventRepo } from './audit-repo.js';
+import type { BillingRepo } from './billing-repo.js';
 import type { CronRepo } from './cron-repo.js';
+import type { UsageRepo } from './usage-repo.js';
 
 export type { AuditFilter, AuditVisibility, EventRepo } from './audit-repo.js';
 
@@ -121,6 +123,8 @@ export interface Repos {
   events: EventRepo;
   addons: AddonRepo;
   cron: CronRepo;
+  usage: UsageRepo;
+  billing: BillingRepo;
 }
 
 export interface Store extends Repos {

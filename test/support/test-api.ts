@@ -12,6 +12,7 @@ import { ensureAdmin } from '../../src/services/accounts.js';
 import { PlatformEvents } from '../../src/services/platform-events.js';
 import { DEFAULT_RELEASE_TIMEOUT_MS, ReleaseOwner } from '../../src/services/release-owner.js';
 import type { ServiceDeps } from '../../src/services/service-deps.js';
+import type { TeamLookup } from '../../src/services/team-lookup.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 export const ADMIN = { email: 'admin@example.com', password: 'correct horse battery' };
@@ -26,13 +27,16 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** `home` lets a test put its own state (builds, sources) under the BERTH_HOME the API hides. */
-export async function startTestApi(extensions: ApiExtension[] = [], opts: { home?: string } = {}): Promise<TestApi> {
+/**
+ * `home` lets a test put its own state (builds, sources) under the BERTH_HOME the API hides; `teams`
+ * answers which team an app is in (team quotas).
+ */
+export async function startTestApi(extensions: ApiExtension[] = [], opts: { home?: string; teams?: TeamLookup } = {}): Promise<TestApi> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'berth-api-'));
   const store = new SqliteStore(join(home, 'db', 'berth.sqlite'));
   const events = new PlatformEvents();
   const releaseOwner = new ReleaseOwner({ store, clock: systemClock, events, logger: silentLogger, releaseTimeoutMs: DEFAULT_RELEASE_TIMEOUT_MS });
-  const deps: ServiceDeps = { store, clock: systemClock, events, logger: silentLogger, releaseOwner, defaultStack: 'berth-24', hidePaths: pathHider({ '<BERTH_HOME>': home }) };
+  const deps: ServiceDeps = { store, clock: systemClock, events, logger: silentLogger, releaseOwner, defaultStack: 'berth-24', hidePaths: pathHider({ '<BERTH_HOME>': home }), ...(opts.teams ? { teams: opts.teams } : {}) };
   await ensureAdmin(deps, ADMIN);
   const app = buildApi({ ...deps, urls: publicUrls({ apiUrl: 'http://localhost:5000', baseDomain: 'localhost', routerPort: 8080 }) }, extensions);
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BerthError } from '../../domain/errors.js';
 import {
-  INTERNAL_TOKEN_HEADER, ROUTE_FEED_HEARTBEAT_MS, type PublishedRoute, type RouteChange, type RouteFeedMessage,
+  INTERNAL_TOKEN_HEADER, ROUTE_FEED_HEARTBEAT_MS, type PublishedRoute, type RouteChange, type RouteFeedMessage, type RouterByteCount,
 } from '../../domain/internal-protocol.js';
 import type { LogSink } from '../../logs/log-sink.js';
 import { isInternalToken } from '../../platform/internal-token.js';
@@ -22,6 +22,8 @@ export interface InternalRoutesDeps {
   /** Resolves once the routes are complete after a start (every app reconciled once). */
   synced(): Promise<void>;
   logSink: LogSink;
+  /** Records the routers' byte counts (the meter's router usage); absent: they are not kept. */
+  routerBytes?: (counts: RouterByteCount[]) => Promise<void>;
   /** Ends every open feed, so that closing the API does not wait on them. */
   signal: AbortSignal;
   heartbeatMs?: number;
@@ -80,15 +82,29 @@ export function internalRoutes(d: InternalRoutesDeps) {
       });
     });
 
-    app.post<{ Body: { lines?: unknown } }>('/internal/router-logs', internalOnly, async (req, reply) => {
+    app.post<{ Body: { lines?: unknown; bytes?: unknown } }>('/internal/router-logs', internalOnly, async (req, reply) => {
       const lines = req.body?.lines;
+      const bytes = req.body?.bytes ?? [];
+      if (!Array.isArray(bytes) || bytes.length > MAX_LINES_PER_BATCH || !bytes.every(isByteCount)) {
+        throw new BerthError('invalid_params', 'bytes must be an array of {id, appId, minute, bytes} counts.');
+      }
       if (!Array.isArray(lines) || lines.length > MAX_LINES_PER_BATCH) throw new BerthError('invalid_params', `lines must be an array of at most ${MAX_LINES_PER_BATCH}.`);
       const valid = lines.filter((l): l is { appId: string; message: string; time?: string } =>
         typeof l === 'object' && l !== null && typeof l.appId === 'string' && APP_ID.test(l.appId) && typeof l.message === 'string' && l.message.length <= MAX_LINE_LENGTH
         && (l.time === undefined || (typeof l.time === 'string' && ISO_TIME.test(l.time) && !Number.isNaN(Date.parse(l.time)))));
       if (valid.length !== lines.length) throw new BerthError('invalid_params', 'Each line needs an appId, a message and, if any, an ISO 8601 time.');
+      // Recorded before the answer: a router that gets no answer sends the counts again, and their ids make that harmless.
+      if (bytes.length > 0 && d.routerBytes) await d.routerBytes(bytes.map((b) => ({ ...b, minute: new Date(b.minute).toISOString() })));
       for (const l of valid) d.logSink.write(l.appId, 'router', '', l.message, l.time === undefined ? undefined : new Date(l.time).toISOString());
       return reply.status(204).send();
     });
   };
+}
+
+function isByteCount(b: unknown): b is RouterByteCount {
+  if (typeof b !== 'object' || b === null) return false;
+  const c = b as Record<string, unknown>;
+  return typeof c.id === 'string' && c.id.length > 0 && c.id.length <= 64 && typeof c.appId === 'string' && APP_ID.test(c.appId)
+    && typeof c.minute === 'string' && ISO_TIME.test(c.minute) && !Number.isNaN(Date.parse(c.minute))
+    && typeof c.bytes === 'number' && Number.isSafeInteger(c.bytes) && c.bytes >= 0;
 }

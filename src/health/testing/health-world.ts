@@ -30,6 +30,8 @@ export const PROCESS_TYPES = { web: 'node server.js', worker: 'node worker.js', 
 
 export interface HealthWorld {
   store: SqliteStore;
+  /** The store's file: a second SqliteStore over it is the store of a restarted server. */
+  dbFile: string;
   clock: FakeClock;
   runtime: FakeRuntime;
   routes: RecordingRoutes;
@@ -84,7 +86,7 @@ export async function healthWorld(formation: Record<string, number>, options: Pa
     ...options,
   });
   return {
-    store, clock, runtime, routes, reconciler, events, rollouts, emitted, app, listening, appLog, deploy,
+    store, dbFile: join(dir, 'berth.sqlite'), clock, runtime, routes, reconciler, events, rollouts, emitted, app, listening, appLog, deploy,
     rollout: async (releaseId) => {
       const release = releaseId ? await store.releases.byId(app.id, releaseId) : await store.releases.current(app.id);
       if (!release) return 'none';

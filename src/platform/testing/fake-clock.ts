@@ -30,6 +30,11 @@ export class FakeClock implements Clock {
     });
   }
 
+  /** How many sleeps are waiting for time to move: a test can wait for work to reach its sleep. */
+  pendingSleeps(): number {
+    return this.sleepers.length;
+  }
+
   /** Moves time forward, resolving each sleep at its own due time, in order. */
   async advance(ms: number): Promise<void> {
     const end = this.time + ms;

@@ -44,7 +44,8 @@ export interface ReleaseWorld {
 
 export const DEFAULT_PROCESS_TYPES: ProcessTypes = { web: 'node server.js', release: 'node migrate.js' };
 
-export async function releaseWorld(o: { clock: FakeClock; runtime: Runtime; releaseTimeoutMs?: number }): Promise<ReleaseWorld> {
+/** `buildMs`: how long each build takes on the fake clock (default: no time). */
+export async function releaseWorld(o: { clock: FakeClock; runtime: Runtime; releaseTimeoutMs?: number; buildMs?: number }): Promise<ReleaseWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-releases-'));
   const store = new SqliteStore(join(dir, 'berth.sqlite'), o.clock);
   const bus = new PlatformEvents();
@@ -54,7 +55,7 @@ export async function releaseWorld(o: { clock: FakeClock; runtime: Runtime; rele
   const builder: AppBuilder = {
     produces: 'image',
     build: async () => { throw new Error('this world builds images only'); },
-    fromImage: async ({ image }) => ({ location: image, processTypes: processTypes.get(image) ?? DEFAULT_PROCESS_TYPES, buildpackDescription: 'image', sizeBytes: 1 }),
+    fromImage: async ({ image }) => (await o.clock.sleep(o.buildMs ?? 0), { location: image, processTypes: processTypes.get(image) ?? DEFAULT_PROCESS_TYPES, buildpackDescription: 'image', sizeBytes: 1 }),
     buildStack: async () => undefined,
     forgetApp: async () => undefined,
     prune: async () => undefined,

@@ -192,4 +192,40 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
   CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
   `,
+  // 8: usage metering (issue 15). Usage is derived from recorded intervals (instances, add-ons,
+  // builds: start, end once known, and when this server last saw it running) and the router's
+  // bytes per app per minute. No foreign key to apps: a destroyed app's usage stays on its bill.
+  `
+  CREATE TABLE usage_intervals (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    app_name TEXT NOT NULL,
+    owner_id TEXT NOT NULL,
+    item TEXT NOT NULL,
+    process_type TEXT,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+  );
+  CREATE INDEX usage_intervals_open ON usage_intervals(kind, ended_at);
+  CREATE INDEX usage_intervals_started ON usage_intervals(started_at);
+  CREATE TABLE router_bytes (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL,
+    app_name TEXT NOT NULL,
+    owner_id TEXT NOT NULL,
+    minute TEXT NOT NULL,
+    bytes INTEGER NOT NULL
+  );
+  CREATE INDEX router_bytes_minute ON router_bytes(minute);
+  CREATE TABLE prices (item TEXT PRIMARY KEY, price REAL NOT NULL);
+  CREATE TABLE team_quotas (
+    team TEXT PRIMARY KEY,
+    max_instances INTEGER,
+    max_memory_mb INTEGER,
+    max_addons INTEGER
+  );
+  `,
 ];

@@ -11,6 +11,7 @@ import { sqliteAddons } from './addon-repos.js';
 import { sqliteApps, sqliteConfig, sqliteFormation } from './app-repos.js';
 import { sqliteTokens, sqliteUsers } from './account-repos.js';
 import { sqliteCron } from './cron-repos.js';
+import { sqliteBilling, sqliteUsage } from './usage-repos.js';
 import { MIGRATIONS } from './migrations.js';
 import { sqliteEvents } from './audit-events-repo.js';
 import { sqliteBuilds, sqliteReleases, sqliteSlugs } from './release-repos.js';
@@ -59,6 +60,8 @@ function makeRepos(db: Database.Database, clock: Clock): Repos {
     events: sqliteEvents(db, ctx),
     addons: sqliteAddons(db, ctx),
     cron: sqliteCron(db),
+    usage: sqliteUsage(db),
+    billing: sqliteBilling(db),
   };
 }
 
@@ -80,13 +83,15 @@ export class SqliteStore implements Store {
 
   readonly users; readonly tokens; readonly apps; readonly config; readonly releases;
   readonly formation; readonly slugs; readonly builds; readonly events; readonly addons; readonly cron;
+  readonly usage; readonly billing;
 
   constructor(file: string, clock: Clock = systemClock) {
     this.db = openSqlite(file);
     this.raw = makeRepos(this.db, clock);
     const outer = serialized(this.raw, (fn) => this.exclusive(fn));
     ({ users: this.users, tokens: this.tokens, apps: this.apps, config: this.config, releases: this.releases,
-      formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons, cron: this.cron } = outer);
+      formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons, cron: this.cron,
+      usage: this.usage, billing: this.billing } = outer);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
