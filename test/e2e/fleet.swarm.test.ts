@@ -131,7 +131,7 @@ describeWith(swarmNodes, 'a fleet: Berth driving a 3-node swarm', () => {
   });
 
   describe('node loss, join and drain, under load through the router', () => {
-    it('brings a dead node\'s instances back on the others, routed, within 30 s; only requests in flight at the kill may fail', async () => {
+    it('brings a dead node\'s instances back on the others, routed, within 30 s; only requests in flight while it died may fail', async () => {
       const tasks = await runningTasks(manager, APP);
       // A worker that runs instances (the manager's death would end the swarm's control plane).
       const victimName = tasks.map((t) => t.nodeName).find((n) => n !== cluster.manager.name)!;
