@@ -31,7 +31,7 @@ describeWith(swarmNodes, 'swarm fleet (nodes)', () => {
     image = await new ImagePublisher(new Docker(), cluster.registry.address).publish(STACK_IMAGE);
     fleet = new SwarmFleet({
       manager, scope, registry: cluster.registry, logger: silentLogger,
-      nodeEngine: (address) => cluster.nodes.find((n) => n.address === address)?.engine,
+      usage: { used: () => null },
     });
   }, STACK_BUILD_TIMEOUT_MS);
   afterAll(async () => {
