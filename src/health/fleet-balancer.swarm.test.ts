@@ -42,7 +42,7 @@ describeWith(swarmNodes, 'fleet balancer on a swarm', () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-balancer-'));
     const store = new SqliteStore(join(dir, 'berth.sqlite'), systemClock);
     const runtime = new SwarmRuntime({ manager: cluster.manager.engine, local: docker, images: new ImagePublisher(docker, cluster.registry.address), logger: silentLogger, scope, stopGraceMs: 2000 });
-    const fleet = new SwarmFleet({ manager: cluster.manager.engine, scope, registry: cluster.registry, nodeEngine: () => undefined, logger: silentLogger });
+    const fleet = new SwarmFleet({ manager: cluster.manager.engine, scope, registry: cluster.registry, usage: { used: () => null }, logger: silentLogger });
     const availability = async (name: string) => (await fleet.nodes()).find((n) => n.name === name)?.availability;
     let drained: string | undefined;
     const load = { ok: 0, failed: [] as string[], stop: false };

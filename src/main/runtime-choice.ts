@@ -24,6 +24,7 @@ import { InstanceDisks } from '../runtime/docker/instance-disks.js';
 import type { Fleet } from '../runtime/fleet.js';
 import { ImagePublisher } from '../runtime/swarm/image-publisher.js';
 import { ImageRegistry } from '../runtime/swarm/image-registry.js';
+import { NodeMeter, removeNodeMeter } from '../runtime/swarm/node-meter.js';
 import { RegistryApi } from '../runtime/swarm/registry-api.js';
 import { RegistryCleanup } from '../runtime/swarm/registry-cleanup.js';
 import { SwarmFleet } from '../runtime/swarm/swarm-fleet.js';
@@ -74,6 +75,7 @@ export async function chooseRuntime(settings: Settings, paths: { runtime: string
       // What a killed Berth of this BERTH_HOME left on the engine goes before anything new starts.
       await runtime.removeLeftovers();
       await builder.removeBuildLeftovers();
+      await retireNodeMeter(docker, scope, log);
       return {
         runtime, builder,
         reason: settings.runtime === 'docker' ? 'BERTH_RUNTIME=docker' : 'a Docker engine answers', detach: () => runtime.detach(),
@@ -116,13 +118,13 @@ async function chooseSwarm(settings: Settings, log: Logger, logger: Logger): Pro
   await trustRegistry(registry);
   const publisher = new ImagePublisher(docker, registry.address);
   const runtime = new SwarmRuntime({ manager, local: docker, images: publisher, logger: log, scope });
-  // Use is measured where Berth can ask a node's engine: the manager Berth talks to is one; other
-  // nodes' engines are not exposed (their dockerd listens on its socket only), so theirs is null.
-  const managerNodeId = ((await manager.info()) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID;
-  const fleet = new SwarmFleet({
-    manager, scope, registry, logger: logger.child({ component: 'fleet' }),
-    nodeEngine: (_address, nodeId) => (nodeId === managerNodeId ? manager : undefined),
-  });
+  // Every node's use, the manager's included, from Berth's meter service on each node (read through
+  // the manager's service logs: other nodes' engines are not exposed). It runs from Berth's stack
+  // image, pushed to the registry like an app image (once the stack exists: it retries until then).
+  const meter = new NodeMeter({ manager, scope, image: () => publisher.publish(STACK_IMAGE), clock: systemClock, logger: logger.child({ component: 'node-meter' }) });
+  const metering = new AbortController();
+  meter.start(metering.signal).catch((e: Error) => log.error('node-meter-stopped', { error: e.message }));
+  const fleet = new SwarmFleet({ manager, scope, registry, usage: meter, logger: logger.child({ component: 'fleet' }) });
   const imageBuilder = new DockerImageBuilder(docker, logger.child({ component: 'build' }), {
     scope, nodeReleases: nodeReleaseFetcher(settings), registryCredentials: new DockerConfigCredentials(settings.dockerConfig),
   });
@@ -134,9 +136,23 @@ async function chooseSwarm(settings: Settings, log: Logger, logger: Logger): Pro
   const builder = new RegistryPruningBuilder(imageBuilder, cleanup, log);
   return {
     runtime, builder, fleet, forgetAppImages: (appName) => builder.forgetAppImages(appName), reason: settings.runtime === 'swarm' ? 'BERTH_RUNTIME=swarm' : 'the Docker engine is a swarm manager',
-    detach: () => { runtime.detach(); registry.stop(); },
+    detach: () => { metering.abort(); runtime.detach(); registry.stop(); },
     sandboxGateway: async () => undefined,
   };
+}
+
+/**
+ * Removes the node meter a swarm Berth of this BERTH_HOME left on this engine: with another runtime
+ * nobody reads it. Only a swarm manager can have one; no engine, or no swarm, is nothing to do.
+ */
+async function retireNodeMeter(docker: Docker, scope: string, log: Logger): Promise<void> {
+  const info = (await docker.info().catch(() => ({}))) as { Swarm?: { ControlAvailable?: boolean } };
+  if (!info.Swarm?.ControlAvailable) return;
+  const removed = await removeNodeMeter(docker, scope).catch((e: Error) => {
+    log.warn('node-meter-remove-failed', { error: e.message });
+    return 0;
+  });
+  if (removed > 0) log.info('node-meter-removed', { scope });
 }
 
 /** The swarm manager's engine: the one BERTH_SWARM_MANAGER names, else the engine Berth builds on. */

@@ -27,7 +27,10 @@ export interface FleetNode {
   capacity: Resources;
   /** What the instances placed on it reserve (their sizes). */
   reserved: Resources;
-  /** What they use now, when asked for and the node's engine can be asked; null otherwise. */
+  /**
+   * What the machine uses now (all of it, not only Berth's instances: CPUs busy, memory total −
+   * available), when asked for and the node's meter has reported lately; null otherwise.
+   */
   used: Resources | null;
 }
 
@@ -41,8 +44,8 @@ export interface JoinInstructions {
 
 export interface Fleet {
   /**
-   * The nodes. `used` is measured only when asked (`{ used: true }`: each reachable node's engine
-   * samples its containers for about a second), so a caller polling placement facts stays cheap.
+   * The nodes. `used` is filled in only when asked (`{ used: true }`, what `berth nodes` shows);
+   * callers of placement facts (the balancer) leave it null.
    */
   nodes(opts?: { used?: boolean }): Promise<FleetNode[]>;
   /** One node, by its id or by a hostname only one node has (the rule every node command resolves by). */

@@ -108,6 +108,13 @@ describeWith(swarmNodes, 'a fleet: Berth driving a 3-node swarm', () => {
       for (const node of counts.keys()) expect(ps).toContain(node);
     });
 
+    it("`berth nodes` shows every node's CPU and memory used, the manager's and the workers', from Berth's meter on each", async () => {
+      const usedOf = async () => (JSON.parse(await ok(['nodes', '--json'])) as Array<{ name: string; used: { cpus: number; memory_bytes: number } | null }>);
+      await waitFor(async () => (await usedOf()).every((n) => n.used !== null), 90_000, 'every node to report its use');
+      for (const n of await usedOf()) expect(n.used!.memory_bytes, n.name).toBeGreaterThan(0);
+      for (const node of cluster.nodes) expect(await nodesLine(node.name), node.name).not.toMatch(/ \/ -/);
+    });
+
     it("answers through the router from instances on at least 2 nodes, with the client's address in X-Forwarded-For", async () => {
       const tasks = await runningTasks(manager, APP);
       const answers = await Promise.all(Array.from({ length: 24 }, () => probe(p.routerPort, APP)));

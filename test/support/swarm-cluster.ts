@@ -234,6 +234,9 @@ async function startCluster(size: number): Promise<SwarmCluster> {
         await n.container.remove({ force: true, v: true }).catch(() => undefined);
         nodes.splice(nodes.indexOf(n), 1);
       }
+      // A server's node meter outlives it (kept for its next start, runtime/swarm/node-meter.ts): the
+      // next suite starts without one.
+      for (const s of await manager.engine.listServices({ filters: { label: ['berth.role=meter'] } })) await manager.engine.getService(s.ID!).remove().catch(() => undefined);
       // Availability and Berth's labels back to a fresh node's.
       for (const sn of await manager.engine.listNodes()) {
         if (sn.Spec?.Availability === 'active' && Object.keys(sn.Spec?.Labels ?? {}).length === 0) continue;

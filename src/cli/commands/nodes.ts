@@ -5,7 +5,7 @@ import { defineCommand } from '../command.js';
 import { formatBytes } from '../output.js';
 
 const cpus = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 1).replace(/0+$/, ''));
-/** `capacity / reserved / used`; used is `-` where the node's engine cannot be asked. */
+/** `capacity / reserved / used`; used is `-` where the node's meter has no recent reading. */
 const triple = (n: FleetNode, show: (r: NodeResources) => string): string => `${show(n.capacity)} / ${show(n.reserved)} / ${n.used ? show(n.used) : '-'}`;
 
 const NODE_COLUMNS: ReadonlyArray<{ header: string; get: (n: FleetNode) => string }> = [
@@ -30,7 +30,7 @@ export const nodes = defineCommand({
     ctx.out.table(list, NODE_COLUMNS);
     if (list.some((n) => n.used === null)) {
       ctx.out.line();
-      ctx.out.line('used -: not measured (the node is not ready, or Berth cannot reach its engine: only the manager Berth talks to is asked).');
+      ctx.out.line("used -: not measured (the node is not ready or is drained, or Berth's meter on it has not reported in the last 15 s).");
     }
   },
 });

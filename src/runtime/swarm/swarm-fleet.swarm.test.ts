@@ -1,10 +1,12 @@
 // SwarmFleet on the real 3-node swarm of containers (test/support/swarm-cluster): what `berth nodes`
-// reports against each node's own engine, drain and activate as the scheduler sees them, removal of
-// a node that died (one added for the purpose, so the shared three stay), and the join command.
+// reports against each node's own engine, the use every node's meter reports through the manager,
+// drain and activate as the scheduler sees them, removal of a node that died (one added for the
+// purpose, so the shared three stay), and the join command.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { STACK_IMAGE } from '../../build/docker/stack-image.js';
+import { systemClock } from '../../platform/clock.js';
 import { silentLogger } from '../../platform/logger.js';
 import { describeWith } from '../../../test/support/require-dependency.js';
 import { STACK_BUILD_TIMEOUT_MS } from '../../../test/support/docker-engine.js';
@@ -13,6 +15,7 @@ import { eventually } from '../runtime.contract.js';
 import { LABEL } from '../docker/container-labels.js';
 import { SCOPE_LABEL } from '../docker/docker-runtime.js';
 import { ImagePublisher } from './image-publisher.js';
+import { NodeMeter, removeNodeMeter } from './node-meter.js';
 import { SwarmFleet } from './swarm-fleet.js';
 
 const MiB = 1024 ** 2;
@@ -22,6 +25,7 @@ describeWith(swarmNodes, 'swarm fleet (nodes)', () => {
   let manager: Docker;
   let fleet: SwarmFleet;
   let image: string;
+  const metering = new AbortController();
   const scope = `f${randomBytes(4).toString('hex')}`;
   const services: string[] = [];
 
@@ -29,12 +33,14 @@ describeWith(swarmNodes, 'swarm fleet (nodes)', () => {
     cluster = await swarmCluster(3);
     manager = cluster.manager.engine;
     image = await new ImagePublisher(new Docker(), cluster.registry.address).publish(STACK_IMAGE);
-    fleet = new SwarmFleet({
-      manager, scope, registry: cluster.registry, logger: silentLogger,
-      nodeEngine: (address) => cluster.nodes.find((n) => n.address === address)?.engine,
-    });
+    // A reading a second: the first use is known two seconds after each node's meter task runs.
+    const meter = new NodeMeter({ manager, scope, image: async () => image, clock: systemClock, logger: silentLogger, intervalSeconds: 1 });
+    void meter.start(metering.signal);
+    fleet = new SwarmFleet({ manager, scope, registry: cluster.registry, usage: meter, logger: silentLogger });
   }, STACK_BUILD_TIMEOUT_MS);
   afterAll(async () => {
+    metering.abort();
+    if (manager) await removeNodeMeter(manager, scope);
     for (const id of services) await manager.getService(id).remove().catch(() => undefined);
     for (const n of cluster?.nodes ?? []) await fleet?.activate(n.name).catch(() => undefined);
   }, 120_000);
@@ -61,10 +67,14 @@ describeWith(swarmNodes, 'swarm fleet (nodes)', () => {
     return id;
   }
 
-  it("reports each node as its own engine knows it, and Berth's reservations and use where they run", async () => {
+  it("reports each node as its own engine knows it, Berth's reservations where they run, and every node's use from its meter", async () => {
     const [node1, node2] = cluster.nodes as [typeof cluster.nodes[0], typeof cluster.nodes[0]];
     await service({ berth: true, node: node2.name, reserve: { nanoCpus: 250_000_000, memory: 64 * MiB } });
-    const listed = await fleet.nodes({ used: true });
+    // Every node, the manager and the workers alike, once its meter task has printed twice.
+    const listed = await eventually(async () => {
+      const nodes = await fleet.nodes({ used: true });
+      return cluster.nodes.slice(0, 3).every((n) => nodes.find((l) => l.name === n.name)?.used) ? nodes : undefined;
+    }, 120_000);
     for (const n of cluster.nodes.slice(0, 3)) {
       const own = (await n.engine.info()) as { NCPU: number; MemTotal: number; Name: string };
       expect(listed.find((l) => l.name === n.name), n.name).toMatchObject({
@@ -74,10 +84,18 @@ describeWith(swarmNodes, 'swarm fleet (nodes)', () => {
     expect(listed.find((l) => l.name === node1.name)).toMatchObject({ role: 'manager', leader: true, instances: 0, reserved: { cpus: 0, memoryBytes: 0 } });
     const two = listed.find((l) => l.name === node2.name)!;
     expect(two).toMatchObject({ role: 'worker', leader: false, instances: 1, reserved: { cpus: 0.25, memoryBytes: 64 * MiB } });
-    // `sleep` uses some memory and next to no CPU; measured through node2's own engine.
-    expect(two.used!.memoryBytes).toBeGreaterThan(0);
-    expect(two.used!.memoryBytes).toBeLessThan(64 * MiB);
-  }, 180_000);
+    // The machine's use: something (at least its meter) is busy, and no more than it has.
+    for (const n of listed.filter((l) => cluster.nodes.slice(0, 3).some((c) => c.name === l.name))) {
+      expect(n.used!.cpus, n.name).toBeGreaterThan(0);
+      expect(n.used!.cpus, n.name).toBeLessThanOrEqual(n.capacity.cpus);
+      expect(n.used!.memoryBytes, n.name).toBeGreaterThan(0);
+      expect(n.used!.memoryBytes, n.name).toBeLessThan(n.capacity.memoryBytes);
+    }
+    // The meter is this Berth's global service: one task per node, shown on no node as an instance.
+    const [meterService] = await manager.listServices({ filters: { label: [`${SCOPE_LABEL}=${scope}`, `${LABEL.role}=meter`] } });
+    const meterTasks = await manager.listTasks({ filters: { service: [meterService!.ID!], 'desired-state': ['running'] } });
+    expect(new Set(meterTasks.map((t) => t.NodeID)).size).toBe(3);
+  }, 240_000);
 
   it('drain pauses the node with the berth.drain label and the scheduler places nothing new there; activate undoes it; finishDrain drains it', async () => {
     const node3 = cluster.nodes[2]!;

@@ -9,7 +9,7 @@ import type { Fleet, FleetNode, JoinInstructions, Resources } from '../fleet.js'
 import { LABEL } from '../docker/container-labels.js';
 import { SCOPE_LABEL } from '../docker/docker-runtime.js';
 import { joinInstructions } from './join-instructions.js';
-import { availabilityOf, DRAIN_LABEL, DRAIN_REQUESTED, isHolding, nodeView, usageOf, type BerthTask, type SwarmNodeInfo } from './swarm-node-view.js';
+import { availabilityOf, DRAIN_LABEL, DRAIN_REQUESTED, isHolding, nodeView, type BerthTask, type SwarmNodeInfo } from './swarm-node-view.js';
 
 export type ManagerEngine = Pick<Docker, 'info' | 'swarmInspect' | 'listNodes' | 'listServices' | 'listTasks' | 'getNode'>;
 
@@ -19,11 +19,8 @@ export interface SwarmFleetOptions {
   scope: string;
   /** Berth's registry: nodes pull from it and must trust its CA. */
   registry: { address: string; caCertificate: string };
-  /**
-   * The engine of the node at an address, when Berth can reach it, for what only the node knows
-   * (its containers' CPU and memory use); undefined: that node's use is not measured (null).
-   */
-  nodeEngine: (address: string, nodeId: string) => Pick<Docker, 'getContainer'> | undefined;
+  /** The machine's use on a node (node-meter.ts, the one owner of "used"); null while not known. */
+  usage: { used(nodeId: string): Resources | null };
   logger: Logger;
 }
 
@@ -34,8 +31,8 @@ export class SwarmFleet implements Fleet {
 
   async nodes(opts: { used?: boolean } = {}): Promise<FleetNode[]> {
     const [nodes, tasks] = await Promise.all([this.swarmNodes(), this.berthTasks()]);
-    const measure = (n: SwarmNodeInfo) => (opts.used && n.Status?.State === 'ready' ? this.usage(n, tasks) : Promise.resolve(null));
-    const views = await Promise.all(nodes.map(async (n) => nodeView(n, tasks, await measure(n))));
+    const used = (n: SwarmNodeInfo) => (opts.used && n.Status?.State === 'ready' ? this.opts.usage.used(n.ID) : null);
+    const views = nodes.map((n) => nodeView(n, tasks, used(n)));
     return views.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
   }
 
@@ -141,21 +138,6 @@ export class SwarmFleet implements Fleet {
     const services = await this.opts.manager.listServices({ filters: { label } });
     if (services.length === 0) return [];
     return (await this.opts.manager.listTasks({ filters: { service: services.map((s) => s.ID), 'desired-state': ['running'] } })) as BerthTask[];
-  }
-
-  /** What Berth's running tasks on the node use now, from the node's own engine; null when Berth cannot ask it. */
-  private async usage(node: SwarmNodeInfo, tasks: readonly BerthTask[]): Promise<Resources | null> {
-    const engine = this.opts.nodeEngine(node.Status?.Addr ?? '', node.ID);
-    if (!engine) return null;
-    const containers = tasks.filter((t) => t.NodeID === node.ID && t.Status?.State === 'running').map((t) => t.Status?.ContainerStatus?.ContainerID).filter((id): id is string => !!id);
-    try {
-      const samples = await Promise.all(containers.map(async (id) => usageOf(await engine.getContainer(id).stats({ stream: false }))));
-      return samples.reduce((sum, s) => ({ cpus: sum.cpus + s.cpus, memoryBytes: sum.memoryBytes + s.memoryBytes }), { cpus: 0, memoryBytes: 0 });
-    } catch (e) {
-      // A node that stopped answering mid-read reports no use rather than failing the whole list.
-      this.opts.logger.warn('node-usage-unavailable', { node: node.ID, error: (e as Error).message });
-      return null;
-    }
   }
 }
 

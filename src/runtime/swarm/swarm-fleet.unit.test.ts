@@ -1,7 +1,7 @@
 // SwarmFleet against a fake manager engine (the subset of the Engine API it calls): what an admin
 // sees and what each node command changes. The real 3-node swarm is in swarm-fleet.swarm.test.ts.
 import { describe, expect, it } from 'vitest';
-import type Docker from 'dockerode';
+import type { Resources } from '../fleet.js';
 import { silentLogger } from '../../platform/logger.js';
 import { SwarmFleet, type ManagerEngine } from './swarm-fleet.js';
 import type { SwarmNodeInfo } from './swarm-node-view.js';
@@ -36,9 +36,9 @@ function fakeManager(nodes: SwarmNodeInfo[], tasks: unknown[] = []) {
   return { manager: manager as unknown as ManagerEngine, updates, removed };
 }
 
-const fleetOn = (manager: ManagerEngine, engines: Record<string, Partial<Docker>> = {}) => new SwarmFleet({
+const fleetOn = (manager: ManagerEngine, used: Record<string, Resources> = {}) => new SwarmFleet({
   manager, scope: 's1', registry: { address: '10.0.0.1:5443', caCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' },
-  nodeEngine: (address) => engines[address] as Docker | undefined, logger: silentLogger,
+  usage: { used: (nodeId) => used[nodeId] ?? null }, logger: silentLogger,
 });
 
 const task = (nodeId: string, state: string, nanoCpus: number, memory: number, container = `c-${nodeId}-${state}`) => ({
@@ -47,18 +47,13 @@ const task = (nodeId: string, state: string, nanoCpus: number, memory: number, c
 });
 
 describe('SwarmFleet (fake manager)', () => {
-  it('lists each node with its capacity, what Berth reserves on it, and what it uses when its engine answers', async () => {
-    const stats = {
-      cpu_stats: { cpu_usage: { total_usage: 3e9 }, system_cpu_usage: 20e9, online_cpus: 2 },
-      precpu_stats: { cpu_usage: { total_usage: 2e9 }, system_cpu_usage: 10e9 },
-      memory_stats: { usage: 300 * 1024 ** 2, stats: { total_inactive_file: 44 * 1024 ** 2 } },
-    };
+  it("lists each node with its capacity, what Berth reserves on it, and the machine's use its meter reported", async () => {
     const { manager } = fakeManager(
       [node('manager-id-1', 'node1', { Spec: { Role: 'manager', Availability: 'active' }, Status: { State: 'ready', Addr: '0.0.0.0' }, ManagerStatus: { Leader: true, Addr: '10.0.0.1:2377' } }),
         node('worker-id-22', 'node2'), node('worker-id-333', 'node3', { Status: { State: 'down', Addr: '10.0.0.13' } })],
       [task('worker-id-22', 'running', 1e9, 512 * 1024 ** 2), task('worker-id-22', 'starting', 5e8, 256 * 1024 ** 2), task('worker-id-333', 'running', 1e9, GiB)],
     );
-    const fleet = fleetOn(manager, { '10.0.0.12': { getContainer: (() => ({ stats: async () => stats })) as never } });
+    const fleet = fleetOn(manager, { 'worker-id-22': { cpus: 0.2, memoryBytes: 256 * 1024 ** 2 }, 'worker-id-333': { cpus: 1, memoryBytes: GiB } });
     const [n1, n2, n3] = await fleet.nodes({ used: true });
     // Not asked for, use is not measured (the balancer polls nodes every few seconds).
     expect((await fleet.nodes()).map((n) => n.used)).toEqual([null, null, null]);
@@ -67,9 +62,8 @@ describe('SwarmFleet (fake manager)', () => {
       name: 'node2', address: '10.0.0.12', role: 'worker', leader: false, availability: 'active', instances: 2,
       capacity: { cpus: 2, memoryBytes: 4 * GiB }, reserved: { cpus: 1.5, memoryBytes: 768 * 1024 ** 2 },
     });
-    // One running container: (1e9 / 10e9) × 2 CPUs; memory without the droppable page cache.
     expect(n2!.used).toEqual({ cpus: 0.2, memoryBytes: 256 * 1024 ** 2 });
-    // A down node still counts what the swarm has not moved yet, but nobody can measure it.
+    // A down node still counts what the swarm has not moved yet; a figure its meter sent before is not shown.
     expect(n3).toMatchObject({ state: 'down', instances: 1, used: null });
   });
 

@@ -1,6 +1,5 @@
 // Reads one swarm node as the Fleet port shows it (runtime/fleet.ts) from what the manager says
 // about it and about Berth's tasks on it. No I/O here: swarm-fleet.ts fetches, this turns.
-import type Docker from 'dockerode';
 import type { FleetNode, NodeAvailability, NodeState, Resources } from '../fleet.js';
 
 /** The node label that tells Berth's "draining" (instances still moving away) from a plain `pause`. */
@@ -63,16 +62,4 @@ export function nodeView(node: SwarmNodeInfo, tasks: readonly BerthTask[], used:
     reserved,
     used,
   };
-}
-
-/** CPUs in use (1 = one core busy) from one engine stats sample, as `docker stats` works it out. */
-export function usageOf(stats: Docker.ContainerStats): Resources {
-  const cpuDelta = stats.cpu_stats.cpu_usage.total_usage - (stats.precpu_stats?.cpu_usage?.total_usage ?? 0);
-  const systemDelta = (stats.cpu_stats.system_cpu_usage ?? 0) - (stats.precpu_stats?.system_cpu_usage ?? 0);
-  const online = stats.cpu_stats.online_cpus ?? stats.cpu_stats.cpu_usage.percpu_usage?.length ?? 1;
-  const cpus = systemDelta > 0 && cpuDelta > 0 ? (cpuDelta / systemDelta) * online : 0;
-  // The page cache the kernel can drop is not the app's memory (docker stats subtracts it too).
-  const cache = (stats.memory_stats.stats as { total_inactive_file?: number; inactive_file?: number } | undefined);
-  const memoryBytes = Math.max(0, (stats.memory_stats.usage ?? 0) - (cache?.total_inactive_file ?? cache?.inactive_file ?? 0));
-  return { cpus, memoryBytes };
 }

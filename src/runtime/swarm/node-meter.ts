@@ -1,0 +1,133 @@
+// The one owner of "used" on a swarm: every node's machine use, as the node meter's global service
+// (meter-service-spec.ts) prints it on each node, read from the manager's service logs API — which
+// reaches every node and names the node of each line — keeping the latest two readings per node.
+// Berth talks to the manager's engine only; this works for the manager and every other node alike.
+import type Docker from 'dockerode';
+import type { Clock } from '../../platform/clock.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Resources } from '../fleet.js';
+import { LABEL } from '../docker/container-labels.js';
+import { SCOPE_LABEL } from '../docker/docker-runtime.js';
+import { LogDemuxer } from '../docker/log-demux.js';
+import { METER_ROLE, METER_SPEC_LABEL, meterServiceSpec } from './meter-service-spec.js';
+import { parseReading, splitServiceLogLine, usageBetween, type NodeReading } from './node-reading.js';
+
+export type MeterEngine = Pick<Docker, 'listServices' | 'createService' | 'getService'>;
+
+export interface NodeMeterOptions {
+  manager: MeterEngine;
+  /** Whose meter (one per BERTH_HOME: the runtime's scope). */
+  scope: string;
+  /** Berth's stack image as the nodes pull it from Berth's registry (pushed there first). */
+  image: () => Promise<string>;
+  clock: Clock;
+  logger: Logger;
+  /** Seconds between two readings of a node (default 5). */
+  intervalSeconds?: number;
+}
+
+interface NodeReadings { taskId: string; earlier?: NodeReading; later: NodeReading; receivedAt: number }
+
+type ServiceInfo = { ID: string; Version?: { Index?: number }; Spec?: { Labels?: Record<string, string> } };
+
+const MAX_RETRY_MS = 60_000;
+
+export class NodeMeter {
+  private readonly readings = new Map<string, NodeReadings>();
+  private readonly intervalSeconds: number;
+
+  constructor(private readonly opts: NodeMeterOptions) {
+    this.intervalSeconds = opts.intervalSeconds ?? 5;
+  }
+
+  /**
+   * The machine's use on a node over its last two readings; null until the node's meter has printed
+   * twice, or when it has been silent for three intervals (its task is gone, starting, or the node is
+   * unreachable): an old figure would look current.
+   */
+  used(nodeId: string): Resources | null {
+    const r = this.readings.get(nodeId);
+    if (!r?.earlier || this.opts.clock.now() - r.receivedAt > 3 * this.intervalSeconds * 1000) return null;
+    return usageBetween(r.earlier, r.later) ?? null;
+  }
+
+  /** Keeps the meter service as Berth wants it and follows its logs until the signal aborts; retries with backoff. */
+  async start(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      let read = 0;
+      try {
+        const id = await this.ensureService();
+        read = await this.follow(id, signal);
+      } catch (e) {
+        if (signal.aborted) break;
+        this.opts.logger.warn('node-meter-unavailable', { error: (e as Error).message });
+      }
+      failures = read > 0 ? 0 : failures + 1;
+      // A stream that ended after readings (the manager restarted, the service was replaced) is followed again after a second.
+      const delay = Math.min(MAX_RETRY_MS, 1000 * 2 ** Math.max(0, failures - 1));
+      await this.opts.clock.sleep(delay, signal).catch(() => undefined);
+    }
+  }
+
+  /** Takes one line of the service's logs (with their details): a reading of the node that printed it. */
+  take(line: string): boolean {
+    const split = splitServiceLogLine(line);
+    const reading = split && parseReading(split.message);
+    if (!split || !reading) return false;
+    const last = this.readings.get(split.nodeId);
+    // A reading of another task (the meter's task was replaced) never pairs with one of the old task's.
+    const earlier = last?.taskId === split.taskId ? last.later : undefined;
+    this.readings.set(split.nodeId, { taskId: split.taskId, earlier, later: reading, receivedAt: this.opts.clock.now() });
+    return true;
+  }
+
+  /** Creates the service once, or updates it when its spec differs from the one this Berth wants; its id. */
+  private async ensureService(): Promise<string> {
+    const { manager, scope, logger } = this.opts;
+    const spec = meterServiceSpec({ scope, image: await this.opts.image(), intervalSeconds: this.intervalSeconds });
+    const wanted = spec.Labels![METER_SPEC_LABEL];
+    const [current] = (await manager.listServices({ filters: { label: meterLabels(scope) } })) as ServiceInfo[];
+    if (!current) {
+      const created = (await manager.createService(spec)) as { id?: string; ID?: string };
+      logger.info('node-meter-created', { service: spec.Name });
+      return created.id ?? created.ID!;
+    }
+    if (current.Spec?.Labels?.[METER_SPEC_LABEL] !== wanted) {
+      await manager.getService(current.ID).update({ _query: { version: current.Version?.Index }, _body: spec } as never);
+      logger.info('node-meter-updated', { service: spec.Name });
+    }
+    return current.ID;
+  }
+
+  /** Follows the service's logs; the number of readings taken before the stream ended. */
+  private async follow(id: string, signal: AbortSignal): Promise<number> {
+    if (signal.aborted) return 0;
+    // tail: the last readings of each task, so every node has a figure one interval after a (re)start.
+    const stream = (await this.opts.manager.getService(id).logs({ stdout: true, follow: true, details: true, tail: 2 } as never)) as unknown as NodeJS.ReadableStream & { destroy(): void };
+    const close = () => stream.destroy();
+    signal.addEventListener('abort', close, { once: true });
+    const demuxer = new LogDemuxer();
+    let read = 0;
+    try {
+      for await (const bytes of stream as AsyncIterable<Buffer>) {
+        for (const chunk of demuxer.push(bytes)) if (this.take(chunk.line)) read++;
+      }
+    } catch (e) {
+      if (!signal.aborted) throw e;
+    } finally {
+      signal.removeEventListener('abort', close);
+      stream.destroy();
+    }
+    return read;
+  }
+}
+
+/** Removes this scope's meter service (Berth now runs another runtime); how many were removed. */
+export async function removeNodeMeter(manager: Pick<Docker, 'listServices' | 'getService'>, scope: string): Promise<number> {
+  const services = (await manager.listServices({ filters: { label: meterLabels(scope) } })) as ServiceInfo[];
+  for (const s of services) await manager.getService(s.ID).remove();
+  return services.length;
+}
+
+const meterLabels = (scope: string): string[] => [`${LABEL.managed}=1`, `${SCOPE_LABEL}=${scope}`, `${LABEL.role}=${METER_ROLE}`];

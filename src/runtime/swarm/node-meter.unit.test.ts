@@ -1,0 +1,140 @@
+// NodeMeter against a fake manager (the Engine API calls it makes) and a fake clock: the service is
+// created once and updated only when its spec changes, readings reach `used` per node as the
+// service logs carry them, and a node whose meter is absent, starting or silent shows nothing.
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../platform/testing/fake-clock.js';
+import { silentLogger } from '../../platform/logger.js';
+import { METER_SPEC_LABEL } from './meter-service-spec.js';
+import { NodeMeter, removeNodeMeter, type MeterEngine } from './node-meter.js';
+
+const GiB = 1024 ** 3;
+
+/** One frame of the engine's multiplexed log stream (stdout) carrying a line with its details. */
+const frame = (nodeId: string, taskId: string, message: string): Buffer => {
+  const payload = Buffer.from(`com.docker.swarm.node.id=${nodeId},com.docker.swarm.service.id=svc,com.docker.swarm.task.id=${taskId} ${message}\n`);
+  const header = Buffer.alloc(8);
+  header[0] = 1;
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+};
+/** 2 CPUs, busy and idle ticks; 4 GiB total, 3 GiB available. */
+const reading = (busy: number, idle: number) => `berth-meter 1 2 ${busy} 0 0 ${idle} 0 0 0 0 ${4 * 1024 ** 2} ${3 * 1024 ** 2}`;
+
+function fakeManager(existing?: { labels: Record<string, string> }) {
+  const calls: string[] = [];
+  const services: Array<{ ID: string; Version: { Index: number }; Spec: { Labels: Record<string, string> } }> = existing ? [{ ID: 'meter-1', Version: { Index: 3 }, Spec: { Labels: existing.labels } }] : [];
+  const streams: PassThrough[] = [];
+  const logQueries: unknown[] = [];
+  const manager = {
+    listServices: async () => services,
+    createService: async (spec: { Labels: Record<string, string> }) => {
+      calls.push('create');
+      services.push({ ID: 'meter-new', Version: { Index: 1 }, Spec: { Labels: spec.Labels } });
+      return { id: 'meter-new' };
+    },
+    getService: (id: string) => ({
+      update: async (opts: { _query: { version: number } }) => { calls.push(`update ${id} v${opts._query.version}`); },
+      remove: async () => { calls.push(`remove ${id}`); },
+      logs: async (query: unknown) => {
+        logQueries.push(query);
+        const stream = new PassThrough();
+        streams.push(stream);
+        return stream;
+      },
+    }),
+  };
+  return { manager: manager as unknown as MeterEngine, calls, streams, logQueries };
+}
+
+const controllers: AbortController[] = [];
+afterEach(() => { for (const c of controllers.splice(0)) c.abort(); });
+
+async function started(fake: ReturnType<typeof fakeManager>, clock = new FakeClock()) {
+  const meter = new NodeMeter({ manager: fake.manager, scope: 's1', image: async () => '10.0.0.1:5443/berth/stack:abc', clock, logger: silentLogger, intervalSeconds: 5 });
+  const controller = new AbortController();
+  controllers.push(controller);
+  const running = meter.start(controller.signal);
+  // Until the service's log stream is open.
+  for (let i = 0; i < 50 && fake.streams.length === 0; i++) await clock.advance(0);
+  return { meter, clock, controller, running };
+}
+
+describe('NodeMeter (fake manager)', () => {
+  it("creates the meter service when there is none and follows its logs with each line's node", async () => {
+    const fake = fakeManager();
+    await started(fake);
+    expect(fake.calls).toEqual(['create']);
+    expect(fake.logQueries).toEqual([{ stdout: true, follow: true, details: true, tail: 2 }]);
+  });
+
+  it('leaves a service of the same spec alone and updates one of another spec (at its version)', async () => {
+    const first = fakeManager();
+    await started(first);
+    const labels = (await first.manager.listServices())[0]!.Spec!.Labels!;
+    const unchanged = fakeManager({ labels });
+    await started(unchanged);
+    expect(unchanged.calls).toEqual([]);
+    const changed = fakeManager({ labels: { ...labels, [METER_SPEC_LABEL]: 'an-older-spec' } });
+    await started(changed);
+    expect(changed.calls).toEqual(['update meter-1 v3']);
+  });
+
+  it("gives each node the machine's use between its last two readings; nothing before the second", async () => {
+    const fake = fakeManager();
+    const { meter, clock } = await started(fake);
+    const stream = fake.streams[0]!;
+    expect(meter.used('node-a')).toBeNull();
+    stream.write(frame('node-a', 'task-a', reading(1000, 9000)));
+    stream.write(frame('node-b', 'task-b', reading(50, 950)));
+    stream.write(frame('node-a', 'task-a', 'something else the shell said'));
+    await clock.advance(0);
+    expect([meter.used('node-a'), meter.used('node-b')]).toEqual([null, null]);
+    // node-a: 500 of 1,000 ticks busy on 2 CPUs = 1 CPU; node-b: 100 of 1,000 = 0.2.
+    stream.write(frame('node-a', 'task-a', reading(1500, 9500)));
+    stream.write(frame('node-b', 'task-b', reading(150, 1850)));
+    await clock.advance(0);
+    expect(meter.used('node-a')).toEqual({ cpus: 1, memoryBytes: 1 * GiB });
+    expect(meter.used('node-b')).toEqual({ cpus: 0.2, memoryBytes: 1 * GiB });
+    expect(meter.used('node-c')).toBeNull();
+  });
+
+  it("never pairs readings of two tasks (a replaced meter), and forgets a node whose meter fell silent", async () => {
+    const fake = fakeManager();
+    const { meter, clock } = await started(fake);
+    const stream = fake.streams[0]!;
+    stream.write(frame('node-a', 'task-old', reading(1000, 9000)));
+    stream.write(frame('node-a', 'task-new', reading(2000, 12000)));
+    await clock.advance(0);
+    expect(meter.used('node-a')).toBeNull();
+    stream.write(frame('node-a', 'task-new', reading(2100, 12900)));
+    await clock.advance(0);
+    expect(meter.used('node-a')).toEqual({ cpus: 0.2, memoryBytes: 1 * GiB });
+    // Three intervals (15 s) without a line: the node's task is gone or unreachable.
+    await clock.advance(15_000);
+    expect(meter.used('node-a')).toEqual({ cpus: 0.2, memoryBytes: 1 * GiB });
+    await clock.advance(1);
+    expect(meter.used('node-a')).toBeNull();
+  });
+
+  it('follows the logs again when the stream fails, and stops when the signal aborts', async () => {
+    const fake = fakeManager();
+    const { meter, clock, controller, running } = await started(fake);
+    fake.streams[0]!.destroy(new Error('manager restarted'));
+    await clock.advance(1000);
+    expect(fake.streams).toHaveLength(2);
+    fake.streams[1]!.write(frame('node-a', 't', reading(0, 100)));
+    fake.streams[1]!.write(frame('node-a', 't', reading(10, 190)));
+    await clock.advance(0);
+    expect(meter.used('node-a')).toEqual({ cpus: 0.2, memoryBytes: 1 * GiB });
+    controller.abort();
+    await running;
+    expect(fake.streams[1]!.destroyed).toBe(true);
+  });
+
+  it("removeNodeMeter removes this scope's meter service", async () => {
+    const fake = fakeManager({ labels: {} });
+    expect(await removeNodeMeter(fake.manager, 's1')).toBe(1);
+    expect(fake.calls).toEqual(['remove meter-1']);
+  });
+});

@@ -1,0 +1,41 @@
+// The node meter's line format and the use worked out from two readings, on fake readings.
+import { describe, expect, it } from 'vitest';
+import { parseReading, splitServiceLogLine, usageBetween } from './node-reading.js';
+
+const GiB = 1024 ** 3;
+// 4 CPUs; user nice system idle iowait irq softirq steal; 8 GiB total, 5 GiB available (in kB).
+const line = (user: number, idle: number, availableKb = 5 * 1024 ** 2) => `berth-meter 1 4 ${user} 10 200 ${idle} 40 5 5 0 ${8 * 1024 ** 2} ${availableKb}`;
+
+describe('node readings', () => {
+  it('reads the CPU ticks (busy without idle and iowait) and the memory of one line', () => {
+    expect(parseReading(line(1000, 5000))).toEqual({
+      cpus: 4, busyTicks: 1000 + 10 + 200 + 5 + 5, totalTicks: 1220 + 5000 + 40, memoryTotalBytes: 8 * GiB, memoryAvailableBytes: 5 * GiB,
+    });
+  });
+
+  it('ignores what is not a reading of this version: other output, another version, missing or bad fields', () => {
+    expect(parseReading('hello from the shell')).toBeUndefined();
+    expect(parseReading(line(1, 2).replace('berth-meter 1', 'berth-meter 2'))).toBeUndefined();
+    expect(parseReading('berth-meter 1 4 1 2 3')).toBeUndefined();
+    expect(parseReading(line(1, 2).replace(' 200 ', ' -3 '))).toBeUndefined();
+    expect(parseReading(line(1, 2).replace(' 200 ', ' x '))).toBeUndefined();
+  });
+
+  it('gives the CPUs busy between two readings and the memory in use (total − available) at the later one', () => {
+    // 300 of 1,000 ticks busy across 4 CPUs: 1.2 CPUs.
+    const use = usageBetween(parseReading(line(1000, 5000))!, parseReading(line(1300, 5700, 3 * 1024 ** 2))!);
+    expect(use).toEqual({ cpus: 1.2, memoryBytes: 5 * GiB });
+  });
+
+  it('gives nothing for readings out of order or across a reboot (counters that went back)', () => {
+    expect(usageBetween(parseReading(line(1300, 5700))!, parseReading(line(1000, 5000))!)).toBeUndefined();
+    expect(usageBetween(parseReading(line(1000, 5000))!, parseReading(line(1000, 5000))!)).toBeUndefined();
+  });
+
+  it("splits a service log line asked for with details into the node, the task and the task's own line", () => {
+    expect(splitServiceLogLine('com.docker.swarm.node.id=n1abc,com.docker.swarm.service.id=s1,com.docker.swarm.task.id=t1 berth-meter 1 4 x')).toEqual({
+      nodeId: 'n1abc', taskId: 't1', message: 'berth-meter 1 4 x',
+    });
+    expect(splitServiceLogLine('berth-meter 1 4 1 2')).toBeUndefined();
+  });
+});
