@@ -5,7 +5,7 @@ import type { ApiToken, User } from '../domain/types.js';
 import { generateToken, hashToken } from '../platform/api-token.js';
 import { isoNow } from '../platform/clock.js';
 import { generatePassword, hashPassword, verifyPassword } from '../platform/password-hash.js';
-import { requireAdmin } from './access.js';
+import { requireAdmin } from './authorization.js';
 import type { ServiceDeps } from './service-deps.js';
 
 export interface Authenticated {

@@ -4,7 +4,7 @@ import { herokuBuildpackNames } from '../build/detect.js';
 import { BerthError } from '../domain/errors.js';
 import { validateAppName } from '../domain/names.js';
 import type { App, User } from '../domain/types.js';
-import { appForActor } from './access.js';
+import { authorize, visibleApps } from './authorization.js';
 import type { ServiceDeps } from './service-deps.js';
 
 /**
@@ -37,16 +37,18 @@ async function freeGeneratedName(deps: ServiceDeps): Promise<string> {
   throw new BerthError('conflict', 'Could not find a free app name; please choose one.', 'app');
 }
 
-/** The apps the actor can reach: their own, or every app for the admin. */
+/** The apps the actor can see: their own, their teams', those they collaborate on; every app for the admin. */
 export async function listApps(deps: ServiceDeps, actor: User): Promise<App[]> {
-  return deps.store.apps.list(actor.isAdmin ? {} : { ownerId: actor.id });
+  return visibleApps(deps.store, actor);
 }
 
-export const getApp = (deps: ServiceDeps, actor: User, idOrName: string): Promise<App> => appForActor(deps.store, actor, idOrName);
+export const getApp = (deps: ServiceDeps, actor: User, idOrName: string): Promise<App> => authorize(deps.store, actor, idOrName, 'view');
 
 export async function updateApp(deps: ServiceDeps, actor: User, idOrName: string, input: { name?: unknown; maintenance?: unknown; buildStack?: unknown }): Promise<App> {
   checkStack(deps, input.buildStack);
-  const app = await appForActor(deps.store, actor, idOrName);
+  // Renaming is manage (it moves the app's URL and git remote); maintenance mode is operate.
+  const app = await authorize(deps.store, actor, idOrName, input.name !== undefined ? 'manage' : 'operate');
+  if (input.name !== undefined && input.maintenance !== undefined) await authorize(deps.store, actor, idOrName, 'operate');
   const changes: Partial<Pick<App, 'name' | 'maintenance'>> = {};
   if (input.name !== undefined) changes.name = validateAppName(input.name);
   if (input.maintenance !== undefined) {
@@ -71,7 +73,7 @@ export async function updateApp(deps: ServiceDeps, actor: User, idOrName: string
 }
 
 export async function destroyApp(deps: ServiceDeps, actor: User, idOrName: string): Promise<App> {
-  const app = await appForActor(deps.store, actor, idOrName);
+  const app = await authorize(deps.store, actor, idOrName, 'manage');
   await deps.store.transaction(async (tx) => {
     await tx.apps.delete(app.id);
     await tx.events.append({ actorId: actor.id, appId: app.id, action: 'app-destroyed', data: { name: app.name } });
@@ -97,7 +99,7 @@ export async function setBuildpacks(deps: ServiceDeps, actor: User, idOrName: st
     }
     return bp;
   });
-  const app = await appForActor(deps.store, actor, idOrName);
+  const app = await authorize(deps.store, actor, idOrName, 'deploy');
   return deps.store.transaction(async (tx) => {
     const updated = await tx.apps.update(app.id, { buildpacks });
     await tx.events.append({ actorId: actor.id, appId: app.id, action: 'buildpacks-set', data: { buildpacks } });

@@ -11,6 +11,7 @@ import { sqliteAddons } from './addon-repos.js';
 import { sqliteApps, sqliteConfig, sqliteFormation } from './app-repos.js';
 import { sqliteTokens, sqliteUsers } from './account-repos.js';
 import { sqliteCron } from './cron-repos.js';
+import { sqliteCollaborators, sqliteTeams } from './team-repos.js';
 import { MIGRATIONS } from './migrations.js';
 import { sqliteBuilds, sqliteEvents, sqliteReleases, sqliteSlugs } from './release-repos.js';
 
@@ -50,6 +51,8 @@ function makeRepos(db: Database.Database, clock: Clock): Repos {
     users: sqliteUsers(db, ctx),
     tokens: sqliteTokens(db, ctx),
     apps: sqliteApps(db, ctx),
+    teams: sqliteTeams(db, ctx),
+    collaborators: sqliteCollaborators(db, ctx),
     config: sqliteConfig(db),
     releases: sqliteReleases(db, ctx),
     formation: sqliteFormation(db, ctx),
@@ -77,14 +80,14 @@ export class SqliteStore implements Store {
   /** Marks the async context of a running transaction, so calls made inside it do not wait for themselves. */
   private readonly inTransaction = new AsyncLocalStorage<true>();
 
-  readonly users; readonly tokens; readonly apps; readonly config; readonly releases;
+  readonly users; readonly tokens; readonly apps; readonly teams; readonly collaborators; readonly config; readonly releases;
   readonly formation; readonly slugs; readonly builds; readonly events; readonly addons; readonly cron;
 
   constructor(file: string, clock: Clock = systemClock) {
     this.db = openSqlite(file);
     this.raw = makeRepos(this.db, clock);
     const outer = serialized(this.raw, (fn) => this.exclusive(fn));
-    ({ users: this.users, tokens: this.tokens, apps: this.apps, config: this.config, releases: this.releases,
+    ({ users: this.users, tokens: this.tokens, apps: this.apps, teams: this.teams, collaborators: this.collaborators, config: this.config, releases: this.releases,
       formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons, cron: this.cron } = outer);
   }
 
