@@ -10,11 +10,13 @@ import { ERROR_HTTP, type ErrorBody } from './error-mapping.js';
 import { registerAccountRoutes } from './routes/account-routes.js';
 import { registerAppRoutes } from './routes/app-routes.js';
 import { registerBuildpackRegistryRoutes } from './routes/buildpack-registry-routes.js';
+import { registerCollaboratorRoutes } from './routes/collaborator-routes.js';
 import { registerConfigVarRoutes } from './routes/config-var-routes.js';
 import { registerFeatureRoutes } from './routes/feature-routes.js';
 import { registerFormationRoutes } from './routes/formation-routes.js';
 import { registerRegionRoutes } from './routes/region-routes.js';
 import { registerReleaseRoutes } from './routes/release-routes.js';
+import { registerTeamRoutes } from './routes/team-routes.js';
 import { registerUserRoutes } from './routes/user-routes.js';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -70,7 +72,7 @@ export function buildApi(ctx: ApiContext, extensions: ApiExtension[] = []): Fast
   registerAuthentication(app, ctx);
   app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }));
   for (const register of [registerAccountRoutes, registerUserRoutes, registerAppRoutes, registerConfigVarRoutes, registerReleaseRoutes, registerFormationRoutes,
-    registerFeatureRoutes, registerRegionRoutes, registerBuildpackRegistryRoutes, ...extensions]) {
+    registerFeatureRoutes, registerRegionRoutes, registerBuildpackRegistryRoutes, registerTeamRoutes, registerCollaboratorRoutes, ...extensions]) {
     register(app, ctx);
   }
   return app;

@@ -4,7 +4,9 @@ import { herokuBuildpackNames } from '../build/detect.js';
 import { BerthError } from '../domain/errors.js';
 import { validateAppName } from '../domain/names.js';
 import type { App, User } from '../domain/types.js';
+import { APP_PERMISSIONS } from '../domain/app-permissions.js';
 import { authorize, visibleApps } from './authorization.js';
+import { teamForActor } from './teams.js';
 import type { ServiceDeps } from './service-deps.js';
 
 /**
@@ -17,12 +19,19 @@ function checkStack(deps: ServiceDeps, stack: unknown): void {
   }
 }
 
-export async function createApp(deps: ServiceDeps, actor: User, input: { name?: unknown; stack?: unknown }): Promise<App> {
+/** `team` makes a team app: its admins and members may create one (not its viewers). */
+export async function createApp(deps: ServiceDeps, actor: User, input: { name?: unknown; stack?: unknown; team?: unknown }): Promise<App> {
   checkStack(deps, input.stack);
+  const team = input.team === undefined || input.team === null ? undefined : await teamForActor(deps.store, actor, String(input.team));
+  if (team && team.role !== 'admin' && team.role !== 'member' && !actor.isAdmin) {
+    throw new BerthError('forbidden', `A viewer cannot create apps in the team ${team.team.name}.`, 'team');
+  }
   const name = input.name === undefined || input.name === null ? await freeGeneratedName(deps) : validateAppName(input.name);
   const app = await deps.store.transaction(async (tx) => {
-    const created = await tx.apps.create({ name, ownerId: actor.id, stack: deps.defaultStack });
-    await tx.events.append({ actorId: actor.id, appId: created.id, action: 'app-created', data: { name } });
+    const created = await tx.apps.create({ name, ownerId: actor.id, stack: deps.defaultStack, teamId: team?.team.id ?? null });
+    // A member who creates a team app may do everything on it, as on Heroku.
+    if (team?.role === 'member') await tx.collaborators.set(created.id, actor.id, [...APP_PERMISSIONS]);
+    await tx.events.append({ actorId: actor.id, appId: created.id, action: 'app-created', data: { name, ...(team ? { teamId: team.team.id } : {}) } });
     return created;
   });
   deps.logger.info('app-created', { app: name, by: actor.email });
