@@ -25,6 +25,21 @@ export interface ApiExtension {
   (app: FastifyInstance, ctx: ApiContext): void;
 }
 
+/** One endpoint of the API as registered: what the authorization matrix test enumerates. */
+export interface ApiRoute {
+  method: string;
+  url: string;
+  /** Served without a token (capability URLs, health, git's own basic auth). */
+  public: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every endpoint registered so far (HEAD twins of GET routes left out). */
+    routeTable(): ApiRoute[];
+  }
+}
+
 export function buildApi(ctx: ApiContext, extensions: ApiExtension[] = []): FastifyInstance {
   const app = Fastify({
     logger: false,
@@ -68,6 +83,14 @@ export function buildApi(ctx: ApiContext, extensions: ApiExtension[] = []): Fast
   app.setNotFoundHandler((req, reply) => {
     reply.status(404).send({ id: 'not_found', message: `No such endpoint: ${req.method} ${req.url.split('?')[0]}` });
   });
+
+  // The route table is collected as routes register, so a new endpoint cannot be missed by the
+  // authorization matrix (src/api/authorization-matrix-api.test.ts fails on a route it has no entry for).
+  const routes: ApiRoute[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url, public: !!r.config?.public });
+  });
+  app.decorate('routeTable', () => [...routes]);
 
   registerAuthentication(app, ctx);
   app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }));
