@@ -1,6 +1,8 @@
 // apps:transfer (Heroku's PATCH /teams/apps/{app} {owner}): moves an app to a team or to a user.
 // It needs `manage` on the app; moving it into a team also needs a place in that team (admin or
 // member: a viewer cannot bring apps). As on Heroku, an app leaving a team loses its collaborators.
+// A personal app's collaborators stay when it moves into a team, with the permissions they had.
+import { APP_PERMISSIONS } from '../domain/app-permissions.js';
 import { BerthError } from '../domain/errors.js';
 import type { App, User } from '../domain/types.js';
 import { findUser } from './accounts.js';
@@ -23,13 +25,16 @@ export async function transferApp(deps: ServiceDeps, actor: User, appRef: string
     throw new BerthError('forbidden', `A viewer cannot move apps into the team ${team.name}.`, 'team');
   }
   if (app.teamId === team.id) return app;
-  return moved(deps, actor, app, { ownerId: actor.id, teamId: team.id }, { to: team.name }, false);
+  // A member who brings an app keeps every permission on it, as one who creates it there gets.
+  const keep = role === 'member' ? actor : undefined;
+  return moved(deps, actor, app, { ownerId: actor.id, teamId: team.id }, { to: team.name }, false, keep);
 }
 
-async function moved(deps: ServiceDeps, actor: User, app: App, owner: Pick<App, 'ownerId' | 'teamId'>, data: Record<string, unknown>, dropCollaborators: boolean): Promise<App> {
+async function moved(deps: ServiceDeps, actor: User, app: App, owner: Pick<App, 'ownerId' | 'teamId'>, data: Record<string, unknown>, dropCollaborators: boolean, fullGrant?: User): Promise<App> {
   return deps.store.transaction(async (tx) => {
     const next = await tx.apps.update(app.id, owner);
     if (dropCollaborators) await tx.collaborators.removeAll(app.id);
+    if (fullGrant) await tx.collaborators.set(app.id, fullGrant.id, [...APP_PERMISSIONS]);
     await tx.events.append({ actorId: actor.id, appId: app.id, action: 'app-transferred', data: { fromOwner: app.ownerId, fromTeam: app.teamId, ...data } });
     return next;
   });
