@@ -36,13 +36,14 @@ export function teamMemberJson(member: TeamMember, user: User) {
 
 export const permissionJson = (name: AppPermission) => ({ name, description: PERMISSION_DESCRIPTIONS[name] });
 
-export function accessEntryJson(app: Pick<App, 'id' | 'name'>, e: AccessEntry) {
+/** Heroku lists permissions on team apps only: a personal app's collaborators hold a fixed set. */
+export function accessEntryJson(app: Pick<App, 'id' | 'name' | 'teamId'>, e: AccessEntry) {
   return {
     id: e.user.id,
     app: { id: app.id, name: app.name },
     user: { id: e.user.id, email: e.user.email, federated: false },
     role: e.role,
-    permissions: e.permissions.map(permissionJson),
+    ...(app.teamId ? { permissions: e.permissions.map(permissionJson) } : {}),
     created_at: e.since,
     updated_at: e.since,
   };

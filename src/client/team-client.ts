@@ -23,7 +23,8 @@ export interface CollaboratorInfo {
   app: { id: string; name: string };
   user: { id: string; email: string };
   role: 'owner' | 'admin' | 'member' | 'viewer' | 'collaborator';
-  permissions: Array<{ name: string; description: string }>;
+  /** Team apps only: a personal app's collaborators may do everything but manage. */
+  permissions?: Array<{ name: string; description: string }>;
   created_at: string;
 }
 

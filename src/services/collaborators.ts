@@ -22,9 +22,16 @@ export async function listCollaborators(deps: ServiceDeps, actor: User, appRef: 
   if (!app.teamId) {
     const owner = await deps.store.users.byId(app.ownerId);
     if (owner) entries.push({ user: owner, role: 'owner', permissions: [...APP_PERMISSIONS], since: app.createdAt });
+  } else {
+    // The team's admins may do everything on its apps; Heroku lists them with the collaborators.
+    for (const m of await deps.store.teams.members(app.teamId)) {
+      const user = m.role === 'admin' ? await deps.store.users.byId(m.userId) : undefined;
+      if (user) entries.push({ user, role: 'admin', permissions: [...APP_PERMISSIONS], since: m.createdAt });
+    }
   }
+  const listed = new Set(entries.map((e) => e.user.id));
   for (const c of await deps.store.collaborators.list(app.id)) {
-    const user = await deps.store.users.byId(c.userId);
+    const user = listed.has(c.userId) ? undefined : await deps.store.users.byId(c.userId);
     if (!user) continue;
     const role = app.teamId ? (await deps.store.teams.member(app.teamId, user.id))?.role ?? 'collaborator' : 'collaborator';
     entries.push({ user, role, permissions: role === 'viewer' ? ['view'] : c.permissions, since: c.createdAt });

@@ -16,10 +16,11 @@ export const access = defineCommand({
   async run(ctx, input) {
     const list = await ctx.client().teams.collaborators(await ctx.app(input));
     if (input.flags.json) return ctx.out.json(list);
+    const teamApp = list.some((c) => c.permissions);
     ctx.out.table([...list].sort((a, b) => a.user.email.localeCompare(b.user.email)), [
       { header: 'Email', get: (c) => c.user.email },
       { header: 'Role', get: (c) => c.role },
-      { header: 'Permissions', get: (c) => c.permissions.map((p) => p.name).join(', ') },
+      ...(teamApp ? [{ header: 'Permissions', get: (c: (typeof list)[number]) => (c.permissions ?? []).map((p) => p.name).join(', ') }] : []),
     ]);
   },
 });
