@@ -85,6 +85,7 @@ const ENDPOINTS: Record<string, Entry> = {
   'POST /teams/apps': { need: 'team-creator', body: () => ({ team: 'acme' }) },
   'GET /teams/apps/:app': { need: 'view' },
   'PATCH /teams/apps/:app': { need: 'manage', body: (_w, a) => ({ owner: a.user?.email ?? 'nobody@example.com' }) },
+  'POST /account/app-transfers': { need: 'manage', body: (_w, a, app) => ({ app: app.name, recipient: a.user?.email ?? 'nobody@example.com' }) },
   'GET /apps/:app/collaborators': { need: 'view' },
   'GET /apps/:app/collaborators/:collaborator': { need: 'view' },
   'POST /apps/:app/collaborators': { need: 'manage', body: (_w, _a, app) => (app.teamId ? { user: RECRUIT, permissions: ['deploy'] } : { user: RECRUIT }) },

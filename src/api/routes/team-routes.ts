@@ -75,6 +75,17 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ApiContext): void 
     return reply.status(201).send(await render(created));
   });
   app.get<{ Params: { app: string } }>('/teams/apps/:app', async (req) => render(await getApp(ctx, actorOf(req), req.params.app)));
+  // Heroku's personal-to-personal transfer (`heroku apps:transfer EMAIL` of a personal app): Berth
+  // moves the app at once, so the request comes back accepted, not pending.
+  app.post<{ Body: { app?: unknown; recipient?: unknown } | undefined }>('/account/app-transfers', async (req, reply) => {
+    const moved = await transferApp(ctx, actorOf(req), String(req.body?.app ?? ''), { owner: req.body?.recipient });
+    const owner = await ctx.store.users.byId(moved.ownerId);
+    return reply.status(201).send({
+      id: moved.id, app: { id: moved.id, name: moved.name }, state: 'accepted',
+      owner: owner ? { id: owner.id, email: owner.email } : null, recipient: owner ? { id: owner.id, email: owner.email } : null,
+      created_at: moved.updatedAt, updated_at: moved.updatedAt,
+    });
+  });
   // apps:transfer: `{"owner": "<team>"}` or `{"owner": "<email>"}`.
   app.patch<{ Params: { app: string }; Body: { owner?: unknown } | undefined }>('/teams/apps/:app', async (req) =>
     render(await transferApp(ctx, actorOf(req), req.params.app, { owner: req.body?.owner })));
