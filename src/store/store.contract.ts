@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BerthError } from '../domain/errors.js';
 import type { Store } from './store.js';
 import { addonStoreCases } from './addon-store.contract.js';
+import { teamStoreCases } from './team-store.contract.js';
 
 export function storeContract(name: string, open: () => Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup: () => Promise<void> }>): void {
   describe(`Store contract: ${name}`, () => {
@@ -263,6 +264,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     });
 
     addonStoreCases(() => store);
+    teamStoreCases(() => store);
 
     it('keeps what was committed across a reopen', async () => {
       if (!reopen) return; // in-memory implementations cannot reopen
