@@ -12,6 +12,7 @@ import { ADMIN, type TestApi } from '../../test/support/test-api.js';
 import { APP_PERMISSIONS, type AppPermission } from '../domain/app-permissions.js';
 import type { App, User } from '../domain/types.js';
 import { hashPassword } from '../platform/password-hash.js';
+import type { Repos } from '../store/store.js';
 import type { ApiRoute } from './api-server.js';
 
 /** What an endpoint needs: a permission on the `:app` in its path, or one of these. */
@@ -185,7 +186,11 @@ async function user(email: string, isAdmin = false): Promise<{ user: User; token
 
 /** A fresh team app and personal app with every grant of the matrix, add-ons and an attachment on each. */
 async function world(): Promise<World> {
-  const s = api.deps.store;
+  // One transaction: a world is some twenty rows, and hundreds are made.
+  return api.deps.store.transaction((tx) => worldIn(tx));
+}
+
+async function worldIn(s: Repos): Promise<World> {
   const n = ++serial;
   const acme = (await s.teams.byName('acme'))!;
   const team = await s.apps.create({ name: `mx-t-${n}`, ownerId: users['team-admin@example.com']!.id, stack: 'berth-24', teamId: acme.id });

@@ -146,7 +146,21 @@ describe('collaborators on a personal app and apps:transfer', () => {
     expect(out.status).toBe(200);
     expect(out.body).toMatchObject({ team: null, owner: { email: 'bob@example.com' } });
     for (const who of ['dee', 'cy', 'eve']) expect((await as(who).get('/apps/eves-app')).status).toBe(404);
+    const access = (await as('bob').get('/apps/eves-app/collaborators')).body as Array<{ user: { email: string }; role: string }>;
+    expect(access.map((c) => `${c.user.email}:${c.role}`)).toEqual(['bob@example.com:owner']);
     expect((await as('bob').del('/apps/eves-app')).status).toBe(200);
+  });
+
+  it('hands a personal app to its collaborator (heroku\'s POST /account/app-transfers): they own it, listed once', async () => {
+    expect((await as('dee').post('/apps', { name: 'dees-app' })).status).toBe(201);
+    expect((await as('dee').post('/apps/dees-app/collaborators', { user: 'cy@example.com' })).status).toBe(201);
+    const moved = await as('dee').post('/account/app-transfers', { app: 'dees-app', recipient: 'cy@example.com' });
+    expect(moved.status).toBe(201);
+    expect(moved.body).toMatchObject({ state: 'accepted', owner: { email: 'cy@example.com' } });
+    const access = (await as('cy').get('/apps/dees-app/collaborators')).body as Array<{ user: { email: string }; role: string }>;
+    expect(access.map((c) => `${c.user.email}:${c.role}`)).toEqual(['cy@example.com:owner']);
+    expect((await as('dee').get('/apps/dees-app')).status).toBe(404);
+    expect((await as('cy').del('/apps/dees-app')).status).toBe(200);
   });
 
   it('refuses to delete a team that still owns apps', async () => {

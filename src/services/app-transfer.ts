@@ -34,6 +34,8 @@ async function moved(deps: ServiceDeps, actor: User, app: App, owner: Pick<App, 
   return deps.store.transaction(async (tx) => {
     const next = await tx.apps.update(app.id, owner);
     if (dropCollaborators) await tx.collaborators.removeAll(app.id);
+    // A collaborator who receives the app owns it now: no grant beside the ownership.
+    if (owner.teamId === null) await tx.collaborators.remove(app.id, owner.ownerId);
     if (fullGrant) await tx.collaborators.set(app.id, fullGrant.id, [...APP_PERMISSIONS]);
     await tx.events.append({ actorId: actor.id, appId: app.id, action: 'app-transferred', data: { fromOwner: app.ownerId, fromTeam: app.teamId, ...data } });
     return next;
