@@ -160,7 +160,10 @@ describe('collaborators on a personal app and apps:transfer', () => {
     const access = (await as('cy').get('/apps/dees-app/collaborators')).body as Array<{ user: { email: string }; role: string }>;
     expect(access.map((c) => `${c.user.email}:${c.role}`)).toEqual(['cy@example.com:owner']);
     expect((await as('dee').get('/apps/dees-app')).status).toBe(404);
-    expect((await as('cy').del('/apps/dees-app')).status).toBe(200);
+    // Handed back, cy keeps nothing: her old collaborator grant did not survive her ownership.
+    expect((await as('cy').post('/account/app-transfers', { app: 'dees-app', recipient: 'dee@example.com' })).status).toBe(201);
+    expect((await as('cy').get('/apps/dees-app')).status).toBe(404);
+    expect((await as('dee').del('/apps/dees-app')).status).toBe(200);
   });
 
   it('refuses to delete a team that still owns apps', async () => {
