@@ -8,7 +8,7 @@ import type { App, User } from '../domain/types.js';
 import { findUser } from './accounts.js';
 import { authorize } from './authorization.js';
 import type { ServiceDeps } from './service-deps.js';
-import { teamForActor } from './teams.js';
+import { teamTakingApps } from './teams.js';
 
 export async function transferApp(deps: ServiceDeps, actor: User, appRef: string, input: { owner?: unknown }): Promise<App> {
   const app = await authorize(deps.store, actor, appRef, 'manage');
@@ -20,10 +20,7 @@ export async function transferApp(deps: ServiceDeps, actor: User, appRef: string
     if (app.teamId === null && app.ownerId === user.id) return app;
     return moved(deps, actor, app, { ownerId: user.id, teamId: null }, { to: user.email }, app.teamId !== null);
   }
-  const { team, role } = await teamForActor(deps.store, actor, input.owner);
-  if (role !== 'admin' && role !== 'member' && !actor.isAdmin) {
-    throw new BerthError('forbidden', `A viewer cannot move apps into the team ${team.name}.`, 'team');
-  }
+  const { team, role } = await teamTakingApps(deps.store, actor, input.owner);
   if (app.teamId === team.id) return app;
   // A member who brings an app keeps every permission on it, as one who creates it there gets.
   const keep = role === 'member' ? actor : undefined;

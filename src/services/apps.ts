@@ -6,7 +6,7 @@ import { validateAppName } from '../domain/names.js';
 import type { App, User } from '../domain/types.js';
 import { APP_PERMISSIONS } from '../domain/app-permissions.js';
 import { authorize, visibleApps } from './authorization.js';
-import { teamForActor } from './teams.js';
+import { teamTakingApps } from './teams.js';
 import type { ServiceDeps } from './service-deps.js';
 
 /**
@@ -22,10 +22,7 @@ function checkStack(deps: ServiceDeps, stack: unknown): void {
 /** `team` makes a team app: its admins and members may create one (not its viewers). */
 export async function createApp(deps: ServiceDeps, actor: User, input: { name?: unknown; stack?: unknown; team?: unknown }): Promise<App> {
   checkStack(deps, input.stack);
-  const team = input.team === undefined || input.team === null ? undefined : await teamForActor(deps.store, actor, String(input.team));
-  if (team && team.role !== 'admin' && team.role !== 'member' && !actor.isAdmin) {
-    throw new BerthError('forbidden', `A viewer cannot create apps in the team ${team.team.name}.`, 'team');
-  }
+  const team = input.team === undefined || input.team === null ? undefined : await teamTakingApps(deps.store, actor, String(input.team));
   const name = input.name === undefined || input.name === null ? await freeGeneratedName(deps) : validateAppName(input.name);
   const app = await deps.store.transaction(async (tx) => {
     const created = await tx.apps.create({ name, ownerId: actor.id, stack: deps.defaultStack, teamId: team?.team.id ?? null });

@@ -33,6 +33,15 @@ export async function teamForActor(repos: Pick<Repos, 'teams'>, actor: User, ref
   return { team, role };
 }
 
+/** The team an actor creates an app in or moves one into: its admins and members may, its viewers not. */
+export async function teamTakingApps(repos: Pick<Repos, 'teams'>, actor: User, ref: string): Promise<TeamView> {
+  const view = await teamForActor(repos, actor, ref);
+  if (view.role === 'viewer' && !actor.isAdmin) {
+    throw new BerthError('forbidden', `A viewer cannot bring apps into the team ${view.team.name}.`, 'team');
+  }
+  return view;
+}
+
 export async function createTeam(deps: ServiceDeps, actor: User, input: { name?: unknown }): Promise<TeamView> {
   const name = validateTeamName(input.name);
   const team = await deps.store.transaction(async (tx) => {
