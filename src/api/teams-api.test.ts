@@ -60,6 +60,9 @@ describe('teams and members', () => {
     expect(demote.status).toBe(422);
     expect(demote.body.message).toContain('without an admin');
     expect((await as('ada').del('/teams/acme/members/ada@example.com')).status).toBe(422);
+    const removed = await as('admin').del('/users/ada@example.com');
+    expect(removed.status).toBe(409);
+    expect(removed.body.message).toContain('only admin of the team acme');
   });
 
   it('shows team apps to every member, owned by the team in Heroku\'s shape', async () => {
@@ -164,6 +167,14 @@ describe('collaborators on a personal app and apps:transfer', () => {
     expect((await as('cy').post('/account/app-transfers', { app: 'dees-app', recipient: 'dee@example.com' })).status).toBe(201);
     expect((await as('cy').get('/apps/dees-app')).status).toBe(404);
     expect((await as('dee').del('/apps/dees-app')).status).toBe(200);
+  });
+
+  it('keeps the team apps a removed user created', async () => {
+    expect((await as('ada').put('/teams/acme/members', { email: 'eve@example.com', role: 'member' })).status).toBe(200);
+    expect((await as('eve').post('/apps', { name: 'eves-team-app', team: 'acme' })).status).toBe(201);
+    expect((await as('admin').del('/users/eve@example.com')).status).toBe(200);
+    expect((await as('cy').get('/apps/eves-team-app')).body).toMatchObject({ name: 'eves-team-app', team: { name: 'acme' } });
+    expect((await as('ada').del('/apps/eves-team-app')).status).toBe(200);
   });
 
   it('refuses to delete a team that still owns apps', async () => {

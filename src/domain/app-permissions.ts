@@ -55,3 +55,9 @@ export function isAppPermission(v: unknown): v is AppPermission {
 export function isTeamRole(v: unknown): v is TeamRole {
   return typeof v === 'string' && (TEAM_ROLES as readonly string[]).includes(v);
 }
+
+/** A team must keep an admin (nobody could manage it otherwise): is this user its only one? */
+export function isSoleAdmin(members: ReadonlyArray<{ userId: string; role: TeamRole }>, userId: string): boolean {
+  const admins = members.filter((m) => m.role === 'admin');
+  return admins.length === 1 && admins[0]!.userId === userId;
+}

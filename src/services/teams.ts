@@ -1,7 +1,7 @@
 // Teams and their members (Heroku's /teams): a team owns apps; its admins manage it and everything
 // on its apps; members see its apps and do what they were granted; viewers only look. Berth has no
 // invitations: the platform admin adds users (`berth users:add`), and a team admin adds them to a team.
-import { APP_PERMISSIONS, isTeamRole, type TeamRole } from '../domain/app-permissions.js';
+import { APP_PERMISSIONS, isSoleAdmin, isTeamRole, type TeamRole } from '../domain/app-permissions.js';
 import { BerthError } from '../domain/errors.js';
 import { validateTeamName } from '../domain/names.js';
 import type { App, Team, TeamMember, User } from '../domain/types.js';
@@ -113,8 +113,7 @@ function validateRole(role: unknown): TeamRole {
 /** A team never loses its last admin: nobody could manage it any more. */
 async function keepsAnAdmin(repos: Pick<Repos, 'teams'>, team: Team, userId: string, nextRole: TeamRole | null): Promise<void> {
   if (nextRole === 'admin') return;
-  const admins = (await repos.teams.members(team.id)).filter((m) => m.role === 'admin');
-  if (admins.length === 1 && admins[0]!.userId === userId) {
+  if (isSoleAdmin(await repos.teams.members(team.id), userId)) {
     throw new BerthError('invalid_params', `That would leave the team ${team.name} without an admin; make another member admin first.`, 'team_member');
   }
 }
