@@ -84,10 +84,11 @@ describe('/users (admin only)', () => {
     const bob = await api.login('bob@example.com', 'bob-password-1');
     expect((await api.call('GET', '/apps', { token: bob })).body).toEqual([]);
     const res = await api.call('GET', '/apps/admins-app', { token: bob });
-    expect(res.status).toBe(403);
-    expect(res.body).toMatchObject({ id: 'forbidden', message: 'You do not have access to the app admins-app.' });
-    expect((await api.call('PATCH', '/apps/admins-app/config-vars', { token: bob, body: { X: '1' } })).status).toBe(403);
-    expect((await api.call('DELETE', '/apps/admins-app', { token: bob })).status).toBe(403);
+    // Someone else's app is answered as if it did not exist: its name is not confirmed.
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ id: 'not_found', message: "Couldn't find that app." });
+    expect((await api.call('PATCH', '/apps/admins-app/config-vars', { token: bob, body: { X: '1' } })).status).toBe(404);
+    expect((await api.call('DELETE', '/apps/admins-app', { token: bob })).status).toBe(404);
     expect((await api.call('GET', '/apps/admins-app', { token: admin })).status).toBe(200);
   });
 

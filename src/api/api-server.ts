@@ -11,17 +11,34 @@ import { registerAccountRoutes } from './routes/account-routes.js';
 import { registerAppRoutes } from './routes/app-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerBuildpackRegistryRoutes } from './routes/buildpack-registry-routes.js';
+import { registerCollaboratorRoutes } from './routes/collaborator-routes.js';
 import { registerConfigVarRoutes } from './routes/config-var-routes.js';
 import { registerFeatureRoutes } from './routes/feature-routes.js';
 import { registerFormationRoutes } from './routes/formation-routes.js';
 import { registerRegionRoutes } from './routes/region-routes.js';
 import { registerReleaseRoutes } from './routes/release-routes.js';
+import { registerTeamRoutes } from './routes/team-routes.js';
 import { registerUserRoutes } from './routes/user-routes.js';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
 export interface ApiExtension {
   (app: FastifyInstance, ctx: ApiContext): void;
+}
+
+/** One endpoint of the API as registered: what the authorization matrix test enumerates. */
+export interface ApiRoute {
+  method: string;
+  url: string;
+  /** Served without a token (capability URLs, health, git's own basic auth). */
+  public: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every endpoint registered so far (HEAD twins of GET routes left out). */
+    routeTable(): ApiRoute[];
+  }
 }
 
 export function buildApi(ctx: ApiContext, extensions: ApiExtension[] = []): FastifyInstance {
@@ -68,10 +85,18 @@ export function buildApi(ctx: ApiContext, extensions: ApiExtension[] = []): Fast
     reply.status(404).send({ id: 'not_found', message: `No such endpoint: ${req.method} ${req.url.split('?')[0]}` });
   });
 
+  // The route table is collected as routes register, so a new endpoint cannot be missed by the
+  // authorization matrix (src/api/authorization-matrix-api.test.ts fails on a route it has no entry for).
+  const routes: ApiRoute[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url, public: !!r.config?.public });
+  });
+  app.decorate('routeTable', () => [...routes]);
+
   registerAuthentication(app, ctx);
   app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }));
   for (const register of [registerAccountRoutes, registerUserRoutes, registerAppRoutes, registerConfigVarRoutes, registerReleaseRoutes, registerFormationRoutes,
-    registerFeatureRoutes, registerRegionRoutes, registerBuildpackRegistryRoutes, registerAuditRoutes, ...extensions]) {
+    registerFeatureRoutes, registerRegionRoutes, registerBuildpackRegistryRoutes, registerAuditRoutes, registerTeamRoutes, registerCollaboratorRoutes, ...extensions]) {
     register(app, ctx);
   }
   return app;

@@ -1,5 +1,5 @@
 // Entities → the JSON shapes of the Heroku Platform API v3 (field names and nesting as Heroku's).
-import type { ApiToken, App, Release, Slug, User } from '../domain/types.js';
+import type { ApiToken, App, Release, Slug, Team, User } from '../domain/types.js';
 import type { FormationView } from '../services/formation.js';
 import { isRollbackTarget } from '../services/releases.js';
 import type { PublicUrls } from './public-urls.js';
@@ -29,19 +29,8 @@ export const regionJson = () => ({
  * app's owner); invited collaborators extend this list later with role "collaborator".
  * `permissions` is left out: Heroku sends it only for team apps, and the CLI adds a column when present.
  */
-export function collaboratorJson(app: Pick<App, 'id' | 'name' | 'createdAt' | 'updatedAt'>, user: Pick<User, 'id' | 'email'>, role: 'owner' | 'collaborator') {
-  return {
-    id: user.id,
-    app: { id: app.id, name: app.name },
-    user: { id: user.id, email: user.email, federated: false },
-    role,
-    created_at: app.createdAt,
-    updated_at: app.updatedAt,
-  };
-}
-
-/** `slug` is the current release's, when the caller looked it up (single-app views). */
-export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | undefined, urls: PublicUrls, slug?: Slug) {
+/** `team` is the owning team of a team app (its owner is then the team, in Heroku's shape). */
+export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | undefined, urls: PublicUrls, slug?: Slug, team?: Pick<Team, 'id' | 'name'>) {
   return {
     id: app.id,
     name: app.name,
@@ -49,7 +38,7 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | undefined,
     updated_at: app.updatedAt,
     released_at: app.releasedAt,
     maintenance: app.maintenance,
-    owner: owner ? { id: owner.id, email: owner.email } : null,
+    owner: team ? { id: team.id, email: `${team.name}@herokumanager.com` } : owner ? { id: owner.id, email: owner.email } : null,
     stack: stackJson(app.stack),
     build_stack: stackJson(app.stack),
     region: REGION,
@@ -63,8 +52,8 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | undefined,
     acm: false,
     internal_routing: null,
     space: null,
-    team: null,
-    organization: null,
+    team: team ? { id: team.id, name: team.name } : null,
+    organization: team ? { id: team.id, name: team.name } : null,
   };
 }
 

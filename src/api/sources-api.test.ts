@@ -153,6 +153,19 @@ describe('/sources', () => {
     expect((await raw('GET', local(alices.get_url))).status).toBe(404);
   });
 
+  it("builds a collaborator's source into the app they may deploy, and stops once they may not", async () => {
+    expect((await api.call('POST', '/apps/alice-app/collaborators', { token: alice, body: { user: 'bob@example.com' } })).status).toBe(201);
+    const bobs = await upload(bob);
+    const built = await api.call('POST', '/apps/alice-app/builds', { token: alice, body: { source_blob: { url: bobs.get_url, version: 'from-bob' } } });
+    expect(built.status).toBe(201);
+    await pipeline.settled(built.body.id);
+    expect((await api.call('DELETE', '/apps/alice-app/collaborators/bob@example.com', { token: alice })).status).toBe(200);
+    const later = await upload(bob);
+    const refused = await api.call('POST', '/apps/alice-app/builds', { token: alice, body: { source_blob: { url: later.get_url } } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toContain('uploaded by a user who may not deploy this app');
+  });
+
   it('holds each user to a quota of pending sources with a clear 429, storing nothing over it', async () => {
     // Sources earlier tests left pending would count too: two hours on, they have expired.
     now += 2 * 60 * 60_000;

@@ -18,7 +18,11 @@ let lead: string;
 const teams: TeamLookup = {
   teamOfApp: async (appId) => (appId === alpha?.id ? 'core' : undefined),
   appsOfTeam: async (team) => (team === 'core' ? [alpha] : undefined),
-  isTeamAdmin: async (userId, team) => team === 'core' && (await api.deps.store.users.byId(userId))?.email === 'lead@example.com',
+  // lead administers core, dev is a member of it, eve is not in it.
+  roleOf: async (userId, team) => {
+    const email = team === 'core' ? (await api.deps.store.users.byId(userId))?.email : undefined;
+    return email === 'lead@example.com' ? 'admin' : email === 'dev@example.com' ? 'member' : undefined;
+  },
 };
 
 const JAN = (h: number, m = 0) => new Date(Date.UTC(2026, 0, 10, h, m)).toISOString();
@@ -90,8 +94,8 @@ describe('usage', () => {
     expect((await api.call('GET', '/usage?app=alpha&month=2025-12', { token: dev })).body.lines).toEqual([]);
   });
 
-  it("refuses another user's app, a malformed month, and app with team together", async () => {
-    expect((await api.call('GET', '/usage?app=alpha&month=2026-01', { token: eve })).status).toBe(403);
+  it("refuses another user's app (as if it did not exist), a malformed month, and app with team together", async () => {
+    expect((await api.call('GET', '/usage?app=alpha&month=2026-01', { token: eve })).status).toBe(404);
     expect((await api.call('GET', '/usage?month=2026-1', { token: dev })).status).toBe(422);
     expect((await api.call('GET', '/usage?app=alpha&team=core', { token: dev })).status).toBe(422);
   });
@@ -117,7 +121,9 @@ describe('GET /teams/{team}/invoices', () => {
     expect(invoices.slice(1).every((i) => i.total === 0)).toBe(true);
     expect(invoices.at(-1)!.state).toBe('open');
     expect(invoices.filter((i) => i.state === 'open')).toHaveLength(1);
-    expect((await api.call('GET', '/teams/core/invoices', { token: eve })).status).toBe(403);
+    // Outside the team, the team is not revealed; its member who is no admin is refused.
+    expect((await api.call('GET', '/teams/core/invoices', { token: eve })).status).toBe(404);
+    expect((await api.call('GET', '/teams/core/invoices', { token: dev })).status).toBe(403);
     expect((await api.call('GET', '/teams/nope/invoices', { token: admin })).status).toBe(404);
   });
 });

@@ -1,7 +1,8 @@
 // Every command of the berth CLI, in one list: dispatch and help both read it.
 import type { CommandDefinition } from './command.js';
 import { addons, addonsAttach, addonsCreate, addonsDestroy, addonsDetach, addonsInfo } from './commands/addons.js';
-import { apps, appsCreate, appsDestroy, appsInfo, appsRename } from './commands/apps.js';
+import { access, accessAdd, accessRemove, accessUpdate } from './commands/access.js';
+import { apps, appsCreate, appsDestroy, appsInfo, appsRename, appsTransfer } from './commands/apps.js';
 import { audit } from './commands/audit.js';
 import { login, logout, token, whoami } from './commands/auth.js';
 import { authorizations, authorizationsRevoke } from './commands/authorizations.js';
@@ -22,11 +23,14 @@ import { run, runDetached } from './commands/run.js';
 import { stack, stackBuild, stackSet } from './commands/stack.js';
 import { quotas, quotasSet } from './commands/quotas.js';
 import { prices, pricesSet, usage } from './commands/usage.js';
+import { members, membersAdd, membersRemove, membersSet, teams, teamsCreate } from './commands/teams.js';
 import { users, usersAdd, usersRemove } from './commands/users.js';
 
 export const COMMANDS: readonly CommandDefinition[] = [
   login, logout, whoami, token,
-  apps, appsCreate, appsInfo, appsRename, appsDestroy,
+  apps, appsCreate, appsInfo, appsRename, appsDestroy, appsTransfer,
+  teams, teamsCreate, members, membersAdd, membersSet, membersRemove,
+  access, accessAdd, accessUpdate, accessRemove,
   config, configGet, configSet, configUnset,
   releases, releasesInfo, releasesRollback,
   deploy, logs,

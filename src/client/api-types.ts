@@ -77,6 +77,8 @@ export interface AppInfo {
   buildpack_provided_description: string | null;
   slug_size: number | null;
   repo_size: number | null;
+  /** The owning team of a team app; null (or absent from older servers) for a personal app. */
+  team?: Ref | null;
 }
 
 export interface Stack {

@@ -4,6 +4,7 @@ import type {
   FormationUpdate, LogSession, LogSessionRequest, NodeJoinCommand, Release, Source, Stack,
 } from './api-types.js';
 import { AddonClient } from './addon-client.js';
+import { TeamClient } from './team-client.js';
 import { HttpTransport, type TransportOptions } from './http-transport.js';
 import { streamLines } from './line-stream.js';
 import { uploadFile, type UploadOptions } from './upload-file.js';
@@ -35,6 +36,11 @@ export class BerthClient {
   /** Add-ons, attachments and pg backups. */
   get addons(): AddonClient {
     return new AddonClient(this.http, { token: this.token, fetch: this.fetch });
+  }
+
+  /** Teams, members, collaborators, transfers. */
+  get teams(): TeamClient {
+    return new TeamClient(this.http);
   }
 
   async health(): Promise<{ status: string }> {
@@ -136,8 +142,10 @@ export class BerthClient {
     return this.http.list<AppInfo>('/apps');
   }
 
-  async createApp(name?: string): Promise<AppInfo> {
-    return (await this.http.request<AppInfo>('POST', '/apps', { body: name === undefined ? {} : { name } })).body;
+  /** `team` makes it a team app. */
+  async createApp(name?: string, team?: string): Promise<AppInfo> {
+    const body = { ...(name === undefined ? {} : { name }), ...(team === undefined ? {} : { team }) };
+    return (await this.http.request<AppInfo>('POST', '/apps', { body })).body;
   }
 
   async getApp(app: string): Promise<AppInfo> {

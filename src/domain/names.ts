@@ -121,3 +121,13 @@ export function validateEmail(email: unknown): string {
   }
   return email.toLowerCase();
 }
+
+/** Team names follow the app name rule (Heroku's teams do): they appear in URLs and CLI flags. */
+export function validateTeamName(name: unknown): string {
+  if (typeof name !== 'string' || !APP_NAME_PATTERN.test(name) || name.includes('--')) {
+    throw new BerthError('invalid_params', `Invalid team name ${JSON.stringify(name)}. ${APP_NAME_RULE}`, 'team');
+  }
+  // Heroku's /teams/apps/… and /teams/permissions would shadow a team of that name.
+  if (name === 'apps' || name === 'permissions') throw new BerthError('invalid_params', `The team name "${name}" is reserved. Choose another name.`, 'team');
+  return name;
+}

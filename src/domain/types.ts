@@ -1,4 +1,5 @@
 // The entities of the platform, as the store keeps them. Plain data, no behaviour.
+import type { AppPermission, TeamRole } from './app-permissions.js';
 import type { CronJob } from './cron-jobs.js';
 import type { Healthchecks } from './healthchecks.js';
 
@@ -28,7 +29,10 @@ export interface ApiToken {
 export interface App {
   id: Id;
   name: string;
+  /** The user who created the app or last had it transferred to them; for a team app the team owns it. */
   ownerId: Id;
+  /** The team that owns the app, or null for a personal app. */
+  teamId: Id | null;
   stack: string;
   maintenance: boolean;
   /** Buildpacks named by the app (URLs or directories); empty = detect. */
@@ -36,6 +40,31 @@ export interface App {
   createdAt: Timestamp;
   updatedAt: Timestamp;
   releasedAt: Timestamp | null;
+}
+
+/** A group of users that owns apps together (Heroku's team). */
+export interface Team {
+  id: Id;
+  name: string;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface TeamMember {
+  teamId: Id;
+  userId: Id;
+  role: TeamRole;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** A user's grant on one app: a collaborator on a personal app, or a member's permissions on a team app. */
+export interface AppCollaborator {
+  appId: Id;
+  userId: Id;
+  permissions: AppPermission[];
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
 }
 
 export type ConfigVars = Record<string, string>;

@@ -41,7 +41,7 @@ import { endInterruptedWork } from '../services/interrupted-work.js';
 import { PLANS } from '../addons/plans.js';
 import { CronScheduler } from '../services/cron-scheduler.js';
 import { InstanceMeter } from '../services/instance-meter.js';
-import { noTeams } from '../services/team-lookup.js';
+import { storeTeams } from '../services/team-lookup.js';
 import { OneOffDynos } from '../services/one-off-dynos.js';
 import { OneOffTable } from '../services/one-off-table.js';
 import { PlatformEvents } from '../services/platform-events.js';
@@ -116,8 +116,8 @@ export async function runApi(): Promise<void> {
   if (leftoverOneOffs > 0) logger.warn('one-offs-left-by-earlier-process-stopped', { count: leftoverOneOffs });
   const oneOffs = new OneOffTable();
   const releaseOwner = new ReleaseOwner({ store, clock: systemClock, events, logger: logger.child({ component: 'releases' }), releaseTimeoutMs: settings.releaseTimeoutMs });
-  // Metering reads teams through this one port; the teams store answers it once teams are merged in.
-  const teams = noTeams;
+  // Metering reads teams through this one port; the teams store answers it.
+  const teams = storeTeams(store);
   const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, oneOffs, releaseOwner, defaultStack: DEFAULT_STACK, hidePaths, teams };
   const admin = await ensureAdmin(deps, { email: settings.adminEmail, password: settings.adminPassword });
   if (admin) announceAdmin(admin, settings.apiUrl);

@@ -1,11 +1,12 @@
 // Users, logins and API tokens.
+import { isSoleAdmin } from '../domain/app-permissions.js';
 import { BerthError } from '../domain/errors.js';
 import { validateEmail } from '../domain/names.js';
 import type { Actor, ApiToken, RequestOrigin, User } from '../domain/types.js';
 import { generateToken, hashToken } from '../platform/api-token.js';
 import { isoNow } from '../platform/clock.js';
 import { generatePassword, hashPassword, verifyPassword } from '../platform/password-hash.js';
-import { requireAdmin } from './access.js';
+import { requireAdmin } from './authorization.js';
 import type { ServiceDeps } from './service-deps.js';
 import { auditEntry } from './audit-entry.js';
 
@@ -100,16 +101,28 @@ export async function findUser(deps: ServiceDeps, idOrEmail: string): Promise<Us
   return user;
 }
 
-/** Removes a user who owns no apps; their tokens stop working at once. */
+/**
+ * Removes a user who owns no personal apps and is no team's only admin; their tokens stop working at
+ * once. Team apps they created belong to the team and stay: the acting admin becomes their recorded owner.
+ */
 export async function removeUser(deps: ServiceDeps, actor: User, idOrEmail: string): Promise<User> {
   requireAdmin(actor);
   const user = await findUser(deps, idOrEmail);
   if (user.id === actor.id) throw new BerthError('invalid_params', 'The admin cannot remove their own account.', 'user');
-  const apps = await deps.store.apps.list({ ownerId: user.id });
+  const owned = await deps.store.apps.list({ ownerId: user.id });
+  const apps = owned.filter((a) => a.teamId === null);
   if (apps.length > 0) {
-    throw new BerthError('conflict', `${user.email} still owns ${apps.length} app(s): ${apps.map((a) => a.name).join(', ')}. Destroy them first.`, 'user');
+    throw new BerthError('conflict', `${user.email} still owns ${apps.length} app(s): ${apps.map((a) => a.name).join(', ')}. Destroy or transfer them first.`, 'user');
   }
-  await deps.store.users.delete(user.id);
-  await deps.store.events.append(auditEntry(actor, null, 'user-removed', { userId: user.id, email: user.email }));
+  for (const { team } of await deps.store.teams.listForUser(user.id)) {
+    if (isSoleAdmin(await deps.store.teams.members(team.id), user.id)) {
+      throw new BerthError('conflict', `${user.email} is the only admin of the team ${team.name}; make another member admin first.`, 'user');
+    }
+  }
+  await deps.store.transaction(async (tx) => {
+    for (const app of owned) await tx.apps.update(app.id, { ownerId: actor.id });
+    await tx.users.delete(user.id);
+    await tx.events.append(auditEntry(actor, null, 'user-removed', { userId: user.id, email: user.email }));
+  });
   return user;
 }

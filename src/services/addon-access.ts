@@ -1,12 +1,12 @@
-// Finding add-ons and attachments, and who may touch them: the users of the owning app, or of
-// an app the add-on is attached to (as on Heroku).
+// Finding add-ons and attachments, and who may touch them: those holding the permission on the owning
+// app, or on an app the add-on is attached to (as on Heroku); authorization.ts decides.
 import type { Addon, AddonAttachment } from '../domain/addon.js';
 import { BerthError } from '../domain/errors.js';
+import type { AppPermission } from '../domain/app-permissions.js';
 import type { App, User } from '../domain/types.js';
 import { looksLikeId } from '../platform/ids.js';
 import type { Repos } from '../store/store.js';
-
-const mayUse = (actor: User, app: App | undefined) => !!app && (actor.isAdmin || app.ownerId === actor.id);
+import { permissionsOn, type AccessRepos } from './authorization.js';
 
 export async function findAddon(repos: Pick<Repos, 'addons'>, ref: string): Promise<Addon> {
   const addon = looksLikeId(ref) ? await repos.addons.byId(ref.toLowerCase()) : await repos.addons.byName(ref.toLowerCase());
@@ -14,14 +14,22 @@ export async function findAddon(repos: Pick<Repos, 'addons'>, ref: string): Prom
   return addon;
 }
 
-/** The add-on, if the actor may use its owning app or an app it is attached to. */
-export async function addonForActor(repos: Pick<Repos, 'addons' | 'apps'>, actor: User, ref: string): Promise<Addon> {
+/**
+ * The add-on, if the actor holds `permission` on its owning app or an app it is attached to. Seen but
+ * without the permission is a 403 naming it; not seen at all answers as if it did not exist, so names
+ * of others' add-ons do not leak.
+ */
+export async function addonForActor(repos: Pick<Repos, 'addons'> & AccessRepos, actor: User, ref: string, permission: AppPermission): Promise<Addon> {
   const addon = await findAddon(repos, ref);
-  if (mayUse(actor, await repos.apps.byId(addon.appId))) return addon;
-  for (const a of await repos.addons.attachments({ addonId: addon.id })) {
-    if (mayUse(actor, await repos.apps.byId(a.appId))) return addon;
+  const appIds = [addon.appId, ...(await repos.addons.attachments({ addonId: addon.id })).map((a) => a.appId)];
+  let seen = false;
+  for (const appId of appIds) {
+    const app = await repos.apps.byId(appId);
+    const held = app ? await permissionsOn(repos, actor, app) : new Set<AppPermission>();
+    if (held.has(permission)) return addon;
+    seen ||= held.size > 0;
   }
-  // Not yours: answer as if it did not exist, so names of others' add-ons do not leak.
+  if (seen) throw new BerthError('forbidden', `You need the ${permission} permission on an app of ${addon.name} to do that.`, 'addon');
   throw new BerthError('addon_not_found', `Couldn't find that add-on: ${ref}.`, 'addon');
 }
 

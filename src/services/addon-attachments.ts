@@ -6,7 +6,7 @@ import type { App, Release, User } from '../domain/types.js';
 import type { Repos } from '../store/store.js';
 import type { AddonDeps } from './addon-deps.js';
 import { addonForActor } from './addon-access.js';
-import { appForActor } from './access.js';
+import { authorize } from './authorization.js';
 import type { ReleaseInput } from './release-owner.js';
 import { auditEntry } from './audit-entry.js';
 
@@ -52,8 +52,9 @@ export async function attachAddon(deps: AddonDeps, actor: User, input: { addon?:
   if (typeof input.addon !== 'string' || typeof input.app !== 'string') {
     throw new BerthError('invalid_params', 'An attachment needs "addon" (id or name) and "app" (id or name).', 'addon_attachment');
   }
-  const addon = await addonForActor(deps.store, actor, input.addon);
-  const app = await appForActor(deps.store, actor, input.app);
+  // Attaching hands the add-on's credentials to another app: manage on both sides.
+  const addon = await addonForActor(deps.store, actor, input.addon, 'manage');
+  const app = await authorize(deps.store, actor, input.app, 'manage');
   const broker = deps.brokers.forService(addon.service);
   if (addon.state !== 'provisioned') throw new BerthError('conflict', `${addon.name} is ${addon.state}.`, 'addon');
   const bindingId = `${addon.id}:${app.id}`;
@@ -77,7 +78,7 @@ export async function attachAddon(deps: AddonDeps, actor: User, input: { addon?:
 export async function detachAddon(deps: AddonDeps, actor: User, attachmentId: string): Promise<{ attachment: AddonAttachment; addon: Addon; app: App }> {
   const attachment = await deps.store.addons.attachmentById(attachmentId);
   if (!attachment) throw new BerthError('addon_attachment_not_found', `Couldn't find that add-on attachment: ${attachmentId}.`, 'addon_attachment');
-  const app = await appForActor(deps.store, actor, attachment.appId);
+  const app = await authorize(deps.store, actor, attachment.appId, 'manage');
   const addon = (await deps.store.addons.byId(attachment.addonId))!;
   if (addon.appId === app.id && (await deps.store.addons.attachments({ addonId: addon.id })).filter((a) => a.appId === app.id).length === 1) {
     throw new BerthError('invalid_params', `${attachment.name} is how ${app.name} owns ${addon.name}; destroy the add-on instead (berth addons:destroy ${addon.name}).`, 'addon_attachment');
@@ -96,7 +97,7 @@ export async function detachAddon(deps: AddonDeps, actor: User, attachmentId: st
 }
 
 export async function listAttachments(deps: AddonDeps, actor: User, appRef: string): Promise<{ app: App; attachments: { attachment: AddonAttachment; addon: Addon }[] }> {
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'view');
   const attachments = [];
   for (const attachment of await deps.store.addons.attachments({ appId: app.id })) {
     const addon = await deps.store.addons.byId(attachment.addonId);

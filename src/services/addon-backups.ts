@@ -8,13 +8,14 @@ import { BerthError } from '../domain/errors.js';
 import type { App, User } from '../domain/types.js';
 import type { AddonDeps } from './addon-deps.js';
 import { addonOfApp } from './addon-access.js';
-import { appForActor } from './access.js';
+import type { AppPermission } from '../domain/app-permissions.js';
+import { authorize } from './authorization.js';
 import { auditEntry } from './audit-entry.js';
 
 interface Target { app: App; addon: Addon; backups: BackupCapability }
 
-async function target(deps: AddonDeps, actor: User, appRef: string, addonRef: string): Promise<Target> {
-  const app = await appForActor(deps.store, actor, appRef);
+async function target(deps: AddonDeps, actor: User, appRef: string, addonRef: string, permission: AppPermission): Promise<Target> {
+  const app = await authorize(deps.store, actor, appRef, permission);
   const { addon } = await addonOfApp(deps.store, app, addonRef);
   const backups = deps.brokers.forService(addon.service).backups;
   if (!backups) throw new BerthError('invalid_params', `${addon.name} is a ${addon.service} add-on; backups are for PostgreSQL add-ons.`, 'addon');
@@ -34,8 +35,8 @@ async function findBackup(deps: AddonDeps, addon: Addon, ref: string): Promise<A
 }
 
 /** Takes a backup now and returns when it is written (or failed). */
-export async function captureBackup(deps: AddonDeps, actor: User, appRef: string, addonRef: string): Promise<{ addon: Addon; backup: AddonBackup }> {
-  const { app, addon, backups } = await target(deps, actor, appRef, addonRef);
+export async function captureBackup(deps: AddonDeps, actor: User, appRef: string, addonRef: string): Promise<{ app: App; addon: Addon; backup: AddonBackup }> {
+  const { app, addon, backups } = await target(deps, actor, appRef, addonRef, 'operate');
   const backup = await deps.store.addons.createBackup({ addonId: addon.id, appId: app.id });
   const file = fileOf(deps, backup);
   try {
@@ -44,7 +45,7 @@ export async function captureBackup(deps: AddonDeps, actor: User, appRef: string
     const size = (await stat(file)).size;
     deps.appLog?.write(app.id, 'berth', 'api', `Backup ${backupLabel(backup.num)} of ${addon.name} captured by ${actor.email}`);
     await deps.store.events.append(auditEntry(actor, app, 'addon-backup-captured', { addon: addon.name, backup: backupLabel(backup.num) }));
-    return { addon, backup: await deps.store.addons.finishBackup(backup.id, { status: 'succeeded', sizeBytes: size }) };
+    return { app, addon, backup: await deps.store.addons.finishBackup(backup.id, { status: 'succeeded', sizeBytes: size }) };
   } catch (e) {
     deps.logger.error('backup-failed', { addon: addon.name, error: (e as Error).message });
     await rm(file, { force: true });
@@ -53,13 +54,14 @@ export async function captureBackup(deps: AddonDeps, actor: User, appRef: string
   }
 }
 
-export async function listBackups(deps: AddonDeps, actor: User, appRef: string, addonRef: string): Promise<{ addon: Addon; backups: AddonBackup[] }> {
-  const { addon } = await target(deps, actor, appRef, addonRef);
-  return { addon, backups: await deps.store.addons.backups(addon.id) };
+export async function listBackups(deps: AddonDeps, actor: User, appRef: string, addonRef: string): Promise<{ app: App; addon: Addon; backups: AddonBackup[] }> {
+  const { app, addon } = await target(deps, actor, appRef, addonRef, 'view');
+  return { app, addon, backups: await deps.store.addons.backups(addon.id) };
 }
 
-export async function restoreBackup(deps: AddonDeps, actor: User, appRef: string, addonRef: string, ref: string, confirm: unknown): Promise<{ addon: Addon; backup: AddonBackup }> {
-  const { app, addon, backups } = await target(deps, actor, appRef, addonRef);
+export async function restoreBackup(deps: AddonDeps, actor: User, appRef: string, addonRef: string, ref: string, confirm: unknown): Promise<{ app: App; addon: Addon; backup: AddonBackup }> {
+  // Restoring overwrites the database: manage, as destroying an add-on is.
+  const { app, addon, backups } = await target(deps, actor, appRef, addonRef, 'manage');
   const backup = await findBackup(deps, addon, ref);
   if (confirm !== app.name) {
     throw new BerthError('confirmation_required', `Restoring replaces the data of ${addon.name}. Confirm with the app name: confirm=${app.name}.`, 'backup');
@@ -72,12 +74,13 @@ export async function restoreBackup(deps: AddonDeps, actor: User, appRef: string
   }
   deps.appLog?.write(app.id, 'berth', 'api', `Backup ${backupLabel(backup.num)} restored into ${addon.name} by ${actor.email}`);
   await deps.store.events.append(auditEntry(actor, app, 'addon-backup-restored', { addon: addon.name, backup: backupLabel(backup.num) }));
-  return { addon, backup };
+  return { app, addon, backup };
 }
 
 /** The dump file of a backup, for download. */
 export async function backupFile(deps: AddonDeps, actor: User, appRef: string, addonRef: string, ref: string): Promise<{ backup: AddonBackup; file: string; size: number }> {
-  const { addon } = await target(deps, actor, appRef, addonRef);
+  // A dump holds the data itself, as config vars hold the credentials: deploy.
+  const { addon } = await target(deps, actor, appRef, addonRef, 'deploy');
   const backup = await findBackup(deps, addon, ref);
   const file = fileOf(deps, backup);
   const size = await stat(file).then((s) => s.size, () => -1);

@@ -37,7 +37,7 @@ const HIDDEN = new Set(['plan', 'host', 'port']);
 
 /** The add-on `ref` (id or name) of `service`, with its status and the rows Heroku's data APIs show. */
 export async function databaseInfo(deps: AddonDeps, actor: User, ref: string, service: 'postgresql' | 'redis'): Promise<DatabaseInfo> {
-  const addon = await addonForActor(deps.store, actor, ref);
+  const addon = await addonForActor(deps.store, actor, ref, 'view');
   if (addon.service !== service) throw new BerthError('addon_not_found', `${addon.name} is not a ${service} add-on.`, 'add_on');
   const status = await deps.brokers.forService(addon.service).status(addon.id);
   const plan = addon.plan.replace(/^[^:]*:/, '');

@@ -42,7 +42,7 @@ async function world() {
   const teams: TeamLookup = {
     teamOfApp: async (id) => (teamApps.some((a) => a.id === id) ? 'core' : undefined),
     appsOfTeam: async (t) => (t === 'core' ? teamApps : undefined),
-    isTeamAdmin: async () => false,
+    roleOf: async () => undefined,
   };
   const deps = {
     store, clock, events, logger: silentLogger, releaseOwner, teams, defaultStack: 's',

@@ -8,7 +8,7 @@ import { BerthError } from '../domain/errors.js';
 import type { App, User } from '../domain/types.js';
 import { looksLikeId } from '../platform/ids.js';
 import type { AddonDeps } from './addon-deps.js';
-import { appForActor } from './access.js';
+import { authorize, visibleApps } from './authorization.js';
 import { findAddon } from './addon-access.js';
 
 export interface AttachmentView {
@@ -25,9 +25,9 @@ const serviceMatches = (addon: Addon, service: unknown) =>
 
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 
-/** The apps the actor may use: their own, or all for the admin. */
+/** The apps the actor may see. */
 async function usableApps(deps: AddonDeps, actor: User): Promise<App[]> {
-  return deps.store.apps.list(actor.isAdmin ? undefined : { ownerId: actor.id });
+  return visibleApps(deps.store, actor);
 }
 
 /** Every attachment on an app the actor may use, oldest app name first. */
@@ -75,7 +75,7 @@ export async function resolveAddons(deps: AddonDeps, actor: User, input: { addon
   if (!ref) throw notFound;
   let found: Addon[];
   if (appRef) {
-    const app = await appForActor(deps.store, actor, appRef);
+    const app = await authorize(deps.store, actor, appRef, 'view');
     const onApp = await attachmentsMatching(deps, app, ref);
     const ids = new Set(onApp.map((v) => v.addon.id));
     found = [...onApp.map((v) => v.addon).filter((a, i, all) => all.findIndex((b) => b.id === a.id) === i)];
@@ -114,7 +114,7 @@ export async function resolveAttachments(deps: AddonDeps, actor: User, input: { 
   if (!ref) throw notFound;
   let found: AttachmentView[];
   if (appRef) {
-    found = await attachmentsMatching(deps, await appForActor(deps.store, actor, appRef), ref);
+    found = await attachmentsMatching(deps, await authorize(deps.store, actor, appRef, 'view'), ref);
   } else {
     found = looksLikeId(ref) ? (await listAccessibleAttachments(deps, actor)).filter((v) => v.attachment.id === ref.toLowerCase()) : [];
   }

@@ -11,7 +11,7 @@ import { isoNow } from '../platform/clock.js';
 import type { AddonDeps } from './addon-deps.js';
 import { addonForActor, addonOfApp } from './addon-access.js';
 import { announceRelease, changeAddonVar, chooseAttachmentName, configVarOf } from './addon-attachments.js';
-import { appForActor } from './access.js';
+import { authorize } from './authorization.js';
 import { auditEntry } from './audit-entry.js';
 import { checkAddonQuota } from './team-quotas.js';
 
@@ -50,7 +50,7 @@ async function chooseAddonName(deps: AddonDeps, service: string, requested: unkn
 export async function createAddon(deps: AddonDeps, actor: User, appRef: string, input: CreateAddonInput): Promise<AddonView> {
   const plan = deps.plans.resolve(input.plan);
   const broker = deps.brokers.forService(plan.service);
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'manage');
   const name = await chooseAddonName(deps, plan.service, input.name);
   // Checked before anything is provisioned, so a taken name changes nothing.
   await chooseAttachmentName(deps.store, app, input.attachment?.name, broker.defaultAttachmentName);
@@ -83,7 +83,7 @@ export async function createAddon(deps: AddonDeps, actor: User, appRef: string, 
 
 /** The add-ons an app owns or has attached, oldest first. */
 export async function listAddons(deps: AddonDeps, actor: User, appRef: string): Promise<AddonView[]> {
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'view');
   const ids = new Set((await deps.store.addons.list({ appId: app.id })).map((a) => a.id));
   for (const a of await deps.store.addons.attachments({ appId: app.id })) ids.add(a.addonId);
   const views: AddonView[] = [];
@@ -92,14 +92,14 @@ export async function listAddons(deps: AddonDeps, actor: User, appRef: string): 
 }
 
 export async function getAddon(deps: AddonDeps, actor: User, ref: string): Promise<AddonView & { status: InstanceStatus }> {
-  const addon = await addonForActor(deps.store, actor, ref);
+  const addon = await addonForActor(deps.store, actor, ref, 'view');
   const status = await deps.brokers.forService(addon.service).status(addon.id);
   return { ...(await view(deps, addon)), status };
 }
 
 /** An add-on as the app sees it: by id, name, or the app's attachment name (`DATABASE`). */
 export async function getAddonOfApp(deps: AddonDeps, actor: User, appRef: string, ref: string): Promise<AddonView & { status: InstanceStatus }> {
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'view');
   const { addon } = await addonOfApp(deps.store, app, ref);
   return getAddon(deps, actor, addon.id);
 }
@@ -109,7 +109,7 @@ export async function getAddonOfApp(deps: AddonDeps, actor: User, appRef: string
  * release each), then deletes its data and backups. Attached elsewhere, it needs `confirm`.
  */
 export async function destroyAddon(deps: AddonDeps, actor: User, appRef: string, ref: string, opts: { confirm?: string; force?: boolean } = {}): Promise<AddonView> {
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'manage');
   const { addon } = await addonOfApp(deps.store, app, ref);
   if (addon.appId !== app.id) {
     throw new BerthError('invalid_params', `${addon.name} belongs to another app; detach it from ${app.name} instead (berth addons:detach).`, 'addon');

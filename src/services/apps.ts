@@ -4,7 +4,9 @@ import { herokuBuildpackNames } from '../build/detect.js';
 import { BerthError } from '../domain/errors.js';
 import { validateAppName } from '../domain/names.js';
 import type { App, User } from '../domain/types.js';
-import { appForActor } from './access.js';
+import { APP_PERMISSIONS } from '../domain/app-permissions.js';
+import { authorize, visibleApps } from './authorization.js';
+import { teamTakingApps } from './teams.js';
 import type { ServiceDeps } from './service-deps.js';
 import { auditEntry } from './audit-entry.js';
 
@@ -18,11 +20,15 @@ function checkStack(deps: ServiceDeps, stack: unknown): void {
   }
 }
 
-export async function createApp(deps: ServiceDeps, actor: User, input: { name?: unknown; stack?: unknown }): Promise<App> {
+/** `team` makes a team app: its admins and members may create one (not its viewers). */
+export async function createApp(deps: ServiceDeps, actor: User, input: { name?: unknown; stack?: unknown; team?: unknown }): Promise<App> {
   checkStack(deps, input.stack);
+  const team = input.team === undefined || input.team === null ? undefined : await teamTakingApps(deps.store, actor, String(input.team));
   const name = input.name === undefined || input.name === null ? await freeGeneratedName(deps) : validateAppName(input.name);
   const app = await deps.store.transaction(async (tx) => {
-    const created = await tx.apps.create({ name, ownerId: actor.id, stack: deps.defaultStack });
+    const created = await tx.apps.create({ name, ownerId: actor.id, stack: deps.defaultStack, teamId: team?.team.id ?? null });
+    // A member who creates a team app may do everything on it, as on Heroku.
+    if (team?.role === 'member') await tx.collaborators.set(created.id, actor.id, [...APP_PERMISSIONS]);
     await tx.events.append(auditEntry(actor, created, 'app-created', { name }));
     return created;
   });
@@ -38,16 +44,18 @@ async function freeGeneratedName(deps: ServiceDeps): Promise<string> {
   throw new BerthError('conflict', 'Could not find a free app name; please choose one.', 'app');
 }
 
-/** The apps the actor can reach: their own, or every app for the admin. */
+/** The apps the actor can see: their own, their teams', those they collaborate on; every app for the admin. */
 export async function listApps(deps: ServiceDeps, actor: User): Promise<App[]> {
-  return deps.store.apps.list(actor.isAdmin ? {} : { ownerId: actor.id });
+  return visibleApps(deps.store, actor);
 }
 
-export const getApp = (deps: ServiceDeps, actor: User, idOrName: string): Promise<App> => appForActor(deps.store, actor, idOrName);
+export const getApp = (deps: ServiceDeps, actor: User, idOrName: string): Promise<App> => authorize(deps.store, actor, idOrName, 'view');
 
 export async function updateApp(deps: ServiceDeps, actor: User, idOrName: string, input: { name?: unknown; maintenance?: unknown; buildStack?: unknown }): Promise<App> {
   checkStack(deps, input.buildStack);
-  const app = await appForActor(deps.store, actor, idOrName);
+  // Renaming is manage (it moves the app's URL and git remote); maintenance mode is operate.
+  const app = await authorize(deps.store, actor, idOrName, input.name !== undefined ? 'manage' : 'operate');
+  if (input.name !== undefined && input.maintenance !== undefined) await authorize(deps.store, actor, idOrName, 'operate');
   const changes: Partial<Pick<App, 'name' | 'maintenance'>> = {};
   if (input.name !== undefined) changes.name = validateAppName(input.name);
   if (input.maintenance !== undefined) {
@@ -72,7 +80,7 @@ export async function updateApp(deps: ServiceDeps, actor: User, idOrName: string
 }
 
 export async function destroyApp(deps: ServiceDeps, actor: User, idOrName: string): Promise<App> {
-  const app = await appForActor(deps.store, actor, idOrName);
+  const app = await authorize(deps.store, actor, idOrName, 'manage');
   await deps.store.transaction(async (tx) => {
     await tx.apps.delete(app.id);
     await tx.events.append(auditEntry(actor, app, 'app-destroyed', { name: app.name }));
@@ -98,7 +106,7 @@ export async function setBuildpacks(deps: ServiceDeps, actor: User, idOrName: st
     }
     return bp;
   });
-  const app = await appForActor(deps.store, actor, idOrName);
+  const app = await authorize(deps.store, actor, idOrName, 'deploy');
   return deps.store.transaction(async (tx) => {
     const updated = await tx.apps.update(app.id, { buildpacks });
     await tx.events.append(auditEntry(actor, app, 'buildpacks-set', { buildpacks }));

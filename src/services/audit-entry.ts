@@ -19,3 +19,8 @@ export function auditEntry(actor: Actor | null, app: AuditedApp | null, action: 
     tokenId: actor?.origin?.tokenId ?? null,
   };
 }
+
+/** A change to a team itself (members, name): no app, the team's id in its own column. */
+export function auditTeamEntry(actor: Actor | null, teamId: Id, action: string, data: Record<string, unknown>): NewAuditEvent {
+  return { ...auditEntry(actor, null, action, data), teamId };
+}

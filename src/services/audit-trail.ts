@@ -45,7 +45,11 @@ async function filterOf(deps: ServiceDeps, q: AuditQuery): Promise<AuditFilter> 
     else if (app) f.appId = app.id;
     else f.appName = ref.toLowerCase();
   }
-  if (q.team) f.teamId = q.team.trim();
+  if (q.team) {
+    // A team by id or by name; a name no team has matches nothing, rather than every event.
+    const ref = q.team.trim();
+    f.teamId = looksLikeId(ref) ? ref : (await deps.store.teams.byName(ref.toLowerCase()))?.id ?? ref;
+  }
   if (q.action) f.action = q.action.trim();
   if (q.since) f.since = parseInstant(q.since, 'since');
   if (q.until) f.until = parseInstant(q.until, 'until');

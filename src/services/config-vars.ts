@@ -4,12 +4,12 @@ import { configKeyChanges } from '../domain/config-diff.js';
 import { checkConfigLimits } from '../domain/config-limits.js';
 import { validateConfigKey, validateConfigValue, validateSettableConfigKey } from '../domain/names.js';
 import type { App, ConfigVars, User } from '../domain/types.js';
-import { appForActor } from './access.js';
+import { authorize } from './authorization.js';
 import type { ServiceDeps } from './service-deps.js';
 import { auditEntry } from './audit-entry.js';
 
 export async function getConfigVars(deps: ServiceDeps, actor: User, appRef: string): Promise<ConfigVars> {
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'deploy');
   return deps.store.config.get(app.id);
 }
 
@@ -36,7 +36,7 @@ const describe = (set: string[], unset: string[]): string =>
 /** Applied in the app's turn, on the config of that moment: a change made during a deploy lands on its new slug. */
 export async function updateConfigVars(deps: ServiceDeps, actor: User, appRef: string, changes: unknown): Promise<ConfigVars> {
   const parsed = parseChanges(changes);
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'deploy');
   const { release, result: config } = await deps.releaseOwner.change(app, actor, 'config-changed', async (tx) => {
     const current = await tx.config.get(app.id);
     const vars = new Map(Object.entries(current));

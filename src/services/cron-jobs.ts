@@ -5,7 +5,7 @@ import { parseCronSchedule } from '../domain/cron-schedule.js';
 import { BerthError } from '../domain/errors.js';
 import type { App, User } from '../domain/types.js';
 import type { CronRunRecord } from '../store/cron-repo.js';
-import { appForActor } from './access.js';
+import { authorize } from './authorization.js';
 import { type CronScheduler, currentCronJobs } from './cron-scheduler.js';
 import type { ServiceDeps } from './service-deps.js';
 import { auditEntry } from './audit-entry.js';
@@ -24,7 +24,7 @@ export interface CronDeps extends ServiceDeps {
 }
 
 export async function listCronJobs(deps: CronDeps, actor: User, appRef: string): Promise<{ app: App; jobs: CronJobView[] }> {
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'view');
   const { jobs } = await currentCronJobs(deps, app.id);
   const states = new Map((await deps.store.cron.list(app.id)).map((s) => [s.jobId, s]));
   const now = deps.clock.now();
@@ -63,7 +63,7 @@ export async function setCronJobSuspended(deps: CronDeps, actor: User, appRef: s
 }
 
 async function findJob(deps: CronDeps, actor: User, appRef: string, jobId: string): Promise<{ app: App; job: CronJob }> {
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'operate');
   const job = CRON_JOB_ID.test(jobId) ? (await currentCronJobs(deps, app.id)).jobs.find((j) => j.id === jobId) : undefined;
   if (!job) throw new BerthError('cron_job_not_found', `${app.name} has no scheduled job ${jobId}; berth cron -a ${app.name} lists them.`, 'cron');
   return { app, job };

@@ -21,7 +21,7 @@ import type { BuildOutputs, BuildOutputWriter } from '../logs/build-output.js';
 import { isoNow } from '../platform/clock.js';
 import { showPaths } from '../platform/server-paths.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { appForActor } from './access.js';
+import { authorize, holds } from './authorization.js';
 import { auditEntry } from './audit-entry.js';
 import { AppJsonDeploy, type AppJsonDeps } from './app-json-deploy.js';
 import { rolloutLines } from './rollout-report.js';
@@ -67,7 +67,7 @@ export class DeployPipeline {
   }
 
   async createBuild(actor: User, appRef: string, req: BuildRequest): Promise<Build> {
-    const app = await appForActor(this.deps.store, actor, appRef);
+    const app = await authorize(this.deps.store, actor, appRef, 'deploy');
     const image = parseImage(req.image);
     const capability = image === undefined ? sourceFromUrl(req.source_blob?.url) : undefined;
     const version = req.source_blob?.version;
@@ -110,10 +110,7 @@ export class DeployPipeline {
   private async takeSource(app: App, actor: User, capability: { id: string; secret: string }): Promise<{ sourceId: string; file: string }> {
     const blob = this.deps.sources.stored(capability.id, capability.secret);
     const owner = blob.ownerId === actor.id ? actor : await this.deps.store.users.byId(blob.ownerId);
-    const allowed = owner !== undefined && await appForActor(this.deps.store, owner, app.id).then(() => true, (e: unknown) => {
-      if (isBerthError(e)) return false;
-      throw e;
-    });
+    const allowed = owner !== undefined && await holds(this.deps.store, owner, app, 'deploy');
     if (!allowed) throw new BerthError('forbidden', 'That source was uploaded by a user who may not deploy this app; upload it yourself (POST /sources).', 'source');
     return { sourceId: blob.id, file: await this.deps.sources.take(blob) };
   }
@@ -322,14 +319,14 @@ export class DeployPipeline {
   }
 
   async getBuild(actor: User, appRef: string, id: string): Promise<{ app: App; build: Build }> {
-    const app = await appForActor(this.deps.store, actor, appRef);
+    const app = await authorize(this.deps.store, actor, appRef, 'view');
     const build = await this.deps.store.builds.byId(app.id, id);
     if (!build) throw new BerthError('build_not_found', "Couldn't find that build.", 'build');
     return { app, build };
   }
 
   async listBuilds(actor: User, appRef: string): Promise<{ app: App; builds: Build[] }> {
-    const app = await appForActor(this.deps.store, actor, appRef);
+    const app = await authorize(this.deps.store, actor, appRef, 'view');
     return { app, builds: await this.deps.store.builds.list(app.id) };
   }
 }

@@ -3,7 +3,7 @@
 import { BerthError } from '../domain/errors.js';
 import { validateDynoName } from '../domain/names.js';
 import type { User } from '../domain/types.js';
-import { appForActor } from './access.js';
+import { authorize } from './authorization.js';
 import type { DynoDirectory } from './dyno-directory.js';
 import type { ServiceDeps } from './service-deps.js';
 import { auditEntry } from './audit-entry.js';
@@ -17,7 +17,7 @@ function directory(deps: ServiceDeps): DynoDirectory {
 
 /** The formation's instances and the app's one-off dynos (`run.N`), as Heroku lists both. */
 export async function listDynos(deps: ServiceDeps, actor: User, appRef: string) {
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'view');
   return { app, dynos: [...await directory(deps).list(app.id), ...(deps.oneOffs?.list(app.id) ?? [])] };
 }
 
@@ -27,7 +27,7 @@ export async function listDynos(deps: ServiceDeps, actor: User, appRef: string) 
  */
 export async function restartDynos(deps: ServiceDeps, actor: User, appRef: string, name?: string): Promise<void> {
   if (name !== undefined) validateDynoName(name);
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'operate');
   if (name && deps.oneOffs && isOneOffName(name)) {
     const count = deps.oneOffs.stop(app.id, name, `stopped by ${actor.email}`);
     if (count === 0 && name !== 'run' && name !== 'scheduler') throw new BerthError('dyno_not_found', `Couldn't find the dyno ${name} of ${app.name}.`, 'dyno');

@@ -5,7 +5,7 @@ import { commandOf } from '../domain/process-types.js';
 import { DEFAULT_SIZE, findSize, INSTANCE_SIZES } from '../domain/sizes.js';
 import type { App, FormationEntry, ProcessTypes, User } from '../domain/types.js';
 import type { Repos } from '../store/store.js';
-import { appForActor } from './access.js';
+import { authorize } from './authorization.js';
 import { checkFormationQuota, teamUseOfApp } from './team-quotas.js';
 import type { ServiceDeps } from './service-deps.js';
 import { auditEntry } from './audit-entry.js';
@@ -32,7 +32,7 @@ const withCommand = (entries: FormationEntry[], types: ProcessTypes | undefined)
   entries.map((e) => ({ ...e, command: commandOf(types, e.type) ?? '' }));
 
 export async function listFormation(deps: ServiceDeps, actor: User, appRef: string): Promise<{ app: App; formation: FormationView[] }> {
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'view');
   return { app, formation: withCommand(await deps.store.formation.list(app.id), await processTypesOf(deps.store, app)) };
 }
 
@@ -82,7 +82,7 @@ export async function updateFormation(deps: ServiceDeps, actor: User, appRef: st
   if (!Array.isArray(updates) || updates.length === 0) {
     throw new BerthError('bad_request', 'Expected {"updates": [{"type": "web", "quantity": 1, "size": "standard-1x"}, …]}.', 'formation');
   }
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'operate');
   const changed = await deps.store.transaction(async (tx) => {
     const types = await processTypesOf(tx, app);
     const teamBefore = deps.teams && (await teamUseOfApp(deps.teams, tx, app));

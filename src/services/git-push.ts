@@ -12,7 +12,7 @@ import type { App, Build, User } from '../domain/types.js';
 import { newId } from '../platform/ids.js';
 import { showPaths } from '../platform/server-paths.js';
 import type { BuildOutputs } from '../logs/build-output.js';
-import { appForActor } from './access.js';
+import { authorize } from './authorization.js';
 import type { DeployPipeline } from './deploy-pipeline.js';
 import { pushVerdict, rejectionLine } from './push-verdict.js';
 import type { ServiceDeps } from './service-deps.js';
@@ -46,7 +46,7 @@ export class GitPushes {
 
   /** The app behind `<name>.git` when the actor may use it (404 / 403 otherwise), and its repository. */
   async open(actor: User, appRef: string): Promise<{ app: App; repo: string }> {
-    const app = await appForActor(this.deps.store, actor, appRef);
+    const app = await authorize(this.deps.store, actor, appRef, 'deploy');
     return { app, repo: await this.deps.repos.ensure(app.id) };
   }
 

@@ -12,7 +12,7 @@ import type { Actor, App, User } from '../domain/types.js';
 import { isoNow } from '../platform/clock.js';
 import { newId } from '../platform/ids.js';
 import type { OneOffSpec, Runtime } from '../runtime/runtime.js';
-import { appForActor } from './access.js';
+import { authorize } from './authorization.js';
 import { auditEntry } from './audit-entry.js';
 import type { OneOffEntry, OneOffTable, OneOffType } from './one-off-table.js';
 import type { ServiceDeps } from './service-deps.js';
@@ -53,7 +53,7 @@ export class OneOffDynos {
 
   /** Checks the request and the app's limits and takes the one-off's place; nothing runs yet. */
   async prepare(actor: User, appRef: string, req: OneOffRequest): Promise<PreparedOneOff> {
-    const app = await appForActor(this.deps.store, actor, appRef);
+    const app = await authorize(this.deps.store, actor, appRef, 'operate');
     if (typeof req.command !== 'string' || req.command.trim() === '' || req.command.length > 10_000) {
       throw new BerthError('invalid_params', 'command must be a non-empty string.', 'dyno');
     }

@@ -1,12 +1,12 @@
 // Releases: every config change, deploy and rollback makes a new numbered, immutable release.
 import { BerthError } from '../domain/errors.js';
-import type { App, Release, User } from '../domain/types.js';
+import type { App, ConfigVars, Release, User } from '../domain/types.js';
 import type { Repos } from '../store/store.js';
-import { appForActor } from './access.js';
+import { authorize } from './authorization.js';
 import type { ServiceDeps } from './service-deps.js';
 
 export async function listReleases(deps: ServiceDeps, actor: User, appRef: string): Promise<{ app: App; releases: Release[]; current?: Release }> {
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'view');
   return { app, releases: await deps.store.releases.list(app.id), current: await deps.store.releases.current(app.id) };
 }
 
@@ -20,8 +20,14 @@ export async function findRelease(repos: Pick<Repos, 'releases'>, app: App, ref:
 }
 
 export async function getRelease(deps: ServiceDeps, actor: User, appRef: string, ref: string): Promise<{ app: App; release: Release; current?: Release }> {
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'view');
   return { app, release: await findRelease(deps.store, app, ref), current: await deps.store.releases.current(app.id) };
+}
+
+/** A release's config vars: secrets, so `deploy` as the app's own config vars are, not `view`. */
+export async function getReleaseConfig(deps: ServiceDeps, actor: User, appRef: string, ref: string): Promise<ConfigVars> {
+  const app = await authorize(deps.store, actor, appRef, 'deploy');
+  return (await findRelease(deps.store, app, ref)).config;
 }
 
 /**
@@ -29,7 +35,7 @@ export async function getRelease(deps: ServiceDeps, actor: User, appRef: string,
  * takes the app's turn like every release, so the target is checked once earlier actions have landed.
  */
 export async function rollback(deps: ServiceDeps, actor: User, appRef: string, ref: unknown): Promise<Release> {
-  const app = await appForActor(deps.store, actor, appRef);
+  const app = await authorize(deps.store, actor, appRef, 'deploy');
   const { release } = await deps.releaseOwner.change(app, actor, 'rollback', async (tx) => {
     const target = await findRelease(tx, app, ref);
     if (!isRollbackTarget(target)) {

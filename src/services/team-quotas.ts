@@ -7,7 +7,7 @@ import { DEFAULT_SIZE, findSize } from '../domain/sizes.js';
 import type { App, User } from '../domain/types.js';
 import type { TeamQuota } from '../store/billing-repo.js';
 import type { Repos, Store } from '../store/store.js';
-import type { TeamLookup } from './team-lookup.js';
+import { appsOfAdministeredTeam, type TeamLookup } from './team-lookup.js';
 
 export interface QuotaDeps {
   store: Store;
@@ -21,9 +21,7 @@ export interface TeamUse {
 }
 
 export async function getTeamQuota(deps: QuotaDeps, actor: User, team: string): Promise<{ quota: TeamQuota; use: TeamUse }> {
-  const apps = await deps.teams.appsOfTeam(team);
-  if (!apps) throw new BerthError('not_found', `Couldn't find the team ${team}.`, 'team');
-  if (!actor.isAdmin && !(await deps.teams.isTeamAdmin(actor.id, team))) throw new BerthError('forbidden', `Only the admins of the team ${team} can read its quotas.`, 'team');
+  const apps = await appsOfAdministeredTeam(deps.teams, actor, team, 'quotas');
   return { quota: await deps.store.billing.quota(team), use: await teamUse(deps.store, apps) };
 }
 

@@ -7,8 +7,8 @@ import { monthOf, monthWindow, rateUsage, type RatedUsage } from '../domain/usag
 import type { Clock } from '../platform/clock.js';
 import type { Store } from '../store/store.js';
 import type { UsageFilter } from '../store/usage-repo.js';
-import { appForActor } from './access.js';
-import type { TeamLookup } from './team-lookup.js';
+import { authorize } from './authorization.js';
+import { appsOfAdministeredTeam, type TeamLookup } from './team-lookup.js';
 
 export interface UsageDeps {
   store: Store;
@@ -74,7 +74,7 @@ async function rate(deps: UsageDeps, filter: UsageFilter, month: string): Promis
 
 async function scopeOf(deps: UsageDeps, actor: User, q: UsageQuery): Promise<{ filter: UsageFilter; scope: string }> {
   if (q.app) {
-    const app = await appForActor(deps.store, actor, q.app);
+    const app = await authorize(deps.store, actor, q.app, 'view');
     return { filter: { appIds: [app.id] }, scope: `app ${app.name}` };
   }
   if (q.team) return { filter: { appIds: await teamAppIds(deps, actor, q.team) }, scope: `team ${q.team}` };
@@ -83,10 +83,5 @@ async function scopeOf(deps: UsageDeps, actor: User, q: UsageQuery): Promise<{ f
 
 /** The team's app ids, for its admins and the platform admin; no such team (or none visible) is not_found. */
 async function teamAppIds(deps: UsageDeps, actor: User, team: string): Promise<Id[]> {
-  const apps = await deps.teams.appsOfTeam(team);
-  if (!apps) throw new BerthError('not_found', `Couldn't find the team ${team}.`, 'team');
-  if (!actor.isAdmin && !(await deps.teams.isTeamAdmin(actor.id, team))) {
-    throw new BerthError('forbidden', `Only the admins of the team ${team} can read its usage and invoices.`, 'team');
-  }
-  return apps.map((a) => a.id);
+  return (await appsOfAdministeredTeam(deps.teams, actor, team, 'usage and invoices')).map((a) => a.id);
 }

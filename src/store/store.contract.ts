@@ -5,6 +5,7 @@ import type { Store } from './store.js';
 import { addonStoreCases } from './addon-store.contract.js';
 import { auditRow, auditStoreCases } from './audit-store.contract.js';
 import { usageStoreCases } from './usage-store.contract.js';
+import { teamStoreCases } from './team-store.contract.js';
 
 export function storeContract(name: string, open: () => Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup: () => Promise<void> }>): void {
   describe(`Store contract: ${name}`, () => {
@@ -267,6 +268,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     addonStoreCases(() => store);
     auditStoreCases(() => store);
     usageStoreCases(() => store);
+    teamStoreCases(() => store);
 
     it('keeps what was committed across a reopen', async () => {
       if (!reopen) return; // in-memory implementations cannot reopen

@@ -1,8 +1,9 @@
 // The Store contract: desired state and history. SQLite is the embedded default; a
 // PostgreSQL implementation will run the same contract suite (store.contract.ts).
 import type {
-  ApiToken, App, Build, BuildStatus, ConfigVars, FormationEntry, Id, Release, RolloutState, Slug, User,
+  ApiToken, App, AppCollaborator, Build, BuildStatus, ConfigVars, FormationEntry, Id, Release, RolloutState, Slug, Team, TeamMember, User,
 } from '../domain/types.js';
+import type { AppPermission, TeamRole } from '../domain/app-permissions.js';
 import type { AddonRepo } from './addon-repo.js';
 import type { EventRepo } from './audit-repo.js';
 import type { BillingRepo } from './billing-repo.js';
@@ -13,7 +14,7 @@ export type { AuditFilter, AuditVisibility, EventRepo } from './audit-repo.js';
 
 export interface NewUser { email: string; passwordHash: string; isAdmin: boolean }
 export interface NewToken { userId: Id; tokenHash: string; description: string }
-export interface NewApp { name: string; ownerId: Id; stack: string }
+export interface NewApp { name: string; ownerId: Id; stack: string; teamId?: Id | null }
 export interface NewRelease {
   appId: Id;
   description: string;
@@ -49,11 +50,40 @@ export interface AppRepo {
   create(a: NewApp): Promise<App>;
   byId(id: Id): Promise<App | undefined>;
   byName(name: string): Promise<App | undefined>;
-  /** All apps, or those of one owner, ordered by name. */
-  list(filter?: { ownerId?: Id }): Promise<App[]>;
-  update(id: Id, changes: Partial<Pick<App, 'name' | 'maintenance' | 'buildpacks' | 'releasedAt' | 'stack'>>): Promise<App>;
+  /** All apps, or those of one owner (team apps they created included) or of one team, ordered by name. */
+  list(filter?: { ownerId?: Id; teamId?: Id }): Promise<App[]>;
+  /** Apps a user reaches without being a platform admin: owned, of their teams, or collaborated on. Ordered by name. */
+  listReachable(userId: Id): Promise<App[]>;
+  update(id: Id, changes: Partial<Pick<App, 'name' | 'maintenance' | 'buildpacks' | 'releasedAt' | 'stack' | 'ownerId' | 'teamId'>>): Promise<App>;
   /** Deletes the app and everything that belongs to it (releases, formation, config, builds, slugs). */
   delete(id: Id): Promise<void>;
+}
+
+export interface TeamRepo {
+  create(name: string): Promise<Team>;
+  byId(id: Id): Promise<Team | undefined>;
+  byName(name: string): Promise<Team | undefined>;
+  /** Every team, ordered by name. */
+  list(): Promise<Team[]>;
+  /** The teams a user belongs to, with their role, ordered by team name. */
+  listForUser(userId: Id): Promise<Array<{ team: Team; role: TeamRole }>>;
+  rename(id: Id, name: string): Promise<Team>;
+  /** Deletes the team and its memberships; the caller checks that it owns no apps. */
+  delete(id: Id): Promise<void>;
+  members(teamId: Id): Promise<TeamMember[]>;
+  member(teamId: Id, userId: Id): Promise<TeamMember | undefined>;
+  /** Adds the user or changes their role. */
+  setMember(teamId: Id, userId: Id, role: TeamRole): Promise<TeamMember>;
+  removeMember(teamId: Id, userId: Id): Promise<boolean>;
+}
+
+export interface CollaboratorRepo {
+  list(appId: Id): Promise<AppCollaborator[]>;
+  get(appId: Id, userId: Id): Promise<AppCollaborator | undefined>;
+  /** Adds the user to the app or replaces their permissions. */
+  set(appId: Id, userId: Id, permissions: AppPermission[]): Promise<AppCollaborator>;
+  remove(appId: Id, userId: Id): Promise<boolean>;
+  removeAll(appId: Id): Promise<void>;
 }
 
 export interface ConfigRepo {
@@ -115,6 +145,8 @@ export interface Repos {
   users: UserRepo;
   tokens: TokenRepo;
   apps: AppRepo;
+  teams: TeamRepo;
+  collaborators: CollaboratorRepo;
   config: ConfigRepo;
   releases: ReleaseRepo;
   formation: FormationRepo;

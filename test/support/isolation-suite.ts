@@ -41,10 +41,10 @@ export function isolationCases(target: IsolationTarget): void {
     await alice.deployOk(appA, await p.copyFixture('tenant-probe'), 'a1');
     addressOfA = JSON.parse(await probe(p, appA, '/addresses'));
     expect(addressOfA.addresses.length).toBeGreaterThan(0);
-    // Bob can neither read nor change Alice's app through the API (app names are global, as on
-    // Heroku, so refusing with 403 reveals nothing that `apps:create` would not).
-    expect((await bob.api('GET', `/apps/${appA}/config-vars`)).status).toBe(403);
-    expect((await bob.api('POST', `/apps/${appA}/dynos`, { command: 'true' })).status).toBe(403);
+    // Bob can neither read nor change Alice's app through the API: to him it does not exist (404,
+    // issue 15: an app you have no access to is never confirmed).
+    expect((await bob.api('GET', `/apps/${appA}/config-vars`)).status).toBe(404);
+    expect((await bob.api('POST', `/apps/${appA}/dynos`, { command: 'true' })).status).toBe(404);
   }, 240_000);
 
   it("the build sandbox reaches neither another tenant's instance nor host files, and cannot gain privileges", async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { buildApi, type ApiExtension } from '../../src/api/api-server.js';
+import { buildApi, type ApiExtension, type ApiRoute } from '../../src/api/api-server.js';
 import { publicUrls } from '../../src/api/public-urls.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { silentLogger } from '../../src/platform/logger.js';
@@ -24,6 +24,8 @@ export interface TestApi {
   /** fetch against the API with JSON in and out. */
   call(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   login(email: string, password: string): Promise<string>;
+  /** Every endpoint the API registered (core and extensions). */
+  routes(): ApiRoute[];
   close(): Promise<void>;
 }
 
@@ -63,7 +65,7 @@ export async function startTestApi(extensions: ApiExtension[] = [], opts: { home
   };
 
   return {
-    url, deps, home, call, login,
+    url, deps, home, call, login, routes: () => app.routeTable(),
     close: async () => {
       await app.close();
       await store.close();

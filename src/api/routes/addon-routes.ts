@@ -7,7 +7,6 @@ import type { AddonDeps } from '../../services/addon-deps.js';
 import { attachAddon, detachAddon, listAttachments } from '../../services/addon-attachments.js';
 import { backupFile, captureBackup, listBackups, restoreBackup } from '../../services/addon-backups.js';
 import { createAddon, destroyAddon, getAddon, getAddonOfApp, listAddons, type AddonView, type CreateAddonInput } from '../../services/addons.js';
-import { appForActor } from '../../services/access.js';
 import type { ApiExtension } from '../api-server.js';
 import { actorOf } from '../authentication.js';
 import { addonJson, attachmentJson, backupJson } from '../addon-serializers.js';
@@ -73,27 +72,21 @@ export function addonRoutes(deps: Pick<AddonDeps, 'brokers' | 'plans' | 'backups
 }
 
 function registerBackupRoutes(app: FastifyInstance, d: AddonDeps): void {
-  const owner = async (actor: User, ref: string) => appForActor(d.store, actor, ref);
-
   app.get<{ Params: AddonParams }>('/apps/:app/addons/:addon/backups', async (req) => {
-    const actor = actorOf(req);
-    const { addon, backups } = await listBackups(d, actor, req.params.app, req.params.addon);
-    const a = await owner(actor, req.params.app);
+    const { app: a, addon, backups } = await listBackups(d, actorOf(req), req.params.app, req.params.addon);
     return backups.map((b) => backupJson(b, addon, a));
   });
 
   app.post<{ Params: AddonParams }>('/apps/:app/addons/:addon/backups', async (req, reply) => {
-    const actor = actorOf(req);
-    const { addon, backup } = await captureBackup(d, actor, req.params.app, req.params.addon);
-    return reply.status(201).send(backupJson(backup, addon, await owner(actor, req.params.app)));
+    const { app: a, addon, backup } = await captureBackup(d, actorOf(req), req.params.app, req.params.addon);
+    return reply.status(201).send(backupJson(backup, addon, a));
   });
 
   app.post<{ Params: AddonParams & { backup: string }; Querystring: { confirm?: string }; Body: { confirm?: string } | undefined }>(
     '/apps/:app/addons/:addon/backups/:backup/actions/restore', async (req) => {
-      const actor = actorOf(req);
       const confirm = req.query.confirm ?? req.body?.confirm;
-      const { addon, backup } = await restoreBackup(d, actor, req.params.app, req.params.addon, req.params.backup, confirm);
-      return backupJson(backup, addon, await owner(actor, req.params.app));
+      const { app: a, addon, backup } = await restoreBackup(d, actorOf(req), req.params.app, req.params.addon, req.params.backup, confirm);
+      return backupJson(backup, addon, a);
     });
 
   app.get<{ Params: AddonParams & { backup: string } }>('/apps/:app/addons/:addon/backups/:backup/download', async (req, reply) => {

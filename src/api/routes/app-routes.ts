@@ -5,20 +5,22 @@ import { createApp, destroyApp, getApp, listApps, setBuildpacks, updateApp } fro
 import type { ApiContext } from '../api-context.js';
 import { actorOf } from '../authentication.js';
 import { paginate, parseRange } from '../pagination.js';
-import { appJson, collaboratorJson } from '../serializers.js';
+import { appJson } from '../serializers.js';
 
-type AppBody = { name?: unknown; maintenance?: unknown; stack?: unknown; build_stack?: unknown } | undefined;
+type AppBody = { name?: unknown; maintenance?: unknown; stack?: unknown; build_stack?: unknown; team?: unknown; organization?: unknown } | undefined;
 
 export function registerAppRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const userOf = (id: string) => ctx.store.users.byId(id);
+  const teamOf = async (a: App) => (a.teamId ? ctx.store.teams.byId(a.teamId) : undefined);
   const render = async (apps: App[]) => {
-    const owners = new Map<string, Awaited<ReturnType<typeof ctx.store.users.byId>>>();
-    for (const a of apps) if (!owners.has(a.ownerId)) owners.set(a.ownerId, await ctx.store.users.byId(a.ownerId));
-    return apps.map((a) => appJson(a, owners.get(a.ownerId), ctx.urls));
+    const out = [];
+    for (const a of apps) out.push(appJson(a, await userOf(a.ownerId), ctx.urls, undefined, await teamOf(a)));
+    return out;
   };
   const renderOne = async (a: App) => {
     const release = await ctx.store.releases.current(a.id);
     const slug = release?.slugId ? await ctx.store.slugs.byId(release.slugId) : undefined;
-    return appJson(a, await ctx.store.users.byId(a.ownerId), ctx.urls, slug);
+    return appJson(a, await userOf(a.ownerId), ctx.urls, slug, await teamOf(a));
   };
 
   // The heroku CLI lists "my apps" through /users/~/apps.
@@ -29,17 +31,9 @@ export function registerAppRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.status(page.status).headers(page.headers).send(await render(page.items));
   });
 
-  // Who may use the app: today only its owner (invited collaborators come with a later issue and
-  // join this list). `heroku access` and `heroku apps:info` read it.
-  // (`/apps/:app/addons` is served by api/routes/addon-routes.ts.)
-  app.get<{ Params: { app: string } }>('/apps/:app/collaborators', async (req) => {
-    const a = await getApp(ctx, actorOf(req), req.params.app);
-    const owner = await ctx.store.users.byId(a.ownerId);
-    return owner ? [collaboratorJson(a, owner, 'owner')] : [];
-  });
-
+  // (`/apps/:app/collaborators` is served by api/routes/team-routes.ts, `/apps/:app/addons` by addon-routes.ts.)
   app.post<{ Body: AppBody }>('/apps', async (req, reply) => {
-    const created = await createApp(ctx, actorOf(req), { name: req.body?.name, stack: req.body?.stack });
+    const created = await createApp(ctx, actorOf(req), { name: req.body?.name, stack: req.body?.stack, team: req.body?.team ?? req.body?.organization });
     return reply.status(201).send((await render([created]))[0]);
   });
 

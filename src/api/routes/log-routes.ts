@@ -6,7 +6,7 @@ import type { LogSessions } from '../../logs/log-session-registry.js';
 import { LOG_SOURCES, type LogReader, type LogSource } from '../../logs/log-sink.js';
 import { LINES_KEPT_PER_APP } from '../../logs/log-hub.js';
 import { wantsEventStream, writeLogStreamToResponse } from '../../logs/log-stream-response.js';
-import { appForActor } from '../../services/access.js';
+import { getApp } from '../../services/apps.js';
 import type { ApiContext } from '../api-context.js';
 import { actorOf } from '../authentication.js';
 
@@ -15,7 +15,7 @@ type SessionBody = { tail?: unknown; lines?: unknown; source?: unknown; dyno?: u
 export function logRoutes(d: { hub: LogReader; sessions: LogSessions; signal: AbortSignal }) {
   return (app: FastifyInstance, ctx: ApiContext): void => {
     app.post<{ Params: { app: string }; Body: SessionBody }>('/apps/:app/log-sessions', async (req, reply) => {
-      const target = await appForActor(ctx.store, actorOf(req), req.params.app);
+      const target = await getApp(ctx, actorOf(req), req.params.app);
       const body = req.body ?? {};
       const lines = body.lines === undefined ? DEFAULT_LOG_LINES : Number(body.lines);
       if (!Number.isInteger(lines) || lines < 0) throw new BerthError('invalid_params', 'lines must be a whole number.', 'log_session');

@@ -1,7 +1,7 @@
 // /apps/{app}/releases: history, one release, and rollback (POST with {"release": id or version}).
 import type { FastifyInstance } from 'fastify';
 import type { Release, User } from '../../domain/types.js';
-import { getRelease, listReleases, rollback } from '../../services/releases.js';
+import { getRelease, getReleaseConfig, listReleases, rollback } from '../../services/releases.js';
 import type { ApiContext } from '../api-context.js';
 import { actorOf } from '../authentication.js';
 import { paginate, parseRange } from '../pagination.js';
@@ -28,8 +28,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ApiContext): vo
   });
 
   app.get<{ Params: { app: string; release: string } }>('/apps/:app/releases/:release/config-vars', async (req) => {
-    const { release } = await getRelease(ctx, actorOf(req), req.params.app, req.params.release);
-    return release.config;
+    return getReleaseConfig(ctx, actorOf(req), req.params.app, req.params.release);
   });
 
   app.post<{ Params: { app: string }; Body: { release?: unknown } | undefined }>('/apps/:app/releases', async (req, reply) => {

@@ -1,4 +1,4 @@
-// apps, apps:create, apps:info, apps:rename, apps:destroy.
+// apps, apps:create, apps:info, apps:rename, apps:destroy, apps:transfer.
 import type { AppInfo } from '../../client/api-types.js';
 import { CliError, defineCommand, type CommandContext } from '../command.js';
 import { appFromGitUrl, DEFAULT_REMOTE } from '../git-remote.js';
@@ -6,6 +6,7 @@ import { appLabel, formatBytes, formatDate } from '../output.js';
 import { stringFlag } from '../parse-input.js';
 
 const json = { type: 'boolean', description: 'output in json format' } as const;
+const team = { type: 'string', short: 't', description: 'team to use', valueName: 'TEAM' } as const;
 
 /** Heroku's two-part summary line after create and rename. */
 const urls = (app: AppInfo): string => `${app.web_url} | ${app.git_url}`;
@@ -24,17 +25,19 @@ async function linkRemote(ctx: CommandContext, app: AppInfo, onlyIfPointingAt?: 
 export const apps = defineCommand({
   name: 'apps',
   aliases: ['apps:list', 'list'],
-  description: 'list your apps',
-  flags: { json },
+  description: 'list your apps (or a team\'s with --team)',
+  flags: { json, team },
   async run(ctx, input) {
     const client = ctx.client();
-    const [list, account] = await Promise.all([client.listApps(), client.account()]);
+    const teamName = stringFlag(input, 'team');
+    const [list, account] = await Promise.all([teamName ? client.teams.apps(teamName) : client.listApps(), client.account()]);
     if (input.flags.json) return ctx.out.json(list);
-    ctx.out.header(`${account.email} Apps`);
+    ctx.out.header(teamName ? `Apps in team ${teamName}` : `${account.email} Apps`);
     ctx.out.line();
     if (list.length === 0) return ctx.out.line('You have no apps.');
     for (const app of [...list].sort((a, b) => a.name.localeCompare(b.name))) {
-      ctx.out.line(app.owner?.email && app.owner.email !== account.email ? `${app.name}  ${app.owner.email}` : app.name);
+      const owner = app.team?.name ?? app.owner?.email;
+      ctx.out.line(owner && owner !== account.email && !teamName ? `${app.name}  ${owner}` : app.name);
     }
   },
 });
@@ -46,12 +49,14 @@ export const appsCreate = defineCommand({
   args: [{ name: 'APP', description: 'name of app to create; generated when absent' }],
   flags: {
     'no-remote': { type: 'boolean', description: 'do not create a git remote' },
+    team: { ...team, description: 'team to create the app in' },
     json,
   },
-  examples: ['berth apps:create demo'],
+  examples: ['berth apps:create demo', 'berth apps:create demo --team platform'],
   async run(ctx, input) {
     const name = input.args.APP;
-    const app = await ctx.out.action(`Creating ${name ? appLabel(name) : 'app'}`, () => ctx.client().createApp(name),
+    const teamName = stringFlag(input, 'team');
+    const app = await ctx.out.action(`Creating ${name ? appLabel(name) : 'app'}${teamName ? ` in team ${teamName}` : ''}`, () => ctx.client().createApp(name, teamName),
       (a) => (name ? 'done' : `done, ${appLabel(a.name)}`));
     if (!input.flags['no-remote']) await linkRemote(ctx, app);
     if (input.flags.json) return ctx.out.json(app);
@@ -72,7 +77,8 @@ export const appsInfo = defineCommand({
     ctx.out.styledObject({
       'Git URL': app.git_url,
       'Maintenance': app.maintenance ? 'on' : undefined,
-      'Owner': app.owner?.email,
+      'Owner': app.team ? undefined : app.owner?.email,
+      'Team': app.team?.name,
       'Region': app.region?.name,
       'Repo Size': formatBytes(app.repo_size),
       'Slug Size': formatBytes(app.slug_size),
@@ -120,5 +126,17 @@ export const appsDestroy = defineCommand({
       await ctx.git.remove(DEFAULT_REMOTE);
       ctx.out.info(`Git remote ${DEFAULT_REMOTE} removed`);
     }
+  },
+});
+
+export const appsTransfer = defineCommand({
+  name: 'apps:transfer',
+  description: 'transfer an app to a team or to a user',
+  needsApp: true,
+  args: [{ name: 'RECIPIENT', description: 'team name or user email to transfer the app to', required: true }],
+  examples: ['berth apps:transfer platform -a demo', 'berth apps:transfer dev@example.com -a demo'],
+  async run(ctx, input) {
+    const [app, recipient] = [await ctx.app(input), input.args.RECIPIENT!];
+    await ctx.out.action(`Transferring ${appLabel(app)} to ${recipient}`, () => ctx.client().teams.transfer(app, recipient));
   },
 });

@@ -19,8 +19,8 @@ export function sqliteApps(db: Database.Database, ctx: RepoContext): AppRepo {
       const now = ctx.now();
       const id = ctx.newId();
       try {
-        db.prepare('INSERT INTO apps (id, name, owner_id, stack, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(id, a.name, a.ownerId, a.stack, now, now);
+        db.prepare('INSERT INTO apps (id, name, owner_id, team_id, stack, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(id, a.name, a.ownerId, a.teamId ?? null, a.stack, now, now);
       } catch (e) {
         if (isUniqueViolation(e)) throw new BerthError('name_taken', `Name ${a.name} is already taken.`, 'app');
         throw e;
@@ -36,9 +36,17 @@ export function sqliteApps(db: Database.Database, ctx: RepoContext): AppRepo {
       return r && toApp(r);
     },
     async list(filter = {}) {
-      const rows = filter.ownerId
-        ? db.prepare('SELECT * FROM apps WHERE owner_id = ? ORDER BY name').all(filter.ownerId)
-        : db.prepare('SELECT * FROM apps ORDER BY name').all();
+      const rows = filter.teamId
+        ? db.prepare('SELECT * FROM apps WHERE team_id = ? ORDER BY name').all(filter.teamId)
+        : filter.ownerId
+          ? db.prepare('SELECT * FROM apps WHERE owner_id = ? ORDER BY name').all(filter.ownerId)
+          : db.prepare('SELECT * FROM apps ORDER BY name').all();
+      return (rows as Row[]).map(toApp);
+    },
+    async listReachable(userId) {
+      const rows = db.prepare(`SELECT * FROM apps WHERE (owner_id = ? AND team_id IS NULL)
+        OR team_id IN (SELECT team_id FROM team_members WHERE user_id = ?)
+        OR id IN (SELECT app_id FROM app_collaborators WHERE user_id = ?) ORDER BY name`).all(userId, userId, userId);
       return (rows as Row[]).map(toApp);
     },
     async update(id, c) {
@@ -46,8 +54,8 @@ export function sqliteApps(db: Database.Database, ctx: RepoContext): AppRepo {
       if (!current) throw new BerthError('app_not_found', "Couldn't find that app.", 'app');
       const next = { ...current, ...c };
       try {
-        db.prepare('UPDATE apps SET name = ?, maintenance = ?, buildpacks = ?, released_at = ?, stack = ?, updated_at = ? WHERE id = ?')
-          .run(next.name, next.maintenance ? 1 : 0, JSON.stringify(next.buildpacks), next.releasedAt, next.stack, ctx.now(), id);
+        db.prepare('UPDATE apps SET name = ?, maintenance = ?, buildpacks = ?, released_at = ?, stack = ?, owner_id = ?, team_id = ?, updated_at = ? WHERE id = ?')
+          .run(next.name, next.maintenance ? 1 : 0, JSON.stringify(next.buildpacks), next.releasedAt, next.stack, next.ownerId, next.teamId, ctx.now(), id);
       } catch (e) {
         if (isUniqueViolation(e)) throw new BerthError('name_taken', `Name ${next.name} is already taken.`, 'app');
         throw e;

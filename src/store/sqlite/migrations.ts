@@ -228,4 +228,35 @@ export const MIGRATIONS: readonly Migration[] = [
     max_addons INTEGER
   );
   `,
+  // 9: teams (issue 15). A team owns apps (apps.team_id; owner_id stays the user who created or moved
+  // it there); members have a role in the team; app_collaborators holds a user's permissions on one app:
+  // a collaborator on a personal app, or a team member's (or outside collaborator's) grant on a team app.
+  `
+  CREATE TABLE teams (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE team_members (
+    team_id TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (team_id, user_id)
+  );
+  CREATE INDEX team_members_user ON team_members(user_id);
+  ALTER TABLE apps ADD COLUMN team_id TEXT REFERENCES teams(id);
+  CREATE INDEX apps_team ON apps(team_id);
+  CREATE TABLE app_collaborators (
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    permissions TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (app_id, user_id)
+  );
+  CREATE INDEX app_collaborators_user ON app_collaborators(user_id);
+  `,
 ];

@@ -17,7 +17,7 @@ export const toToken = (r: Row): ApiToken => ({
 });
 
 export const toApp = (r: Row): App => ({
-  id: s(r.id), name: s(r.name), ownerId: s(r.owner_id), stack: s(r.stack), maintenance: r.maintenance === 1,
+  id: s(r.id), name: s(r.name), ownerId: s(r.owner_id), teamId: sn(r.team_id), stack: s(r.stack), maintenance: r.maintenance === 1,
   buildpacks: JSON.parse(s(r.buildpacks)) as string[],
   createdAt: s(r.created_at), updatedAt: s(r.updated_at), releasedAt: sn(r.released_at),
 });

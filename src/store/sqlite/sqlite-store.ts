@@ -12,6 +12,7 @@ import { sqliteApps, sqliteConfig, sqliteFormation } from './app-repos.js';
 import { sqliteTokens, sqliteUsers } from './account-repos.js';
 import { sqliteCron } from './cron-repos.js';
 import { sqliteBilling, sqliteUsage } from './usage-repos.js';
+import { sqliteCollaborators, sqliteTeams } from './team-repos.js';
 import { MIGRATIONS } from './migrations.js';
 import { sqliteEvents } from './audit-events-repo.js';
 import { sqliteBuilds, sqliteReleases, sqliteSlugs } from './release-repos.js';
@@ -52,6 +53,8 @@ function makeRepos(db: Database.Database, clock: Clock): Repos {
     users: sqliteUsers(db, ctx),
     tokens: sqliteTokens(db, ctx),
     apps: sqliteApps(db, ctx),
+    teams: sqliteTeams(db, ctx),
+    collaborators: sqliteCollaborators(db, ctx),
     config: sqliteConfig(db),
     releases: sqliteReleases(db, ctx),
     formation: sqliteFormation(db, ctx),
@@ -81,7 +84,7 @@ export class SqliteStore implements Store {
   /** Marks the async context of a running transaction, so calls made inside it do not wait for themselves. */
   private readonly inTransaction = new AsyncLocalStorage<true>();
 
-  readonly users; readonly tokens; readonly apps; readonly config; readonly releases;
+  readonly users; readonly tokens; readonly apps; readonly teams; readonly collaborators; readonly config; readonly releases;
   readonly formation; readonly slugs; readonly builds; readonly events; readonly addons; readonly cron;
   readonly usage; readonly billing;
 
@@ -89,7 +92,7 @@ export class SqliteStore implements Store {
     this.db = openSqlite(file);
     this.raw = makeRepos(this.db, clock);
     const outer = serialized(this.raw, (fn) => this.exclusive(fn));
-    ({ users: this.users, tokens: this.tokens, apps: this.apps, config: this.config, releases: this.releases,
+    ({ users: this.users, tokens: this.tokens, apps: this.apps, teams: this.teams, collaborators: this.collaborators, config: this.config, releases: this.releases,
       formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons, cron: this.cron,
       usage: this.usage, billing: this.billing } = outer);
   }
