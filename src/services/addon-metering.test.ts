@@ -39,6 +39,7 @@ async function world() {
   const owner = await store.users.create({ email: 'o@example.com', passwordHash: 'h', isAdmin: false });
   const app = await store.apps.create({ name: 'alpha', ownerId: owner.id, stack: 's' });
   let teamApps: App[] = [];
+  await store.teams.create('core'); // its quota is kept by the store; its apps, the lookup below says
   const teams: TeamLookup = {
     teamOfApp: async (id) => (teamApps.some((a) => a.id === id) ? 'core' : undefined),
     appsOfTeam: async (t) => (t === 'core' ? teamApps : undefined),

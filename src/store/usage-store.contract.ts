@@ -62,8 +62,16 @@ export function usageStoreCases(getStore: () => Store): void {
     expect(await store.billing.prices()).toEqual({});
     expect(await store.billing.setPrices({ 'standard-1x': 0.05, build: 0.01 })).toEqual({ build: 0.01, 'standard-1x': 0.05 });
     expect(await store.billing.setPrices({ build: 0 })).toEqual({ 'standard-1x': 0.05 });
+    const team = await store.teams.create('core');
     expect(await store.billing.quota('core')).toEqual({ maxInstances: null, maxMemoryMb: null, maxAddons: null });
     await store.billing.setQuota('core', { maxInstances: 4, maxMemoryMb: null, maxAddons: 2 });
     expect(await store.billing.quota('core')).toEqual({ maxInstances: 4, maxMemoryMb: null, maxAddons: 2 });
+    // The quota is the team's whatever it is called, and goes with it.
+    await store.teams.rename(team.id, 'platform');
+    expect(await store.billing.quota('platform')).toEqual({ maxInstances: 4, maxMemoryMb: null, maxAddons: 2 });
+    expect(await store.billing.quota('core')).toEqual({ maxInstances: null, maxMemoryMb: null, maxAddons: null });
+    await store.teams.delete(team.id);
+    await store.teams.create('platform');
+    expect(await store.billing.quota('platform')).toEqual({ maxInstances: null, maxMemoryMb: null, maxAddons: null });
   });
 }

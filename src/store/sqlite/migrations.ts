@@ -174,61 +174,7 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (app_id, job_id)
   );
   `,
-  // 7: the events table is the audit trail (one owner of "what happened"): each row also says from
-  // which address and token, for which team, and the actor's email and app's name as they were then,
-  // so it still reads after the user or app is gone. Append-only, enforced here too: triggers refuse
-  // any UPDATE or DELETE, whatever code tries. Older rows get the names they can still be given.
-  `
-  ALTER TABLE events ADD COLUMN actor_email TEXT;
-  ALTER TABLE events ADD COLUMN app_name TEXT;
-  ALTER TABLE events ADD COLUMN team_id TEXT;
-  ALTER TABLE events ADD COLUMN address TEXT;
-  ALTER TABLE events ADD COLUMN token_id TEXT;
-  UPDATE events SET actor_email = (SELECT email FROM users WHERE users.id = events.actor_id),
-                    app_name = (SELECT name FROM apps WHERE apps.id = events.app_id);
-  CREATE UNIQUE INDEX events_seq ON events(seq);
-  CREATE INDEX events_actor ON events(actor_email, seq);
-  CREATE INDEX events_team ON events(team_id, seq);
-  CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
-  CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
-  `,
-  // 8: usage metering (issue 15). Usage is derived from recorded intervals (instances, add-ons,
-  // builds: start, end once known, and when this server last saw it running) and the router's
-  // bytes per app per minute. No foreign key to apps: a destroyed app's usage stays on its bill.
-  `
-  CREATE TABLE usage_intervals (
-    kind TEXT NOT NULL,
-    id TEXT NOT NULL,
-    app_id TEXT NOT NULL,
-    app_name TEXT NOT NULL,
-    owner_id TEXT NOT NULL,
-    item TEXT NOT NULL,
-    process_type TEXT,
-    started_at TEXT NOT NULL,
-    ended_at TEXT,
-    seen_at TEXT NOT NULL,
-    PRIMARY KEY (kind, id)
-  );
-  CREATE INDEX usage_intervals_open ON usage_intervals(kind, ended_at);
-  CREATE INDEX usage_intervals_started ON usage_intervals(started_at);
-  CREATE TABLE router_bytes (
-    id TEXT PRIMARY KEY,
-    app_id TEXT NOT NULL,
-    app_name TEXT NOT NULL,
-    owner_id TEXT NOT NULL,
-    minute TEXT NOT NULL,
-    bytes INTEGER NOT NULL
-  );
-  CREATE INDEX router_bytes_minute ON router_bytes(minute);
-  CREATE TABLE prices (item TEXT PRIMARY KEY, price REAL NOT NULL);
-  CREATE TABLE team_quotas (
-    team TEXT PRIMARY KEY,
-    max_instances INTEGER,
-    max_memory_mb INTEGER,
-    max_addons INTEGER
-  );
-  `,
-  // 9: teams (issue 15). A team owns apps (apps.team_id; owner_id stays the user who created or moved
+  // 7: teams (issue 15). A team owns apps (apps.team_id; owner_id stays the user who created or moved
   // it there); members have a role in the team; app_collaborators holds a user's permissions on one app:
   // a collaborator on a personal app, or a team member's (or outside collaborator's) grant on a team app.
   `
@@ -258,5 +204,60 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (app_id, user_id)
   );
   CREATE INDEX app_collaborators_user ON app_collaborators(user_id);
+  `,
+  // 8: the events table is the audit trail (one owner of "what happened"): each row also says from
+  // which address and token, for which team, and the actor's email and app's name as they were then,
+  // so it still reads after the user or app is gone. Append-only, enforced here too: triggers refuse
+  // any UPDATE or DELETE, whatever code tries. Older rows get the names they can still be given.
+  `
+  ALTER TABLE events ADD COLUMN actor_email TEXT;
+  ALTER TABLE events ADD COLUMN app_name TEXT;
+  ALTER TABLE events ADD COLUMN team_id TEXT;
+  ALTER TABLE events ADD COLUMN address TEXT;
+  ALTER TABLE events ADD COLUMN token_id TEXT;
+  UPDATE events SET actor_email = (SELECT email FROM users WHERE users.id = events.actor_id),
+                    app_name = (SELECT name FROM apps WHERE apps.id = events.app_id);
+  CREATE UNIQUE INDEX events_seq ON events(seq);
+  CREATE INDEX events_actor ON events(actor_email, seq);
+  CREATE INDEX events_team ON events(team_id, seq);
+  CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+  CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+  `,
+  // 9: usage metering (issue 15). Usage is derived from recorded intervals (instances, add-ons,
+  // builds: start, end once known, and when this server last saw it running) and the router's
+  // bytes per app per minute. No foreign key to apps: a destroyed app's usage stays on its bill. A
+  // team's quota follows the team's name through a rename and goes with the team.
+  `
+  CREATE TABLE usage_intervals (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    app_name TEXT NOT NULL,
+    owner_id TEXT NOT NULL,
+    item TEXT NOT NULL,
+    process_type TEXT,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+  );
+  CREATE INDEX usage_intervals_open ON usage_intervals(kind, ended_at);
+  CREATE INDEX usage_intervals_started ON usage_intervals(started_at);
+  CREATE TABLE router_bytes (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL,
+    app_name TEXT NOT NULL,
+    owner_id TEXT NOT NULL,
+    minute TEXT NOT NULL,
+    bytes INTEGER NOT NULL
+  );
+  CREATE INDEX router_bytes_minute ON router_bytes(minute);
+  CREATE TABLE prices (item TEXT PRIMARY KEY, price REAL NOT NULL);
+  CREATE TABLE team_quotas (
+    team TEXT PRIMARY KEY REFERENCES teams(name) ON UPDATE CASCADE ON DELETE CASCADE,
+    max_instances INTEGER,
+    max_memory_mb INTEGER,
+    max_addons INTEGER
+  );
   `,
 ];
