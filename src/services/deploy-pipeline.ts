@@ -23,6 +23,7 @@ import { showPaths } from '../platform/server-paths.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { authorize, holds } from './authorization.js';
 import { auditEntry } from './audit-entry.js';
+import { checkFormationQuota, teamUseOfApp } from './team-quotas.js';
 import { AppJsonDeploy, type AppJsonDeps } from './app-json-deploy.js';
 import { rolloutLines } from './rollout-report.js';
 import { waitForRollout } from './rollout-wait.js';
@@ -257,11 +258,15 @@ export class DeployPipeline {
         return this.runReleasePhase(app, pending, slug, releaseCommand, out, signal);
       } : undefined,
       madeCurrent: async (tx) => {
+        const teamBefore = this.deps.teams && (await teamUseOfApp(this.deps.teams, tx, app));
         for (const type of Object.keys(slug.processTypes)) {
           if (type === 'release' || (await tx.formation.get(app.id, type))) continue;
           // Heroku scales web to one on the first deploy, other types wait for ps:scale; app.json's formation says otherwise.
           await tx.formation.upsert(app.id, type, appJson?.initialFormation(type) ?? { quantity: type === 'web' ? 1 : 0, size: DEFAULT_SIZE });
         }
+        // A first formation counts against the team's quota as a scale does: over it, this release
+        // does not become current, and what runs stays as it was.
+        if (this.deps.teams) await checkFormationQuota(this.deps.teams, tx, app, teamBefore);
       },
     });
     out.line(`-----> Released v${release.version}`);

@@ -18,6 +18,7 @@ import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { AddonDeps } from '../addon-deps.js';
 import { DeployPipeline, type DeployDeps } from '../deploy-pipeline.js';
 import { PlatformEvents, type PlatformEvent } from '../platform-events.js';
+import type { TeamLookup } from '../team-lookup.js';
 import { ReleaseOwner } from '../release-owner.js';
 
 export const SHARED_DB_URL = 'postgres://u:p@127.0.0.1:5432/shared';
@@ -44,8 +45,8 @@ export interface ReleaseWorld {
 
 export const DEFAULT_PROCESS_TYPES: ProcessTypes = { web: 'node server.js', release: 'node migrate.js' };
 
-/** `buildMs`: how long each build takes on the fake clock (default: no time). */
-export async function releaseWorld(o: { clock: FakeClock; runtime: Runtime; releaseTimeoutMs?: number; buildMs?: number }): Promise<ReleaseWorld> {
+/** `buildMs`: how long each build takes on the fake clock (default: no time); `teams`: which apps are in teams (none). */
+export async function releaseWorld(o: { clock: FakeClock; runtime: Runtime; releaseTimeoutMs?: number; buildMs?: number; teams?: TeamLookup }): Promise<ReleaseWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-releases-'));
   const store = new SqliteStore(join(dir, 'berth.sqlite'), o.clock);
   const bus = new PlatformEvents();
@@ -73,6 +74,7 @@ export async function releaseWorld(o: { clock: FakeClock; runtime: Runtime; rele
     paths: { builds: join(dir, 'work') }, maxConcurrentBuilds: 4,
     // No health side here: the pipeline reports the rollout as it stands and ends (the owner is what is tested).
     launchTimeoutMs: 0,
+    ...(o.teams ? { teams: o.teams } : {}),
   } satisfies AddonDeps & DeployDeps;
   const pipeline = new DeployPipeline(deps);
   const user = await store.users.create({ email: 'ada@example.com', passwordHash: 'h', isAdmin: false });
