@@ -30,9 +30,11 @@ export class SwarmFleet implements Fleet {
   constructor(private readonly opts: SwarmFleetOptions) {}
 
   async nodes(opts: { used?: boolean } = {}): Promise<FleetNode[]> {
-    const [nodes, tasks] = await Promise.all([this.swarmNodes(), this.berthTasks()]);
+    const [nodes, tasks, berths] = await Promise.all([
+      this.swarmNodes(), this.opts.manager.listTasks({ filters: { 'desired-state': ['running'] } }) as Promise<BerthTask[]>, this.berthServiceIds(),
+    ]);
     const used = (n: SwarmNodeInfo) => (opts.used && n.Status?.State === 'ready' ? this.opts.usage.used(n.ID) : null);
-    const views = nodes.map((n) => nodeView(n, tasks, used(n)));
+    const views = nodes.map((n) => nodeView(n, tasks, used(n), (t) => berths.has(t.ServiceID ?? '')));
     return views.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
   }
 
@@ -132,12 +134,17 @@ export class SwarmFleet implements Fleet {
     return (await this.opts.manager.listNodes()) as unknown as SwarmNodeInfo[];
   }
 
+  /** This Berth's formation services. */
+  private async berthServiceIds(): Promise<Set<string>> {
+    const label = [`${LABEL.managed}=1`, `${SCOPE_LABEL}=${this.opts.scope}`, `${LABEL.role}=formation`];
+    return new Set((await this.opts.manager.listServices({ filters: { label } })).map((s) => s.ID));
+  }
+
   /** The tasks of this Berth's formation services that are meant to run. */
   private async berthTasks(): Promise<BerthTask[]> {
-    const label = [`${LABEL.managed}=1`, `${SCOPE_LABEL}=${this.opts.scope}`, `${LABEL.role}=formation`];
-    const services = await this.opts.manager.listServices({ filters: { label } });
+    const services = [...(await this.berthServiceIds())];
     if (services.length === 0) return [];
-    return (await this.opts.manager.listTasks({ filters: { service: services.map((s) => s.ID), 'desired-state': ['running'] } })) as BerthTask[];
+    return (await this.opts.manager.listTasks({ filters: { service: services, 'desired-state': ['running'] } })) as BerthTask[];
   }
 }
 

@@ -41,17 +41,19 @@ const fleetOn = (manager: ManagerEngine, used: Record<string, Resources> = {}) =
   usage: { used: (nodeId) => used[nodeId] ?? null }, logger: silentLogger,
 });
 
-const task = (nodeId: string, state: string, nanoCpus: number, memory: number, container = `c-${nodeId}-${state}`) => ({
-  NodeID: nodeId, Spec: { Resources: { Reservations: { NanoCPUs: nanoCpus, MemoryBytes: memory } } },
+const task = (nodeId: string, state: string, nanoCpus: number, memory: number, container = `c-${nodeId}-${state}`, service = 'svc') => ({
+  ServiceID: service, NodeID: nodeId, Spec: { Resources: { Reservations: { NanoCPUs: nanoCpus, MemoryBytes: memory } } },
   Status: { State: state, ContainerStatus: { ContainerID: container } },
 });
 
 describe('SwarmFleet (fake manager)', () => {
-  it("lists each node with its capacity, what Berth reserves on it, and the machine's use its meter reported", async () => {
+  it("lists each node with its capacity, what its tasks reserve (Berth's and others'), Berth's instances, and the machine's use its meter reported", async () => {
     const { manager } = fakeManager(
       [node('manager-id-1', 'node1', { Spec: { Role: 'manager', Availability: 'active' }, Status: { State: 'ready', Addr: '0.0.0.0' }, ManagerStatus: { Leader: true, Addr: '10.0.0.1:2377' } }),
         node('worker-id-22', 'node2'), node('worker-id-333', 'node3', { Status: { State: 'down', Addr: '10.0.0.13' } })],
-      [task('worker-id-22', 'running', 1e9, 512 * 1024 ** 2), task('worker-id-22', 'starting', 5e8, 256 * 1024 ** 2), task('worker-id-333', 'running', 1e9, GiB)],
+      [task('worker-id-22', 'running', 1e9, 512 * 1024 ** 2), task('worker-id-22', 'starting', 5e8, 256 * 1024 ** 2), task('worker-id-333', 'running', 1e9, GiB),
+        // Not Berth's: it is no instance of Berth's, but what it reserves is not free for Berth's either.
+        task('worker-id-22', 'running', 5e8, 256 * 1024 ** 2, 'c-theirs', 'someone-elses')],
     );
     const fleet = fleetOn(manager, { 'worker-id-22': { cpus: 0.2, memoryBytes: 256 * 1024 ** 2 }, 'worker-id-333': { cpus: 1, memoryBytes: GiB } });
     const [n1, n2, n3] = await fleet.nodes({ used: true });
@@ -60,7 +62,7 @@ describe('SwarmFleet (fake manager)', () => {
     expect(n1).toMatchObject({ name: 'node1', address: '10.0.0.1', role: 'manager', leader: true, state: 'ready', instances: 0, used: null });
     expect(n2).toMatchObject({
       name: 'node2', address: '10.0.0.12', role: 'worker', leader: false, availability: 'active', instances: 2,
-      capacity: { cpus: 2, memoryBytes: 4 * GiB }, reserved: { cpus: 1.5, memoryBytes: 768 * 1024 ** 2 },
+      capacity: { cpus: 2, memoryBytes: 4 * GiB }, reserved: { cpus: 2, memoryBytes: GiB },
     });
     expect(n2!.used).toEqual({ cpus: 0.2, memoryBytes: 256 * 1024 ** 2 });
     // A down node still counts what the swarm has not moved yet; a figure its meter sent before is not shown.

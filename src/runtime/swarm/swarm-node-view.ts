@@ -15,8 +15,9 @@ export interface SwarmNodeInfo {
   ManagerStatus?: { Leader?: boolean; Addr?: string };
 }
 
-/** A task of one of Berth's formation services, as the manager lists it. */
+/** A task as the manager lists it (any service's: they all reserve on their node). */
 export interface BerthTask {
+  ServiceID?: string;
   NodeID?: string;
   Spec?: { Resources?: { Reservations?: { NanoCPUs?: number; MemoryBytes?: number } } };
   Status?: { State?: string; ContainerStatus?: { ContainerID?: string } };
@@ -42,9 +43,14 @@ export function addressOf(node: SwarmNodeInfo): string {
   return manager.slice(0, manager.lastIndexOf(':')) || addr;
 }
 
-export function nodeView(node: SwarmNodeInfo, tasks: readonly BerthTask[], used: Resources | null): FleetNode {
-  const mine = tasks.filter((t) => t.NodeID === node.ID && isHolding(t));
-  const reserved = mine.reduce((sum, t) => ({
+/**
+ * tasks: every task on the swarm, Berth's or not: all of them reserve on their node, so `reserved`
+ * counts them all (what placement counts too); `instances` only those `isBerths` says are Berth's.
+ */
+export function nodeView(node: SwarmNodeInfo, tasks: readonly BerthTask[], used: Resources | null, isBerths: (t: BerthTask) => boolean = () => true): FleetNode {
+  const holding = tasks.filter((t) => t.NodeID === node.ID && isHolding(t));
+  const mine = holding.filter(isBerths);
+  const reserved = holding.reduce((sum, t) => ({
     cpus: sum.cpus + (t.Spec?.Resources?.Reservations?.NanoCPUs ?? 0) / 1e9,
     memoryBytes: sum.memoryBytes + (t.Spec?.Resources?.Reservations?.MemoryBytes ?? 0),
   }), { cpus: 0, memoryBytes: 0 });
