@@ -1,10 +1,11 @@
 // Metering over real HTTP: the price list (admin sets it), a month's rated usage of an app, of the
 // actor's own apps and of a team, a team's invoices, and team quotas refusing a scale with 422.
-// Teams come through a fake TeamLookup (the teams store answers it once merged): team `core` holds `alpha`.
+// Teams come from the teams store: team `core` holds `alpha`, lead administers it, dev is a member.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestApi, type TestApi } from '../../test/support/test-api.js';
+import { APP_PERMISSIONS } from '../domain/app-permissions.js';
 import type { App } from '../domain/types.js';
-import type { TeamLookup } from '../services/team-lookup.js';
+import { storeTeams, type TeamLookup } from '../services/team-lookup.js';
 import { usageRoutes } from './routes/usage-routes.js';
 
 let api: TestApi;
@@ -15,14 +16,11 @@ let alpha: App;
 let beta: App;
 let lead: string;
 
+// The teams store answers, through the port metering reads (made before the store it reads exists).
+const inStore = () => storeTeams(api.deps.store);
 const teams: TeamLookup = {
-  teamOfApp: async (appId) => (appId === alpha?.id ? 'core' : undefined),
-  appsOfTeam: async (team) => (team === 'core' ? [alpha] : undefined),
-  // lead administers core, dev is a member of it, eve is not in it.
-  roleOf: async (userId, team) => {
-    const email = team === 'core' ? (await api.deps.store.users.byId(userId))?.email : undefined;
-    return email === 'lead@example.com' ? 'admin' : email === 'dev@example.com' ? 'member' : undefined;
-  },
+  teamOfApp: (appId) => inStore().teamOfApp(appId), appsOfTeam: (team) => inStore().appsOfTeam(team),
+  idOf: (team) => inStore().idOf(team), roleOf: (userId, team) => inStore().roleOf(userId, team),
 };
 
 const JAN = (h: number, m = 0) => new Date(Date.UTC(2026, 0, 10, h, m)).toISOString();
@@ -33,20 +31,26 @@ beforeAll(async () => {
   for (const who of ['dev', 'eve', 'lead']) await api.call('POST', '/users', { token: admin, body: { email: `${who}@example.com`, password: `${who} password 123` } });
   [dev, eve, lead] = await Promise.all(['dev', 'eve', 'lead'].map((who) => api.login(`${who}@example.com`, `${who} password 123`))) as [string, string, string];
   const { store } = api.deps;
-  await store.teams.create('core'); // its quota is kept by the store; who is in it, the lookup above says
+  // Team core: lead administers it, dev is a member of it (and made its app alpha), eve is not in it.
+  const core = await store.teams.create('core');
   const owner = (await store.users.byEmail('dev@example.com'))!;
+  await store.teams.setMember(core.id, (await store.users.byEmail('lead@example.com'))!.id, 'admin');
+  await store.teams.setMember(core.id, owner.id, 'member');
   for (const name of ['alpha', 'beta']) {
     const app = await store.apps.create({ name, ownerId: owner.id, stack: 'berth-24' });
     const slug = await store.slugs.create({ appId: app.id, location: '/nowhere', processTypes: { web: 'node web.js', worker: 'node worker.js' }, buildpackDescription: 'test', commit: null, sizeBytes: 1 });
     await store.releases.create({ appId: app.id, description: 'Deploy', current: true, slugId: slug.id, config: {}, userId: owner.id });
     await store.formation.upsert(app.id, 'web', { quantity: 1 });
-    if (name === 'alpha') alpha = app; else beta = app;
+    if (name === 'alpha') alpha = await store.apps.update(app.id, { teamId: core.id }); else beta = app;
   }
+  // As when a member creates a team app: every permission on it.
+  await store.collaborators.set(alpha.id, owner.id, [...APP_PERMISSIONS]);
   const base = { ownerId: owner.id, processType: null };
+  const inCore = { ...base, teamId: core.id };
   // January 2026: alpha ran web for 2 h, a postgresql:dev for 1 h, a 5-minute build and sent 2 GB; beta a standard-2x web for 1 h.
-  await store.usage.open({ ...base, kind: 'instance', id: 'i-a', appId: alpha.id, appName: 'alpha', item: 'standard-1x', processType: 'web', startedAt: JAN(1), endedAt: JAN(3), seenAt: JAN(3) });
-  await store.usage.open({ ...base, kind: 'addon', id: 'ad-a', appId: alpha.id, appName: 'alpha', item: 'postgresql:dev', startedAt: JAN(5), endedAt: JAN(6), seenAt: JAN(6) });
-  await store.usage.open({ ...base, kind: 'build', id: 'b-a', appId: alpha.id, appName: 'alpha', item: 'build', startedAt: JAN(7), endedAt: JAN(7, 5), seenAt: JAN(7) });
+  await store.usage.open({ ...inCore, kind: 'instance', id: 'i-a', appId: alpha.id, appName: 'alpha', item: 'standard-1x', processType: 'web', startedAt: JAN(1), endedAt: JAN(3), seenAt: JAN(3) });
+  await store.usage.open({ ...inCore, kind: 'addon', id: 'ad-a', appId: alpha.id, appName: 'alpha', item: 'postgresql:dev', startedAt: JAN(5), endedAt: JAN(6), seenAt: JAN(6) });
+  await store.usage.open({ ...inCore, kind: 'build', id: 'b-a', appId: alpha.id, appName: 'alpha', item: 'build', startedAt: JAN(7), endedAt: JAN(7, 5), seenAt: JAN(7) });
   await store.usage.addRouterBytes([{ id: 'r1', appId: alpha.id, minute: JAN(8), bytes: 1.5e9 }, { id: 'r2', appId: alpha.id, minute: JAN(8, 1), bytes: 0.5e9 }]);
   await store.usage.addRouterBytes([{ id: 'r1', appId: alpha.id, minute: JAN(8), bytes: 1.5e9 }]); // sent again after a lost answer
   await store.usage.open({ ...base, kind: 'instance', id: 'i-b', appId: beta.id, appName: 'beta', item: 'standard-2x', processType: 'web', startedAt: JAN(1), endedAt: JAN(2), seenAt: JAN(2) });
@@ -87,10 +91,10 @@ describe('usage', () => {
     expect(res.body.total).toBe(1.38);
   });
 
-  it("without --app or --team shows the month of the actor's own apps; another month is empty", async () => {
+  it("without --app or --team shows the month of the actor's own personal apps (a team app's usage is the team's); another month is empty", async () => {
     const mine = await api.call('GET', '/usage?month=2026-01', { token: dev });
-    expect(linesOf(mine.body)).toContain('beta instance standard-2x 3600 0');
-    expect(mine.body.total).toBe(1.38);
+    expect(linesOf(mine.body)).toEqual(['beta instance standard-2x 3600 0']);
+    expect(mine.body.total).toBe(0);
     expect((await api.call('GET', '/usage?month=2026-01', { token: eve })).body.lines).toEqual([]);
     expect((await api.call('GET', '/usage?app=alpha&month=2025-12', { token: dev })).body.lines).toEqual([]);
   });

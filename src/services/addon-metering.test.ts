@@ -43,6 +43,7 @@ async function world() {
   const teams: TeamLookup = {
     teamOfApp: async (id) => (teamApps.some((a) => a.id === id) ? 'core' : undefined),
     appsOfTeam: async (t) => (t === 'core' ? teamApps : undefined),
+    idOf: async () => undefined,
     roleOf: async () => undefined,
   };
   const deps = {

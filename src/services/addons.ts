@@ -65,7 +65,7 @@ export async function createAddon(deps: AddonDeps, actor: User, appRef: string, 
       await tx.addons.setState(addon.id, 'provisioned');
       // Billed from the moment it is provisioned, recorded in the same write.
       const now = isoNow(deps.clock);
-      await tx.usage.open({ kind: 'addon', id: addon.id, appId: app.id, appName: app.name, ownerId: app.ownerId, item: plan.name, processType: null, startedAt: now, seenAt: now });
+      await tx.usage.open({ kind: 'addon', id: addon.id, appId: app.id, appName: app.name, ownerId: app.ownerId, teamId: app.teamId ?? null, item: plan.name, processType: null, startedAt: now, seenAt: now });
       await tx.events.append(auditEntry(actor, app, 'addon-created', { addon: name, plan: plan.name, added: [configVarOf(attachmentName)] }));
       return { release: await changeAddonVar(tx, app, { name: attachmentName, url, description: `Attach ${attachmentName} (@ref:${name})` }), result: undefined };
     });

@@ -144,7 +144,7 @@ export class DeployPipeline {
     const { usage } = this.deps.store;
     return async (work) => {
       const startedAt = isoNow(this.deps.clock);
-      await usage.open({ kind: 'build', id: build.id, appId: app.id, appName: app.name, ownerId: app.ownerId, item: BUILD_ITEM, processType: null, startedAt, seenAt: startedAt });
+      await usage.open({ kind: 'build', id: build.id, appId: app.id, appName: app.name, ownerId: app.ownerId, teamId: app.teamId ?? null, item: BUILD_ITEM, processType: null, startedAt, seenAt: startedAt });
       try {
         return await work();
       } finally {

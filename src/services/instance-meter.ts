@@ -84,7 +84,7 @@ export class InstanceMeter {
     // An instance of an app already destroyed, never recorded: nobody is left to bill for it.
     if (!app) return;
     await usage.open({
-      kind: 'instance', id: i.id, appId: i.appId, appName: app.name, ownerId: app.ownerId, item: i.size ?? DEFAULT_SIZE,
+      kind: 'instance', id: i.id, appId: i.appId, appName: app.name, ownerId: app.ownerId, teamId: app.teamId ?? null, item: i.size ?? DEFAULT_SIZE,
       processType: i.processType, startedAt: i.startedAt, endedAt: i.status === 'exited' ? i.exitedAt ?? now : null, seenAt: now,
     });
   }

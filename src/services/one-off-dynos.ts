@@ -109,7 +109,7 @@ export class OneOffDynos {
     const { usage } = this.deps.store;
     const id = newId();
     const startedAt = isoNow(this.deps.clock);
-    await usage.open({ kind: 'oneoff', id, appId: p.appId, appName: p.appName, ownerId: p.app.ownerId, item: p.size.name, processType: p.processType, startedAt, seenAt: startedAt });
+    await usage.open({ kind: 'oneoff', id, appId: p.appId, appName: p.appName, ownerId: p.app.ownerId, teamId: p.app.teamId ?? null, item: p.size.name, processType: p.processType, startedAt, seenAt: startedAt });
     try {
       return await work();
     } finally {

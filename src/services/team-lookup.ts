@@ -10,6 +10,8 @@ export interface TeamLookup {
   teamOfApp(appId: Id): Promise<string | undefined>;
   /** The team's apps, or undefined when there is no such team. */
   appsOfTeam(team: string): Promise<App[] | undefined>;
+  /** The team's id, or undefined when there is no such team. */
+  idOf(team: string): Promise<Id | undefined>;
   /** The user's role in the team, or undefined when they are not in it. */
   roleOf(userId: Id, team: string): Promise<TeamRole | undefined>;
 }
@@ -30,6 +32,7 @@ export async function appsOfAdministeredTeam(teams: TeamLookup, actor: User, tea
 export const noTeams: TeamLookup = {
   teamOfApp: async () => undefined,
   appsOfTeam: async () => undefined,
+  idOf: async () => undefined,
   roleOf: async () => undefined,
 };
 
@@ -45,6 +48,7 @@ export function storeTeams(repos: Pick<Repos, 'apps' | 'teams'>): TeamLookup {
       const found = await byName(team);
       return found ? repos.apps.list({ teamId: found.id }) : undefined;
     },
+    idOf: async (team) => (await byName(team))?.id,
     roleOf: async (userId, team) => {
       const found = await byName(team);
       return found ? (await repos.teams.member(found.id, userId))?.role : undefined;

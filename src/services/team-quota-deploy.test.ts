@@ -17,6 +17,7 @@ it("refuses to make a first deploy current when its web=1 would take the team ov
   const teams: TeamLookup = {
     teamOfApp: async (id) => (teamApps.some((a) => a.id === id) ? 'core' : undefined),
     appsOfTeam: async (t) => (t === 'core' ? teamApps : undefined),
+    idOf: async () => undefined,
     roleOf: async () => undefined,
   };
   const w = await releaseWorld({ clock, runtime: new FakeRuntime(clock), teams });

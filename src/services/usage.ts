@@ -77,11 +77,17 @@ async function scopeOf(deps: UsageDeps, actor: User, q: UsageQuery): Promise<{ f
     const app = await authorize(deps.store, actor, q.app, 'view');
     return { filter: { appIds: [app.id] }, scope: `app ${app.name}` };
   }
-  if (q.team) return { filter: { appIds: await teamAppIds(deps, actor, q.team) }, scope: `team ${q.team}` };
+  if (q.team) return { filter: { teamId: await administeredTeamId(deps, actor, q.team) }, scope: `team ${q.team}` };
   return { filter: { ownerId: actor.id }, scope: `user ${actor.email}` };
 }
 
-/** The team's app ids, for its admins and the platform admin; no such team (or none visible) is not_found. */
-async function teamAppIds(deps: UsageDeps, actor: User, team: string): Promise<Id[]> {
-  return (await appsOfAdministeredTeam(deps.teams, actor, team, 'usage and invoices')).map((a) => a.id);
+/**
+ * The team's id, for its admins and the platform admin; no such team (or none visible) is not_found.
+ * A team's usage is what was recorded for it, whatever became of the apps since.
+ */
+async function administeredTeamId(deps: UsageDeps, actor: User, team: string): Promise<Id> {
+  await appsOfAdministeredTeam(deps.teams, actor, team, 'usage and invoices');
+  const id = await deps.teams.idOf(team);
+  if (!id) throw new BerthError('not_found', `Couldn't find the team ${team}.`, 'team');
+  return id;
 }

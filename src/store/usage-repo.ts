@@ -1,7 +1,8 @@
 // What the meter recorded: usage intervals (an instance, an add-on or a build, from its recorded
 // start to its recorded end) and the router's bytes per app per minute. Usage is derived from these
 // rows, never from a ticking counter, so a server restart can neither double count nor leave a gap.
-// Rows keep the app's name and owner: an app destroyed mid-month still appears on that month's bill.
+// Rows keep the app's name, owner and team as they were when recorded: an app destroyed or moved to
+// another team mid-month still appears on the bill it ran up that month.
 import type { Id } from '../domain/types.js';
 
 /** `oneoff`: a one-off dyno (`berth run`, a scheduled job), billed as an instance of its size. */
@@ -14,6 +15,8 @@ export interface UsageInterval {
   appId: Id;
   appName: string;
   ownerId: Id;
+  /** The team the app was in when this was recorded; null for a personal app. */
+  teamId: Id | null;
   /** What is priced: the instance's size, the add-on's plan, `build`. */
   item: string;
   /** Instances and one-offs only: `web`, `worker`, `run`, `scheduler`, … */
@@ -34,15 +37,17 @@ export interface RouterBytes {
   bytes: number;
 }
 
-/** Which rows a usage query reads: some apps (by id), one owner's apps, or everything. */
+/** Which rows a usage query reads: some apps (by id), one team's, one owner's personal apps', or everything. */
 export interface UsageFilter {
   appIds?: readonly Id[];
+  teamId?: Id;
+  /** Rows of the owner's apps that were in no team. */
   ownerId?: Id;
 }
 
 export interface UsageRepo {
   /** Records the start (and, if known, the end); the first recorded start of an id stands. */
-  open(i: Omit<UsageInterval, 'endedAt'> & { endedAt?: string | null }): Promise<void>;
+  open(i: Omit<UsageInterval, 'endedAt' | 'teamId'> & { endedAt?: string | null; teamId?: Id | null }): Promise<void>;
   /** Records the end of an open interval; an interval already closed keeps its end. */
   close(kind: UsageKind, id: string, endedAt: string): Promise<void>;
   /** Intervals still open, of one kind. */
@@ -51,7 +56,7 @@ export interface UsageRepo {
   seen(kind: UsageKind, ids: readonly string[], at: string): Promise<void>;
   /** Intervals that overlap [from, to), open ones included. */
   overlapping(from: string, to: string, filter?: UsageFilter): Promise<UsageInterval[]>;
-  /** Adds the router's byte counts; an id already recorded is ignored. Counts for apps no longer there are dropped. */
+  /** Adds the router's byte counts (with the app's owner and team now); an id already recorded is ignored. Counts for apps no longer there are dropped. */
   addRouterBytes(entries: readonly RouterBytes[]): Promise<void>;
   /** Bytes per app in [from, to), with the app's name and owner. */
   routerBytes(from: string, to: string, filter?: UsageFilter): Promise<Array<{ appId: Id; appName: string; ownerId: Id; bytes: number }>>;

@@ -12,11 +12,29 @@ export function usageStoreCases(getStore: () => Store): void {
     const a = await store.apps.create({ name: 'alpha', ownerId: owner.id, stack: 's' });
     const b = await store.apps.create({ name: 'beta', ownerId: other.id, stack: 's' });
     const interval = (over: Partial<UsageInterval>): UsageInterval => ({
-      kind: 'instance', id: 'i-1', appId: a.id, appName: 'alpha', ownerId: owner.id, item: 'standard-1x', processType: 'web',
+      kind: 'instance', id: 'i-1', appId: a.id, appName: 'alpha', ownerId: owner.id, teamId: null, item: 'standard-1x', processType: 'web',
       startedAt: '2026-11-01T10:00:00.000Z', endedAt: null, seenAt: '2026-11-01T10:00:00.000Z', ...over,
     });
     return { store, owner, a, b, interval };
   };
+
+  it("keeps each row on the team (or the owner's personal bill) it was recorded for, whatever becomes of the app", async () => {
+    const { store, owner, a, interval } = await setup();
+    const team = await store.teams.create('core');
+    await store.usage.open(interval({ id: 'personal' }));
+    await store.usage.open(interval({ id: 'in-team', teamId: team.id }));
+    await store.apps.update(a.id, { teamId: team.id });
+    await store.usage.addRouterBytes([{ id: 'm1', appId: a.id, minute: '2026-11-01T10:00:00.000Z', bytes: 7 }]);
+    const window = ['2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z'] as const;
+    expect((await store.usage.overlapping(...window, { teamId: team.id })).map((i) => i.id)).toEqual(['in-team']);
+    expect((await store.usage.overlapping(...window, { ownerId: owner.id })).map((i) => i.id)).toEqual(['personal']);
+    expect((await store.usage.routerBytes(...window, { teamId: team.id })).map((r) => r.bytes)).toEqual([7]);
+    // Moved out of the team and destroyed: what it ran up in the team stays the team's.
+    await store.apps.update(a.id, { teamId: null });
+    await store.apps.delete(a.id);
+    expect((await store.usage.overlapping(...window, { teamId: team.id })).map((i) => i.id)).toEqual(['in-team']);
+    expect((await store.usage.routerBytes(...window, { ownerId: owner.id }))).toEqual([]);
+  });
 
   it('keeps the first recorded start and the first recorded end of an interval', async () => {
     const { store, interval } = await setup();

@@ -225,7 +225,8 @@ export const MIGRATIONS: readonly Migration[] = [
   `,
   // 9: usage metering (issue 15). Usage is derived from recorded intervals (instances, add-ons,
   // builds: start, end once known, and when this server last saw it running) and the router's
-  // bytes per app per minute. No foreign key to apps: a destroyed app's usage stays on its bill. A
+  // bytes per app per minute, each row with the app's owner and team when it was recorded. No foreign
+  // key to apps or teams: a destroyed or transferred app's usage stays on the bill it was run up on. A
   // team's quota follows the team's name through a rename and goes with the team.
   `
   CREATE TABLE usage_intervals (
@@ -234,6 +235,7 @@ export const MIGRATIONS: readonly Migration[] = [
     app_id TEXT NOT NULL,
     app_name TEXT NOT NULL,
     owner_id TEXT NOT NULL,
+    team_id TEXT,
     item TEXT NOT NULL,
     process_type TEXT,
     started_at TEXT NOT NULL,
@@ -248,6 +250,7 @@ export const MIGRATIONS: readonly Migration[] = [
     app_id TEXT NOT NULL,
     app_name TEXT NOT NULL,
     owner_id TEXT NOT NULL,
+    team_id TEXT,
     minute TEXT NOT NULL,
     bytes INTEGER NOT NULL
   );

@@ -7,7 +7,7 @@ type Row = Record<string, unknown>;
 
 const toInterval = (r: Row): UsageInterval => ({
   kind: r.kind as UsageKind, id: r.id as string, appId: r.app_id as string, appName: r.app_name as string, ownerId: r.owner_id as string,
-  item: r.item as string, processType: (r.process_type as string | null) ?? null, startedAt: r.started_at as string,
+  teamId: (r.team_id as string | null) ?? null, item: r.item as string, processType: (r.process_type as string | null) ?? null, startedAt: r.started_at as string,
   endedAt: (r.ended_at as string | null) ?? null, seenAt: r.seen_at as string,
 });
 
@@ -17,7 +17,8 @@ function filterSql(filter: UsageFilter | undefined): { sql: string; params: unkn
     if (filter.appIds.length === 0) return { sql: ' AND 0', params: [] };
     return { sql: ` AND app_id IN (${filter.appIds.map(() => '?').join(',')})`, params: [...filter.appIds] };
   }
-  if (filter?.ownerId) return { sql: ' AND owner_id = ?', params: [filter.ownerId] };
+  if (filter?.teamId) return { sql: ' AND team_id = ?', params: [filter.teamId] };
+  if (filter?.ownerId) return { sql: ' AND owner_id = ? AND team_id IS NULL', params: [filter.ownerId] };
   return { sql: '', params: [] };
 }
 
@@ -28,9 +29,9 @@ export function sqliteUsage(db: Database.Database): UsageRepo {
   return {
     async open(i) {
       db.transaction(() => {
-        db.prepare(`INSERT INTO usage_intervals (kind, id, app_id, app_name, owner_id, item, process_type, started_at, ended_at, seen_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (kind, id) DO NOTHING`)
-          .run(i.kind, i.id, i.appId, i.appName, i.ownerId, i.item, i.processType, i.startedAt, i.seenAt);
+        db.prepare(`INSERT INTO usage_intervals (kind, id, app_id, app_name, owner_id, team_id, item, process_type, started_at, ended_at, seen_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (kind, id) DO NOTHING`)
+          .run(i.kind, i.id, i.appId, i.appName, i.ownerId, i.teamId ?? null, i.item, i.processType, i.startedAt, i.seenAt);
         // The end through close(): one rule for ends, and an interval already open gets it too.
         if (i.endedAt) close(i.kind, i.id, i.endedAt);
       })();
@@ -51,8 +52,8 @@ export function sqliteUsage(db: Database.Database): UsageRepo {
                           ORDER BY app_name, kind, item, started_at`).all(to, from, ...f.params) as Row[]).map(toInterval);
     },
     async addRouterBytes(entries) {
-      const insert = db.prepare(`INSERT INTO router_bytes (id, app_id, app_name, owner_id, minute, bytes)
-                                 SELECT ?, id, name, owner_id, ?, ? FROM apps WHERE id = ? ON CONFLICT (id) DO NOTHING`);
+      const insert = db.prepare(`INSERT INTO router_bytes (id, app_id, app_name, owner_id, team_id, minute, bytes)
+                                 SELECT ?, id, name, owner_id, team_id, ?, ? FROM apps WHERE id = ? ON CONFLICT (id) DO NOTHING`);
       db.transaction(() => { for (const e of entries) insert.run(e.id, e.minute, e.bytes, e.appId); })();
     },
     async routerBytes(from, to, filter) {
