@@ -174,7 +174,8 @@ describe('berth CLI end to end', () => {
     const dev = (args: string[]) => berth(args, { home: devHome, apiUrl: server.url });
     ok(await berth(['login'], { home: devHome, apiUrl: server.url, input: `dev@example.com\n${password}\n` }));
     expect(ok(await dev(['whoami'])).stdout.trim()).toBe('dev@example.com');
-    expect(oneLineError(await dev(['apps:info', '-a', 'cli-renamed']))).toMatch(/access/i);
+    // Someone else's app is not revealed: it reads as no such app.
+    expect(oneLineError(await dev(['apps:info', '-a', 'cli-renamed']))).toMatch(/Couldn't find that app/);
     expect(oneLineError(await dev(['users']))).toMatch(/admin/i);
 
     oneLineError(await admin(['users:remove', 'dev@example.com']));
