@@ -2,25 +2,12 @@
 // to zero; the month's usage shows exactly the instance-seconds of the instances' recorded lifetimes
 // (read back from the meter's rows and checked against the start times the runtime reported), never
 // a wall-clock estimate.
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { fixture, Platform, sleep, usePlatform, waitFor, type Dyno } from '../support/platform-harness.js';
+import { intervalSeconds, recordedIntervals } from '../support/usage-records.js';
 
 let p: Platform;
 usePlatform((started) => (p = started));
-
-interface IntervalRow { id: string; process_type: string; item: string; started_at: string; ended_at: string | null }
-
-/** The meter's recorded instance intervals of the app (the server's own SQLite file, opened read-only). */
-function recordedIntervals(appName: string): IntervalRow[] {
-  const db = new Database(join(p.home, 'db', 'berth.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare("SELECT id, process_type, item, started_at, ended_at FROM usage_intervals WHERE kind = 'instance' AND app_name = ? ORDER BY started_at").all(appName) as IntervalRow[];
-  } finally {
-    db.close();
-  }
-}
 
 describe('usage on the local runtime', () => {
   it("bills the instance-seconds of the instances' recorded lifetimes", async () => {
@@ -34,13 +21,13 @@ describe('usage on the local runtime', () => {
     await waitFor(async () => (await p.dynos(app)).length === 0, 30_000, 'the dynos to stop');
     // Every interval closed by the instance's exit (the runtime's exit event reaches the meter).
     const intervals = await waitFor(() => {
-      const rows = recordedIntervals(app);
+      const rows = recordedIntervals(p.home, app);
       return rows.length > 0 && rows.every((r) => r.ended_at !== null) && rows;
     }, 30_000, 'the recorded intervals to close');
 
     // The intervals are the instances the runtime ran: same ids, same start times.
     for (const d of up) expect(intervals.find((r) => r.id === d.id)?.started_at, d.name).toBe(d.created_at);
-    const seconds = intervals.reduce((sum, r) => sum + (Date.parse(r.ended_at!) - Date.parse(r.started_at)) / 1000, 0);
+    const seconds = intervalSeconds(intervals);
     expect(seconds).toBeGreaterThan(3 * 2);
 
     const month = intervals[0]!.started_at.slice(0, 7);
@@ -69,7 +56,7 @@ describe('usage on the local runtime', () => {
     await p.scale(app, 'web', 0);
     await waitFor(async () => (await p.dynos(app)).length === 0, 30_000, 'the dyno to stop');
     const intervals = await waitFor(() => {
-      const rows = recordedIntervals(app);
+      const rows = recordedIntervals(p.home, app);
       return rows.length > 0 && rows.every((r) => r.ended_at !== null) && rows;
     }, 30_000, 'the recorded interval to close');
     expect(intervals.map((r) => [r.id, r.started_at])).toEqual([[before!.id, before!.created_at]]);
