@@ -1,26 +1,14 @@
 // berth audit against a real API (real HTTP, real SQLite): the compact table, --json, the filters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestApi, type TestApi } from '../../../test/support/test-api.js';
-import type { GitRemotes } from '../git-remote.js';
-import { Output } from '../output.js';
-import { COMMANDS } from '../registry.js';
-import { runCommandLine } from '../run-cli.js';
+import { runBerth } from '../testing/in-process-cli.js';
 import { auditDetails, sinceTime } from './audit.js';
 
-const noGit: GitRemotes = { isRepo: async () => false, isTopLevel: async () => false, getUrl: async () => undefined, setUrl: async () => 'added', remove: async () => {} };
 let api: TestApi;
 let admin: string;
 let ann: string;
 
-async function berth(token: string, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCommandLine(argv, COMMANDS, {
-    out: new Output({ write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) }),
-    env: { BERTH_API_KEY: token, BERTH_API_URL: api.url }, cwd: '/nonexistent', home: '/nonexistent', stdin: process.stdin, git: noGit,
-  });
-  return { code, stdout, stderr };
-}
+const berth = (token: string, ...argv: string[]) => runBerth(argv, { url: api.url, token });
 
 beforeAll(async () => {
   api = await startTestApi();

@@ -1,24 +1,12 @@
 // berth teams / members / access / apps:transfer / apps --team, run in-process against the real API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestApi, type TestApi } from '../../../test/support/test-api.js';
-import type { GitRemotes } from '../git-remote.js';
-import { Output } from '../output.js';
-import { COMMANDS } from '../registry.js';
-import { runCommandLine } from '../run-cli.js';
+import { runBerth } from '../testing/in-process-cli.js';
 
-const noGit: GitRemotes = { isRepo: async () => false, isTopLevel: async () => false, getUrl: async () => undefined, setUrl: async () => 'added', remove: async () => {} };
 let api: TestApi;
 const tokens: Record<string, string> = {};
 
-async function berth(who: string, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCommandLine(argv, COMMANDS, {
-    out: new Output({ write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) }),
-    env: { BERTH_API_KEY: tokens[who]!, BERTH_API_URL: api.url }, cwd: '/nonexistent', home: '/nonexistent', stdin: process.stdin, git: noGit, fetch,
-  });
-  return { code, stdout, stderr };
-}
+const berth = (who: string, ...argv: string[]) => runBerth(argv, { url: api.url, token: tokens[who]! });
 
 beforeAll(async () => {
   api = await startTestApi();

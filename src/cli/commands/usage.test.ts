@@ -1,27 +1,8 @@
 // berth usage, prices, prices:set, quotas, quotas:set, run in-process against canned API answers.
 import { describe, expect, it } from 'vitest';
-import type { GitRemotes } from '../git-remote.js';
-import { Output } from '../output.js';
-import { COMMANDS } from '../registry.js';
-import { runCommandLine } from '../run-cli.js';
+import { json, runBerth } from '../testing/in-process-cli.js';
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-const noGit: GitRemotes = { isRepo: async () => false, isTopLevel: async () => false, getUrl: async () => undefined, setUrl: async () => 'added', remove: async () => {} };
-
-async function cli(argv: string[], respond: (url: string, init: RequestInit) => Response) {
-  let stdout = '';
-  let stderr = '';
-  const requests: string[] = [];
-  const code = await runCommandLine(argv, COMMANDS, {
-    out: new Output({ write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) }),
-    env: { BERTH_API_KEY: 'tok', BERTH_API_URL: 'http://api.test' }, cwd: '/nonexistent', home: '/nonexistent', stdin: process.stdin, git: noGit,
-    fetch: (async (url: string, init: RequestInit) => {
-      requests.push(`${init.method} ${url}${init.body ? ` ${init.body as string}` : ''}`);
-      return respond(url, init);
-    }) as unknown as typeof fetch,
-  });
-  return { code, stdout, stderr, requests };
-}
+const cli = (argv: string[], respond: (url: string, init: RequestInit) => Response) => runBerth(argv, { url: 'http://api.test', token: 'tok', respond });
 
 const line = (over: Record<string, unknown>) => ({
   app: { id: 'a1', name: 'demo' }, kind: 'instance', item: 'standard-1x', process_type: 'web', quantity: 7325, unit: 'seconds', unit_price: 0.5, price_unit: 'hour', amount: 1.02, ...over,
