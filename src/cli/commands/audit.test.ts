@@ -59,6 +59,17 @@ describe('berth audit', () => {
 });
 
 describe('audit helpers', () => {
+  it("--team shows a team's own changes and its apps', to its admin; --until bounds the time", async () => {
+    expect((await api.call('POST', '/teams', { token: ann, body: { name: 'shop' } })).status).toBe(201);
+    expect((await api.call('POST', '/apps', { token: ann, body: { name: 'shop-app', team: 'shop' } })).status).toBe(201);
+    const team = await berth(ann, 'audit', '--team', 'shop', '--json');
+    expect(team.code).toBe(0);
+    const events = JSON.parse(team.stdout) as Array<{ action: string; app: { name: string } | null }>;
+    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['team-created', 'app-created']));
+    expect(events.every((e) => e.app === null || e.app.name === 'shop-app')).toBe(true);
+    expect((await berth(ann, 'audit', '--team', 'shop', '--until', '2000-01-01T00:00:00Z')).stdout).toBe('No audit events match.\n');
+  });
+
   it('turns a duration into the time that far back, and leaves an ISO time as it is', () => {
     const now = Date.parse('2026-11-30T12:00:00.000Z');
     expect(sinceTime('2h', now)).toBe('2026-11-30T10:00:00.000Z');

@@ -41,20 +41,22 @@ export const audit = defineCommand({
   flags: {
     app: { type: 'string', short: 'a', description: 'only changes to this app (a destroyed app by its name)', valueName: 'APP' },
     actor: { type: 'string', description: 'only changes made by this user', valueName: 'EMAIL' },
+    team: { type: 'string', short: 't', description: "only changes to this team or its apps (its admins' view)", valueName: 'TEAM' },
     action: { type: 'string', description: 'only this action, e.g. config-changed', valueName: 'ACTION' },
     since: { type: 'string', description: 'only changes since then: 2h, 30m, 7d back, or an ISO 8601 time', valueName: 'WHEN' },
+    until: { type: 'string', description: 'only changes until then, as --since', valueName: 'WHEN' },
     num: { type: 'string', short: 'n', description: 'number of events to show (default 100, at most 1000)', valueName: 'N' },
     json: { type: 'boolean', description: 'output in json format (with the token id of each change)' },
   },
-  examples: ['berth audit -a demo --since 2h', 'berth audit --actor ann@example.com --json'],
+  examples: ['berth audit -a demo --since 2h', 'berth audit --team shop --since 7d --until 1d', 'berth audit --actor ann@example.com --json'],
   async run(ctx, input) {
     const numFlag = stringFlag(input, 'num');
     const num = numFlag === undefined ? 100 : Number(numFlag);
     if (!Number.isInteger(num) || num < 1 || num > 1000) throw new UsageError(`-n must be a whole number from 1 to 1000, got ${numFlag}.`);
-    const since = stringFlag(input, 'since');
+    const when = (flag: 'since' | 'until') => { const v = stringFlag(input, flag); return v === undefined ? undefined : sinceTime(v, Date.now()); };
     const events = await ctx.client().auditEvents({
-      app: stringFlag(input, 'app'), actor: stringFlag(input, 'actor'), action: stringFlag(input, 'action'),
-      since: since === undefined ? undefined : sinceTime(since, Date.now()),
+      app: stringFlag(input, 'app'), actor: stringFlag(input, 'actor'), team: stringFlag(input, 'team'), action: stringFlag(input, 'action'),
+      since: when('since'), until: when('until'),
     }, num);
     if (input.flags.json) return ctx.out.json(events);
     if (events.length === 0) return ctx.out.line('No audit events match.');
