@@ -10,4 +10,4 @@ if [[ -x "$prefix/node_modules/.bin/heroku" ]]; then
   exit 0
 fi
 
-npm install --prefer-offline --prefix "$prefix" --no-audit --no-fund
+bash "$root/scripts/npm-install-cached.sh" "$prefix"
