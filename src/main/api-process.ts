@@ -1,5 +1,6 @@
 // Composition root of `berth api`: the control plane (API, git, health manager, builds, add-ons,
 // logs). It publishes the routes that `berth router` processes serve, over /internal/routes.
+import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildApi } from '../api/api-server.js';
@@ -83,6 +84,9 @@ export async function runApi(): Promise<void> {
   const internalToken = ensureInternalToken(paths.run);
   const controller = new AbortController();
   const { signal } = controller;
+  // Every long-running part of the API (logs, sweeps, add-ons, routes, meter, health, balancer,
+  // scheduler…) stops on this one signal: a dozen listeners is the design, not a leak to warn of.
+  setMaxListeners(64, signal);
 
   const store = new SqliteStore(paths.db);
   const logs = new LogHub({ dir: paths.logs, logger: logger.child({ component: 'logs' }) });
