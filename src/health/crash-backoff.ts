@@ -19,9 +19,14 @@ interface CrashRecord {
   nextStartAt: number;
 }
 
-/** Crash counts per instance slot (`app/release/web.1`). */
+/**
+ * Crash counts per instance slot (`app/release/web.1`), for the backoff; and, as the one count of
+ * restarts a metric reads, every crash of a dyno (`app/web.1`) since this server started, which
+ * neither a new release nor a healthy run resets.
+ */
 export class CrashTracker {
   private readonly records = new Map<string, CrashRecord>();
+  private readonly restarts = new Map<string, number>();
 
   constructor(private readonly policy: BackoffPolicy = DEFAULT_BACKOFF) {}
 
@@ -30,6 +35,8 @@ export class CrashTracker {
     const count = (this.records.get(slot)?.count ?? 0) + 1;
     const nextStartAt = now + this.policy.delayAfter(count);
     this.records.set(slot, { count, nextStartAt });
+    const dyno = dynoOfSlot(slot);
+    this.restarts.set(dyno, (this.restarts.get(dyno) ?? 0) + 1);
     return nextStartAt;
   }
 
@@ -47,7 +54,16 @@ export class CrashTracker {
     if (now - upSince >= this.policy.healthyResetMs) this.records.delete(slot);
   }
 
+  /** Crash restarts of a dyno (`web.1`) of an app since this server started, across releases. */
+  restartsOf(appId: string, dyno: string): number {
+    return this.restarts.get(`${appId}/${dyno}`) ?? 0;
+  }
+
   forget(prefix: string): void {
     for (const key of this.records.keys()) if (key.startsWith(prefix)) this.records.delete(key);
+    for (const key of this.restarts.keys()) if (key.startsWith(prefix)) this.restarts.delete(key);
   }
 }
+
+/** `app/release/web.1` → `app/web.1`. */
+const dynoOfSlot = (slot: string): string => `${slot.slice(0, slot.indexOf('/'))}/${slot.slice(slot.lastIndexOf('/') + 1)}`;

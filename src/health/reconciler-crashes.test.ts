@@ -66,6 +66,22 @@ describe('Reconciler: crash restarts', () => {
     expect(world.runtime.started()).toHaveLength(before + 1);
   });
 
+  it("counts a dyno's crash restarts for its metrics across releases and healthy runs, but not restart()", async () => {
+    world = await healthWorld({ worker: 1 });
+    await world.reconcile();
+    await crash(world, 'worker.1');
+    await world.reconcile(); // up again
+    await world.clock.advance(10 * 60_000); // a long healthy run resets the backoff, not the count
+    await crash(world, 'worker.1');
+    await world.deploy();
+    await world.reconcile();
+    await world.reconciler.restart(world.app.id);
+    await world.reconcile();
+    await crash(world, 'worker.1');
+    expect(world.reconciler.crashes.restartsOf(world.app.id, 'worker.1')).toBe(3);
+    expect(world.reconciler.crashes.restartsOf(world.app.id, 'worker.2')).toBe(0);
+  });
+
   it('logs the exit and the state change to the app log, as Heroku does', async () => {
     world = await healthWorld({ web: 1 });
     await world.reconcile();

@@ -117,7 +117,10 @@ async function chooseSwarm(settings: Settings, log: Logger, logger: Logger): Pro
   // This engine pushes there, so it trusts Berth's CA for that address like every node does.
   await trustRegistry(registry);
   const publisher = new ImagePublisher(docker, registry.address);
-  const runtime = new SwarmRuntime({ manager, local: docker, images: publisher, logger: log, scope });
+  // Instance stats come from the engine a task runs on; only the manager's is reachable (other
+  // nodes' engines are not exposed), so tasks on other nodes go unsampled (README "Metrics").
+  const managerAddress = ((await manager.info()) as { Swarm?: { NodeAddr?: string } }).Swarm?.NodeAddr;
+  const runtime = new SwarmRuntime({ manager, local: docker, images: publisher, logger: log, scope, nodeEngine: (address) => (address === managerAddress ? manager : undefined) });
   // Every node's use, the manager's included, from Berth's meter service on each node (read through
   // the manager's service logs: other nodes' engines are not exposed). It runs from Berth's stack
   // image, pushed to the registry like an app image (once the stack exists: it retries until then).

@@ -61,10 +61,18 @@ export interface Instance {
   lostWith?: string;
 }
 
+/**
+ * One reading of an instance's use, as its runtime measures it (the local runtime's cgroups, the
+ * engine's stats on docker and swarm). CPU is cumulative: a sampler takes the difference of two
+ * readings, so a driver is asked for one reading at a time and never waits to compute a rate.
+ */
 export interface InstanceStats {
   /** Cumulative CPU time, seconds. */
   cpuSeconds: number;
+  /** Resident memory (anonymous pages, without the page cache the kernel may drop at will). */
   memoryBytes: number;
+  /** The memory limit it runs under, when the runtime knows it (its cgroup's, its container's). */
+  memoryLimitBytes?: number;
 }
 
 export interface LogChunk {

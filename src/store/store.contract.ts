@@ -5,6 +5,7 @@ import type { Store } from './store.js';
 import { addonStoreCases } from './addon-store.contract.js';
 import { auditRow, auditStoreCases } from './audit-store.contract.js';
 import { usageStoreCases } from './usage-store.contract.js';
+import { metricsStoreCases } from './metrics-store.contract.js';
 import { teamStoreCases } from './team-store.contract.js';
 
 export function storeContract(name: string, open: () => Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup: () => Promise<void> }>): void {
@@ -268,6 +269,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     addonStoreCases(() => store);
     auditStoreCases(() => store);
     usageStoreCases(() => store);
+    metricsStoreCases(() => store);
     teamStoreCases(() => store);
 
     it('keeps what was committed across a reopen', async () => {

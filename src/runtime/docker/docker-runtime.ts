@@ -7,6 +7,7 @@ import { BerthError } from '../../domain/errors.js';
 import { isImageReference } from '../../domain/image-conventions.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Instance, InstanceSpec, InstanceStats, LogChunk, OneOffSpec, Runtime } from '../runtime.js';
+import { readContainerStats } from './container-stats.js';
 import { AppNetworks } from './app-networks.js';
 import { instanceFromContainer, LABEL } from './container-labels.js';
 import { containerOptions } from './container-spec.js';
@@ -161,11 +162,7 @@ export class DockerRuntime implements Runtime {
   async stats(id: string): Promise<InstanceStats | undefined> {
     const instance = await this.inspect(id);
     if (!instance || instance.status !== 'running') return undefined;
-    const stats = await this.docker.getContainer(id).stats({ stream: false });
-    return {
-      cpuSeconds: stats.cpu_stats.cpu_usage.total_usage / 1e9,
-      memoryBytes: stats.memory_stats.usage ?? 0,
-    };
+    return readContainerStats(this.docker, id);
   }
 
   async exec(spec: OneOffSpec): Promise<{ exitCode: number }> {

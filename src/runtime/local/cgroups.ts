@@ -57,6 +57,20 @@ export class InstanceCgroups {
     return Number((await readFile(join(this.dir('memory'), 'memory.usage_in_bytes'), 'utf8')).trim());
   }
 
+  /**
+   * Resident memory: `total_rss` of memory.stat (the group and its children), not usage_in_bytes,
+   * which also counts page cache the kernel drops under pressure and would make every app look full.
+   */
+  async memoryRssBytes(): Promise<number> {
+    const stat = await readFile(join(this.dir('memory'), 'memory.stat'), 'utf8');
+    const line = /^total_rss (\d+)$/m.exec(stat) ?? /^rss (\d+)$/m.exec(stat);
+    return line ? Number(line[1]) : 0;
+  }
+
+  async memoryLimitBytes(): Promise<number> {
+    return Number(await this.readLimit('memory', 'memory.limit_in_bytes'));
+  }
+
   async readLimit(controller: Controller, file: string): Promise<string> {
     return (await readFile(join(this.dir(controller), file), 'utf8')).trim();
   }

@@ -172,7 +172,7 @@ export class LocalRuntime implements Runtime {
     const tracked = this.tracked.get(id);
     if (!tracked || tracked.exit) return undefined;
     const cgroups = this.cgroupsOf(tracked.record);
-    if (cgroups) return { cpuSeconds: await cgroups.cpuSeconds(), memoryBytes: await cgroups.memoryBytes() };
+    if (cgroups) return { cpuSeconds: await cgroups.cpuSeconds(), memoryBytes: await cgroups.memoryRssBytes(), memoryLimitBytes: await cgroups.memoryLimitBytes() };
     return sessionUsage(tracked.record.pid);
   }
 

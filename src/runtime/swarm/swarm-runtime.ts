@@ -10,6 +10,7 @@ import { BerthError } from '../../domain/errors.js';
 import { isImageReference, SLUG_IMAGE_LABEL } from '../../domain/image-conventions.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Instance, InstanceSpec, InstanceStats, LogChunk, OneOffSpec, Runtime } from '../runtime.js';
+import { readContainerStats } from '../docker/container-stats.js';
 import { AppNetworks } from '../docker/app-networks.js';
 import { LABEL, networkName } from '../docker/container-labels.js';
 import { containerOptions } from '../docker/container-spec.js';
@@ -33,10 +34,10 @@ export interface SwarmRuntimeOptions {
   /** Pushes local images to Berth's registry. */
   images: ImagePublisher;
   /**
-   * The engine of the node at an address, for what only a node knows (a task's CPU and memory).
-   * Without it, stats() reports nothing.
+   * The engine of the node at an address, for what only a node knows (a task's CPU and memory);
+   * undefined for a node whose engine Berth cannot reach. Without it, stats() reports nothing.
    */
-  nodeEngine?: (address: string) => Docker;
+  nodeEngine?: (address: string) => Docker | undefined;
   logger: Logger;
   scope?: string;
   /** SIGTERM-to-SIGKILL grace, fixed when the service is made (a task's stop timeout cannot change later). */
@@ -259,8 +260,8 @@ export class SwarmRuntime implements Runtime {
     const found = await this.read(id);
     const containerId = found?.task?.Status?.ContainerStatus?.ContainerID;
     if (!found || found.instance.status !== 'running' || !containerId || !found.instance.address || !this.opts.nodeEngine) return undefined;
-    const stats = await this.opts.nodeEngine(found.instance.address.host).getContainer(containerId).stats({ stream: false });
-    return { cpuSeconds: stats.cpu_stats.cpu_usage.total_usage / 1e9, memoryBytes: stats.memory_stats.usage ?? 0 };
+    const engine = this.opts.nodeEngine(found.instance.address.host);
+    return engine ? readContainerStats(engine, containerId) : undefined;
   }
 
   async exec(spec: OneOffSpec): Promise<{ exitCode: number }> {

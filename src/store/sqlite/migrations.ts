@@ -263,4 +263,25 @@ export const MIGRATIONS: readonly Migration[] = [
     max_addons INTEGER
   );
   `,
+  // 10: the metrics history (issue 16). A series is an app's process type, its router or its platform
+  // counts; a point is one encoded aggregate of a series over a minute (step 60, kept 48 h) or ten
+  // (step 600, kept 30 days). Points name their series by a small integer and their time in epoch
+  // minutes, so a point costs a few dozen bytes (docs/PERFORMANCE.md); deleting old points is a range
+  // of the primary key per series. No foreign key to apps: the history forgets a destroyed app itself.
+  `
+  CREATE TABLE metric_series (
+    id INTEGER PRIMARY KEY,
+    app_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    series TEXT NOT NULL,
+    UNIQUE (app_id, kind, series)
+  );
+  CREATE TABLE metric_points (
+    series_id INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    minute INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (series_id, step, minute)
+  ) WITHOUT ROWID;
+  `,
 ];
