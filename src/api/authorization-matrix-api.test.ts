@@ -123,6 +123,7 @@ const ENDPOINTS: Record<string, Entry> = {
   'POST /apps/:app/formations/:type/actions/stop': { need: 'operate' },
   'POST /apps/:app/dynos': { need: 'operate', body: () => ({ command: 'true' }) },
   'GET /apps/:app/cron': { need: 'view' },
+  'GET /apps/:app/metrics': { need: 'view' },
   'POST /apps/:app/cron/:id/runs': { need: 'operate' },
   'PATCH /apps/:app/cron/:id': { need: 'operate', body: () => ({ suspended: true }) },
   'GET /stacks': { need: 'user' },

@@ -16,6 +16,9 @@ import { nodeRoutes } from '../../src/api/routes/node-routes.js';
 import { oneOffRoutes } from '../../src/api/routes/one-off-routes.js';
 import { stackRoutes } from '../../src/api/routes/stack-routes.js';
 import { usageRoutes } from '../../src/api/routes/usage-routes.js';
+import { metricsRoutes } from '../../src/api/routes/metrics-routes.js';
+import { MetricsHistory } from '../../src/metrics/metrics-history.js';
+import { silentLogger } from '../../src/platform/logger.js';
 import { storeTeams } from '../../src/services/team-lookup.js';
 import { BrokerRegistry } from '../../src/addons/broker-registry.js';
 import { PLANS, PlanCatalog } from '../../src/addons/plans.js';
@@ -76,6 +79,7 @@ export async function startFullApi(home: string, signal: AbortSignal): Promise<T
       addonRoutes({ brokers, plans: new PlanCatalog(), backupsDir: dir('backups') }),
       logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
       usageRoutes({ teams: storeTeams(ctx.store), plans: PLANS.map((p) => p.name) }),
+      metricsRoutes({ history: new MetricsHistory({ rows: ctx.store.metrics, clock: ctx.clock, logger: silentLogger }) }),
       internalRoutes({ token: INTERNAL_TOKEN, routes: { entries: () => [], onChange: () => () => undefined }, synced: async () => undefined, logSink: logs, signal }),
     ]) register(app, ctx);
   };
