@@ -13,6 +13,7 @@ import { gitRemote } from './commands/git.js';
 import { deploy } from './commands/deploy.js';
 import { features } from './commands/features.js';
 import { logs } from './commands/logs.js';
+import { metrics } from './commands/metrics.js';
 import { nodes, nodesActivate, nodesDrain, nodesJoinCommand, nodesRemove } from './commands/nodes.js';
 import { maintenance, maintenanceOff, maintenanceOn } from './commands/maintenance.js';
 import { pgBackups, pgBackupsCapture, pgBackupsDownload, pgBackupsRestore, pgPsql } from './commands/pg.js';
@@ -33,7 +34,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   access, accessAdd, accessUpdate, accessRemove,
   config, configGet, configSet, configUnset,
   releases, releasesInfo, releasesRollback,
-  deploy, logs,
+  deploy, logs, metrics,
   maintenance, maintenanceOn, maintenanceOff,
   ps, psScale, psRestart, psStop, psType,
   run, runDetached,

@@ -247,6 +247,22 @@ export interface UsageReport {
   total: number;
 }
 
+/** An app's kept metric series (`GET /apps/{app}/metrics`): `times` once, each series' values in step with it. */
+export interface MetricsPage {
+  app: { id: string; name: string };
+  since: string;
+  until: string;
+  /** Seconds per point. */
+  step: number;
+  times: string[];
+  metrics: Array<{
+    name: string;
+    unit: 'percent' | 'bytes' | 'count' | 'milliseconds';
+    /** label: the process type (instance metrics), the error code (router-errors), or null. */
+    series: Array<{ label: string | null; values: Array<number | null> }>;
+  }>;
+}
+
 /** A team's quotas and what its apps use now (`GET /teams/{team}/quotas`); null: no limit. */
 export interface TeamQuota {
   team: { name: string };

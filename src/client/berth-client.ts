@@ -1,7 +1,7 @@
 // The typed client of Berth's Heroku-compatible API: the only way the CLI and dashboard reach the platform.
 import type {
   Account, AdminUser, AppInfo, AuditEvent, AuditEventFilter, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, Feature, FleetNode, Formation, PriceItem, TeamQuota, UsageReport,
-  FormationUpdate, LogSession, LogSessionRequest, NodeJoinCommand, Release, Source, Stack,
+  FormationUpdate, LogSession, MetricsPage, LogSessionRequest, NodeJoinCommand, Release, Source, Stack,
 } from './api-types.js';
 import { AddonClient } from './addon-client.js';
 import { TeamClient } from './team-client.js';
@@ -92,6 +92,17 @@ export class BerthClient {
 
   async deleteUser(idOrEmail: string): Promise<AdminUser> {
     return (await this.http.request<AdminUser>('DELETE', `/users/${seg(idOrEmail)}`)).body;
+  }
+
+  // --- metrics (Berth extension: the kept series of an app) ---------------------------------
+
+  async appMetrics(app: string, query: { metrics?: readonly string[]; since?: string; step?: string }): Promise<MetricsPage> {
+    const params = new URLSearchParams();
+    if (query.metrics?.length) params.set('metric', query.metrics.join(','));
+    if (query.since) params.set('since', query.since);
+    if (query.step) params.set('step', query.step);
+    const qs = params.size > 0 ? `?${params}` : '';
+    return (await this.http.request<MetricsPage>('GET', `/apps/${encodeURIComponent(app)}/metrics${qs}`)).body;
   }
 
   // --- usage and prices (Berth extension: the meter, the operator's price list) ------------
