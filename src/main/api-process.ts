@@ -16,6 +16,10 @@ import { usageRoutes } from '../api/routes/usage-routes.js';
 import { oneOffRoutes } from '../api/routes/one-off-routes.js';
 import { stackRoutes } from '../api/routes/stack-routes.js';
 import { nodeRoutes } from '../api/routes/node-routes.js';
+import { metricsRoutes } from '../api/routes/metrics-routes.js';
+import { fanOutMetrics } from '../domain/metric-samples.js';
+import { InstanceSampler } from '../metrics/instance-sampler.js';
+import { MetricsHistory } from '../metrics/metrics-history.js';
 import { GitRepos } from '../deploy/git/repo-store.js';
 import { sourceCapabilityPath } from '../deploy/source-capability.js';
 import { SourceStore } from '../deploy/source-store.js';
@@ -110,6 +114,11 @@ export async function runApi(): Promise<void> {
     bootTimeoutMs: settings.bootTimeoutMs, output, rollouts, moves: balancer,
   });
   const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });
+  // Measurements go to every keeper: the kept history here (the Prometheus exposition joins this list).
+  const metricsLogger = logger.child({ component: 'metrics' });
+  const history = new MetricsHistory({ rows: store.metrics, clock: systemClock, logger: metricsLogger });
+  const metrics = fanOutMetrics([history], (e) => metricsLogger.warn('metrics-recorder-failed', { error: e instanceof Error ? e.message : String(e) }));
+  events.on((e) => { if (e.type === 'app-destroyed') void history.forgetApp(e.appId).catch((err: Error) => logger.warn('app-metrics-remain', { app: e.appId, error: err.message })); });
   events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId).catch((err: Error) => logger.warn('app-logs-remain', { app: e.appId, error: err.message })); });
 
   // What a tenant may read never names where Berth keeps its state or where Berth itself is installed.
@@ -166,6 +175,7 @@ export async function runApi(): Promise<void> {
     usageRoutes({ teams, plans: PLANS.map((p) => p.name) }),
     stackRoutes({ builder, outputs }),
     nodeRoutes({ fleet }),
+    metricsRoutes({ history }),
     addons.routes,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
     internalRoutes({ token: internalToken, routes, synced: () => health.synced(), logSink: logs, routerBytes: (counts) => store.usage.addRouterBytes(counts), signal }),
@@ -174,6 +184,10 @@ export async function runApi(): Promise<void> {
   // Before the health manager, which removes exited instances: the meter first reads their exit times.
   await new InstanceMeter({ store, runtime, clock: systemClock, logger: logger.child({ component: 'meter' }) }).start(signal);
   await health.start(signal);
+  // Restarts are the crash tracker's count (one owner); the history writes a last time when stopped.
+  const sampler = new InstanceSampler({ runtime, recorder: metrics, restarts: (appId, dyno) => reconciler.crashes.restartsOf(appId, dyno), clock: systemClock, logger: metricsLogger });
+  void sampler.start(signal).catch((e: Error) => logger.error('metrics-sampler-stopped', { error: e.stack ?? e.message }));
+  const historyStopped = history.start(signal).catch((e: Error) => logger.error('metrics-history-stopped', { error: e.stack ?? e.message }));
   if (balancer) events.on((e) => { if (e.type === 'nodes-changed') balancer.wake(); });
   if (balancer) void balancer.start(signal).catch((e: Error) => logger.error('fleet-balancer-stopped', { error: e.stack ?? e.message }));
   // Scheduled jobs run once the health manager runs; its first pass is the catch-up after a restart.
@@ -195,6 +209,7 @@ export async function runApi(): Promise<void> {
     await api.close();
     await rendezvous.close();
     await health.whenIdle();
+    await historyStopped;
     // Instances keep running; the next API adopts them.
     detachRuntime();
     await logs.close();
