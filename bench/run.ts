@@ -10,6 +10,7 @@ import { runDeploy } from './deploy.js';
 import { runFleet } from './fleet.js';
 import { runDensity } from './density.js';
 import { runHeal } from './heal.js';
+import { runMetrics } from './metrics.js';
 import { runRelease } from './release.js';
 import { runRouter } from './router.js';
 import { runScale } from './scale.js';
@@ -27,6 +28,7 @@ const BENCHMARKS: Record<string, { title: string; run: Bench }> = {
   density: { title: 'memory footprint and API latency with many apps', run: runDensity },
   'api-outage': { title: 'the router while the API is killed', run: runApiOutage },
   soak: { title: 'kill -9 of the control plane during deploys, config changes and scales (issue 11)', run: runSoak },
+  metrics: { title: 'metrics: the instance sampler per 100 instances and the history (issue 16)', run: runMetrics },
   fleet: { title: 'a fleet on Docker Swarm: deploy vs docker, node loss, node join (issue 14)', run: runFleet },
 };
 

@@ -313,11 +313,15 @@ function processCases(h: HarnessRef): void {
 
     it('reports CPU and memory of a running instance', async () => {
       const { runtime, slug } = h;
-      const instance = await runtime.start(specFor(slug));
+      const spec = specFor(slug);
+      const instance = await runtime.start(spec);
       await eventually(() => getJson(instance));
       const stats = await runtime.stats(instance.id);
       expect(stats?.cpuSeconds).toBeGreaterThan(0);
+      // Resident memory of a small Node.js server: over a megabyte, well under its size's limit.
       expect(stats?.memoryBytes).toBeGreaterThan(1024 * 1024);
+      expect(stats?.memoryBytes).toBeLessThan(spec.size.memoryMb * 1024 * 1024);
+      if (stats?.memoryLimitBytes !== undefined) expect(stats.memoryLimitBytes).toBe(spec.size.memoryMb * 1024 * 1024);
     });
 
 }
