@@ -33,7 +33,11 @@ export interface InstanceSamplerDeps {
   clock: Clock;
   logger: Logger;
   everyMs?: number;
-  /** Readings asked for at once: a busy engine answers each stats call in turn. */
+  /**
+   * Readings asked for at once. Docker's engine answers a one-shot reading at its next collection
+   * tick (about a second), and concurrent readings share the tick: one at a time, 100 containers
+   * would take longer than the 10 s interval (docs/PERFORMANCE.md).
+   */
   concurrency?: number;
 }
 
@@ -65,7 +69,7 @@ export class InstanceSampler {
     const worker = async () => {
       for (let i = queue.shift(); i; i = queue.shift()) if (await this.sample(i)) recorded++;
     };
-    await Promise.all(Array.from({ length: this.deps.concurrency ?? 8 }, worker));
+    await Promise.all(Array.from({ length: this.deps.concurrency ?? 50 }, worker));
     return recorded;
   }
 
