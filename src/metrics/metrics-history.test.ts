@@ -147,6 +147,17 @@ describe('MetricsHistory', () => {
       .rejects.toMatchObject({ code: 'invalid_params', message: expect.stringMatching(/at most 1500/) });
   });
 
+  it('counts every minute once in a query that runs while a flush writes it, whichever starts first', async () => {
+    const history = historyOn(store);
+    const page = () => history.query({ appId: 'app-1', metrics: ['restarts'], since: T0, until: T0 + MIN, stepMs: MIN });
+    history.instance(sample('web.1', T0, 1, 1, 2));
+    const [queryFirst] = await Promise.all([page(), history.flush()]);
+    history.instance(sample('web.1', T0 + 10_000, 1, 1, 5));
+    const [, flushFirst] = await Promise.all([history.flush(), page()]);
+    expect(values(queryFirst, 'restarts', 'web')).toEqual([2]);
+    expect(values(flushFirst, 'restarts', 'web')).toEqual([5]);
+  });
+
   it("forgets a destroyed app's series", async () => {
     const history = historyOn(store);
     history.instance(sample('web.1', T0, 10, 100));

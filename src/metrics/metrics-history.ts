@@ -131,6 +131,10 @@ export class MetricsHistory implements MetricsRecorder {
     const count = Math.ceil((q.until - start) / q.stepMs);
     if (count > MAX_POINTS) throw new BerthError('invalid_params', `that is ${count} points per series; at most ${MAX_POINTS}: ask for a larger step or a shorter window`);
 
+    // Not yet written: the current minute, and whatever a failed write kept. Taken before the read is
+    // queued: a flush that swaps them out after this point writes them after the read (the store runs
+    // calls in order), so each minute is counted exactly once.
+    const unwritten = [...this.pending.values()].filter((p) => p.appId === q.appId);
     const stored = await this.deps.rows.range(q.appId, resolution / 1000, start, start + count * q.stepMs);
     const buckets = new Map<string, Aggregate>(); // kind \0 series \0 index
     const addTo = (kind: AggregateKind, series: string, at: number, a: Aggregate) => {
@@ -141,8 +145,7 @@ export class MetricsHistory implements MetricsRecorder {
       buckets.set(key, kept ? mergeAggregates(kept, a) : a);
     };
     for (const r of stored) addTo(r.kind as AggregateKind, r.series, r.at, decodeAggregate(r.kind as AggregateKind, r.data));
-    // Not yet written: the current minute, and whatever a failed write kept.
-    for (const p of this.pending.values()) if (p.appId === q.appId) addTo(p.kind, p.series, p.at, p.aggregate);
+    for (const p of unwritten) addTo(p.kind, p.series, p.at, p.aggregate);
 
     const times = Array.from({ length: count }, (_, i) => start + i * q.stepMs);
     return { since: start, until: start + count * q.stepMs, stepMs: q.stepMs, times, metrics: definitions.map((d) => ({ name: d.name, unit: d.unit, series: seriesOf(d, buckets, count) })) };
