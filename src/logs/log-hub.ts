@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../domain/errors.js';
-import { isoNow, systemClock, type Clock } from '../platform/clock.js';
+import { systemClock, type Clock } from '../platform/clock.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import { AppLogHistory, DEFAULT_LOG_HISTORY_LIMITS, type LogHistoryLimits } from './app-log-history.js';
 import { matchesFilter } from './log-filter.js';
@@ -91,7 +91,7 @@ export class LogHub implements LogSink, LogReader, LogHistoryReader {
   write(appId: string, source: LogSource, dyno: string, message: string, at?: string): void {
     if (this.forgotten.has(appId)) return;
     const app = this.stream(appId);
-    const time = at ?? isoNow(this.clock);
+    const time = at ?? this.timeNow();
     for (const text of splitMessage(message)) {
       const line: LogLine = { seq: app.nextSeq++, time, appId, source, dyno, message: text };
       app.ring.push(line);
@@ -162,6 +162,15 @@ export class LogHub implements LogSink, LogReader, LogHistoryReader {
   async close(): Promise<void> {
     for (const app of this.apps.values()) for (const reader of [...app.readers]) reader.end();
     await this.flush();
+  }
+
+  private lastTime = { ms: NaN, iso: '' };
+
+  /** Now as ISO 8601; lines written within the same millisecond share the string. */
+  private timeNow(): string {
+    const ms = this.clock.now();
+    if (ms !== this.lastTime.ms) this.lastTime = { ms, iso: new Date(ms).toISOString() };
+    return this.lastTime.iso;
   }
 
   private async sweepEvery(signal: AbortSignal): Promise<void> {

@@ -6,7 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { closedSegmentName } from './log-segment-files.js';
-import { parseStoredLine } from './stored-log-line.js';
+import { storedLineTime } from './stored-log-line.js';
 
 /**
  * Compresses `<dir>/<name>` into a `.log.gz` beside it and deletes the plain file; returns the new
@@ -19,8 +19,8 @@ export async function compressSegment(dir: string, name: string, firstSeq: numbe
   let maxTime = -Infinity;
   let carry = '';
   const note = (raw: string) => {
-    const line = parseStoredLine('', raw);
-    const t = line ? Date.parse(line.time) : NaN;
+    const time = storedLineTime(raw);
+    const t = time === undefined ? NaN : Date.parse(time);
     if (Number.isNaN(t)) return;
     minTime = Math.min(minTime, t);
     maxTime = Math.max(maxTime, t);
@@ -31,7 +31,8 @@ export async function compressSegment(dir: string, name: string, firstSeq: numbe
     transform(chunk: Buffer, _enc, done) {
       const lines = (carry + chunk.toString('latin1')).split('\n');
       carry = lines.pop() ?? '';
-      for (const raw of lines) if (raw !== '') note(Buffer.from(raw, 'latin1').toString('utf8'));
+      // The time is ASCII: no need to decode the rest of the line.
+      for (const raw of lines) if (raw !== '') note(raw);
       done(null, chunk);
     },
   });
