@@ -9,6 +9,7 @@ describe('time bounds', () => {
     expect(parseDuration('15m')).toBe(900_000);
     expect(parseDuration('2h')).toBe(7_200_000);
     expect(parseDuration('7d')).toBe(604_800_000);
+    expect(parseDuration('1w')).toBe(604_800_000);
     expect(parseDuration('30')).toBe(30_000);
     expect(parseDuration('1.5h')).toBe(5_400_000);
     expect(parseDuration('2 weeks')).toBeUndefined();

@@ -1,10 +1,10 @@
-// Durations and points in time as people type them: `90s`, `15m`, `2h`, `7d`, or an ISO 8601 time.
+// Durations and points in time as people type them: `90s`, `15m`, `2h`, `7d`, `1w`, or an ISO 8601 time.
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** `90s`, `15m`, `2h`, `7d` (a bare number is seconds) in ms; undefined when it is none of these. */
+/** `90s`, `15m`, `2h`, `7d`, `1w` (a bare number is seconds) in ms; undefined when it is none of these. */
 export function parseDuration(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?)([smhdw]?)$/.exec(text.trim());
   if (!m) return undefined;
   const ms = Number(m[1]) * UNIT_MS[m[2] || 's']!;
   return Number.isFinite(ms) ? Math.round(ms) : undefined;
