@@ -56,7 +56,12 @@ describe('log history segments', () => {
     await hub.start(new AbortController().signal);
     hub.write('app1', 'app', 'web.1', 'the only line');
     await hub.settle();
-    await clock.advance(HOUR);
+    // Each sweep runs as time passes; the next waits until the last is done and sleeping again.
+    for (let minutes = 0; minutes < 60; minutes += 10) {
+      await waitUntil(() => clock.pendingSleeps() === 1);
+      expect(files()[0]).toMatch(/\.log$/);
+      await clock.advance(10 * 60_000);
+    }
     await waitUntil(() => files().length === 1 && files()[0]!.endsWith('.log.gz'));
     expect(await everything(hub)).toEqual(['the only line']);
   });
@@ -135,6 +140,20 @@ describe('log history segments', () => {
     second.write('app1', 'router', '', 'after restart');
     expect(second.recent('app1', { lines: 1 })[0]?.seq).toBe(301);
     expect(await everything(second)).toHaveLength(301);
+  });
+
+  it('reloads the ring from the end of a big open segment without a torn line', async () => {
+    const first = newHub();
+    for (let i = 1; i <= 5000; i++) first.write('app1', 'app', 'web.1', `line ${i} ${'y'.repeat(i % 300)}`);
+    await first.close();
+    const [open] = files();
+    writeFileSync(join(dir, 'app1', open!), '{"seq":5001,"time":"2026-11-30T10:00:00.000Z","sou', { flag: 'a' });
+    const second = newHub({ linesPerApp: 10 });
+    expect(texts(second.recent('app1', { lines: 10 })).map((t) => t.split(' ')[1])).toEqual(['4991', '4992', '4993', '4994', '4995', '4996', '4997', '4998', '4999', '5000']);
+    second.write('app1', 'app', 'web.1', 'next');
+    expect(second.recent('app1', { lines: 1 })[0]?.seq).toBe(5001);
+    await second.settle();
+    expect((await everything(second)).slice(-2).map((t) => t.split(' ')[0] === 'line' ? t.split(' ')[1] : t)).toEqual(['5000', 'next']);
   });
 
   it('skips a torn last line a crash left, and appends cleanly after it', async () => {

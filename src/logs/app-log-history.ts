@@ -1,6 +1,6 @@
 // One app's log history on disk: appended in batches to an open segment, rolled by size and by the
 // hour, closed segments gzipped, and deleted past the retention or the app's size cap, oldest first.
-import { readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { appendFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -46,6 +46,25 @@ export interface OpenedHistory {
 }
 
 const HOUR_MS = 3_600_000;
+/** Bytes read per wanted line from the end of a plain segment at start; more is read if that is short. */
+const TAIL_BYTES_PER_LINE = 1024;
+
+function readTail(path: string, size: number, bytes: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const read = readSync(fd, buf, 0, bytes, size - bytes);
+    return buf.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function countLines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
 
 function readNamesSync(dir: string): string[] {
   try {
@@ -99,8 +118,7 @@ export class AppLogHistory {
     }
     const recent: LogLine[] = [];
     for (let i = segments.length - 1; i >= 0 && recent.length < recentLines; i--) {
-      const lines = h.readSyncOrNothing(segments[i] as SegmentFile);
-      recent.unshift(...lines.slice(-(recentLines - recent.length)));
+      recent.unshift(...h.readSyncOrNothing(segments[i] as SegmentFile, recentLines - recent.length));
     }
     const lastSeq = Math.max(recent.at(-1)?.seq ?? 0, (newest?.firstSeq ?? 1) - 1);
     if (h.toClose.length > 0) void h.upkeep();
@@ -233,9 +251,9 @@ export class AppLogHistory {
     if (expired + overCap > 0) this.opts.logger.info('log-segments-deleted', { appId: this.opts.appId, expired, overCap });
   }
 
-  private readSyncOrNothing(s: SegmentFile): LogLine[] {
+  private readSyncOrNothing(s: SegmentFile, wanted: number): LogLine[] {
     try {
-      return this.readSync(s);
+      return this.readSync(s, wanted);
     } catch (e) {
       // One unreadable segment must not stop the app's logging: its lines are left out of the ring.
       this.opts.logger.error('log-segment-unreadable', { appId: this.opts.appId, segment: s.name, error: String(e) });
@@ -243,20 +261,34 @@ export class AppLogHistory {
     }
   }
 
-  private readSync(s: SegmentFile): LogLine[] {
+  /**
+   * The newest `wanted` lines of a segment. Of a plain one only its tail is read (a start opens every
+   * app: reading and parsing whole 8 MB segments would make it slow), and a torn last line is cut
+   * off so the next append starts a clean line.
+   */
+  private readSync(s: SegmentFile, wanted: number): LogLine[] {
     const path = join(this.opts.dir, s.name);
-    let raw = readFileSync(path);
-    if (s.kind === 'closed') raw = gunzipSync(raw);
-    else if (raw.length > 0 && raw[raw.length - 1] !== 0x0a) {
-      // A torn last line (a crash mid-append): cut it off so the next append starts a clean line.
-      const end = raw.lastIndexOf(0x0a) + 1;
-      truncateSync(path, end);
-      raw = raw.subarray(0, end);
+    let raw: Buffer;
+    if (s.kind === 'closed') {
+      raw = gunzipSync(readFileSync(path));
+    } else {
+      const size = statSync(path).size;
+      raw = readTail(path, size, Math.min(size, wanted * TAIL_BYTES_PER_LINE));
+      if (raw.length < size && countLines(raw) <= wanted) raw = readFileSync(path);
+      let kept = size;
+      if (raw.length > 0 && raw[raw.length - 1] !== 0x0a) {
+        const end = raw.lastIndexOf(0x0a) + 1;
+        kept = size - (raw.length - end);
+        truncateSync(path, kept);
+        raw = raw.subarray(0, end);
+      }
+      if (this.open?.name === s.name) this.open.bytes = kept;
     }
-    if (this.open?.name === s.name) this.open.bytes = raw.length;
+    // Only the newest lines are parsed (the first of a tail read may be cut: it is skipped then).
+    const texts = raw.toString('utf8').split('\n').filter((t) => t !== '');
     const lines: LogLine[] = [];
-    for (const text of raw.toString('utf8').split('\n')) {
-      const line = text === '' ? undefined : parseStoredLine(this.opts.appId, text);
+    for (const text of texts.slice(-wanted)) {
+      const line = parseStoredLine(this.opts.appId, text);
       if (line) lines.push(line);
     }
     return lines;
