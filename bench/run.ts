@@ -11,6 +11,7 @@ import { runFleet } from './fleet.js';
 import { runDensity } from './density.js';
 import { runHeal } from './heal.js';
 import { runMetrics } from './metrics.js';
+import { runLogHistory } from './log-history.js';
 import { runRelease } from './release.js';
 import { runRouter } from './router.js';
 import { runScale } from './scale.js';
@@ -30,6 +31,7 @@ const BENCHMARKS: Record<string, { title: string; run: Bench }> = {
   soak: { title: 'kill -9 of the control plane during deploys, config changes and scales (issue 11)', run: runSoak },
   metrics: { title: 'metrics: the instance sampler per 100 instances and the history (issue 16)', run: runMetrics },
   fleet: { title: 'a fleet on Docker Swarm: deploy vs docker, node loss, node join (issue 14)', run: runFleet },
+  'log-history': { title: 'log history: bytes on disk and search speed over 1M lines (issue 16)', run: runLogHistory },
 };
 
 const root = resolve(import.meta.dirname, '..', '..', '..');

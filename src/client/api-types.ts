@@ -169,7 +169,8 @@ export interface Dyno {
   node?: { id: string; name: string } | null;
 }
 
-export interface LogSessionRequest { tail?: boolean; lines?: number; source?: string; dyno?: string }
+/** Heroku's fields, plus Berth's history search: `since` / `until` (ISO 8601) and `grep` (text in the message). */
+export interface LogSessionRequest { tail?: boolean; lines?: number; source?: string; dyno?: string; since?: string; until?: string; grep?: string }
 export interface LogSession { id?: string; logplex_url: string; created_at?: string; updated_at?: string }
 
 /** A scheduled job of the app's current release (app.json `cron`); Berth's own resource. */

@@ -33,3 +33,17 @@ describe('formatLogLine', () => {
     for (const l of formatLogLine(line({ message: 'a\nb' })).split('\n')) expect(l).toMatch(HEROKU_LINE);
   });
 });
+
+describe('stored log lines', () => {
+  it('are the JSON of the line, whatever its message holds, and give their time without a full parse', async () => {
+    const { encodeStoredLine, parseStoredLine, storedLineTime } = await import('./stored-log-line.js');
+    for (const message of ['plain', 'quotes " and \\ backslash', 'tab\tand\u0001control', 'ünïcödé ✓ 🚀', '{"json":"inside"}', '']) {
+      const line = { seq: 42, time: '2026-11-30T06:00:00.123Z', appId: 'a1', source: 'app' as const, dyno: 'web.1', message };
+      const raw = encodeStoredLine(line);
+      expect(raw).toBe(JSON.stringify({ seq: 42, time: line.time, source: 'app', dyno: 'web.1', message }) + '\n');
+      expect(parseStoredLine('a1', raw.trimEnd())).toEqual(line);
+      expect(storedLineTime(raw.trimEnd())).toBe(line.time);
+    }
+    expect(storedLineTime('{"seq":2,"ti')).toBeUndefined();
+  });
+});

@@ -9,6 +9,10 @@ export interface LogSessionRequest {
   tail: boolean;
   source?: LogSource;
   dyno?: string;
+  /** A history search's window (epoch ms) and text; see `searchesHistory`. */
+  since?: number;
+  until?: number;
+  grep?: string;
 }
 
 export interface LogSession extends LogSessionRequest {

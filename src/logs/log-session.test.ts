@@ -166,3 +166,61 @@ describe('createLogSessionStream', () => {
     expect(await waiting).toEqual({ value: undefined, done: true });
   });
 });
+
+describe('createLogSessionStream searching the history', () => {
+  const collect = async (stream: AsyncIterable<string>) => { const out: string[] = []; for await (const t of stream) out.push(t); return out; };
+
+  it('finds lines by time window, text, source and dyno, beyond the lines kept in memory', async () => {
+    const small = new LogHub({ dir: join(dir, 'small'), clock: fakeClock, linesPerApp: 10 });
+    const at = (h: number, m = 0) => new Date(Date.parse('2026-11-21T10:00:00Z') + h * 3_600_000 + m * 60_000).toISOString();
+    for (let m = 0; m < 60; m++) small.write('app1', 'app', 'web.1', `eight o'clock ${m}`, at(-2, m));
+    small.write('app1', 'router', '', 'at=info path="/" status=500', at(-1, 10));
+    small.write('app1', 'app', 'web.2', 'status=500 reported by the app', at(-1, 20));
+    small.write('app1', 'router', '', 'at=info path="/" status=200', at(-1, 30));
+    for (let m = 0; m < 60; m++) small.write('app1', 'app', 'web.1', `ten o'clock ${m}`, at(0, m));
+    const search = (q: Partial<Parameters<typeof createLogSessionStream>[0]>) =>
+      collect(createLogSessionStream({ hub: small, appId: 'app1', tail: false, lines: 10_000, signal: new AbortController().signal, ...q }));
+
+    const nineOClock = await search({ since: Date.parse(at(-1)), until: Date.parse(at(-1, 59)) });
+    expect(nineOClock.map((l) => l.replace(/^\S+ /, ''))).toEqual([
+      'router: at=info path="/" status=500', 'app[web.2]: status=500 reported by the app', 'router: at=info path="/" status=200',
+    ]);
+    expect(nineOClock[0]).toBe('2026-11-21T09:10:00.000000+00:00 router: at=info path="/" status=500');
+    expect(await search({ grep: 'status=500' })).toHaveLength(2);
+    expect(await search({ grep: 'status=500', source: 'router' })).toEqual(['2026-11-21T09:10:00.000000+00:00 router: at=info path="/" status=500']);
+    expect(await search({ grep: 'status=500', dyno: 'web' })).toEqual(['2026-11-21T09:20:00.000000+00:00 app[web.2]: status=500 reported by the app']);
+    expect(await search({ grep: '"/"', until: Date.parse(at(-1, 15)) })).toEqual(['2026-11-21T09:10:00.000000+00:00 router: at=info path="/" status=500']);
+    expect(await search({ since: Date.parse(at(-2)), until: Date.parse(at(-2, 59)) })).toHaveLength(60);
+    expect(await search({ grep: 'no such text' })).toEqual([]);
+    await small.close();
+  });
+
+  it('returns the newest N matches and says when it stopped before older ones', async () => {
+    for (let i = 1; i <= 50; i++) hub.write('app1', 'app', 'web.1', `line ${i}`);
+    const out = await collect(createLogSessionStream({ hub, appId: 'app1', tail: false, lines: 5, grep: 'line', signal: new AbortController().signal }));
+    expect(out[0]).toMatch(/berth\[logs\]: Showing the newest 5 matching lines; older ones were not searched/);
+    expect(out.slice(1).map((l) => l.replace(/^\S+ /, ''))).toEqual(['line 46', 'line 47', 'line 48', 'line 49', 'line 50'].map((t) => `app[web.1]: ${t}`));
+    const all = await collect(createLogSessionStream({ hub, appId: 'app1', tail: false, lines: 50, grep: 'line', signal: new AbortController().signal }));
+    expect(all).toHaveLength(50);
+    expect(all.join('\n')).not.toContain('Showing the newest');
+  });
+
+  it('with tail: prints the history, then follows new lines, none twice and none missed', async () => {
+    hub.write('app1', 'app', 'web.1', 'keep: before');
+    hub.write('app1', 'app', 'web.1', 'before, not kept');
+    const ac = new AbortController();
+    const stream = createLogSessionStream({ hub, appId: 'app1', tail: true, lines: 10_000, since: now - 60_000, grep: 'keep', signal: ac.signal });
+    hub.write('app1', 'app', 'web.1', 'keep: written as the session opened');
+    hub.write('app1', 'app', 'web.1', 'dropped by the grep');
+    const got: string[] = [];
+    const reading = (async () => {
+      for await (const text of stream) {
+        got.push(text.replace(/^\S+ /, ''));
+        if (got.length === 3) ac.abort();
+      }
+    })();
+    hub.write('app1', 'app', 'web.1', 'keep: live');
+    await reading;
+    expect(got).toEqual(['app[web.1]: keep: before', 'app[web.1]: keep: written as the session opened', 'app[web.1]: keep: live']);
+  });
+});

@@ -1,21 +1,29 @@
-// A log session's content, transport-neutral: the recent lines, then (when tailing) live lines, formatted.
+// A log session's content, transport-neutral: recent lines or a history search, then (when tailing) live lines, formatted.
 import { formatLogLines } from './log-format.js';
-import type { LogFilter, LogReader, LogSource } from './log-sink.js';
+import type { HistoryPage, LogFilter, LogHistoryReader, LogLine, LogReader, LogSource } from './log-sink.js';
 
-/** Heroku's defaults: `heroku logs` shows 100 lines, and at most 1,500 are kept. */
+/** Heroku's defaults: `heroku logs` shows 100 lines, and at most 1,500 are kept in memory. */
 export const DEFAULT_LOG_LINES = 100;
 
 export interface LogSessionStreamOptions {
-  hub: LogReader;
+  hub: LogReader & LogHistoryReader;
   appId: string;
   /** Keep streaming live lines after the recent ones (`logs --tail`). */
   tail: boolean;
   lines: number;
   source?: LogSource;
   dyno?: string;
+  /** Any of these makes the session a search of the history on disk instead of the recent lines. */
+  since?: number;
+  until?: number;
+  grep?: string;
   /** Ends the stream (server shutdown); returning the iterator does the same (client gone). */
   signal: AbortSignal;
 }
+
+/** Whether the session searches the history (`--since`, `--until`, `--grep`) rather than the recent lines. */
+export const searchesHistory = (o: Pick<LogSessionStreamOptions, 'since' | 'until' | 'grep'>): boolean =>
+  o.since !== undefined || o.until !== undefined || o.grep !== undefined;
 
 /**
  * Yields one formatted text line per item, without a trailing newline. Written by hand rather than
@@ -28,15 +36,27 @@ export function createLogSessionStream(o: LogSessionStreamOptions): AsyncIterabl
   if (o.dyno !== undefined && o.dyno !== '') filter.dyno = o.dyno;
   // Subscribe before reading the recent lines, in the same tick: no line falls between the two.
   const live = o.tail ? o.hub.subscribe(o.appId, filter, o.signal)[Symbol.asyncIterator]() : undefined;
-  let pending = o.hub.recent(o.appId, { ...filter, lines: o.lines }).flatMap(formatLogLines);
+  const history = searchesHistory(o);
+  // A search reads the disk later: it stops at the last line written before the tail began, which
+  // the tail delivers from then on, so no line is printed twice.
+  const throughSeq = history ? o.hub.lastSeq(o.appId) : 0;
+  let pending: string[] = history ? [] : o.hub.recent(o.appId, { ...filter, lines: o.lines }).flatMap(formatLogLines);
+  let searched = !history;
   let next = 0;
   let finished = false;
   const done = (): IteratorResult<string> => ({ value: undefined, done: true });
+  const wantedLive = (line: LogLine) => o.grep === undefined || line.source === 'berth' && line.dyno === 'logs' || line.message.includes(o.grep);
 
   return {
     async next() {
       for (;;) {
         if (finished || o.signal.aborted) return done();
+        if (!searched) {
+          searched = true;
+          const page = await o.hub.search(o.appId, { ...filter, since: o.since, until: o.until, grep: o.grep, lines: o.lines, throughSeq });
+          pending = presentPage(o.appId, page);
+          next = 0;
+        }
         const text = pending[next];
         if (text !== undefined) {
           next++;
@@ -45,7 +65,7 @@ export function createLogSessionStream(o: LogSessionStreamOptions): AsyncIterabl
         if (!live) return done();
         const r = await live.next();
         if (r.done) return done();
-        pending = formatLogLines(r.value);
+        pending = wantedLive(r.value) ? formatLogLines(r.value) : [];
         next = 0;
       }
     },
@@ -58,4 +78,16 @@ export function createLogSessionStream(o: LogSessionStreamOptions): AsyncIterabl
       return this;
     },
   };
+}
+
+/** The page's lines, after a `berth[logs]` line saying so when older matches were left out. */
+function presentPage(appId: string, page: HistoryPage): string[] {
+  const lines = page.lines.flatMap(formatLogLines);
+  const first = page.lines[0];
+  if (!page.stoppedEarly || !first) return lines;
+  const notice: LogLine = {
+    seq: first.seq, time: first.time, appId, source: 'berth', dyno: 'logs',
+    message: `Showing the newest ${page.lines.length} matching lines; older ones were not searched. Narrow the window with --since/--until or --grep to see them.`,
+  };
+  return [...formatLogLines(notice), ...lines];
 }

@@ -46,3 +46,33 @@ export interface LogReader {
    */
   subscribe(appId: string, filter: LogFilter, signal: AbortSignal): AsyncIterable<LogLine>;
 }
+
+/** A search of an app's log history (`logs --since 2h --until 1h --grep TEXT`). */
+export interface HistoryQuery extends LogFilter {
+  /** Inclusive bounds, epoch ms. */
+  since?: number;
+  until?: number;
+  /** Only lines whose message contains this text, exactly (case and all). */
+  grep?: string;
+  /** The newest this many matching lines; at most HISTORY_LINES_MAX. */
+  lines: number;
+  /** Only lines up to this sequence number: what a tail started just before will not repeat. */
+  throughSeq?: number;
+}
+
+export interface HistoryPage {
+  /** Oldest first. */
+  lines: LogLine[];
+  /** Older lines in the window may match but were not read: the search stopped at `lines`. */
+  stoppedEarly: boolean;
+}
+
+/** What one search returns at most, however wide its window: memory stays bounded. */
+export const HISTORY_LINES_MAX = 10_000;
+
+/** The on-disk history behind the live stream. */
+export interface LogHistoryReader {
+  search(appId: string, query: HistoryQuery): Promise<HistoryPage>;
+  /** The sequence number of the app's newest line so far (0 for none). */
+  lastSeq(appId: string): number;
+}

@@ -93,7 +93,7 @@ export async function runApi(): Promise<void> {
   setMaxListeners(64, signal);
 
   const store = new SqliteStore(paths.db);
-  const logs = new LogHub({ dir: paths.logs, logger: logger.child({ component: 'logs' }) });
+  const logs = new LogHub({ dir: paths.logs, logger: logger.child({ component: 'logs' }), limits: settings.logHistory });
   await logs.start(signal);
   const events = new PlatformEvents();
   const { runtime, builder, fleet, forgetAppImages, reason: runtimeReason, detach: detachRuntime, sandboxGateway } = await chooseRuntime(settings, paths, logger, privileges);

@@ -35,3 +35,11 @@ it('drives the swarm manager BERTH_SWARM_MANAGER names (tcp or unix socket), and
     expect(() => readSettings({ BERTH_SWARM_MANAGER: wrong })).toThrow(/BERTH_SWARM_MANAGER must be tcp:\/\/host:port or unix:\/\/\/path/);
   }
 });
+
+it('keeps log history 7 days and 100 MB per app unless BERTH_LOG_RETENTION / BERTH_LOG_MAX_APP_MB say otherwise', () => {
+  expect(readSettings({}).logHistory).toEqual({ retentionMs: 7 * 86_400_000, maxBytesPerApp: 100 * 1024 * 1024 });
+  expect(readSettings({ BERTH_LOG_RETENTION: '36h', BERTH_LOG_MAX_APP_MB: '20' }).logHistory).toEqual({ retentionMs: 36 * 3_600_000, maxBytesPerApp: 20 * 1024 * 1024 });
+  expect(readSettings({ BERTH_LOG_RETENTION: '86400' }).logHistory.retentionMs).toBe(86_400_000);
+  expect(() => readSettings({ BERTH_LOG_RETENTION: 'a week' })).toThrow(/BERTH_LOG_RETENTION must be a duration such as 7d/);
+  expect(() => readSettings({ BERTH_LOG_MAX_APP_MB: '0' })).toThrow(/BERTH_LOG_MAX_APP_MB must be a positive whole number/);
+});

@@ -6,6 +6,8 @@ import { DEFAULT_ONE_OFF_LIFETIME_MS } from '../domain/one-off-limits.js';
 import { DEFAULT_RELEASE_TIMEOUT_MS } from '../services/release-owner.js';
 import { DEFAULT_MAX_CONNECTIONS } from '../addons/brokers/postgresql/connection-budget.js';
 import { currentPrivileges, type Privileges } from '../platform/privileges.js';
+import { DEFAULT_LOG_HISTORY_LIMITS, type LogHistoryLimits } from '../logs/app-log-history.js';
+import { parseDuration } from '../domain/time-bounds.js';
 
 export type RuntimeChoice = 'auto' | 'local' | 'docker' | 'swarm';
 
@@ -67,6 +69,11 @@ export interface Settings {
   nodeDefault: 'lts' | 'stack';
   /** The Docker client configuration whose `auths` a Dockerfile build's pulls use (BERTH_DOCKER_CONFIG; default `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`, where `docker login` writes). */
   dockerConfig: string;
+  /**
+   * Each app's log history on disk: kept BERTH_LOG_RETENTION (a duration: `7d` default, `36h`, or
+   * seconds), and at most BERTH_LOG_MAX_APP_MB megabytes per app (default 100), oldest deleted first.
+   */
+  logHistory: LogHistoryLimits;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -93,6 +100,14 @@ function timerMs(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): numb
   const seconds = positiveInt(env, name, fallbackMs / 1000);
   if (seconds > MAX_TIMER_SECONDS) throw new Error(`${name} must be at most ${MAX_TIMER_SECONDS} seconds, got ${seconds}`);
   return seconds * 1000;
+}
+
+function logHistory(env: NodeJS.ProcessEnv): LogHistoryLimits {
+  const raw = env.BERTH_LOG_RETENTION;
+  const retentionMs = raw === undefined || raw === '' ? DEFAULT_LOG_HISTORY_LIMITS.retentionMs : parseDuration(raw);
+  if (retentionMs === undefined || retentionMs < 1000) throw new Error(`BERTH_LOG_RETENTION must be a duration such as 7d, 36h or 3600 (seconds), got ${JSON.stringify(raw)}`);
+  const maxMb = positiveInt(env, 'BERTH_LOG_MAX_APP_MB', DEFAULT_LOG_HISTORY_LIMITS.maxBytesPerApp / (1024 * 1024));
+  return { retentionMs, maxBytesPerApp: maxMb * 1024 * 1024 };
 }
 
 function nodeDefault(env: NodeJS.ProcessEnv): 'lts' | 'stack' {
@@ -168,6 +183,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     nodeReleasesDir: env.BERTH_NODE_RELEASES_DIR || join(home, 'node-releases'),
     nodeDefault: nodeDefault(env),
     dockerConfig: env.BERTH_DOCKER_CONFIG || join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json'),
+    logHistory: logHistory(env),
   };
 }
 
