@@ -16,6 +16,10 @@ import { usageRoutes } from '../api/routes/usage-routes.js';
 import { oneOffRoutes } from '../api/routes/one-off-routes.js';
 import { stackRoutes } from '../api/routes/stack-routes.js';
 import { nodeRoutes } from '../api/routes/node-routes.js';
+import { prometheusRoutes } from '../api/routes/prometheus-routes.js';
+import { fanOutMetrics } from '../domain/metric-samples.js';
+import { PrometheusExposition } from '../metrics/prometheus-exposition.js';
+import { ensureScrapeToken } from '../metrics/scrape-token.js';
 import { GitRepos } from '../deploy/git/repo-store.js';
 import { sourceCapabilityPath } from '../deploy/source-capability.js';
 import { SourceStore } from '../deploy/source-store.js';
@@ -89,6 +93,9 @@ export async function runApi(): Promise<void> {
   setMaxListeners(64, signal);
 
   const store = new SqliteStore(paths.db);
+  // Measurements (instances, router minutes, builds, reconcile errors) go to every keeper through one recorder.
+  const prometheus = new PrometheusExposition({ appNames: (ids) => appNamesOf(store, ids), clock: systemClock });
+  const metrics = fanOutMetrics([prometheus], (e) => logger.warn('metrics-recorder-failed', { error: e instanceof Error ? e.message : String(e) }));
   const logs = new LogHub({ dir: paths.logs, logger: logger.child({ component: 'logs' }) });
   await logs.start(signal);
   const events = new PlatformEvents();
@@ -109,7 +116,8 @@ export async function runApi(): Promise<void> {
     store, runtime, routes, appLog: logs, clock: systemClock, logger: healthLogger, probe: tcpProbe, healthchecks: healthcheckProbe(tcpProbe),
     bootTimeoutMs: settings.bootTimeoutMs, output, rollouts, moves: balancer,
   });
-  const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });
+  const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger, metrics });
+  events.on((e) => { if (e.type === 'app-destroyed') prometheus.forgetApp(e.appId); });
   events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId).catch((err: Error) => logger.warn('app-logs-remain', { app: e.appId, error: err.message })); });
 
   // What a tenant may read never names where Berth keeps its state or where Berth itself is installed.
@@ -140,7 +148,7 @@ export async function runApi(): Promise<void> {
   const oneOffDynos = new OneOffDynos({ ...deps, runtime, oneOffs, maxLifetimeMs: settings.oneOffMaxLifetimeMs });
   const pipeline = new DeployPipeline({
     ...deps, runtime, builder, sources, outputs, paths: { builds: paths.builds }, addons: addons.addonDeps, oneOffDynos,
-    maxConcurrentBuilds: settings.buildConcurrency, launchTimeoutMs: settings.bootTimeoutMs + 5000,
+    maxConcurrentBuilds: settings.buildConcurrency, launchTimeoutMs: settings.bootTimeoutMs + 5000, metrics,
   });
   const urls = publicUrls({ apiUrl: settings.apiUrl, baseDomain: settings.baseDomain, routerPort: settings.routerPort });
   const repos = new GitRepos(paths.repos);
@@ -166,9 +174,10 @@ export async function runApi(): Promise<void> {
     usageRoutes({ teams, plans: PLANS.map((p) => p.name) }),
     stackRoutes({ builder, outputs }),
     nodeRoutes({ fleet }),
+    prometheusRoutes({ exposition: prometheus, scrapeToken: ensureScrapeToken(settings.home) }),
     addons.routes,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
-    internalRoutes({ token: internalToken, routes, synced: () => health.synced(), logSink: logs, routerBytes: (counts) => store.usage.addRouterBytes(counts), signal }),
+    internalRoutes({ token: internalToken, routes, synced: () => health.synced(), logSink: logs, routerUsage: (counts) => store.usage.addRouterBytes(counts), metrics, signal }),
   ]);
 
   // Before the health manager, which removes exited instances: the meter first reads their exit times.
@@ -207,6 +216,12 @@ export async function runApi(): Promise<void> {
   });
   process.once('SIGINT', () => void stopNow('SIGINT'));
   process.once('SIGTERM', () => void stopNow('SIGTERM'));
+}
+
+/** The current names of these apps; a destroyed one is missing. */
+async function appNamesOf(store: SqliteStore, ids: readonly string[]): Promise<Map<string, string>> {
+  const apps = await Promise.all(ids.map((id) => store.apps.byId(id)));
+  return new Map(apps.filter((a) => a !== undefined).map((a) => [a.id, a.name]));
 }
 
 function announceAdmin(admin: { email: string; generatedPassword?: string }, apiUrl: string): void {

@@ -14,6 +14,7 @@ import { internalRoutes } from '../../src/api/routes/internal-routes.js';
 import { logRoutes } from '../../src/api/routes/log-routes.js';
 import { nodeRoutes } from '../../src/api/routes/node-routes.js';
 import { oneOffRoutes } from '../../src/api/routes/one-off-routes.js';
+import { prometheusRoutes } from '../../src/api/routes/prometheus-routes.js';
 import { stackRoutes } from '../../src/api/routes/stack-routes.js';
 import { usageRoutes } from '../../src/api/routes/usage-routes.js';
 import { storeTeams } from '../../src/services/team-lookup.js';
@@ -76,6 +77,7 @@ export async function startFullApi(home: string, signal: AbortSignal): Promise<T
       addonRoutes({ brokers, plans: new PlanCatalog(), backupsDir: dir('backups') }),
       logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
       usageRoutes({ teams: storeTeams(ctx.store), plans: PLANS.map((p) => p.name) }),
+      prometheusRoutes({ exposition: { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: async () => '' }, scrapeToken: 'scrape-token-for-the-matrix-0123456789' }),
       internalRoutes({ token: INTERNAL_TOKEN, routes: { entries: () => [], onChange: () => () => undefined }, synced: async () => undefined, logSink: logs, signal }),
     ]) register(app, ctx);
   };
