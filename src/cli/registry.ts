@@ -15,6 +15,7 @@ import { features } from './commands/features.js';
 import { logs } from './commands/logs.js';
 import { nodes, nodesActivate, nodesDrain, nodesJoinCommand, nodesRemove } from './commands/nodes.js';
 import { maintenance, maintenanceOff, maintenanceOn } from './commands/maintenance.js';
+import { metricsToken } from './commands/metrics-token.js';
 import { pgBackups, pgBackupsCapture, pgBackupsDownload, pgBackupsRestore, pgPsql } from './commands/pg.js';
 import { ps, psRestart, psScale, psStop, psType } from './commands/ps.js';
 import { redisCli } from './commands/redis.js';
@@ -44,6 +45,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   users, usersAdd, usersRemove,
   nodes, nodesJoinCommand, nodesDrain, nodesActivate, nodesRemove,
   usage, prices, pricesSet, quotas, quotasSet,
+  metricsToken,
   authorizations, authorizationsRevoke,
   audit,
   gitRemote,
