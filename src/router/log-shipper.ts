@@ -39,6 +39,8 @@ export class LogShipper implements LogSink {
   private buffer: Line[] = [];
   private readonly drops = new Map<string, { count: number; since: string }>();
   private droppedTotal = 0;
+  /** Minute reports RouterMinutes had to drop, as far as they were logged. */
+  private minutesDroppedReported = 0;
   /** Set while the delivery loop waits for lines. */
   private wake: (() => void) | undefined;
 
@@ -127,6 +129,12 @@ export class LogShipper implements LogSink {
 
   /** After a delivery got through: one line per app that lost lines, then the counts start afresh. */
   private reportDrops(): void {
+    const minutesDropped = this.o.minutes?.dropped ?? 0;
+    if (minutesDropped > this.minutesDroppedReported) {
+      // The operator's to know: these requests are missing from metrics and from the router bytes billed.
+      this.o.logger.error('router-minutes-dropped', { count: minutesDropped - this.minutesDroppedReported, droppedSinceStart: minutesDropped });
+      this.minutesDroppedReported = minutesDropped;
+    }
     if (this.drops.size === 0) return;
     const total = [...this.drops.values()].reduce((sum, d) => sum + d.count, 0);
     this.o.logger.warn('router-log-lines-dropped', { count: total, apps: this.drops.size, droppedSinceStart: this.droppedTotal });

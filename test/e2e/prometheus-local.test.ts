@@ -2,12 +2,26 @@
 // a loopback port, using the scrape token): after requests through the router (200s, 404s and H14
 // 503s), Prometheus's own query API shows the app's requests per status class, its router errors
 // and a latency quantile from the histogram; promtool finds nothing to lint in the exposition.
+// Prometheus runs with the README's scrape config as written (its address and token file aside),
+// and the token comes from the README's `berth metrics:token`.
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { berth, ROOT } from '../support/cli-harness.js';
 import { describeWith } from '../support/require-dependency.js';
 import { fixture, Platform, usePlatform, waitFor } from '../support/platform-harness.js';
 import { PrometheusServer, prometheusPackage, promtoolCheckMetrics, type PromSample } from '../support/prometheus-server.js';
 
 let p: Platform;
+
+/** The README's scrape config ("Scrape Berth with Prometheus"), pointed at this test's server and token file. */
+function readmeScrapeConfig(apiAddress: string, tokenFile: string): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = /### Scrape Berth with Prometheus[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block?.includes("'localhost:5000'") || !block.includes('/etc/prometheus/berth-token')) throw new Error('README: no scrape config for localhost:5000 with /etc/prometheus/berth-token');
+  return block.replace("'localhost:5000'", `'${apiAddress}'`).replace('/etc/prometheus/berth-token', tokenFile);
+}
 
 const byLabel = (samples: PromSample[], label: string) => Object.fromEntries(samples.map((s) => [s.metric[label], s.value]));
 
@@ -19,8 +33,12 @@ describeWith(prometheusPackage, 'Prometheus scraping Berth', () => {
     await p.createApp(app);
     await p.deployOk(app, fixture('node-hello'), 'v1');
     await p.waitForUp(app, 1);
-    const { token } = await p.ok('GET', '/metrics/token');
-    const prometheus = await PrometheusServer.start(await p.tempDir('berth-prometheus-'), { address: `127.0.0.1:${p.apiPort}`, path: '/metrics', token });
+    const dir = await p.tempDir('berth-prometheus-');
+    const printed = await berth(['metrics:token'], { home: dir, apiUrl: p.apiUrl, env: { BERTH_API_KEY: p.token } });
+    expect(printed.code, printed.stderr).toBe(0);
+    const token = printed.stdout.trim();
+    await writeFile(join(dir, 'berth-token'), printed.stdout, { mode: 0o600 });
+    const prometheus = await PrometheusServer.start(dir, readmeScrapeConfig(`127.0.0.1:${p.apiPort}`, join(dir, 'berth-token')));
     try {
       for (let n = 0; n < 5; n++) expect((await p.get(app, '/')).status).toBe(200);
       for (let n = 0; n < 3; n++) expect((await p.get(app, '/no/such/page')).status).toBe(404);

@@ -1,6 +1,6 @@
 // A Prometheus server of the test's own (Debian's `prometheus` package) on a free loopback port, with
-// its own configuration and data directory, scraping one target with a bearer token read from a
-// file; queried through its HTTP API. Also promtool, to lint an exposition text.
+// its own configuration and data directory, scraping what the test's scrape configuration says;
+// queried through its HTTP API. Also promtool, to lint an exposition text.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -29,21 +29,12 @@ export class PrometheusServer {
     child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
   }
 
-  /** Scrapes `target` (host:port) at `path` every second, sending the token in `Authorization: Bearer`. */
-  static async start(dir: string, target: { address: string; path: string; token: string }): Promise<PrometheusServer> {
+  /** Runs with `scrapeConfigs` (a `scrape_configs:` YAML block), scraping and evaluating every second. */
+  static async start(dir: string, scrapeConfigs: string): Promise<PrometheusServer> {
     await mkdir(join(dir, 'data'), { recursive: true });
     const port = await freePort();
-    await writeFile(join(dir, 'token'), target.token, { mode: 0o600 });
     const config = join(dir, 'prometheus.yml');
-    await writeFile(config, [
-      'global: {scrape_interval: 1s, evaluation_interval: 1s}',
-      'scrape_configs:',
-      '  - job_name: berth',
-      `    metrics_path: ${target.path}`,
-      `    authorization: {type: Bearer, credentials_file: ${join(dir, 'token')}}`,
-      `    static_configs: [{targets: ['${target.address}']}]`,
-      '',
-    ].join('\n'));
+    await writeFile(config, `global: {scrape_interval: 1s, evaluation_interval: 1s}\n${scrapeConfigs}`);
     const child = spawn(PROMETHEUS_BIN, [
       `--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
