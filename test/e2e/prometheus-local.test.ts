@@ -61,6 +61,7 @@ describeWith(prometheusPackage, 'Prometheus scraping Berth', () => {
       const [count] = await prometheus.query(`berth_app_request_duration_seconds_count{app="${app}"}`);
       expect(count!.value).toBe(5 + 3 + h14);
       expect((await prometheus.query(`berth_app_bytes_out_total{app="${app}"}`))[0]!.value).toBeGreaterThan(0);
+      expect((await prometheus.query(`berth_app_bytes_in_total{app="${app}"}`))[0]!.value).toBeGreaterThan(0);
       expect((await prometheus.query('berth_builds_total{outcome="succeeded"}'))[0]!.value).toBe(1);
       expect(await prometheus.target()).toMatchObject({ health: 'up' });
 
@@ -72,6 +73,12 @@ describeWith(prometheusPackage, 'Prometheus scraping Berth', () => {
       expect(problems.filter((l) => !/^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/.test(l))).toEqual([]);
       // Without the token Prometheus would get nothing.
       expect((await fetch(`${p.apiUrl}/metrics`)).status).toBe(401);
+
+      // A destroyed app leaves no series behind.
+      await p.ok('DELETE', `/apps/${app}`);
+      const after = await (await fetch(`${p.apiUrl}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text();
+      expect(after).toContain('berth_builds_total');
+      expect(after).not.toContain(`app="${app}"`);
     } finally {
       prometheus.stop();
     }
