@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 # bridge of its own, with NAT for egress.
 # docker-registry: the base-image pull suite starts its own registries on loopback ports; the
 # package's own service (port 5000, Berth's default API port) is stopped and disabled below.
-packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 iptables postgresql postgresql-client redis-server docker.io debootstrap docker-registry)
+# prometheus (and its promtool): the /metrics suite starts its own server scraping a Berth; the
+# package's own service is stopped and disabled below, like the registry's.
+packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 iptables postgresql postgresql-client redis-server docker.io debootstrap docker-registry prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -31,6 +33,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
     if [ -d /run/systemd/system ]; then systemctl disable --now docker-registry >/dev/null 2>&1 || true; fi
     invoke-rc.d docker-registry stop >/dev/null 2>&1 || true
     update-rc.d docker-registry disable >/dev/null 2>&1 || true
+  fi
+  if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+    if [ -d /run/systemd/system ]; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
+    invoke-rc.d prometheus stop >/dev/null 2>&1 || true
+    update-rc.d prometheus disable >/dev/null 2>&1 || true
   fi
 fi
 

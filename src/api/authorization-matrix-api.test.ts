@@ -134,6 +134,9 @@ const ENDPOINTS: Record<string, Entry> = {
   'GET /nodes/:node': { need: 'platform-admin' },
   'PATCH /nodes/:node': { need: 'platform-admin', body: () => ({ availability: 'active' }) },
   'DELETE /nodes/:node': { need: 'platform-admin' },
+  // Prometheus: the scrape token (not an actor here) or the platform admin's token.
+  'GET /metrics': { need: 'platform-admin' },
+  'GET /metrics/token': { need: 'platform-admin' },
   'GET /apps/:app/addons': { need: 'view' },
   'POST /apps/:app/addons': { need: 'manage', body: () => ({ plan: 'postgresql:dev' }) },
   'GET /addons/:addon': { need: 'view' },
@@ -165,6 +168,8 @@ const ENDPOINTS: Record<string, Entry> = {
 };
 
 const GIT_ROUTES = new Set(['GET /:repo/info/refs', 'POST /:repo/git-upload-pack', 'POST /:repo/git-receive-pack']);
+/** Routes that skip the tenant token check to check credentials of their own (and API tokens too): as the table says. */
+const OWN_CREDENTIAL_ROUTES = new Set(['GET /metrics']);
 
 type Outcome = 'allowed' | 'hidden' | 'forbidden' | 'unauthenticated' | 'refused';
 
@@ -324,7 +329,7 @@ describe('the authorization matrix', () => {
     expect({ missing, stale }).toEqual({ missing: [], stale: [] });
     // Public in the table ⇔ served without the token check.
     for (const r of api.routes()) if (ENDPOINTS[key(r)]?.need === 'public') expect(r.public, key(r)).toBe(true);
-    for (const r of api.routes()) if (r.public && !GIT_ROUTES.has(key(r))) expect(['public', 'internal'], key(r)).toContain(ENDPOINTS[key(r)]?.need);
+    for (const r of api.routes()) if (r.public && !GIT_ROUTES.has(key(r)) && !OWN_CREDENTIAL_ROUTES.has(key(r))) expect(['public', 'internal'], key(r)).toContain(ENDPOINTS[key(r)]?.need);
   });
 
   it('gives every actor on every endpoint exactly the outcome the table expects: no unexpected 2xx', async () => {

@@ -16,6 +16,7 @@ import { logs } from './commands/logs.js';
 import { metrics } from './commands/metrics.js';
 import { nodes, nodesActivate, nodesDrain, nodesJoinCommand, nodesRemove } from './commands/nodes.js';
 import { maintenance, maintenanceOff, maintenanceOn } from './commands/maintenance.js';
+import { metricsToken } from './commands/metrics-token.js';
 import { pgBackups, pgBackupsCapture, pgBackupsDownload, pgBackupsRestore, pgPsql } from './commands/pg.js';
 import { ps, psRestart, psScale, psStop, psType } from './commands/ps.js';
 import { redisCli } from './commands/redis.js';
@@ -45,6 +46,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   users, usersAdd, usersRemove,
   nodes, nodesJoinCommand, nodesDrain, nodesActivate, nodesRemove,
   usage, prices, pricesSet, quotas, quotasSet,
+  metricsToken,
   authorizations, authorizationsRevoke,
   audit,
   gitRemote,

@@ -272,3 +272,6 @@ export interface TeamQuota {
   max_addons: number | null;
   use: { instances: number; memory_mb: number; addons: number };
 }
+
+/** `GET /metrics/token`: the scrape token a Prometheus server sends to `GET /metrics` (admin only). */
+export interface MetricsScrapeToken { token: string; path: string }

@@ -1,7 +1,7 @@
 // The typed client of Berth's Heroku-compatible API: the only way the CLI and dashboard reach the platform.
 import type {
   Account, AdminUser, AppInfo, AuditEvent, AuditEventFilter, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, Feature, FleetNode, Formation, PriceItem, TeamQuota, UsageReport,
-  FormationUpdate, LogSession, MetricsPage, LogSessionRequest, NodeJoinCommand, Release, Source, Stack,
+  FormationUpdate, LogSession, LogSessionRequest, MetricsPage, MetricsScrapeToken, NodeJoinCommand, Release, Source, Stack,
 } from './api-types.js';
 import { AddonClient } from './addon-client.js';
 import { TeamClient } from './team-client.js';
@@ -133,6 +133,10 @@ export class BerthClient {
 
   async listNodes(): Promise<FleetNode[]> {
     return (await this.http.request<FleetNode[]>('GET', '/nodes')).body;
+  }
+
+  async metricsScrapeToken(): Promise<MetricsScrapeToken> {
+    return (await this.http.request<MetricsScrapeToken>('GET', '/metrics/token')).body;
   }
 
   async nodeJoinCommand(): Promise<NodeJoinCommand> {

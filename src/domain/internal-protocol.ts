@@ -1,5 +1,7 @@
 // What the control plane (`berth api`) and its routers (`berth router`) say to each other over the
-// internal endpoints: the published routes as an NDJSON feed, and router access-log lines back.
+// internal endpoints: the published routes as an NDJSON feed, and router access-log lines (with the
+// router's per-minute request counts) back.
+import type { RouterMinute } from './metric-samples.js';
 
 /** Where an app's up web instances are: written by the health manager, read by every router. */
 export interface PublishedRoute {
@@ -29,18 +31,19 @@ export interface RouterLogBatch {
   /** `time`: when the router wrote the line (ISO 8601), kept however late it is delivered. */
   lines: Array<{ appId: string; message: string; time?: string }>;
   /**
-   * Bytes the router sent to clients, per app per minute (the meter's router usage), for minutes that
-   * have ended. `id` is the bucket's own: a batch sent again after a lost answer is counted once.
+   * What the router saw per app per minute (requests, errors, latency, bytes: the meter's router usage
+   * is `bytesOut`), for minutes that have ended. See RouterMinuteReport for the id.
    */
-  bytes?: RouterByteCount[];
+  minutes?: RouterMinuteReport[];
 }
 
-export interface RouterByteCount {
+/**
+ * A RouterMinute on its way to the API. `id` is the report's own: a batch sent again after a lost
+ * answer is counted once. One app's minute may come in several reports (requests that finished
+ * while an earlier part was being delivered); keepers add them up.
+ */
+export interface RouterMinuteReport extends RouterMinute {
   id: string;
-  appId: string;
-  /** The minute's start, ISO 8601. */
-  minute: string;
-  bytes: number;
 }
 
 /** The header a router sends its internal token in (never a tenant's `Authorization`). */

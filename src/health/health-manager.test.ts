@@ -2,6 +2,7 @@
 // "nothing happened for five minutes" is a check that takes no time and cannot be flaky.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BerthError } from '../domain/errors.js';
+import { noMetrics, type MetricsRecorder, type PlatformMeasurement } from '../domain/metric-samples.js';
 import type { Logger } from '../platform/logger.js';
 import { silentLogger } from '../platform/logger.js';
 import { HealthManager } from './health-manager.js';
@@ -19,10 +20,10 @@ afterEach(async () => {
 });
 
 /** A HealthManager over the test world on its fake clock, its reconciles counted. */
-async function startManager(logger: Logger = silentLogger, resyncMs = 60_000) {
+async function startManager(logger: Logger = silentLogger, resyncMs = 60_000, metrics?: MetricsRecorder) {
   const reconcile = vi.spyOn(world.reconciler, 'reconcile');
   manager = new HealthManager({
-    store: world.store, runtime: world.runtime, events: world.events, reconciler: world.reconciler, clock: world.clock, logger, resyncMs,
+    store: world.store, runtime: world.runtime, events: world.events, reconciler: world.reconciler, clock: world.clock, logger, resyncMs, metrics,
   });
   controller = new AbortController();
   await manager.start(controller.signal);
@@ -98,6 +99,26 @@ describe('HealthManager', () => {
     expect(world.runtime.running()).toEqual([]);
     await world.clock.advance(1); // 1 s again: the success reset the backoff
     expect(world.runtime.running()).toEqual(['worker.1@v1']);
+  });
+
+  it('reports each reconcile pass that throws as a reconcile error of its app, and none for a pass that succeeds', async () => {
+    world = await healthWorld({});
+    const measured: PlatformMeasurement[] = [];
+    const { reconcile } = await startManager(silentLogger, 60_000, { ...noMetrics, platform: (p) => void measured.push(p) });
+    let failing = true;
+    reconcile.mockImplementation(async (appId) => {
+      if (failing) throw new Error('database is locked');
+      return Reconciler.prototype.reconcile.call(world.reconciler, appId);
+    });
+    wakeUp();
+    await world.clock.advance(1500); // the pass at once and the retry 1 s later
+    failing = false;
+    await world.clock.advance(2000); // the third, 2 s later, succeeds
+    expect(reconcile).toHaveBeenCalledTimes(4); // the start's pass too
+    expect(measured).toEqual([
+      { kind: 'reconcile-error', appId: world.app.id, at: expect.any(Number) },
+      { kind: 'reconcile-error', appId: world.app.id, at: expect.any(Number) },
+    ]);
   });
 
   it('runs an app once more, not concurrently, when woken twice during a reconcile', async () => {

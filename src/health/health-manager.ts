@@ -2,6 +2,7 @@
 // periodic resync only wake an app up; the Reconciler does the work. One reconcile per app at a
 // time; a wake-up that arrives mid-run makes the app run again right after. Every timer comes from
 // the injected Clock, so tests run the loop on fake time.
+import type { MetricsRecorder } from '../domain/metric-samples.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -20,6 +21,8 @@ export interface HealthManagerDeps {
   logger: Logger;
   /** Every app is looked at this often even without events. Default 5 s. */
   resyncMs?: number;
+  /** Where a reconcile pass that threw is counted; absent: nowhere. */
+  metrics?: MetricsRecorder;
   /** After a reconcile that threw, when to try the app again: 1 s doubling to 60 s by default, reset by a pass that succeeds. */
   retries?: KeyedRetryBackoff;
 }
@@ -122,6 +125,7 @@ export class HealthManager implements DynoDirectory {
       // A pass that throws (the store or the runtime did not answer) is "retry later", never fatal:
       // the next look may find the world fixed. The delay grows so a lasting fault is not hammered.
       const delay = this.retries.failed(appId, this.deps.clock.now());
+      this.deps.metrics?.platform({ kind: 'reconcile-error', appId, at: this.deps.clock.now() });
       this.deps.logger.error('reconcile-failed', { appId, retryInMs: delay, error: e instanceof Error ? e.stack ?? e.message : String(e) });
       this.wake(appId, delay);
     } finally {

@@ -20,6 +20,9 @@ import { metricsRoutes } from '../api/routes/metrics-routes.js';
 import { fanOutMetrics } from '../domain/metric-samples.js';
 import { InstanceSampler } from '../metrics/instance-sampler.js';
 import { MetricsHistory } from '../metrics/metrics-history.js';
+import { prometheusRoutes } from '../api/routes/prometheus-routes.js';
+import { PrometheusExposition } from '../metrics/prometheus-exposition.js';
+import { ensureScrapeToken } from '../metrics/scrape-token.js';
 import { GitRepos } from '../deploy/git/repo-store.js';
 import { sourceCapabilityPath } from '../deploy/source-capability.js';
 import { SourceStore } from '../deploy/source-store.js';
@@ -93,6 +96,12 @@ export async function runApi(): Promise<void> {
   setMaxListeners(64, signal);
 
   const store = new SqliteStore(paths.db);
+  // Measurements (instances, router minutes, builds, reconcile errors) go to every keeper through one recorder:
+  // the kept history and the Prometheus exposition.
+  const metricsLogger = logger.child({ component: 'metrics' });
+  const history = new MetricsHistory({ rows: store.metrics, clock: systemClock, logger: metricsLogger });
+  const prometheus = new PrometheusExposition({ appNames: (ids) => appNamesOf(store, ids), clock: systemClock });
+  const metrics = fanOutMetrics([history, prometheus], (e) => metricsLogger.warn('metrics-recorder-failed', { error: e instanceof Error ? e.message : String(e) }));
   const logs = new LogHub({ dir: paths.logs, logger: logger.child({ component: 'logs' }), limits: settings.logHistory });
   await logs.start(signal);
   const events = new PlatformEvents();
@@ -113,12 +122,9 @@ export async function runApi(): Promise<void> {
     store, runtime, routes, appLog: logs, clock: systemClock, logger: healthLogger, probe: tcpProbe, healthchecks: healthcheckProbe(tcpProbe),
     bootTimeoutMs: settings.bootTimeoutMs, output, rollouts, moves: balancer,
   });
-  const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger });
-  // Measurements go to every keeper: the kept history here (the Prometheus exposition joins this list).
-  const metricsLogger = logger.child({ component: 'metrics' });
-  const history = new MetricsHistory({ rows: store.metrics, clock: systemClock, logger: metricsLogger });
-  const metrics = fanOutMetrics([history], (e) => metricsLogger.warn('metrics-recorder-failed', { error: e instanceof Error ? e.message : String(e) }));
+  const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger, metrics });
   events.on((e) => { if (e.type === 'app-destroyed') void history.forgetApp(e.appId).catch((err: Error) => logger.warn('app-metrics-remain', { app: e.appId, error: err.message })); });
+  events.on((e) => { if (e.type === 'app-destroyed') prometheus.forgetApp(e.appId); });
   events.on((e) => { if (e.type === 'app-destroyed') void logs.forgetApp(e.appId).catch((err: Error) => logger.warn('app-logs-remain', { app: e.appId, error: err.message })); });
 
   // What a tenant may read never names where Berth keeps its state or where Berth itself is installed.
@@ -149,7 +155,7 @@ export async function runApi(): Promise<void> {
   const oneOffDynos = new OneOffDynos({ ...deps, runtime, oneOffs, maxLifetimeMs: settings.oneOffMaxLifetimeMs });
   const pipeline = new DeployPipeline({
     ...deps, runtime, builder, sources, outputs, paths: { builds: paths.builds }, addons: addons.addonDeps, oneOffDynos,
-    maxConcurrentBuilds: settings.buildConcurrency, launchTimeoutMs: settings.bootTimeoutMs + 5000,
+    maxConcurrentBuilds: settings.buildConcurrency, launchTimeoutMs: settings.bootTimeoutMs + 5000, metrics,
   });
   const urls = publicUrls({ apiUrl: settings.apiUrl, baseDomain: settings.baseDomain, routerPort: settings.routerPort });
   const repos = new GitRepos(paths.repos);
@@ -176,9 +182,10 @@ export async function runApi(): Promise<void> {
     stackRoutes({ builder, outputs }),
     nodeRoutes({ fleet }),
     metricsRoutes({ history }),
+    prometheusRoutes({ exposition: prometheus, scrapeToken: ensureScrapeToken(settings.home) }),
     addons.routes,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
-    internalRoutes({ token: internalToken, routes, synced: () => health.synced(), logSink: logs, routerBytes: (counts) => store.usage.addRouterBytes(counts), signal }),
+    internalRoutes({ token: internalToken, routes, synced: () => health.synced(), logSink: logs, routerUsage: (counts) => store.usage.addRouterBytes(counts), metrics, signal }),
   ]);
 
   // Before the health manager, which removes exited instances: the meter first reads their exit times.
@@ -222,6 +229,12 @@ export async function runApi(): Promise<void> {
   });
   process.once('SIGINT', () => void stopNow('SIGINT'));
   process.once('SIGTERM', () => void stopNow('SIGTERM'));
+}
+
+/** The current names of these apps; a destroyed one is missing. */
+async function appNamesOf(store: SqliteStore, ids: readonly string[]): Promise<Map<string, string>> {
+  const apps = await Promise.all(ids.map((id) => store.apps.byId(id)));
+  return new Map(apps.filter((a) => a !== undefined).map((a) => [a.id, a.name]));
 }
 
 function announceAdmin(admin: { email: string; generatedPassword?: string }, apiUrl: string): void {

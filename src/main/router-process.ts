@@ -11,6 +11,7 @@ import { RouteFeedClient } from '../router/route-feed-client.js';
 import { RouteSnapshotFile } from '../router/route-snapshot-file.js';
 import { RouteTable } from '../router/route-table.js';
 import { Router } from '../router/router.js';
+import { RouterMinutes } from '../router/router-minutes.js';
 import { installLastResort } from './last-resort.js';
 import { removePidFile, writePidFile } from './pid-files.js';
 import { busyPortMessage, exitForConfig, portInUseMessage, type ListenPort } from './port-preflight.js';
@@ -60,10 +61,11 @@ export async function runRouter(): Promise<void> {
     });
   };
 
-  const shipper = new LogShipper({ deliver: httpLogDelivery(settings.internalApiUrl, token), clock: systemClock, logger: logger.child({ component: 'router-logs' }) });
+  // Requests are added up per app per minute (metrics, and the meter's router bytes); the minutes go back with the log lines.
+  const minutes = new RouterMinutes(systemClock);
+  const shipper = new LogShipper({ deliver: httpLogDelivery(settings.internalApiUrl, token), clock: systemClock, logger: logger.child({ component: 'router-logs' }), minutes });
   const feed = new RouteFeedClient({ apiUrl: settings.internalApiUrl, token, table, clock: systemClock, logger: logger.child({ component: 'route-feed' }), onTable: saveSoon });
-  // The shipper is also the router's byte meter: bytes per app per minute go back with the log lines.
-  const router = new Router({ routes: table, logSink: shipper, metrics: shipper, logger });
+  const router = new Router({ routes: table, logSink: shipper, metrics: minutes, logger });
   const { stopped } = await router.start(signal, { port: settings.routerPort, host: settings.routerHost }).catch((e: NodeJS.ErrnoException) => {
     // Taken since the check above: a setting to change, and the supervisor does not restart us for it.
     if (e.code === 'EADDRINUSE') exitForConfig(portInUseMessage(port));

@@ -2,15 +2,14 @@
 // write() only appends to a bounded buffer, so a request never waits on the control plane; a
 // loop delivers what is buffered at once (POST /internal/router-logs; lines written while one
 // delivery is in flight make up the next batch) and retries with backoff while the API is down. Lines that do not fit are dropped and counted, and each app is told once delivery resumes
-// (as Heroku's Logplex does with L10). It is also the router's byte meter: bytes sent per app are
-// added up per minute (never a row per request) and travel with the lines once their minute is over.
-import { randomUUID } from 'node:crypto';
-import { INTERNAL_TOKEN_HEADER, type RouterByteCount, type RouterLogBatch } from '../domain/internal-protocol.js';
+// (as Heroku's Logplex does with L10). The router's per-app minutes (RouterMinutes: request counts,
+// latency, bytes: the meter's router usage) travel with the lines once their minute is over.
+import { INTERNAL_TOKEN_HEADER, type RouterLogBatch } from '../domain/internal-protocol.js';
 import type { LogSink, LogSource } from '../logs/log-sink.js';
 import { isoNow, type Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { RetryBackoff } from '../platform/retry-backoff.js';
-import type { RequestMetrics, RequestSample } from './request-metrics.js';
+import { MINUTE_MS, type RouterMinutes } from './router-minutes.js';
 
 /** A batch the API refused as malformed: retrying cannot help, so it is dropped (and counted). */
 export class RejectedBatch extends Error {}
@@ -21,6 +20,8 @@ export interface LogShipperOptions {
   deliver: DeliverBatch;
   clock: Clock;
   logger: Logger;
+  /** The router's per-app minutes, delivered with the lines; absent: lines only. */
+  minutes?: RouterMinutes;
   /** Lines kept while the API is unreachable; more are dropped. Default 10,000. */
   maxBuffered?: number;
   /** Lines per POST. Default 500. */
@@ -31,15 +32,15 @@ export interface LogShipperOptions {
 
 type Line = RouterLogBatch['lines'][number];
 
-const MINUTE_MS = 60_000;
-const minuteOf = (ms: number) => new Date(ms - (ms % MINUTE_MS)).toISOString();
+/** Minute reports per POST, well under what the API takes in one batch. */
+const MINUTES_PER_BATCH = 1000;
 
-export class LogShipper implements LogSink, RequestMetrics {
+export class LogShipper implements LogSink {
   private buffer: Line[] = [];
-  /** Bytes sent per app in each minute not yet delivered, keyed by app id and minute. */
-  private readonly byteCounts = new Map<string, RouterByteCount>();
   private readonly drops = new Map<string, { count: number; since: string }>();
   private droppedTotal = 0;
+  /** Minute reports RouterMinutes had to drop, as far as they were logged. */
+  private minutesDroppedReported = 0;
   /** Set while the delivery loop waits for lines. */
   private wake: (() => void) | undefined;
 
@@ -51,32 +52,6 @@ export class LogShipper implements LogSink, RequestMetrics {
     if (this.buffer.length >= (this.o.maxBuffered ?? 10_000)) return this.drop(appId, 1);
     this.buffer.push({ appId, message, time: isoNow(this.o.clock) });
     this.wake?.();
-  }
-
-  /** Adds the request's bytes to its app's count for this minute. */
-  onRequest(sample: RequestSample): void {
-    if (sample.bytes <= 0) return;
-    const minute = minuteOf(this.o.clock.now());
-    const key = `${sample.appId} ${minute}`;
-    const count = this.byteCounts.get(key);
-    if (count) count.bytes += sample.bytes;
-    else this.byteCounts.set(key, { id: randomUUID(), appId: sample.appId, minute, bytes: sample.bytes });
-  }
-
-  /** Byte counts ready to go: those of minutes that have ended, or all of them (`all`, at the last delivery). */
-  private dueByteCounts(all: boolean): RouterByteCount[] {
-    const current = minuteOf(this.o.clock.now());
-    return [...this.byteCounts.values()].filter((c) => all || c.minute < current).map((c) => ({ ...c }));
-  }
-
-  /** Forgets what was delivered; a count that grew meanwhile (the current minute) keeps the rest under a new id. */
-  private delivered(sent: readonly RouterByteCount[]): void {
-    for (const s of sent) {
-      const key = `${s.appId} ${s.minute}`;
-      const count = this.byteCounts.get(key)!;
-      if (count.bytes === s.bytes) this.byteCounts.delete(key);
-      else this.byteCounts.set(key, { ...count, id: randomUUID(), bytes: count.bytes - s.bytes });
-    }
   }
 
   /** Lines dropped since the start (buffer full, or refused by the API). */
@@ -94,7 +69,7 @@ export class LogShipper implements LogSink, RequestMetrics {
     const stopWaiting = () => this.wake?.();
     signal.addEventListener('abort', stopWaiting, { once: true });
     while (!signal.aborted) {
-      if (this.buffer.length === 0 && this.dueByteCounts(false).length === 0) {
+      if (this.buffer.length === 0 && (this.o.minutes?.due(false).length ?? 0) === 0) {
         await this.idle();
         continue;
       }
@@ -105,12 +80,12 @@ export class LogShipper implements LogSink, RequestMetrics {
     await this.deliverAll(AbortSignal.timeout(2_000), true).catch(() => undefined);
   }
 
-  /** Waits for a line, or while bytes are counted, for the end of their minute. */
+  /** Waits for a line, or while a minute is counted, for its end. */
   private async idle(): Promise<void> {
     const timer = new AbortController();
     const line = new Promise<void>((resolve) => (this.wake = resolve));
     const waits = [line];
-    if (this.byteCounts.size > 0) {
+    if (this.o.minutes?.counting) {
       const now = this.o.clock.now();
       waits.push(this.o.clock.sleep(MINUTE_MS - (now % MINUTE_MS), timer.signal).catch(() => undefined));
     }
@@ -120,28 +95,29 @@ export class LogShipper implements LogSink, RequestMetrics {
   }
 
   /**
-   * Sends every buffered line, batch by batch, and the byte counts of ended minutes (`allBytes`: of
-   * every minute) with the first; false when the API could not take them (retry later).
+   * Sends every buffered line, batch by batch, with the minutes that are over (`allMinutes`: every
+   * running one too); false when the API could not take them (retry later).
    */
-  async deliverAll(signal: AbortSignal, allBytes = false): Promise<boolean> {
+  async deliverAll(signal: AbortSignal, allMinutes = false): Promise<boolean> {
     const size = this.o.batchSize ?? 500;
-    for (let bytes = this.dueByteCounts(allBytes); this.buffer.length > 0 || bytes.length > 0; bytes = []) {
+    for (;;) {
       const batch = this.buffer.slice(0, size);
+      const minutes = (this.o.minutes?.due(allMinutes) ?? []).slice(0, MINUTES_PER_BATCH);
+      if (batch.length === 0 && minutes.length === 0) return true;
       try {
-        await this.o.deliver(bytes.length > 0 ? { lines: batch, bytes } : { lines: batch }, signal);
+        await this.o.deliver(minutes.length > 0 ? { lines: batch, minutes } : { lines: batch }, signal);
       } catch (e) {
         if (!(e instanceof RejectedBatch)) {
           this.o.logger.warn('router-log-delivery-failed', { error: (e as Error).message, buffered: this.buffer.length });
           return false;
         }
-        this.o.logger.error('router-log-batch-rejected', { error: e.message, lines: batch.length, byteCounts: bytes.length });
+        this.o.logger.error('router-log-batch-rejected', { error: e.message, lines: batch.length, minutes: minutes.length });
         for (const l of batch) this.drop(l.appId, 1);
       }
-      this.delivered(bytes);
+      this.o.minutes?.delivered(minutes);
       this.buffer.splice(0, batch.length);
       this.reportDrops();
     }
-    return true;
   }
 
   private drop(appId: string, n: number): void {
@@ -153,6 +129,12 @@ export class LogShipper implements LogSink, RequestMetrics {
 
   /** After a delivery got through: one line per app that lost lines, then the counts start afresh. */
   private reportDrops(): void {
+    const minutesDropped = this.o.minutes?.dropped ?? 0;
+    if (minutesDropped > this.minutesDroppedReported) {
+      // The operator's to know: these requests are missing from metrics and from the router bytes billed.
+      this.o.logger.error('router-minutes-dropped', { count: minutesDropped - this.minutesDroppedReported, droppedSinceStart: minutesDropped });
+      this.minutesDroppedReported = minutesDropped;
+    }
     if (this.drops.size === 0) return;
     const total = [...this.drops.values()].reduce((sum, d) => sum + d.count, 0);
     this.o.logger.warn('router-log-lines-dropped', { count: total, apps: this.drops.size, droppedSinceStart: this.droppedTotal });

@@ -208,7 +208,7 @@ describe('router: Heroku error codes', () => {
     expect(reply.body.toString()).toContain('Application error');
     const line = routerLines(router)[0];
     expect(line).toMatch(/^at=error code=H14 desc="No web processes running" method=GET path="\/" host=demo\.localhost request_id=[0-9a-f-]{36} fwd="127\.0\.0\.1" dyno= connect= service= status=503 bytes=\d+ protocol=http$/);
-    expect(router.samples).toEqual([expect.objectContaining({ appId: 'id-demo', status: 503 })]);
+    expect(router.samples).toEqual([expect.objectContaining({ appId: 'id-demo', status: 503, code: 'H14' })]);
   });
 
   it('H10 when every web instance has crashed', async () => {
@@ -304,7 +304,43 @@ describe('router: Heroku error codes', () => {
     expect(router.lines).toHaveLength(1);
     expect(router.lines[0]).toMatchObject({ appId: 'id-demo', source: 'router', dyno: '' });
     expect(routerLines(router)[0]).toMatch(/^at=info method=GET path="\/a\/b\?c=d" host=demo\.localhost request_id=[0-9a-f-]{36} fwd="127\.0\.0\.1" dyno=web\.1 connect=\d+ms service=\d+ms status=200 bytes=5 protocol=http$/);
-    expect(router.samples).toEqual([expect.objectContaining({ appId: 'id-demo', status: 200, bytes: 5 })]);
+    expect(router.samples).toEqual([expect.objectContaining({ appId: 'id-demo', status: 200, bytesOut: 5, concurrent: 1 })]);
+    expect(router.samples[0]!.code).toBeUndefined();
+  });
+
+  it('reports the bytes each request read from its client, once each over a keep-alive connection', async () => {
+    const backend = track(await startBackend((req, res) => { req.resume(); req.on('end', () => res.end('ok')); }));
+    const router = track(await startRouter());
+    router.routes.set(route('demo', [backendAt(backend.port)]));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    cleanups.push(() => agent.destroy());
+    const body = 'x'.repeat(10_000);
+    await send(router.port, { host: 'demo.localhost', method: 'POST', body, agent });
+    await send(router.port, { host: 'demo.localhost', path: '/small', agent });
+    const [post, get] = router.samples;
+    // The body, plus a request line and headers (a few dozen bytes, never the body twice).
+    expect(post!.bytesIn).toBeGreaterThan(body.length);
+    expect(post!.bytesIn).toBeLessThan(body.length + 500);
+    expect(get!.bytesIn).toBeGreaterThan(20);
+    expect(get!.bytesIn).toBeLessThan(500);
+  });
+
+  it('reports how many requests of the app were in flight when each one started', async () => {
+    const waiting: Array<() => void> = [];
+    const backend = track(await startBackend((_req, res) => void waiting.push(() => res.end('done'))));
+    const router = track(await startRouter());
+    router.routes.set(route('demo', [backendAt(backend.port)]));
+    const replies = [send(router.port, { host: 'demo.localhost' }), send(router.port, { host: 'demo.localhost' }), send(router.port, { host: 'demo.localhost' })];
+    await vi.waitFor(() => expect(waiting).toHaveLength(3), { timeout: 5000 });
+    for (const release of waiting.splice(0)) release();
+    await Promise.all(replies);
+    expect(router.samples.map((s) => s.concurrent).sort()).toEqual([1, 2, 3]);
+    // All three have ended: the next one is alone again.
+    const later = send(router.port, { host: 'demo.localhost' });
+    await vi.waitFor(() => expect(waiting).toHaveLength(1), { timeout: 5000 });
+    waiting[0]!();
+    await later;
+    expect(router.samples[3]!.concurrent).toBe(1);
   });
 });
 

@@ -8,6 +8,8 @@ import { formatAccessLine, type AccessRecord } from './access-log.js';
 import { badRequestPage, noSuchAppPage, routerErrorPage, sendPage } from './error-page.js';
 import { forwardRequest } from './forward-request.js';
 import { clientAddress, upstreamRequestHeaders } from './forwarded-headers.js';
+import type { ClientBytesRead } from './client-bytes-read.js';
+import type { InFlightRequests } from './in-flight-requests.js';
 import type { RequestMetrics } from './request-metrics.js';
 import type { RoundRobin } from './round-robin.js';
 import type { RouteBackend, RouteEntry, RouteTable } from './route-table.js';
@@ -24,6 +26,10 @@ export interface ProxyDeps {
   logSink: LogSink;
   logger: Logger;
   metrics: RequestMetrics;
+  /** Requests in flight per app (the concurrency each sample reports). */
+  inFlight: InFlightRequests;
+  /** Bytes each request read from its client connection. */
+  bytesRead: ClientBytesRead;
   requestTimeoutMs: number;
   /** Backends tried per request when earlier ones refuse the connection. */
   maxAttempts: number;
@@ -39,6 +45,7 @@ export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: S
   res.setHeader('X-Request-Id', requestId);
 
   // Read now: Node detaches req.socket once the response is done, before the log line is written.
+  const socket = req.socket;
   const request = { method: req.method ?? 'GET', path: req.url ?? '', host: hostName(req.headers.host) ?? '', requestId, fwd: clientAddress(req), protocol: 'http' as const };
 
   // 1. Which app? Only for a request that names one unambiguously.
@@ -50,15 +57,27 @@ export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: S
     const bytes = sendPage(res, page);
     deps.logger.info('router-bad-request', { reason: malformed, host: req.headers.host, requestId });
     // The app the first Host names sees the attempt in its own log, as it would any request.
-    if (route) logRequest(deps, route, { ...request, code: 'H25', dyno: '', status: page.status, bytes }, started);
+    // Answered at once: in flight alongside the app's others only for this moment.
+    if (route) logRequest(deps, route, { ...request, code: 'H25', dyno: '', status: page.status, bytes }, { started, concurrent: deps.inFlight.now(route.appId) + 1, socket });
     return;
   }
   if (!route) {
     sendPage(res, noSuchAppPage(requestId));
     deps.logger.info('router-unknown-host', { host: req.headers.host, requestId });
+    deps.bytesRead.take(socket); // no app's: not charged to the connection's next request either
     return;
   }
-  const finish = (outcome: Outcome) => logRequest(deps, route, { ...request, ...outcome }, started);
+  const concurrent = deps.inFlight.begin(route.appId);
+  const finish = (outcome: Outcome) => logRequest(deps, route, { ...request, ...outcome }, { started, concurrent, socket });
+  try {
+    await serve(deps, req, res, route, requestId, finish);
+  } finally {
+    deps.inFlight.end(route.appId);
+  }
+}
+
+/** Steps 2 and 3 for a request whose app is known; `finish` reports how it ended. */
+async function serve(deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, route: RouteEntry, requestId: string, finish: (outcome: Outcome) => void): Promise<void> {
 
   // 2. Can the app take requests at all?
   const refusal: RouterErrorCode | undefined = route.maintenance ? 'H80' : route.crashed ? 'H10' : route.backends.length === 0 ? 'H14' : undefined;
@@ -99,7 +118,10 @@ export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: S
   finish({ code: 'H19', dyno: '', status: page.status, bytes: sendPage(res, page) });
 }
 
-function logRequest(deps: ProxyDeps, route: RouteEntry, record: AccessRecord, started: number): void {
+function logRequest(deps: ProxyDeps, route: RouteEntry, record: AccessRecord, at: { started: number; concurrent: number; socket: IncomingMessage['socket'] }): void {
   deps.logSink.write(route.appId, 'router', '', formatAccessLine(record));
-  deps.metrics.onRequest({ appId: route.appId, status: record.status, durationMs: performance.now() - started, bytes: record.bytes });
+  deps.metrics.onRequest({
+    appId: route.appId, status: record.status, ...(record.code ? { code: record.code } : {}), durationMs: performance.now() - at.started,
+    bytesIn: deps.bytesRead.take(at.socket), bytesOut: record.bytes, concurrent: at.concurrent,
+  });
 }

@@ -1,35 +1,39 @@
-// The router's byte meter (the LogShipper): bytes per app per minute, sent once their minute is over,
-// kept while the API is down, and sent again under the same id when an answer was lost.
+// The router's byte meter (RouterMinutes, delivered by the LogShipper): bytes sent per app per minute,
+// sent once their minute is over, kept while the API is down, and sent again under the same id when
+// an answer was lost.
 import { describe, expect, it } from 'vitest';
-import type { RouterByteCount, RouterLogBatch } from '../domain/internal-protocol.js';
+import type { RouterLogBatch, RouterMinuteReport } from '../domain/internal-protocol.js';
 import { silentLogger } from '../platform/logger.js';
 import { FakeClock, flush } from '../platform/testing/fake-clock.js';
 import { LogShipper } from './log-shipper.js';
+import { RouterMinutes } from './router-minutes.js';
 
 function world() {
   const clock = new FakeClock(Date.parse('2026-11-30T10:00:10Z'));
-  const sent: RouterByteCount[] = [];
+  const sent: RouterMinuteReport[] = [];
   const api = { up: true, loseAnswer: false };
   const deliver = async (batch: RouterLogBatch) => {
     if (!api.up) throw new Error('connect ECONNREFUSED');
-    sent.push(...(batch.bytes ?? []));
+    sent.push(...(batch.minutes ?? []));
     if (api.loseAnswer) {
       api.loseAnswer = false;
       throw new Error('socket hang up'); // the API recorded it, but the router never heard so
     }
   };
-  const shipper = new LogShipper({ deliver, clock, logger: silentLogger, backoff: { initialMs: 1000, maxMs: 1000 } });
+  const minutes = new RouterMinutes(clock);
+  const shipper = new LogShipper({ deliver, clock, logger: silentLogger, minutes, backoff: { initialMs: 1000, maxMs: 1000 } });
   const controller = new AbortController();
   const done = shipper.start(controller.signal);
   const request = (appId: string, bytes: number) => {
-    shipper.onRequest({ appId, status: 200, durationMs: 1, bytes });
+    minutes.onRequest({ appId, status: 200, durationMs: 1, bytesIn: 10, bytesOut: bytes, concurrent: 1 });
     shipper.write(appId, 'router', '', `at=info bytes=${bytes}`);
   };
   return { clock, sent, api, request, stop: async () => { controller.abort(); await done; } };
 }
 
 /** Distinct counts by id (the API ignores an id it has), as `app minute bytes`. */
-const recorded = (sent: RouterByteCount[]) => [...new Map(sent.map((c) => [c.id, c])).values()].map((c) => `${c.appId} ${c.minute.slice(11, 16)} ${c.bytes}`);
+const recorded = (sent: RouterMinuteReport[]) => [...new Map(sent.map((c) => [c.id, c])).values()]
+  .map((c) => `${c.appId} ${new Date(c.minute).toISOString().slice(11, 16)} ${c.bytesOut}`);
 
 describe('router bytes', () => {
   it('adds up bytes per app per minute and sends each minute once it is over, even with no request after it', async () => {

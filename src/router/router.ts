@@ -5,7 +5,9 @@ import type { Duplex } from 'node:stream';
 import type { LogSink } from '../logs/log-sink.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
+import { ClientBytesRead } from './client-bytes-read.js';
 import { routerErrorPage, sendRawPage } from './error-page.js';
+import { InFlightRequests } from './in-flight-requests.js';
 import { proxyRequest, type ProxyDeps } from './proxy.js';
 import { noRequestMetrics, type RequestMetrics } from './request-metrics.js';
 import { RoundRobin } from './round-robin.js';
@@ -67,7 +69,10 @@ export class Router {
     const balancer = new RoundRobin();
     const unreachable = new UnreachableBackends(o.clock ?? systemClock, o.unreachableSkipMs ?? DEFAULT_UNREACHABLE_SKIP_MS);
     const tunnels = new Set<Duplex>();
-    const shared = { routes: o.routes, balancer, unreachable, logSink: o.logSink, logger, metrics: o.metrics ?? noRequestMetrics, requestTimeoutMs: o.requestTimeoutMs ?? 30_000, maxAttempts: o.maxAttempts ?? 3 };
+    const shared = {
+      routes: o.routes, balancer, unreachable, logSink: o.logSink, logger, metrics: o.metrics ?? noRequestMetrics,
+      inFlight: new InFlightRequests(), bytesRead: new ClientBytesRead(), requestTimeoutMs: o.requestTimeoutMs ?? 30_000, maxAttempts: o.maxAttempts ?? 3,
+    };
     const proxyDeps: ProxyDeps = { ...shared, pools };
     const tunnelDeps: TunnelDeps = { ...shared, connectTimeoutMs, open: tunnels };
     const unsubscribe = o.routes.onChange(() => pools.prune(o.routes));

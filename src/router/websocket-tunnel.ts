@@ -11,9 +11,11 @@ import { badRequestPage, noSuchAppPage, routerErrorPage, sendRawPage } from './e
 import { clientAddress, upstreamRequestHeaders } from './forwarded-headers.js';
 import { hostName } from './host-name.js';
 import { malformedRequest } from './request-shape.js';
+import type { ClientBytesRead } from './client-bytes-read.js';
+import type { InFlightRequests } from './in-flight-requests.js';
 import type { RequestMetrics } from './request-metrics.js';
 import type { RoundRobin } from './round-robin.js';
-import type { RouteBackend, RouteTable } from './route-table.js';
+import type { RouteBackend, RouteEntry, RouteTable } from './route-table.js';
 import type { UnreachableBackends } from './unreachable-backends.js';
 import type { RouterErrorCode } from './router-errors.js';
 
@@ -23,6 +25,8 @@ export interface TunnelDeps {
   logSink: LogSink;
   logger: Logger;
   metrics: RequestMetrics;
+  inFlight: InFlightRequests;
+  bytesRead: ClientBytesRead;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
   maxAttempts: number;
@@ -40,24 +44,49 @@ export async function tunnelUpgrade(deps: TunnelDeps, req: IncomingMessage, clie
   client.on('error', () => client.destroy());
   const route = deps.routes.get(req.headers.host);
   const request = { method: req.method ?? 'GET', path: req.url ?? '/', host: hostName(req.headers.host) ?? '', requestId, fwd: clientAddress(req), protocol: 'http' as const };
-  const logTo = (appId: string, o: Outcome) => {
+  // The handshake is the request: it is in flight until it is answered (or refused), not while the tunnel lasts.
+  const socket = req.socket;
+  const logTo = (appId: string, o: Outcome, concurrent: number) => {
     const record: AccessRecord = { ...request, ...o };
     deps.logSink.write(appId, 'router', '', formatAccessLine(record));
-    deps.metrics.onRequest({ appId, status: o.status, durationMs: performance.now() - started, bytes: o.bytes });
+    deps.metrics.onRequest({
+      appId, status: o.status, ...(o.code ? { code: o.code } : {}), durationMs: performance.now() - started,
+      bytesIn: deps.bytesRead.take(socket), bytesOut: o.bytes, concurrent,
+    });
   };
   const malformed = malformedRequest(req);
   if (malformed) {
     const page = badRequestPage(malformed, requestId);
     const bytes = sendRawPage(client, page, requestId);
     deps.logger.info('router-bad-request', { reason: malformed, host: req.headers.host, requestId });
-    if (route) logTo(route.appId, { code: 'H25', dyno: '', status: page.status, bytes });
+    if (route) logTo(route.appId, { code: 'H25', dyno: '', status: page.status, bytes }, deps.inFlight.now(route.appId) + 1);
     return;
   }
   if (!route) {
     sendRawPage(client, noSuchAppPage(requestId), requestId);
     return;
   }
-  const finish = (o: Outcome) => logTo(route.appId, o);
+  const concurrent = deps.inFlight.begin(route.appId);
+  let reported = false;
+  const finish = (o: Outcome) => {
+    if (reported) return;
+    reported = true;
+    deps.inFlight.end(route.appId);
+    logTo(route.appId, o, concurrent);
+  };
+  try {
+    await connectAndSplice(deps, req, client, head, route, requestId, started, finish);
+  } catch (e) {
+    // Not reported: the caller cuts the connection; the request must not stay counted in flight.
+    if (!reported) deps.inFlight.end(route.appId);
+    reported = true;
+    throw e;
+  }
+}
+
+async function connectAndSplice(
+  deps: TunnelDeps, req: IncomingMessage, client: Duplex, head: Buffer, route: RouteEntry, requestId: string, started: number, finish: (o: Outcome) => void,
+): Promise<void> {
   const refuse = (code: RouterErrorCode, dyno = '', extra: Partial<Outcome> = {}) => {
     const page = routerErrorPage(code, requestId);
     finish({ code, dyno, status: page.status, bytes: code === 'H27' ? 0 : sendRawPage(client, page, requestId), ...extra });

@@ -16,6 +16,7 @@ import { gateBudgetMs } from '../domain/healthchecks.js';
 import { checkProcessTypes } from '../domain/process-types.js';
 import { DEFAULT_SIZE, findSize } from '../domain/sizes.js';
 import type { App, Build, Release, Slug, User } from '../domain/types.js';
+import type { MetricsRecorder } from '../domain/metric-samples.js';
 import { BUILD_ITEM } from '../domain/usage-rating.js';
 import type { BuildOutputs, BuildOutputWriter } from '../logs/build-output.js';
 import { isoNow } from '../platform/clock.js';
@@ -42,6 +43,15 @@ export interface DeployDeps extends AppJsonDeps {
   maxConcurrentBuilds: number;
   /** How long to wait for the new web instances to come up before reporting the launch. */
   launchTimeoutMs: number;
+  /** Where each ended build is reported (outcome, duration); absent: nowhere. */
+  metrics?: MetricsRecorder;
+}
+
+/** How far a build got: whether the builder succeeded, and whether its end was reported to metrics. */
+interface BuildProgress {
+  built: boolean;
+  startedAt: number;
+  measured: boolean;
 }
 
 export interface BuildRequest {
@@ -159,7 +169,8 @@ export class DeployPipeline {
    */
   private async run(build: Build, app: App, actor: User, input: { sourceId: string; file: string } | { image: string }, out: BuildOutputWriter): Promise<void> {
     let workDir: string | undefined;
-    const progress = { built: false };
+    // From the build's turn (not its time in the queue) to its recorded outcome.
+    const progress: BuildProgress = { built: false, startedAt: this.deps.clock.now(), measured: false };
     try {
       this.deps.appLog?.write(app.id, 'berth', 'api', `Build started by ${actor.email}`);
       await mkdir(this.deps.paths.builds, { recursive: true });
@@ -179,7 +190,7 @@ export class DeployPipeline {
 
   private async buildAndRelease(
     build: Build, app: App, actor: User, input: { sourceId: string; file: string } | { image: string }, out: BuildOutputWriter, workDir: string,
-    progress: { built: boolean },
+    progress: BuildProgress,
   ): Promise<void> {
     const { store, appLog } = this.deps;
     const log = (l: string) => out.line(l);
@@ -217,17 +228,26 @@ export class DeployPipeline {
     if (cronJobs.length > 0) log(`-----> Scheduled jobs (app.json cron, UTC): ${cronJobs.map((j) => `${j.id} "${j.schedule}" ${j.command}`).join('; ')}`);
     const release = await this.release(app, actor, build, slug, out, appJson);
     await store.builds.update(build.id, { status: 'succeeded', slugId: slug.id, releaseId: release.id });
+    this.measure(app, progress, 'succeeded');
     appLog?.write(app.id, 'berth', 'api', `Deploy ${shortVersion(build)} by ${actor.email}: release v${release.version}`);
     await this.reportLaunch(app, release, slug, out);
     await appJson?.runPostdeploy(log);
     await this.pruneBuilt(app);
   }
 
+  /** Reports the build's outcome once, when it is recorded (a later step failing after success does not count it again). */
+  private measure(app: App, progress: BuildProgress, outcome: 'succeeded' | 'failed'): void {
+    if (progress.measured) return;
+    progress.measured = true;
+    const at = this.deps.clock.now();
+    this.deps.metrics?.platform({ kind: 'build', appId: app.id, at, outcome, durationMs: at - progress.startedAt });
+  }
+
   /**
    * Records the failure: the build failed, a release it left pending failed too (so nobody waits on it).
    * `built`: the build itself succeeded and the release (its release command) failed; the app log says which.
    */
-  private async fail(build: Build, app: App, out: BuildOutputWriter, e: unknown, progress: { built: boolean }): Promise<void> {
+  private async fail(build: Build, app: App, out: BuildOutputWriter, e: unknown, progress: BuildProgress): Promise<void> {
     const { store, appLog } = this.deps;
     // Only catalogue errors are worded for the tenant; anything else is ours to read in the log.
     const message = isBerthError(e) ? e.message : `Build failed because of an internal error (build id ${build.id}); the operator's log has the details.`;
@@ -235,6 +255,7 @@ export class DeployPipeline {
     // The one line that says why; `git push` and `berth deploy` add their verdict after it.
     out.line(` !     ${message}`);
     const recorded = await store.builds.update(build.id, { status: 'failed' });
+    this.measure(app, progress, 'failed');
     const release = recorded.releaseId ? await store.releases.byId(app.id, recorded.releaseId) : undefined;
     if (release?.rollout.state === 'pending') {
       const failed = await store.releases.setRollout(release.id, 'failed', `the build failed: ${message.split('\n')[0]}`);

@@ -56,8 +56,12 @@ export interface UsageRepo {
   seen(kind: UsageKind, ids: readonly string[], at: string): Promise<void>;
   /** Intervals that overlap [from, to), open ones included. */
   overlapping(from: string, to: string, filter?: UsageFilter): Promise<UsageInterval[]>;
-  /** Adds the router's byte counts (with the app's owner and team now); an id already recorded is ignored. Counts for apps no longer there are dropped. */
-  addRouterBytes(entries: readonly RouterBytes[]): Promise<void>;
+  /**
+   * Adds the router's byte counts (with the app's owner and team now); an id already recorded is
+   * ignored. Counts for apps no longer there are dropped. Returns the ids recorded by this call:
+   * what a re-sent batch brings again is not among them.
+   */
+  addRouterBytes(entries: readonly RouterBytes[]): Promise<string[]>;
   /** Bytes per app in [from, to), with the app's name and owner. */
   routerBytes(from: string, to: string, filter?: UsageFilter): Promise<Array<{ appId: Id; appName: string; ownerId: Id; bytes: number }>>;
 }

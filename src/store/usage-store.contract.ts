@@ -67,8 +67,11 @@ export function usageStoreCases(getStore: () => Store): void {
 
   it('adds router byte counts once per id, and keeps them after the app is destroyed', async () => {
     const { store, a } = await setup();
-    await store.usage.addRouterBytes([{ id: 'c1', appId: a.id, minute: '2026-11-01T10:00:00.000Z', bytes: 10 }, { id: 'c2', appId: a.id, minute: '2026-11-01T10:01:00.000Z', bytes: 5 }]);
-    await store.usage.addRouterBytes([{ id: 'c1', appId: a.id, minute: '2026-11-01T10:00:00.000Z', bytes: 10 }, { id: 'c3', appId: 'no-such-app', minute: '2026-11-01T10:00:00.000Z', bytes: 99 }]);
+    expect(await store.usage.addRouterBytes([{ id: 'c1', appId: a.id, minute: '2026-11-01T10:00:00.000Z', bytes: 10 }, { id: 'c2', appId: a.id, minute: '2026-11-01T10:01:00.000Z', bytes: 5 }]))
+      .toEqual(['c1', 'c2']);
+    // What is new in a call is what its caller may count: not c1 again, not an unknown app's.
+    expect(await store.usage.addRouterBytes([{ id: 'c1', appId: a.id, minute: '2026-11-01T10:00:00.000Z', bytes: 10 }, { id: 'c3', appId: 'no-such-app', minute: '2026-11-01T10:00:00.000Z', bytes: 99 }]))
+      .toEqual([]);
     await store.apps.delete(a.id);
     expect(await store.usage.routerBytes('2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z'))
       .toEqual([{ appId: a.id, appName: 'alpha', ownerId: a.ownerId, bytes: 15 }]);

@@ -14,6 +14,7 @@ import { internalRoutes } from '../../src/api/routes/internal-routes.js';
 import { logRoutes } from '../../src/api/routes/log-routes.js';
 import { nodeRoutes } from '../../src/api/routes/node-routes.js';
 import { oneOffRoutes } from '../../src/api/routes/one-off-routes.js';
+import { prometheusRoutes } from '../../src/api/routes/prometheus-routes.js';
 import { stackRoutes } from '../../src/api/routes/stack-routes.js';
 import { usageRoutes } from '../../src/api/routes/usage-routes.js';
 import { metricsRoutes } from '../../src/api/routes/metrics-routes.js';
@@ -80,6 +81,7 @@ export async function startFullApi(home: string, signal: AbortSignal): Promise<T
       logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
       usageRoutes({ teams: storeTeams(ctx.store), plans: PLANS.map((p) => p.name) }),
       metricsRoutes({ history: new MetricsHistory({ rows: ctx.store.metrics, clock: ctx.clock, logger: silentLogger }) }),
+      prometheusRoutes({ exposition: { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: async () => '' }, scrapeToken: 'scrape-token-for-the-matrix-0123456789' }),
       internalRoutes({ token: INTERNAL_TOKEN, routes: { entries: () => [], onChange: () => () => undefined }, synced: async () => undefined, logSink: logs, signal }),
     ]) register(app, ctx);
   };

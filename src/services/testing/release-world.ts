@@ -2,6 +2,7 @@
 // pipeline with a builder that "builds" image names into slugs, the release owner on a fake clock, a
 // shared add-on with a fake broker, and a record of the platform events. The runtime (which runs the
 // release command) is the test's: usually the health tests' FakeRuntime.
+import type { MetricsRecorder } from '../../domain/metric-samples.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,8 +46,8 @@ export interface ReleaseWorld {
 
 export const DEFAULT_PROCESS_TYPES: ProcessTypes = { web: 'node server.js', release: 'node migrate.js' };
 
-/** `buildMs`: how long each build takes on the fake clock (default: no time); `teams`: which apps are in teams (none). */
-export async function releaseWorld(o: { clock: FakeClock; runtime: Runtime; releaseTimeoutMs?: number; buildMs?: number; teams?: TeamLookup }): Promise<ReleaseWorld> {
+/** `buildMs`: how long each build takes on the fake clock (default: no time); `teams`: which apps are in teams (none); `metrics`: where builds are reported. */
+export async function releaseWorld(o: { clock: FakeClock; runtime: Runtime; releaseTimeoutMs?: number; buildMs?: number; teams?: TeamLookup; metrics?: MetricsRecorder }): Promise<ReleaseWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-releases-'));
   const store = new SqliteStore(join(dir, 'berth.sqlite'), o.clock);
   const bus = new PlatformEvents();
@@ -75,6 +76,7 @@ export async function releaseWorld(o: { clock: FakeClock; runtime: Runtime; rele
     // No health side here: the pipeline reports the rollout as it stands and ends (the owner is what is tested).
     launchTimeoutMs: 0,
     ...(o.teams ? { teams: o.teams } : {}),
+    ...(o.metrics ? { metrics: o.metrics } : {}),
   } satisfies AddonDeps & DeployDeps;
   const pipeline = new DeployPipeline(deps);
   const user = await store.users.create({ email: 'ada@example.com', passwordHash: 'h', isAdmin: false });

@@ -54,7 +54,9 @@ export function sqliteUsage(db: Database.Database): UsageRepo {
     async addRouterBytes(entries) {
       const insert = db.prepare(`INSERT INTO router_bytes (id, app_id, app_name, owner_id, team_id, minute, bytes)
                                  SELECT ?, id, name, owner_id, team_id, ?, ? FROM apps WHERE id = ? ON CONFLICT (id) DO NOTHING`);
-      db.transaction(() => { for (const e of entries) insert.run(e.id, e.minute, e.bytes, e.appId); })();
+      const recorded: string[] = [];
+      db.transaction(() => { for (const e of entries) if (insert.run(e.id, e.minute, e.bytes, e.appId).changes > 0) recorded.push(e.id); })();
+      return recorded;
     },
     async routerBytes(from, to, filter) {
       const f = filterSql(filter);
