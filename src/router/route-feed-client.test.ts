@@ -153,7 +153,7 @@ describe('route feed (GET /internal/routes) and its client', () => {
     const table = new RouteTable();
     table.set(route('alpha', 5001));
     void follow(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, table);
-    await vi.waitFor(() => expect(served).toBeGreaterThanOrEqual(4));
+    await vi.waitFor(() => expect(served).toBeGreaterThanOrEqual(4), { timeout: 15_000 });
     expect(portsOf(table)).toEqual({ alpha: [5001] });
   });
 
