@@ -67,6 +67,8 @@ export interface Settings {
   nodeDefault: 'lts' | 'stack';
   /** The Docker client configuration whose `auths` a Dockerfile build's pulls use (BERTH_DOCKER_CONFIG; default `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`, where `docker login` writes). */
   dockerConfig: string;
+  /** PEM CA certificates log drains trust besides the system's, for syslog+tls:// and https:// drains (BERTH_DRAIN_CA_FILE). */
+  drainCaFile?: string;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -168,6 +170,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     nodeReleasesDir: env.BERTH_NODE_RELEASES_DIR || join(home, 'node-releases'),
     nodeDefault: nodeDefault(env),
     dockerConfig: env.BERTH_DOCKER_CONFIG || join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json'),
+    ...(env.BERTH_DRAIN_CA_FILE ? { drainCaFile: env.BERTH_DRAIN_CA_FILE } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import type { AddonRepo } from './addon-repo.js';
 import type { EventRepo } from './audit-repo.js';
 import type { BillingRepo } from './billing-repo.js';
 import type { CronRepo } from './cron-repo.js';
+import type { LogDrainRepo } from './log-drain-repo.js';
 import type { UsageRepo } from './usage-repo.js';
 
 export type { AuditFilter, AuditVisibility, EventRepo } from './audit-repo.js';
@@ -157,6 +158,7 @@ export interface Repos {
   cron: CronRepo;
   usage: UsageRepo;
   billing: BillingRepo;
+  logDrains: LogDrainRepo;
 }
 
 export interface Store extends Repos {
