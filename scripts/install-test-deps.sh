@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 # bridge of its own, with NAT for egress.
 # docker-registry: the base-image pull suite starts its own registries on loopback ports; the
 # package's own service (port 5000, Berth's default API port) is stopped and disabled below.
-packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 iptables postgresql postgresql-client redis-server docker.io debootstrap docker-registry)
+# rsyslog/rsyslog-gnutls: the log-drain suite starts its own rsyslogd (no daemon, its own config and
+# loopback ports) as the syslog receiver, over TCP and TLS; the package's own service is not needed.
+packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 iptables postgresql postgresql-client redis-server docker.io debootstrap docker-registry rsyslog rsyslog-gnutls)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -24,7 +24,7 @@ interface Written { at: number; messages: readonly string[] }
 /**
  * Syslog over TCP has no acknowledgement: a receiver that dies loses what sat unread in its socket
  * and its queue, and the sender only learns of it when the connection breaks. So what was written
- * during the last moments (`resendWindowMs`, 2 s) before a break is written again first on the next
+ * during the last moment (`resendWindowMs`, 1 s) before a break is written again first on the next
  * connection: delivery is at least once, and a restarted receiver may see a few lines twice rather
  * than silently miss them.
  */
@@ -35,7 +35,7 @@ export class SyslogTransport implements DrainTransport {
   private readonly window: number;
 
   constructor(private readonly o: SyslogTransportOptions) {
-    this.window = o.resendWindowMs ?? 2_000;
+    this.window = o.resendWindowMs ?? 1_000;
   }
 
   async send(messages: readonly string[], signal: AbortSignal): Promise<void> {
