@@ -7,6 +7,7 @@ import { renderMarkdown, renderTable, type BenchResult } from './lib/table.js';
 import { ensureTools } from './lib/tools.js';
 import { runApiOutage } from './api-outage.js';
 import { runDeploy } from './deploy.js';
+import { runDrains } from './drains.js';
 import { runFleet } from './fleet.js';
 import { runDensity } from './density.js';
 import { runHeal } from './heal.js';
@@ -28,6 +29,7 @@ const BENCHMARKS: Record<string, { title: string; run: Bench }> = {
   'api-outage': { title: 'the router while the API is killed', run: runApiOutage },
   soak: { title: 'kill -9 of the control plane during deploys, config changes and scales (issue 11)', run: runSoak },
   fleet: { title: 'a fleet on Docker Swarm: deploy vs docker, node loss, node join (issue 14)', run: runFleet },
+  drains: { title: 'log drains: CPU per 1,000 lines/s delivered to syslog and HTTPS (issue 16)', run: runDrains },
 };
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
