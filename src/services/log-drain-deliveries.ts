@@ -40,7 +40,8 @@ export class LogDrainDeliveries {
     });
     signal.addEventListener('abort', () => { off(); for (const r of this.running.values()) r.stop.abort(); }, { once: true });
     const appIds = new Set((await this.o.store.logDrains.all()).map((d) => d.appId));
-    await Promise.all([...appIds].map((appId) => this.reconcile(appId)));
+    // Through the apps' turns, like every later wake, so an event arriving meanwhile never starts a drain twice.
+    await Promise.all([...appIds].map((appId) => this.wake(appId)));
     this.o.logger.info('log-drains-started', { drains: this.running.size });
   }
 

@@ -1,5 +1,6 @@
 // Log drains against real receivers: Debian's rsyslogd (TCP and TLS, started by the test) and a node
 // HTTPS server speaking Heroku's logplex format; the lines come from a real LogHub.
+import { setMaxListeners } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,8 @@ describeWith(rsyslog, 'log drains to a real rsyslog and a real HTTPS receiver', 
   let https: LogplexReceiver;
   let hub: LogHub;
   const stop = new AbortController();
+  // Every drain of this file stops on this one signal.
+  setMaxListeners(64, stop.signal);
   const ca = () => [readFileSync(receiver.caFile, 'utf8')];
 
   beforeAll(async () => {
