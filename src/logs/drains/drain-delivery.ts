@@ -52,6 +52,10 @@ export class DrainDelivery implements LineFollower {
 
   constructor(private readonly o: DrainDeliveryOptions) {}
 
+  private get batchSize(): number {
+    return this.o.batchSize ?? 500;
+  }
+
   /** Called by the hub for each line, synchronously: a push or a count, nothing else. */
   offer(line: LogLine): void {
     if (this.ended) return;
@@ -89,6 +93,8 @@ export class DrainDelivery implements LineFollower {
           this.wake = undefined;
           continue;
         }
+        const linger = this.o.transport.lingerMs ?? 0;
+        if (linger > 0 && this.buffer.length < this.batchSize) await this.o.clock.sleep(linger, signal).catch(() => undefined);
         if (await this.sendBatch(signal)) backoff.reset();
         else await this.o.clock.sleep(backoff.next(), signal).catch(() => undefined);
       }
@@ -101,7 +107,7 @@ export class DrainDelivery implements LineFollower {
   }
 
   private async sendBatch(signal: AbortSignal): Promise<boolean> {
-    const batch = this.buffer.slice(0, this.o.batchSize ?? 500);
+    const batch = this.buffer.slice(0, this.batchSize);
     const header = { appName: this.o.appName(), token: this.o.token };
     try {
       await this.o.transport.send(batch.map((l) => syslogMessage(l, header)), signal);

@@ -8,6 +8,11 @@ export interface DrainTransport {
    */
   send(messages: readonly string[], signal: AbortSignal): Promise<void>;
   close(): void;
+  /**
+   * How long lines may gather before a send that is not a full batch: where each send costs a
+   * request (HTTPS), fewer, fuller ones cost much less CPU on both sides. None for a stream.
+   */
+  readonly lingerMs?: number;
 }
 
 /** Makes the transport a drain's URL asks for. */

@@ -19,6 +19,8 @@ export interface HttpsTransportOptions {
 }
 
 export class HttpsTransport implements DrainTransport {
+  /** A tenth of a second of lines per POST at most, rather than a POST per burst. */
+  readonly lingerMs = 100;
   private readonly agent: Agent;
   private readonly url: string;
   private readonly authorization: string | undefined;
