@@ -3,9 +3,10 @@
 // another (TLS, certificate from a test CA), writing every received message's RFC 5424 fields to a file.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ensureCertificateAuthority, issueServerCertificate } from '../../src/platform/certificate-authority.js';
+import { freePort } from './cli-harness.js';
 import type { Dependency } from './require-dependency.js';
 
 const RSYSLOGD = '/usr/sbin/rsyslogd';
@@ -22,17 +23,6 @@ export const rsyslog: Dependency = {
 
 /** One received message as rsyslog parsed it. */
 export interface ReceivedMessage { listener: 'tcp' | 'tls'; hostname: string; appName: string; procId: string; msgId: string; timestamp: string; msg: string }
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export class RsyslogReceiver {
   private child: ChildProcess | undefined;
@@ -113,8 +103,7 @@ input(type="imtcp" port="${r.tlsPort}" address="127.0.0.1" ruleset="tls"
   }
 }
 
-async function accepts(port: number): Promise<boolean> {
-  const { connect } = await import('node:net');
+function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host: '127.0.0.1', port });
     s.once('connect', () => { s.destroy(); resolve(true); });
