@@ -7,6 +7,7 @@ import { renderMarkdown, renderTable, type BenchResult } from './lib/table.js';
 import { ensureTools } from './lib/tools.js';
 import { runApiOutage } from './api-outage.js';
 import { runDeploy } from './deploy.js';
+import { runDrains } from './drains.js';
 import { runFleet } from './fleet.js';
 import { runDensity } from './density.js';
 import { runHeal } from './heal.js';
@@ -32,6 +33,7 @@ const BENCHMARKS: Record<string, { title: string; run: Bench }> = {
   metrics: { title: 'metrics: the instance sampler per 100 instances and the history (issue 16)', run: runMetrics },
   fleet: { title: 'a fleet on Docker Swarm: deploy vs docker, node loss, node join (issue 14)', run: runFleet },
   'log-history': { title: 'log history: bytes on disk and search speed over 1M lines (issue 16)', run: runLogHistory },
+  drains: { title: 'log drains: CPU per 1,000 lines/s delivered to syslog and HTTPS (issue 16)', run: runDrains },
 };
 
 const root = resolve(import.meta.dirname, '..', '..', '..');

@@ -9,6 +9,7 @@ import { authorizations, authorizationsRevoke } from './commands/authorizations.
 import { buildpacks, buildpacksAdd, buildpacksClear, buildpacksRemove, buildpacksSet } from './commands/buildpacks.js';
 import { config, configGet, configSet, configUnset } from './commands/config.js';
 import { cron, cronResume, cronRun, cronSuspend } from './commands/cron.js';
+import { drains, drainsAdd, drainsRemove } from './commands/drains.js';
 import { gitRemote } from './commands/git.js';
 import { deploy } from './commands/deploy.js';
 import { features } from './commands/features.js';
@@ -35,7 +36,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   access, accessAdd, accessUpdate, accessRemove,
   config, configGet, configSet, configUnset,
   releases, releasesInfo, releasesRollback,
-  deploy, logs, metrics,
+  deploy, logs, metrics, drains, drainsAdd, drainsRemove,
   maintenance, maintenanceOn, maintenanceOff,
   ps, psScale, psRestart, psStop, psType,
   run, runDetached,

@@ -173,6 +173,18 @@ export interface Dyno {
 export interface LogSessionRequest { tail?: boolean; lines?: number; source?: string; dyno?: string; since?: string; until?: string; grep?: string }
 export interface LogSession { id?: string; logplex_url: string; created_at?: string; updated_at?: string }
 
+/** Heroku's log-drain: where the app's log stream is forwarded (`addon` is always null on Berth). */
+export interface LogDrain {
+  id: string;
+  url: string;
+  /** `d.<uuid>`: the syslog HOSTNAME and `Logplex-Drain-Token` of what the drain receives. */
+  token: string;
+  addon: null;
+  app: { id: string; name: string };
+  created_at: string;
+  updated_at: string;
+}
+
 /** A scheduled job of the app's current release (app.json `cron`); Berth's own resource. */
 export interface CronJob {
   id: string;

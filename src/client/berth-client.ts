@@ -1,6 +1,6 @@
 // The typed client of Berth's Heroku-compatible API: the only way the CLI and dashboard reach the platform.
 import type {
-  Account, AdminUser, AppInfo, AuditEvent, AuditEventFilter, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, Feature, FleetNode, Formation, PriceItem, TeamQuota, UsageReport,
+  Account, AdminUser, AppInfo, AuditEvent, AuditEventFilter, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, LogDrain, Feature, FleetNode, Formation, PriceItem, TeamQuota, UsageReport,
   FormationUpdate, LogSession, LogSessionRequest, MetricsPage, MetricsScrapeToken, NodeJoinCommand, Release, Source, Stack,
 } from './api-types.js';
 import { AddonClient } from './addon-client.js';
@@ -191,6 +191,21 @@ export class BerthClient {
   async setBuildpacks(app: string, buildpacks: string[]): Promise<BuildpackInstallation[]> {
     const body = { updates: buildpacks.map((buildpack) => ({ buildpack })) };
     return (await this.http.request<BuildpackInstallation[]>('PUT', `/apps/${seg(app)}/buildpack-installations`, { body })).body;
+  }
+
+  // --- log drains -----------------------------------------------------------------------
+
+  async listLogDrains(app: string): Promise<LogDrain[]> {
+    return (await this.http.request<LogDrain[]>('GET', `/apps/${seg(app)}/log-drains`)).body;
+  }
+
+  async addLogDrain(app: string, url: string): Promise<LogDrain> {
+    return (await this.http.request<LogDrain>('POST', `/apps/${seg(app)}/log-drains`, { body: { url } })).body;
+  }
+
+  /** By URL, id or token. */
+  async removeLogDrain(app: string, identity: string): Promise<LogDrain> {
+    return (await this.http.request<LogDrain>('DELETE', `/apps/${seg(app)}/log-drains/${seg(identity)}`)).body;
   }
 
   // --- scheduled jobs (app.json cron) ----------------------------------------------------

@@ -41,7 +41,14 @@ interface AppStream {
   ring: RingBuffer<LogLine>;
   history: AppLogHistory;
   nextSeq: number;
-  readers: Set<LogSubscription>;
+  readers: Set<LineFollower>;
+}
+
+/** A live reader called synchronously for every line; it must never block (it keeps its own bounded buffer). */
+export interface LineFollower {
+  offer(line: LogLine): void;
+  /** The stream ended for it: the app was forgotten, or the hub closed. */
+  end(): void;
 }
 
 // App ids become folder names: nothing that could climb out of the directory or hide as a dotfile.
@@ -131,6 +138,18 @@ export class LogHub implements LogSink, LogReader, LogHistoryReader {
     if (!app) sub.end();
     else if (!signal.aborted) app.readers.add(sub);
     return sub;
+  }
+
+  /**
+   * Like `subscribe`, for an in-process reader with its own buffer and drop policy (a log drain):
+   * every line, unfiltered, handed over as it is written. Unregistered when `signal` aborts.
+   */
+  follow(appId: string, follower: LineFollower, signal: AbortSignal): void {
+    const app = this.forgotten.has(appId) ? undefined : this.stream(appId);
+    if (!app) return follower.end();
+    if (signal.aborted) return;
+    app.readers.add(follower);
+    signal.addEventListener('abort', () => app.readers.delete(follower), { once: true });
   }
 
   /** The app was destroyed: drop its lines, end its tails and delete its history. */

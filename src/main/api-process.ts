@@ -10,6 +10,8 @@ import { deployRoutes } from '../api/routes/deploy-routes.js';
 import { gitRoutes } from '../api/routes/git-routes.js';
 import { internalRoutes } from '../api/routes/internal-routes.js';
 import { registerDynoRoutes } from '../api/routes/dyno-routes.js';
+import { logDrainRoutes } from '../api/routes/log-drain-routes.js';
+import { startLogDrains } from './log-drains.js';
 import { logRoutes } from '../api/routes/log-routes.js';
 import { cronRoutes } from '../api/routes/cron-routes.js';
 import { usageRoutes } from '../api/routes/usage-routes.js';
@@ -186,6 +188,7 @@ export async function runApi(): Promise<void> {
     addons.routes,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
     internalRoutes({ token: internalToken, routes, synced: () => health.synced(), logSink: logs, routerUsage: (counts) => store.usage.addRouterBytes(counts), metrics, signal }),
+    logDrainRoutes,
   ]);
 
   // Before the health manager, which removes exited instances: the meter first reads their exit times.
@@ -197,6 +200,8 @@ export async function runApi(): Promise<void> {
   const historyStopped = history.start(signal).catch((e: Error) => logger.error('metrics-history-stopped', { error: e.stack ?? e.message }));
   if (balancer) events.on((e) => { if (e.type === 'nodes-changed') balancer.wake(); });
   if (balancer) void balancer.start(signal).catch((e: Error) => logger.error('fleet-balancer-stopped', { error: e.stack ?? e.message }));
+  // Every stored drain resumes before the API listens, so no line written from now on misses it.
+  await startLogDrains({ settings, store, events, logs, logger }, signal);
   // Scheduled jobs run once the health manager runs; its first pass is the catch-up after a restart.
   void scheduler.start(signal).catch((e: Error) => logger.error('cron-scheduler-stopped', { error: e.stack ?? e.message }));
   await api.listen({ port: settings.apiPort, host: settings.apiHost }).catch((e: NodeJS.ErrnoException) => {

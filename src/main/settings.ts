@@ -74,6 +74,8 @@ export interface Settings {
    * seconds), and at most BERTH_LOG_MAX_APP_MB megabytes per app (default 100), oldest deleted first.
    */
   logHistory: LogHistoryLimits;
+  /** PEM CA certificates log drains trust besides the system's, for syslog+tls:// and https:// drains (BERTH_DRAIN_CA_FILE). */
+  drainCaFile?: string;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -184,6 +186,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     nodeDefault: nodeDefault(env),
     dockerConfig: env.BERTH_DOCKER_CONFIG || join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json'),
     logHistory: logHistory(env),
+    ...(env.BERTH_DRAIN_CA_FILE ? { drainCaFile: env.BERTH_DRAIN_CA_FILE } : {}),
   };
 }
 

@@ -7,6 +7,8 @@ export type PlatformEvent =
   /** A release's stored rollout moved (written by its owner first; waiters re-read the store). */
   | { type: 'rollout-changed'; appId: string; releaseId: string; state: RolloutState }
   | { type: 'app-destroyed'; appId: string; appName: string }
+  /** A log drain was added to or removed from the app (its deliveries re-read the store). */
+  | { type: 'log-drains-changed'; appId: string }
   /** An operator drained, activated or removed a node (the fleet balancer looks again at once). */
   | { type: 'nodes-changed'; node: string };
 

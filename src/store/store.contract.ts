@@ -7,6 +7,7 @@ import { auditRow, auditStoreCases } from './audit-store.contract.js';
 import { usageStoreCases } from './usage-store.contract.js';
 import { metricsStoreCases } from './metrics-store.contract.js';
 import { teamStoreCases } from './team-store.contract.js';
+import { logDrainStoreCases } from './log-drain-store.contract.js';
 
 export function storeContract(name: string, open: () => Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup: () => Promise<void> }>): void {
   describe(`Store contract: ${name}`, () => {
@@ -24,6 +25,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
 
     const makeUser = (email = 'ada@example.com') => store.users.create({ email, passwordHash: 'h', isAdmin: false });
     const makeApp = async (name = 'demo') => store.apps.create({ name, ownerId: (await makeUser(`${name}@example.com`)).id, stack: 'berth-24' });
+    logDrainStoreCases({ store: () => store, makeApp });
 
     it('creates and finds users by id and email, and counts them', async () => {
       const u = await makeUser();

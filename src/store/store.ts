@@ -8,6 +8,7 @@ import type { AddonRepo } from './addon-repo.js';
 import type { EventRepo } from './audit-repo.js';
 import type { BillingRepo } from './billing-repo.js';
 import type { CronRepo } from './cron-repo.js';
+import type { LogDrainRepo } from './log-drain-repo.js';
 import type { UsageRepo } from './usage-repo.js';
 import type { MetricsRepo } from './metrics-repo.js';
 
@@ -160,6 +161,7 @@ export interface Repos {
   billing: BillingRepo;
   /** The metrics history's rows (metrics/metrics-history.ts). */
   metrics: MetricsRepo;
+  logDrains: LogDrainRepo;
 }
 
 export interface Store extends Repos {

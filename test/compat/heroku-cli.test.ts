@@ -11,6 +11,7 @@ import {
 } from '../support/heroku-cli.js';
 import { describeWith } from '../support/require-dependency.js';
 import { describeRestOfTheList } from './heroku-cli-rest.cases.js';
+import { describeDrains } from './heroku-cli-drains.cases.js';
 import { describeTeams } from './heroku-cli-teams.cases.js';
 
 const execFileAsync = promisify(execFile);
@@ -505,6 +506,9 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
       server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
     });
     describeTeams({
+      server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
+    });
+    describeDrains({
       server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
     });
   });

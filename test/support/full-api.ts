@@ -11,6 +11,7 @@ import { deployRoutes } from '../../src/api/routes/deploy-routes.js';
 import { registerDynoRoutes } from '../../src/api/routes/dyno-routes.js';
 import { gitRoutes } from '../../src/api/routes/git-routes.js';
 import { internalRoutes } from '../../src/api/routes/internal-routes.js';
+import { logDrainRoutes } from '../../src/api/routes/log-drain-routes.js';
 import { logRoutes } from '../../src/api/routes/log-routes.js';
 import { nodeRoutes } from '../../src/api/routes/node-routes.js';
 import { oneOffRoutes } from '../../src/api/routes/one-off-routes.js';
@@ -79,6 +80,7 @@ export async function startFullApi(home: string, signal: AbortSignal): Promise<T
       nodeRoutes({ fleet: new FakeFleet(async () => []) }),
       addonRoutes({ brokers, plans: new PlanCatalog(), backupsDir: dir('backups') }),
       logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
+      logDrainRoutes,
       usageRoutes({ teams: storeTeams(ctx.store), plans: PLANS.map((p) => p.name) }),
       metricsRoutes({ history: new MetricsHistory({ rows: ctx.store.metrics, clock: ctx.clock, logger: silentLogger }) }),
       prometheusRoutes({ exposition: { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: async () => '' }, scrapeToken: 'scrape-token-for-the-matrix-0123456789' }),

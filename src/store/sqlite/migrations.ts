@@ -284,4 +284,17 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (series_id, step, minute)
   ) WITHOUT ROWID;
   `,
+  // 11: log drains (issue 16): where each app's stream is forwarded. The token is Heroku's `d.<uuid>`,
+  // unique across apps since receivers tell drains apart by it; one drain per URL per app.
+  `
+  CREATE TABLE log_drains (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    token TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (app_id, url)
+  );
+  `,
 ];

@@ -12,6 +12,7 @@ import { sqliteApps, sqliteConfig, sqliteFormation } from './app-repos.js';
 import { sqliteTokens, sqliteUsers } from './account-repos.js';
 import { sqliteCron } from './cron-repos.js';
 import { sqliteMetrics } from './metrics-repos.js';
+import { sqliteLogDrains } from './log-drain-repos.js';
 import { sqliteBilling, sqliteUsage } from './usage-repos.js';
 import { sqliteCollaborators, sqliteTeams } from './team-repos.js';
 import { MIGRATIONS } from './migrations.js';
@@ -67,6 +68,7 @@ function makeRepos(db: Database.Database, clock: Clock): Repos {
     usage: sqliteUsage(db),
     billing: sqliteBilling(db),
     metrics: sqliteMetrics(db),
+    logDrains: sqliteLogDrains(db, ctx),
   };
 }
 
@@ -88,7 +90,7 @@ export class SqliteStore implements Store {
 
   readonly users; readonly tokens; readonly apps; readonly teams; readonly collaborators; readonly config; readonly releases;
   readonly formation; readonly slugs; readonly builds; readonly events; readonly addons; readonly cron;
-  readonly usage; readonly billing; readonly metrics;
+  readonly usage; readonly billing; readonly metrics; readonly logDrains;
 
   constructor(file: string, clock: Clock = systemClock) {
     this.db = openSqlite(file);
@@ -96,7 +98,7 @@ export class SqliteStore implements Store {
     const outer = serialized(this.raw, (fn) => this.exclusive(fn));
     ({ users: this.users, tokens: this.tokens, apps: this.apps, teams: this.teams, collaborators: this.collaborators, config: this.config, releases: this.releases,
       formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons, cron: this.cron,
-      usage: this.usage, billing: this.billing, metrics: this.metrics } = outer);
+      usage: this.usage, billing: this.billing, metrics: this.metrics, logDrains: this.logDrains } = outer);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,0 +1,11 @@
+// The transport for each drain scheme, with the CA certificates the operator adds to the system's.
+import type { Clock } from '../../platform/clock.js';
+import type { DrainTransportFactory } from './drain-transport.js';
+import { HttpsTransport } from './https-transport.js';
+import { SyslogTransport } from './syslog-transport.js';
+
+export function drainTransports(o: { clock: Clock; extraCa?: readonly string[] }): DrainTransportFactory {
+  return (target, token) => target.scheme === 'https'
+    ? new HttpsTransport({ target, token, ...(o.extraCa ? { extraCa: o.extraCa } : {}) })
+    : new SyslogTransport({ target, clock: o.clock, ...(o.extraCa ? { extraCa: o.extraCa } : {}) });
+}
