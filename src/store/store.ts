@@ -9,6 +9,7 @@ import type { EventRepo } from './audit-repo.js';
 import type { BillingRepo } from './billing-repo.js';
 import type { CronRepo } from './cron-repo.js';
 import type { UsageRepo } from './usage-repo.js';
+import type { WebhookRepo } from './webhook-repo.js';
 
 export type { AuditFilter, AuditVisibility, EventRepo } from './audit-repo.js';
 
@@ -157,6 +158,7 @@ export interface Repos {
   cron: CronRepo;
   usage: UsageRepo;
   billing: BillingRepo;
+  webhooks: WebhookRepo;
 }
 
 export interface Store extends Repos {

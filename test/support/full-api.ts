@@ -16,6 +16,8 @@ import { nodeRoutes } from '../../src/api/routes/node-routes.js';
 import { oneOffRoutes } from '../../src/api/routes/one-off-routes.js';
 import { stackRoutes } from '../../src/api/routes/stack-routes.js';
 import { usageRoutes } from '../../src/api/routes/usage-routes.js';
+import { webhookRoutes } from '../../src/api/routes/webhook-routes.js';
+import { SecretBox } from '../../src/platform/secret-box.js';
 import { storeTeams } from '../../src/services/team-lookup.js';
 import { BrokerRegistry } from '../../src/addons/broker-registry.js';
 import { PLANS, PlanCatalog } from '../../src/addons/plans.js';
@@ -76,6 +78,7 @@ export async function startFullApi(home: string, signal: AbortSignal): Promise<T
       addonRoutes({ brokers, plans: new PlanCatalog(), backupsDir: dir('backups') }),
       logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
       usageRoutes({ teams: storeTeams(ctx.store), plans: PLANS.map((p) => p.name) }),
+      webhookRoutes({ secrets: SecretBox.forHome(home) }),
       internalRoutes({ token: INTERNAL_TOKEN, routes: { entries: () => [], onChange: () => () => undefined }, synced: async () => undefined, logSink: logs, signal }),
     ]) register(app, ctx);
   };

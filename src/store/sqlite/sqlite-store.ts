@@ -15,6 +15,7 @@ import { sqliteBilling, sqliteUsage } from './usage-repos.js';
 import { sqliteCollaborators, sqliteTeams } from './team-repos.js';
 import { MIGRATIONS } from './migrations.js';
 import { sqliteEvents } from './audit-events-repo.js';
+import { sqliteWebhooks } from './webhook-repos.js';
 import { sqliteBuilds, sqliteReleases, sqliteSlugs } from './release-repos.js';
 
 export function openSqlite(file: string): Database.Database {
@@ -65,6 +66,7 @@ function makeRepos(db: Database.Database, clock: Clock): Repos {
     cron: sqliteCron(db),
     usage: sqliteUsage(db),
     billing: sqliteBilling(db),
+    webhooks: sqliteWebhooks(db, ctx),
   };
 }
 
@@ -86,7 +88,7 @@ export class SqliteStore implements Store {
 
   readonly users; readonly tokens; readonly apps; readonly teams; readonly collaborators; readonly config; readonly releases;
   readonly formation; readonly slugs; readonly builds; readonly events; readonly addons; readonly cron;
-  readonly usage; readonly billing;
+  readonly usage; readonly billing; readonly webhooks;
 
   constructor(file: string, clock: Clock = systemClock) {
     this.db = openSqlite(file);
@@ -94,7 +96,7 @@ export class SqliteStore implements Store {
     const outer = serialized(this.raw, (fn) => this.exclusive(fn));
     ({ users: this.users, tokens: this.tokens, apps: this.apps, teams: this.teams, collaborators: this.collaborators, config: this.config, releases: this.releases,
       formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons, cron: this.cron,
-      usage: this.usage, billing: this.billing } = outer);
+      usage: this.usage, billing: this.billing, webhooks: this.webhooks } = outer);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
