@@ -22,6 +22,7 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const HISTORY_MS = 7 * 24 * 3600_000;
 
 const IDLE_LOOK_MS = 60_000;
+const RETRY_LOOK_MS = 1000;
 const PRUNE_EVERY_MS = 3600_000;
 
 export interface WebhookDispatcherDeps {
@@ -75,10 +76,13 @@ export class WebhookDispatcher {
   }
 
   private async untilNextLook(): Promise<number> {
-    // While attempts are under way, their end wakes the loop; otherwise the earliest due time does.
     const next = await this.deps.store.webhooks.nextDue();
     if (next === undefined) return IDLE_LOOK_MS;
-    return Math.min(IDLE_LOOK_MS, Math.max(0, Date.parse(next) - this.deps.clock.now()));
+    const wait = Date.parse(next) - this.deps.clock.now();
+    if (wait > 0) return Math.min(IDLE_LOOK_MS, wait);
+    // Due but not started: its webhook (or every slot) is busy, and that attempt's end wakes the loop.
+    // With nothing in flight the look itself failed; try again shortly rather than spin.
+    return this.inFlight.size > 0 ? IDLE_LOOK_MS : RETRY_LOOK_MS;
   }
 
   private async sendDue(): Promise<void> {
