@@ -7,6 +7,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../src/services/webhook-signature.js';
+import { berth, tempDir } from '../support/cli-harness.js';
 import { fixture, Platform, usePlatform, waitFor } from '../support/platform-harness.js';
 
 let p: Platform;
@@ -112,4 +113,28 @@ describe('app webhooks', () => {
     const event = await p.ok('GET', `/apps/${app}/webhook-events/${delivered.event.id}`);
     expect(event).toMatchObject({ include: 'api:formation', payload: { resource: 'formation', action: 'update' } });
   }, 60_000);
+
+  it("runs the README's commands: webhooks:add prints the secret, deliveries show the deploy's events", async () => {
+    const app = 'hooks-readme';
+    await p.createApp(app);
+    const home = await tempDir('berth-e2e-webhooks-cli-');
+    const cli = (args: string[]) => berth(args, { home, apiUrl: p.apiUrl, env: { BERTH_API_KEY: p.token }, timeoutMs: 60_000 });
+    const added = await cli(['webhooks:add', '-u', `${base}/readme`, '-i', 'api:release,api:build,dyno', '-l', 'sync', '-a', app]);
+    expect(added.code, added.stderr).toBe(0);
+    const secret = /Webhooks Signing Secret\s*\n\s*([0-9a-f]{64})/.exec(added.stdout)?.[1];
+    expect(secret, added.stdout).toBeDefined();
+    expect((await cli(['webhooks', '-a', app])).stdout).toMatch(new RegExp(`${base.replace(/[.]/g, '\\.')}/readme\\s+api:release,api:build,dyno\\s+sync`));
+    await p.deployOk(app, fixture('node-hello'), 'v1');
+    const released = await waitFor(() => find('/readme', 'api:release', (b) => b.action === 'update'), 20_000, 'the api:release update');
+    expect(verifyWebhookSignature(released.raw, secret!, String(released.headers['heroku-webhook-hmac-sha256']))).toBe(true);
+    const deliveries = await waitFor(async () => {
+      const out = (await cli(['webhooks:deliveries', '-a', app])).stdout;
+      return /api:release\s+sync\s+1\s+200/.test(out) && out;
+    }, 20_000, 'the release delivery in webhooks:deliveries');
+    const id = released.body.webhook_metadata.delivery.id as string;
+    expect(deliveries).toContain(id);
+    const info = await cli(['webhooks:deliveries:info', id, '-a', app]);
+    expect(info.stdout).toMatch(/Status:\s+succeeded/);
+    expect(info.stdout).toContain('"resource": "release"');
+  }, 90_000);
 });
