@@ -40,7 +40,7 @@ describe('Reconciler: dyno-changed events', () => {
     await world.deploy();
     await world.reconcile();
     await world.reconcile();
-    expect(dynoChanges(world).filter((c) => c.state === 'down')).toEqual([{ name: 'worker.1', state: 'down', previousState: 'up', reason: 'replaced', exitStatus: null }]);
+    expect(dynoChanges(world).filter((c) => c.state === 'down')).toEqual([{ name: 'worker.1', state: 'down', previousState: 'up', reason: 'stopped', exitStatus: null }]);
     expect(dynoChanges(world).filter((c) => c.state === 'crashed')).toEqual([]);
   });
 });

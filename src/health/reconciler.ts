@@ -440,7 +440,7 @@ export class Reconciler {
   private retire(instance: Instance): void {
     if (this.stopping.has(instance.id)) return;
     this.stopping.add(instance.id);
-    this.announce(instance, 'down', this.boot.get(instance.id)?.upSince !== undefined ? 'up' : 'starting', 'replaced');
+    this.announce(instance, 'down', this.boot.get(instance.id)?.upSince !== undefined ? 'up' : 'starting', 'stopped');
     const drain = isWeb(instance.processType) ? this.deps.drainMs ?? 1000 : 0;
     void this.deps.clock.sleep(drain).then(() => this.stopNow(instance, true));
   }
@@ -467,6 +467,7 @@ export class Reconciler {
     const move = ofCurrentRelease ? this.moves.moveOf(instance.id) : undefined;
     this.deps.appLog.write(instance.appId, 'berth', instance.name, move ? moveLine(move) : `Release v${instance.releaseVersion} was replaced before it came up`);
     this.deps.logger.info('instance-superseded-before-up', { app: instance.appName, dyno: instance.name, release: instance.releaseVersion });
+    this.announce(instance, 'down', 'starting', 'stopped');
     this.stopNow(instance);
   }
 

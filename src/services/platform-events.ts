@@ -33,8 +33,8 @@ export interface DynoChange {
   previousState: 'starting' | 'up' | null;
   /** The process's exit status when it exited on its own; null otherwise. */
   exitStatus: number | null;
-  /** Why it crashed or went down: its process exited, R10 (no bind to $PORT in time), a failed healthcheck, its node was lost, or it was replaced. */
-  reason: 'exited' | 'boot-timeout' | 'healthcheck' | 'node-lost' | 'replaced' | null;
+  /** Why it crashed or went down: its process exited, R10 (no bind to $PORT in time), a failed healthcheck, its node was lost, or it was stopped on purpose (replaced by a new release or a resize, scaled down, moved). */
+  reason: 'exited' | 'boot-timeout' | 'healthcheck' | 'node-lost' | 'stopped' | null;
 }
 
 export type PlatformEventListener = (event: PlatformEvent) => void;
