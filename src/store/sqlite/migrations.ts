@@ -290,7 +290,6 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX webhook_events_created ON webhook_events(created_at);
   CREATE TABLE webhook_deliveries (
     id TEXT PRIMARY KEY,
-    seq INTEGER NOT NULL,
     app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
     webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
     event_id TEXT NOT NULL REFERENCES webhook_events(id) ON DELETE CASCADE,
@@ -301,7 +300,9 @@ export const MIGRATIONS: readonly Migration[] = [
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
   );
-  CREATE INDEX webhook_deliveries_app ON webhook_deliveries(app_id, seq);
+  CREATE INDEX webhook_deliveries_app ON webhook_deliveries(app_id);
+  CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id);
+  CREATE INDEX webhook_deliveries_event ON webhook_deliveries(event_id);
   CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE next_attempt_at IS NOT NULL;
   `,
 ];

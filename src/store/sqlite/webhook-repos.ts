@@ -42,7 +42,8 @@ const toDelivery = (r: Row): WebhookDelivery => ({
   updatedAt: r.updated_at as string,
 });
 
-const DELIVERY_SELECT = `SELECT d.*, w.level AS level, e.include AS event_include
+// The rowid grows with each insert: the order deliveries were recorded in, whatever their timestamps.
+const DELIVERY_SELECT = `SELECT d.*, d.rowid AS seq, w.level AS level, e.include AS event_include
   FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN webhook_events e ON e.id = d.event_id`;
 
 export function sqliteWebhooks(db: Database.Database, ctx: RepoContext): WebhookRepo {
@@ -54,8 +55,6 @@ export function sqliteWebhooks(db: Database.Database, ctx: RepoContext): Webhook
     const r = db.prepare(`${DELIVERY_SELECT} WHERE d.id = ?`).get(id) as Row | undefined;
     return r && toDelivery(r);
   };
-  // Deliveries are listed newest first by a sequence, not by time: many share a millisecond.
-  const nextSeq = () => ((db.prepare('SELECT MAX(seq) AS s FROM webhook_deliveries').get() as { s: number | null }).s ?? 0) + 1;
   return {
     async create(input) {
       const id = ctx.newId();
@@ -86,12 +85,11 @@ export function sqliteWebhooks(db: Database.Database, ctx: RepoContext): Webhook
       const now = ctx.now();
       db.prepare('INSERT INTO webhook_events (id, app_id, include, payload, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(event.id, event.appId, event.include, JSON.stringify(event.payload), now);
-      const insert = db.prepare(`INSERT INTO webhook_deliveries (id, seq, app_id, webhook_id, event_id, status, num_attempts, next_attempt_at, created_at, updated_at)
-                                 VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`);
-      let seq = nextSeq();
+      const insert = db.prepare(`INSERT INTO webhook_deliveries (id, app_id, webhook_id, event_id, status, num_attempts, next_attempt_at, created_at, updated_at)
+                                 VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`);
       return webhooks.map((w) => {
         const id = ctx.newId();
-        insert.run(id, seq++, event.appId, w.id, event.id, dueAt, now, now);
+        insert.run(id, event.appId, w.id, event.id, dueAt, now, now);
         return deliveryById(id)!;
       });
     },
@@ -105,7 +103,7 @@ export function sqliteWebhooks(db: Database.Database, ctx: RepoContext): Webhook
     async deliveries(appId, filter = {}) {
       const status = filter.status ? ' AND d.status = ?' : '';
       const args: unknown[] = [appId, ...(filter.status ? [filter.status] : []), filter.limit ?? 1000];
-      return (db.prepare(`${DELIVERY_SELECT} WHERE d.app_id = ?${status} ORDER BY d.seq DESC LIMIT ?`).all(...args) as Row[]).map(toDelivery);
+      return (db.prepare(`${DELIVERY_SELECT} WHERE d.app_id = ?${status} ORDER BY d.rowid DESC LIMIT ?`).all(...args) as Row[]).map(toDelivery);
     },
     async deliveryById(appId, id) {
       const d = deliveryById(id);
@@ -113,7 +111,7 @@ export function sqliteWebhooks(db: Database.Database, ctx: RepoContext): Webhook
     },
     async due(now, limit) {
       return (db.prepare(`${DELIVERY_SELECT} WHERE d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= ? AND d.status IN ('pending', 'retrying')
-                          ORDER BY d.next_attempt_at, d.seq LIMIT ?`).all(now, limit) as Row[]).map(toDelivery);
+                          ORDER BY d.next_attempt_at, d.rowid LIMIT ?`).all(now, limit) as Row[]).map(toDelivery);
     },
     async nextDue() {
       const r = db.prepare(`SELECT MIN(next_attempt_at) AS t FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL AND status IN ('pending', 'retrying')`).get() as { t: string | null };
