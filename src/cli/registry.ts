@@ -28,6 +28,9 @@ import { quotas, quotasSet } from './commands/quotas.js';
 import { prices, pricesSet, usage } from './commands/usage.js';
 import { members, membersAdd, membersRemove, membersSet, teams, teamsCreate } from './commands/teams.js';
 import { users, usersAdd, usersRemove } from './commands/users.js';
+import {
+  webhooks, webhooksAdd, webhooksDeliveries, webhooksDeliveriesInfo, webhooksEvents, webhooksEventsInfo, webhooksInfo, webhooksRemove, webhooksUpdate,
+} from './commands/webhooks.js';
 
 export const COMMANDS: readonly CommandDefinition[] = [
   login, logout, whoami, token,
@@ -41,6 +44,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   ps, psScale, psRestart, psStop, psType,
   run, runDetached,
   cron, cronRun, cronSuspend, cronResume,
+  webhooks, webhooksAdd, webhooksInfo, webhooksUpdate, webhooksRemove, webhooksDeliveries, webhooksDeliveriesInfo, webhooksEvents, webhooksEventsInfo,
   buildpacks, buildpacksSet, buildpacksAdd, buildpacksRemove, buildpacksClear,
   stack, stackSet, stackBuild,
   features,

@@ -5,6 +5,7 @@ import type {
 } from './api-types.js';
 import { AddonClient } from './addon-client.js';
 import { TeamClient } from './team-client.js';
+import { WebhookClient } from './webhook-client.js';
 import { HttpTransport, type TransportOptions } from './http-transport.js';
 import { streamLines } from './line-stream.js';
 import { uploadFile, type UploadOptions } from './upload-file.js';
@@ -41,6 +42,11 @@ export class BerthClient {
   /** Teams, members, collaborators, transfers. */
   get teams(): TeamClient {
     return new TeamClient(this.http);
+  }
+
+  /** App webhooks, their delivery log and events. */
+  get webhooks(): WebhookClient {
+    return new WebhookClient(this.http);
   }
 
   async health(): Promise<{ status: string }> {

@@ -8,6 +8,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { Instance, Runtime } from '../runtime/runtime.js';
 import type { DynoState, DynoView } from '../services/dyno-directory.js';
+import type { DynoChange, PlatformEvents } from '../services/platform-events.js';
 import type { Store } from '../store/store.js';
 import { CrashTracker } from './crash-backoff.js';
 import type { CheckStep } from './check-schedule.js';
@@ -47,6 +48,8 @@ export interface ReconcilerDeps {
   stopGraceMs?: number;
   /** Which instances the fleet balancer wants on another node; none on the one-machine runtimes. */
   moves?: InstanceMoves;
+  /** Where dyno state changes are announced (`dyno-changed`: app webhooks); none in most unit tests. */
+  events?: PlatformEvents;
 }
 
 interface BootState {
@@ -214,6 +217,7 @@ export class Reconciler {
       this.deps.appLog.write(i.appId, 'berth', i.name, `Lost with node ${i.lostWith}; starting it on another node`);
       this.deps.appLog.write(i.appId, 'berth', i.name, `State changed from ${wasUp ? 'up' : 'starting'} to down`);
       this.deps.logger.warn('instance-lost', { app: i.appName, dyno: i.name, node: i.lostWith });
+      this.announce(i, 'down', wasUp ? 'up' : 'starting', 'node-lost');
     } else if (!stoppedOnPurpose) {
       const key = slotKey(i.appId, i.releaseId, i.processType, i.index);
       const upSince = this.boot.get(i.id)?.upSince;
@@ -224,6 +228,7 @@ export class Reconciler {
       this.deps.appLog.write(i.appId, 'berth', i.name, `Process exited with status ${i.exitCode ?? 'unknown'}`);
       this.deps.appLog.write(i.appId, 'berth', i.name, `State changed from ${wasUp ? 'up' : 'starting'} to crashed`);
       this.deps.logger.warn('instance-crashed', { app: i.appName, dyno: i.name, exitCode: i.exitCode });
+      this.announce(i, 'crashed', wasUp ? 'up' : 'starting', 'exited', i.exitCode ?? null);
       if (!wasUp && i.releaseId === currentReleaseId) failures.push(`${i.name} crashed (exit code ${i.exitCode ?? 'unknown'}) before it came up`);
     }
     this.boot.delete(i.id);
@@ -302,6 +307,7 @@ export class Reconciler {
         }
         state.upSince = now;
         this.deps.appLog.write(current.appId, 'berth', current.name, 'State changed from starting to up');
+        this.announce(current, 'up', 'starting', null);
       } else if (now - state.startedAt >= (this.deps.bootTimeoutMs ?? 60_000)) {
         this.bootTimeout(current, slot, now);
         pass.failures.push(`${current.name} did not bind to $PORT within ${Math.round((this.deps.bootTimeoutMs ?? 60_000) / 1000)} s (R10)`);
@@ -336,6 +342,7 @@ export class Reconciler {
     this.deps.appLog.write(instance.appId, 'berth', instance.name, `${label(check)} failed ${times}: ${problem}; stopping the process`);
     this.deps.appLog.write(instance.appId, 'berth', instance.name, `State changed from ${wasUp ? 'up' : 'starting'} to crashed`);
     this.deps.logger.warn('instance-healthcheck-failed', { app: instance.appName, dyno: instance.name, check: check.name, type: check.type, problem });
+    this.announce(instance, 'crashed', wasUp ? 'up' : 'starting', 'healthcheck');
     this.crashes.crashed(slot.key, now);
     this.boot.delete(instance.id);
     this.checks.forget(instance.id);
@@ -373,6 +380,7 @@ export class Reconciler {
     });
     this.boot.set(instance.id, { startedAt: now });
     this.deps.output?.follow(instance, true);
+    this.announce(instance, 'starting', null, null);
     this.deps.logger.info('instance-started', { app: app.name, dyno, release: release!.version, id: instance.id });
   }
 
@@ -404,6 +412,7 @@ export class Reconciler {
     this.deps.appLog.write(instance.appId, 'berth', instance.name, `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${seconds} seconds of launch`);
     this.deps.appLog.write(instance.appId, 'berth', instance.name, 'State changed from starting to crashed');
     this.deps.logger.warn('instance-boot-timeout', { app: instance.appName, dyno: instance.name });
+    this.announce(instance, 'crashed', 'starting', 'boot-timeout');
     this.crashes.crashed(slot.key, now);
     this.boot.delete(instance.id);
     this.checks.forget(instance.id);
@@ -431,8 +440,17 @@ export class Reconciler {
   private retire(instance: Instance): void {
     if (this.stopping.has(instance.id)) return;
     this.stopping.add(instance.id);
+    this.announce(instance, 'down', this.boot.get(instance.id)?.upSince !== undefined ? 'up' : 'starting', 'stopped');
     const drain = isWeb(instance.processType) ? this.deps.drainMs ?? 1000 : 0;
     void this.deps.clock.sleep(drain).then(() => this.stopNow(instance, true));
+  }
+
+  /** Tells listeners (app webhooks) that an instance changed state: said here, where the state is decided. */
+  private announce(i: Instance, state: DynoChange['state'], previousState: DynoChange['previousState'], reason: DynoChange['reason'], exitStatus: number | null = null): void {
+    this.deps.events?.emit({
+      type: 'dyno-changed', appId: i.appId,
+      dyno: { id: i.id, name: i.name, type: i.processType, releaseId: i.releaseId, releaseVersion: i.releaseVersion, size: i.size, state, previousState, exitStatus, reason },
+    });
   }
 
   /** Why a serving instance of the current release is being replaced: its size changed, or it moves to another node. */
@@ -449,6 +467,7 @@ export class Reconciler {
     const move = ofCurrentRelease ? this.moves.moveOf(instance.id) : undefined;
     this.deps.appLog.write(instance.appId, 'berth', instance.name, move ? moveLine(move) : `Release v${instance.releaseVersion} was replaced before it came up`);
     this.deps.logger.info('instance-superseded-before-up', { app: instance.appName, dyno: instance.name, release: instance.releaseVersion });
+    this.announce(instance, 'down', 'starting', 'stopped');
     this.stopNow(instance);
   }
 

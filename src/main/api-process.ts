@@ -25,6 +25,12 @@ import { MetricsHistory } from '../metrics/metrics-history.js';
 import { prometheusRoutes } from '../api/routes/prometheus-routes.js';
 import { PrometheusExposition } from '../metrics/prometheus-exposition.js';
 import { ensureScrapeToken } from '../metrics/scrape-token.js';
+import { webhookRoutes } from '../api/routes/webhook-routes.js';
+import { webhookPayloads } from '../api/webhook-payloads.js';
+import { SecretBox } from '../platform/secret-box.js';
+import { WebhookDispatcher } from '../services/webhook-dispatcher.js';
+import { WebhookPublisher } from '../services/webhook-publisher.js';
+import { httpWebhookSender } from '../services/webhook-sender.js';
 import { GitRepos } from '../deploy/git/repo-store.js';
 import { sourceCapabilityPath } from '../deploy/source-capability.js';
 import { SourceStore } from '../deploy/source-store.js';
@@ -122,7 +128,7 @@ export async function runApi(): Promise<void> {
   });
   const reconciler = new Reconciler({
     store, runtime, routes, appLog: logs, clock: systemClock, logger: healthLogger, probe: tcpProbe, healthchecks: healthcheckProbe(tcpProbe),
-    bootTimeoutMs: settings.bootTimeoutMs, output, rollouts, moves: balancer,
+    bootTimeoutMs: settings.bootTimeoutMs, output, rollouts, moves: balancer, events,
   });
   const health = new HealthManager({ store, runtime, events, reconciler, clock: systemClock, logger, metrics });
   events.on((e) => { if (e.type === 'app-destroyed') void history.forgetApp(e.appId).catch((err: Error) => logger.warn('app-metrics-remain', { app: e.appId, error: err.message })); });
@@ -159,6 +165,12 @@ export async function runApi(): Promise<void> {
     ...deps, runtime, builder, sources, outputs, paths: { builds: paths.builds }, addons: addons.addonDeps, oneOffDynos,
     maxConcurrentBuilds: settings.buildConcurrency, launchTimeoutMs: settings.bootTimeoutMs + 5000, metrics,
   });
+  // App webhooks: events are stored with their deliveries as they happen (publisher), and sent off
+  // the request path by the dispatcher, which resumes stored pending deliveries after a restart.
+  const secrets = SecretBox.forHome(settings.home);
+  const webhookLogger = logger.child({ component: 'webhooks' });
+  const dispatcher = new WebhookDispatcher({ store, clock: systemClock, logger: webhookLogger, secrets, sender: httpWebhookSender });
+  new WebhookPublisher({ store, clock: systemClock, logger: webhookLogger, present: webhookPayloads({ store, apiUrl: settings.apiUrl }), wake: () => dispatcher.wake() }).listen(events);
   const urls = publicUrls({ apiUrl: settings.apiUrl, baseDomain: settings.baseDomain, routerPort: settings.routerPort });
   const repos = new GitRepos(paths.repos);
   events.on((e) => { if (e.type === 'app-destroyed') void repos.remove(e.appId).catch((err: Error) => logger.warn('git-repo-remains', { app: e.appId, error: err.message })); });
@@ -185,6 +197,7 @@ export async function runApi(): Promise<void> {
     nodeRoutes({ fleet }),
     metricsRoutes({ history }),
     prometheusRoutes({ exposition: prometheus, scrapeToken: ensureScrapeToken(settings.home) }),
+    webhookRoutes({ secrets }),
     addons.routes,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
     internalRoutes({ token: internalToken, routes, synced: () => health.synced(), logSink: logs, routerUsage: (counts) => store.usage.addRouterBytes(counts), metrics, signal }),
@@ -203,6 +216,7 @@ export async function runApi(): Promise<void> {
   // Every stored drain resumes before the API listens, so no line written from now on misses it.
   await startLogDrains({ settings, store, events, logs, logger }, signal);
   // Scheduled jobs run once the health manager runs; its first pass is the catch-up after a restart.
+  void dispatcher.start(signal).catch((e: Error) => logger.error('webhook-dispatcher-stopped', { error: e.stack ?? e.message }));
   void scheduler.start(signal).catch((e: Error) => logger.error('cron-scheduler-stopped', { error: e.stack ?? e.message }));
   await api.listen({ port: settings.apiPort, host: settings.apiHost }).catch((e: NodeJS.ErrnoException) => {
     // Taken since the check above (another process was quicker): still a setting to change, not a crash.

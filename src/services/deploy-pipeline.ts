@@ -103,6 +103,7 @@ export class DeployPipeline {
       if (source) await this.deps.sources.remove(source.sourceId);
       throw e;
     });
+    this.deps.events.emit({ type: 'build-changed', appId: app.id, buildId: build.id, action: 'create' });
     const output = this.withAppLog(app.id, this.deps.outputs.open(build.id));
     output.line(`-----> Build queued for ${app.name}`);
     const input = source ?? { image: image! };
@@ -229,6 +230,7 @@ export class DeployPipeline {
     const release = await this.release(app, actor, build, slug, out, appJson);
     await store.builds.update(build.id, { status: 'succeeded', slugId: slug.id, releaseId: release.id });
     this.measure(app, progress, 'succeeded');
+    this.deps.events.emit({ type: 'build-changed', appId: app.id, buildId: build.id, action: 'update' });
     appLog?.write(app.id, 'berth', 'api', `Deploy ${shortVersion(build)} by ${actor.email}: release v${release.version}`);
     await this.reportLaunch(app, release, slug, out);
     await appJson?.runPostdeploy(log);
@@ -256,10 +258,14 @@ export class DeployPipeline {
     out.line(` !     ${message}`);
     const recorded = await store.builds.update(build.id, { status: 'failed' });
     this.measure(app, progress, 'failed');
+    this.deps.events.emit({ type: 'build-changed', appId: app.id, buildId: build.id, action: 'update' });
     const release = recorded.releaseId ? await store.releases.byId(app.id, recorded.releaseId) : undefined;
     if (release?.rollout.state === 'pending') {
       const failed = await store.releases.setRollout(release.id, 'failed', `the build failed: ${message.split('\n')[0]}`);
-      if (failed) this.deps.events.emit({ type: 'rollout-changed', appId: app.id, releaseId: release.id, state: 'failed' });
+      if (failed) {
+        this.deps.events.emit({ type: 'rollout-changed', appId: app.id, releaseId: release.id, state: 'failed' });
+        this.deps.events.emit({ type: 'release-changed', appId: app.id, releaseId: release.id, action: 'update' });
+      }
     }
     appLog?.write(app.id, 'berth', 'api', (this.deps.hidePaths ?? showPaths)(`${progress.built ? 'Deploy' : 'Build'} failed: ${message.split('\n')[0]}`));
   }

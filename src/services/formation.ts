@@ -86,7 +86,9 @@ export async function updateFormation(deps: ServiceDeps, actor: User, appRef: st
   const changed = await deps.store.transaction(async (tx) => {
     const types = await processTypesOf(tx, app);
     const teamBefore = deps.teams && (await teamUseOfApp(deps.teams, tx, app));
-    const current = new Map((await tx.formation.list(app.id)).map((f) => [f.type, f.quantity]));
+    const listed = await tx.formation.list(app.id);
+    const current = new Map(listed.map((f) => [f.type, f.quantity]));
+    const sizes = new Map(listed.map((f) => [f.type, f.size]));
     const checked = (updates as FormationUpdate[]).map((u) => {
       const update = typeof u === 'object' && u ? u : { type: undefined };
       return checkUpdate(update, types, current.get(String(update.type)) ?? 0);
@@ -100,10 +102,11 @@ export async function updateFormation(deps: ServiceDeps, actor: User, appRef: st
     // Before → after: the quantities the changed types had, beside the updates.
     const before = Object.fromEntries(checked.map((c) => [c.type, current.get(c.type) ?? 0]));
     await tx.events.append(auditEntry(actor, app, 'formation-changed', { updates: checked, before }));
-    return { entries: out, types };
+    return { entries: out, types, before: Object.fromEntries(checked.map((c) => [c.type, { quantity: current.get(c.type) ?? 0, size: sizes.get(c.type) ?? DEFAULT_SIZE }])) };
   });
   const summary = changed.entries.map((e) => `${e.type}=${e.quantity}:${e.size}`).join(' ');
   deps.appLog?.write(app.id, 'berth', 'api', `Scaled to ${summary} by ${actor.email}`);
+  deps.events.emit({ type: 'formation-changed', appId: app.id, actorId: actor.id, types: changed.entries.map((e) => e.type), before: changed.before });
   deps.events.emit({ type: 'app-changed', appId: app.id, reason: 'formation-changed' });
   return { app, formation: withCommand(changed.entries, changed.types) };
 }

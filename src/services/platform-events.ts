@@ -10,7 +10,34 @@ export type PlatformEvent =
   /** A log drain was added to or removed from the app (its deliveries re-read the store). */
   | { type: 'log-drains-changed'; appId: string }
   /** An operator drained, activated or removed a node (the fleet balancer looks again at once). */
-  | { type: 'nodes-changed'; node: string };
+  | { type: 'nodes-changed'; node: string }
+  // Facts as their owners record them, for listeners that tell the outside world (app webhooks).
+  // Each is emitted after its write committed; listeners re-read the record by id.
+  /** A build was created, or its status moved (deploy-pipeline.ts). */
+  | { type: 'build-changed'; appId: string; buildId: string; action: 'create' | 'update' }
+  /** A release was recorded, or its status moved: made current, failed (release-owner.ts, deploy-pipeline.ts). */
+  | { type: 'release-changed'; appId: string; releaseId: string; action: 'create' | 'update' }
+  /** A user changed the formation; `before` is each changed type's quantity and size before (formation.ts). */
+  | { type: 'formation-changed'; appId: string; actorId: string; types: string[]; before: Record<string, { quantity: number; size: string }> }
+  /** An instance changed state, as the reconciler decided it (health/reconciler.ts, the one owner of dyno states). */
+  | { type: 'dyno-changed'; appId: string; dyno: DynoChange };
+
+/** One instance's state change: what it is, and why it moved. */
+export interface DynoChange {
+  id: string;
+  /** `web.1` */
+  name: string;
+  type: string;
+  releaseId: string;
+  releaseVersion: number;
+  size: string | null;
+  state: 'starting' | 'up' | 'crashed' | 'down';
+  previousState: 'starting' | 'up' | null;
+  /** The process's exit status when it exited on its own; null otherwise. */
+  exitStatus: number | null;
+  /** Why it crashed or went down: its process exited, R10 (no bind to $PORT in time), a failed healthcheck, its node was lost, or it was stopped on purpose (replaced by a new release or a resize, scaled down, moved). */
+  reason: 'exited' | 'boot-timeout' | 'healthcheck' | 'node-lost' | 'stopped' | null;
+}
 
 export type PlatformEventListener = (event: PlatformEvent) => void;
 

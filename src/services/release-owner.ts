@@ -81,6 +81,7 @@ export class ReleaseOwner {
         return { result, moved: { release, previous } };
       });
       if (!outcome.moved) return { result: outcome.result };
+      this.deps.events.emit({ type: 'release-changed', appId: app.id, releaseId: outcome.moved.release.id, action: 'create' });
       await this.announceCurrent(app, outcome.moved.release, outcome.moved.previous, reason);
       return { release: outcome.moved.release, result: outcome.result };
     });
@@ -100,6 +101,7 @@ export class ReleaseOwner {
         await d.recorded?.(tx, release);
         return release;
       });
+      this.deps.events.emit({ type: 'release-changed', appId: app.id, releaseId: pending.id, action: 'create' });
       if (d.releasePhase) await this.runReleasePhase(app, pending, d.releasePhase);
       const previous = await store.transaction(async (tx) => {
         const replaced = await tx.releases.current(app.id);
@@ -112,6 +114,7 @@ export class ReleaseOwner {
         throw e;
       });
       const current = (await store.releases.byId(app.id, pending.id))!;
+      this.deps.events.emit({ type: 'release-changed', appId: app.id, releaseId: current.id, action: 'update' });
       await this.announceCurrent(app, current, previous, 'deploy');
       return current;
     });
@@ -155,7 +158,10 @@ export class ReleaseOwner {
 
   private async fail(app: App, release: Release, reason: string): Promise<void> {
     const failed = await this.deps.store.releases.setRollout(release.id, 'failed', reason);
-    if (failed) this.deps.events.emit({ type: 'rollout-changed', appId: app.id, releaseId: release.id, state: 'failed' });
+    if (failed) {
+      this.deps.events.emit({ type: 'rollout-changed', appId: app.id, releaseId: release.id, state: 'failed' });
+      this.deps.events.emit({ type: 'release-changed', appId: app.id, releaseId: release.id, action: 'update' });
+    }
   }
 
   /** Tells listeners the pointer moved: the new release is rolling out, the one it replaced may be superseded. */

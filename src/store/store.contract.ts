@@ -8,6 +8,7 @@ import { usageStoreCases } from './usage-store.contract.js';
 import { metricsStoreCases } from './metrics-store.contract.js';
 import { teamStoreCases } from './team-store.contract.js';
 import { logDrainStoreCases } from './log-drain-store.contract.js';
+import { webhookStoreCases } from './webhook-store.contract.js';
 
 export function storeContract(name: string, open: () => Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup: () => Promise<void> }>): void {
   describe(`Store contract: ${name}`, () => {
@@ -273,6 +274,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     usageStoreCases(() => store);
     metricsStoreCases(() => store);
     teamStoreCases(() => store);
+    webhookStoreCases(() => store);
 
     it('keeps what was committed across a reopen', async () => {
       if (!reopen) return; // in-memory implementations cannot reopen

@@ -11,6 +11,7 @@ import type { CronRepo } from './cron-repo.js';
 import type { LogDrainRepo } from './log-drain-repo.js';
 import type { UsageRepo } from './usage-repo.js';
 import type { MetricsRepo } from './metrics-repo.js';
+import type { WebhookRepo } from './webhook-repo.js';
 
 export type { AuditFilter, AuditVisibility, EventRepo } from './audit-repo.js';
 
@@ -162,6 +163,7 @@ export interface Repos {
   /** The metrics history's rows (metrics/metrics-history.ts). */
   metrics: MetricsRepo;
   logDrains: LogDrainRepo;
+  webhooks: WebhookRepo;
 }
 
 export interface Store extends Repos {

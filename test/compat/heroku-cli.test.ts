@@ -13,6 +13,7 @@ import { describeWith } from '../support/require-dependency.js';
 import { describeRestOfTheList } from './heroku-cli-rest.cases.js';
 import { describeDrains } from './heroku-cli-drains.cases.js';
 import { describeTeams } from './heroku-cli-teams.cases.js';
+import { describeWebhooks } from './heroku-cli-webhooks.cases.js';
 
 const execFileAsync = promisify(execFile);
 const APP = 'compat-core';
@@ -509,6 +510,9 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
       server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
     });
     describeDrains({
+      server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
+    });
+    describeWebhooks({
       server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
     });
   });

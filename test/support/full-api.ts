@@ -21,6 +21,8 @@ import { usageRoutes } from '../../src/api/routes/usage-routes.js';
 import { metricsRoutes } from '../../src/api/routes/metrics-routes.js';
 import { MetricsHistory } from '../../src/metrics/metrics-history.js';
 import { silentLogger } from '../../src/platform/logger.js';
+import { webhookRoutes } from '../../src/api/routes/webhook-routes.js';
+import { SecretBox } from '../../src/platform/secret-box.js';
 import { storeTeams } from '../../src/services/team-lookup.js';
 import { BrokerRegistry } from '../../src/addons/broker-registry.js';
 import { PLANS, PlanCatalog } from '../../src/addons/plans.js';
@@ -84,6 +86,7 @@ export async function startFullApi(home: string, signal: AbortSignal): Promise<T
       usageRoutes({ teams: storeTeams(ctx.store), plans: PLANS.map((p) => p.name) }),
       metricsRoutes({ history: new MetricsHistory({ rows: ctx.store.metrics, clock: ctx.clock, logger: silentLogger }) }),
       prometheusRoutes({ exposition: { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: async () => '' }, scrapeToken: 'scrape-token-for-the-matrix-0123456789' }),
+      webhookRoutes({ secrets: SecretBox.forHome(home) }),
       internalRoutes({ token: INTERNAL_TOKEN, routes: { entries: () => [], onChange: () => () => undefined }, synced: async () => undefined, logSink: logs, signal }),
     ]) register(app, ctx);
   };

@@ -8,6 +8,7 @@ import type { BuildOutputs } from '../../logs/build-output.js';
 import type { DeployPipeline } from '../../services/deploy-pipeline.js';
 import type { ApiContext } from '../api-context.js';
 import { actorOf } from '../authentication.js';
+import { buildJson as buildJsonOf } from '../build-serializer.js';
 
 export interface DeployRouteDeps {
   sources: SourceStore;
@@ -17,23 +18,7 @@ export interface DeployRouteDeps {
 
 export function deployRoutes(d: DeployRouteDeps) {
   return (app: FastifyInstance, ctx: ApiContext): void => {
-    const buildJson = async (b: Build, appName: string) => {
-      const user = await ctx.store.users.byId(b.userId);
-      return {
-        id: b.id,
-        app: { id: b.appId, name: appName },
-        status: b.status,
-        buildpacks: b.buildpacks.map((url) => ({ url, name: url })),
-        source_blob: { url: b.sourceUrl, version: b.sourceVersion, checksum: null, version_description: null },
-        output_stream_url: `${ctx.urls.api}/builds/${b.id}/output`,
-        release: b.releaseId ? { id: b.releaseId } : null,
-        slug: b.slugId ? { id: b.slugId } : null,
-        stack: 'berth-24',
-        user: { id: b.userId, email: user?.email ?? null },
-        created_at: b.createdAt,
-        updated_at: b.updatedAt,
-      };
-    };
+    const buildJson = async (b: Build, appName: string) => buildJsonOf(b, appName, await ctx.store.users.byId(b.userId), ctx.urls.api);
 
     // Like Heroku's pre-signed S3 URLs: each URL is its own credential (so the heroku CLI PUTs
     // without a token), but only a logged-in user can get one, and each does one thing for an hour.

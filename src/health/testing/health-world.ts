@@ -81,7 +81,7 @@ export async function healthWorld(formation: Record<string, number>, options: Pa
   events.on((e) => void emitted.push(e));
   const rollouts = new RolloutRecorder({ store, events, appLog: sink, logger: silentLogger });
   const reconciler = new Reconciler({
-    store, runtime, routes, clock, appLog: sink, logger: silentLogger, rollouts,
+    store, runtime, routes, clock, appLog: sink, logger: silentLogger, rollouts, events,
     probe: async ({ host, port }) => listening.has(`${host}:${port}`),
     ...options,
   });

@@ -297,4 +297,46 @@ export const MIGRATIONS: readonly Migration[] = [
     UNIQUE (app_id, url)
   );
   `,
+  // 12: app webhooks (issue 16): subscriptions (secret and Authorization sealed at rest), the events
+  // published to them, and one delivery per event and webhook with its last attempt and when the
+  // next is due, so a restarted server resumes pending deliveries. Everything goes with its app.
+  `
+  CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    include TEXT NOT NULL,
+    level TEXT NOT NULL,
+    sealed_secret TEXT NOT NULL,
+    sealed_authorization TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX webhooks_app ON webhooks(app_id, created_at);
+  CREATE TABLE webhook_events (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    include TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX webhook_events_app ON webhook_events(app_id, created_at);
+  CREATE INDEX webhook_events_created ON webhook_events(created_at);
+  CREATE TABLE webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    event_id TEXT NOT NULL REFERENCES webhook_events(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    num_attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_attempt TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX webhook_deliveries_app ON webhook_deliveries(app_id);
+  CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id);
+  CREATE INDEX webhook_deliveries_event ON webhook_deliveries(event_id);
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+  `,
 ];

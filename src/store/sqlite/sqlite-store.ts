@@ -17,6 +17,7 @@ import { sqliteBilling, sqliteUsage } from './usage-repos.js';
 import { sqliteCollaborators, sqliteTeams } from './team-repos.js';
 import { MIGRATIONS } from './migrations.js';
 import { sqliteEvents } from './audit-events-repo.js';
+import { sqliteWebhooks } from './webhook-repos.js';
 import { sqliteBuilds, sqliteReleases, sqliteSlugs } from './release-repos.js';
 
 export function openSqlite(file: string): Database.Database {
@@ -69,6 +70,7 @@ function makeRepos(db: Database.Database, clock: Clock): Repos {
     billing: sqliteBilling(db),
     metrics: sqliteMetrics(db),
     logDrains: sqliteLogDrains(db, ctx),
+    webhooks: sqliteWebhooks(db, ctx),
   };
 }
 
@@ -90,7 +92,7 @@ export class SqliteStore implements Store {
 
   readonly users; readonly tokens; readonly apps; readonly teams; readonly collaborators; readonly config; readonly releases;
   readonly formation; readonly slugs; readonly builds; readonly events; readonly addons; readonly cron;
-  readonly usage; readonly billing; readonly metrics; readonly logDrains;
+  readonly usage; readonly billing; readonly metrics; readonly logDrains; readonly webhooks;
 
   constructor(file: string, clock: Clock = systemClock) {
     this.db = openSqlite(file);
@@ -98,7 +100,7 @@ export class SqliteStore implements Store {
     const outer = serialized(this.raw, (fn) => this.exclusive(fn));
     ({ users: this.users, tokens: this.tokens, apps: this.apps, teams: this.teams, collaborators: this.collaborators, config: this.config, releases: this.releases,
       formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons, cron: this.cron,
-      usage: this.usage, billing: this.billing, metrics: this.metrics, logDrains: this.logDrains } = outer);
+      usage: this.usage, billing: this.billing, metrics: this.metrics, logDrains: this.logDrains, webhooks: this.webhooks } = outer);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
