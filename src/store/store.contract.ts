@@ -6,6 +6,7 @@ import { addonStoreCases } from './addon-store.contract.js';
 import { auditRow, auditStoreCases } from './audit-store.contract.js';
 import { usageStoreCases } from './usage-store.contract.js';
 import { teamStoreCases } from './team-store.contract.js';
+import { acmeStoreCases } from './acme-store.contract.js';
 
 export function storeContract(name: string, open: () => Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup: () => Promise<void> }>): void {
   describe(`Store contract: ${name}`, () => {
@@ -269,6 +270,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     auditStoreCases(() => store);
     usageStoreCases(() => store);
     teamStoreCases(() => store);
+    acmeStoreCases(() => store);
 
     it('keeps what was committed across a reopen', async () => {
       if (!reopen) return; // in-memory implementations cannot reopen

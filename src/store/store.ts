@@ -8,6 +8,7 @@ import type { AddonRepo } from './addon-repo.js';
 import type { EventRepo } from './audit-repo.js';
 import type { BillingRepo } from './billing-repo.js';
 import type { CronRepo } from './cron-repo.js';
+import type { AcmeRepo } from './acme-repo.js';
 import type { UsageRepo } from './usage-repo.js';
 
 export type { AuditFilter, AuditVisibility, EventRepo } from './audit-repo.js';
@@ -155,6 +156,7 @@ export interface Repos {
   events: EventRepo;
   addons: AddonRepo;
   cron: CronRepo;
+  acme: AcmeRepo;
   usage: UsageRepo;
   billing: BillingRepo;
 }

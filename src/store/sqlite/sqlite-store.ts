@@ -11,6 +11,7 @@ import { sqliteAddons } from './addon-repos.js';
 import { sqliteApps, sqliteConfig, sqliteFormation } from './app-repos.js';
 import { sqliteTokens, sqliteUsers } from './account-repos.js';
 import { sqliteCron } from './cron-repos.js';
+import { sqliteAcme } from './acme-repos.js';
 import { sqliteBilling, sqliteUsage } from './usage-repos.js';
 import { sqliteCollaborators, sqliteTeams } from './team-repos.js';
 import { MIGRATIONS } from './migrations.js';
@@ -63,6 +64,7 @@ function makeRepos(db: Database.Database, clock: Clock): Repos {
     events: sqliteEvents(db, ctx),
     addons: sqliteAddons(db, ctx),
     cron: sqliteCron(db),
+    acme: sqliteAcme(db),
     usage: sqliteUsage(db),
     billing: sqliteBilling(db),
   };
@@ -85,7 +87,7 @@ export class SqliteStore implements Store {
   private readonly inTransaction = new AsyncLocalStorage<true>();
 
   readonly users; readonly tokens; readonly apps; readonly teams; readonly collaborators; readonly config; readonly releases;
-  readonly formation; readonly slugs; readonly builds; readonly events; readonly addons; readonly cron;
+  readonly formation; readonly slugs; readonly builds; readonly events; readonly addons; readonly cron; readonly acme;
   readonly usage; readonly billing;
 
   constructor(file: string, clock: Clock = systemClock) {
@@ -93,7 +95,7 @@ export class SqliteStore implements Store {
     this.raw = makeRepos(this.db, clock);
     const outer = serialized(this.raw, (fn) => this.exclusive(fn));
     ({ users: this.users, tokens: this.tokens, apps: this.apps, teams: this.teams, collaborators: this.collaborators, config: this.config, releases: this.releases,
-      formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons, cron: this.cron,
+      formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons, cron: this.cron, acme: this.acme,
       usage: this.usage, billing: this.billing } = outer);
   }
 
