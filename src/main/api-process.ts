@@ -1,7 +1,7 @@
 // Composition root of `berth api`: the control plane (API, git, health manager, builds, add-ons,
 // logs). It publishes the routes that `berth router` processes serve, over /internal/routes.
 import { setMaxListeners } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildApi } from '../api/api-server.js';
 import { AttachSessions } from '../api/attach-sessions.js';
@@ -16,6 +16,14 @@ import { usageRoutes } from '../api/routes/usage-routes.js';
 import { oneOffRoutes } from '../api/routes/one-off-routes.js';
 import { stackRoutes } from '../api/routes/stack-routes.js';
 import { nodeRoutes } from '../api/routes/node-routes.js';
+import { acmRoutes } from '../api/routes/acm-routes.js';
+import { acmeChallengeRoutes } from '../api/routes/acme-challenge-routes.js';
+import { AcmeCa } from '../platform/acme-ca.js';
+import { SecretBox } from '../platform/secret-box.js';
+import { AcmeChallenges } from '../services/acme-challenges.js';
+import { AutomaticCertificates } from '../services/automatic-certificates.js';
+import { apiHttpsPort, startApiHttps, type ApiHttps } from './api-https.js';
+import { unjoinedCertificates, unjoinedDomains } from './certificate-ports.js';
 import { GitRepos } from '../deploy/git/repo-store.js';
 import { sourceCapabilityPath } from '../deploy/source-capability.js';
 import { SourceStore } from '../deploy/source-store.js';
@@ -64,7 +72,10 @@ export async function runApi(): Promise<void> {
   const settings = readSettings(process.env, privileges);
   // Before anything is created (the admin and its one-time password above all): a taken port is one line.
   const port: ListenPort = { port: settings.apiPort, host: settings.apiHost, what: 'the API', setting: 'BERTH_API_PORT' };
-  const busy = await busyPortMessage([port, rendezvousPort(settings.rendezvousPort, settings.apiHost)]);
+  const busy = await busyPortMessage([
+    port, rendezvousPort(settings.rendezvousPort, settings.apiHost),
+    ...(settings.apiHttpsPort !== undefined ? [apiHttpsPort(settings.apiHttpsPort, settings.apiHost)] : []),
+  ]);
   if (busy) exitForConfig(busy);
   const paths = homePaths(settings.home);
   // 0700: slugs and instance state live here, and app users must not reach them (see the local runtime).
@@ -157,7 +168,21 @@ export async function runApi(): Promise<void> {
     apiUrl: settings.apiUrl, host: settings.apiHost, port: settings.rendezvousPort, tlsDir: paths.tls,
     sessions: attachSessions, oneOffs: oneOffDynos, logger: logger.child({ component: 'rendezvous' }),
   });
+  // Automatic certificates: orders placed by this process, their HTTP-01 answers served by the
+  // router through /internal/acme-challenges; issued certificates go to the certificate store.
+  const acmeChallenges = new AcmeChallenges();
+  const certificatePorts = { certificates: unjoinedCertificates, domains: unjoinedDomains };
+  const automaticCertificates = new AutomaticCertificates({
+    acme: store.acme, challenges: acmeChallenges, ...certificatePorts, secrets: SecretBox.forHome(settings.home),
+    ca: new AcmeCa({
+      directoryUrl: settings.acmeDirectoryUrl, contactEmail: settings.acmeEmail,
+      ...(settings.acmeCaBundle ? { caBundle: readFileSync(settings.acmeCaBundle, 'utf8') } : {}),
+    }),
+    clock: systemClock, logger: logger.child({ component: 'acme' }), appLog: logs, checkEveryMs: settings.acmeCheckEveryMs,
+  });
   const api = buildApi({ ...deps, urls }, [
+    acmRoutes({ automatic: automaticCertificates, domains: certificatePorts.domains }),
+    acmeChallengeRoutes({ token: internalToken, challenges: acmeChallenges }),
     deployRoutes({ sources, outputs, pipeline }),
     gitRoutes({ pushes }),
     registerDynoRoutes,
@@ -183,8 +208,14 @@ export async function runApi(): Promise<void> {
     if (e.code === 'EADDRINUSE') exitForConfig(portInUseMessage(port));
     throw e;
   });
+  const https: ApiHttps | undefined = settings.apiHttpsPort === undefined ? undefined : await startApiHttps({
+    api, apiUrl: settings.apiUrl, host: settings.apiHost, port: settings.apiHttpsPort, tlsDir: paths.tls,
+    ...(settings.apiTls ? { operatorTls: settings.apiTls } : {}), logger: logger.child({ component: 'api-https' }),
+  });
+  void automaticCertificates.start(signal).catch((e: Error) => logger.error('automatic-certificates-stopped', { error: e.stack ?? e.message }));
   logger.info('api-started', { api: settings.apiUrl, runtime: runtime.name, home: settings.home });
   process.stdout.write(`Berth API is up: ${settings.apiUrl} (runtime ${runtime.name}: ${runtimeReason}, BERTH_HOME=${settings.home})\n`);
+  if (https) process.stdout.write(`Berth API over HTTPS: ${https.url} (certificate ${https.certFile}, SHA-256 fingerprint ${https.fingerprint})\n`);
 
   let stopping = false;
   const stop = async (why: string) => {
@@ -192,6 +223,7 @@ export async function runApi(): Promise<void> {
     stopping = true;
     logger.info('api-stopping', { signal: why });
     controller.abort();
+    await https?.close();
     await api.close();
     await rendezvous.close();
     await health.whenIdle();
