@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 # bridge of its own, with NAT for egress.
 # docker-registry: the base-image pull suite starts its own registries on loopback ports; the
 # package's own service (port 5000, Berth's default API port) is stopped and disabled below.
-packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 iptables postgresql postgresql-client redis-server docker.io debootstrap docker-registry)
+# pebble: the ACME suites start Let's Encrypt's test CA (pebble) and its DNS server
+# (pebble-challtestsrv) on loopback ports of their own.
+packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 iptables postgresql postgresql-client redis-server docker.io debootstrap docker-registry pebble)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
