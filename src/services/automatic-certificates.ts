@@ -51,7 +51,6 @@ export class AutomaticCertificates {
   private account?: { key: string; url: string };
   private wakeSleep?: () => void;
   private woken = false;
-  private passing: Promise<void> = Promise.resolve();
 
   constructor(private readonly d: AutomaticCertificatesDeps) {}
 
@@ -65,8 +64,7 @@ export class AutomaticCertificates {
   async start(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       this.woken = false;
-      this.passing = this.pass();
-      await this.passing.catch((e: Error) => this.d.logger.error('acme-pass-failed', { error: e.stack ?? e.message }));
+      await this.pass().catch((e: Error) => this.d.logger.error('acme-pass-failed', { error: e.stack ?? e.message }));
       if (this.woken) continue;
       const cut = new AbortController();
       const stop = () => cut.abort();
@@ -107,11 +105,12 @@ export class AutomaticCertificates {
     };
     for (const h of wanted) if (covered.has(h) && !due && known.get(h)?.status !== 'ok' && !waiting(h)) await this.save(appId, h, { status: 'ok', reason: null, failures: 0, nextAttemptAt: null });
     let ready = wanted.filter((h) => !waiting(h));
-    // Nothing new to cover and nothing due: the certificate in force stays.
-    if (!due && ready.every((h) => covered.has(h))) return;
+    // Only when something is due or not covered yet: the CA limits duplicate certificates, so a
+    // hostname waiting out its backoff never makes the others' certificate be ordered again.
+    const needed = (hostnames: string[]) => hostnames.length > 0 && (due || hostnames.some((h) => !covered.has(h)));
     // One order for every ready hostname; when some fail validation, once more without them, so
     // one bad DNS record never keeps the app's other domains from a certificate.
-    for (let attempt = 0; attempt < 2 && ready.length > 0; attempt++) {
+    for (let attempt = 0; attempt < 2 && needed(ready); attempt++) {
       const result = await this.order(ready);
       if (result.ok) return this.issued(appId, ready, result, known);
       const failed = result.failures.size > 0 ? [...result.failures.keys()] : ready;
