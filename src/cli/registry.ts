@@ -8,6 +8,7 @@ import { login, logout, token, whoami } from './commands/auth.js';
 import { authorizations, authorizationsRevoke } from './commands/authorizations.js';
 import { buildpacks, buildpacksAdd, buildpacksClear, buildpacksRemove, buildpacksSet } from './commands/buildpacks.js';
 import { config, configGet, configSet, configUnset } from './commands/config.js';
+import { apiCertificate, certsAuto, certsAutoDisable, certsAutoEnable, certsAutoRefresh } from './commands/certs-auto.js';
 import { cron, cronResume, cronRun, cronSuspend } from './commands/cron.js';
 import { gitRemote } from './commands/git.js';
 import { deploy } from './commands/deploy.js';
@@ -38,6 +39,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   ps, psScale, psRestart, psStop, psType,
   run, runDetached,
   cron, cronRun, cronSuspend, cronResume,
+  certsAuto, certsAutoEnable, certsAutoDisable, certsAutoRefresh, apiCertificate,
   buildpacks, buildpacksSet, buildpacksAdd, buildpacksRemove, buildpacksClear,
   stack, stackSet, stackBuild,
   features,

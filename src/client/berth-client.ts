@@ -3,6 +3,7 @@ import type {
   Account, AdminUser, AppInfo, AuditEvent, AuditEventFilter, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, Feature, FleetNode, Formation, PriceItem, TeamQuota, UsageReport,
   FormationUpdate, LogSession, LogSessionRequest, NodeJoinCommand, Release, Source, Stack,
 } from './api-types.js';
+import { AcmClient } from './acm-client.js';
 import { AddonClient } from './addon-client.js';
 import { TeamClient } from './team-client.js';
 import { HttpTransport, type TransportOptions } from './http-transport.js';
@@ -41,6 +42,11 @@ export class BerthClient {
   /** Teams, members, collaborators, transfers. */
   get teams(): TeamClient {
     return new TeamClient(this.http);
+  }
+
+  /** Automatic certificates (certs:auto*). */
+  get acm(): AcmClient {
+    return new AcmClient(this.http);
   }
 
   async health(): Promise<{ status: string }> {
