@@ -12,6 +12,7 @@ import {
 import { describeWith } from '../support/require-dependency.js';
 import { describeRestOfTheList } from './heroku-cli-rest.cases.js';
 import { describeTeams } from './heroku-cli-teams.cases.js';
+import { describeHttpsGit } from './heroku-cli-https.cases.js';
 
 const execFileAsync = promisify(execFile);
 const APP = 'compat-core';
@@ -505,6 +506,9 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
       server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
     });
     describeTeams({
+      server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
+    });
+    describeHttpsGit({
       server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
     });
   });
