@@ -25,6 +25,7 @@ it('enable, status with reasons, refresh and disable, each in the audit trail', 
   expect(enabled.body).toMatchObject({ acm: true, domains: [{ hostname: 'www.example.com', kind: 'custom', acm_status: 'pending', acm_status_reason: null }] });
   expect(wakes).toBe(1);
   const app = (await api.call('GET', '/apps/acm-app', { token })).body;
+  expect(app.acm).toBe(true); // what the heroku CLI's certs:auto reads
   await api.deps.store.acme.saveHostname({ appId: app.id, hostname: 'www.example.com', status: 'failing', reason: 'DNS problem', failures: 1, nextAttemptAt: null, updatedAt: '2026-01-01T00:00:00.000Z' });
   expect((await api.call('GET', '/apps/acm-app/acm', { token })).body.domains).toEqual([
     { hostname: 'www.example.com', kind: 'custom', acm_status: 'failing', acm_status_reason: 'DNS problem', updated_at: '2026-01-01T00:00:00.000Z' },
