@@ -29,13 +29,15 @@ export function describeHttpsGit(s: DeployedAppSuite): void {
       const server = s.server();
       const home = await herokuHome();
       s.removeLater(home);
-      // The heroku CLI pointed at the HTTPS API, trusting Berth's certificate, and on PATH as a user
-      // has it: git runs `heroku git:credentials` (the helper git:remote configured) for the token.
+      // As the README has it: check and save the certificate, trust it for git (http.<url>.sslCAInfo)
+      // and for the heroku CLI (NODE_EXTRA_CA_CERTS), which is on PATH as a user has it: git runs
+      // `heroku git:credentials` (the helper git:remote configures) for the token.
+      const pem = join(home, 'berth-api.pem');
+      const saved = await berth(['api:certificate', server.httpsUrl, '--save', pem], { home, apiUrl: server.apiUrl });
+      expect(saved.code, saved.stderr).toBe(0);
       const base = herokuEnv(home, { apiUrl: server.httpsUrl, token: server.token });
-      const env = {
-        ...base, PATH: `${dirname(HEROKU_BIN)}:${base.PATH}`,
-        NODE_EXTRA_CA_CERTS: server.apiCertFile, GIT_SSL_CAINFO: server.apiCertFile, GIT_TERMINAL_PROMPT: '0',
-      };
+      const env = { ...base, PATH: `${dirname(HEROKU_BIN)}:${base.PATH}`, NODE_EXTRA_CA_CERTS: pem, GIT_TERMINAL_PROMPT: '0' };
+      expect(spawnSync('git', ['config', '--global', `http.${server.httpsUrl}/.sslCAInfo`, pem], { env, encoding: 'utf8' }).status).toBe(0);
       const repo = await gitRepo();
       s.removeLater(repo);
       await cp(join(ROOT, 'test', 'fixtures', 'apps', 'node-hello'), repo, { recursive: true });
@@ -54,6 +56,21 @@ export function describeHttpsGit(s: DeployedAppSuite): void {
       expect((await s.viaRouter(s.app)).body).toContain('Hello over https');
       const sha = git(['rev-parse', 'HEAD']).stdout.trim();
       expect(s.ok(await heroku(['releases', '-a', s.app], env, repo)).stdout).toContain(`Deploy ${sha.slice(0, 12)}`);
+    });
+
+    // certs:auto:enable and certs:auto also read /apps/{app}/domains and /sni-endpoints (the domains/TLS
+    // part's): their cases join once that is merged. These two speak only /apps/{app}/acm.
+    it('certs:auto:refresh sends PATCH {"acm_refresh": true}; certs:auto:disable --confirm turns automatic certificates off', async () => {
+      const api = (method: string, path: string, body?: unknown) => s.server().api(method, path, body);
+      expect((await api('POST', `/apps/${s.app}/acm`, {})).body.acm).toBe(true);
+      expect((await api('GET', `/apps/${s.app}`)).body.acm).toBe(true);
+      const refreshed = s.ok(await s.run(['certs:auto:refresh', '-a', s.app]));
+      expect(refreshed.stderr).toContain('Refreshing Automatic Certificate Management... done');
+      const disabled = s.ok(await s.run(['certs:auto:disable', '-a', s.app, '--confirm', s.app]));
+      expect(disabled.stderr).toContain('Disabling Automatic Certificate Management... done');
+      expect((await api('GET', `/apps/${s.app}`)).body.acm).toBe(false);
+      const trail = (await api('GET', `/audit-events?app=${s.app}`)).body as Array<{ action: string }>;
+      expect(trail.map((e) => e.action)).toEqual(expect.arrayContaining(['acm-enabled', 'acm-refreshed', 'acm-disabled']));
     });
   });
 }
