@@ -35,9 +35,9 @@ export interface BerthServer {
 }
 
 /** A real `berth server` (local runtime, fresh BERTH_HOME), already logged in as the admin. */
-export async function startBerth(): Promise<BerthServer> {
+export async function startBerth(env: Record<string, string> = {}): Promise<BerthServer> {
   const httpsPort = await freePort();
-  const server = await startServer({ BERTH_BOOT_TIMEOUT: '10', BERTH_API_HTTPS_PORT: String(httpsPort) });
+  const server = await startServer({ BERTH_BOOT_TIMEOUT: '10', BERTH_API_HTTPS_PORT: String(httpsPort), ...env });
   try {
     const basic = Buffer.from(`${server.adminEmail}:${server.adminPassword}`).toString('base64');
     const res = await fetch(`${server.url}/oauth/authorizations`, {
