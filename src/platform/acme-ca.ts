@@ -3,6 +3,7 @@
 // authorization is followed on its own, so a failed order says which hostnames failed and why
 // (the others can be ordered again without them).
 import { Agent } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import * as acme from 'acme-client';
 
 export interface AcmeCaOptions {
@@ -26,8 +27,9 @@ export type AcmeOrderResult =
 
 export class AcmeCa {
   constructor(private readonly o: AcmeCaOptions) {
-    // acme-client talks through one shared axios instance: the private CA is trusted there, once.
-    if (o.caBundle) acme.axios.defaults.httpsAgent = new Agent({ ca: o.caBundle, keepAlive: true });
+    // acme-client talks through one shared axios instance: the private CA is trusted there, once,
+    // beside the system's roots (an agent's `ca` would otherwise replace them).
+    if (o.caBundle) acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, o.caBundle], keepAlive: true });
   }
 
   get directoryUrl(): string {
