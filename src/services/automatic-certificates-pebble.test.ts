@@ -84,7 +84,7 @@ describeWith(pebbleServer, 'automatic certificates from a real ACME server (Pebb
   it('certs:auto:enable orders a certificate for the app\'s domain; it chains to the CA\'s root and covers the domain', async () => {
     expect((await statusOf()).acm).toBe(false);
     expect((await api.call('POST', '/apps/acme-web/acm', { token, body: {} })).body).toMatchObject({ acm: true, domains: [{ hostname: HOST, acm_status: 'pending' }] });
-    void automatic.start(controller.signal);
+    void automatic.start(controller.signal).catch((e: Error) => lines.push(`loop stopped: ${e.message}`));
     await until('issuance', async () => ((await statusOf()).domains[0]?.acm_status === 'ok' ? true : undefined), 60_000);
     const [stored] = certificates.stored.filter((c) => c.appId === appId && c.origin === 'acme');
     const pems = stored!.certificateChain.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g)!;

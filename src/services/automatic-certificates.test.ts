@@ -136,3 +136,30 @@ it('a restart keeps the account (registered once, key sealed) and the certificat
   await automatic().pass();
   expect(ca.orders.at(-1)).toEqual(['api.example.com', 'example.com', 'www.example.com']);
 });
+
+it('runs a pass at start, every check interval, and at once when woken (certs:auto:enable, refresh)', async () => {
+  const controller = new AbortController();
+  const a = new AutomaticCertificates({
+    acme: store.acme, ca, challenges: new AcmeChallenges(), certificates, domains, secrets: SecretBox.forHome(home), clock, logger: silentLogger, checkEveryMs: 60_000,
+  });
+  const loop = a.start(controller.signal);
+  const until = async (what: string, done: () => boolean) => {
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+    if (!done()) throw new Error(`${what} did not happen`);
+  };
+  try {
+    await until('the first pass to reach its sleep', () => clock.pendingSleeps() === 1);
+    await store.acme.setEnabled(appId, true, new Date(clock.now()).toISOString());
+    a.wake();
+    await until('an order after the wake', () => ca.orders.length === 1);
+    domains.set(appId, ['www.example.com', 'example.com', 'new.example.com']);
+    await until('the loop to sleep again', () => clock.pendingSleeps() === 1);
+    expect(ca.orders).toHaveLength(1); // the new domain waits for the next check…
+    await clock.advance(60_000);
+    await until('the next check to order it', () => ca.orders.length === 2);
+    expect(ca.orders[1]).toEqual(['example.com', 'new.example.com', 'www.example.com']);
+  } finally {
+    controller.abort();
+    await loop;
+  }
+});
