@@ -176,7 +176,7 @@ export async function runApi(): Promise<void> {
     acme: store.acme, challenges: acmeChallenges, ...certificatePorts, secrets: SecretBox.forHome(settings.home),
     ca: new AcmeCa({
       directoryUrl: settings.acmeDirectoryUrl, contactEmail: settings.acmeEmail,
-      ...(settings.acmeCaBundle ? { caBundle: readFileSync(settings.acmeCaBundle, 'utf8') } : {}),
+      ...(settings.acmeCaBundle ? { caBundle: readCaBundle(settings.acmeCaBundle) } : {}),
     }),
     clock: systemClock, logger: logger.child({ component: 'acme' }), appLog: logs, checkEveryMs: settings.acmeCheckEveryMs,
   });
@@ -239,6 +239,15 @@ export async function runApi(): Promise<void> {
   });
   process.once('SIGINT', () => void stopNow('SIGINT'));
   process.once('SIGTERM', () => void stopNow('SIGTERM'));
+}
+
+/** BERTH_ACME_CA_BUNDLE's file; one that cannot be read is a setting to fix, said in one line. */
+function readCaBundle(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    exitForConfig(`berth: BERTH_ACME_CA_BUNDLE names ${file}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
 }
 
 function announceAdmin(admin: { email: string; generatedPassword?: string }, apiUrl: string): void {

@@ -36,9 +36,10 @@ export function internalAcmeChallengeLookup(apiUrl: string, internalToken: strin
 
 /** True when the request is an ACME challenge, which this answers (200 with the key authorization, or 404). */
 export function answerAcmeChallenge(lookup: AcmeChallengeLookup, req: IncomingMessage, res: ServerResponse, onError: (e: Error) => void): boolean {
-  const path = (req.url ?? '').split('?')[0]!;
-  if (req.method !== 'GET' || !path.startsWith(PREFIX)) return false;
-  const token = path.slice(PREFIX.length);
+  // On every request: one prefix test before anything else.
+  const url = req.url ?? '';
+  if (!url.startsWith(PREFIX) || req.method !== 'GET') return false;
+  const token = url.slice(PREFIX.length).split('?')[0]!;
   const host = hostName(req.headers.host);
   const notFound = () => res.writeHead(404, { 'Content-Type': 'text/plain' }).end('no such challenge\n');
   if (!host || !TOKEN.test(token)) return notFound(), true;
