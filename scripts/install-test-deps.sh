@@ -14,9 +14,11 @@ cd "$(dirname "$0")/.."
 # package's own service (port 5000, Berth's default API port) is stopped and disabled below.
 # prometheus (and its promtool): the /metrics suite starts its own server scraping a Berth; the
 # package's own service is stopped and disabled below, like the registry's.
-packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 iptables postgresql postgresql-client redis-server docker.io debootstrap docker-registry prometheus rsyslog rsyslog-gnutls)
+packages=(git util-linux python3 python3-venv curl ca-certificates procps iproute2 iptables postgresql postgresql-client redis-server docker.io debootstrap docker-registry prometheus rsyslog rsyslog-gnutls pebble)
 # rsyslog/rsyslog-gnutls: the log-drain suite starts its own rsyslogd (no daemon, its own config and
 # loopback ports) as the syslog receiver, over TCP and TLS; the package's own service is not needed.
+# pebble: the ACME suites start Let's Encrypt's test CA (pebble) and its DNS server
+# (pebble-challtestsrv) on loopback ports of their own.
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -172,6 +172,11 @@ const ENDPOINTS: Record<string, Entry> = {
   'POST /apps/:app/log-sessions': { need: 'view', body: () => ({}) },
   'GET /log-sessions/:id': { need: 'public' },
   'GET /internal/routes': { need: 'internal' },
+  'GET /internal/acme-challenges/:token': { need: 'internal', query: '?host=www.example.com' },
+  'GET /apps/:app/acm': { need: 'view' },
+  'POST /apps/:app/acm': { need: 'manage' },
+  'DELETE /apps/:app/acm': { need: 'manage' },
+  'PATCH /apps/:app/acm': { need: 'operate', body: () => ({ acm_refresh: true }) },
   'POST /internal/router-logs': { need: 'internal', body: () => ({ lines: [] }) },
   // Git's door is public to Fastify (git sends basic auth itself) and checks the token and `deploy` on its own.
   'GET /:repo/info/refs': { need: 'deploy', query: '?service=git-upload-pack' },

@@ -30,7 +30,8 @@ export const regionJson = () => ({
  * `permissions` is left out: Heroku sends it only for team apps, and the CLI adds a column when present.
  */
 /** `team` is the owning team of a team app (its owner is then the team, in Heroku's shape). */
-export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | undefined, urls: PublicUrls, slug?: Slug, team?: Pick<Team, 'id' | 'name'>) {
+/** `acm`: whether automatic certificates are on (the heroku CLI's certs:auto reads it); false when not looked up. */
+export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | undefined, urls: PublicUrls, slug?: Slug, team?: Pick<Team, 'id' | 'name'>, acm = false) {
   return {
     id: app.id,
     name: app.name,
@@ -49,7 +50,7 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | undefined,
     repo_size: 0,
     generation: { name: 'cedar' },
     archived_at: null,
-    acm: false,
+    acm,
     internal_routing: null,
     space: null,
     team: team ? { id: team.id, name: team.name } : null,

@@ -8,6 +8,7 @@ import { login, logout, token, whoami } from './commands/auth.js';
 import { authorizations, authorizationsRevoke } from './commands/authorizations.js';
 import { buildpacks, buildpacksAdd, buildpacksClear, buildpacksRemove, buildpacksSet } from './commands/buildpacks.js';
 import { config, configGet, configSet, configUnset } from './commands/config.js';
+import { apiCertificate, certsAuto, certsAutoDisable, certsAutoEnable, certsAutoRefresh } from './commands/certs-auto.js';
 import { cron, cronResume, cronRun, cronSuspend } from './commands/cron.js';
 import { drains, drainsAdd, drainsRemove } from './commands/drains.js';
 import { gitRemote } from './commands/git.js';
@@ -45,6 +46,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   run, runDetached,
   cron, cronRun, cronSuspend, cronResume,
   webhooks, webhooksAdd, webhooksInfo, webhooksUpdate, webhooksRemove, webhooksDeliveries, webhooksDeliveriesInfo, webhooksEvents, webhooksEventsInfo,
+  certsAuto, certsAutoEnable, certsAutoDisable, certsAutoRefresh, apiCertificate,
   buildpacks, buildpacksSet, buildpacksAdd, buildpacksRemove, buildpacksClear,
   stack, stackSet, stackBuild,
   features,

@@ -3,6 +3,7 @@ import type {
   Account, AdminUser, AppInfo, AuditEvent, AuditEventFilter, Authorization, Build, BuildpackInstallation, ConfigVars, CronJob, Dyno, LogDrain, Feature, FleetNode, Formation, PriceItem, TeamQuota, UsageReport,
   FormationUpdate, LogSession, LogSessionRequest, MetricsPage, MetricsScrapeToken, NodeJoinCommand, Release, Source, Stack,
 } from './api-types.js';
+import { AcmClient } from './acm-client.js';
 import { AddonClient } from './addon-client.js';
 import { TeamClient } from './team-client.js';
 import { WebhookClient } from './webhook-client.js';
@@ -47,6 +48,11 @@ export class BerthClient {
   /** App webhooks, their delivery log and events. */
   get webhooks(): WebhookClient {
     return new WebhookClient(this.http);
+  }
+
+  /** Automatic certificates (certs:auto*). */
+  get acm(): AcmClient {
+    return new AcmClient(this.http);
   }
 
   async health(): Promise<{ status: string }> {

@@ -1,7 +1,7 @@
 // Composition root of `berth api`: the control plane (API, git, health manager, builds, add-ons,
 // logs). It publishes the routes that `berth router` processes serve, over /internal/routes.
 import { setMaxListeners } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildApi } from '../api/api-server.js';
 import { AttachSessions } from '../api/attach-sessions.js';
@@ -31,6 +31,13 @@ import { SecretBox } from '../platform/secret-box.js';
 import { WebhookDispatcher } from '../services/webhook-dispatcher.js';
 import { WebhookPublisher } from '../services/webhook-publisher.js';
 import { httpWebhookSender } from '../services/webhook-sender.js';
+import { acmRoutes } from '../api/routes/acm-routes.js';
+import { acmeChallengeRoutes } from '../api/routes/acme-challenge-routes.js';
+import { AcmeCa } from '../platform/acme-ca.js';
+import { AcmeChallenges } from '../services/acme-challenges.js';
+import { AutomaticCertificates } from '../services/automatic-certificates.js';
+import { apiHttpsPort, startApiHttps, type ApiHttps } from './api-https.js';
+import { unjoinedCertificates, unjoinedDomains } from './certificate-ports.js';
 import { GitRepos } from '../deploy/git/repo-store.js';
 import { sourceCapabilityPath } from '../deploy/source-capability.js';
 import { SourceStore } from '../deploy/source-store.js';
@@ -79,7 +86,10 @@ export async function runApi(): Promise<void> {
   const settings = readSettings(process.env, privileges);
   // Before anything is created (the admin and its one-time password above all): a taken port is one line.
   const port: ListenPort = { port: settings.apiPort, host: settings.apiHost, what: 'the API', setting: 'BERTH_API_PORT' };
-  const busy = await busyPortMessage([port, rendezvousPort(settings.rendezvousPort, settings.apiHost)]);
+  const busy = await busyPortMessage([
+    port, rendezvousPort(settings.rendezvousPort, settings.apiHost),
+    ...(settings.apiHttpsPort !== undefined ? [apiHttpsPort(settings.apiHttpsPort, settings.apiHost)] : []),
+  ]);
   if (busy) exitForConfig(busy);
   const paths = homePaths(settings.home);
   // 0700: slugs and instance state live here, and app users must not reach them (see the local runtime).
@@ -186,7 +196,21 @@ export async function runApi(): Promise<void> {
     apiUrl: settings.apiUrl, host: settings.apiHost, port: settings.rendezvousPort, tlsDir: paths.tls,
     sessions: attachSessions, oneOffs: oneOffDynos, logger: logger.child({ component: 'rendezvous' }),
   });
+  // Automatic certificates: orders placed by this process, their HTTP-01 answers served by the
+  // router through /internal/acme-challenges; issued certificates go to the certificate store.
+  const acmeChallenges = new AcmeChallenges();
+  const certificatePorts = { certificates: unjoinedCertificates, domains: unjoinedDomains };
+  const automaticCertificates = new AutomaticCertificates({
+    acme: store.acme, challenges: acmeChallenges, ...certificatePorts, secrets,
+    ca: new AcmeCa({
+      directoryUrl: settings.acmeDirectoryUrl, contactEmail: settings.acmeEmail,
+      ...(settings.acmeCaBundle ? { caBundle: readCaBundle(settings.acmeCaBundle) } : {}),
+    }),
+    clock: systemClock, logger: logger.child({ component: 'acme' }), appLog: logs, checkEveryMs: settings.acmeCheckEveryMs,
+  });
   const api = buildApi({ ...deps, urls }, [
+    acmRoutes({ automatic: automaticCertificates, domains: certificatePorts.domains }),
+    acmeChallengeRoutes({ token: internalToken, challenges: acmeChallenges }),
     deployRoutes({ sources, outputs, pipeline }),
     gitRoutes({ pushes }),
     registerDynoRoutes,
@@ -223,8 +247,14 @@ export async function runApi(): Promise<void> {
     if (e.code === 'EADDRINUSE') exitForConfig(portInUseMessage(port));
     throw e;
   });
+  const https: ApiHttps | undefined = settings.apiHttpsPort === undefined ? undefined : await startApiHttps({
+    api, apiUrl: settings.apiUrl, host: settings.apiHost, port: settings.apiHttpsPort, tlsDir: paths.tls,
+    ...(settings.apiTls ? { operatorTls: settings.apiTls } : {}), logger: logger.child({ component: 'api-https' }),
+  });
+  void automaticCertificates.start(signal).catch((e: Error) => logger.error('automatic-certificates-stopped', { error: e.stack ?? e.message }));
   logger.info('api-started', { api: settings.apiUrl, runtime: runtime.name, home: settings.home });
   process.stdout.write(`Berth API is up: ${settings.apiUrl} (runtime ${runtime.name}: ${runtimeReason}, BERTH_HOME=${settings.home})\n`);
+  if (https) process.stdout.write(`Berth API over HTTPS: ${https.url} (certificate ${https.certFile}, SHA-256 fingerprint ${https.fingerprint})\n`);
 
   let stopping = false;
   const stop = async (why: string) => {
@@ -232,6 +262,7 @@ export async function runApi(): Promise<void> {
     stopping = true;
     logger.info('api-stopping', { signal: why });
     controller.abort();
+    await https?.close();
     await api.close();
     await rendezvous.close();
     await health.whenIdle();
@@ -254,6 +285,15 @@ export async function runApi(): Promise<void> {
 async function appNamesOf(store: SqliteStore, ids: readonly string[]): Promise<Map<string, string>> {
   const apps = await Promise.all(ids.map((id) => store.apps.byId(id)));
   return new Map(apps.filter((a) => a !== undefined).map((a) => [a.id, a.name]));
+}
+
+/** BERTH_ACME_CA_BUNDLE's file; one that cannot be read is a setting to fix, said in one line. */
+function readCaBundle(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    exitForConfig(`berth: BERTH_ACME_CA_BUNDLE names ${file}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
 }
 
 function announceAdmin(admin: { email: string; generatedPassword?: string }, apiUrl: string): void {

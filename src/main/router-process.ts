@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { systemClock } from '../platform/clock.js';
 import { ensureInternalToken } from '../platform/internal-token.js';
 import { jsonLogger } from '../platform/logger.js';
+import { internalAcmeChallengeLookup } from '../router/acme-challenge-answer.js';
 import { httpLogDelivery, LogShipper } from '../router/log-shipper.js';
 import { RouteFeedClient } from '../router/route-feed-client.js';
 import { RouteSnapshotFile } from '../router/route-snapshot-file.js';
@@ -65,7 +66,8 @@ export async function runRouter(): Promise<void> {
   const minutes = new RouterMinutes(systemClock);
   const shipper = new LogShipper({ deliver: httpLogDelivery(settings.internalApiUrl, token), clock: systemClock, logger: logger.child({ component: 'router-logs' }), minutes });
   const feed = new RouteFeedClient({ apiUrl: settings.internalApiUrl, token, table, clock: systemClock, logger: logger.child({ component: 'route-feed' }), onTable: saveSoon });
-  const router = new Router({ routes: table, logSink: shipper, metrics: minutes, logger });
+    // ACME HTTP-01 answers come from the API that placed the order (see acme-challenge-answer.ts).
+  const router = new Router({ routes: table, logSink: shipper, metrics: minutes, logger, acmeChallenges: internalAcmeChallengeLookup(settings.internalApiUrl, token) });
   const { stopped } = await router.start(signal, { port: settings.routerPort, host: settings.routerHost }).catch((e: NodeJS.ErrnoException) => {
     // Taken since the check above: a setting to change, and the supervisor does not restart us for it.
     if (e.code === 'EADDRINUSE') exitForConfig(portInUseMessage(port));

@@ -43,3 +43,17 @@ it('keeps log history 7 days and 100 MB per app unless BERTH_LOG_RETENTION / BER
   expect(() => readSettings({ BERTH_LOG_RETENTION: 'a week' })).toThrow(/BERTH_LOG_RETENTION must be a duration such as 7d/);
   expect(() => readSettings({ BERTH_LOG_MAX_APP_MB: '0' })).toThrow(/BERTH_LOG_MAX_APP_MB must be a positive whole number/);
 });
+
+it('orders automatic certificates from Let\'s Encrypt unless BERTH_ACME_DIRECTORY_URL names another https directory', () => {
+  expect(readSettings({}).acmeDirectoryUrl).toBe('https://acme-v02.api.letsencrypt.org/directory');
+  expect(readSettings({ BERTH_ACME_DIRECTORY_URL: 'https://127.0.0.1:14000/dir', BERTH_ACME_CA_BUNDLE: '/etc/pebble.pem', BERTH_ACME_EMAIL: 'ops@example.com' }))
+    .toMatchObject({ acmeDirectoryUrl: 'https://127.0.0.1:14000/dir', acmeCaBundle: '/etc/pebble.pem', acmeEmail: 'ops@example.com' });
+  expect(() => readSettings({ BERTH_ACME_DIRECTORY_URL: 'http://127.0.0.1:14000/dir' })).toThrow(/BERTH_ACME_DIRECTORY_URL must be an https:\/\/ URL/);
+});
+
+it('serves the API over HTTPS only when BERTH_API_HTTPS_PORT is set, with the operator\'s certificate only as a pair', () => {
+  expect(readSettings({}).apiHttpsPort).toBeUndefined();
+  expect(readSettings({ BERTH_API_HTTPS_PORT: '5443' }).apiHttpsPort).toBe(5443);
+  expect(readSettings({ BERTH_API_TLS_CERT: '/c.pem', BERTH_API_TLS_KEY: '/k.pem' }).apiTls).toEqual({ certFile: '/c.pem', keyFile: '/k.pem' });
+  expect(() => readSettings({ BERTH_API_TLS_CERT: '/c.pem' })).toThrow(/BERTH_API_TLS_CERT and BERTH_API_TLS_KEY go together/);
+});

@@ -76,6 +76,28 @@ export interface Settings {
   logHistory: LogHistoryLimits;
   /** PEM CA certificates log drains trust besides the system's, for syslog+tls:// and https:// drains (BERTH_DRAIN_CA_FILE). */
   drainCaFile?: string;
+  /** The API (and git) also over HTTPS on this port (BERTH_API_HTTPS_PORT; unset: none; 0 picks a free one), on the API's host. */
+  apiHttpsPort?: number;
+  /** The operator's own certificate chain and key for that listener (BERTH_API_TLS_CERT, BERTH_API_TLS_KEY: PEM files); unset: one Berth makes at first start. */
+  apiTls?: { certFile: string; keyFile: string };
+  /** Automatic certificates: the ACME directory (BERTH_ACME_DIRECTORY_URL, default Let's Encrypt production). */
+  acmeDirectoryUrl: string;
+  /** PEM file of CA certificates to trust for that directory besides the system's (BERTH_ACME_CA_BUNDLE: a private ACME server such as Pebble). */
+  acmeCaBundle?: string;
+  /** The contact the CA sends expiry and account notices to (BERTH_ACME_EMAIL). */
+  acmeEmail?: string;
+  /** How often certificates are checked for renewal (BERTH_ACME_CHECK_INTERVAL seconds, default 600). */
+  acmeCheckEveryMs: number;
+}
+
+export const LETS_ENCRYPT_DIRECTORY_URL = 'https://acme-v02.api.letsencrypt.org/directory';
+
+function apiTls(env: NodeJS.ProcessEnv): { certFile: string; keyFile: string } | undefined {
+  const certFile = env.BERTH_API_TLS_CERT || undefined;
+  const keyFile = env.BERTH_API_TLS_KEY || undefined;
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new Error('BERTH_API_TLS_CERT and BERTH_API_TLS_KEY go together: the certificate chain and its key, both PEM files');
+  return { certFile, keyFile };
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -187,7 +209,21 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     dockerConfig: env.BERTH_DOCKER_CONFIG || join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json'),
     logHistory: logHistory(env),
     ...(env.BERTH_DRAIN_CA_FILE ? { drainCaFile: env.BERTH_DRAIN_CA_FILE } : {}),
+    ...(env.BERTH_API_HTTPS_PORT ? { apiHttpsPort: port(env, 'BERTH_API_HTTPS_PORT', 0) } : {}),
+    ...(apiTls(env) ? { apiTls: apiTls(env) } : {}),
+    acmeDirectoryUrl: acmeDirectory(env.BERTH_ACME_DIRECTORY_URL),
+    acmeCaBundle: env.BERTH_ACME_CA_BUNDLE || undefined,
+    acmeEmail: env.BERTH_ACME_EMAIL || undefined,
+    acmeCheckEveryMs: timerMs(env, 'BERTH_ACME_CHECK_INTERVAL', 600_000),
   };
+}
+
+function acmeDirectory(raw: string | undefined): string {
+  if (!raw) return LETS_ENCRYPT_DIRECTORY_URL;
+  let url: URL | undefined;
+  try { url = new URL(raw); } catch { /* reported below */ }
+  if (url?.protocol !== 'https:') throw new Error(`BERTH_ACME_DIRECTORY_URL must be an https:// URL (RFC 8555 requires TLS), got ${JSON.stringify(raw)}`);
+  return raw;
 }
 
 /** Where a process on this host reaches a server listening on `host`. */

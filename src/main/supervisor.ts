@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { jsonLogger, type Logger } from '../platform/logger.js';
 import { isAlive, isBerthProcess, readPidFile, removePidFile, writePidFile, type ProcessRole } from './pid-files.js';
+import { apiHttpsPort } from './api-https.js';
 import { busyPortMessage, CONFIG_ERROR_EXIT_CODE, exitForConfig, rendezvousPort, type ListenPort } from './port-preflight.js';
 import { homePaths, readSettings } from './settings.js';
 import { SupervisedChild, type ChildExit, type ChildHandle } from './supervised-child.js';
@@ -30,6 +31,7 @@ export async function runSupervisor(): Promise<void> {
   const ports: ListenPort[] = [
     { port: settings.apiPort, host: settings.apiHost, what: 'the API', setting: 'BERTH_API_PORT' },
     rendezvousPort(settings.rendezvousPort, settings.apiHost),
+    ...(settings.apiHttpsPort !== undefined ? [apiHttpsPort(settings.apiHttpsPort, settings.apiHost)] : []),
   ];
   if (!adoptableRouter(run, home)) ports.push({ port: settings.routerPort, host: settings.routerHost, what: 'the router', setting: 'BERTH_ROUTER_PORT' });
   const busy = await busyPortMessage(ports);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { LogSink } from '../logs/log-sink.js';
+import { answerAcmeChallenge, type AcmeChallengeLookup } from './acme-challenge-answer.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { ClientBytesRead } from './client-bytes-read.js';
@@ -46,6 +47,8 @@ export interface RouterOptions {
   clock?: Clock;
   /** After the stop signal, in-flight requests get this long before their connections are cut. Default 10 s. */
   shutdownGraceMs?: number;
+  /** Answers ACME HTTP-01 challenges (`/.well-known/acme-challenge/`) before routing; absent: they are routed like any path. */
+  acmeChallenges?: AcmeChallengeLookup;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
@@ -79,6 +82,7 @@ export class Router {
 
     const server = createServer({ maxHeaderSize: o.maxHeaderSize ?? 8192, keepAliveTimeout: o.clientIdleTimeoutMs ?? 90_000, requestTimeout: 0 });
     server.on('request', (req, res) => {
+      if (o.acmeChallenges && answerAcmeChallenge(o.acmeChallenges, req, res, (e) => logger.warn('acme-challenge-lookup-failed', { error: e.message }))) return;
       proxyRequest(proxyDeps, req, res).catch((error: Error) => {
         logger.error('router-request-failed', { error: error.message });
         if (!res.headersSent) res.writeHead(503).end();

@@ -9,6 +9,7 @@ import { metricsStoreCases } from './metrics-store.contract.js';
 import { teamStoreCases } from './team-store.contract.js';
 import { logDrainStoreCases } from './log-drain-store.contract.js';
 import { webhookStoreCases } from './webhook-store.contract.js';
+import { acmeStoreCases } from './acme-store.contract.js';
 
 export function storeContract(name: string, open: () => Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup: () => Promise<void> }>): void {
   describe(`Store contract: ${name}`, () => {
@@ -275,6 +276,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     metricsStoreCases(() => store);
     teamStoreCases(() => store);
     webhookStoreCases(() => store);
+    acmeStoreCases(() => store);
 
     it('keeps what was committed across a reopen', async () => {
       if (!reopen) return; // in-memory implementations cannot reopen

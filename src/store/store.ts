@@ -9,6 +9,7 @@ import type { EventRepo } from './audit-repo.js';
 import type { BillingRepo } from './billing-repo.js';
 import type { CronRepo } from './cron-repo.js';
 import type { LogDrainRepo } from './log-drain-repo.js';
+import type { AcmeRepo } from './acme-repo.js';
 import type { UsageRepo } from './usage-repo.js';
 import type { MetricsRepo } from './metrics-repo.js';
 import type { WebhookRepo } from './webhook-repo.js';
@@ -158,6 +159,7 @@ export interface Repos {
   events: EventRepo;
   addons: AddonRepo;
   cron: CronRepo;
+  acme: AcmeRepo;
   usage: UsageRepo;
   billing: BillingRepo;
   /** The metrics history's rows (metrics/metrics-history.ts). */

@@ -14,6 +14,7 @@ import { describeRestOfTheList } from './heroku-cli-rest.cases.js';
 import { describeDrains } from './heroku-cli-drains.cases.js';
 import { describeTeams } from './heroku-cli-teams.cases.js';
 import { describeWebhooks } from './heroku-cli-webhooks.cases.js';
+import { describeHttpsGit } from './heroku-cli-https.cases.js';
 
 const execFileAsync = promisify(execFile);
 const APP = 'compat-core';
@@ -513,6 +514,9 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
       server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
     });
     describeWebhooks({
+      server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
+    });
+    describeHttpsGit({
       server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
     });
   });

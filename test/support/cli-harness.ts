@@ -111,7 +111,8 @@ export function machineServerEnv(): Record<string, string> {
 /** A real `berth server` on free ports with a fresh BERTH_HOME; `env` adds or overrides settings. */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const home = await tempDir('berth-e2e-home-');
-  const [apiPort, routerPort] = [await freePort(), await freePort()];
+  // A test that must know the router's port before the server starts (a CA validating on it) names it.
+  const [apiPort, routerPort] = [await freePort(), env.BERTH_ROUTER_PORT ? Number(env.BERTH_ROUTER_PORT) : await freePort()];
   const adminEmail = 'admin@example.com';
   const adminPassword = 'admin-password-123';
   const url = `http://localhost:${apiPort}`;

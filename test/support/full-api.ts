@@ -5,7 +5,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiExtension } from '../../src/api/api-server.js';
 import { AttachSessions } from '../../src/api/attach-sessions.js';
+import { acmRoutes } from '../../src/api/routes/acm-routes.js';
+import { acmeChallengeRoutes } from '../../src/api/routes/acme-challenge-routes.js';
 import { addonRoutes } from '../../src/api/routes/addon-routes.js';
+import { AcmeChallenges } from '../../src/services/acme-challenges.js';
+import { MemoryDomains } from '../../src/services/testing/memory-certificates.js';
 import { cronRoutes } from '../../src/api/routes/cron-routes.js';
 import { deployRoutes } from '../../src/api/routes/deploy-routes.js';
 import { registerDynoRoutes } from '../../src/api/routes/dyno-routes.js';
@@ -87,6 +91,8 @@ export async function startFullApi(home: string, signal: AbortSignal): Promise<T
       metricsRoutes({ history: new MetricsHistory({ rows: ctx.store.metrics, clock: ctx.clock, logger: silentLogger }) }),
       prometheusRoutes({ exposition: { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: async () => '' }, scrapeToken: 'scrape-token-for-the-matrix-0123456789' }),
       webhookRoutes({ secrets: SecretBox.forHome(home) }),
+      acmRoutes({ automatic: { wake: () => undefined }, domains: new MemoryDomains() }),
+      acmeChallengeRoutes({ token: INTERNAL_TOKEN, challenges: new AcmeChallenges() }),
       internalRoutes({ token: INTERNAL_TOKEN, routes: { entries: () => [], onChange: () => () => undefined }, synced: async () => undefined, logSink: logs, signal }),
     ]) register(app, ctx);
   };

@@ -4,7 +4,7 @@ import { existsSync, createReadStream } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packSource } from '../../src/client/pack-source.js';
-import { ROOT, startServer, tempDir, type CliResult } from './cli-harness.js';
+import { freePort, ROOT, startServer, tempDir, type CliResult } from './cli-harness.js';
 import type { Dependency } from './require-dependency.js';
 
 export const HEROKU_BIN = join(ROOT, 'test', 'compat', 'heroku-cli', 'node_modules', '.bin', 'heroku');
@@ -20,6 +20,10 @@ export interface BerthServer {
   /** BERTH_HOME, removed by stop(). */
   home: string;
   routerPort: number;
+  /** The API (and git) over HTTPS (BERTH_API_HTTPS_PORT), with the certificate Berth made at start. */
+  httpsUrl: string;
+  /** That certificate (PEM), to trust: GIT_SSL_CAINFO, NODE_EXTRA_CA_CERTS. */
+  apiCertFile: string;
   token: string;
   adminEmail: string;
   /** The first admin's password, for a `berth login` as the README does it. */
@@ -31,8 +35,9 @@ export interface BerthServer {
 }
 
 /** A real `berth server` (local runtime, fresh BERTH_HOME), already logged in as the admin. */
-export async function startBerth(): Promise<BerthServer> {
-  const server = await startServer({ BERTH_BOOT_TIMEOUT: '10' });
+export async function startBerth(env: Record<string, string> = {}): Promise<BerthServer> {
+  const httpsPort = await freePort();
+  const server = await startServer({ BERTH_BOOT_TIMEOUT: '10', BERTH_API_HTTPS_PORT: String(httpsPort), ...env });
   try {
     const basic = Buffer.from(`${server.adminEmail}:${server.adminPassword}`).toString('base64');
     const res = await fetch(`${server.url}/oauth/authorizations`, {
@@ -51,7 +56,11 @@ export async function startBerth(): Promise<BerthServer> {
       try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON: keep the text */ }
       return { status: r.status, body: parsed };
     };
-    return { apiUrl: server.url, home: server.home, routerPort: server.routerPort, token, adminEmail: server.adminEmail, adminPassword: server.adminPassword, output: server.output, api, stop: server.stop };
+    return {
+      apiUrl: server.url, home: server.home, routerPort: server.routerPort, token,
+      httpsUrl: `https://localhost:${httpsPort}`, apiCertFile: join(server.home, 'tls', 'api.crt'),
+      adminEmail: server.adminEmail, adminPassword: server.adminPassword, output: server.output, api, stop: server.stop,
+    };
   } catch (err) {
     await server.stop();
     throw new Error(`${(err as Error).message}:\n${server.output()}`);

@@ -20,7 +20,7 @@ export function registerAppRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const renderOne = async (a: App) => {
     const release = await ctx.store.releases.current(a.id);
     const slug = release?.slugId ? await ctx.store.slugs.byId(release.slugId) : undefined;
-    return appJson(a, await userOf(a.ownerId), ctx.urls, slug, await teamOf(a));
+    return appJson(a, await userOf(a.ownerId), ctx.urls, slug, await teamOf(a), (await ctx.store.acme.app(a.id)).enabled);
   };
 
   // The heroku CLI lists "my apps" through /users/~/apps.

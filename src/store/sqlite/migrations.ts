@@ -339,4 +339,32 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX webhook_deliveries_event ON webhook_deliveries(event_id);
   CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE next_attempt_at IS NOT NULL;
   `,
+  // 13: automatic certificates (ACME, issue 17): the account per directory, per app on/off and the certificate last
+  // issued, per hostname the order status. Private keys live sealed (SecretBox), never in clear.
+  `
+  CREATE TABLE acme_accounts (
+    directory_url TEXT PRIMARY KEY,
+    sealed_key TEXT NOT NULL,
+    account_url TEXT NOT NULL
+  );
+  CREATE TABLE acme_apps (
+    app_id TEXT PRIMARY KEY REFERENCES apps(id) ON DELETE CASCADE,
+    enabled INTEGER NOT NULL DEFAULT 0,
+    certificate_id TEXT,
+    hostnames TEXT,
+    not_before TEXT,
+    not_after TEXT,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE acme_hostnames (
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    hostname TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (app_id, hostname)
+  );
+  `,
 ];

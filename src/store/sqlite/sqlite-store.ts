@@ -13,6 +13,7 @@ import { sqliteTokens, sqliteUsers } from './account-repos.js';
 import { sqliteCron } from './cron-repos.js';
 import { sqliteMetrics } from './metrics-repos.js';
 import { sqliteLogDrains } from './log-drain-repos.js';
+import { sqliteAcme } from './acme-repos.js';
 import { sqliteBilling, sqliteUsage } from './usage-repos.js';
 import { sqliteCollaborators, sqliteTeams } from './team-repos.js';
 import { MIGRATIONS } from './migrations.js';
@@ -66,6 +67,7 @@ function makeRepos(db: Database.Database, clock: Clock): Repos {
     events: sqliteEvents(db, ctx),
     addons: sqliteAddons(db, ctx),
     cron: sqliteCron(db),
+    acme: sqliteAcme(db),
     usage: sqliteUsage(db),
     billing: sqliteBilling(db),
     metrics: sqliteMetrics(db),
@@ -91,7 +93,7 @@ export class SqliteStore implements Store {
   private readonly inTransaction = new AsyncLocalStorage<true>();
 
   readonly users; readonly tokens; readonly apps; readonly teams; readonly collaborators; readonly config; readonly releases;
-  readonly formation; readonly slugs; readonly builds; readonly events; readonly addons; readonly cron;
+  readonly formation; readonly slugs; readonly builds; readonly events; readonly addons; readonly cron; readonly acme;
   readonly usage; readonly billing; readonly metrics; readonly logDrains; readonly webhooks;
 
   constructor(file: string, clock: Clock = systemClock) {
@@ -99,7 +101,7 @@ export class SqliteStore implements Store {
     this.raw = makeRepos(this.db, clock);
     const outer = serialized(this.raw, (fn) => this.exclusive(fn));
     ({ users: this.users, tokens: this.tokens, apps: this.apps, teams: this.teams, collaborators: this.collaborators, config: this.config, releases: this.releases,
-      formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons, cron: this.cron,
+      formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons, cron: this.cron, acme: this.acme,
       usage: this.usage, billing: this.billing, metrics: this.metrics, logDrains: this.logDrains, webhooks: this.webhooks } = outer);
   }
 
