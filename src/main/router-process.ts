@@ -40,8 +40,8 @@ export async function runRouter(): Promise<void> {
   const snapshot = new RouteSnapshotFile(routeSnapshotPath(paths.run));
   try {
     const saved = snapshot.load();
-    if (saved) table.replaceAll(saved);
-    logger.info('routes-restored', { routes: saved?.length ?? 0, from: snapshot.path });
+    if (saved) table.replaceAll(saved.routes, saved.edges);
+    logger.info('routes-restored', { routes: saved?.routes.length ?? 0, edges: saved?.edges?.length ?? 0, from: snapshot.path });
   } catch (e) {
     logger.warn('route-snapshot-unreadable', { path: snapshot.path, error: (e as Error).message });
   }
@@ -53,7 +53,7 @@ export async function runRouter(): Promise<void> {
     setImmediate(() => {
       saveQueued = false;
       try {
-        snapshot.save(table.entries());
+        snapshot.save({ routes: table.entries(), edges: table.edgeEntries() });
       } catch (e) {
         logger.warn('route-snapshot-save-failed', { path: snapshot.path, error: (e as Error).message });
       }

@@ -7,6 +7,8 @@ export type PlatformEvent =
   /** A release's stored rollout moved (written by its owner first; waiters re-read the store). */
   | { type: 'rollout-changed'; appId: string; releaseId: string; state: RolloutState }
   | { type: 'app-destroyed'; appId: string; appName: string }
+  /** The app's domains, certificates or edge features changed (the router's view is re-read). */
+  | { type: 'edge-changed'; appId: string }
   /** An operator drained, activated or removed a node (the fleet balancer looks again at once). */
   | { type: 'nodes-changed'; node: string };
 
