@@ -8,7 +8,7 @@ import type { LogSink } from '../logs/log-sink.js';
 import type { Logger } from '../platform/logger.js';
 import { formatAccessLine, type AccessRecord } from './access-log.js';
 import { badRequestPage, noSuchAppPage, routerErrorPage, sendRawPage } from './error-page.js';
-import { clientAddress, upstreamRequestHeaders } from './forwarded-headers.js';
+import { clientAddress, isEncrypted, upstreamRequestHeaders } from './forwarded-headers.js';
 import { hostName } from './host-name.js';
 import { malformedRequest } from './request-shape.js';
 import type { RequestMetrics } from './request-metrics.js';
@@ -39,7 +39,7 @@ export async function tunnelUpgrade(deps: TunnelDeps, req: IncomingMessage, clie
   const requestId = randomUUID();
   client.on('error', () => client.destroy());
   const route = deps.routes.get(req.headers.host);
-  const request = { method: req.method ?? 'GET', path: req.url ?? '/', host: hostName(req.headers.host) ?? '', requestId, fwd: clientAddress(req), protocol: 'http' as const };
+  const request = { method: req.method ?? 'GET', path: req.url ?? '/', host: hostName(req.headers.host) ?? '', requestId, fwd: clientAddress(req), protocol: isEncrypted(req) ? 'https' as const : 'http' as const };
   const logTo = (appId: string, o: Outcome) => {
     const record: AccessRecord = { ...request, ...o };
     deps.logSink.write(appId, 'router', '', formatAccessLine(record));
