@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { buildApi } from '../api/api-server.js';
 import { AttachSessions } from '../api/attach-sessions.js';
 import { publicUrls } from '../api/public-urls.js';
+import { domainRoutes } from '../api/routes/domain-routes.js';
+import { sniEndpointRoutes } from '../api/routes/sni-endpoint-routes.js';
+import { SecretBox } from '../platform/secret-box.js';
+import { AppEdges } from '../services/app-edges.js';
 import { deployRoutes } from '../api/routes/deploy-routes.js';
 import { gitRoutes } from '../api/routes/git-routes.js';
 import { internalRoutes } from '../api/routes/internal-routes.js';
@@ -157,7 +161,13 @@ export async function runApi(): Promise<void> {
     apiUrl: settings.apiUrl, host: settings.apiHost, port: settings.rendezvousPort, tlsDir: paths.tls,
     sessions: attachSessions, oneOffs: oneOffDynos, logger: logger.child({ component: 'rendezvous' }),
   });
+  // Custom domains and certificates: the routers hear of them with the routes (keys stay sealed).
+  const sealer = SecretBox.forHome(settings.home);
+  const edges = new AppEdges({ store, events, logger: logger.child({ component: 'edges' }) });
+  await edges.start(signal);
   const api = buildApi({ ...deps, urls }, [
+    domainRoutes({ baseDomain: settings.baseDomain }),
+    sniEndpointRoutes({ sealer }),
     deployRoutes({ sources, outputs, pipeline }),
     gitRoutes({ pushes }),
     registerDynoRoutes,
@@ -168,7 +178,7 @@ export async function runApi(): Promise<void> {
     nodeRoutes({ fleet }),
     addons.routes,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
-    internalRoutes({ token: internalToken, routes, synced: () => health.synced(), logSink: logs, routerBytes: (counts) => store.usage.addRouterBytes(counts), signal }),
+    internalRoutes({ token: internalToken, routes, edges, synced: () => health.synced(), logSink: logs, routerBytes: (counts) => store.usage.addRouterBytes(counts), signal }),
   ]);
 
   // Before the health manager, which removes exited instances: the meter first reads their exit times.

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { jsonLogger, type Logger } from '../platform/logger.js';
 import { isAlive, isBerthProcess, readPidFile, removePidFile, writePidFile, type ProcessRole } from './pid-files.js';
-import { busyPortMessage, CONFIG_ERROR_EXIT_CODE, exitForConfig, rendezvousPort, type ListenPort } from './port-preflight.js';
+import { busyPortMessage, CONFIG_ERROR_EXIT_CODE, exitForConfig, rendezvousPort, routerPorts, type ListenPort } from './port-preflight.js';
 import { homePaths, readSettings } from './settings.js';
 import { SupervisedChild, type ChildExit, type ChildHandle } from './supervised-child.js';
 
@@ -31,7 +31,7 @@ export async function runSupervisor(): Promise<void> {
     { port: settings.apiPort, host: settings.apiHost, what: 'the API', setting: 'BERTH_API_PORT' },
     rendezvousPort(settings.rendezvousPort, settings.apiHost),
   ];
-  if (!adoptableRouter(run, home)) ports.push({ port: settings.routerPort, host: settings.routerHost, what: 'the router', setting: 'BERTH_ROUTER_PORT' });
+  if (!adoptableRouter(run, home)) ports.push(...routerPorts(settings));
   const busy = await busyPortMessage(ports);
   if (busy) exitForConfig(busy);
   mkdirSync(settings.home, { recursive: true, mode: 0o700 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
 import type { PublishedEdge } from '../domain/internal-protocol.js';
 import { ensureCertificateAuthority, issueServerCertificate } from '../platform/certificate-authority.js';
 import { silentLogger } from '../platform/logger.js';
@@ -138,7 +138,7 @@ describe('the router over TLS', () => {
   });
 
   it('tunnels a websocket over TLS', async () => {
-    const ws = new WebSocket(`wss://127.0.0.1:${router.httpsPort}/`, { headers: { host: 'beta.example.test' }, servername: 'beta.example.test', ca });
+    const ws = new WebSocket(`wss://127.0.0.1:${router.httpsPort}/`, { headers: { host: 'beta.example.test' }, servername: 'beta.example.test', ca } as ClientOptions);
     try {
       const first = await new Promise<string>((resolve, reject) => {
         ws.once('message', (data) => resolve(String(data)));

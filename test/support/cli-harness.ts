@@ -82,6 +82,8 @@ export interface RunningServer {
   url: string;
   home: string;
   routerPort: number;
+  /** The router's HTTPS listener. */
+  routerHttpsPort: number;
   adminEmail: string;
   adminPassword: string;
   /** Everything the server printed, for failure messages. */
@@ -111,7 +113,7 @@ export function machineServerEnv(): Record<string, string> {
 /** A real `berth server` on free ports with a fresh BERTH_HOME; `env` adds or overrides settings. */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const home = await tempDir('berth-e2e-home-');
-  const [apiPort, routerPort] = [await freePort(), await freePort()];
+  const [apiPort, routerPort, routerHttpsPort] = [await freePort(), await freePort(), await freePort()];
   const adminEmail = 'admin@example.com';
   const adminPassword = 'admin-password-123';
   const url = `http://localhost:${apiPort}`;
@@ -122,6 +124,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       BERTH_HOME: home,
       BERTH_API_PORT: String(apiPort),
       BERTH_ROUTER_PORT: String(routerPort),
+      BERTH_ROUTER_HTTPS_PORT: String(routerHttpsPort),
       BERTH_RENDEZVOUS_PORT: '0',
       BERTH_API_URL: url,
       BERTH_ADMIN_EMAIL: adminEmail,
@@ -163,7 +166,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, home, routerPort, adminEmail, adminPassword, output: () => output, stop };
+  return { url, home, routerPort, routerHttpsPort, adminEmail, adminPassword, output: () => output, stop };
 }
 
 export interface CliResult { code: number; stdout: string; stderr: string }

@@ -8,6 +8,9 @@ import { AttachSessions } from '../../src/api/attach-sessions.js';
 import { addonRoutes } from '../../src/api/routes/addon-routes.js';
 import { cronRoutes } from '../../src/api/routes/cron-routes.js';
 import { deployRoutes } from '../../src/api/routes/deploy-routes.js';
+import { domainRoutes } from '../../src/api/routes/domain-routes.js';
+import { sniEndpointRoutes } from '../../src/api/routes/sni-endpoint-routes.js';
+import { SecretBox } from '../../src/platform/secret-box.js';
 import { registerDynoRoutes } from '../../src/api/routes/dyno-routes.js';
 import { gitRoutes } from '../../src/api/routes/git-routes.js';
 import { internalRoutes } from '../../src/api/routes/internal-routes.js';
@@ -76,6 +79,8 @@ export async function startFullApi(home: string, signal: AbortSignal): Promise<T
       addonRoutes({ brokers, plans: new PlanCatalog(), backupsDir: dir('backups') }),
       logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
       usageRoutes({ teams: storeTeams(ctx.store), plans: PLANS.map((p) => p.name) }),
+      domainRoutes({ baseDomain: 'localhost' }),
+      sniEndpointRoutes({ sealer: SecretBox.forHome(home) }),
       internalRoutes({ token: INTERNAL_TOKEN, routes: { entries: () => [], onChange: () => () => undefined }, synced: async () => undefined, logSink: logs, signal }),
     ]) register(app, ctx);
   };

@@ -82,6 +82,8 @@ export class Platform {
         BERTH_API_PORT: String(this.apiPort),
         BERTH_API_HOST: '127.0.0.1',
         BERTH_ROUTER_PORT: String(this.routerPort),
+        // Any free port: these tests speak plain HTTP, and a fixed one would collide between servers.
+        BERTH_ROUTER_HTTPS_PORT: '0',
         BERTH_ROUTER_HOST: '127.0.0.1',
         BERTH_RENDEZVOUS_PORT: '0',
         BERTH_API_URL: this.apiUrl,
