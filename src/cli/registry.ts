@@ -11,7 +11,9 @@ import { config, configGet, configSet, configUnset } from './commands/config.js'
 import { cron, cronResume, cronRun, cronSuspend } from './commands/cron.js';
 import { gitRemote } from './commands/git.js';
 import { deploy } from './commands/deploy.js';
-import { features } from './commands/features.js';
+import { certs, certsAdd, certsInfo, certsRemove, certsUpdate } from './commands/certs.js';
+import { domains, domainsAdd, domainsClear, domainsInfo, domainsRemove, domainsUpdate, domainsWait } from './commands/domains.js';
+import { features, featuresDisable, featuresEnable } from './commands/features.js';
 import { logs } from './commands/logs.js';
 import { nodes, nodesActivate, nodesDrain, nodesJoinCommand, nodesRemove } from './commands/nodes.js';
 import { maintenance, maintenanceOff, maintenanceOn } from './commands/maintenance.js';
@@ -40,7 +42,9 @@ export const COMMANDS: readonly CommandDefinition[] = [
   cron, cronRun, cronSuspend, cronResume,
   buildpacks, buildpacksSet, buildpacksAdd, buildpacksRemove, buildpacksClear,
   stack, stackSet, stackBuild,
-  features,
+  features, featuresEnable, featuresDisable,
+  domains, domainsAdd, domainsInfo, domainsUpdate, domainsRemove, domainsClear, domainsWait,
+  certs, certsAdd, certsInfo, certsUpdate, certsRemove,
   users, usersAdd, usersRemove,
   nodes, nodesJoinCommand, nodesDrain, nodesActivate, nodesRemove,
   usage, prices, pricesSet, quotas, quotasSet,

@@ -4,6 +4,7 @@ import type {
   FormationUpdate, LogSession, LogSessionRequest, NodeJoinCommand, Release, Source, Stack,
 } from './api-types.js';
 import { AddonClient } from './addon-client.js';
+import { EdgeClient } from './edge-client.js';
 import { TeamClient } from './team-client.js';
 import { HttpTransport, type TransportOptions } from './http-transport.js';
 import { streamLines } from './line-stream.js';
@@ -41,6 +42,11 @@ export class BerthClient {
   /** Teams, members, collaborators, transfers. */
   get teams(): TeamClient {
     return new TeamClient(this.http);
+  }
+
+  /** Custom domains, certificates and app features. */
+  get edge(): EdgeClient {
+    return new EdgeClient(this.http);
   }
 
   async health(): Promise<{ status: string }> {
