@@ -20,6 +20,8 @@ export interface BerthServer {
   /** BERTH_HOME, removed by stop(). */
   home: string;
   routerPort: number;
+  /** The router's HTTPS listener. */
+  routerHttpsPort: number;
   token: string;
   adminEmail: string;
   /** The first admin's password, for a `berth login` as the README does it. */
@@ -51,7 +53,7 @@ export async function startBerth(): Promise<BerthServer> {
       try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON: keep the text */ }
       return { status: r.status, body: parsed };
     };
-    return { apiUrl: server.url, home: server.home, routerPort: server.routerPort, token, adminEmail: server.adminEmail, adminPassword: server.adminPassword, output: server.output, api, stop: server.stop };
+    return { apiUrl: server.url, home: server.home, routerPort: server.routerPort, routerHttpsPort: server.routerHttpsPort, token, adminEmail: server.adminEmail, adminPassword: server.adminPassword, output: server.output, api, stop: server.stop };
   } catch (err) {
     await server.stop();
     throw new Error(`${(err as Error).message}:\n${server.output()}`);
