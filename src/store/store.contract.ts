@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BerthError } from '../domain/errors.js';
 import type { Store } from './store.js';
 import { addonStoreCases } from './addon-store.contract.js';
+import { appEdgeStoreCases } from './app-edge-store.contract.js';
 import { auditRow, auditStoreCases } from './audit-store.contract.js';
 import { usageStoreCases } from './usage-store.contract.js';
 import { teamStoreCases } from './team-store.contract.js';
@@ -269,6 +270,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     auditStoreCases(() => store);
     usageStoreCases(() => store);
     teamStoreCases(() => store);
+    appEdgeStoreCases(() => store);
 
     it('keeps what was committed across a reopen', async () => {
       if (!reopen) return; // in-memory implementations cannot reopen
