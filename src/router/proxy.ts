@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { TLSSocket } from 'node:tls';
 import type { LogSink } from '../logs/log-sink.js';
 import type { Logger } from '../platform/logger.js';
 import { formatAccessLine, type AccessRecord } from './access-log.js';
-import { badRequestPage, noSuchAppPage, routerErrorPage, sendPage } from './error-page.js';
+import { badRequestPage, misdirectedRequestPage, noSuchAppPage, routerErrorPage, sendPage } from './error-page.js';
 import { forwardRequest } from './forward-request.js';
 import { clientAddress, isEncrypted, upstreamRequestHeaders } from './forwarded-headers.js';
 import type { RequestMetrics } from './request-metrics.js';
@@ -66,6 +67,15 @@ export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: S
     return;
   }
   const finish = (outcome: Outcome) => logRequest(deps, route, { ...request, ...outcome }, started);
+
+  // 1a. Over TLS, the connection's name (SNI) chose its certificate: if that is a custom domain of
+  // another app, this request must not be answered on it (domain fronting, HTTP/2 coalescing).
+  const servername = encrypted ? (req.socket as TLSSocket).servername : undefined;
+  const connectionApp = typeof servername === 'string' ? deps.routes.customDomainApp(servername) : undefined;
+  if (connectionApp !== undefined && connectionApp !== route.appId) {
+    res.shouldKeepAlive = false;
+    return finish({ dyno: '', status: 421, bytes: sendPage(res, misdirectedRequestPage(requestId)) });
+  }
 
   // 1b. The app's edge features: plain HTTP sent to HTTPS, HSTS on HTTPS answers.
   const edge = deps.routes.edgeOf(route.appId);

@@ -115,6 +115,12 @@ describe('the router over TLS', () => {
     expect(bare.fingerprint256).toBe(new X509Certificate(fallbackCert).fingerprint256);
   });
 
+  it('answers 421 when a connection made for one app\'s domain asks for another app\'s host', async () => {
+    const fronted = await fetchTls('alpha.example.test', 'beta.example.test');
+    expect(fronted.status).toBe(421);
+    expect(fronted.body).not.toContain('"app"');
+  });
+
   it('speaks HTTP/2 to a client that offers it (ALPN), proxied to the HTTP/1.1 app', async () => {
     const session = connectHttp2(`https://alpha.example.test:${router.httpsPort}`, { ca, servername: 'alpha.example.test', host: '127.0.0.1', port: router.httpsPort } as never);
     try {
