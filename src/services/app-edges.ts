@@ -4,6 +4,7 @@
 // sends it to the routers beside the published routes.
 import type { EdgeChange, PublishedEdge } from '../domain/internal-protocol.js';
 import type { Logger } from '../platform/logger.js';
+import type { AppFeatureName, StoredCertificate, StoredDomain } from '../store/app-edge-repo.js';
 import type { Store } from '../store/store.js';
 import type { PlatformEvents } from './platform-events.js';
 
@@ -24,13 +25,9 @@ export class AppEdges {
     const [domains, certificates, features] = await Promise.all([this.d.store.domains.all(), this.d.store.certificates.all(), this.d.store.features.all()]);
     const ids = new Set([...domains.map((x) => x.appId), ...certificates.map((x) => x.appId), ...features.map((x) => x.appId)]);
     for (const appId of ids) {
-      this.byApp.set(appId, {
-        appId,
-        domains: domains.filter((x) => x.appId === appId).map((x) => ({ hostname: x.hostname, certificateId: x.certificateId })),
-        certificates: certificates.filter((x) => x.appId === appId).map(({ id, hostnames, certificateChain, sealedPrivateKey, expiresAt }) => ({ id, hostnames, certificateChain, sealedPrivateKey, expiresAt })),
-        httpRedirect: features.some((x) => x.appId === appId && x.name === 'http-redirect'),
-        hsts: features.some((x) => x.appId === appId && x.name === 'hsts'),
-      });
+      const edge = edgeFrom(appId, domains.filter((x) => x.appId === appId), certificates.filter((x) => x.appId === appId),
+        features.filter((x) => x.appId === appId).map((x) => x.name));
+      if (edge) this.byApp.set(appId, edge);
     }
   }
 
@@ -60,13 +57,18 @@ export class AppEdges {
     const { store } = this.d;
     if (!(await store.apps.byId(appId))) return null;
     const [domains, certificates, features] = await Promise.all([store.domains.list(appId), store.certificates.list(appId), store.features.enabled(appId)]);
-    if (domains.length === 0 && certificates.length === 0 && features.length === 0) return null;
-    return {
-      appId,
-      domains: domains.map((x) => ({ hostname: x.hostname, certificateId: x.certificateId })),
-      certificates: certificates.map(({ id, hostnames, certificateChain, sealedPrivateKey, expiresAt }) => ({ id, hostnames, certificateChain, sealedPrivateKey, expiresAt })),
-      httpRedirect: features.includes('http-redirect'),
-      hsts: features.includes('hsts'),
-    };
+    return edgeFrom(appId, domains, certificates, features);
   }
+}
+
+/** The edge of one app from its stored rows; null when it has nothing beyond its default name. */
+function edgeFrom(appId: string, domains: StoredDomain[], certificates: StoredCertificate[], features: AppFeatureName[]): PublishedEdge | null {
+  if (domains.length === 0 && certificates.length === 0 && features.length === 0) return null;
+  return {
+    appId,
+    domains: domains.map((x) => ({ hostname: x.hostname, certificateId: x.certificateId })),
+    certificates: certificates.map(({ id, hostnames, certificateChain, sealedPrivateKey, expiresAt }) => ({ id, hostnames, certificateChain, sealedPrivateKey, expiresAt })),
+    httpRedirect: features.includes('http-redirect'),
+    hsts: features.includes('hsts'),
+  };
 }
