@@ -34,6 +34,9 @@ export interface ProxyDeps {
   httpsPort?: number;
 }
 
+/** Where ACME (RFC 8555 §8.3) asks for HTTP-01 tokens. */
+const ACME_CHALLENGE_PATH = '/.well-known/acme-challenge/';
+
 /** One year, as browsers' preload lists ask; an app that opts into HSTS means it. */
 const HSTS = 'max-age=31536000';
 
@@ -79,7 +82,8 @@ export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: S
 
   // 1b. The app's edge features: plain HTTP sent to HTTPS, HSTS on HTTPS answers.
   const edge = deps.routes.edgeOf(route.appId);
-  if (!encrypted && edge?.httpRedirect && deps.httpsPort !== undefined) {
+  // ACME HTTP-01 challenges stay on plain HTTP: a certificate is often what the app is still waiting for.
+  if (!encrypted && edge?.httpRedirect && deps.httpsPort !== undefined && !(req.url ?? '').startsWith(ACME_CHALLENGE_PATH)) {
     return finish({ dyno: '', status: redirectToHttps(res, req, request.host, deps.httpsPort), bytes: 0 });
   }
   if (encrypted && edge?.hsts) res.setHeader('Strict-Transport-Security', HSTS);

@@ -162,6 +162,8 @@ describe('the router over TLS', () => {
     expect(get.headers.location).toBe(`https://gamma.example.test:${router.httpsPort}/a?b=1`);
     const post = await send(router.port, { host: 'gamma.example.test', method: 'POST', body: 'x' });
     expect(post.status).toBe(308);
+    // ACME's HTTP-01 challenges are not redirected: a certificate may be what the app is waiting for.
+    expect((await send(router.port, { host: 'gamma.example.test', path: '/.well-known/acme-challenge/token' })).status).toBe(200);
     const plain = await send(router.port, { host: 'alpha.example.test' });
     expect(plain.status).toBe(200);
     expect(JSON.parse(plain.body.toString())).toMatchObject({ app: 'alpha', proto: 'http' });
