@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { TLSSocket } from 'node:tls';
 import type { LogSink } from '../logs/log-sink.js';
 import type { Logger } from '../platform/logger.js';
 import { formatAccessLine, type AccessRecord } from './access-log.js';
@@ -13,6 +12,7 @@ import type { RequestMetrics } from './request-metrics.js';
 import type { RoundRobin } from './round-robin.js';
 import type { RouteBackend, RouteEntry, RouteTable } from './route-table.js';
 import { hostName, requestHost } from './host-name.js';
+import { isMisdirected } from './misdirected-request.js';
 import { malformedRequest } from './request-shape.js';
 import type { RouterErrorCode } from './router-errors.js';
 import type { UnreachableBackends } from './unreachable-backends.js';
@@ -71,11 +71,8 @@ export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: S
   }
   const finish = (outcome: Outcome) => logRequest(deps, route, { ...request, ...outcome }, started);
 
-  // 1a. Over TLS, the connection's name (SNI) chose its certificate: if that is a custom domain of
-  // another app, this request must not be answered on it (domain fronting, HTTP/2 coalescing).
-  const servername = encrypted ? (req.socket as TLSSocket).servername : undefined;
-  const connectionApp = typeof servername === 'string' ? deps.routes.customDomainApp(servername) : undefined;
-  if (connectionApp !== undefined && connectionApp !== route.appId) {
+  // 1a. A TLS connection opened for another app's domain is not answered for this one.
+  if (isMisdirected(deps.routes, req, route.appId)) {
     res.shouldKeepAlive = false;
     return finish({ dyno: '', status: 421, bytes: sendPage(res, misdirectedRequestPage(requestId)) });
   }

@@ -154,6 +154,15 @@ describe('the router over TLS', () => {
     } finally {
       ws.terminate();
     }
+    // Not on a connection opened for another app's domain.
+    const fronted = new WebSocket(`wss://127.0.0.1:${router.httpsPort}/`, { headers: { host: 'beta.example.test' }, servername: 'alpha.example.test', ca } as ClientOptions);
+    const status = await new Promise<number>((resolve, reject) => {
+      fronted.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      fronted.once('open', () => reject(new Error('opened')));
+      fronted.once('error', reject);
+    });
+    fronted.terminate();
+    expect(status).toBe(421);
   });
 
   it('redirects plain HTTP to HTTPS for an app with http-redirect (301 for GET, 308 for POST), and only for it', async () => {

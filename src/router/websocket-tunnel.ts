@@ -7,8 +7,9 @@ import { performance } from 'node:perf_hooks';
 import type { LogSink } from '../logs/log-sink.js';
 import type { Logger } from '../platform/logger.js';
 import { formatAccessLine, type AccessRecord } from './access-log.js';
-import { badRequestPage, noSuchAppPage, routerErrorPage, sendRawPage } from './error-page.js';
+import { badRequestPage, misdirectedRequestPage, noSuchAppPage, routerErrorPage, sendRawPage } from './error-page.js';
 import { clientAddress, isEncrypted, upstreamRequestHeaders } from './forwarded-headers.js';
+import { isMisdirected } from './misdirected-request.js';
 import { hostName } from './host-name.js';
 import { malformedRequest } from './request-shape.js';
 import type { RequestMetrics } from './request-metrics.js';
@@ -62,6 +63,9 @@ export async function tunnelUpgrade(deps: TunnelDeps, req: IncomingMessage, clie
     const page = routerErrorPage(code, requestId);
     finish({ code, dyno, status: page.status, bytes: code === 'H27' ? 0 : sendRawPage(client, page, requestId), ...extra });
   };
+  if (isMisdirected(deps.routes, req, route.appId)) {
+    return finish({ dyno: '', status: 421, bytes: sendRawPage(client, misdirectedRequestPage(requestId), requestId) });
+  }
 
   const refusal: RouterErrorCode | undefined = route.maintenance ? 'H80' : route.crashed ? 'H10' : route.backends.length === 0 ? 'H14' : undefined;
   if (refusal) return refuse(refusal);
