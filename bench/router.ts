@@ -10,7 +10,9 @@ import { Cleanup, freePort, startProcess, waitForPort, type Started } from './li
 import { cpuSeconds } from './lib/proc-stat.js';
 import { median } from './lib/stats.js';
 import type { BenchResult, Row } from './lib/table.js';
+import { tlsHandshakes } from './lib/tls-handshakes.js';
 import { websocketRtt } from './lib/websocket-rtt.js';
+import { ensureSelfSignedCertificate } from '../src/platform/self-signed-certificate.js';
 
 const CONNECTIONS = 50;
 const OPEN_LOOP_RATE = 2000;
@@ -43,18 +45,24 @@ export async function runRouter(ctx: BenchContext): Promise<BenchResult> {
     cleanup.add(() => backend.stop());
     await waitForPort(backendPort, backend);
 
+    // One certificate for both HTTPS listeners (RSA 2048, as most sites still serve).
+    const tls = { certFile: join(dir, 'bench.crt'), keyFile: join(dir, 'bench.key'), commonName: 'app-0.bench.test' };
+    const made = await ensureSelfSignedCertificate({ ...tls, hosts: ['app-0.bench.test'] });
+    if (!made.ok) throw new Error(made.reason);
     const nginxPort = await freePort();
-    const nginx = await startNginx(join(dir, 'nginx'), nginxPort, backendPort, MEASURED_CPU);
+    const nginxHttpsPort = await freePort();
+    const nginx = await startNginx(join(dir, 'nginx'), nginxPort, backendPort, MEASURED_CPU, { port: nginxHttpsPort, ...tls });
     cleanup.add(() => nginx.stop());
     const caddyPort = await freePort();
     const caddy = await startCaddy(join(dir, 'caddy'), caddyPort, backendPort, MEASURED_CPU);
     cleanup.add(() => caddy.stop());
     const berth = async (apps: number) => {
-      const port = await freePort();
-      const p = startProcess(process.execPath, [join(ctx.compiled, 'router-driver.js'), String(port), String(backendPort), String(apps), join(dir, `logs-${apps}`)], { cpus: MEASURED_CPU });
+      const [port, httpsPort] = [await freePort(), await freePort()];
+      const p = startProcess(process.execPath, [join(ctx.compiled, 'router-driver.js'), String(port), String(backendPort), String(apps), join(dir, `logs-${apps}`), String(httpsPort), tls.certFile, tls.keyFile], { cpus: MEASURED_CPU });
       cleanup.add(() => p.stop());
       await waitForPort(port, p);
-      return { port, p };
+      await waitForPort(httpsPort, p);
+      return { port, httpsPort, p };
     };
     const one = await berth(1);
     const many = await berth(MANY_APPS);
@@ -83,6 +91,29 @@ export async function runRouter(ctx: BenchContext): Promise<BenchResult> {
     const wsBerth = await websocketRtt(`ws://127.0.0.1:${one.port}/`, 'app-0.localhost', 2000);
     const wsNginx = await websocketRtt(`ws://127.0.0.1:${nginxPort}/`, undefined, 2000);
 
+    // HTTPS: keep-alive requests (wrk over TLS, one handshake per connection) and full handshakes,
+    // both per CPU-second of the proxy, Berth's router beside nginx with the same certificate.
+    const httpsTargets = [
+      { name: 'berth', port: one.httpsPort, measured: one.p },
+      { name: 'nginx', port: nginxHttpsPort, measured: nginx },
+    ];
+    const httpsRounds = new Map<string, Array<{ perCpuSecond: number; handshakesPerCpuSecond: number; errors: number }>>(httpsTargets.map((t) => [t.name, []]));
+    for (let i = 0; i < ctx.rounds; i++) {
+      for (const t of httpsTargets) {
+        const before = cpuSeconds(t.measured.pid);
+        const r = await wrk({ url: `https://127.0.0.1:${t.port}/`, host: 'app-0.bench.test', connections: CONNECTIONS, durationSeconds: ctx.durationSeconds, cpus: LOAD_CPU });
+        const mid = cpuSeconds(t.measured.pid);
+        const h = await tlsHandshakes({ port: t.port, servername: 'app-0.bench.test', seconds: ctx.durationSeconds, concurrency: 8 });
+        const after = cpuSeconds(t.measured.pid);
+        httpsRounds.get(t.name)!.push({ perCpuSecond: r.requests / (mid - before), handshakesPerCpuSecond: h.handshakes / (after - mid), errors: r.errors + h.errors });
+      }
+    }
+    const httpsRow = (metric: string, key: 'perCpuSecond' | 'handshakesPerCpuSecond', unit: string): Row => {
+      const [b, n] = [httpsRounds.get('berth')!, httpsRounds.get('nginx')!];
+      return { metric, berth: median(b.map((r) => r[key])), peer: median(n.map((r) => r[key])), peerName: 'nginx', unit, ratio: median(b.map((r, i) => r[key] / n[i]![key])) };
+    };
+    const httpsErrors = [...httpsRounds.values()].flat().reduce((s, r) => s + r.errors, 0);
+
     const med = (name: string, key: keyof Round) => median(rounds.get(name)!.map((r) => r[key]));
     // The median of per-round ratios, as BENCHMARKING.md asks: rounds are taken minutes apart on a noisy box.
     const ratioOf = (a: string, b: string, key: keyof Round) => median(rounds.get(a)!.map((r, i) => r[key] / rounds.get(b)![i]![key]));
@@ -108,6 +139,11 @@ export async function runRouter(ctx: BenchContext): Promise<BenchResult> {
       { metric: 'websocket echo round trip p99', berth: wsBerth.p99Ms, peer: wsDirect.p99Ms, peerName: 'direct', unit: 'ms' },
     ];
     const errors = [...rounds.values()].flat().reduce((s, r) => s + r.errors, 0);
+    rows.push(
+      httpsRow('HTTPS keep-alive req per proxy CPU-second', 'perCpuSecond', 'req/cpu-s'),
+      httpsRow('TLS handshakes per proxy CPU-second (RSA 2048, no resumption)', 'handshakesPerCpuSecond', 'hs/cpu-s'),
+    );
+    if (httpsErrors > 0) rows.push({ metric: 'errors during HTTPS runs (both targets)', berth: httpsErrors, unit: 'responses' });
     if (errors > 0) rows.push({ metric: 'errors during load runs (all targets)', berth: errors, unit: 'responses' });
     return {
       name: 'router', title: `proxy throughput and overhead (proxy pinned to cpu ${MEASURED_CPU}, wrk + backend on cpu ${LOAD_CPU}, ${ctx.rounds} interleaved rounds of ${ctx.durationSeconds} s)`,

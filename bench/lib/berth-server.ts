@@ -40,7 +40,7 @@ export class BerthServer {
         env: {
           PATH: process.env.PATH, BERTH_HOME: home,
           BERTH_API_PORT: String(s.apiPort), BERTH_API_HOST: '127.0.0.1',
-          BERTH_ROUTER_PORT: String(s.routerPort), BERTH_ROUTER_HOST: '127.0.0.1', BERTH_RENDEZVOUS_PORT: '0',
+          BERTH_ROUTER_PORT: String(s.routerPort), BERTH_ROUTER_HOST: '127.0.0.1', BERTH_RENDEZVOUS_PORT: '0', BERTH_ROUTER_HTTPS_PORT: '0',
           BERTH_API_URL: s.apiUrl, BERTH_ADMIN_EMAIL: ADMIN_EMAIL, BERTH_ADMIN_PASSWORD: ADMIN_PASSWORD,
           // The machine's proxy and CA settings (the npm registry), and the stack's Node.js for apps
           // without engines.node, as in the tests: deploy figures stay comparable with earlier runs.

@@ -4,7 +4,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startProcess, waitForPort, type Started } from './processes.js';
 
-export async function startNginx(dir: string, port: number, backendPort: number, cpus: string): Promise<Started> {
+/** `tls`: also an HTTPS server on its port with that certificate (the same one Berth's router serves). */
+export async function startNginx(dir: string, port: number, backendPort: number, cpus: string, tls?: { port: number; certFile: string; keyFile: string }): Promise<Started> {
   await mkdir(join(dir, 'logs'), { recursive: true });
   const conf = join(dir, 'nginx.conf');
   await writeFile(conf, `
@@ -23,7 +24,11 @@ http {
   map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
   server {
     listen 127.0.0.1:${port};
-    location / {
+${tls ? `    listen 127.0.0.1:${tls.port} ssl;
+    server_name app-0.bench.test;
+    ssl_certificate ${tls.certFile};
+    ssl_certificate_key ${tls.keyFile};
+` : ''}    location / {
       proxy_pass http://app;
       proxy_http_version 1.1;
       proxy_set_header Host $host;

@@ -64,6 +64,16 @@ const ENDPOINTS: Record<string, Entry> = {
   'GET /account/features': { need: 'user' },
   'GET /account/features/:feature': { need: 'user' },
   'PATCH /account/features/:feature': { need: 'user', body: () => ({ enabled: true }) },
+  'GET /apps/:app/domains': { need: 'view' },
+  'GET /apps/:app/domains/:domain': { need: 'view' },
+  'POST /apps/:app/domains': { need: 'manage', body: (_w, a, app) => ({ hostname: `${a.name.replace(/[^a-z]/g, '')}-${app.name}.matrix.example.com` }) },
+  'PATCH /apps/:app/domains/:domain': { need: 'manage', body: () => ({ sni_endpoint: null }) },
+  'DELETE /apps/:app/domains/:domain': { need: 'manage' },
+  'GET /apps/:app/sni-endpoints': { need: 'view' },
+  'GET /apps/:app/sni-endpoints/:endpoint': { need: 'view' },
+  'POST /apps/:app/sni-endpoints': { need: 'manage', body: () => ({ certificate_chain: 'not a certificate', private_key: 'not a key' }) },
+  'PATCH /apps/:app/sni-endpoints/:endpoint': { need: 'manage', body: () => ({ certificate_chain: 'not a certificate', private_key: 'not a key' }) },
+  'DELETE /apps/:app/sni-endpoints/:endpoint': { need: 'manage' },
   'GET /apps/:app/features': { need: 'view' },
   'GET /apps/:app/features/:feature': { need: 'view' },
   'PATCH /apps/:app/features/:feature': { need: 'view', body: () => ({ enabled: true }) },
@@ -294,7 +304,7 @@ function pathFor(route: ApiRoute, entry: Entry, w: World, app: App): string {
   const params: Record<string, string> = {
     app: app.name, team: 'acme', member: SPARE, collaborator: SPARE, addon: app.teamId ? w.pg : `${w.pg}-p`, id: w.attachmentIds[app.id]!,
     release: '1', type: 'web', dyno: 'web.1', feature: 'no-such-feature', backup: '1', stack: 'berth-24', node: 'no-such-node',
-    ref: 'nobody@example.com', region: 'us', repo: `${app.name}.git`, ...entry.params?.(w, app),
+    ref: 'nobody@example.com', region: 'us', domain: 'nowhere.example.com', endpoint: 'no-such-endpoint', repo: `${app.name}.git`, ...entry.params?.(w, app),
   };
   if (route.url.startsWith('/apps/:app/builds/') || route.url.startsWith('/apps/:app/cron/') || route.url.startsWith('/oauth/')) {
     params.id = '00000000-0000-4000-8000-000000000000';

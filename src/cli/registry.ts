@@ -13,7 +13,9 @@ import { cron, cronResume, cronRun, cronSuspend } from './commands/cron.js';
 import { drains, drainsAdd, drainsRemove } from './commands/drains.js';
 import { gitRemote } from './commands/git.js';
 import { deploy } from './commands/deploy.js';
-import { features } from './commands/features.js';
+import { certs, certsAdd, certsInfo, certsRemove, certsUpdate } from './commands/certs.js';
+import { domains, domainsAdd, domainsClear, domainsInfo, domainsRemove, domainsUpdate, domainsWait } from './commands/domains.js';
+import { features, featuresDisable, featuresEnable } from './commands/features.js';
 import { logs } from './commands/logs.js';
 import { metrics } from './commands/metrics.js';
 import { nodes, nodesActivate, nodesDrain, nodesJoinCommand, nodesRemove } from './commands/nodes.js';
@@ -49,7 +51,9 @@ export const COMMANDS: readonly CommandDefinition[] = [
   certsAuto, certsAutoEnable, certsAutoDisable, certsAutoRefresh, apiCertificate,
   buildpacks, buildpacksSet, buildpacksAdd, buildpacksRemove, buildpacksClear,
   stack, stackSet, stackBuild,
-  features,
+  features, featuresEnable, featuresDisable,
+  domains, domainsAdd, domainsInfo, domainsUpdate, domainsRemove, domainsClear, domainsWait,
+  certs, certsAdd, certsInfo, certsUpdate, certsRemove,
   users, usersAdd, usersRemove,
   nodes, nodesJoinCommand, nodesDrain, nodesActivate, nodesRemove,
   usage, prices, pricesSet, quotas, quotasSet,

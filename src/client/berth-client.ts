@@ -5,6 +5,7 @@ import type {
 } from './api-types.js';
 import { AcmClient } from './acm-client.js';
 import { AddonClient } from './addon-client.js';
+import { EdgeClient } from './edge-client.js';
 import { TeamClient } from './team-client.js';
 import { WebhookClient } from './webhook-client.js';
 import { HttpTransport, type TransportOptions } from './http-transport.js';
@@ -53,6 +54,11 @@ export class BerthClient {
   /** Automatic certificates (certs:auto*). */
   get acm(): AcmClient {
     return new AcmClient(this.http);
+  }
+
+  /** Custom domains, certificates and app features. */
+  get edge(): EdgeClient {
+    return new EdgeClient(this.http);
   }
 
   async health(): Promise<{ status: string }> {

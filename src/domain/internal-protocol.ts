@@ -13,12 +13,30 @@ export interface PublishedRoute {
   crashed: boolean;
 }
 
+/**
+ * How an app is reached beyond its default name: its custom domains, the certificates to serve for
+ * them and its edge features. Derived from the store by the API (services/app-edges.ts). Private
+ * keys travel and rest sealed (SecretBox, BERTH_HOME/secret.key): the router opens them itself.
+ */
+export interface PublishedEdge {
+  appId: string;
+  /** `certificateId`: the certificate the user tied to the domain, if any. */
+  domains: Array<{ hostname: string; certificateId: string | null }>;
+  certificates: Array<{ id: string; hostnames: string[]; certificateChain: string; sealedPrivateKey: string; expiresAt: string }>;
+  httpRedirect: boolean;
+  hsts: boolean;
+}
+
 /** One line of `GET /internal/routes`: a full snapshot first, then changes, with heartbeats between. */
 export type RouteFeedMessage =
-  | { type: 'snapshot'; routes: PublishedRoute[] }
+  | { type: 'snapshot'; routes: PublishedRoute[]; edges?: PublishedEdge[] }
   | { type: 'set'; route: PublishedRoute }
   | { type: 'remove'; appName: string }
+  | EdgeChange
   | { type: 'heartbeat' };
+
+/** A change to one app's edge; `edge: null` when the app has none any more (destroyed, or nothing left). */
+export type EdgeChange = { type: 'edge'; appId: string; edge: PublishedEdge | null };
 
 /** A change to the published routes, as the feed's source announces it. */
 export type RouteChange =

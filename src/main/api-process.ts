@@ -6,6 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { buildApi } from '../api/api-server.js';
 import { AttachSessions } from '../api/attach-sessions.js';
 import { publicUrls } from '../api/public-urls.js';
+import { domainRoutes } from '../api/routes/domain-routes.js';
+import { sniEndpointRoutes } from '../api/routes/sni-endpoint-routes.js';
+import { SecretBox } from '../platform/secret-box.js';
+import { AppEdges } from '../services/app-edges.js';
+import { storeDomainList } from '../services/app-domains.js';
+import { StoreCertificateInstaller } from '../services/certificate-install.js';
 import { deployRoutes } from '../api/routes/deploy-routes.js';
 import { gitRoutes } from '../api/routes/git-routes.js';
 import { internalRoutes } from '../api/routes/internal-routes.js';
@@ -27,7 +33,6 @@ import { PrometheusExposition } from '../metrics/prometheus-exposition.js';
 import { ensureScrapeToken } from '../metrics/scrape-token.js';
 import { webhookRoutes } from '../api/routes/webhook-routes.js';
 import { webhookPayloads } from '../api/webhook-payloads.js';
-import { SecretBox } from '../platform/secret-box.js';
 import { WebhookDispatcher } from '../services/webhook-dispatcher.js';
 import { WebhookPublisher } from '../services/webhook-publisher.js';
 import { httpWebhookSender } from '../services/webhook-sender.js';
@@ -37,7 +42,6 @@ import { AcmeCa } from '../platform/acme-ca.js';
 import { AcmeChallenges } from '../services/acme-challenges.js';
 import { AutomaticCertificates } from '../services/automatic-certificates.js';
 import { apiHttpsPort, startApiHttps, type ApiHttps } from './api-https.js';
-import { unjoinedCertificates, unjoinedDomains } from './certificate-ports.js';
 import { GitRepos } from '../deploy/git/repo-store.js';
 import { sourceCapabilityPath } from '../deploy/source-capability.js';
 import { SourceStore } from '../deploy/source-store.js';
@@ -196,10 +200,14 @@ export async function runApi(): Promise<void> {
     apiUrl: settings.apiUrl, host: settings.apiHost, port: settings.rendezvousPort, tlsDir: paths.tls,
     sessions: attachSessions, oneOffs: oneOffDynos, logger: logger.child({ component: 'rendezvous' }),
   });
+  // Custom domains and certificates: the routers hear of them with the routes (keys stay sealed).
+  const edges = new AppEdges({ store, events, logger: logger.child({ component: 'edges' }) });
+  await edges.start(signal);
   // Automatic certificates: orders placed by this process, their HTTP-01 answers served by the
-  // router through /internal/acme-challenges; issued certificates go to the certificate store.
+  // router through /internal/acme-challenges; issued certificates go to the certificate store, and a
+  // domain added or removed is looked at at once.
   const acmeChallenges = new AcmeChallenges();
-  const certificatePorts = { certificates: unjoinedCertificates, domains: unjoinedDomains };
+  const certificatePorts = { certificates: new StoreCertificateInstaller({ store, clock: systemClock, events, sealer: secrets }), domains: storeDomainList(store) };
   const automaticCertificates = new AutomaticCertificates({
     acme: store.acme, challenges: acmeChallenges, ...certificatePorts, secrets,
     ca: new AcmeCa({
@@ -209,6 +217,8 @@ export async function runApi(): Promise<void> {
     clock: systemClock, logger: logger.child({ component: 'acme' }), appLog: logs, checkEveryMs: settings.acmeCheckEveryMs,
   });
   const api = buildApi({ ...deps, urls }, [
+    domainRoutes({ baseDomain: settings.baseDomain }),
+    sniEndpointRoutes({ sealer: secrets }),
     acmRoutes({ automatic: automaticCertificates, domains: certificatePorts.domains }),
     acmeChallengeRoutes({ token: internalToken, challenges: acmeChallenges }),
     deployRoutes({ sources, outputs, pipeline }),
@@ -224,7 +234,7 @@ export async function runApi(): Promise<void> {
     webhookRoutes({ secrets }),
     addons.routes,
     logRoutes({ hub: logs, sessions: new LogSessions(), signal }),
-    internalRoutes({ token: internalToken, routes, synced: () => health.synced(), logSink: logs, routerUsage: (counts) => store.usage.addRouterBytes(counts), metrics, signal }),
+    internalRoutes({ token: internalToken, routes, edges, synced: () => health.synced(), logSink: logs, routerUsage: (counts) => store.usage.addRouterBytes(counts), metrics, signal }),
     logDrainRoutes,
   ]);
 
@@ -251,6 +261,7 @@ export async function runApi(): Promise<void> {
     api, apiUrl: settings.apiUrl, host: settings.apiHost, port: settings.apiHttpsPort, tlsDir: paths.tls,
     ...(settings.apiTls ? { operatorTls: settings.apiTls } : {}), logger: logger.child({ component: 'api-https' }),
   });
+  events.on((e) => { if (e.type === 'edge-changed') automaticCertificates.wake(); });
   void automaticCertificates.start(signal).catch((e: Error) => logger.error('automatic-certificates-stopped', { error: e.stack ?? e.message }));
   logger.info('api-started', { api: settings.apiUrl, runtime: runtime.name, home: settings.home });
   process.stdout.write(`Berth API is up: ${settings.apiUrl} (runtime ${runtime.name}: ${runtimeReason}, BERTH_HOME=${settings.home})\n`);

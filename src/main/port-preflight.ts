@@ -47,3 +47,9 @@ export function exitForConfig(message: string): never {
   process.stderr.write(message + '\n');
   process.exit(CONFIG_ERROR_EXIT_CODE);
 }
+
+/** The router's two listeners: plain HTTP and HTTPS. */
+export const routerPorts = (s: { routerPort: number; routerHttpsPort: number; routerHost: string }): ListenPort[] => [
+  { port: s.routerPort, host: s.routerHost, what: 'the router', setting: 'BERTH_ROUTER_PORT' },
+  { port: s.routerHttpsPort, host: s.routerHost, what: 'the router\'s HTTPS', setting: 'BERTH_ROUTER_HTTPS_PORT' },
+];

@@ -1,11 +1,13 @@
 // Composition root of `berth router`: the data plane alone. It serves the routes it last got from
 // the control plane (`berth api`, over /internal/routes) and keeps serving them while the API is
 // down or restarting; its access-log lines travel back to the API's log hub.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '../platform/clock.js';
 import { ensureInternalToken } from '../platform/internal-token.js';
-import { jsonLogger } from '../platform/logger.js';
+import { jsonLogger, type Logger } from '../platform/logger.js';
+import { SecretBox } from '../platform/secret-box.js';
+import { ensureSelfSignedCertificate } from '../platform/self-signed-certificate.js';
 import { internalAcmeChallengeLookup } from '../router/acme-challenge-answer.js';
 import { httpLogDelivery, LogShipper } from '../router/log-shipper.js';
 import { RouteFeedClient } from '../router/route-feed-client.js';
@@ -13,9 +15,10 @@ import { RouteSnapshotFile } from '../router/route-snapshot-file.js';
 import { RouteTable } from '../router/route-table.js';
 import { Router } from '../router/router.js';
 import { RouterMinutes } from '../router/router-minutes.js';
+import { TlsCertificates } from '../router/tls-certificates.js';
 import { installLastResort } from './last-resort.js';
 import { removePidFile, writePidFile } from './pid-files.js';
-import { busyPortMessage, exitForConfig, portInUseMessage, type ListenPort } from './port-preflight.js';
+import { busyPortMessage, exitForConfig, portInUseMessage, routerPorts } from './port-preflight.js';
 import { homePaths, readSettings } from './settings.js';
 
 export const routeSnapshotPath = (runDir: string): string => join(runDir, 'routes.json');
@@ -25,8 +28,8 @@ export async function runRouter(): Promise<void> {
   // write must not end the process that serves every app.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   const settings = readSettings();
-  const port: ListenPort = { port: settings.routerPort, host: settings.routerHost, what: 'the router', setting: 'BERTH_ROUTER_PORT' };
-  const busy = await busyPortMessage([port]);
+  const ports = routerPorts(settings);
+  const busy = await busyPortMessage(ports);
   if (busy) exitForConfig(busy);
   const paths = homePaths(settings.home);
   mkdirSync(settings.home, { recursive: true, mode: 0o700 });
@@ -42,8 +45,8 @@ export async function runRouter(): Promise<void> {
   const snapshot = new RouteSnapshotFile(routeSnapshotPath(paths.run));
   try {
     const saved = snapshot.load();
-    if (saved) table.replaceAll(saved);
-    logger.info('routes-restored', { routes: saved?.length ?? 0, from: snapshot.path });
+    if (saved) table.replaceAll(saved.routes, saved.edges);
+    logger.info('routes-restored', { routes: saved?.routes.length ?? 0, edges: saved?.edges?.length ?? 0, from: snapshot.path });
   } catch (e) {
     logger.warn('route-snapshot-unreadable', { path: snapshot.path, error: (e as Error).message });
   }
@@ -55,7 +58,7 @@ export async function runRouter(): Promise<void> {
     setImmediate(() => {
       saveQueued = false;
       try {
-        snapshot.save(table.entries());
+        snapshot.save({ routes: table.entries(), edges: table.edgeEntries() });
       } catch (e) {
         logger.warn('route-snapshot-save-failed', { path: snapshot.path, error: (e as Error).message });
       }
@@ -66,11 +69,13 @@ export async function runRouter(): Promise<void> {
   const minutes = new RouterMinutes(systemClock);
   const shipper = new LogShipper({ deliver: httpLogDelivery(settings.internalApiUrl, token), clock: systemClock, logger: logger.child({ component: 'router-logs' }), minutes });
   const feed = new RouteFeedClient({ apiUrl: settings.internalApiUrl, token, table, clock: systemClock, logger: logger.child({ component: 'route-feed' }), onTable: saveSoon });
-    // ACME HTTP-01 answers come from the API that placed the order (see acme-challenge-answer.ts).
+  // ACME HTTP-01 answers come from the API that placed the order (see acme-challenge-answer.ts).
   const router = new Router({ routes: table, logSink: shipper, metrics: minutes, logger, acmeChallenges: internalAcmeChallengeLookup(settings.internalApiUrl, token) });
-  const { stopped } = await router.start(signal, { port: settings.routerPort, host: settings.routerHost }).catch((e: NodeJS.ErrnoException) => {
+  const certificates = await routerCertificates(table, settings.home, paths.tls, logger);
+  const https = { port: settings.routerHttpsPort, host: settings.routerHost, certificates, publicPort: settings.routerHttpsPublicPort };
+  const { stopped, httpsPort } = await router.start(signal, { port: settings.routerPort, host: settings.routerHost, https }).catch((e: NodeJS.ErrnoException) => {
     // Taken since the check above: a setting to change, and the supervisor does not restart us for it.
-    if (e.code === 'EADDRINUSE') exitForConfig(portInUseMessage(port));
+    if (e.code === 'EADDRINUSE') exitForConfig(portInUseMessage(ports.find((p) => e.message.includes(`:${p.port}`)) ?? ports[0]!));
     throw e;
   });
   // Written by the router itself too (not only by a supervisor), so that a supervisor started
@@ -82,7 +87,7 @@ export async function runRouter(): Promise<void> {
   }
   const shipping = shipper.start(signal).catch((e: Error) => logger.error('router-log-shipper-failed', { error: e.message }));
   const following = feed.start(signal).catch((e: Error) => logger.error('route-feed-failed', { error: e.message }));
-  process.stdout.write(`Berth router is up: apps at http://<app>.${settings.baseDomain}:${settings.routerPort}/ (routes from ${settings.internalApiUrl})\n`);
+  process.stdout.write(`Berth router is up: apps at http://<app>.${settings.baseDomain}:${settings.routerPort}/ and HTTPS on port ${httpsPort} (routes from ${settings.internalApiUrl})\n`);
 
   let stopping = false;
   const stop = async (why: string) => {
@@ -101,4 +106,20 @@ export async function runRouter(): Promise<void> {
   });
   process.once('SIGINT', () => stopNow('SIGINT'));
   process.once('SIGTERM', () => stopNow('SIGTERM'));
+}
+
+/**
+ * The router's certificates: each app's from the route feed (keys sealed, opened here with the
+ * SecretBox of this BERTH_HOME, so the router needs the API neither to start nor to serve), and
+ * Berth's own self-signed default for names no app has (BERTH_HOME/tls/router-default.crt).
+ */
+async function routerCertificates(table: RouteTable, home: string, tlsDir: string, logger: Logger): Promise<TlsCertificates> {
+  const files = { certFile: join(tlsDir, 'router-default.crt'), keyFile: join(tlsDir, 'router-default.key'), commonName: 'berth-router-default' };
+  const made = await ensureSelfSignedCertificate(files);
+  if (!made.ok) throw new Error(`the router's default TLS certificate could not be made: ${made.reason}`);
+  const box = SecretBox.forHome(home);
+  return new TlsCertificates({
+    routes: table, openKey: (sealed) => box.open(sealed), logger: logger.child({ component: 'router-tls' }),
+    fallback: { cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8') },
+  });
 }

@@ -20,6 +20,13 @@ export interface Settings {
   apiHost: string;
   routerPort: number;
   routerHost: string;
+  /** The router's HTTPS listener (BERTH_ROUTER_HTTPS_PORT, default 8443; 443 in production), on the router's host. */
+  routerHttpsPort: number;
+  /**
+   * The HTTPS port clients use, where `http-redirect` sends them (BERTH_ROUTER_HTTPS_PUBLIC_PORT;
+   * default the listening port; 443 when a port forward puts the router behind it).
+   */
+  routerHttpsPublicPort: number;
   /** Where the heroku CLI attaches to one-offs over TLS (BERTH_RENDEZVOUS_PORT, default 5001, on the API's host; 0 picks a free one). */
   rendezvousPort: number;
   baseDomain: string;
@@ -186,6 +193,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     apiHost,
     routerPort: port(env, 'BERTH_ROUTER_PORT', 8080),
     routerHost: env.BERTH_ROUTER_HOST || '0.0.0.0',
+    routerHttpsPort: port(env, 'BERTH_ROUTER_HTTPS_PORT', 8443),
+    routerHttpsPublicPort: port(env, 'BERTH_ROUTER_HTTPS_PUBLIC_PORT', port(env, 'BERTH_ROUTER_HTTPS_PORT', 8443)),
     rendezvousPort: port(env, 'BERTH_RENDEZVOUS_PORT', 5001),
     baseDomain,
     runtime,

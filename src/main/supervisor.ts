@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../platform/clock.js';
 import { jsonLogger, type Logger } from '../platform/logger.js';
 import { isAlive, isBerthProcess, readPidFile, removePidFile, writePidFile, type ProcessRole } from './pid-files.js';
 import { apiHttpsPort } from './api-https.js';
-import { busyPortMessage, CONFIG_ERROR_EXIT_CODE, exitForConfig, rendezvousPort, type ListenPort } from './port-preflight.js';
+import { busyPortMessage, CONFIG_ERROR_EXIT_CODE, exitForConfig, rendezvousPort, routerPorts, type ListenPort } from './port-preflight.js';
 import { homePaths, readSettings } from './settings.js';
 import { SupervisedChild, type ChildExit, type ChildHandle } from './supervised-child.js';
 
@@ -33,7 +33,7 @@ export async function runSupervisor(): Promise<void> {
     rendezvousPort(settings.rendezvousPort, settings.apiHost),
     ...(settings.apiHttpsPort !== undefined ? [apiHttpsPort(settings.apiHttpsPort, settings.apiHost)] : []),
   ];
-  if (!adoptableRouter(run, home)) ports.push({ port: settings.routerPort, host: settings.routerHost, what: 'the router', setting: 'BERTH_ROUTER_PORT' });
+  if (!adoptableRouter(run, home)) ports.push(...routerPorts(settings));
   const busy = await busyPortMessage(ports);
   if (busy) exitForConfig(busy);
   mkdirSync(settings.home, { recursive: true, mode: 0o700 });

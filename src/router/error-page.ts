@@ -35,6 +35,14 @@ export function badRequestPage(reason: string, requestId: string): ErrorPage {
   return { status: 400, body: page('Bad request', reason.replace(/[<>&]/g, ''), `H25 · request id ${requestId}`) };
 }
 
+/**
+ * A TLS connection whose certificate is one app's, asked for another app's host (RFC 9110 §15.5.20:
+ * 421, the client retries on a connection of its own); an app's certificate never fronts another's content.
+ */
+export function misdirectedRequestPage(requestId: string): ErrorPage {
+  return { status: 421, body: page('Misdirected request', 'This connection is for another hostname; connect again for this one.', `request id ${requestId}`) };
+}
+
 export function noSuchAppPage(requestId: string): ErrorPage {
   return { status: 404, body: page('No such app', 'There is no app configured at that hostname.', `request id ${requestId}`) };
 }

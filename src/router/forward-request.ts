@@ -85,7 +85,9 @@ export function forwardRequest(upstream: Dispatcher, req: IncomingMessage, res: 
         if (settled || statusCode < 200) return;
         clearTimeout(timer);
         try {
-          res.writeHead(statusCode, statusMessage || undefined, clientResponseHeaders(headers));
+          // HTTP/2 has no reason phrase (RFC 9113 §8.3.2).
+          const reason = req.httpVersionMajor >= 2 ? undefined : statusMessage || undefined;
+          res.writeHead(statusCode, reason, clientResponseHeaders(headers));
         } catch (error) {
           // A header Node will not emit; nothing went out yet, so an error page still can.
           return fail('H99', error as Error);

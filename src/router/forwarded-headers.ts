@@ -23,6 +23,9 @@ function connectionTokens(values: (string | undefined)[]): Set<string> {
 const isHopByHop = (name: string, listed: Set<string>): boolean =>
   HOP_BY_HOP.has(name) || name.startsWith('proxy-') || listed.has(name);
 
+/** Whether the request came over the router's TLS listener. */
+export const isEncrypted = (req: IncomingMessage): boolean => 'encrypted' in req.socket && req.socket.encrypted === true;
+
 export function clientAddress(req: IncomingMessage): string {
   const address = req.socket.remoteAddress ?? '';
   // Dual-stack sockets report IPv4 clients as `::ffff:1.2.3.4`; apps expect the plain form.
@@ -46,10 +49,15 @@ export function upstreamRequestHeaders(req: IncomingMessage, options: ForwardOpt
   const listed = connectionTokens(raw.filter((_, i) => i % 2 === 1 && raw[i - 1]?.toLowerCase() === 'connection'));
   if (options.upgrade) listed.delete('upgrade');
   const out: string[] = [];
+  // HTTP/2 clients name the host in `:authority`; the HTTP/1.1 backend needs a Host header.
+  const authority = req.headers[':authority'];
+  if (req.headers.host === undefined && typeof authority === 'string') out.push('Host', authority);
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     const lower = name.toLowerCase();
+    // HTTP/2 pseudo-headers (`:path`, `:authority`, ...) are the request line, not headers.
+    if (lower.startsWith(':')) continue;
     if (ROUTER_OWNED.has(lower)) continue;
     if (options.dropExpect && lower === 'expect') continue;
     if (options.upgrade && lower === 'upgrade') {
@@ -63,8 +71,8 @@ export function upstreamRequestHeaders(req: IncomingMessage, options: ForwardOpt
   const local = req.socket.localPort;
   out.push(
     'X-Forwarded-For', clientAddress(req),
-    // TLS termination is not there yet; when it is, this reads the socket's `encrypted` flag.
-    'X-Forwarded-Proto', 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+    // The router terminates TLS: a request that came over it was https, whatever the app is spoken to in.
+    'X-Forwarded-Proto', isEncrypted(req) ? 'https' : 'http',
     'X-Forwarded-Port', String(local ?? ''),
     'X-Request-Id', options.requestId,
   );

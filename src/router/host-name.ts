@@ -18,3 +18,9 @@ export function hostName(header: string | undefined): string | null {
   if (!/^[a-z0-9.-]+$/.test(host)) return null;
   return host;
 }
+
+/** The host a request names: `Host` in HTTP/1.1, the `:authority` pseudo-header in HTTP/2. */
+export function requestHost(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const host = headers.host ?? headers[':authority'];
+  return typeof host === 'string' ? host : undefined;
+}

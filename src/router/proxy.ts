@@ -5,15 +5,16 @@ import { performance } from 'node:perf_hooks';
 import type { LogSink } from '../logs/log-sink.js';
 import type { Logger } from '../platform/logger.js';
 import { formatAccessLine, type AccessRecord } from './access-log.js';
-import { badRequestPage, noSuchAppPage, routerErrorPage, sendPage } from './error-page.js';
+import { badRequestPage, misdirectedRequestPage, noSuchAppPage, routerErrorPage, sendPage } from './error-page.js';
 import { forwardRequest } from './forward-request.js';
-import { clientAddress, upstreamRequestHeaders } from './forwarded-headers.js';
+import { clientAddress, isEncrypted, upstreamRequestHeaders } from './forwarded-headers.js';
 import type { ClientBytesRead } from './client-bytes-read.js';
 import type { InFlightRequests } from './in-flight-requests.js';
 import type { RequestMetrics } from './request-metrics.js';
 import type { RoundRobin } from './round-robin.js';
 import type { RouteBackend, RouteEntry, RouteTable } from './route-table.js';
-import { hostName } from './host-name.js';
+import { hostName, requestHost } from './host-name.js';
+import { isMisdirected } from './misdirected-request.js';
 import { malformedRequest } from './request-shape.js';
 import type { RouterErrorCode } from './router-errors.js';
 import type { UnreachableBackends } from './unreachable-backends.js';
@@ -35,7 +36,15 @@ export interface ProxyDeps {
   maxAttempts: number;
   /** Backends whose connect failed a moment ago: tried last. */
   unreachable: UnreachableBackends;
+  /** The port clients reach the router's HTTPS listener on; absent: no HTTPS, so no redirect to it. */
+  httpsPort?: number;
 }
+
+/** Where ACME (RFC 8555 §8.3) asks for HTTP-01 tokens. */
+const ACME_CHALLENGE_PATH = '/.well-known/acme-challenge/';
+
+/** One year, as browsers' preload lists ask; an app that opts into HSTS means it. */
+const HSTS = 'max-age=31536000';
 
 type Outcome = Omit<AccessRecord, 'method' | 'path' | 'host' | 'requestId' | 'fwd' | 'protocol'>;
 
@@ -46,16 +55,18 @@ export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: S
 
   // Read now: Node detaches req.socket once the response is done, before the log line is written.
   const socket = req.socket;
-  const request = { method: req.method ?? 'GET', path: req.url ?? '', host: hostName(req.headers.host) ?? '', requestId, fwd: clientAddress(req), protocol: 'http' as const };
+  const host = requestHost(req.headers);
+  const encrypted = isEncrypted(req);
+  const request = { method: req.method ?? 'GET', path: req.url ?? '', host: hostName(host) ?? '', requestId, fwd: clientAddress(req), protocol: encrypted ? 'https' as const : 'http' as const };
 
   // 1. Which app? Only for a request that names one unambiguously.
-  const route = deps.routes.get(req.headers.host);
+  const route = deps.routes.get(host);
   const malformed = malformedRequest(req);
   if (malformed) {
     res.shouldKeepAlive = false;
     const page = badRequestPage(malformed, requestId);
     const bytes = sendPage(res, page);
-    deps.logger.info('router-bad-request', { reason: malformed, host: req.headers.host, requestId });
+    deps.logger.info('router-bad-request', { reason: malformed, host, requestId });
     // The app the first Host names sees the attempt in its own log, as it would any request.
     // Answered at once: in flight alongside the app's others only for this moment.
     if (route) logRequest(deps, route, { ...request, code: 'H25', dyno: '', status: page.status, bytes }, { started, concurrent: deps.inFlight.now(route.appId) + 1, socket });
@@ -63,21 +74,37 @@ export async function proxyRequest(deps: ProxyDeps, req: IncomingMessage, res: S
   }
   if (!route) {
     sendPage(res, noSuchAppPage(requestId));
-    deps.logger.info('router-unknown-host', { host: req.headers.host, requestId });
+    deps.logger.info('router-unknown-host', { host, requestId });
     deps.bytesRead.take(socket); // no app's: not charged to the connection's next request either
     return;
   }
   const concurrent = deps.inFlight.begin(route.appId);
   const finish = (outcome: Outcome) => logRequest(deps, route, { ...request, ...outcome }, { started, concurrent, socket });
   try {
-    await serve(deps, req, res, route, requestId, finish);
+    await serve(deps, req, res, route, { requestId, host: request.host, encrypted }, finish);
   } finally {
     deps.inFlight.end(route.appId);
   }
 }
 
-/** Steps 2 and 3 for a request whose app is known; `finish` reports how it ended. */
-async function serve(deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, route: RouteEntry, requestId: string, finish: (outcome: Outcome) => void): Promise<void> {
+/** Steps 1a to 3 for a request whose app is known; `finish` reports how it ended. */
+async function serve(
+  deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, route: RouteEntry,
+  { requestId, host, encrypted }: { requestId: string; host: string; encrypted: boolean }, finish: (outcome: Outcome) => void,
+): Promise<void> {
+  // 1a. A TLS connection opened for another app's domain is not answered for this one.
+  if (isMisdirected(deps.routes, req, route.appId)) {
+    res.shouldKeepAlive = false;
+    return finish({ dyno: '', status: 421, bytes: sendPage(res, misdirectedRequestPage(requestId)) });
+  }
+
+  // 1b. The app's edge features: plain HTTP sent to HTTPS, HSTS on HTTPS answers.
+  const edge = deps.routes.edgeOf(route.appId);
+  // ACME HTTP-01 challenges stay on plain HTTP: a certificate is often what the app is still waiting for.
+  if (!encrypted && edge?.httpRedirect && deps.httpsPort !== undefined && !(req.url ?? '').startsWith(ACME_CHALLENGE_PATH)) {
+    return finish({ dyno: '', status: redirectToHttps(res, req, host, deps.httpsPort), bytes: 0 });
+  }
+  if (encrypted && edge?.hsts) res.setHeader('Strict-Transport-Security', HSTS);
 
   // 2. Can the app take requests at all?
   const refusal: RouterErrorCode | undefined = route.maintenance ? 'H80' : route.crashed ? 'H10' : route.backends.length === 0 ? 'H14' : undefined;
@@ -116,6 +143,14 @@ async function serve(deps: ProxyDeps, req: IncomingMessage, res: ServerResponse,
   // Every backend refused: nothing was sent anywhere, but none can serve.
   const page = routerErrorPage('H19', requestId);
   finish({ code: 'H19', dyno: '', status: page.status, bytes: sendPage(res, page) });
+}
+
+/** 301 for GET and HEAD (cached by browsers), 308 otherwise (the method and body are kept). */
+function redirectToHttps(res: ServerResponse, req: IncomingMessage, host: string, port: number): number {
+  const status = req.method === 'GET' || req.method === 'HEAD' ? 301 : 308;
+  res.writeHead(status, { Location: `https://${host}${port === 443 ? '' : `:${port}`}${req.url ?? '/'}`, 'Content-Length': '0' });
+  res.end();
+  return status;
 }
 
 function logRequest(deps: ProxyDeps, route: RouteEntry, record: AccessRecord, at: { started: number; concurrent: number; socket: IncomingMessage['socket'] }): void {

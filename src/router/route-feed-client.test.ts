@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startTestApi, type TestApi } from '../../test/support/test-api.js';
-import { internalRoutes } from '../api/routes/internal-routes.js';
-import { INTERNAL_TOKEN_HEADER, type PublishedRoute } from '../domain/internal-protocol.js';
+import { internalRoutes, type EdgeFeedSource } from '../api/routes/internal-routes.js';
+import { INTERNAL_TOKEN_HEADER, type EdgeChange, type PublishedEdge, type PublishedRoute } from '../domain/internal-protocol.js';
 import { FakeClock } from '../platform/testing/fake-clock.js';
 import type { LogSource } from '../logs/log-sink.js';
 import { systemClock } from '../platform/clock.js';
@@ -27,13 +27,13 @@ interface ControlPlane {
 }
 
 /** The API side: the internal endpoints on the real API server, its routes, a log sink. */
-async function startControlPlane(opts: { synced?: Promise<void>; routes?: PublishedRoute[]; heartbeatMs?: number } = {}): Promise<ControlPlane> {
+async function startControlPlane(opts: { synced?: Promise<void>; routes?: PublishedRoute[]; heartbeatMs?: number; edges?: EdgeFeedSource } = {}): Promise<ControlPlane> {
   const published = new RouteTable();
   for (const r of opts.routes ?? []) published.set(r);
   const logLines: ControlPlane['logLines'] = [];
   const feeds = new AbortController();
   const api = await startTestApi([internalRoutes({
-    token: TOKEN, routes: published, synced: () => opts.synced ?? Promise.resolve(), signal: feeds.signal, heartbeatMs: opts.heartbeatMs,
+    token: TOKEN, routes: published, synced: () => opts.synced ?? Promise.resolve(), signal: feeds.signal, heartbeatMs: opts.heartbeatMs, ...(opts.edges ? { edges: opts.edges } : {}),
     logSink: { write: (appId, source, _dyno, message, time) => void logLines.push({ appId, source, message, time }) },
   })]);
   return { api, published, logLines, stop: async () => { feeds.abort(); await api.close(); } };
@@ -71,6 +71,25 @@ describe('route feed (GET /internal/routes) and its client', () => {
     plane.published.remove('beta');
     await vi.waitFor(() => expect(portsOf(table)).toEqual({ alpha: [5003] }));
     expect(saved.at(-1)?.map((r) => r.appName)).toEqual(['alpha']); // what the router persists
+  });
+
+  it('carries each app\'s edge (domains, sealed certificates, features): in the snapshot, then each change', async () => {
+    const edge = (hostname: string): PublishedEdge => ({ appId: 'id-alpha', domains: [{ hostname, certificateId: null }], certificates: [], httpRedirect: true, hsts: false });
+    const listeners = new Set<(c: EdgeChange) => void>();
+    let current = [edge('www.example.com')];
+    const edges: EdgeFeedSource = { entries: () => current, onChange: (l) => { listeners.add(l); return () => listeners.delete(l); } };
+    const plane = await startControlPlane({ routes: [route('alpha', 5001)], edges });
+    open.push(plane);
+    const table = new RouteTable();
+    void follow(plane.api.url, table);
+    await vi.waitFor(() => expect(table.get('www.example.com')?.appName).toBe('alpha'));
+    expect(table.edgeOf('id-alpha')?.httpRedirect).toBe(true);
+    current = [edge('shop.example.com')];
+    for (const l of listeners) l({ type: 'edge', appId: 'id-alpha', edge: current[0]! });
+    await vi.waitFor(() => expect(table.get('shop.example.com')?.appName).toBe('alpha'));
+    expect(table.get('www.example.com')).toBeUndefined();
+    for (const l of listeners) l({ type: 'edge', appId: 'id-alpha', edge: null });
+    await vi.waitFor(() => expect(table.get('shop.example.com')).toBeUndefined());
   });
 
   it('keeps the last known routes while the API is down, and follows the new API when it is back', async () => {

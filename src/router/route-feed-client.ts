@@ -9,7 +9,7 @@ import {
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { RetryBackoff } from '../platform/retry-backoff.js';
-import { isPublishedRoute } from './route-snapshot-file.js';
+import { isPublishedEdge, isPublishedRoute } from './route-snapshot-file.js';
 import type { RouteTable } from './route-table.js';
 
 export interface RouteFeedClientOptions {
@@ -109,7 +109,8 @@ export class RouteFeedClient {
       case 'snapshot':
         // Checked before use: a malformed route would otherwise fail requests, not the feed.
         if (!Array.isArray(m.routes) || !m.routes.every(isPublishedRoute)) throw new Error('malformed snapshot');
-        table.replaceAll(m.routes);
+        if (m.edges !== undefined && (!Array.isArray(m.edges) || !m.edges.every(isPublishedEdge))) throw new Error('malformed edges');
+        table.replaceAll(m.routes, m.edges);
         // Once per connection: when the router follows the API (again) after a start or an outage.
         this.o.logger.info('route-feed-synced', { routes: m.routes.length });
         break;
@@ -120,6 +121,10 @@ export class RouteFeedClient {
       case 'remove':
         if (typeof m.appName !== 'string') throw new Error('malformed remove');
         table.remove(m.appName);
+        break;
+      case 'edge':
+        if (typeof m.appId !== 'string' || (m.edge !== null && !isPublishedEdge(m.edge))) throw new Error('malformed edge');
+        table.setEdge(m.appId, m.edge);
         break;
       default:
         throw new Error(`unknown message type ${JSON.stringify((m as { type?: unknown }).type)}`);

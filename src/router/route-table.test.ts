@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RouteTable } from './route-table.js';
+import type { PublishedEdge } from '../domain/internal-protocol.js';
 import { backendAt, route } from './router-test-kit.js';
+
+const edge = (appId: string, hostnames: string[]): PublishedEdge => ({
+  appId, domains: hostnames.map((hostname) => ({ hostname, certificateId: null })), certificates: [], httpRedirect: false, hsts: false,
+});
 
 describe('RouteTable', () => {
   it('finds an app by <app>.<baseDomain>, ignoring case, port and a trailing dot', () => {
@@ -26,17 +31,41 @@ describe('RouteTable', () => {
     expect(table.get('demo.localhost')).toBeUndefined();
   });
 
-  it('routes custom domains, and forgets them when replaced or the app is removed', () => {
+  it('routes every custom domain of an app as its default name, by app id through a rename, until the edge goes', () => {
     const table = new RouteTable();
-    table.set(route('demo', []));
-    table.setDomains('demo', ['www.Example.com']);
+    const demo = route('demo', []);
+    table.set(demo);
+    table.setEdge(demo.appId, edge(demo.appId, ['www.example.com']));
     expect(table.get('WWW.example.com:443')?.appName).toBe('demo');
-    table.setDomains('demo', ['shop.example.com']);
+    table.setEdge(demo.appId, edge(demo.appId, ['shop.example.com']));
     expect(table.get('www.example.com')).toBeUndefined();
     expect(table.get('shop.example.com')?.appName).toBe('demo');
-    table.remove('demo');
-    expect(table.get('shop.example.com')).toBeUndefined();
+    table.set({ ...demo, appName: 'renamed' });
+    expect(table.get('shop.example.com')?.appName).toBe('renamed');
     expect(table.get('demo.localhost')).toBeUndefined();
+    table.setEdge(demo.appId, null);
+    expect(table.get('shop.example.com')).toBeUndefined();
+    expect(table.get('renamed.localhost')?.appName).toBe('renamed');
+  });
+
+  it('matches a wildcard domain for one label only, and an exact domain of another app beats it', () => {
+    const table = new RouteTable();
+    const wild = route('wild', []);
+    const shop = route('shop', []);
+    table.replaceAll([wild, shop], [edge(wild.appId, ['*.example.com']), edge(shop.appId, ['shop.example.com'])]);
+    expect(table.get('a.example.com')?.appName).toBe('wild');
+    expect(table.get('shop.example.com')?.appName).toBe('shop');
+    expect(table.get('example.com')).toBeUndefined();
+    expect(table.get('a.b.example.com')).toBeUndefined();
+    expect(table.customDomainApp('a.example.com')).toBe(wild.appId);
+  });
+
+  it('keeps its edges through a snapshot that carries none (an older snapshot file)', () => {
+    const table = new RouteTable();
+    const demo = route('demo', []);
+    table.replaceAll([demo], [edge(demo.appId, ['www.example.com'])]);
+    table.replaceAll([demo]);
+    expect(table.get('www.example.com')?.appName).toBe('demo');
   });
 
   it('tells listeners about every change', () => {

@@ -6,7 +6,7 @@ import type { LogSink } from '../logs/log-sink.js';
 import { silentLogger } from '../platform/logger.js';
 import type { RequestSample } from './request-metrics.js';
 import { RouteTable, type RouteBackend, type RouteEntry } from './route-table.js';
-import { Router, type RouterOptions } from './router.js';
+import { Router, type HttpsListenOptions, type RouterOptions } from './router.js';
 
 export interface TestBackend {
   port: number;
@@ -88,21 +88,23 @@ export interface LoggedLine { appId: string; source: string; dyno: string; messa
 
 export interface TestRouter {
   port: number;
+  /** Set when the router was started with an HTTPS listener. */
+  httpsPort?: number;
   routes: RouteTable;
   lines: LoggedLine[];
   samples: RequestSample[];
   stop(): Promise<void>;
 }
 
-export async function startRouter(options: Partial<RouterOptions> = {}): Promise<TestRouter> {
+export async function startRouter(options: Partial<RouterOptions> = {}, https?: HttpsListenOptions): Promise<TestRouter> {
   const routes = options.routes ?? new RouteTable();
   const lines: LoggedLine[] = [];
   const samples: RequestSample[] = [];
   const logSink: LogSink = { write: (appId, source, dyno, message) => void lines.push({ appId, source, dyno, message }) };
   const controller = new AbortController();
   const router = new Router({ logger: silentLogger, logSink, metrics: { onRequest: (s) => void samples.push(s) }, shutdownGraceMs: 50, ...options, routes });
-  const { port, stopped } = await router.start(controller.signal, { port: 0, host: '127.0.0.1' });
-  return { port, routes, lines, samples, stop: () => { controller.abort(); return stopped; } };
+  const { port, httpsPort, stopped } = await router.start(controller.signal, { port: 0, host: '127.0.0.1', ...(https ? { https } : {}) });
+  return { port, ...(httpsPort !== undefined ? { httpsPort } : {}), routes, lines, samples, stop: () => { controller.abort(); return stopped; } };
 }
 
 export interface Reply { status: number; headers: IncomingHttpHeaders; body: Buffer }

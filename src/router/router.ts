@@ -1,7 +1,9 @@
 // The router's lifecycle: one Node HTTP server feeding the proxy pipeline and the websocket tunnel.
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
 import type { Duplex } from 'node:stream';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import type { LogSink } from '../logs/log-sink.js';
 import { answerAcmeChallenge, type AcmeChallengeLookup } from './acme-challenge-answer.js';
 import { systemClock, type Clock } from '../platform/clock.js';
@@ -15,6 +17,7 @@ import { RoundRobin } from './round-robin.js';
 import type { RouteTable } from './route-table.js';
 import { UnreachableBackends } from './unreachable-backends.js';
 import { UpstreamPools } from './upstream-pools.js';
+import type { TlsCertificates } from './tls-certificates.js';
 import { tunnelUpgrade, type TunnelDeps } from './websocket-tunnel.js';
 
 export interface RouterOptions {
@@ -58,13 +61,24 @@ export interface ListenOptions {
   /** Default 8080; 0 picks a free port. */
   port?: number;
   host?: string;
+  /** Also listen for HTTPS (HTTP/1.1 and HTTP/2 by ALPN, SNI picking each app's certificate). */
+  https?: HttpsListenOptions;
+}
+
+export interface HttpsListenOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  certificates: TlsCertificates;
+  /** The port `http-redirect` sends clients to; default the port listened on (443 behind a port forward, say). */
+  publicPort?: number;
 }
 
 export class Router {
   constructor(private readonly options: RouterOptions) {}
 
   /** Listens until `signal` aborts; `stopped` resolves once every connection is closed. */
-  async start(signal: AbortSignal, listen: ListenOptions = {}): Promise<{ port: number; stopped: Promise<void> }> {
+  async start(signal: AbortSignal, listen: ListenOptions = {}): Promise<{ port: number; httpsPort?: number; stopped: Promise<void> }> {
     const o = this.options;
     const logger = o.logger.child({ component: 'router' });
     const connectTimeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -77,44 +91,98 @@ export class Router {
       inFlight: new InFlightRequests(), bytesRead: new ClientBytesRead(), requestTimeoutMs: o.requestTimeoutMs ?? 30_000, maxAttempts: o.maxAttempts ?? 3,
     };
     const proxyDeps: ProxyDeps = { ...shared, pools };
+    const servers: Array<Server | Http2SecureServer> = [];
+    const sessions = new Set<ServerHttp2Session>();
+    const tlsSockets = new Set<TLSSocket>();
+    const busyTls = new Set<unknown>();
     const tunnelDeps: TunnelDeps = { ...shared, connectTimeoutMs, open: tunnels };
     const unsubscribe = o.routes.onChange(() => pools.prune(o.routes));
 
     const server = createServer({ maxHeaderSize: o.maxHeaderSize ?? 8192, keepAliveTimeout: o.clientIdleTimeoutMs ?? 90_000, requestTimeout: 0 });
-    server.on('request', (req, res) => {
-      if (o.acmeChallenges && answerAcmeChallenge(o.acmeChallenges, req, res, (e) => logger.warn('acme-challenge-lookup-failed', { error: e.message }))) return;
-      proxyRequest(proxyDeps, req, res).catch((error: Error) => {
-        logger.error('router-request-failed', { error: error.message });
-        if (!res.headersSent) res.writeHead(503).end();
-        else res.destroy();
+    const serve = (on: Server | Http2SecureServer) => {
+      servers.push(on);
+      // HTTP/2 requests come through Node's compatibility API, which has the members the proxy
+      // pipeline reads (headers, rawHeaders, url, socket, writeHead, write, end).
+      on.on('request', (req: IncomingMessage, res: ServerResponse) => {
+        if (o.acmeChallenges && answerAcmeChallenge(o.acmeChallenges, req, res, (e) => logger.warn('acme-challenge-lookup-failed', { error: e.message }))) return;
+        proxyRequest(proxyDeps, req, res).catch((error: Error) => {
+          logger.error('router-request-failed', { error: error.message });
+          if (!res.headersSent) res.writeHead(503).end();
+          else res.destroy();
+        });
       });
-    });
-    server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
-      tunnelUpgrade(tunnelDeps, req, socket, head).catch((error: Error) => {
-        logger.error('router-upgrade-failed', { error: error.message });
-        socket.destroy();
+      // Websockets are HTTP/1.1 upgrades, over TLS too (an HTTP/2 client negotiates HTTP/1.1 for them).
+      on.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        tunnelUpgrade(tunnelDeps, req, socket, head).catch((error: Error) => {
+          logger.error('router-upgrade-failed', { error: error.message });
+          socket.destroy();
+        });
       });
-    });
-    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-      if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
-      if (error.code === 'HPE_HEADER_OVERFLOW') {
-        logger.warn('router-header-too-large', {});
-        const requestId = randomUUID();
-        return void sendRawPage(socket, routerErrorPage('H25', requestId), requestId);
-      }
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    });
-
+      on.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+        if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
+        if (error.code === 'HPE_HEADER_OVERFLOW') {
+          logger.warn('router-header-too-large', {});
+          const requestId = randomUUID();
+          return void sendRawPage(socket, routerErrorPage('H25', requestId), requestId);
+        }
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      });
+    };
+    serve(server);
+    let secure: Http2SecureServer | undefined;
+    if (listen.https) {
+      const certificates = listen.https.certificates;
+      secure = createSecureServer({
+        allowHTTP1: true,
+        // HTTP/2 clients are told the header limit; HTTP/1.1 ones over TLS get Node's default (16 KiB).
+        settings: { maxHeaderListSize: o.maxHeaderSize ?? 8192 },
+        // Served to clients without SNI; SNICallback picks the context for every other one.
+        ...certificates.fallbackPair,
+        SNICallback: (servername: string, done: (error: Error | null, context?: SecureContext) => void) => done(null, certificates.contextFor(servername)),
+      });
+      secure.setTimeout(o.clientIdleTimeoutMs ?? 90_000);
+      secure.on('tlsClientError', (error: Error) => logger.info('router-tls-handshake-failed', { error: error.message }));
+      secure.on('session', (session: ServerHttp2Session) => {
+        sessions.add(session);
+        session.on('close', () => sessions.delete(session));
+      });
+      secure.on('secureConnection', (socket: TLSSocket) => {
+        tlsSockets.add(socket);
+        socket.on('close', () => tlsSockets.delete(socket));
+      });
+      // Which HTTPS/1.1 connections are answering a request: at stop the others are closed at once.
+      secure.on('request', (req: IncomingMessage, res: ServerResponse) => {
+        if (req.httpVersionMajor >= 2) return;
+        busyTls.add(req.socket);
+        res.on('close', () => busyTls.delete(req.socket));
+      });
+      serve(secure);
+    }
     const port = await listenOn(server, listen.port ?? 8080, listen.host ?? '0.0.0.0');
     logger.info('router-listening', { port });
+    let httpsPort: number | undefined;
+    if (secure && listen.https) {
+      httpsPort = await listenOn(secure, listen.https.port, listen.https.host ?? listen.host ?? '0.0.0.0').catch((e: Error) => {
+        server.close();
+        throw e;
+      });
+      proxyDeps.httpsPort = listen.https.publicPort ?? httpsPort;
+      logger.info('router-https-listening', { port: httpsPort });
+    }
 
     const stopped = new Promise<void>((resolve) => {
       const stop = () => {
         unsubscribe();
-        server.close(() => void pools.destroyAll().then(resolve));
+        const closed = servers.map((s) => new Promise<void>((r) => s.close(() => r())));
+        void Promise.all(closed).then(() => pools.destroyAll()).then(resolve);
         server.closeIdleConnections();
+        // HTTP/2 sessions get GOAWAY (streams in flight finish); idle HTTPS/1.1 connections close now.
+        for (const session of sessions) session.close();
+        for (const socket of tlsSockets) if (socket.alpnProtocol !== 'h2' && !busyTls.has(socket)) socket.end();
         const grace = setTimeout(() => {
+          for (const socket of tlsSockets) socket.destroy();
           server.closeAllConnections();
+          for (const session of sessions) session.destroy();
         }, o.shutdownGraceMs ?? 10_000);
         grace.unref();
         // Websocket tunnels are not the server's connections any more; close() never waits for them.
@@ -123,11 +191,11 @@ export class Router {
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
     });
-    return { port, stopped };
+    return { port, httpsPort, stopped };
   }
 }
 
-function listenOn(server: Server, port: number, host: string): Promise<number> {
+function listenOn(server: Server | Http2SecureServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -7,8 +7,9 @@ import { performance } from 'node:perf_hooks';
 import type { LogSink } from '../logs/log-sink.js';
 import type { Logger } from '../platform/logger.js';
 import { formatAccessLine, type AccessRecord } from './access-log.js';
-import { badRequestPage, noSuchAppPage, routerErrorPage, sendRawPage } from './error-page.js';
-import { clientAddress, upstreamRequestHeaders } from './forwarded-headers.js';
+import { badRequestPage, misdirectedRequestPage, noSuchAppPage, routerErrorPage, sendRawPage } from './error-page.js';
+import { clientAddress, isEncrypted, upstreamRequestHeaders } from './forwarded-headers.js';
+import { isMisdirected } from './misdirected-request.js';
 import { hostName } from './host-name.js';
 import { malformedRequest } from './request-shape.js';
 import type { ClientBytesRead } from './client-bytes-read.js';
@@ -43,7 +44,7 @@ export async function tunnelUpgrade(deps: TunnelDeps, req: IncomingMessage, clie
   const requestId = randomUUID();
   client.on('error', () => client.destroy());
   const route = deps.routes.get(req.headers.host);
-  const request = { method: req.method ?? 'GET', path: req.url ?? '/', host: hostName(req.headers.host) ?? '', requestId, fwd: clientAddress(req), protocol: 'http' as const };
+  const request = { method: req.method ?? 'GET', path: req.url ?? '/', host: hostName(req.headers.host) ?? '', requestId, fwd: clientAddress(req), protocol: isEncrypted(req) ? 'https' as const : 'http' as const };
   // The handshake is the request: it is in flight until it is answered (or refused), not while the tunnel lasts.
   const socket = req.socket;
   const logTo = (appId: string, o: Outcome, concurrent: number) => {
@@ -91,6 +92,9 @@ async function connectAndSplice(
     const page = routerErrorPage(code, requestId);
     finish({ code, dyno, status: page.status, bytes: code === 'H27' ? 0 : sendRawPage(client, page, requestId), ...extra });
   };
+  if (isMisdirected(deps.routes, req, route.appId)) {
+    return finish({ dyno: '', status: 421, bytes: sendRawPage(client, misdirectedRequestPage(requestId), requestId) });
+  }
 
   const refusal: RouterErrorCode | undefined = route.maintenance ? 'H80' : route.crashed ? 'H10' : route.backends.length === 0 ? 'H14' : undefined;
   if (refusal) return refuse(refusal);

@@ -9,6 +9,8 @@ export type PlatformEvent =
   | { type: 'app-destroyed'; appId: string; appName: string }
   /** A log drain was added to or removed from the app (its deliveries re-read the store). */
   | { type: 'log-drains-changed'; appId: string }
+  /** The app's domains, certificates or edge features changed (the router's view is re-read). */
+  | { type: 'edge-changed'; appId: string }
   /** An operator drained, activated or removed a node (the fleet balancer looks again at once). */
   | { type: 'nodes-changed'; node: string }
   // Facts as their owners record them, for listeners that tell the outside world (app webhooks).

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BerthError } from '../domain/errors.js';
 import type { Store } from './store.js';
 import { addonStoreCases } from './addon-store.contract.js';
+import { appEdgeStoreCases } from './app-edge-store.contract.js';
 import { auditRow, auditStoreCases } from './audit-store.contract.js';
 import { usageStoreCases } from './usage-store.contract.js';
 import { metricsStoreCases } from './metrics-store.contract.js';
@@ -277,6 +278,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     teamStoreCases(() => store);
     webhookStoreCases(() => store);
     acmeStoreCases(() => store);
+    appEdgeStoreCases(() => store);
 
     it('keeps what was committed across a reopen', async () => {
       if (!reopen) return; // in-memory implementations cannot reopen

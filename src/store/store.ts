@@ -6,6 +6,7 @@ import type {
 import type { AppPermission, TeamRole } from '../domain/app-permissions.js';
 import type { AddonRepo } from './addon-repo.js';
 import type { EventRepo } from './audit-repo.js';
+import type { AppFeatureRepo, CertificateRepo, DomainRepo } from './app-edge-repo.js';
 import type { BillingRepo } from './billing-repo.js';
 import type { CronRepo } from './cron-repo.js';
 import type { LogDrainRepo } from './log-drain-repo.js';
@@ -166,6 +167,9 @@ export interface Repos {
   metrics: MetricsRepo;
   logDrains: LogDrainRepo;
   webhooks: WebhookRepo;
+  domains: DomainRepo;
+  certificates: CertificateRepo;
+  features: AppFeatureRepo;
 }
 
 export interface Store extends Repos {

@@ -12,6 +12,7 @@ import {
 import { describeWith } from '../support/require-dependency.js';
 import { describeRestOfTheList } from './heroku-cli-rest.cases.js';
 import { describeDrains } from './heroku-cli-drains.cases.js';
+import { describeDomains } from './heroku-cli-domains.cases.js';
 import { describeTeams } from './heroku-cli-teams.cases.js';
 import { describeWebhooks } from './heroku-cli-webhooks.cases.js';
 import { describeHttpsGit } from './heroku-cli-https.cases.js';
@@ -434,14 +435,19 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
         expect([after.stack.name, after.build_stack.name]).toEqual([before.stack.name, before.stack.name]);
       });
 
-      it('labs and features print their (empty) lists; features:info names no feature', async () => {
+      it('labs prints no labs; features lists the edge features http-redirect and hsts, off; features:info names no other feature', async () => {
         const labs = ok(await run(['labs', '-a', WEB]));
         expect(labs.stdout).toContain(`=== User Features ${server.adminEmail}`);
         expect(labs.stdout).toContain(`=== App Features ${WEB}`);
-        expect(JSON.parse(ok(await run(['labs', '--json', '-a', WEB])).stdout)).toEqual({ app: [], user: [] });
+        // `labs --json` prints the app's features unfiltered: the two edge features, nothing of the user's.
+        const json = JSON.parse(ok(await run(['labs', '--json', '-a', WEB])).stdout) as { app: Array<{ name: string }>; user: unknown[] };
+        expect({ app: json.app.map((f) => f.name), user: json.user }).toEqual({ app: ['http-redirect', 'hsts'], user: [] });
+        // Berth's app features are generally available (`general`), which `labs` leaves to `features`.
         const features = ok(await run(['features', '-a', WEB]));
-        expect(features.stdout.trim()).toBe(`=== App Features ${WEB}`);
-        expect((await server.api('GET', `/apps/${WEB}/features`)).body).toEqual([]);
+        expect(features.stdout).toContain(`=== App Features ${WEB}`);
+        expect(features.stdout).toMatch(/^\[ \] hsts\s+Send Strict-Transport-Security/m);
+        expect(features.stdout).toMatch(/^\[ \] http-redirect\s+Redirect plain HTTP/m);
+        expect((await server.api('GET', `/apps/${WEB}/features`)).body.map((f: { name: string }) => f.name)).toEqual(['http-redirect', 'hsts']);
         const info = await run(['features:info', 'preboot', '-a', WEB]);
         expect(info.code).not.toBe(0);
         expect(info.stderr).toContain("Couldn't find that feature: preboot.");
@@ -517,6 +523,9 @@ describeWith(herokuCli, 'official heroku CLI against Berth', () => {
       server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
     });
     describeHttpsGit({
+      server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
+    });
+    describeDomains({
       server: () => server, env: () => env, app: WEB, run, ok, viaRouter, removeLater: (dir) => dirs.push(dir),
     });
   });

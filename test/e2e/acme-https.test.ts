@@ -1,9 +1,7 @@
 // Issue 17 end to end: a real server ordering from a real ACME CA (Pebble, started here, validating
 // HTTP-01 on the server's router port), for a custom domain of a deployed app, and the app fetched
 // over the router's HTTPS listener with `curl --cacert` Pebble's root.
-// JOINED AT MERGE: this needs the domains/TLS part (POST /apps/{app}/domains, the router's HTTPS
-// listener on BERTH_ROUTER_HTTPS_PORT, its certificate store wired in main/certificate-ports.ts);
-// the ACME side alone is proven by src/services/automatic-certificates-pebble.test.ts.
+// The ACME side alone is also proven in-process by src/services/automatic-certificates-pebble.test.ts.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';

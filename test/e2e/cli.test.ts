@@ -224,6 +224,7 @@ describe('berth CLI end to end', () => {
   it.each([
     ['BERTH_API_PORT', 'the API'],
     ['BERTH_ROUTER_PORT', 'the router'],
+    ['BERTH_ROUTER_HTTPS_PORT', 'the router\'s HTTPS'],
     ['BERTH_RENDEZVOUS_PORT', 'the one-off rendezvous'],
   ])('refuses to start when %s is taken: one line naming the port and the setting, no admin created, no restarts', async (setting, what) => {
     const taken = await new Promise<Server>((resolve, reject) => {
@@ -234,7 +235,7 @@ describe('berth CLI end to end', () => {
     const serverHome = await home();
     try {
       const ports = {
-        BERTH_API_PORT: String(await freePort()), BERTH_ROUTER_PORT: String(await freePort()), BERTH_RENDEZVOUS_PORT: String(await freePort()),
+        BERTH_API_PORT: String(await freePort()), BERTH_ROUTER_PORT: String(await freePort()), BERTH_ROUTER_HTTPS_PORT: String(await freePort()), BERTH_RENDEZVOUS_PORT: String(await freePort()),
         [setting]: String(busy),
       };
       const child = spawn(process.execPath, [BIN, 'server'], {

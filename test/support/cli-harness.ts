@@ -82,6 +82,8 @@ export interface RunningServer {
   url: string;
   home: string;
   routerPort: number;
+  /** The router's HTTPS listener. */
+  routerHttpsPort: number;
   adminEmail: string;
   adminPassword: string;
   /** Everything the server printed, for failure messages. */
@@ -112,7 +114,7 @@ export function machineServerEnv(): Record<string, string> {
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const home = await tempDir('berth-e2e-home-');
   // A test that must know the router's port before the server starts (a CA validating on it) names it.
-  const [apiPort, routerPort] = [await freePort(), env.BERTH_ROUTER_PORT ? Number(env.BERTH_ROUTER_PORT) : await freePort()];
+  const [apiPort, routerPort, routerHttpsPort] = [await freePort(), env.BERTH_ROUTER_PORT ? Number(env.BERTH_ROUTER_PORT) : await freePort(), await freePort()];
   const adminEmail = 'admin@example.com';
   const adminPassword = 'admin-password-123';
   const url = `http://localhost:${apiPort}`;
@@ -123,6 +125,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       BERTH_HOME: home,
       BERTH_API_PORT: String(apiPort),
       BERTH_ROUTER_PORT: String(routerPort),
+      BERTH_ROUTER_HTTPS_PORT: String(routerHttpsPort),
       BERTH_RENDEZVOUS_PORT: '0',
       BERTH_API_URL: url,
       BERTH_ADMIN_EMAIL: adminEmail,
@@ -164,7 +167,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, home, routerPort, adminEmail, adminPassword, output: () => output, stop };
+  return { url, home, routerPort, routerHttpsPort, adminEmail, adminPassword, output: () => output, stop };
 }
 
 export interface CliResult { code: number; stdout: string; stderr: string }

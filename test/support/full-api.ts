@@ -12,6 +12,9 @@ import { AcmeChallenges } from '../../src/services/acme-challenges.js';
 import { MemoryDomains } from '../../src/services/testing/memory-certificates.js';
 import { cronRoutes } from '../../src/api/routes/cron-routes.js';
 import { deployRoutes } from '../../src/api/routes/deploy-routes.js';
+import { domainRoutes } from '../../src/api/routes/domain-routes.js';
+import { sniEndpointRoutes } from '../../src/api/routes/sni-endpoint-routes.js';
+import { SecretBox } from '../../src/platform/secret-box.js';
 import { registerDynoRoutes } from '../../src/api/routes/dyno-routes.js';
 import { gitRoutes } from '../../src/api/routes/git-routes.js';
 import { internalRoutes } from '../../src/api/routes/internal-routes.js';
@@ -26,7 +29,6 @@ import { metricsRoutes } from '../../src/api/routes/metrics-routes.js';
 import { MetricsHistory } from '../../src/metrics/metrics-history.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { webhookRoutes } from '../../src/api/routes/webhook-routes.js';
-import { SecretBox } from '../../src/platform/secret-box.js';
 import { storeTeams } from '../../src/services/team-lookup.js';
 import { BrokerRegistry } from '../../src/addons/broker-registry.js';
 import { PLANS, PlanCatalog } from '../../src/addons/plans.js';
@@ -93,6 +95,8 @@ export async function startFullApi(home: string, signal: AbortSignal): Promise<T
       webhookRoutes({ secrets: SecretBox.forHome(home) }),
       acmRoutes({ automatic: { wake: () => undefined }, domains: new MemoryDomains() }),
       acmeChallengeRoutes({ token: INTERNAL_TOKEN, challenges: new AcmeChallenges() }),
+      domainRoutes({ baseDomain: 'localhost' }),
+      sniEndpointRoutes({ sealer: SecretBox.forHome(home) }),
       internalRoutes({ token: INTERNAL_TOKEN, routes: { entries: () => [], onChange: () => () => undefined }, synced: async () => undefined, logSink: logs, signal }),
     ]) register(app, ctx);
   };

@@ -24,6 +24,8 @@ export interface BerthServer {
   httpsUrl: string;
   /** That certificate (PEM), to trust: GIT_SSL_CAINFO, NODE_EXTRA_CA_CERTS. */
   apiCertFile: string;
+  /** The router's HTTPS listener. */
+  routerHttpsPort: number;
   token: string;
   adminEmail: string;
   /** The first admin's password, for a `berth login` as the README does it. */
@@ -57,7 +59,7 @@ export async function startBerth(env: Record<string, string> = {}): Promise<Bert
       return { status: r.status, body: parsed };
     };
     return {
-      apiUrl: server.url, home: server.home, routerPort: server.routerPort, token,
+      apiUrl: server.url, home: server.home, routerPort: server.routerPort, routerHttpsPort: server.routerHttpsPort, token,
       httpsUrl: `https://localhost:${httpsPort}`, apiCertFile: join(server.home, 'tls', 'api.crt'),
       adminEmail: server.adminEmail, adminPassword: server.adminPassword, output: server.output, api, stop: server.stop,
     };

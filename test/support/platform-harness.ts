@@ -50,11 +50,11 @@ export class Platform {
   private outputText = '';
   private readonly tempDirs: string[] = [];
 
-  private constructor(readonly home: string, readonly apiPort: number, readonly routerPort: number, private readonly extraEnv: Record<string, string>) {}
+  private constructor(readonly home: string, readonly apiPort: number, readonly routerPort: number, readonly routerHttpsPort: number, private readonly extraEnv: Record<string, string>) {}
 
   static async start(env: Record<string, string> = {}): Promise<Platform> {
     const home = await mkdtemp(join(tmpdir(), 'berth-platform-'));
-    const p = new Platform(home, await freePort(), await freePort(), env);
+    const p = new Platform(home, await freePort(), await freePort(), await freePort(), env);
     try {
       await p.startServer();
       await p.login();
@@ -82,6 +82,7 @@ export class Platform {
         BERTH_API_PORT: String(this.apiPort),
         BERTH_API_HOST: '127.0.0.1',
         BERTH_ROUTER_PORT: String(this.routerPort),
+        BERTH_ROUTER_HTTPS_PORT: String(this.routerHttpsPort),
         BERTH_ROUTER_HOST: '127.0.0.1',
         BERTH_RENDEZVOUS_PORT: '0',
         BERTH_API_URL: this.apiUrl,

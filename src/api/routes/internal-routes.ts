@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BerthError } from '../../domain/errors.js';
 import {
-  INTERNAL_TOKEN_HEADER, ROUTE_FEED_HEARTBEAT_MS, type PublishedRoute, type RouteChange, type RouteFeedMessage, type RouterMinuteReport,
+  INTERNAL_TOKEN_HEADER, ROUTE_FEED_HEARTBEAT_MS, type EdgeChange, type PublishedEdge, type PublishedRoute, type RouteChange, type RouteFeedMessage, type RouterMinuteReport,
 } from '../../domain/internal-protocol.js';
 import { LATENCY_BUCKETS_MS, type MetricsRecorder, type RouterMinute } from '../../domain/metric-samples.js';
 import type { LogSink } from '../../logs/log-sink.js';
@@ -19,9 +19,17 @@ export interface RouteFeedSource {
   onChange(listener: (change: RouteChange) => void): () => void;
 }
 
+/** Every app's domains, certificates and edge features (services/app-edges.ts). */
+export interface EdgeFeedSource {
+  entries(): PublishedEdge[];
+  onChange(listener: (change: EdgeChange) => void): () => void;
+}
+
 export interface InternalRoutesDeps {
   token: string;
   routes: RouteFeedSource;
+  /** Absent: the feed carries no edges (a router keeps the ones it has). */
+  edges?: EdgeFeedSource;
   /** Resolves once the routes are complete after a start (every app reconciled once). */
   synced(): Promise<void>;
   logSink: LogSink;
@@ -83,11 +91,17 @@ export function internalRoutes(d: InternalRoutesDeps) {
       await Promise.race([d.synced(), whenClosed]);
       if (closed) return;
       // Snapshot and subscription in one synchronous step: no change can fall between them.
-      send({ type: 'snapshot', routes: d.routes.entries() });
-      unsubscribe = d.routes.onChange((change) => {
-        if (change.type === 'snapshot') send({ type: 'snapshot', routes: d.routes.entries() });
+      const snapshot = (): RouteFeedMessage => ({ type: 'snapshot', routes: d.routes.entries(), ...(d.edges ? { edges: d.edges.entries() } : {}) });
+      send(snapshot());
+      const offRoutes = d.routes.onChange((change) => {
+        if (change.type === 'snapshot') send(snapshot());
         else send(change);
       });
+      const offEdges = d.edges?.onChange((change) => send(change));
+      unsubscribe = () => {
+        offRoutes();
+        offEdges?.();
+      };
     });
 
     app.post<{ Body: { lines?: unknown; minutes?: unknown } }>('/internal/router-logs', internalOnly, async (req, reply) => {

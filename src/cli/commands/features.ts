@@ -1,5 +1,5 @@
-// features: the app's feature flags, as `heroku features` lists them (Berth has none today, so
-// the list is empty; the command exists so scripts written for Heroku keep working).
+// features, features:enable, features:disable: the app's feature flags, as `heroku features` lists them:
+// the edge features http-redirect and hsts.
 import { defineCommand } from '../command.js';
 import { appLabel } from '../output.js';
 
@@ -15,5 +15,28 @@ export const features = defineCommand({
     ctx.out.header(`App Features ${appLabel(app)}`);
     const width = Math.max(0, ...list.map((f) => f.name.length));
     for (const f of list) ctx.out.line(`${f.enabled ? '[+]' : '[ ]'} ${f.name.padEnd(width)}  ${f.description}`);
+  },
+});
+
+export const featuresEnable = defineCommand({
+  name: 'features:enable',
+  description: 'enable an app feature (http-redirect, hsts)',
+  needsApp: true,
+  args: [{ name: 'FEATURE', description: 'the feature name', required: true }],
+  examples: ['berth features:enable http-redirect -a demo'],
+  async run(ctx, input) {
+    const [app, feature] = [await ctx.app(input), input.args.FEATURE!];
+    await ctx.out.action(`Enabling ${feature} for ${appLabel(app)}`, () => ctx.client().edge.setFeature(app, feature, true));
+  },
+});
+
+export const featuresDisable = defineCommand({
+  name: 'features:disable',
+  description: 'disable an app feature',
+  needsApp: true,
+  args: [{ name: 'FEATURE', description: 'the feature name', required: true }],
+  async run(ctx, input) {
+    const [app, feature] = [await ctx.app(input), input.args.FEATURE!];
+    await ctx.out.action(`Disabling ${feature} for ${appLabel(app)}`, () => ctx.client().edge.setFeature(app, feature, false));
   },
 });

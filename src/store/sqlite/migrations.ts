@@ -367,4 +367,37 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (app_id, hostname)
   );
   `,
+  // 14: an app's edge (issue 17). A hostname belongs to one app (UNIQUE across apps); a domain may be
+  // tied to one of its app's certificates (Heroku's sni_endpoint), untied when that one is deleted.
+  // Private keys arrive sealed (SecretBox). A feature row means the feature is on.
+  `
+  CREATE TABLE certificates (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    name TEXT NOT NULL UNIQUE,
+    origin TEXT NOT NULL CHECK (origin IN ('manual', 'acme')),
+    certificate_chain TEXT NOT NULL,
+    sealed_private_key TEXT NOT NULL,
+    hostnames TEXT NOT NULL,
+    starts_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX certificates_app ON certificates(app_id);
+  CREATE TABLE domains (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    hostname TEXT NOT NULL UNIQUE,
+    certificate_id TEXT REFERENCES certificates(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX domains_app ON domains(app_id);
+  CREATE TABLE app_features (
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    PRIMARY KEY (app_id, name)
+  );
+  `,
 ];

@@ -10,6 +10,7 @@ import type { Repos, Store } from '../store.js';
 import { sqliteAddons } from './addon-repos.js';
 import { sqliteApps, sqliteConfig, sqliteFormation } from './app-repos.js';
 import { sqliteTokens, sqliteUsers } from './account-repos.js';
+import { sqliteAppFeatures, sqliteCertificates, sqliteDomains } from './app-edge-repos.js';
 import { sqliteCron } from './cron-repos.js';
 import { sqliteMetrics } from './metrics-repos.js';
 import { sqliteLogDrains } from './log-drain-repos.js';
@@ -73,6 +74,9 @@ function makeRepos(db: Database.Database, clock: Clock): Repos {
     metrics: sqliteMetrics(db),
     logDrains: sqliteLogDrains(db, ctx),
     webhooks: sqliteWebhooks(db, ctx),
+    domains: sqliteDomains(db, ctx),
+    certificates: sqliteCertificates(db, ctx),
+    features: sqliteAppFeatures(db),
   };
 }
 
@@ -94,7 +98,7 @@ export class SqliteStore implements Store {
 
   readonly users; readonly tokens; readonly apps; readonly teams; readonly collaborators; readonly config; readonly releases;
   readonly formation; readonly slugs; readonly builds; readonly events; readonly addons; readonly cron; readonly acme;
-  readonly usage; readonly billing; readonly metrics; readonly logDrains; readonly webhooks;
+  readonly usage; readonly billing; readonly metrics; readonly logDrains; readonly webhooks; readonly domains; readonly certificates; readonly features;
 
   constructor(file: string, clock: Clock = systemClock) {
     this.db = openSqlite(file);
@@ -102,7 +106,8 @@ export class SqliteStore implements Store {
     const outer = serialized(this.raw, (fn) => this.exclusive(fn));
     ({ users: this.users, tokens: this.tokens, apps: this.apps, teams: this.teams, collaborators: this.collaborators, config: this.config, releases: this.releases,
       formation: this.formation, slugs: this.slugs, builds: this.builds, events: this.events, addons: this.addons, cron: this.cron, acme: this.acme,
-      usage: this.usage, billing: this.billing, metrics: this.metrics, logDrains: this.logDrains, webhooks: this.webhooks } = outer);
+      usage: this.usage, billing: this.billing, metrics: this.metrics, logDrains: this.logDrains, webhooks: this.webhooks,
+      domains: this.domains, certificates: this.certificates, features: this.features } = outer);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
