@@ -40,6 +40,15 @@ describe('checkCertificate', () => {
     expect(() => checkCertificate({ certificateChain: leaf.cert + ca.root.cert, privateKey: leaf.key }, now)).toThrow(/certificate 1 is not signed by certificate 2/);
   });
 
+  it('takes an ACME CA\'s chain without its root (the CA never sends it), but not a hand-made one', () => {
+    const leaf = ca.leaf(['d.example.com']);
+    const withoutRoot = leaf.cert + ca.intermediate.cert;
+    expect(() => checkCertificate({ certificateChain: withoutRoot, privateKey: leaf.key }, now)).toThrow(/chain is incomplete: it ends at a certificate issued by CN=Berth Test Root/);
+    expect(checkCertificate({ certificateChain: withoutRoot, privateKey: leaf.key }, now, { fromAcmeCa: true }).hostnames).toEqual(['d.example.com']);
+    // Everything else still holds for it: a wrong key, a broken order.
+    expect(() => checkCertificate({ certificateChain: leaf.cert + ca.root.cert, privateKey: leaf.key }, now, { fromAcmeCa: true })).toThrow(/certificate 1 is not signed by certificate 2/);
+  });
+
   it('refuses an expired chain, and one not valid yet (by the injected clock)', () => {
     const expired = ca.leaf(['old.example.com'], { start: opensslTime(new Date(now - 10 * 86_400_000)), end: opensslTime(new Date(now - 86_400_000)) });
     expect(() => checkCertificate({ certificateChain: expired.chain, privateKey: expired.key }, now)).toThrow(/The certificate expired on/);

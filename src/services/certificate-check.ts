@@ -26,8 +26,12 @@ const invalid = (message: string) => new BerthError('invalid_params', message, '
 let systemRoots: X509Certificate[] | undefined;
 const trustedRoots = (): X509Certificate[] => (systemRoots ??= rootCertificates.map((pem) => new X509Certificate(pem)));
 
-/** Throws `invalid_params` naming the first problem; `now` (ms) is the injected clock's time. */
-export function checkCertificate(pem: { certificateChain: unknown; privateKey: unknown }, now: number): CheckedCertificate {
+/**
+ * Throws `invalid_params` naming the first problem; `now` (ms) is the injected clock's time.
+ * `fromAcmeCa`: the chain is the one the operator's ACME CA issued (leaf and intermediates, never its
+ * root); whoever trusts that CA has the root, so the chain need not end at one this machine trusts.
+ */
+export function checkCertificate(pem: { certificateChain: unknown; privateKey: unknown }, now: number, opts: { fromAcmeCa?: boolean } = {}): CheckedCertificate {
   if (typeof pem.certificateChain !== 'string' || typeof pem.privateKey !== 'string') throw invalid('Give certificate_chain and private_key as PEM text.');
   const blocks = pem.certificateChain.match(PEM_CERTIFICATE) ?? [];
   if (blocks.length === 0) throw invalid('certificate_chain holds no PEM certificate (-----BEGIN CERTIFICATE-----).');
@@ -59,7 +63,7 @@ export function checkCertificate(pem: { certificateChain: unknown; privateKey: u
   const last = chain.at(-1)!;
   const selfSigned = signedBy(last, last);
   const trustedIssuer = trustedRoots().find((root) => signedBy(last, root));
-  if (!selfSigned && !trustedIssuer) {
+  if (!selfSigned && !trustedIssuer && !opts.fromAcmeCa) {
     throw invalid(`The chain is incomplete: it ends at a certificate issued by ${last.issuer.replace(/\n/g, ', ')}, which is not in the chain. Append the intermediate and root certificates.`);
   }
   const hostnames = dnsNames(leaf);

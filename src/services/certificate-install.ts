@@ -53,7 +53,7 @@ export class StoreCertificateInstaller implements CertificateInstaller {
   constructor(private readonly d: CertificateStoreDeps) {}
 
   async install(appId: string, pem: { certificateChain: string; privateKey: string }, origin: CertificateOrigin) {
-    const checked = checkCertificate(pem, this.d.clock.now());
+    const checked = checkCertificate(pem, this.d.clock.now(), { fromAcmeCa: origin === 'acme' });
     if (origin === 'acme') {
       const domains = (await this.d.store.domains.list(appId)).map((x) => x.hostname);
       const stray = checked.hostnames.filter((h) => !domains.some((d) => hostnameCovers(d, h)));
