@@ -64,10 +64,10 @@ export function sqliteCertificates(db: Database.Database, ctx: RepoContext): Cer
   };
   return {
     async list(appId) {
-      return (db.prepare('SELECT * FROM certificates WHERE app_id = ? ORDER BY created_at, name').all(appId) as Row[]).map(toCertificate);
+      return (db.prepare('SELECT * FROM certificates WHERE app_id = ? ORDER BY created_at, rowid').all(appId) as Row[]).map(toCertificate);
     },
     async all() {
-      return (db.prepare('SELECT * FROM certificates ORDER BY created_at, name').all() as Row[]).map(toCertificate);
+      return (db.prepare('SELECT * FROM certificates ORDER BY created_at, rowid').all() as Row[]).map(toCertificate);
     },
     async find(appId, ref) {
       const r = db.prepare('SELECT * FROM certificates WHERE app_id = ? AND (id = ? OR name = ?)').get(appId, ref, ref) as Row | undefined;

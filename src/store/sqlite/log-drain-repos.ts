@@ -27,10 +27,10 @@ export function sqliteLogDrains(db: Database.Database, ctx: RepoContext): LogDra
       return drain;
     },
     async list(appId) {
-      return (db.prepare('SELECT * FROM log_drains WHERE app_id = ? ORDER BY created_at, id').all(appId) as Row[]).map(toDrain);
+      return (db.prepare('SELECT * FROM log_drains WHERE app_id = ? ORDER BY created_at, rowid').all(appId) as Row[]).map(toDrain);
     },
     async all() {
-      return (db.prepare('SELECT * FROM log_drains ORDER BY app_id, created_at, id').all() as Row[]).map(toDrain);
+      return (db.prepare('SELECT * FROM log_drains ORDER BY app_id, created_at, rowid').all() as Row[]).map(toDrain);
     },
     async find(appId, identity) {
       const row = db.prepare('SELECT * FROM log_drains WHERE app_id = ? AND (id = ? OR url = ? OR token = ?)').get(appId, identity, identity, identity) as Row | undefined;

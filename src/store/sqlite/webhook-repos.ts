@@ -68,7 +68,7 @@ export function sqliteWebhooks(db: Database.Database, ctx: RepoContext): Webhook
       return byId(appId, id);
     },
     async list(appId) {
-      return (db.prepare('SELECT * FROM webhooks WHERE app_id = ? ORDER BY created_at, id').all(appId) as Row[]).map(toWebhook);
+      return (db.prepare('SELECT * FROM webhooks WHERE app_id = ? ORDER BY created_at, rowid').all(appId) as Row[]).map(toWebhook);
     },
     async update(appId, id, changes) {
       const current = byId(appId, id);
