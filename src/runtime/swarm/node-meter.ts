@@ -68,7 +68,7 @@ export class NodeMeter implements ContainerStatsSource {
    */
   containerStats(containerId: string): InstanceStats | undefined {
     const r = this.containers.get(containerId);
-    return r && !this.isStale(r.receivedAt) ? r.stats : undefined;
+    return r && !this.isStale(r.receivedAt) ? { ...r.stats, readAt: r.receivedAt } : undefined;
   }
 
   private isStale(receivedAt: number): boolean {

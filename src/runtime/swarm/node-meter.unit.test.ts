@@ -142,14 +142,16 @@ describe('NodeMeter (fake manager)', () => {
     expect(meter.containerStats(id)).toBeUndefined();
     stream.write(frame('node-b', 'task-b', line(2_000_000_000, 3 * MiB)));
     await clock.advance(0);
-    expect(meter.containerStats(id)).toEqual({ cpuSeconds: 2, memoryBytes: 3 * MiB, memoryLimitBytes: 64 * MiB });
+    expect(meter.containerStats(id)).toEqual({ cpuSeconds: 2, memoryBytes: 3 * MiB, memoryLimitBytes: 64 * MiB, readAt: clock.now() });
     // The same container read earlier by node-c's meter, arriving after: not taken.
     stream.write(frame('node-c', 'task-c', line(1_500_000_000, 2 * MiB)));
     await clock.advance(0);
     expect(meter.containerStats(id)?.cpuSeconds).toBe(2);
+    await clock.advance(1000);
     stream.write(frame('node-c', 'task-c', line(2_500_000_000, 4 * MiB)));
     await clock.advance(0);
-    expect(meter.containerStats(id)).toEqual({ cpuSeconds: 2.5, memoryBytes: 4 * MiB, memoryLimitBytes: 64 * MiB });
+    // Timed by when it arrived: the sampler works out CPU % between reading times.
+    expect(meter.containerStats(id)).toEqual({ cpuSeconds: 2.5, memoryBytes: 4 * MiB, memoryLimitBytes: 64 * MiB, readAt: clock.now() });
     // Container lines are not node readings: node-b has printed no reading of its machine.
     expect(meter.used('node-b')).toBeNull();
     expect(meter.containerStats('f'.repeat(64))).toBeUndefined();
