@@ -1,8 +1,8 @@
 // The node meter's Swarm service: a global service (one task on every node) that prints the
 // machine's readings and one reading per running container on the node (node-reading.ts) every few
-// seconds. Its command is Berth's own fixed script, never data: the interval and the cap reach it
-// as arguments ($1, $2), not inside the script text. It needs no privilege: /proc/stat and
-// /proc/meminfo show the whole machine from inside a container, and the node's cgroup v1 tree,
+// seconds. Its command is Berth's own fixed script, never data: the interval, the cap and the cgroup
+// view reach it as arguments ($1, $2, $3), not inside the script text. It needs no privilege: /proc/stat and
+// /proc/meminfo show the whole machine from inside a container, and the node's cgroup tree,
 // bound read-only at CGROUP_VIEW, shows each container's counters (world-readable files); so it
 // runs hardened like an instance: nobody, no capabilities, read-only root, small limits
 // (no-new-privileges comes from each node's daemon.json). docs/SECURITY.md says why the view is fine.
@@ -22,13 +22,16 @@ export const CGROUP_VIEW = '/berth/cgroup';
 export const CONTAINERS_PER_READING = 200;
 
 /**
- * POSIX sh builtins only, besides sleep: any image with a shell can carry it. Containers are the
- * cgroups under the engine's parent (cgroupfs driver: docker/<id>; systemd driver:
- * system.slice/docker-<id>.scope) whose pids controller counts a task: an engine leaves empty
- * cgroups behind, and cgroup.procs cannot tell (it hides processes of other PID namespaces).
+ * POSIX sh builtins only, besides sleep: any image with a shell can carry it. Arguments: the
+ * interval ($1), the most containers a print reads ($2), where the node's cgroup tree is ($3).
+ * Containers are the cgroups under the engine's parent (cgroupfs driver: docker/<id>; systemd
+ * driver: system.slice/docker-<id>.scope) whose pids controller counts a task: an engine leaves
+ * empty cgroups behind, and cgroup.procs cannot tell (it hides processes of other PID namespaces).
+ * cgroup v1 has a hierarchy per controller; v2 one tree (cgroup.controllers at its root), where
+ * the CPU counter is in microseconds, RSS is `anon`, and no limit reads `max`.
  */
 const METER_SCRIPT = `
-cg=${CGROUP_VIEW}
+cg=$3
 while :; do
   n=0
   while read -r name user nice system idle iowait irq softirq steal rest; do
@@ -45,22 +48,44 @@ while :; do
   done < /proc/meminfo
   echo "${READING_TAG} ${READING_VERSION} $n $ticks $total $available"
   c=0
-  for dir in $cg/pids/docker/*/ $cg/pids/system.slice/docker-*.scope/; do
-    [ "$c" -lt "$2" ] || break
-    rel=\${dir#$cg/pids/}
-    name=\${rel%/}; name=\${name##*/}; id=\${name#docker-}; id=\${id%.scope}
-    [ -r "\${dir}pids.current" ] && [ -r "$cg/cpuacct/\${rel}cpuacct.usage" ] && [ -r "$cg/memory/\${rel}memory.stat" ] || continue
-    read -r pids < "\${dir}pids.current"
-    [ "$pids" != 0 ] || continue
-    read -r cpu < "$cg/cpuacct/\${rel}cpuacct.usage"
-    read -r limit < "$cg/memory/\${rel}memory.limit_in_bytes"
-    rss=
-    while read -r key value; do
-      case $key in total_rss) rss=$value; break ;; esac
-    done < "$cg/memory/\${rel}memory.stat"
-    echo "${CONTAINER_READING_TAG} ${READING_VERSION} $id $cpu $rss $limit"
-    c=$((c + 1))
-  done
+  if [ -r "$cg/cgroup.controllers" ]; then
+    for dir in $cg/docker/*/ $cg/system.slice/docker-*.scope/; do
+      [ "$c" -lt "$2" ] || break
+      [ -r "\${dir}pids.current" ] && [ -r "\${dir}cpu.stat" ] && [ -r "\${dir}memory.stat" ] && [ -r "\${dir}memory.max" ] || continue
+      read -r pids < "\${dir}pids.current"
+      [ "$pids" != 0 ] || continue
+      cpu=
+      while read -r key value; do
+        case $key in usage_usec) cpu=$((value * 1000)); break ;; esac
+      done < "\${dir}cpu.stat"
+      rss=
+      while read -r key value; do
+        case $key in anon) rss=$value; break ;; esac
+      done < "\${dir}memory.stat"
+      read -r limit < "\${dir}memory.max"
+      [ "$limit" != max ] || limit=0
+      name=\${dir%/}; name=\${name##*/}; id=\${name#docker-}; id=\${id%.scope}
+      echo "${CONTAINER_READING_TAG} ${READING_VERSION} $id $cpu $rss $limit"
+      c=$((c + 1))
+    done
+  else
+    for dir in $cg/pids/docker/*/ $cg/pids/system.slice/docker-*.scope/; do
+      [ "$c" -lt "$2" ] || break
+      rel=\${dir#$cg/pids/}
+      [ -r "\${dir}pids.current" ] && [ -r "$cg/cpuacct/\${rel}cpuacct.usage" ] && [ -r "$cg/memory/\${rel}memory.stat" ] && [ -r "$cg/memory/\${rel}memory.limit_in_bytes" ] || continue
+      read -r pids < "\${dir}pids.current"
+      [ "$pids" != 0 ] || continue
+      read -r cpu < "$cg/cpuacct/\${rel}cpuacct.usage"
+      read -r limit < "$cg/memory/\${rel}memory.limit_in_bytes"
+      rss=
+      while read -r key value; do
+        case $key in total_rss) rss=$value; break ;; esac
+      done < "$cg/memory/\${rel}memory.stat"
+      name=\${rel%/}; name=\${name##*/}; id=\${name#docker-}; id=\${id%.scope}
+      echo "${CONTAINER_READING_TAG} ${READING_VERSION} $id $cpu $rss $limit"
+      c=$((c + 1))
+    done
+  fi
   sleep "$1"
 done
 `;
@@ -83,7 +108,7 @@ export function meterServiceSpec(shape: MeterShape): Docker.CreateServiceOptions
     TaskTemplate: {
       ContainerSpec: {
         Image: shape.image,
-        Command: ['sh', '-c', METER_SCRIPT, READING_TAG, String(shape.intervalSeconds), String(CONTAINERS_PER_READING)],
+        Command: ['sh', '-c', METER_SCRIPT, READING_TAG, String(shape.intervalSeconds), String(CONTAINERS_PER_READING), CGROUP_VIEW],
         Labels: labels,
         User: '65534:65534',
         ReadOnly: true,
