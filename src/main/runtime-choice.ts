@@ -117,14 +117,12 @@ async function chooseSwarm(settings: Settings, log: Logger, logger: Logger): Pro
   // This engine pushes there, so it trusts Berth's CA for that address like every node does.
   await trustRegistry(registry);
   const publisher = new ImagePublisher(docker, registry.address);
-  // Instance stats come from the engine a task runs on; only the manager's is reachable (other
-  // nodes' engines are not exposed), so tasks on other nodes go unsampled (README "Metrics").
-  const managerAddress = ((await manager.info()) as { Swarm?: { NodeAddr?: string } }).Swarm?.NodeAddr;
-  const runtime = new SwarmRuntime({ manager, local: docker, images: publisher, logger: log, scope, nodeEngine: (address) => (address === managerAddress ? manager : undefined) });
-  // Every node's use, the manager's included, from Berth's meter service on each node (read through
-  // the manager's service logs: other nodes' engines are not exposed). It runs from Berth's stack
-  // image, pushed to the registry like an app image (once the stack exists: it retries until then).
+  // Every node's use and every task's CPU and memory, the manager's included, from Berth's meter
+  // service on each node (read through the manager's service logs: other nodes' engines are not
+  // exposed). It runs from Berth's stack image, pushed to the registry like an app image (once the
+  // stack exists: it retries until then).
   const meter = new NodeMeter({ manager, scope, image: () => publisher.publish(STACK_IMAGE), clock: systemClock, logger: logger.child({ component: 'node-meter' }) });
+  const runtime = new SwarmRuntime({ manager, local: docker, images: publisher, logger: log, scope, containerStats: meter });
   const metering = new AbortController();
   meter.start(metering.signal).catch((e: Error) => log.error('node-meter-stopped', { error: e.message }));
   const fleet = new SwarmFleet({ manager, scope, registry, usage: meter, logger: logger.child({ component: 'fleet' }) });

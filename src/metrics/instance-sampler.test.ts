@@ -9,7 +9,7 @@ const MiB = 1024 * 1024;
 /** Instances whose CPU time and memory the test sets, as a runtime's cgroups or engine would report them. */
 class FakeReadings implements InstanceReadings {
   readonly instances: SampledInstance[] = [];
-  readonly usage = new Map<string, { cpuSeconds: number; memoryBytes: number }>();
+  readonly usage = new Map<string, { cpuSeconds: number; memoryBytes: number; readAt?: number }>();
   async list() { return this.instances.map((i) => ({ ...i })); }
   async stats(id: string) { return this.usage.get(id); }
 }
@@ -42,6 +42,23 @@ describe('InstanceSampler', () => {
     readings.usage.set('i-1', { cpuSeconds: 19, memoryBytes: 90 * MiB }); // 15 CPU-seconds in 10 s: 75 % of two CPUs
     await sampler.sampleOnce();
     expect(samples[1]).toMatchObject({ cpuPercent: 75, memoryRssBytes: 90 * MiB, at: clock.now() });
+  });
+
+  it('works out CPU between the times readings were taken when the runtime says (a swarm meter every 5 s), and skips a reading it has seen', async () => {
+    const { clock, readings, samples, sampler, run } = setup();
+    run('i-1', 'web.1', 'standard-1x', 20_000);
+    const t0 = clock.now();
+    readings.usage.set('i-1', { cpuSeconds: 10, memoryBytes: MiB, readAt: t0 - 4_000 });
+    await sampler.sampleOnce();
+    // 10 s later by the sampler's clock, but the newest reading is 15 s newer: 3 CPU-seconds in 15 s.
+    await clock.advance(10_000);
+    readings.usage.set('i-1', { cpuSeconds: 13, memoryBytes: MiB, readAt: t0 + 11_000 });
+    await sampler.sampleOnce();
+    expect(samples[1]).toMatchObject({ cpuPercent: 20, at: clock.now() });
+    // No reading since: nothing recorded (not a 0 % CPU that never happened).
+    await clock.advance(10_000);
+    expect(await sampler.sampleOnce()).toBe(0);
+    expect(samples).toHaveLength(2);
   });
 
   it('skips instances that exited or that the runtime cannot read, and keeps sampling the others', async () => {

@@ -22,7 +22,7 @@ export interface SampledInstance {
 /** The runtime as the sampler uses it: `Runtime.list` and `Runtime.stats` (runtime/runtime.ts). */
 export interface InstanceReadings {
   list(): Promise<SampledInstance[]>;
-  stats(id: string): Promise<{ cpuSeconds: number; memoryBytes: number; memoryLimitBytes?: number } | undefined>;
+  stats(id: string): Promise<{ cpuSeconds: number; memoryBytes: number; memoryLimitBytes?: number; readAt?: number } | undefined>;
 }
 
 export interface InstanceSamplerDeps {
@@ -81,11 +81,17 @@ export class InstanceSampler {
     });
     if (!stats) return false;
     const at = this.deps.clock.now();
+    // A reading taken on its own schedule is timed by when it was taken: a swarm node's meter prints
+    // every 5 s, and timing it by this 10 s loop would count 5 or 15 s of CPU in some intervals.
+    const readAt = stats.readAt ?? at;
     const size = findSize(i.size ?? DEFAULT_SIZE) ?? findSize(DEFAULT_SIZE)!;
+    const last = this.previous.get(i.id);
+    // The same reading again (no new one since the last sample) is nothing new: recorded, it would say 0 % CPU.
+    if (last && stats.readAt !== undefined && last.at === readAt) return false;
     // The first reading of an instance compares with its start: its average since then.
-    const before = this.previous.get(i.id) ?? { cpuSeconds: 0, at: Date.parse(i.startedAt) };
-    this.previous.set(i.id, { cpuSeconds: stats.cpuSeconds, at });
-    const elapsedSeconds = (at - before.at) / 1000;
+    const before = last ?? { cpuSeconds: 0, at: Date.parse(i.startedAt) };
+    this.previous.set(i.id, { cpuSeconds: stats.cpuSeconds, at: readAt });
+    const elapsedSeconds = (readAt - before.at) / 1000;
     const cpuPercent = elapsedSeconds > 0 ? Math.max(0, ((stats.cpuSeconds - before.cpuSeconds) / (elapsedSeconds * size.cpu)) * 100) : 0;
     this.deps.recorder.instance({
       appId: i.appId, processType: i.processType, dyno: i.name, at, cpuPercent, memoryRssBytes: stats.memoryBytes,

@@ -316,7 +316,8 @@ function processCases(h: HarnessRef): void {
       const spec = specFor(slug);
       const instance = await runtime.start(spec);
       await eventually(() => getJson(instance));
-      const stats = await runtime.stats(instance.id);
+      // A runtime may have no figure yet (swarm: until the node's meter has printed the task's container).
+      const stats = await eventually(() => runtime.stats(instance.id), 30_000);
       expect(stats?.cpuSeconds).toBeGreaterThan(0);
       // Resident memory of a small Node.js server: over a megabyte, well under its size's limit.
       expect(stats?.memoryBytes).toBeGreaterThan(1024 * 1024);

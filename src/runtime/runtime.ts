@@ -73,6 +73,12 @@ export interface InstanceStats {
   memoryBytes: number;
   /** The memory limit it runs under, when the runtime knows it (its cgroup's, its container's). */
   memoryLimitBytes?: number;
+  /**
+   * When the reading was taken (ms since the epoch), for a runtime whose readings arrive on their own
+   * schedule (swarm: the node meter's, every few seconds): CPU % is then worked out between reading
+   * times, not between the moments they were asked for. Absent: read just now.
+   */
+  readAt?: number;
 }
 
 export interface LogChunk {

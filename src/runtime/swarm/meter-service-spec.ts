@@ -1,21 +1,37 @@
 // The node meter's Swarm service: a global service (one task on every node) that prints the
-// machine's readings (node-reading.ts) every few seconds. Its command is Berth's own fixed script,
-// never data: the interval reaches it as an argument ($1), not inside the script text. It needs no
-// privilege at all — /proc/stat and /proc/meminfo show the whole machine from inside a container
-// on cgroup v1 and v2 alike — so it runs hardened like an instance: nobody, no capabilities,
-// read-only root, small limits (no-new-privileges comes from each node's daemon.json).
+// machine's readings and one reading per running container on the node (node-reading.ts) every few
+// seconds. Its command is Berth's own fixed script, never data: the interval, the cap and the cgroup
+// view reach it as arguments ($1, $2, $3), not inside the script text. It needs no privilege: /proc/stat and
+// /proc/meminfo show the whole machine from inside a container, and the node's cgroup tree,
+// bound read-only at CGROUP_VIEW, shows each container's counters (world-readable files); so it
+// runs hardened like an instance: nobody, no capabilities, read-only root, small limits
+// (no-new-privileges comes from each node's daemon.json). docs/SECURITY.md says why the view is fine.
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { LABEL } from '../docker/container-labels.js';
 import { SCOPE_LABEL } from '../docker/docker-runtime.js';
-import { READING_TAG, READING_VERSION } from './node-reading.js';
+import { CONTAINER_READING_TAG, READING_TAG, READING_VERSION } from './node-reading.js';
 
 export const METER_ROLE = 'meter';
 /** A digest of the spec Berth wants: a service carrying another one is updated to this one. */
 export const METER_SPEC_LABEL = 'berth.meter.spec';
 
-/** POSIX sh builtins only, besides sleep: any image with a shell can carry it. */
+/** Where the node's /sys/fs/cgroup appears in the meter's task (read-only). */
+export const CGROUP_VIEW = '/berth/cgroup';
+/** Containers read per print at most: a node's lines stay bounded whatever runs there. */
+export const CONTAINERS_PER_READING = 200;
+
+/**
+ * POSIX sh builtins only, besides sleep: any image with a shell can carry it. Arguments: the
+ * interval ($1), the most containers a print reads ($2), where the node's cgroup tree is ($3).
+ * Containers are the cgroups under the engine's parent (cgroupfs driver: docker/<id>; systemd
+ * driver: system.slice/docker-<id>.scope) whose pids controller counts a task: an engine leaves
+ * empty cgroups behind, and cgroup.procs cannot tell (it hides processes of other PID namespaces).
+ * cgroup v1 has a hierarchy per controller; v2 one tree (cgroup.controllers at its root), where
+ * the CPU counter is in microseconds, RSS is `anon`, and no limit reads `max`.
+ */
 const METER_SCRIPT = `
+cg=$3
 while :; do
   n=0
   while read -r name user nice system idle iowait irq softirq steal rest; do
@@ -31,6 +47,45 @@ while :; do
     esac
   done < /proc/meminfo
   echo "${READING_TAG} ${READING_VERSION} $n $ticks $total $available"
+  c=0
+  if [ -r "$cg/cgroup.controllers" ]; then
+    for dir in $cg/docker/*/ $cg/system.slice/docker-*.scope/; do
+      [ "$c" -lt "$2" ] || break
+      [ -r "\${dir}pids.current" ] && [ -r "\${dir}cpu.stat" ] && [ -r "\${dir}memory.stat" ] && [ -r "\${dir}memory.max" ] || continue
+      read -r pids < "\${dir}pids.current"
+      [ "$pids" != 0 ] || continue
+      cpu=
+      while read -r key value; do
+        case $key in usage_usec) cpu=$((value * 1000)); break ;; esac
+      done < "\${dir}cpu.stat"
+      rss=
+      while read -r key value; do
+        case $key in anon) rss=$value; break ;; esac
+      done < "\${dir}memory.stat"
+      read -r limit < "\${dir}memory.max"
+      [ "$limit" != max ] || limit=0
+      name=\${dir%/}; name=\${name##*/}; id=\${name#docker-}; id=\${id%.scope}
+      echo "${CONTAINER_READING_TAG} ${READING_VERSION} $id $cpu $rss $limit"
+      c=$((c + 1))
+    done
+  else
+    for dir in $cg/pids/docker/*/ $cg/pids/system.slice/docker-*.scope/; do
+      [ "$c" -lt "$2" ] || break
+      rel=\${dir#$cg/pids/}
+      [ -r "\${dir}pids.current" ] && [ -r "$cg/cpuacct/\${rel}cpuacct.usage" ] && [ -r "$cg/memory/\${rel}memory.stat" ] && [ -r "$cg/memory/\${rel}memory.limit_in_bytes" ] || continue
+      read -r pids < "\${dir}pids.current"
+      [ "$pids" != 0 ] || continue
+      read -r cpu < "$cg/cpuacct/\${rel}cpuacct.usage"
+      read -r limit < "$cg/memory/\${rel}memory.limit_in_bytes"
+      rss=
+      while read -r key value; do
+        case $key in total_rss) rss=$value; break ;; esac
+      done < "$cg/memory/\${rel}memory.stat"
+      name=\${rel%/}; name=\${name##*/}; id=\${name#docker-}; id=\${id%.scope}
+      echo "${CONTAINER_READING_TAG} ${READING_VERSION} $id $cpu $rss $limit"
+      c=$((c + 1))
+    done
+  fi
   sleep "$1"
 done
 `;
@@ -53,11 +108,14 @@ export function meterServiceSpec(shape: MeterShape): Docker.CreateServiceOptions
     TaskTemplate: {
       ContainerSpec: {
         Image: shape.image,
-        Command: ['sh', '-c', METER_SCRIPT, READING_TAG, String(shape.intervalSeconds)],
+        Command: ['sh', '-c', METER_SCRIPT, READING_TAG, String(shape.intervalSeconds), String(CONTAINERS_PER_READING), CGROUP_VIEW],
         Labels: labels,
         User: '65534:65534',
         ReadOnly: true,
         CapabilityDrop: ['ALL'],
+        // The node's cgroup tree, to read each container's counters; read-only, and its files are
+        // root's (0444/0644): nobody without capabilities could not write them either.
+        Mounts: [{ Type: 'bind', Source: '/sys/fs/cgroup', Target: CGROUP_VIEW, ReadOnly: true }],
         // sh as PID 1 ignores SIGTERM: an init passes the stop signal on, so a stop or update is quick.
         Init: true,
         StopGracePeriod: 1e9,

@@ -1,16 +1,18 @@
-// The one owner of "used" on a swarm: every node's machine use, as the node meter's global service
-// (meter-service-spec.ts) prints it on each node, read from the manager's service logs API — which
-// reaches every node and names the node of each line — keeping the latest two readings per node.
-// Berth talks to the manager's engine only; this works for the manager and every other node alike.
+// The one owner of "used" on a swarm, and of every task's CPU and memory: what the node meter's
+// global service (meter-service-spec.ts) prints on each node, read from the manager's service logs
+// API — which reaches every node and names the node of each line — keeping the latest two readings
+// per node and the latest reading per container. Berth talks to the manager's engine only; this
+// works for the manager and every other node alike.
 import type Docker from 'dockerode';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Resources } from '../fleet.js';
+import type { InstanceStats } from '../runtime.js';
 import { LABEL } from '../docker/container-labels.js';
 import { SCOPE_LABEL } from '../docker/docker-runtime.js';
 import { LogDemuxer } from '../docker/log-demux.js';
 import { METER_ROLE, METER_SPEC_LABEL, meterServiceSpec } from './meter-service-spec.js';
-import { parseReading, splitServiceLogLine, usageBetween, type NodeReading } from './node-reading.js';
+import { parseContainerReading, parseReading, splitServiceLogLine, usageBetween, type NodeReading } from './node-reading.js';
 
 export type MeterEngine = Pick<Docker, 'listServices' | 'createService' | 'getService'>;
 
@@ -27,13 +29,21 @@ export interface NodeMeterOptions {
 }
 
 interface NodeReadings { taskId: string; earlier?: NodeReading; later: NodeReading; receivedAt: number }
+interface ContainerReadings { stats: InstanceStats; receivedAt: number }
+
+/** A task's CPU and memory by its container id, as SwarmRuntime.stats asks for them. */
+export interface ContainerStatsSource {
+  containerStats(containerId: string): InstanceStats | undefined;
+}
 
 type ServiceInfo = { ID: string; Version?: { Index?: number }; Spec?: { Labels?: Record<string, string> } };
 
 const MAX_RETRY_MS = 60_000;
 
-export class NodeMeter {
+export class NodeMeter implements ContainerStatsSource {
   private readonly readings = new Map<string, NodeReadings>();
+  private readonly containers = new Map<string, ContainerReadings>();
+  private lastSweep = 0;
   private readonly intervalSeconds: number;
 
   constructor(private readonly opts: NodeMeterOptions) {
@@ -47,8 +57,22 @@ export class NodeMeter {
    */
   used(nodeId: string): Resources | null {
     const r = this.readings.get(nodeId);
-    if (!r?.earlier || this.opts.clock.now() - r.receivedAt > 3 * this.intervalSeconds * 1000) return null;
+    if (!r?.earlier || this.isStale(r.receivedAt)) return null;
     return usageBetween(r.earlier, r.later) ?? null;
+  }
+
+  /**
+   * A container's latest reading on whatever node it runs; undefined before its node's meter has
+   * printed it, or when no meter has for three intervals (it stopped, or its node is silent): the
+   * sampler skips it rather than record an old figure as current.
+   */
+  containerStats(containerId: string): InstanceStats | undefined {
+    const r = this.containers.get(containerId);
+    return r && !this.isStale(r.receivedAt) ? { ...r.stats, readAt: r.receivedAt } : undefined;
+  }
+
+  private isStale(receivedAt: number): boolean {
+    return this.opts.clock.now() - receivedAt > 3 * this.intervalSeconds * 1000;
   }
 
   /** Keeps the meter service as Berth wants it and follows its logs until the signal aborts; retries with backoff. */
@@ -70,16 +94,38 @@ export class NodeMeter {
     }
   }
 
-  /** Takes one line of the service's logs (with their details): a reading of the node that printed it. */
+  /** Takes one line of the service's logs (with their details): a reading of the node that printed it, or of a container on it. */
   take(line: string): boolean {
     const split = splitServiceLogLine(line);
-    const reading = split && parseReading(split.message);
-    if (!split || !reading) return false;
+    if (!split) return false;
+    const container = parseContainerReading(split.message);
+    if (container) {
+      this.takeContainer(container.containerId, container.stats);
+      return true;
+    }
+    const reading = parseReading(split.message);
+    if (!reading) return false;
     const last = this.readings.get(split.nodeId);
     // A reading of another task (the meter's task was replaced) never pairs with one of the old task's.
     const earlier = last?.taskId === split.taskId ? last.later : undefined;
     this.readings.set(split.nodeId, { taskId: split.taskId, earlier, later: reading, receivedAt: this.opts.clock.now() });
     return true;
+  }
+
+  /**
+   * Keeps the reading with the most CPU time: a container's counter only grows, so a lower one is an
+   * older reading arriving late — from another meter that sees the same cgroup tree (nodes sharing
+   * one kernel's cgroups, as containers do in the test swarm), or a line delayed in the logs.
+   */
+  private takeContainer(containerId: string, stats: InstanceStats): void {
+    const now = this.opts.clock.now();
+    const kept = this.containers.get(containerId);
+    if (!kept || this.isStale(kept.receivedAt) || stats.cpuSeconds >= kept.stats.cpuSeconds) this.containers.set(containerId, { stats, receivedAt: now });
+    // Containers that ended leave: the map holds what ran in the last few intervals, no more.
+    if (now - this.lastSweep > this.intervalSeconds * 1000) {
+      this.lastSweep = now;
+      for (const [id, r] of this.containers) if (this.isStale(r.receivedAt)) this.containers.delete(id);
+    }
   }
 
   /** Creates the service once, or updates it when its spec differs from the one this Berth wants; its id. */

@@ -9,6 +9,7 @@ import { METER_SPEC_LABEL } from './meter-service-spec.js';
 import { NodeMeter, removeNodeMeter, type MeterEngine } from './node-meter.js';
 
 const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
 
 /** One frame of the engine's multiplexed log stream (stdout) carrying a line with its details. */
 const frame = (nodeId: string, taskId: string, message: string): Buffer => {
@@ -130,6 +131,45 @@ describe('NodeMeter (fake manager)', () => {
     controller.abort();
     await running;
     expect(fake.streams[1]!.destroyed).toBe(true);
+  });
+
+  it("gives each container its latest reading from whichever node's meter printed it; a late lower one (another meter, same cgroup) is harmless", async () => {
+    const fake = fakeManager();
+    const { meter, clock } = await started(fake);
+    const stream = fake.streams[0]!;
+    const id = 'e543deaada42536bc1df6cefcb3f0b42d2377f342f5b79010a7ad45f9d5554e5';
+    const line = (cpuNs: number, rss: number) => `berth-meter-container 1 ${id} ${cpuNs} ${rss} 67108864`;
+    expect(meter.containerStats(id)).toBeUndefined();
+    stream.write(frame('node-b', 'task-b', line(2_000_000_000, 3 * MiB)));
+    await clock.advance(0);
+    expect(meter.containerStats(id)).toEqual({ cpuSeconds: 2, memoryBytes: 3 * MiB, memoryLimitBytes: 64 * MiB, readAt: clock.now() });
+    // The same container read earlier by node-c's meter, arriving after: not taken.
+    stream.write(frame('node-c', 'task-c', line(1_500_000_000, 2 * MiB)));
+    await clock.advance(0);
+    expect(meter.containerStats(id)?.cpuSeconds).toBe(2);
+    await clock.advance(1000);
+    stream.write(frame('node-c', 'task-c', line(2_500_000_000, 4 * MiB)));
+    await clock.advance(0);
+    // Timed by when it arrived: the sampler works out CPU % between reading times.
+    expect(meter.containerStats(id)).toEqual({ cpuSeconds: 2.5, memoryBytes: 4 * MiB, memoryLimitBytes: 64 * MiB, readAt: clock.now() });
+    // Container lines are not node readings: node-b has printed no reading of its machine.
+    expect(meter.used('node-b')).toBeNull();
+    expect(meter.containerStats('f'.repeat(64))).toBeUndefined();
+  });
+
+  it('answers no stats for a container no meter has printed for three intervals (it stopped, or its node is silent)', async () => {
+    const fake = fakeManager();
+    const { meter, clock } = await started(fake);
+    const id = 'a'.repeat(64);
+    fake.streams[0]!.write(frame('node-b', 'task-b', `berth-meter-container 1 ${id} 5000000000 1048576 67108864`));
+    await clock.advance(15_000);
+    expect(meter.containerStats(id)?.cpuSeconds).toBe(5);
+    await clock.advance(1);
+    expect(meter.containerStats(id)).toBeUndefined();
+    // After that, a reading with a lower counter is a new figure, not a late one.
+    fake.streams[0]!.write(frame('node-b', 'task-b', `berth-meter-container 1 ${id} 1000000000 1048576 67108864`));
+    await clock.advance(0);
+    expect(meter.containerStats(id)?.cpuSeconds).toBe(1);
   });
 
   it("removeNodeMeter removes this scope's meter service", async () => {

@@ -1,6 +1,6 @@
 // The node meter's line format and the use worked out from two readings, on fake readings.
 import { describe, expect, it } from 'vitest';
-import { parseReading, splitServiceLogLine, usageBetween } from './node-reading.js';
+import { parseContainerReading, parseReading, splitServiceLogLine, usageBetween } from './node-reading.js';
 
 const GiB = 1024 ** 3;
 // 4 CPUs; user nice system idle iowait irq softirq steal; 8 GiB total, 5 GiB available (in kB).
@@ -37,5 +37,27 @@ describe('node readings', () => {
       nodeId: 'n1abc', taskId: 't1', message: 'berth-meter 1 4 x',
     });
     expect(splitServiceLogLine('berth-meter 1 4 1 2')).toBeUndefined();
+  });
+
+  // Recorded from the meter's script on this machine's engine (cgroup v1): an app container under a
+  // 64 MiB limit, then the meter itself (16 MiB); the kernel's "unlimited" is 9223372036854771712.
+  const APP = 'e543deaada42536bc1df6cefcb3f0b42d2377f342f5b79010a7ad45f9d5554e5';
+  const recorded = `berth-meter-container 1 ${APP} 93378707 3289088 67108864`;
+
+  it("reads a container's line: its id, CPU seconds from cpuacct's nanoseconds, RSS and its limit", () => {
+    expect(parseContainerReading(recorded)).toEqual({ containerId: APP, stats: { cpuSeconds: 0.093378707, memoryBytes: 3289088, memoryLimitBytes: 64 * 1024 ** 2 } });
+    // A container without a memory limit has none to report; a CPU counter past 2^53 ns still reads.
+    expect(parseContainerReading(`berth-meter-container 1 ${APP} 9007199254740993000 1024 9223372036854771712`)).toEqual({
+      containerId: APP, stats: { cpuSeconds: 9007199254.740993, memoryBytes: 1024 },
+    });
+  });
+
+  it('ignores container lines that are not whole: a short id, a missing or odd field, another version, a node line', () => {
+    expect(parseContainerReading(recorded.replace(APP, APP.slice(0, 12)))).toBeUndefined();
+    expect(parseContainerReading(recorded.replace(' 3289088 ', '  '))).toBeUndefined();
+    expect(parseContainerReading(recorded.replace(' 3289088 ', ' -1 '))).toBeUndefined();
+    expect(parseContainerReading(recorded.replace('berth-meter-container 1', 'berth-meter-container 2'))).toBeUndefined();
+    expect(parseContainerReading(line(1, 2))).toBeUndefined();
+    expect(parseReading(recorded)).toBeUndefined();
   });
 });

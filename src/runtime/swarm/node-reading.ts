@@ -1,10 +1,14 @@
-// What the node meter (node-meter.ts) prints and what Berth makes of it: one line per node every few
-// seconds with the machine's cumulative CPU time (/proc/stat) and its memory (/proc/meminfo), and
-// the use between two such lines. No I/O here.
+// What the node meter (node-meter.ts) prints and what Berth makes of it: every few seconds, one line
+// per node with the machine's cumulative CPU time (/proc/stat) and its memory (/proc/meminfo), then
+// one line per running container on the node with its cgroup v1 counters; the machine's use between
+// two node lines, and a container's stats from its line. No I/O here.
+import type { InstanceStats } from '../runtime.js';
 import type { Resources } from '../fleet.js';
 
 /** The first word of every reading line; anything else the task prints is not a reading. */
 export const READING_TAG = 'berth-meter';
+/** The first word of a container's reading line. */
+export const CONTAINER_READING_TAG = 'berth-meter-container';
 /** The line format's version: a meter of another version is not read. */
 export const READING_VERSION = '1';
 
@@ -31,6 +35,31 @@ export function parseReading(line: string): NodeReading | undefined {
   // guest time is already counted in user (the kernel adds it there), so it is not added again.
   const busyTicks = user + nice + system + irq + softirq + steal;
   return { cpus, busyTicks, totalTicks: busyTicks + idle + iowait, memoryTotalBytes: memTotalKb * 1024, memoryAvailableBytes: memAvailableKb * 1024 };
+}
+
+export interface ContainerReading {
+  /** The engine's full container id (64 hex digits), as a task's status names it. */
+  containerId: string;
+  stats: InstanceStats;
+}
+
+/** A cgroup v1 memory limit this high is no limit (the kernel's "unlimited" is 2^63 rounded down to a page). */
+const NO_LIMIT_FROM = 2 ** 62;
+
+/**
+ * One container line: `berth-meter-container 1 <id> <cpuacct.usage ns> <memory.stat total_rss> <memory.limit_in_bytes>`.
+ * The CPU counter may pass 2^53 ns (104 days of CPU): a float keeps it to far better than the sampler needs.
+ */
+export function parseContainerReading(line: string): ContainerReading | undefined {
+  const words = line.trim().split(/\s+/);
+  if (words[0] !== CONTAINER_READING_TAG || words[1] !== READING_VERSION || words.length !== 6) return undefined;
+  const [containerId, cpuNs, rss, limit] = words.slice(2) as [string, string, string, string];
+  if (!/^[0-9a-f]{64}$/.test(containerId) || ![cpuNs, rss, limit].every((w) => /^[0-9]+$/.test(w))) return undefined;
+  const limitBytes = Number(limit);
+  return {
+    containerId,
+    stats: { cpuSeconds: Number(cpuNs) / 1e9, memoryBytes: Number(rss), ...(limitBytes > 0 && limitBytes < NO_LIMIT_FROM ? { memoryLimitBytes: limitBytes } : {}) },
+  };
 }
 
 /**

@@ -1,9 +1,11 @@
 // The swarm driver against a 3-node swarm of containers on this machine (test/support/swarm-cluster):
-// the nodes and Berth's registry first, then the shared runtime contract.
+// the nodes and Berth's registry first, then the shared runtime contract. Stats come from Berth's
+// node meter (one for the suite), as they do in a server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { SLUG_IMAGE_LABEL } from '../../domain/image-conventions.js';
+import { systemClock } from '../../platform/clock.js';
 import { silentLogger } from '../../platform/logger.js';
 import { followProgress } from '../../build/docker/engine-progress.js';
 import { packFiles } from '../../build/docker/pack-files.js';
@@ -14,6 +16,7 @@ import { pullOn, swarmCluster, swarmNodes, type SwarmCluster } from '../../../te
 import { collect, ECHO_SERVER_JS, eventually, runtimeContract, specFor, type RuntimeHarness } from '../runtime.contract.js';
 import { SCOPE_LABEL } from '../docker/docker-runtime.js';
 import { ImagePublisher } from './image-publisher.js';
+import { NodeMeter, removeNodeMeter } from './node-meter.js';
 import { SwarmRuntime } from './swarm-runtime.js';
 
 const docker = new Docker();
@@ -29,9 +32,23 @@ async function imageWith(files: Record<string, string>, tag: string): Promise<st
 
 describeWith(swarmNodes, 'swarm runtime', () => {
   let cluster: SwarmCluster;
+  let meter: NodeMeter;
+  const metering = new AbortController();
+  const meterScope = `m${randomBytes(4).toString('hex')}`;
   beforeAll(async () => {
     cluster = await swarmCluster(3);
+    const image = await new ImagePublisher(docker, cluster.registry.address).publish(STACK_IMAGE);
+    // A reading a second, so a new task has figures a second or two after it runs.
+    meter = new NodeMeter({ manager: cluster.manager.engine, scope: meterScope, image: async () => image, clock: systemClock, logger: silentLogger, intervalSeconds: 1 });
+    meter.start(metering.signal).catch(() => undefined);
+    // Every node's meter task running and read: a test that then finds no stats is about the task, not the meter.
+    const nodeIds = (await cluster.manager.engine.listNodes()).map((n) => n.ID!);
+    await eventually(async () => (nodeIds.every((id) => meter.used(id) !== null) ? true : undefined), 120_000);
   }, STACK_BUILD_TIMEOUT_MS);
+  afterAll(async () => {
+    metering.abort();
+    if (cluster) await removeNodeMeter(cluster.manager.engine, meterScope);
+  }, 60_000);
 
   describe('nodes and the registry', () => {
     it('forms a swarm of three ready nodes, one manager', async () => {
@@ -82,13 +99,42 @@ describeWith(swarmNodes, 'swarm runtime', () => {
     }, 120_000);
   });
 
+  describe('stats of tasks on every node', () => {
+    it("reports CPU, resident memory and the size's limit for tasks on nodes other than the manager", async () => {
+      const harness = await makeHarness();
+      try {
+        const slug = await harness.makeSlug({ 'server.js': ECHO_SERVER_JS });
+        // Three of one process type spread over the three nodes: two run where Berth has no engine.
+        const started = [];
+        for (const index of [1, 2, 3]) started.push(await harness.runtime.start(specFor(slug, { index })));
+        const elsewhere = started.filter((i) => i.node && i.node.name !== cluster.manager.name);
+        expect(elsewhere.length).toBeGreaterThanOrEqual(1);
+        const limit = specFor(slug).size.memoryMb * 1024 ** 2;
+        for (const instance of elsewhere) {
+          const stats = await eventually(() => harness.runtime.stats(instance.id), 30_000);
+          expect(stats.memoryBytes, instance.node!.name).toBeGreaterThan(1024 ** 2);
+          expect(stats.memoryBytes, instance.node!.name).toBeLessThan(limit);
+          expect(stats.memoryLimitBytes, instance.node!.name).toBe(limit);
+          expect(stats.cpuSeconds, instance.node!.name).toBeGreaterThan(0);
+        }
+        // Stopped, it has no figures: the sampler skips it rather than record its last ones again.
+        const [first] = elsewhere as [typeof elsewhere[0]];
+        await harness.runtime.stop(first.id);
+        expect(await harness.runtime.stats(first.id)).toBeUndefined();
+      } finally {
+        for (const i of await harness.runtime.list()) await harness.runtime.remove(i.id);
+        await harness.cleanup();
+      }
+    }, 300_000);
+  });
+
   runtimeContract('swarm', () => makeHarness());
 
   async function makeHarness(): Promise<RuntimeHarness> {
     const scope = `t${randomBytes(4).toString('hex')}`;
     const runtime = new SwarmRuntime({
       manager: cluster.manager.engine, local: docker, images: new ImagePublisher(docker, cluster.registry.address),
-      nodeEngine: (address) => cluster.nodes.find((n) => n.address === address)!.engine,
+      containerStats: meter,
       logger: silentLogger, scope, stopGraceMs: 2000,
     });
     const images: string[] = [];

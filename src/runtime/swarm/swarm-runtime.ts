@@ -10,7 +10,6 @@ import { BerthError } from '../../domain/errors.js';
 import { isImageReference, SLUG_IMAGE_LABEL } from '../../domain/image-conventions.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Instance, InstanceSpec, InstanceStats, LogChunk, OneOffSpec, Runtime } from '../runtime.js';
-import { readContainerStats } from '../docker/container-stats.js';
 import { AppNetworks } from '../docker/app-networks.js';
 import { LABEL, networkName } from '../docker/container-labels.js';
 import { containerOptions } from '../docker/container-spec.js';
@@ -22,6 +21,7 @@ import type { ImagePublisher } from './image-publisher.js';
 import { readPlacementView } from './placement-view.js';
 import { choosePublishedPort } from './published-ports.js';
 import { serviceSpec } from './service-spec.js';
+import type { ContainerStatsSource } from './node-meter.js';
 import { TaskExitWatch } from './task-exit-watch.js';
 import { addressOf, type SwarmNodeInfo } from './swarm-node-view.js';
 import { currentTask, instanceFromTask, isTerminal, type NodeOfTask, type SwarmTask } from './task-instance.js';
@@ -34,10 +34,10 @@ export interface SwarmRuntimeOptions {
   /** Pushes local images to Berth's registry. */
   images: ImagePublisher;
   /**
-   * The engine of the node at an address, for what only a node knows (a task's CPU and memory);
-   * undefined for a node whose engine Berth cannot reach. Without it, stats() reports nothing.
+   * A task's CPU and memory by its container id, on whatever node it runs: Berth reaches only the
+   * manager's engine, so this is the node meter (node-meter.ts). Without it, stats() reports nothing.
    */
-  nodeEngine?: (address: string) => Docker | undefined;
+  containerStats?: ContainerStatsSource;
   logger: Logger;
   scope?: string;
   /** SIGTERM-to-SIGKILL grace, fixed when the service is made (a task's stop timeout cannot change later). */
@@ -259,9 +259,9 @@ export class SwarmRuntime implements Runtime {
   async stats(id: string): Promise<InstanceStats | undefined> {
     const found = await this.read(id);
     const containerId = found?.task?.Status?.ContainerStatus?.ContainerID;
-    if (!found || found.instance.status !== 'running' || !containerId || !found.instance.address || !this.opts.nodeEngine) return undefined;
-    const engine = this.opts.nodeEngine(found.instance.address.host);
-    return engine ? readContainerStats(engine, containerId) : undefined;
+    if (!found || found.instance.status !== 'running' || !containerId) return undefined;
+    // The manager's task status names the container on its node; the meter there read its cgroups.
+    return this.opts.containerStats?.containerStats(containerId);
   }
 
   async exec(spec: OneOffSpec): Promise<{ exitCode: number }> {
