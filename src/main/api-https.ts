@@ -5,13 +5,14 @@
 // whose SHA-256 fingerprint is printed so that users can check what `berth api:certificate` sees.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
+import { createServer } from 'node:https';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../platform/logger.js';
 import { ensureSelfSignedCertificate } from '../platform/self-signed-certificate.js';
 import { exitForConfig, portInUseMessage, type ListenPort } from './port-preflight.js';
+import { listenServer } from './listen-server.js';
 
 export interface ApiHttps {
   url: string;
@@ -47,7 +48,7 @@ export async function startApiHttps(o: {
   server.on('upgrade', (req, socket, head) => plain.emit('upgrade', req, socket, head));
   // A client that fails the handshake (it does not trust the certificate yet) is worth a line, not an error.
   server.on('tlsClientError', (e) => o.logger.info('api-tls-handshake-failed', { error: e.message }));
-  await listen(server, o.port, o.host).catch((e: NodeJS.ErrnoException) => {
+  await listenServer(server, o.port, o.host).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') exitForConfig(portInUseMessage(apiHttpsPort(o.port, o.host)));
     throw e;
   });
@@ -61,14 +62,4 @@ export async function startApiHttps(o: {
       server.closeAllConnections();
     }),
   };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }

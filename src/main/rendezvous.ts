@@ -4,13 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:tls';
 import type { AttachSessions } from '../api/attach-sessions.js';
 import { rendezvousServer } from '../api/rendezvous-server.js';
 import type { Logger } from '../platform/logger.js';
 import { ensureSelfSignedCertificate } from '../platform/self-signed-certificate.js';
 import type { OneOffDynos } from '../services/one-off-dynos.js';
 import { exitForConfig, portInUseMessage, rendezvousPort } from './port-preflight.js';
+import { listenServer } from './listen-server.js';
 
 export interface Rendezvous {
   /** rendezvous://host:port, the base of every attach_url; undefined when it could not start. */
@@ -33,7 +33,7 @@ export async function startRendezvous(o: {
     return { close: async () => undefined };
   }
   const server = rendezvousServer({ sessions: o.sessions, oneOffs: o.oneOffs, cert: readFileSync(certFile), key: readFileSync(keyFile), logger: o.logger });
-  await listen(server, o.port, o.host).catch((e: NodeJS.ErrnoException) => {
+  await listenServer(server, o.port, o.host).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') exitForConfig(portInUseMessage(rendezvousPort(o.port, o.host)));
     throw e;
   });
@@ -44,14 +44,4 @@ export async function startRendezvous(o: {
     url: `rendezvous://${urlHost}:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }

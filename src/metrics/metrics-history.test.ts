@@ -6,7 +6,7 @@ import { LATENCY_BUCKETS_MS, type RouterMinute } from '../domain/metric-samples.
 import { silentLogger } from '../platform/logger.js';
 import { FakeClock } from '../platform/testing/fake-clock.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { MetricRowStore } from './metric-row-store.js';
+import type { MetricRowStore } from '../domain/metric-rows.js';
 import { MetricsHistory } from './metrics-history.js';
 
 const MiB = 1024 * 1024;

@@ -8,7 +8,7 @@ import type { InstanceSample, MetricsRecorder, PlatformMeasurement, RouterMinute
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { METRICS, type MetricDefinition, type MetricUnit } from './metric-catalogue.js';
-import type { MetricRow, MetricRowStore } from './metric-row-store.js';
+import type { MetricRow, MetricRowStore } from '../domain/metric-rows.js';
 import { decodeAggregate, encodeAggregate, mergeAggregates, type Aggregate, type AggregateKind } from './minute-aggregates.js';
 
 const MINUTE_MS = 60_000;

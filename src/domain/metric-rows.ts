@@ -1,6 +1,7 @@
-// The port the metrics history keeps its rows through. The store's `metrics` repo
-// (store/metrics-repo.ts) is its implementation; main/ hands it in. Declared here, by its user,
-// because metrics/ sits below store/ in the dependency order.
+// The rows the metrics history (metrics/metrics-history.ts) keeps through the store's `metrics` repo
+// (store/sqlite/metrics-repos.ts). Declared once, here, because both sides need it and neither may
+// import the other: what a row's data means is metrics/'s business; the store only keeps rows by key
+// and time.
 
 /** One series (an app's process type, its router, its platform counts) in one time bucket. */
 export interface MetricRow {
