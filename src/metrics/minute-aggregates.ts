@@ -2,7 +2,7 @@
 // up: two aggregates of the same series merge into the aggregate of both, so a minute written in
 // two flushes, a ten-minute rollup and any query step are all the same merge. Encoded compactly:
 // a row is written per series per minute for 48 h, so its bytes are the history's cost on disk.
-import { LATENCY_BUCKETS_MS, type StatusClass } from '../domain/metric-samples.js';
+import { LATENCY_BUCKETS_MS, type RouterMinute, type StatusClass } from '../domain/metric-samples.js';
 
 /** Instance readings of one process type: averages are sums over `samples`, restarts are the count that happened. */
 export interface InstanceAggregate {
@@ -16,16 +16,8 @@ export interface InstanceAggregate {
   restarts: number;
 }
 
-export interface RouterAggregate {
-  kind: 'router';
-  statusClasses: Partial<Record<StatusClass, number>>;
-  errorCodes: Record<string, number>;
-  latencyBuckets: number[];
-  latencySumMs: number;
-  bytesIn: number;
-  bytesOut: number;
-  peakConcurrent: number;
-}
+/** The router's counts of one app: a RouterMinute's, over any number of minutes. */
+export type RouterAggregate = { kind: 'router' } & Omit<RouterMinute, 'appId' | 'minute'>;
 
 export interface PlatformAggregate {
   kind: 'platform';
