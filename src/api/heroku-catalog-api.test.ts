@@ -37,9 +37,10 @@ describe('heroku catalog endpoints', () => {
     expect((await call('GET', '/regions/us')).status).toBe(404);
   });
 
-  it('no features to list; naming one is not found', async () => {
+  it('no account features; an app has the edge features, off; naming another is not found', async () => {
     expect((await call('GET', '/account/features')).body).toEqual([]);
-    expect((await call('GET', '/apps/catalog/features')).body).toEqual([]);
+    const appFeatures = (await call('GET', '/apps/catalog/features')).body as Array<{ name: string; enabled: boolean }>;
+    expect(appFeatures.map((f) => [f.name, f.enabled]).sort()).toEqual([['hsts', false], ['http-redirect', false]]);
     expect((await call('GET', '/apps/nope/features')).status).toBe(404);
     const one = await call('PATCH', '/apps/catalog/features/preboot', { enabled: true });
     expect(one.status).toBe(404);

@@ -71,8 +71,11 @@ export class AcmeCa {
       }));
       if (failures.size > 0) return { ok: false, reason: [...failures].map(([h, r]) => `${h}: ${r}`).join('; '), failures };
       const [key, csr] = await acme.crypto.createCsr({ altNames: hostnames });
-      await client.finalizeOrder(order, csr);
-      const certificateChain = await client.getCertificate(order);
+      // The certificate's URL is on the order the finalize call answers, not on the one placed: an
+      // order whose authorizations were still valid (a renewal) was already `ready` when placed, so
+      // downloading through that one finds no URL ("Unable to download certificate").
+      const finalized = await client.finalizeOrder(order, csr);
+      const certificateChain = await client.getCertificate(finalized);
       return { ok: true, certificateChain, privateKey: key.toString() };
     } catch (e) {
       return { ok: false, reason: reasonOf(e), failures: new Map() };

@@ -56,9 +56,11 @@ describe('berth CLI: heroku command names', { timeout: 120_000 }, () => {
     expect(refused.stderr).toContain('Unknown stack "heroku-24". Available: berth-24.');
   });
 
-  it('features lists the app\'s (no) features', async () => {
-    expect(ok(await admin(['features', '-a', APP])).stdout).toBe(`=== App Features ⬢ ${APP}\n`);
-    expect(JSON.parse(ok(await admin(['features', '--json', '-a', APP])).stdout)).toEqual([]);
+  it('features lists the app\'s features, each off until enabled', async () => {
+    const listed = ok(await admin(['features', '-a', APP])).stdout.split('\n');
+    expect(listed[0]).toBe(`=== App Features ⬢ ${APP}`);
+    expect(listed.slice(1).filter((l) => l !== '').map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual(['[ ] hsts', '[ ] http-redirect']);
+    expect((JSON.parse(ok(await admin(['features', '--json', '-a', APP])).stdout) as Array<{ name: string; enabled: boolean }>).map((f) => f.enabled)).toEqual([false, false]);
   });
 
   it('buildpacks:set, :add (with --index), :remove, :clear edit the list the next build uses', async () => {
