@@ -67,7 +67,8 @@ export function describeDomains(s: DeployedAppSuite): void {
         if (page.status !== 200) await new Promise((r) => setTimeout(r, 200));
       }
       expect(page).toMatchObject({ status: 200, servedFor: `DNS:${DOMAIN}` });
-      expect(page.body).toContain('Hello from node-hello');
+      // The app's own page: the same one its default name serves over plain HTTP.
+      expect(page.body).toBe((await s.viaRouter(s.app)).body);
     });
 
     it('features:enable http-redirect sends plain HTTP for the domain to HTTPS', async () => {

@@ -40,16 +40,24 @@ export function describeHttpsGit(s: DeployedAppSuite): void {
       expect(spawnSync('git', ['config', '--global', `http.${server.httpsUrl}/.sslCAInfo`, pem], { env, encoding: 'utf8' }).status).toBe(0);
       const repo = await gitRepo();
       s.removeLater(repo);
-      await cp(join(ROOT, 'test', 'fixtures', 'apps', 'node-hello'), repo, { recursive: true });
-      const serverJs = join(repo, 'server.js');
-      await writeFile(serverJs, (await readFile(serverJs, 'utf8')).replace('Hello from node-hello', 'Hello over https'));
       const git = (args: string[]) => spawnSync('git', args, { cwd: repo, encoding: 'utf8', env });
-      for (const args of [['checkout', '-q', '-b', 'main'], ['add', '-A'], ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '-m', 'https push']]) {
-        expect(git(args).status, args.join(' ')).toBe(0);
-      }
       s.ok(await heroku(['git:remote', '-a', s.app], env, repo));
       // The remote exactly as the CLI wrote it: https on the API's host and port.
       expect(git(['remote', 'get-url', 'heroku']).stdout.trim()).toBe(`${server.httpsUrl}/${s.app}.git`);
+      // Start from the app's main where an earlier case pushed one (fetched over the same https
+      // remote), as a user with an existing app would; else from nothing.
+      const fetched = git(['fetch', 'heroku', 'main']);
+      if (fetched.status === 0) expect(git(['checkout', '-q', '-B', 'main', 'FETCH_HEAD']).status).toBe(0);
+      else {
+        expect(fetched.stderr).toMatch(/couldn't find remote ref main/);
+        expect(git(['checkout', '-q', '-b', 'main']).status).toBe(0);
+      }
+      await cp(join(ROOT, 'test', 'fixtures', 'apps', 'node-hello'), repo, { recursive: true });
+      const serverJs = join(repo, 'server.js');
+      await writeFile(serverJs, (await readFile(serverJs, 'utf8')).replace('Hello from node-hello', 'Hello over https'));
+      for (const args of [['add', '-A'], ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '-m', 'https push']]) {
+        expect(git(args).status, args.join(' ')).toBe(0);
+      }
       const push = git(['push', 'heroku', 'main']);
       expect(push.status, push.stderr).toBe(0);
       expect(push.stderr).toContain('remote: -----> Released');
