@@ -33,6 +33,8 @@ export async function createApp(deps: ServiceDeps, actor: User, input: { name?: 
     return created;
   });
   deps.logger.info('app-created', { app: name, by: actor.email });
+  // Routed at once (H14 until it has a web dyno), not only at the health manager's next resync.
+  deps.events.emit({ type: 'app-changed', appId: app.id, reason: 'app-created' });
   return app;
 }
 
