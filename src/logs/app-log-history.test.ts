@@ -83,6 +83,18 @@ describe('log history segments', () => {
     expect(all[199]).toMatch(/^line 200 /);
   });
 
+  it('splits one burst bigger than a segment across segments, so retention and the cap still delete in segment steps', async () => {
+    const hub = newHub({ segmentBytes: 2000 });
+    for (let i = 1; i <= 200; i++) hub.write('app1', 'app', 'web.1', `line ${i} ${'x'.repeat(40)}`);
+    await hub.settle();
+    const names = files();
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names.filter((n) => n.endsWith('.log'))) expect(statSync(join(dir, 'app1', name)).size).toBeLessThanOrEqual(2000);
+    const all = await everything(hub);
+    expect(all).toHaveLength(200);
+    expect(all[199]).toMatch(/^line 200 /);
+  });
+
   it('deletes segments whose newest line is older than the retention', async () => {
     const hub = newHub({ limits: { retentionMs: 2 * HOUR } });
     hub.write('app1', 'app', 'web.1', 'old');

@@ -181,25 +181,45 @@ export class AppLogHistory {
     const marker = this.takeDroppedMarker();
     // The dropped lines came after the ones that waited: the marker takes their place, at the end.
     if (marker) batch.push(marker);
-    const first = batch[0];
-    if (!first) return;
-    const text = batch.map(encodeStoredLine).join('');
-    const bytes = Buffer.byteLength(text);
+    if (batch.length === 0) return;
     const now = this.opts.clock.now();
-    if (this.open && ((this.open.bytes > 0 && this.open.bytes + bytes > this.segmentBytes) || hourOf(this.open.openedAt) !== hourOf(now))) this.closeOpen();
+    if (this.open && hourOf(this.open.openedAt) !== hourOf(now)) this.closeOpen();
+    // A batch larger than what the open segment has room for is split across segments, so that
+    // retention and the size cap, which delete whole segments, still work in segment-sized steps.
+    let chunk: { text: string[]; bytes: number; firstSeq: number } = { text: [], bytes: 0, firstSeq: batch[0]!.seq };
+    for (const line of batch) {
+      const text = encodeStoredLine(line);
+      const bytes = Buffer.byteLength(text);
+      const used = (this.open?.bytes ?? 0) + chunk.bytes;
+      if (used > 0 && used + bytes > this.segmentBytes) {
+        if (chunk.text.length > 0 && !(await this.appendChunk(chunk, now))) return;
+        this.closeOpen();
+        chunk = { text: [], bytes: 0, firstSeq: line.seq };
+      }
+      if (chunk.text.length === 0) chunk.firstSeq = line.seq;
+      chunk.text.push(text);
+      chunk.bytes += bytes;
+    }
+    if (chunk.text.length > 0) await this.appendChunk(chunk, now);
+  }
+
+  /** Appends lines to the open segment (opening one first if none is); false when the write failed. */
+  private async appendChunk(chunk: { text: string[]; bytes: number; firstSeq: number }, now: number): Promise<boolean> {
     try {
       if (!this.open) {
         // The folder is made with the app's first line, not when someone merely reads an app's logs.
         await mkdir(this.opts.dir, { recursive: true });
-        this.open = { name: openSegmentName(first.seq, now), bytes: 0, openedAt: now };
+        this.open = { name: openSegmentName(chunk.firstSeq, now), bytes: 0, openedAt: now };
       }
-      await appendFile(join(this.opts.dir, this.open.name), text);
-      this.open.bytes += bytes;
+      await appendFile(join(this.opts.dir, this.open.name), chunk.text.join(''));
+      this.open.bytes += chunk.bytes;
+      return true;
     } catch (e) {
       // The file may now end in half a line: the next lines start a segment of their own, and
       // readers skip the torn line.
       this.opts.logger.error('log-history-append-failed', { appId: this.opts.appId, segment: this.open?.name, error: String(e) });
       this.closeOpen();
+      return false;
     }
   }
 
