@@ -35,6 +35,8 @@ describe('log history segments', () => {
   it('starts a new segment each hour and gzips the closed one, named with its lines\' time range', async () => {
     const hub = newHub();
     hub.write('app1', 'app', 'web.1', 'at ten');
+    // Written at ten: the segment opens then (not whenever the 1 ms flush timer happens to fire).
+    await hub.flush();
     await clock.advance(30 * 60_000);
     hub.write('app1', 'app', 'web.1', 'at half past ten');
     await hub.settle();
