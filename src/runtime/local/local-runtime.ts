@@ -186,12 +186,6 @@ export class LocalRuntime implements Runtime {
     try {
       const onItsTerminal = spec.tty ? { ...spec, command: onTerminal(spec.command) } : spec;
       const { child, cgroups } = await launchInstance(this.state, { id, name, spec: onItsTerminal, port, mode, attach: 'attached', network: this.networkFor(mode), privileges: this.privileges }, this.opts.cgroupRoot);
-      child.stdout?.pipe(spec.stdout, { end: false });
-      child.stderr?.pipe(spec.stderr ?? spec.stdout, { end: false });
-      // A one-off that exits before reading all its input closes the pipe: EPIPE is its answer, not our fault.
-      child.stdin?.on('error', (e: Error) => this.log.info('one-off-stdin-closed', { dyno: name, error: e.message }));
-      if (spec.stdin && child.stdin) spec.stdin.pipe(child.stdin);
-      else child.stdin?.end();
       const closed = new Promise<number>((resolve, reject) => {
         child.once('error', reject);
         child.once('close', (c, signal) => resolve(c ?? signalExitCode(signal)));
@@ -201,6 +195,14 @@ export class LocalRuntime implements Runtime {
         // Without the record only a restart's leftover sweep is lost; the one-off itself still runs and stops.
         await this.state.writeOneOffRecord(record).catch((e: Error) => this.log.warn('one-off-record-failed', { dyno: name, error: e.message }));
       }
+      // Its output reaches the caller only once the record exists (until then it waits in the pipe): a
+      // caller that saw the one-off's first words knows a leftover sweep would find it.
+      child.stdout?.pipe(spec.stdout, { end: false });
+      child.stderr?.pipe(spec.stderr ?? spec.stdout, { end: false });
+      // A one-off that exits before reading all its input closes the pipe: EPIPE is its answer, not our fault.
+      child.stdin?.on('error', (e: Error) => this.log.info('one-off-stdin-closed', { dyno: name, error: e.message }));
+      if (spec.stdin && child.stdin) spec.stdin.pipe(child.stdin);
+      else child.stdin?.end();
       if (spec.signal && child.pid !== undefined) {
         const pid = child.pid;
         stopOnAbort = () => this.stopOneOff(name, pid, cgroups, closed);
