@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { SlowFirstSequencer } from './test/support/slow-first-sequencer.js';
+import { SwarmLastSequencer } from './test/support/swarm-last-sequencer.js';
 
 export default defineConfig({
   test: {
@@ -13,6 +13,6 @@ export default defineConfig({
     // End-to-end suites start real servers and processes; keep them from fighting over 2 cores.
     fileParallelism: true,
     maxWorkers: 2,
-    sequence: { sequencer: SlowFirstSequencer },
+    sequence: { sequencer: SwarmLastSequencer },
   },
 });
