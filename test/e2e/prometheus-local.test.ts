@@ -55,7 +55,8 @@ describeWith(prometheusPackage, 'Prometheus scraping Berth', () => {
       // (until then a request may still be answered by the stopping instance: it is counted as it came).
       await waitFor(async () => (await hit('/')) === 503, 30_000, 'the H14 answer');
       expect(await hit('/')).toBe(503);
-      const h14 = await waitFor(async () => (await p.logs(app, { source: 'router' })).split('\n').filter((l) => l.includes('code=H14')).length, 10_000, 'the H14 lines');
+      // The app's log says why: H14 (no web dynos).
+      await waitFor(async () => (await p.logs(app, { source: 'router' })).includes('code=H14'), 10_000, 'an H14 line');
       const total = Object.values(sent).reduce((a, b) => a + b, 0);
 
       // The router reports a minute once it is over; Prometheus scrapes every second.
@@ -65,7 +66,10 @@ describeWith(prometheusPackage, 'Prometheus scraping Berth', () => {
         return Object.values(counts).reduce((a: number, b) => a + Number(b), 0) === total && counts;
       }, 150_000, 'the requests in Prometheus', 1000).catch(async (e: Error) => { throw new Error(`${e.message}; sent ${JSON.stringify(sent)}; Prometheus has ${JSON.stringify(await prometheus.query(`berth_app_requests_total{app="${app}"}`))}; target: ${JSON.stringify(await prometheus.target())}`); });
       expect(requests).toEqual(sent);
-      expect(byLabel(await prometheus.query(`berth_app_router_errors_total{app="${app}"}`), 'code')).toMatchObject({ H14: h14 });
+      // Every 5xx the test got was a router error (the app itself answers no 5xx), most of them H14.
+      const errors = byLabel(await prometheus.query(`berth_app_router_errors_total{app="${app}"}`), 'code');
+      expect(Object.values(errors).reduce((a: number, b) => a + Number(b), 0)).toBe(sent['5xx']);
+      expect(errors.H14).toBeGreaterThanOrEqual(1);
       const [p95] = await prometheus.query(`histogram_quantile(0.95, sum by (le) (berth_app_request_duration_seconds_bucket{app="${app}"}))`);
       expect(Number.isFinite(p95!.value) && p95!.value > 0 && p95!.value <= 30).toBe(true);
       const [count] = await prometheus.query(`berth_app_request_duration_seconds_count{app="${app}"}`);
