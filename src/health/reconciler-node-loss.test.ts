@@ -63,3 +63,19 @@ describe('Reconciler: node loss', () => {
     expect(await world.rollout()).toBe('live');
   });
 });
+
+describe('Reconciler: an instance stopped over its disk', () => {
+  it('says why in the app log and counts it a crash: started again after the crash backoff', async () => {
+    world = await healthWorld({ web: 1 });
+    await upWeb(world, 1);
+    const MiB = 1024 ** 2;
+    world.runtime.overDisk(world.runtime.find('web.1').id, 40 * MiB + 1, 16 * MiB);
+    await world.reconcile();
+    expect(world.appLog).toEqual(expect.arrayContaining([
+      "web.1: Disk quota exceeded: its working directory held 41 MB, more than its size's 16 MB; stopping process",
+      'web.1: Process exited with status 143',
+      'web.1: State changed from up to crashed',
+    ]));
+    expect(world.runtime.running()).toEqual(['web.1@v1']);
+  });
+});

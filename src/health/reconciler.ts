@@ -225,6 +225,7 @@ export class Reconciler {
       // A long healthy run is forgiven even if no reconcile happened to look during it.
       if (wasUp) this.crashes.healthy(key, upSince, i.exitedAt ? Date.parse(i.exitedAt) : now);
       this.crashes.crashed(key, now);
+      if (i.diskExceeded) this.deps.appLog.write(i.appId, 'berth', i.name, diskExceededLine(i.diskExceeded));
       this.deps.appLog.write(i.appId, 'berth', i.name, `Process exited with status ${i.exitCode ?? 'unknown'}`);
       this.deps.appLog.write(i.appId, 'berth', i.name, `State changed from ${wasUp ? 'up' : 'starting'} to crashed`);
       this.deps.logger.warn('instance-crashed', { app: i.appName, dyno: i.name, exitCode: i.exitCode });
@@ -555,4 +556,10 @@ export class Reconciler {
     if (this.stopping.has(i.id)) return 'down';
     return this.boot.get(i.id)?.upSince !== undefined ? 'up' : 'starting';
   }
+}
+
+/** Why a runtime stopped an instance over its disk, as the app log says it (sizes in MB, as sizes are given). */
+function diskExceededLine(d: { usedBytes: number; limitBytes: number }): string {
+  const mb = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
+  return `Disk quota exceeded: its working directory held ${mb(d.usedBytes)} MB, more than its size's ${mb(d.limitBytes)} MB; stopping process`;
 }

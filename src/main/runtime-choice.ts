@@ -122,7 +122,9 @@ async function chooseSwarm(settings: Settings, log: Logger, logger: Logger): Pro
   // exposed). It runs from Berth's stack image, pushed to the registry like an app image (once the
   // stack exists: it retries until then).
   const meter = new NodeMeter({ manager, scope, image: () => publisher.publish(STACK_IMAGE), clock: systemClock, logger: logger.child({ component: 'node-meter' }) });
-  const runtime = new SwarmRuntime({ manager, local: docker, images: publisher, logger: log, scope, containerStats: meter });
+  // One-offs run on the manager's engine: when that is this machine's, their /app gets a loop device as on docker.
+  const oneOffDisks = settings.swarmManager ? undefined : new InstanceDisks(path.join(settings.home, 'instance-disks'), log);
+  const runtime = new SwarmRuntime({ manager, local: docker, images: publisher, logger: log, scope, containerStats: meter, containerDisks: meter, oneOffDisks });
   const metering = new AbortController();
   meter.start(metering.signal).catch((e: Error) => log.error('node-meter-stopped', { error: e.message }));
   const fleet = new SwarmFleet({ manager, scope, registry, usage: meter, logger: logger.child({ component: 'fleet' }) });

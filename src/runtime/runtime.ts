@@ -59,6 +59,12 @@ export interface Instance {
    * the node's name. It did not crash; it is started again elsewhere at once, and the app log says why.
    */
   lostWith?: string;
+  /**
+   * Set on an exited instance its runtime stopped because its writable working directory held more
+   * than its size's disk (swarm, where no engine option can size it: the node meter measures it and
+   * the runtime stops one found over). It exits as a crash does; the app log says why.
+   */
+  diskExceeded?: { usedBytes: number; limitBytes: number };
 }
 
 /**

@@ -2,39 +2,29 @@
 // prints comes from Heroku-Webhook-Secret), webhooks, webhooks:info, webhooks:update, a scale
 // delivered to a receiver started here and read back with webhooks:deliveries, webhooks:deliveries:info
 // and webhooks:events, then webhooks:remove. Registered inside heroku-cli.test.ts's deployed-app block.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../src/services/webhook-signature.js';
 import { waitFor } from '../support/platform-harness.js';
+import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../support/webhook-receiver.js';
 import type { DeployedAppSuite } from './heroku-cli-rest.cases.js';
 
 const APP = 'compat-hooks';
 
 export function describeWebhooks(s: DeployedAppSuite): void {
   const api = (method: string, path: string, body?: unknown) => s.server().api(method, path, body);
-  const received: { raw: string; signature: string; body: any }[] = [];
-  let receiver: Server;
+  let received: ReceivedWebhook[] = [];
+  let receiver: WebhookReceiver;
   let url = '';
 
   describe('webhooks, webhooks:add/info/update/remove, webhooks:deliveries(:info), webhooks:events', { timeout: 120_000 }, () => {
     beforeAll(async () => {
-      receiver = createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('error', () => res.destroy());
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          const raw = Buffer.concat(chunks).toString('utf8');
-          received.push({ raw, signature: String(req.headers['heroku-webhook-hmac-sha256']), body: JSON.parse(raw) });
-          res.end();
-        });
-      });
-      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-      url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+      receiver = await startWebhookReceiver();
+      received = receiver.received;
+      url = `${receiver.base}/hooks`;
       expect((await api('POST', '/apps', { name: APP })).status).toBe(201);
     });
     afterAll(async () => {
-      await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+      await receiver?.close();
       await api('DELETE', `/apps/${APP}`);
     });
 

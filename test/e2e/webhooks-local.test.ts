@@ -3,41 +3,26 @@
 // dyno crash, an app that never binds its port the R10 event; every delivery verifies with the
 // secret, and a receiver that answers 500 then 200 gets a retry the delivery log shows.
 // BERTH_BOOT_TIMEOUT is 4 s here.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../src/services/webhook-signature.js';
 import { berth, tempDir } from '../support/cli-harness.js';
 import { fixture, Platform, usePlatform, waitFor } from '../support/platform-harness.js';
+import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 let p: Platform;
 usePlatform((started) => (p = started), { BERTH_BOOT_TIMEOUT: '4' });
 
-interface Received { path: string; headers: IncomingHttpHeaders; raw: string; body: any }
-
 /** The receiver: records every request; a path may be told to answer some statuses first. */
-const received: Received[] = [];
-const scripted = new Map<string, number[]>();
-let receiver: Server;
+let receiver: WebhookReceiver;
+let received: ReceivedWebhook[] = [];
 let base = '';
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('error', () => res.destroy());
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      received.push({ path: req.url ?? '', headers: req.headers, raw, body: JSON.parse(raw) });
-      res.statusCode = scripted.get(req.url ?? '')?.shift() ?? 200;
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startWebhookReceiver();
+  ({ received, base } = receiver);
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+  await receiver?.close();
 });
 
 const SECRET = 'e2e-webhook-secret';
@@ -99,7 +84,7 @@ describe('app webhooks', () => {
     const app = 'hooks-retry';
     await p.createApp(app);
     const hook = await subscribe(app, '/flaky', ['api:formation']);
-    scripted.set('/flaky', [500]);
+    receiver.answer('/flaky', [500]);
     await p.scale(app, 'web', 1);
     const delivered = await waitFor(async () => {
       const log = (await p.ok('GET', `/apps/${app}/webhook-deliveries`)) as any[];

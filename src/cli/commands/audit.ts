@@ -3,13 +3,12 @@
 import type { AuditEvent } from '../../client/api-types.js';
 import { UsageError, defineCommand } from '../command.js';
 import { stringFlag } from '../parse-input.js';
+import { parseDuration } from '../../domain/time-bounds.js';
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `2h`, `30m`, `7d` back from `now`, as an ISO time; anything else goes to the API as it is (an ISO 8601 time). */
+/** `2h`, `30m`, `7d` back from `now`, as an ISO time; anything else goes to the API as it is (an ISO 8601 time, which the API checks). */
 export function sinceTime(value: string, now: number): string {
-  const m = /^(\d+)\s*([smhdw])$/.exec(value.trim());
-  return m ? new Date(now - Number(m[1]) * UNIT_MS[m[2]!]!).toISOString() : value.trim();
+  const ago = parseDuration(value);
+  return ago === undefined ? value.trim() : new Date(now - ago).toISOString();
 }
 
 const list = (keys: unknown): string[] => (Array.isArray(keys) ? keys.map(String) : []);

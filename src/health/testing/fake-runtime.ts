@@ -73,6 +73,13 @@ export class FakeRuntime implements Runtime {
     this.exit(id, null);
   }
 
+  /** Makes a running instance exit as one its runtime stopped for holding more than its size's disk. */
+  overDisk(id: string, usedBytes: number, limitBytes: number): void {
+    const i = this.instances.get(id);
+    if (i) i.diskExceeded = { usedBytes, limitBytes };
+    this.exit(id, 143);
+  }
+
   /** `web.1@v2`: the dyno name and release of any instance ever started here. */
   label(id: string): string {
     return this.labels.get(id) ?? `unknown ${id}`;

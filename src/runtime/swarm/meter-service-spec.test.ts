@@ -1,19 +1,24 @@
-// The meter service's spec: what it may touch on every node (the cgroup view is the one thing it gets
-// beyond an instance's sandbox, and it gets it read-only, as nobody, without capabilities), and its
-// script run by a real sh over cgroup trees laid out as the kernel does: the v1 files recorded from
-// this machine's engine, the v2 ones in the kernel's format (no v2 kernel here to record from).
+// The meter service's spec: what it may touch on every node (the cgroup view and the engine's data
+// root are what it gets beyond an instance's sandbox, both read-only, with one capability: to read
+// and search), and its script run by a real sh over cgroup trees laid out as the kernel does (the
+// v1 files recorded from this machine's engine, the v2 ones in the kernel's format: no v2 kernel
+// here to record from), and over an engine data root laid out as Docker 20.10 writes it.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CGROUP_VIEW, meterServiceSpec } from './meter-service-spec.js';
-import { parseContainerReading, parseReading } from './node-reading.js';
+import { CGROUP_VIEW, diskMeterSpec, ENGINE_VIEW, usageMeterSpec } from './meter-service-spec.js';
+import { parseContainerReading, parseDiskReading, parseReading } from './node-reading.js';
 
-const spec = meterServiceSpec({ scope: 's1', image: '10.0.0.1:5443/berth/stack:abc', intervalSeconds: 5 });
-const task = spec.TaskTemplate as { ContainerSpec: Docker.ContainerSpec; Resources: { Limits: Record<string, number> } };
+const shape = { scope: 's1', image: '10.0.0.1:5443/berth/stack:abc', intervalSeconds: 5, diskIntervalSeconds: 30 };
+type Task = { ContainerSpec: Docker.ContainerSpec; Resources: { Limits: Record<string, number> } };
+const task = usageMeterSpec(shape).TaskTemplate as Task;
 const container = task.ContainerSpec;
+const diskTask = diskMeterSpec(shape).TaskTemplate as Task;
+const diskContainer = diskTask.ContainerSpec;
 
 const A = 'e543deaada42536bc1df6cefcb3f0b42d2377f342f5b79010a7ad45f9d5554e5';
 const B = '009d0e12ca3ec603fa66f2f21eedd121f2c6b0ccf3fb64520755b7f70857201b';
@@ -36,8 +41,21 @@ function tree(files: Record<string, string>): string {
 
 /** The lines of the script's first print, over `root` as the cgroup view: until its second node line (interval 0). */
 async function firstPrint(root: string, cap: number): Promise<string[]> {
-  const [, flag, script, name] = container.Command as [string, string, string, string];
-  const sh = spawn('sh', [flag, script, name, '0', String(cap), root], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return linesUntil(container, ['0', String(cap), root], (lines) => lines.findIndex((l, i) => i > 0 && l.startsWith('berth-meter ')));
+}
+
+/** The disk meter's lines of one whole round over `engine` as the engine's data root: until the first one's container is read again (interval 0). */
+async function firstDiskRound(engine: string): Promise<string[]> {
+  return linesUntil(diskContainer, ['0', '200', engine], (lines) => {
+    const ids = lines.map((l) => l.split(' ')[2]);
+    return lines.length === 0 ? -1 : ids.indexOf(ids[0], 1);
+  });
+}
+
+/** Runs a meter's script with these arguments ($2…) until `end` finds the index of the first line not wanted. */
+async function linesUntil(meter: Docker.ContainerSpec, args: string[], end: (lines: string[]) => number): Promise<string[]> {
+  const [, flag, script, name] = meter.Command as [string, string, string, string];
+  const sh = spawn('sh', [flag, script, name, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   sh.stderr.on('data', (c: Buffer) => (err += c.toString()));
@@ -48,9 +66,9 @@ async function firstPrint(root: string, cap: number): Promise<string[]> {
       sh.stdout.on('error', reject);
       sh.stdout.on('data', (c: Buffer) => {
         out += c.toString();
-        const lines = out.split('\n');
-        const second = lines.findIndex((l, i) => i > 0 && l.startsWith('berth-meter '));
-        if (second > 0) resolve(lines.slice(0, second));
+        const lines = out.split('\n').slice(0, -1);
+        const stop = end(lines);
+        if (stop > 0) resolve(lines.slice(0, stop));
       });
     });
   } finally {
@@ -59,14 +77,22 @@ async function firstPrint(root: string, cap: number): Promise<string[]> {
 }
 
 describe('meter service spec', () => {
-  it("binds the node's cgroup tree read-only and nothing else, and keeps the meter's hardening", () => {
+  it("usage meter: binds the node's cgroup tree read-only and nothing else, as nobody without capabilities", () => {
     expect(container.Mounts).toEqual([{ Type: 'bind', Source: '/sys/fs/cgroup', Target: CGROUP_VIEW, ReadOnly: true }]);
     expect(container).toMatchObject({ User: '65534:65534', ReadOnly: true, CapabilityDrop: ['ALL'] });
     expect(task.Resources.Limits).toMatchObject({ MemoryBytes: 16 * 1024 ** 2, Pids: 8 });
   });
 
-  it('passes the interval, the per-print cap and the cgroup view as arguments, never inside the script', () => {
+  it("disk meter: binds only the engine's containers/ and volumes/, read-only and without what is mounted below them, as root with only CAP_DAC_READ_SEARCH, and never the cgroup tree", () => {
+    const bind = (dir: string) => ({ Type: 'bind', Source: `/var/lib/docker/${dir}`, Target: `${ENGINE_VIEW}/${dir}`, ReadOnly: true, BindOptions: { Propagation: 'rslave', NonRecursive: true } });
+    expect(diskContainer.Mounts).toEqual([bind('containers'), bind('volumes')]);
+    expect(diskContainer).toMatchObject({ User: '0:0', ReadOnly: true, CapabilityDrop: ['ALL'], CapabilityAdd: ['CAP_DAC_READ_SEARCH'] });
+    expect(diskTask.Resources.Limits).toMatchObject({ MemoryBytes: 16 * 1024 ** 2, Pids: 8 });
+  });
+
+  it('passes the intervals, the per-print cap and the views as arguments, never inside the script', () => {
     expect(container.Command!.slice(3)).toEqual(['berth-meter', '5', '200', CGROUP_VIEW]);
+    expect(diskContainer.Command!.slice(3)).toEqual(['berth-meter-disk', '30', '200', ENGINE_VIEW]);
   });
 });
 
@@ -118,5 +144,36 @@ describe('meter script (real sh)', () => {
     }
     const [, ...containers] = await firstPrint(tree(files), 2);
     expect(containers).toHaveLength(2);
+  });
+});
+
+describe('disk meter script (real sh, du and grep)', () => {
+  const V = '4f1d0c2b8a7e6d5c4b3a29180f0e0d0c0b0a09080706050403020100ffeeddcc';
+  /** A container's config.v2.json as the engine writes it, trimmed to what the script reads. */
+  const config = (labels: Record<string, string>, running: boolean, volume?: string) => JSON.stringify({
+    State: { Running: running, Paused: false, Pid: running ? 4242 : 0 },
+    Config: { Labels: labels, Env: ['SECRET=not-printed'] },
+    MountPoints: {
+      '/tmp': { Source: '', Destination: '/tmp', Type: 'tmpfs' },
+      ...(volume ? { '/app': { Source: `/var/lib/docker/volumes/${volume}/_data`, Destination: '/app', RW: true, Name: volume, Driver: 'local', Type: 'volume' } } : {}),
+    },
+  });
+
+  it("prints what each running Berth instance's working directory holds, in KiB, and nothing for other containers", async () => {
+    const engine = tree({
+      [`containers/${A}/config.v2.json`]: config({ 'berth.role': 'formation', 'berth.dyno': 'web.1' }, true, V),
+      // A one-off, a stopped instance, and a container that is not Berth's: not read.
+      [`containers/${B}/config.v2.json`]: config({ 'berth.role': 'one-off' }, true, V),
+      [`containers/${C}/config.v2.json`]: config({ 'berth.role': 'formation' }, false, V),
+      [`containers/${'ab'.repeat(32)}/config.v2.json`]: config({ 'com.example': 'x' }, true, V),
+      [`volumes/${V}/_data/server.js`]: '',
+    });
+    // 3 MiB of data that takes blocks on disk (random bytes, so no filesystem stores it sparse or compressed).
+    writeFileSync(path.join(engine, `volumes/${V}/_data/fill`), randomBytes(3 * 1024 * 1024));
+    const round = await firstDiskRound(engine);
+    expect(round.map((l) => parseDiskReading(l)?.containerId)).toEqual([A]);
+    const held = parseDiskReading(round[0]!)!.bytes;
+    expect(held).toBeGreaterThanOrEqual(3 * 1024 * 1024);
+    expect(held).toBeLessThan(4 * 1024 * 1024);
   });
 });

@@ -1,7 +1,8 @@
-// The one owner of "used" on a swarm, and of every task's CPU and memory: what the node meter's
-// global service (meter-service-spec.ts) prints on each node, read from the manager's service logs
-// API — which reaches every node and names the node of each line — keeping the latest two readings
-// per node and the latest reading per container. Berth talks to the manager's engine only; this
+// The one owner of "used" on a swarm, and of every task's CPU, memory and disk: what the node
+// meter's global service (meter-service-spec.ts) prints on each node, read from the manager's
+// service logs API — which reaches every node and names the node of each line — keeping the latest
+// two readings per node and the latest reading per container; disk readings are passed on as they
+// come (the swarm runtime holds instances to their size's disk with them). Berth talks to the manager's engine only; this
 // works for the manager and every other node alike.
 import type Docker from 'dockerode';
 import type { Clock } from '../../platform/clock.js';
@@ -11,8 +12,8 @@ import type { InstanceStats } from '../runtime.js';
 import { LABEL } from '../docker/container-labels.js';
 import { SCOPE_LABEL } from '../docker/docker-runtime.js';
 import { LogDemuxer } from '../docker/log-demux.js';
-import { METER_ROLE, METER_SPEC_LABEL, meterServiceSpec } from './meter-service-spec.js';
-import { parseContainerReading, parseReading, splitServiceLogLine, usageBetween, type NodeReading } from './node-reading.js';
+import { diskMeterServiceName, METER_ROLE, METER_SPEC_LABEL, meterServiceName, meterServiceSpecs } from './meter-service-spec.js';
+import { parseContainerReading, parseDiskReading, parseReading, splitServiceLogLine, usageBetween, type DiskReading, type NodeReading } from './node-reading.js';
 
 export type MeterEngine = Pick<Docker, 'listServices' | 'createService' | 'getService'>;
 
@@ -26,6 +27,8 @@ export interface NodeMeterOptions {
   logger: Logger;
   /** Seconds between two readings of a node (default 5). */
   intervalSeconds?: number;
+  /** Seconds between two readings of an instance's disk (default 30). */
+  diskIntervalSeconds?: number;
 }
 
 interface NodeReadings { taskId: string; earlier?: NodeReading; later: NodeReading; receivedAt: number }
@@ -36,18 +39,31 @@ export interface ContainerStatsSource {
   containerStats(containerId: string): InstanceStats | undefined;
 }
 
-type ServiceInfo = { ID: string; Version?: { Index?: number }; Spec?: { Labels?: Record<string, string> } };
+/** Each disk reading of an instance's working directory as it arrives, by container id. */
+export interface ContainerDiskSource {
+  onDiskReading(listener: (reading: DiskReading) => void): () => void;
+}
+
+type ServiceInfo = { ID: string; Version?: { Index?: number }; Spec?: { Name?: string; Labels?: Record<string, string> } };
 
 const MAX_RETRY_MS = 60_000;
 
-export class NodeMeter implements ContainerStatsSource {
+export class NodeMeter implements ContainerStatsSource, ContainerDiskSource {
   private readonly readings = new Map<string, NodeReadings>();
+  private readonly diskListeners = new Set<(reading: DiskReading) => void>();
   private readonly containers = new Map<string, ContainerReadings>();
   private lastSweep = 0;
   private readonly intervalSeconds: number;
+  private readonly diskIntervalSeconds: number;
 
   constructor(private readonly opts: NodeMeterOptions) {
     this.intervalSeconds = opts.intervalSeconds ?? 5;
+    this.diskIntervalSeconds = opts.diskIntervalSeconds ?? 30;
+  }
+
+  onDiskReading(listener: (reading: DiskReading) => void): () => void {
+    this.diskListeners.add(listener);
+    return () => this.diskListeners.delete(listener);
   }
 
   /**
@@ -75,17 +91,21 @@ export class NodeMeter implements ContainerStatsSource {
     return this.opts.clock.now() - receivedAt > 3 * this.intervalSeconds * 1000;
   }
 
-  /** Keeps the meter service as Berth wants it and follows its logs until the signal aborts; retries with backoff. */
+  /** Keeps both meter services as Berth wants them and follows their logs until the signal aborts; each retries with backoff. */
   async start(signal: AbortSignal): Promise<void> {
+    await Promise.all([meterServiceName(this.opts.scope), diskMeterServiceName(this.opts.scope)].map((name) => this.keep(name, signal)));
+  }
+
+  private async keep(name: string, signal: AbortSignal): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
       let read = 0;
       try {
-        const id = await this.ensureService();
+        const id = await this.ensureService(name);
         read = await this.follow(id, signal);
       } catch (e) {
         if (signal.aborted) break;
-        this.opts.logger.warn('node-meter-unavailable', { error: (e as Error).message });
+        this.opts.logger.warn('node-meter-unavailable', { service: name, error: (e as Error).message });
       }
       failures = read > 0 ? 0 : failures + 1;
       // A stream that ended after readings (the manager restarted, the service was replaced) is followed again after a second.
@@ -98,6 +118,17 @@ export class NodeMeter implements ContainerStatsSource {
   take(line: string): boolean {
     const split = splitServiceLogLine(line);
     if (!split) return false;
+    const disk = parseDiskReading(split.message);
+    if (disk) {
+      for (const listener of this.diskListeners) {
+        try {
+          listener(disk);
+        } catch (e) {
+          this.opts.logger.error('disk-listener-failed', { error: (e as Error).message });
+        }
+      }
+      return true;
+    }
     const container = parseContainerReading(split.message);
     if (container) {
       this.takeContainer(container.containerId, container.stats);
@@ -128,12 +159,13 @@ export class NodeMeter implements ContainerStatsSource {
     }
   }
 
-  /** Creates the service once, or updates it when its spec differs from the one this Berth wants; its id. */
-  private async ensureService(): Promise<string> {
+  /** Creates the named meter service once, or updates it when its spec differs from the one this Berth wants; its id. */
+  private async ensureService(name: string): Promise<string> {
     const { manager, scope, logger } = this.opts;
-    const spec = meterServiceSpec({ scope, image: await this.opts.image(), intervalSeconds: this.intervalSeconds });
+    const specs = meterServiceSpecs({ scope, image: await this.opts.image(), intervalSeconds: this.intervalSeconds, diskIntervalSeconds: this.diskIntervalSeconds });
+    const spec = specs.find((s) => s.Name === name)!;
     const wanted = spec.Labels![METER_SPEC_LABEL];
-    const [current] = (await manager.listServices({ filters: { label: meterLabels(scope) } })) as ServiceInfo[];
+    const current = ((await manager.listServices({ filters: { label: meterLabels(scope) } })) as ServiceInfo[]).find((s) => s.Spec?.Name === name);
     if (!current) {
       const created = (await manager.createService(spec)) as { id?: string; ID?: string };
       logger.info('node-meter-created', { service: spec.Name });
@@ -169,7 +201,7 @@ export class NodeMeter implements ContainerStatsSource {
   }
 }
 
-/** Removes this scope's meter service (Berth now runs another runtime); how many were removed. */
+/** Removes this scope's meter services (Berth now runs another runtime); how many were removed. */
 export async function removeNodeMeter(manager: Pick<Docker, 'listServices' | 'getService'>, scope: string): Promise<number> {
   const services = (await manager.listServices({ filters: { label: meterLabels(scope) } })) as ServiceInfo[];
   for (const s of services) await manager.getService(s.ID).remove();

@@ -22,17 +22,21 @@ const frame = (nodeId: string, taskId: string, message: string): Buffer => {
 /** 2 CPUs, busy and idle ticks; 4 GiB total, 3 GiB available. */
 const reading = (busy: number, idle: number) => `berth-meter 1 2 ${busy} 0 0 ${idle} 0 0 0 0 ${4 * 1024 ** 2} ${3 * 1024 ** 2}`;
 
-function fakeManager(existing?: { labels: Record<string, string> }) {
+type FakeService = { ID: string; Version: { Index: number }; Spec: { Name: string; Labels: Record<string, string> } };
+
+/** existing: the meter services already there, by name. */
+function fakeManager(existing: Array<{ name: string; labels: Record<string, string> }> = []) {
   const calls: string[] = [];
-  const services: Array<{ ID: string; Version: { Index: number }; Spec: { Labels: Record<string, string> } }> = existing ? [{ ID: 'meter-1', Version: { Index: 3 }, Spec: { Labels: existing.labels } }] : [];
+  const services: FakeService[] = existing.map((e, i) => ({ ID: `meter-${i + 1}`, Version: { Index: 3 }, Spec: { Name: e.name, Labels: e.labels } }));
   const streams: PassThrough[] = [];
   const logQueries: unknown[] = [];
   const manager = {
     listServices: async () => services,
-    createService: async (spec: { Labels: Record<string, string> }) => {
-      calls.push('create');
-      services.push({ ID: 'meter-new', Version: { Index: 1 }, Spec: { Labels: spec.Labels } });
-      return { id: 'meter-new' };
+    createService: async (spec: { Name: string; Labels: Record<string, string> }) => {
+      calls.push(`create ${spec.Name}`);
+      const id = `meter-new-${services.length + 1}`;
+      services.push({ ID: id, Version: { Index: 1 }, Spec: { Name: spec.Name, Labels: spec.Labels } });
+      return { id };
     },
     getService: (id: string) => ({
       update: async (opts: { _query: { version: number } }) => { calls.push(`update ${id} v${opts._query.version}`); },
@@ -45,7 +49,7 @@ function fakeManager(existing?: { labels: Record<string, string> }) {
       },
     }),
   };
-  return { manager: manager as unknown as MeterEngine, calls, streams, logQueries };
+  return { manager: manager as unknown as MeterEngine, calls, streams, logQueries, services };
 }
 
 const controllers: AbortController[] = [];
@@ -56,29 +60,30 @@ async function started(fake: ReturnType<typeof fakeManager>, clock = new FakeClo
   const controller = new AbortController();
   controllers.push(controller);
   const running = meter.start(controller.signal);
-  // Until the service's log stream is open.
-  for (let i = 0; i < 50 && fake.streams.length === 0; i++) await clock.advance(0);
+  // Until both services' log streams are open.
+  for (let i = 0; i < 50 && fake.streams.length < 2; i++) await clock.advance(0);
   return { meter, clock, controller, running };
 }
 
 describe('NodeMeter (fake manager)', () => {
-  it("creates the meter service when there is none and follows its logs with each line's node", async () => {
+  it("creates both meter services when there are none and follows their logs with each line's node", async () => {
     const fake = fakeManager();
     await started(fake);
-    expect(fake.calls).toEqual(['create']);
-    expect(fake.logQueries).toEqual([{ stdout: true, follow: true, details: true, tail: 2 }]);
+    expect(fake.calls.sort()).toEqual(['create berth-disk-meter-s1', 'create berth-meter-s1']);
+    expect(fake.logQueries).toEqual([{ stdout: true, follow: true, details: true, tail: 2 }, { stdout: true, follow: true, details: true, tail: 2 }]);
   });
 
   it('leaves a service of the same spec alone and updates one of another spec (at its version)', async () => {
     const first = fakeManager();
     await started(first);
-    const labels = (await first.manager.listServices())[0]!.Spec!.Labels!;
-    const unchanged = fakeManager({ labels });
+    const existing = first.services.map((s) => ({ name: s.Spec.Name, labels: s.Spec.Labels }));
+    const unchanged = fakeManager(existing);
     await started(unchanged);
     expect(unchanged.calls).toEqual([]);
-    const changed = fakeManager({ labels: { ...labels, [METER_SPEC_LABEL]: 'an-older-spec' } });
+    const usage = existing.findIndex((e) => e.name === 'berth-meter-s1');
+    const changed = fakeManager(existing.map((e, i) => (i === usage ? { ...e, labels: { ...e.labels, [METER_SPEC_LABEL]: 'an-older-spec' } } : e)));
     await started(changed);
-    expect(changed.calls).toEqual(['update meter-1 v3']);
+    expect(changed.calls).toEqual([`update meter-${usage + 1} v3`]);
   });
 
   it("gives each node the machine's use between its last two readings; nothing before the second", async () => {
@@ -123,14 +128,14 @@ describe('NodeMeter (fake manager)', () => {
     const { meter, clock, controller, running } = await started(fake);
     fake.streams[0]!.destroy(new Error('manager restarted'));
     await clock.advance(1000);
-    expect(fake.streams).toHaveLength(2);
-    fake.streams[1]!.write(frame('node-a', 't', reading(0, 100)));
-    fake.streams[1]!.write(frame('node-a', 't', reading(10, 190)));
+    expect(fake.streams).toHaveLength(3);
+    fake.streams[2]!.write(frame('node-a', 't', reading(0, 100)));
+    fake.streams[2]!.write(frame('node-a', 't', reading(10, 190)));
     await clock.advance(0);
     expect(meter.used('node-a')).toEqual({ cpus: 0.2, memoryBytes: 1 * GiB });
     controller.abort();
     await running;
-    expect(fake.streams[1]!.destroyed).toBe(true);
+    expect(fake.streams.every((stream) => stream.destroyed)).toBe(true);
   });
 
   it("gives each container its latest reading from whichever node's meter printed it; a late lower one (another meter, same cgroup) is harmless", async () => {
@@ -157,6 +162,27 @@ describe('NodeMeter (fake manager)', () => {
     expect(meter.containerStats('f'.repeat(64))).toBeUndefined();
   });
 
+  it("passes each disk reading on to its listeners as it arrives, and a failing listener harms neither the others nor the stream", async () => {
+    const fake = fakeManager();
+    const { meter, clock } = await started(fake);
+    const id = 'e543deaada42536bc1df6cefcb3f0b42d2377f342f5b79010a7ad45f9d5554e5';
+    const heard: unknown[] = [];
+    meter.onDiskReading(() => { throw new Error('listener broke'); });
+    const stop = meter.onDiskReading((r) => heard.push(r));
+    fake.streams[0]!.write(frame('node-b', 'task-b', `berth-meter-disk 1 ${id} 2048`));
+    await clock.advance(0);
+    expect(heard).toEqual([{ containerId: id, bytes: 2 * MiB }]);
+    stop();
+    fake.streams[0]!.write(frame('node-b', 'task-b', `berth-meter-disk 1 ${id} 4096`));
+    fake.streams[0]!.write(frame('node-b', 'task-b', reading(10, 10)));
+    await clock.advance(0);
+    expect(heard).toHaveLength(1);
+    // The stream was still read after the failing listener: the node's reading arrived.
+    fake.streams[0]!.write(frame('node-b', 'task-b', reading(20, 20)));
+    await clock.advance(0);
+    expect(meter.used('node-b')).not.toBeNull();
+  });
+
   it('answers no stats for a container no meter has printed for three intervals (it stopped, or its node is silent)', async () => {
     const fake = fakeManager();
     const { meter, clock } = await started(fake);
@@ -172,9 +198,9 @@ describe('NodeMeter (fake manager)', () => {
     expect(meter.containerStats(id)?.cpuSeconds).toBe(1);
   });
 
-  it("removeNodeMeter removes this scope's meter service", async () => {
-    const fake = fakeManager({ labels: {} });
-    expect(await removeNodeMeter(fake.manager, 's1')).toBe(1);
-    expect(fake.calls).toEqual(['remove meter-1']);
+  it("removeNodeMeter removes this scope's meter services", async () => {
+    const fake = fakeManager([{ name: 'berth-meter-s1', labels: {} }, { name: 'berth-disk-meter-s1', labels: {} }]);
+    expect(await removeNodeMeter(fake.manager, 's1')).toBe(2);
+    expect(fake.calls).toEqual(['remove meter-1', 'remove meter-2']);
   });
 });

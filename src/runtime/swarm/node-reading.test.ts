@@ -1,6 +1,6 @@
 // The node meter's line format and the use worked out from two readings, on fake readings.
 import { describe, expect, it } from 'vitest';
-import { parseContainerReading, parseReading, splitServiceLogLine, usageBetween } from './node-reading.js';
+import { parseContainerReading, parseDiskReading, parseReading, splitServiceLogLine, usageBetween } from './node-reading.js';
 
 const GiB = 1024 ** 3;
 // 4 CPUs; user nice system idle iowait irq softirq steal; 8 GiB total, 5 GiB available (in kB).
@@ -59,5 +59,20 @@ describe('node readings', () => {
     expect(parseContainerReading(recorded.replace('berth-meter-container 1', 'berth-meter-container 2'))).toBeUndefined();
     expect(parseContainerReading(line(1, 2))).toBeUndefined();
     expect(parseReading(recorded)).toBeUndefined();
+  });
+});
+
+describe('disk readings', () => {
+  const id = 'e543deaada42536bc1df6cefcb3f0b42d2377f342f5b79010a7ad45f9d5554e5';
+  it("reads a container's working directory in KiB as bytes", () => {
+    expect(parseDiskReading(`berth-meter-disk 1 ${id} 41024`)).toEqual({ containerId: id, bytes: 41024 * 1024 });
+  });
+
+  it('ignores another version, a short id, a bad size and other lines', () => {
+    expect(parseDiskReading(`berth-meter-disk 2 ${id} 41024`)).toBeUndefined();
+    expect(parseDiskReading('berth-meter-disk 1 e543dead 41024')).toBeUndefined();
+    expect(parseDiskReading(`berth-meter-disk 1 ${id} 41k`)).toBeUndefined();
+    expect(parseDiskReading(`berth-meter-disk 1 ${id}`)).toBeUndefined();
+    expect(parseDiskReading(`berth-meter-container 1 ${id} 1 2 3`)).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 // What the node meter (node-meter.ts) prints and what Berth makes of it: every few seconds, one line
 // per node with the machine's cumulative CPU time (/proc/stat) and its memory (/proc/meminfo), then
-// one line per running container on the node with its cgroup v1 counters; the machine's use between
-// two node lines, and a container's stats from its line. No I/O here.
+// one line per running container on the node with its cgroup counters; less often, one line per
+// running Berth instance with the disk its writable working directory holds. The machine's use
+// between two node lines, a container's stats and its disk from their lines. No I/O here.
 import type { InstanceStats } from '../runtime.js';
 import type { Resources } from '../fleet.js';
 
@@ -9,6 +10,8 @@ import type { Resources } from '../fleet.js';
 export const READING_TAG = 'berth-meter';
 /** The first word of a container's reading line. */
 export const CONTAINER_READING_TAG = 'berth-meter-container';
+/** The first word of a container's disk line. */
+export const DISK_READING_TAG = 'berth-meter-disk';
 /** The line format's version: a meter of another version is not read. */
 export const READING_VERSION = '1';
 
@@ -88,4 +91,19 @@ export function splitServiceLogLine(line: string): { nodeId: string; taskId: str
   const taskId = context.get('com.docker.swarm.task.id');
   if (!nodeId || !taskId) return undefined;
   return { nodeId, taskId, message: line.slice(space + 1) };
+}
+
+export interface DiskReading {
+  containerId: string;
+  /** What its writable working directory (the volume the engine copied the image's into) holds on disk. */
+  bytes: number;
+}
+
+/** One disk line: `berth-meter-disk 1 <container id> <KiB in use, as du -sk counts it>`. */
+export function parseDiskReading(line: string): DiskReading | undefined {
+  const words = line.trim().split(/\s+/);
+  if (words[0] !== DISK_READING_TAG || words[1] !== READING_VERSION || words.length !== 4) return undefined;
+  const [containerId, kib] = words.slice(2) as [string, string];
+  if (!/^[0-9a-f]{64}$/.test(containerId) || !/^[0-9]+$/.test(kib)) return undefined;
+  return { containerId, bytes: Number(kib) * 1024 };
 }

@@ -31,10 +31,9 @@ export function serviceSpec(name: string, container: Docker.ContainerCreateOptio
   const tmpfs: Docker.MountSettings[] = Object.entries(host.Tmpfs ?? {}).map(([target, options]) => ({
     Type: 'tmpfs', Target: target, TmpfsOptions: { SizeBytes: tmpfsSize(options), Mode: 0o1777 },
   }) as Docker.MountSettings);
-  // An anonymous volume, as the docker runtime gives /app: a copy of the image's directory, gone with the task.
-  // Its size is not limited: the docker runtime's limit is a loop device Berth makes on its own
-  // machine (instance-disks.ts), which it cannot make on another node, and a size-limited tmpfs
-  // volume would start empty (the engine copies the image's files only into plain volumes).
+  // An anonymous volume, as the docker runtime gives /app: a copy of the image's directory, gone with
+  // the task. No engine option can size it on a node (disk-limit-watch.ts): the runtime holds it to
+  // the size's disk by stopping an instance the node meter finds over.
   const volumes: Docker.MountSettings[] = Object.keys(container.Volumes ?? {}).map((target) => ({ Type: 'volume', Target: target, Source: '' }) as Docker.MountSettings);
   return {
     Name: name,

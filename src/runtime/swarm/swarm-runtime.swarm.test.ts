@@ -38,8 +38,8 @@ describeWith(swarmNodes, 'swarm runtime', () => {
   beforeAll(async () => {
     cluster = await swarmCluster(3);
     const image = await new ImagePublisher(docker, cluster.registry.address).publish(STACK_IMAGE);
-    // A reading a second, so a new task has figures a second or two after it runs.
-    meter = new NodeMeter({ manager: cluster.manager.engine, scope: meterScope, image: async () => image, clock: systemClock, logger: silentLogger, intervalSeconds: 1 });
+    // A reading a second, so a new task has figures a second or two after it runs; its disk every two.
+    meter = new NodeMeter({ manager: cluster.manager.engine, scope: meterScope, image: async () => image, clock: systemClock, logger: silentLogger, intervalSeconds: 1, diskIntervalSeconds: 2 });
     meter.start(metering.signal).catch(() => undefined);
     // Every node's meter task running and read: a test that then finds no stats is about the task, not the meter.
     const nodeIds = (await cluster.manager.engine.listNodes()).map((n) => n.ID!);
@@ -128,13 +128,48 @@ describeWith(swarmNodes, 'swarm runtime', () => {
     }, 300_000);
   });
 
+  describe("the size's disk on every node", () => {
+    it('stops an instance whose /app grows past its size\'s disk, says so on the exit, and leaves one within it running', async () => {
+      const harness = await makeHarness();
+      try {
+        const slug = await harness.makeSlug({ 'server.js': ECHO_SERVER_JS });
+        const small = { ...specFor(slug).size, diskMb: 16 };
+        // 40 MB of data that takes blocks, written where the app's own files are; then it waits to be stopped.
+        const fill = 'head -c 40000000 /dev/urandom > /app/fill && echo filled; exec sleep 600';
+        const within = 'head -c 4000000 /dev/urandom > /app/fill && echo filled; exec sleep 600';
+        const over = await harness.runtime.start(specFor(slug, { processType: 'worker', index: 1, command: fill, size: small }));
+        const under = await harness.runtime.start(specFor(slug, { processType: 'worker', index: 2, command: within, size: small }));
+        const exited = await eventually(async () => {
+          const i = await harness.runtime.inspect(over.id);
+          return i?.status === 'exited' ? i : undefined;
+        }, 90_000);
+        expect(exited.diskExceeded?.limitBytes).toBe(16 * 1024 ** 2);
+        expect(exited.diskExceeded?.usedBytes).toBeGreaterThan(40_000_000);
+        expect(exited.exitCode).not.toBe(0);
+        // The one within its disk is read too (a reading of its 4 MB, under the limit), and keeps running.
+        await eventually(async () => ((await collect(harness.runtime.logs(under.id, { follow: false }))).includes('filled') ? true : undefined), 30_000);
+        await new Promise<void>((resolve) => {
+          const stop = meter.onDiskReading((r) => {
+            if (r.bytes < 4_000_000 || r.bytes > 16 * 1024 ** 2) return;
+            stop();
+            resolve();
+          });
+        });
+        expect((await harness.runtime.inspect(under.id))?.status).toBe('running');
+      } finally {
+        for (const i of await harness.runtime.list()) await harness.runtime.remove(i.id);
+        await harness.cleanup();
+      }
+    }, 240_000);
+  });
+
   runtimeContract('swarm', () => makeHarness());
 
   async function makeHarness(): Promise<RuntimeHarness> {
     const scope = `t${randomBytes(4).toString('hex')}`;
     const runtime = new SwarmRuntime({
       manager: cluster.manager.engine, local: docker, images: new ImagePublisher(docker, cluster.registry.address),
-      containerStats: meter,
+      containerStats: meter, containerDisks: meter,
       logger: silentLogger, scope, stopGraceMs: 2000,
     });
     const images: string[] = [];

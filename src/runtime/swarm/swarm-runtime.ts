@@ -15,16 +15,18 @@ import { LABEL, networkName } from '../docker/container-labels.js';
 import { containerOptions } from '../docker/container-spec.js';
 import { DockerRuntime, SCOPE_LABEL } from '../docker/docker-runtime.js';
 import { runPlanOf } from '../docker/image-run-plan.js';
+import type { InstanceDisks } from '../docker/instance-disks.js';
 import { LogDemuxer } from '../docker/log-demux.js';
 import { placeInstance, reservationOf } from '../../domain/placement.js';
 import type { ImagePublisher } from './image-publisher.js';
 import { readPlacementView } from './placement-view.js';
 import { choosePublishedPort } from './published-ports.js';
 import { serviceSpec } from './service-spec.js';
-import type { ContainerStatsSource } from './node-meter.js';
+import { DiskLimitWatch } from './disk-limit-watch.js';
+import type { ContainerDiskSource, ContainerStatsSource } from './node-meter.js';
 import { TaskExitWatch } from './task-exit-watch.js';
 import { addressOf, type SwarmNodeInfo } from './swarm-node-view.js';
-import { currentTask, instanceFromTask, isTerminal, type NodeOfTask, type SwarmTask } from './task-instance.js';
+import { currentTask, DISK_EXCEEDED_LABEL, DISK_LIMIT_LABEL, instanceFromTask, isTerminal, type NodeOfTask, type SwarmTask } from './task-instance.js';
 
 export interface SwarmRuntimeOptions {
   /** A swarm manager's engine. */
@@ -38,6 +40,13 @@ export interface SwarmRuntimeOptions {
    * manager's engine, so this is the node meter (node-meter.ts). Without it, stats() reports nothing.
    */
   containerStats?: ContainerStatsSource;
+  /**
+   * What each task's working directory holds, as the node meter reads it: an instance over its
+   * size's disk is stopped (disk-limit-watch.ts). Without it, the directory is not limited.
+   */
+  containerDisks?: ContainerDiskSource;
+  /** Size-limited /app filesystems for one-offs, when the manager's engine is Berth's own machine's (instance-disks.ts). */
+  oneOffDisks?: InstanceDisks;
   logger: Logger;
   scope?: string;
   /** SIGTERM-to-SIGKILL grace, fixed when the service is made (a task's stop timeout cannot change later). */
@@ -61,6 +70,8 @@ export class SwarmRuntime implements Runtime {
   private readonly networks: AppNetworks;
   private readonly oneOffs: DockerRuntime;
   private readonly watch: TaskExitWatch;
+  private readonly diskWatch: DiskLimitWatch;
+  private readonly stopDiskReadings: () => void;
   private readonly listeners = new Set<(instance: Instance) => void>();
   /** Placements take turns: each one sees the task the previous one made (its node, its reservation). */
   private placing: Promise<unknown> = Promise.resolve();
@@ -71,8 +82,10 @@ export class SwarmRuntime implements Runtime {
     this.scope = opts.scope ?? 'default';
     this.stopGraceMs = opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     this.networks = new AppNetworks(this.manager, { [LABEL.managed]: '1', [SCOPE_LABEL]: this.scope }, { Driver: 'overlay', Attachable: true });
-    this.oneOffs = new DockerRuntime({ docker: this.manager, logger: this.log, scope: this.scope, stopGraceMs: this.stopGraceMs });
+    this.oneOffs = new DockerRuntime({ docker: this.manager, logger: this.log, scope: this.scope, stopGraceMs: this.stopGraceMs, disks: opts.oneOffDisks });
     this.watch = new TaskExitWatch(() => this.list(), (i) => this.reportExit(i), this.log);
+    this.diskWatch = new DiskLimitWatch((used) => this.holdToDisk(used), this.log);
+    this.stopDiskReadings = opts.containerDisks?.onDiskReading((r) => this.diskWatch.take(r)) ?? (() => undefined);
   }
 
   async start(spec: InstanceSpec): Promise<Instance> {
@@ -95,7 +108,7 @@ export class SwarmRuntime implements Runtime {
       const decision = placeInstance(nodes, placed, { appId: spec.appId, processType: spec.processType, dyno, reservation });
       if ('refused' in decision) throw new BerthError('start_refused', decision.refused);
       const options = serviceSpec(name, container, {
-        image, network: networkName(spec.appName), port: plan.port, publishedPort, stopGraceMs: this.stopGraceMs, labels: { [SCOPE_LABEL]: this.scope },
+        image, network: networkName(spec.appName), port: plan.port, publishedPort, stopGraceMs: this.stopGraceMs, labels: { [SCOPE_LABEL]: this.scope, [DISK_LIMIT_LABEL]: String(spec.size.diskMb) },
         nodeId: decision.node.id, reservation,
       });
       const created = (await this.manager.createService(options).catch((e: unknown) => {
@@ -148,13 +161,7 @@ export class SwarmRuntime implements Runtime {
     const found = await this.read(id);
     // An instance lost with its node is over already: nothing on a dead machine can be stopped.
     if (!found || found.instance.status === 'exited') return;
-    const service = found.service;
-    // Scaling to zero makes the node's engine send SIGTERM, then SIGKILL after the service's stop
-    // grace period: the one set at start (opts.graceMs cannot shorten a task's stop timeout later).
-    const spec = { ...service.Spec!, Mode: { Replicated: { Replicas: 0 } } };
-    await this.manager.getService(id).update({ _query: { version: service.Version?.Index }, _body: spec } as never).catch((e: unknown) => {
-      if (!isNotFound(e)) throw e;
-    });
+    await this.scaleToZero(found.service);
     const deadline = Date.now() + Math.max(opts.graceMs ?? 0, this.stopGraceMs) + 30_000;
     for (let now = await this.read(id); now?.instance.status === 'running'; now = await this.read(id)) {
       if (Date.now() > deadline) {
@@ -165,14 +172,50 @@ export class SwarmRuntime implements Runtime {
     this.log.info('instance-stopped', { instance: id });
   }
 
+  /**
+   * Scaling to zero makes the node's engine send SIGTERM, then SIGKILL after the service's stop
+   * grace period: the one set at start (a task's stop timeout cannot change later). Labels given are
+   * added to the service, where the instance read back from it finds them.
+   */
+  private async scaleToZero(service: ServiceInfo, labels: Record<string, string> = {}): Promise<void> {
+    const spec = { ...service.Spec!, Labels: { ...service.Spec?.Labels, ...labels }, Mode: { Replicated: { Replicas: 0 } } };
+    await this.manager.getService(service.ID).update({ _query: { version: service.Version?.Index }, _body: spec } as never).catch((e: unknown) => {
+      if (!isNotFound(e)) throw e;
+    });
+  }
+
   async list(filter: { appId?: string } = {}): Promise<Instance[]> {
+    const found = await this.servicesWithTasks(filter);
+    if (found.length === 0) return [];
+    const nodes = await this.nodeInfo();
+    return found.map(({ service, task }) => instanceFromTask(service, task, nodes));
+  }
+
+  /** This scope's instances' services, each with its current task. */
+  private async servicesWithTasks(filter: { appId?: string }): Promise<Array<{ service: ServiceInfo; task: SwarmTask | undefined }>> {
     const label = [`${LABEL.managed}=1`, `${SCOPE_LABEL}=${this.scope}`, `${LABEL.role}=formation`];
     if (filter.appId !== undefined) label.push(`${LABEL.appId}=${filter.appId}`);
     const services = (await this.manager.listServices({ filters: { label } })) as ServiceInfo[];
     if (services.length === 0) return [];
     const tasks = (await this.manager.listTasks({ filters: { service: services.map((s) => s.ID) } })) as Array<SwarmTask & { ServiceID?: string }>;
-    const nodes = await this.nodeInfo();
-    return services.map((s) => instanceFromTask(s, currentTask(tasks.filter((t) => t.ServiceID === s.ID)), nodes));
+    return services.map((service) => ({ service, task: currentTask(tasks.filter((t) => t.ServiceID === service.ID)) }));
+  }
+
+  /**
+   * Stops each running instance whose working directory holds more than its size's disk (the limit
+   * in its service's label), marking its service with what it held: its exit is then read back as
+   * a crash with that reason. Instances of other scopes on the same nodes are their Berth's business.
+   */
+  private async holdToDisk(usedByContainer: ReadonlyMap<string, number>): Promise<void> {
+    for (const { service, task } of await this.servicesWithTasks({})) {
+      const used = usedByContainer.get(task?.Status?.ContainerStatus?.ContainerID ?? '');
+      const limitMb = Number(service.Spec?.Labels?.[DISK_LIMIT_LABEL]);
+      if (used === undefined || task?.Status?.State !== 'running' || !(limitMb > 0)) continue;
+      const limit = limitMb * 1024 ** 2;
+      if (used <= limit) continue;
+      this.log.warn('instance-disk-exceeded', { instance: service.ID, dyno: service.Spec?.Labels?.[LABEL.dyno], usedBytes: used, limitBytes: limit });
+      await this.scaleToZero(service, { [DISK_EXCEEDED_LABEL]: `${used}/${limit}` });
+    }
   }
 
   async inspect(id: string): Promise<Instance | undefined> {
@@ -272,8 +315,10 @@ export class SwarmRuntime implements Runtime {
     return this.oneOffs.exec({ ...spec, slug: image });
   }
 
-  stopLeftoverOneOffs(): Promise<number> {
-    return this.oneOffs.stopLeftoverOneOffs();
+  async stopLeftoverOneOffs(): Promise<number> {
+    const stopped = await this.oneOffs.stopLeftoverOneOffs();
+    await this.oneOffs.removeLeftovers();
+    return stopped;
   }
 
   onExit(listener: (instance: Instance) => void): () => void {
@@ -301,6 +346,8 @@ export class SwarmRuntime implements Runtime {
   /** Stops watching; the services keep running for the next Berth to adopt. */
   detach(): void {
     this.watch.close();
+    this.stopDiskReadings();
+    this.diskWatch.close();
     this.oneOffs.detach();
   }
 

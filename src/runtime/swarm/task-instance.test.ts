@@ -36,4 +36,12 @@ describe('a swarm task read back as an instance', () => {
     const fresh = { ...service, Spec: { ...(service as { Spec: object }).Spec, Mode: { Replicated: { Replicas: 1 } } } } as unknown as Docker.Service;
     expect(instanceFromTask(fresh, undefined, new Map()).status).toBe('running');
   });
+
+  it('carries what it held and its limit once stopped for its disk (the label the runtime put on its service), and nothing while it runs', () => {
+    const marked = { ...service, Spec: { ...(service as { Spec: { Labels: object } }).Spec, Labels: { ...(service as { Spec: { Labels: object } }).Spec.Labels, 'berth.disk-exceeded': '41943041/16777216' } } } as unknown as Docker.Service;
+    const ended: SwarmTask = { ...running, Status: { ...running.Status, State: 'shutdown', ContainerStatus: { ContainerID: 'c1', ExitCode: 143 } } };
+    expect(instanceFromTask(marked, ended, nodes('ready'))).toMatchObject({ status: 'exited', exitCode: 143, diskExceeded: { usedBytes: 41943041, limitBytes: 16777216 } });
+    expect(instanceFromTask(marked, running, nodes('ready')).diskExceeded).toBeUndefined();
+    expect(instanceFromTask(service, ended, nodes('ready')).diskExceeded).toBeUndefined();
+  });
 });

@@ -4,6 +4,11 @@ import type Docker from 'dockerode';
 import { identityFromLabels } from '../docker/container-labels.js';
 import type { Instance } from '../runtime.js';
 
+/** On a service the runtime stopped for holding more than its size's disk: `<used bytes>/<limit bytes>`. */
+export const DISK_EXCEEDED_LABEL = 'berth.disk-exceeded';
+/** On every instance's service: its size's disk in MB, the limit it is held to. */
+export const DISK_LIMIT_LABEL = 'berth.disk-mb';
+
 /** Task states after which the task never runs again. */
 const TERMINAL = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
 
@@ -70,5 +75,11 @@ export function instanceFromTask(service: Docker.Service & { Spec?: { Labels?: R
     exitedAt: exited ? (lost === undefined ? task?.Status?.Timestamp : undefined) ?? new Date().toISOString() : null,
     ...(task?.NodeID && node ? { node: { id: task.NodeID, name: node.name } } : {}),
     ...(lost !== undefined ? { lostWith: lost } : {}),
+    ...(exited ? diskExceeded(labels[DISK_EXCEEDED_LABEL]) : {}),
   };
+}
+
+function diskExceeded(label: string | undefined): Pick<Instance, 'diskExceeded'> {
+  const [used, limit] = (label ?? '').split('/').map(Number);
+  return used !== undefined && limit !== undefined && Number.isSafeInteger(used) && Number.isSafeInteger(limit) && label ? { diskExceeded: { usedBytes: used, limitBytes: limit } } : {};
 }
