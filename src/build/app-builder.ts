@@ -38,6 +38,11 @@ export interface AppBuilder {
   buildStack(opts: { force: boolean; log(line: string): void }): Promise<void>;
   /** Frees what a destroyed app's builds left (caches, images); best effort. */
   forgetApp(appId: string): Promise<void>;
-  /** Frees built output of the app that no kept release uses (`keep` = locations still needed). */
-  prune(appId: string, appName: string, keep: ReadonlySet<string>): Promise<void>;
+  /**
+   * Frees the app's built output in `remove` (locations of its own builds, as the store records
+   * them, that no kept release uses), except what `keep` (locations still needed) shares. Which
+   * images are the app's is the store's to say: never a name, which passes to another app once
+   * this one is renamed or destroyed.
+   */
+  prune(appId: string, images: { remove: ReadonlySet<string>; keep: ReadonlySet<string> }): Promise<void>;
 }

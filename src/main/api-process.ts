@@ -127,7 +127,7 @@ export async function runApi(): Promise<void> {
   const logs = new LogHub({ dir: paths.logs, logger: logger.child({ component: 'logs' }), limits: settings.logHistory });
   await logs.start(signal);
   const events = new PlatformEvents();
-  const { runtime, builder, fleet, forgetAppImages, reason: runtimeReason, detach: detachRuntime, sandboxGateway } = await chooseRuntime(settings, paths, logger, privileges);
+  const { runtime, builder, fleet, reason: runtimeReason, detach: detachRuntime, sandboxGateway } = await chooseRuntime(settings, paths, logger, privileges);
   // The published routes: written by the health manager, read by routers over /internal/routes.
   const routes = new RouteTable({ baseDomain: settings.baseDomain });
   const output = new InstanceOutput({ runtime, appLog: logs, logger: logger.child({ component: 'health' }) });
@@ -189,7 +189,6 @@ export async function runApi(): Promise<void> {
   const repos = new GitRepos(paths.repos);
   events.on((e) => { if (e.type === 'app-destroyed') void repos.remove(e.appId).catch((err: Error) => logger.warn('git-repo-remains', { app: e.appId, error: err.message })); });
   events.on((e) => { if (e.type === 'app-destroyed') void builder.forgetApp(e.appId).catch((err: Error) => logger.warn('build-leftovers-remain', { app: e.appId, error: err.message })); });
-  if (forgetAppImages) events.on((e) => { if (e.type === 'app-destroyed') void forgetAppImages(e.appName).catch((err: Error) => logger.warn('registry-images-remain', { app: e.appId, error: err.message })); });
   const pushes = new GitPushes({
     ...deps, pipeline, sources, outputs, repos, sourceUrl: (id, secret) => urls.api + sourceCapabilityPath(id, secret), webUrl: urls.web,
     rolloutTimeoutMs: settings.bootTimeoutMs + 5000,

@@ -1,25 +1,32 @@
 import { expect, it } from 'vitest';
-import type { AppBuilder } from '../build/app-builder.js';
 import { silentLogger } from '../platform/logger.js';
 import type { RegistryCleanup } from '../runtime/swarm/registry-cleanup.js';
-import { RegistryPruningBuilder } from './registry-pruning-builder.js';
+import { RegistryPruningBuilder, type ImageAppBuilder } from './registry-pruning-builder.js';
 
-it("prunes the registry's repository of the app after the engine's prune, and never fails a deploy over it", async () => {
+it("deletes the registry's copies before the engine's images (while the engine can still tell their tags), and never fails a deploy or destroy over it", async () => {
   const calls: string[] = [];
-  const inner = { produces: 'image', prune: async (_id: string, name: string) => { calls.push(`engine ${name}`); } } as unknown as AppBuilder;
+  const inner = {
+    produces: 'image',
+    prune: async (id: string, images: { remove: ReadonlySet<string> }) => { calls.push(`engine prune ${id} ${[...images.remove].join(',')}`); },
+    imagesOf: async (id: string) => [`berth-app/demo:${id}-b1`],
+    forgetApp: async (id: string) => { calls.push(`engine forget ${id}`); },
+  } as unknown as ImageAppBuilder;
   let registryFails = false;
   const registry = {
-    removeUnkept: async (repo: string, keep: ReadonlySet<string>) => {
-      calls.push(`registry ${repo} keep ${[...keep].join(',')}`);
+    removeImages: async (refs: Iterable<string>, keep: Iterable<string>) => {
+      calls.push(`registry ${[...refs].join(',')} keep ${[...keep].join(',')}`);
       if (registryFails) throw new Error('registry down');
       return 1;
     },
-    removeAll: async (repo: string) => { calls.push(`registry all ${repo}`); return 2; },
   } as unknown as RegistryCleanup;
   const builder = new RegistryPruningBuilder(inner, registry, silentLogger);
-  await builder.prune('app-id', 'demo', new Set(['berth-app/demo:b7']));
+  await builder.prune('app-id', { remove: new Set(['berth-app/demo:b6']), keep: new Set(['berth-app/demo:b7']) });
   registryFails = true;
-  await builder.prune('app-id', 'demo', new Set());
-  await builder.forgetAppImages('demo');
-  expect(calls).toEqual(['engine demo', 'registry berth-app/demo keep berth-app/demo:b7', 'engine demo', 'registry berth-app/demo keep ', 'registry all berth-app/demo']);
+  await builder.prune('app-id', { remove: new Set(['berth-app/demo:b7']), keep: new Set() });
+  await builder.forgetApp('app-id');
+  expect(calls).toEqual([
+    'registry berth-app/demo:b6 keep berth-app/demo:b7', 'engine prune app-id berth-app/demo:b6',
+    'registry berth-app/demo:b7 keep ', 'engine prune app-id berth-app/demo:b7',
+    'registry berth-app/demo:app-id-b1 keep ', 'engine forget app-id',
+  ]);
 });

@@ -1,15 +1,18 @@
 // On the swarm runtime, app images live twice: on Berth's engine (the builder's) and in Berth's
-// registry (the nodes'). This builder prunes both: after the engine's prune, the registry drops
-// what no kept release uses. A registry that cannot be cleaned now is logged, never fails a deploy.
+// registry (the nodes'). This builder prunes both: the registry's copies of the images the engine
+// is about to drop go first, while the engine can still say which tag each has. A registry that
+// cannot be cleaned now is logged, never fails a deploy or a destroy.
 import type { AppBuilder, AppBuildRequest, BuiltApp } from '../build/app-builder.js';
-import { appRepository } from '../build/docker/docker-image-builder.js';
 import type { Logger } from '../platform/logger.js';
 import type { RegistryCleanup } from '../runtime/swarm/registry-cleanup.js';
+
+/** A builder that can say which images on the engine an app's builds made (DockerImageBuilder). */
+export type ImageAppBuilder = AppBuilder & { imagesOf(appId: string): Promise<string[]> };
 
 export class RegistryPruningBuilder implements AppBuilder {
   readonly produces: AppBuilder['produces'];
 
-  constructor(private readonly inner: AppBuilder, private readonly registry: RegistryCleanup, private readonly logger: Logger) {
+  constructor(private readonly inner: ImageAppBuilder, private readonly registry: RegistryCleanup, private readonly logger: Logger) {
     this.produces = inner.produces;
   }
 
@@ -25,17 +28,15 @@ export class RegistryPruningBuilder implements AppBuilder {
     return this.inner.buildStack(opts);
   }
 
-  forgetApp(appId: string): Promise<void> {
-    return this.inner.forgetApp(appId);
+  /** A destroyed app's images, the registry's copies first. */
+  async forgetApp(appId: string): Promise<void> {
+    const images = await this.inner.imagesOf(appId);
+    await this.registry.removeImages(images, []).catch((e: Error) => this.logger.warn('registry-images-remain', { app: appId, error: e.message }));
+    await this.inner.forgetApp(appId);
   }
 
-  async prune(appId: string, appName: string, keep: ReadonlySet<string>): Promise<void> {
-    await this.inner.prune(appId, appName, keep);
-    await this.registry.removeUnkept(appRepository(appName), keep).catch((e: Error) => this.logger.warn('registry-prune-failed', { app: appId, error: e.message }));
-  }
-
-  /** A destroyed app's images in the registry (by name: the repository is named after the app). */
-  async forgetAppImages(appName: string): Promise<void> {
-    await this.registry.removeAll(appRepository(appName));
+  async prune(appId: string, images: { remove: ReadonlySet<string>; keep: ReadonlySet<string> }): Promise<void> {
+    await this.registry.removeImages(images.remove, images.keep).catch((e: Error) => this.logger.warn('registry-prune-failed', { app: appId, error: e.message }));
+    await this.inner.prune(appId, images);
   }
 }

@@ -48,7 +48,6 @@ export interface RuntimeChoice {
   /** The machines instances run on (`berth nodes`); only on the swarm runtime. */
   fleet?: Fleet;
   /** Deletes a destroyed app's images where they live besides Berth's engine (the swarm's registry). */
-  forgetAppImages?(appName: string): Promise<void>;
 }
 
 export async function chooseRuntime(settings: Settings, paths: { runtime: string; slugs: string; cache: string; buildWork: string }, logger: Logger, privileges: Privileges = currentPrivileges()): Promise<RuntimeChoice> {
@@ -138,7 +137,7 @@ async function chooseSwarm(settings: Settings, log: Logger, logger: Logger): Pro
   });
   const builder = new RegistryPruningBuilder(imageBuilder, cleanup, log);
   return {
-    runtime, builder, fleet, forgetAppImages: (appName) => builder.forgetAppImages(appName), reason: settings.runtime === 'swarm' ? 'BERTH_RUNTIME=swarm' : 'the Docker engine is a swarm manager',
+    runtime, builder, fleet, reason: settings.runtime === 'swarm' ? 'BERTH_RUNTIME=swarm' : 'the Docker engine is a swarm manager',
     detach: () => { metering.abort(); runtime.detach(); registry.stop(); },
     sandboxGateway: async () => undefined,
   };

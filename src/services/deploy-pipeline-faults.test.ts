@@ -26,8 +26,9 @@ const builder: AppBuilder = {
   },
   buildStack: async () => undefined,
   forgetApp: async () => undefined,
-  prune: async () => undefined,
+  prune: async (appId, images) => void prunes.push({ appId, remove: [...images.remove].sort(), keep: [...images.keep].sort() }),
 };
+const prunes: Array<{ appId: string; remove: string[]; keep: string[] }> = [];
 
 /** A file stream whose writes fail, as a full disk's would. */
 const failingFile = () => new Writable({ write(_chunk, _enc, done) { done(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })); } });
@@ -55,8 +56,9 @@ describe('DeployPipeline faults', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function pipeline(outputs: BuildOutputs) {
+  function pipeline(outputs: BuildOutputs, keepReleases?: number) {
     return new DeployPipeline({
+      keepReleases,
       store, clock, events, defaultStack: 'berth-24',
       releaseOwner: new ReleaseOwner({ store, clock, events, logger: silentLogger, releaseTimeoutMs: 3_600_000 }),
       logger: { ...silentLogger, error: (event) => void errors.push(event) },
@@ -126,4 +128,32 @@ describe('DeployPipeline faults', () => {
     expect(lines).toContain(' !     Release v1 is still rolling out (releasing) after 60 s;');
     expect(lines).toContain(' !     follow it with `berth releases:info v1 -a demo` and `berth logs -a demo`');
   });
+
+  it("prunes only the app's own builds beyond the kept releases: never those of an app that had its name before", async () => {
+    const p = pipeline(new BuildOutputs(join(dir, 'builds')), 1);
+    /** Deploys an image to an app and lets its rollout succeed, as the health manager would. */
+    const deploy = async (id: string, name: string, image: string) => {
+      const current = new Promise<void>((resolve) => {
+        const off = events.on((e) => { if (e.type === 'app-changed' && e.appId === id) { off(); resolve(); } });
+      });
+      const build = await p.createBuild(actor, name, { image });
+      await current;
+      const release = await store.releases.current(id);
+      await store.releases.setRollout(release!.id, 'live');
+      events.emit({ type: 'rollout-changed', appId: id, releaseId: release!.id, state: 'live' });
+      await p.settled(build.id);
+    };
+    await deploy(appId, 'demo', 'first:1');
+    await deploy(appId, 'demo', 'first:2');
+    await store.apps.update(appId, { name: 'demo-renamed' });
+    const newcomer = (await store.apps.create({ name: 'demo', ownerId: actor.id, stack: 'berth-24' })).id;
+    prunes.length = 0;
+    await deploy(newcomer, 'demo', 'second:1');
+    await deploy(newcomer, 'demo', 'second:2');
+    expect(prunes).toEqual([
+      { appId: newcomer, remove: [], keep: ['second:1'] },
+      { appId: newcomer, remove: ['second:1'], keep: ['second:2'] },
+    ]);
+  });
 });
+

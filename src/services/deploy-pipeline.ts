@@ -331,7 +331,9 @@ export class DeployPipeline {
       const current = await this.deps.store.releases.current(app.id);
       const currentSlug = current?.slugId ? await this.deps.store.slugs.byId(current.slugId) : undefined;
       if (currentSlug) keep.add(currentSlug.location);
-      await this.deps.builder.prune(app.id, app.name, keep);
+      // The app's own builds, by the store's records: another app may hold a name this one had.
+      const remove = new Set((await this.deps.store.slugs.list(app.id)).map((s) => s.location).filter((l) => !keep.has(l)));
+      await this.deps.builder.prune(app.id, { remove, keep });
     } catch (e) {
       this.deps.logger.warn('prune-failed', { app: app.id, error: (e as Error).message });
     }

@@ -86,10 +86,11 @@ describeWith(dockerEngine, 'DockerImageBuilder', () => {
     }
   });
 
-  it('prunes the app images no kept release uses, and only those', async () => {
+  it('prunes the images it is told to and no other, never one a kept release names, and takes one already gone as pruned', async () => {
     for (const tag of ['old1', 'old2', 'kept']) await docker.getImage(STACK_IMAGE).tag({ repo, tag });
-    await builder.prune('a', APP, new Set([`${repo}:kept`, `${repo}:b1`]));
-    expect(await tags()).toEqual([`${repo}:b1`, `${repo}:kept`]);
+    const remove = new Set([`${repo}:old1`, `${repo}:kept`, `${repo}:gone-already`]);
+    await builder.prune('a', { remove, keep: new Set([`${repo}:kept`, `${repo}:b1`]) });
+    expect(await tags()).toEqual([`${repo}:b1`, `${repo}:kept`, `${repo}:old2`]);
     expect(await docker.getImage(STACK_IMAGE).inspect()).toBeTruthy();
   });
 });

@@ -145,20 +145,26 @@ export class DockerImageBuilder implements AppBuilder {
     return left;
   }
 
-  /** Removes the app's images no kept release refers to; an image still in use stays (409). */
-  async prune(_appId: string, appName: string, keep: ReadonlySet<string>): Promise<void> {
-    const repo = appRepository(appName);
-    for (const image of await this.docker.listImages({ filters: { reference: [repo] } })) {
-      for (const ref of image.RepoTags ?? []) {
-        if (!ref.startsWith(`${repo}:`) || keep.has(ref)) continue;
-        try {
-          await this.docker.getImage(ref).remove({ noprune: false });
-          this.logger.info('image-pruned', { image: ref });
-        } catch (e) {
-          this.logger.warn('image-prune-skipped', { image: ref, error: (e as Error).message });
-        }
+  /**
+   * The app's images on the engine that its builds labelled (a released image of someone else's
+   * carries no label of the app's: those the store's slugs name, at prune).
+   */
+  async imagesOf(appId: string): Promise<string[]> {
+    const images = await this.docker.listImages({ filters: { label: [`berth.app-id=${appId}`] } });
+    return images.flatMap((image) => image.RepoTags ?? []).filter((ref) => ref.startsWith('berth-app/'));
+  }
+
+  /** Removes the tags in `remove` that `keep` does not name; one already gone is nothing to do, one still in use stays (409). */
+  async prune(_appId: string, images: { remove: ReadonlySet<string>; keep: ReadonlySet<string> }): Promise<void> {
+    for (const ref of images.remove) {
+      if (images.keep.has(ref)) continue;
+      try {
+        await this.docker.getImage(ref).remove({ noprune: false });
+        this.logger.info('image-pruned', { image: ref });
+      } catch (e) {
+        if ((e as { statusCode?: number }).statusCode === 404) continue;
+        this.logger.warn('image-prune-skipped', { image: ref, error: (e as Error).message });
       }
     }
   }
 }
-

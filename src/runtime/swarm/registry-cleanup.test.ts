@@ -80,7 +80,10 @@ describeWith(registryAndEngine, 'registry cleanup', () => {
     expect((await api.tags(repository)).sort()).toEqual([keptTag, oldTag].sort());
     const before = await blobCount();
 
-    expect(await cleanup.removeUnkept(repository, new Set([kept]))).toBe(1);
+    // The same image as the kept one under another tag (released twice): one registry tag, kept.
+    const twin = `${repository}:twin`;
+    await docker.getImage(kept).tag({ repo: repository, tag: 'twin' });
+    expect(await cleanup.removeImages([old, twin], [kept])).toBe(1);
 
     expect(await api.tags(repository)).toEqual([keptTag]);
     expect(await api.manifestDigest(repository, oldTag)).toBeUndefined();
@@ -93,8 +96,8 @@ describeWith(registryAndEngine, 'registry cleanup', () => {
     expect(await api.tags(repository)).toContain(oldTag);
   }, 120_000);
 
-  it("empties a destroyed app's repository", async () => {
-    expect(await cleanup.removeAll(repository)).toBe(2);
+  it("deletes every image of a destroyed app; one no longer on the engine is passed over", async () => {
+    expect(await cleanup.removeImages([`${repository}:kept`, `${repository}:old`, `${repository}:never-built`], [])).toBe(2);
     expect(await api.tags(repository)).toEqual([]);
     expect(await blobCount()).toBe(0);
   }, 120_000);

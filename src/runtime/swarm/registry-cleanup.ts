@@ -1,5 +1,5 @@
-// Deletes from Berth's registry what the builder deleted on Berth's engine: an app's images no kept
-// release uses (after each deploy's prune) and every image of a destroyed app. The manifests go
+// Deletes from Berth's registry what the builder deletes on Berth's engine: an app's images no kept
+// release uses (at each deploy's prune) and every image of a destroyed app. The manifests go
 // through the registry API, their layers at the garbage collection that follows, which takes its
 // turn with pushes (ImagePublisher.exclusive).
 import type { Logger } from '../../platform/logger.js';
@@ -18,23 +18,33 @@ export class RegistryCleanup {
   constructor(private readonly opts: RegistryCleanupOptions) {}
 
   /**
-   * Deletes the tags of the repository the kept local images go to, except theirs. Kept images
-   * are named by their local references (release slugs); one that cannot be read on the engine
-   * stops the cleanup: its registry tag is unknown, and a node may still need it.
+   * Deletes the registry's copies of these local images (read while they are still on the engine:
+   * the tag comes from the image id), except one a kept image shares (the same image released
+   * twice has one tag). An image no longer on the engine was dealt with when it left. How many
+   * manifests were deleted.
    */
-  async removeUnkept(repository: string, keepLocalRefs: ReadonlySet<string>): Promise<number> {
+  async removeImages(localRefs: Iterable<string>, keepRefs: Iterable<string>): Promise<number> {
     const keep = new Set<string>();
-    for (const ref of keepLocalRefs) {
-      const destination = await this.opts.publisher.destinationOf(ref);
-      if (destination.repository === repository) keep.add(destination.tag);
+    for (const ref of keepRefs) {
+      const d = await this.destinationOf(ref);
+      if (d) keep.add(`${d.repository}:${d.tag}`);
     }
-    const tags = (await this.opts.api.tags(repository)).filter((t) => !keep.has(t));
-    return this.remove(repository, tags);
+    const byRepository = new Map<string, Set<string>>();
+    for (const ref of localRefs) {
+      const d = await this.destinationOf(ref);
+      if (!d || keep.has(`${d.repository}:${d.tag}`)) continue;
+      byRepository.set(d.repository, (byRepository.get(d.repository) ?? new Set()).add(d.tag));
+    }
+    let deleted = 0;
+    for (const [repository, tags] of byRepository) deleted += await this.remove(repository, [...tags]);
+    return deleted;
   }
 
-  /** Every image of the repository (a destroyed app's). */
-  async removeAll(repository: string): Promise<number> {
-    return this.remove(repository, await this.opts.api.tags(repository));
+  private async destinationOf(ref: string): Promise<{ repository: string; tag: string } | undefined> {
+    return this.opts.publisher.destinationOf(ref).catch((e: { statusCode?: number }) => {
+      if (e.statusCode === 404) return undefined;
+      throw e;
+    });
   }
 
   private async remove(repository: string, tags: readonly string[]): Promise<number> {
