@@ -167,6 +167,13 @@ export async function runApi(): Promise<void> {
   // Uploads nobody built within an hour are removed (built ones go as soon as their build ends).
   sources.start(signal, { everyMs: 10 * 60_000, onError: (e) => logger.warn('source-sweep-failed', { error: e.message }) });
   const outputs = new BuildOutputs(paths.builds, { onFault: (build, e) => logger.error('build-output-failed', { build, error: e.message }) });
+  // App webhooks: events are stored with their deliveries as they happen (publisher), and sent off
+  // the request path by the dispatcher, which resumes stored pending deliveries after a restart.
+  // Listening before interrupted work is ended, so its endings reach webhooks too.
+  const secrets = SecretBox.forHome(settings.home);
+  const webhookLogger = logger.child({ component: 'webhooks' });
+  const dispatcher = new WebhookDispatcher({ store, clock: systemClock, logger: webhookLogger, secrets, sender: httpWebhookSender });
+  new WebhookPublisher({ store, clock: systemClock, logger: webhookLogger, present: webhookPayloads({ store, apiUrl: settings.apiUrl }), wake: () => dispatcher.wake() }).listen(events);
   // Before the API listens: builds and releases a dead server left half done end now, as failed.
   await endInterruptedWork({ store, events, logger, outputs, buildsDir: paths.builds });
   const addonNetwork = await chooseAddonNetwork(runtime.name, logger.child({ component: 'addons' }), {
@@ -179,12 +186,6 @@ export async function runApi(): Promise<void> {
     ...deps, runtime, builder, sources, outputs, paths: { builds: paths.builds }, addons: addons.addonDeps, oneOffDynos,
     maxConcurrentBuilds: settings.buildConcurrency, launchTimeoutMs: settings.bootTimeoutMs + 5000, metrics,
   });
-  // App webhooks: events are stored with their deliveries as they happen (publisher), and sent off
-  // the request path by the dispatcher, which resumes stored pending deliveries after a restart.
-  const secrets = SecretBox.forHome(settings.home);
-  const webhookLogger = logger.child({ component: 'webhooks' });
-  const dispatcher = new WebhookDispatcher({ store, clock: systemClock, logger: webhookLogger, secrets, sender: httpWebhookSender });
-  new WebhookPublisher({ store, clock: systemClock, logger: webhookLogger, present: webhookPayloads({ store, apiUrl: settings.apiUrl }), wake: () => dispatcher.wake() }).listen(events);
   const urls = publicUrls({ apiUrl: settings.apiUrl, baseDomain: settings.baseDomain, routerPort: settings.routerPort });
   const repos = new GitRepos(paths.repos);
   events.on((e) => { if (e.type === 'app-destroyed') void repos.remove(e.appId).catch((err: Error) => logger.warn('git-repo-remains', { app: e.appId, error: err.message })); });

@@ -52,6 +52,9 @@ it('fails builds and pending releases a dead server left, with the reason in the
   expect(readFileSync(join(builds, `${build.id}.log`), 'utf8').split('\n')).toContain(' !     Build interrupted by a server restart.');
   expect(existsSync(join(builds, `${build.id}-x1y2`))).toBe(false);
   expect(seen).toContainEqual({ type: 'rollout-changed', appId: app.id, releaseId: pending.id, state: 'failed' });
+  // As the pipeline and the release owner announce their endings: app webhooks send api:build and api:release.
+  expect(seen).toContainEqual({ type: 'release-changed', appId: app.id, releaseId: pending.id, action: 'update' });
+  expect(seen).toContainEqual({ type: 'build-changed', appId: app.id, buildId: build.id, action: 'update' });
 });
 
 it('leaves a release already current to the health manager, and counts its build as done', async () => {

@@ -2,7 +2,9 @@
 // that was running is `failed` (its output says why); a release still `pending` (its release command
 // was running, or it was never made current) is `failed`. Nobody would ever finish them, and anyone
 // waiting (`berth deploy`, a dashboard) would wait forever. Releases already current (`releasing`)
-// are left to the health manager, which adopts their instances and writes their verdict.
+// are left to the health manager, which adopts their instances and writes their verdict. Each
+// ending is announced as the pipeline and the release owner announce theirs (build-changed,
+// release-changed), so app webhooks hear of it too.
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildOutputs } from '../logs/build-output.js';
@@ -22,7 +24,9 @@ export async function endInterruptedWork(deps: InterruptedWorkDeps): Promise<{ b
   const releases = await store.releases.withRollout(['pending']);
   for (const r of releases) {
     const failed = await store.releases.setRollout(r.id, 'failed', INTERRUPTED);
-    if (failed) events.emit({ type: 'rollout-changed', appId: r.appId, releaseId: r.id, state: 'failed' });
+    if (!failed) continue;
+    events.emit({ type: 'rollout-changed', appId: r.appId, releaseId: r.id, state: 'failed' });
+    events.emit({ type: 'release-changed', appId: r.appId, releaseId: r.id, action: 'update' });
   }
   const builds = await store.builds.withStatus('pending');
   const leftovers = await readdir(deps.buildsDir).catch(() => [] as string[]);
@@ -31,6 +35,7 @@ export async function endInterruptedWork(deps: InterruptedWorkDeps): Promise<{ b
     // Made current before the crash: the build did its job, and the rollout goes on after the restart.
     const released = release !== undefined && release.currentAt !== null;
     await store.builds.update(b.id, { status: released ? 'succeeded' : 'failed' });
+    events.emit({ type: 'build-changed', appId: b.appId, buildId: b.id, action: 'update' });
     // What failed (the build, or the release it made) and what is left serving (nothing, on a first deploy).
     const current = released ? undefined : await store.releases.current(b.appId);
     const after = current?.slugId ? 'the previous release keeps serving' : 'nothing was deployed, the app has no release running yet';

@@ -89,6 +89,8 @@ describeWith(swarmNodes, 'swarm placement and node loss', () => {
     expect(isBerthError(error) && error.code).toBe('start_refused');
     expect((error as Error).message).toMatch(/^web\.1 needs 8 CPU and 14 GB; no node has that free: (berth-swarm-\S+ has [\d.]+ CPU and [\d.]+ [GM]B free(, |$))+/);
     expect(await runtime.list({ appId: app('huge').appId })).toEqual([]);
+    // Nothing of the app is left on the swarm: the overlay network made for it went with the refusal.
+    expect(await cluster.manager.engine.listNetworks({ filters: { name: [`berth-${app('huge').appName}`] } })).toEqual([]);
   }, 120_000);
 
   // One lost node for both halves of node loss (a node costs the suite half a minute): frozen, not

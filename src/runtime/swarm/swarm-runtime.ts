@@ -96,6 +96,7 @@ export class SwarmRuntime implements Runtime {
     await this.networks.ensure(spec.appName);
     const name = `berth-${this.scope}-${randomBytes(5).toString('hex')}`.slice(0, 63);
     const reservation = reservationOf(spec.size);
+    // A start that never ran (refused, or the engine failed) leaves no network behind it.
     const id = await this.inTurn(async () => {
       // In turn too: two starts at once must not pick the same free port.
       const publishedPort = choosePublishedPort(await this.publishedPorts());
@@ -118,8 +119,14 @@ export class SwarmRuntime implements Runtime {
       const serviceId = created.id ?? created.ID!;
       await this.untilTaskMade(serviceId);
       return serviceId;
+    }).catch(async (e: unknown) => {
+      await this.dropNetworkIfUnused(spec.appName);
+      throw e;
     });
-    const instance = await this.untilStarted(id);
+    const instance = await this.untilStarted(id).catch(async (e: unknown) => {
+      await this.dropNetworkIfUnused(spec.appName);
+      throw e;
+    });
     this.log.info('instance-started', { instance: id, app: spec.appName, dyno, address: instance.address?.host });
     return instance;
   }
@@ -336,10 +343,16 @@ export class SwarmRuntime implements Runtime {
     });
     this.watch.forget(id);
     this.log.info('instance-removed', { instance: id });
-    const appName = service.Spec?.Labels?.[LABEL.appName] ?? '';
-    const left = await this.manager.listServices({ filters: { label: [`${SCOPE_LABEL}=${this.scope}`, `${LABEL.appName}=${appName}`] } });
-    if (left.length === 0) {
-      await this.networks.removeIfUnused(appName).catch((e: Error) => this.log.warn('network-remove-failed', { app: appName, error: e.message }));
+    await this.dropNetworkIfUnused(service.Spec?.Labels?.[LABEL.appName] ?? '');
+  }
+
+  /** The app's overlay network goes once none of its services is left; failing to remove it is only logged. */
+  private async dropNetworkIfUnused(appName: string): Promise<void> {
+    try {
+      const left = await this.manager.listServices({ filters: { label: [`${SCOPE_LABEL}=${this.scope}`, `${LABEL.appName}=${appName}`] } });
+      if (left.length === 0) await this.networks.removeIfUnused(appName);
+    } catch (e) {
+      this.log.warn('network-remove-failed', { app: appName, error: (e as Error).message });
     }
   }
 
