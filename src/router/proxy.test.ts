@@ -411,7 +411,38 @@ describe("router: backends that cannot be reached (a dead node's instances)", ()
     await vi.waitFor(() => expect(held).toHaveLength(1));
     expect((await send(router.port, { host: 'demo.localhost' })).status).toBe(200);
     // web.1's next turn needs a new connection, which is refused: web.2 serves that request, and
-    // the one written into the dead connection fails now, not after ten minutes.
+    // the GET written into the dead connection goes to web.2 now, not to H12 after ten minutes.
+    const retried = await send(router.port, { host: 'demo.localhost' });
+    expect([retried.status, json(retried.body).name]).toEqual([200, 'alive']);
+    const repeated = await onDeadConnection;
+    expect([repeated.status, json(repeated.body).name]).toEqual([200, 'alive']);
+    expect(routerLines(router).filter((l) => l.includes('code=H13'))).toHaveLength(0);
+  });
+
+  it('fails, never repeats, a POST held on a kept-alive connection to a backend that went silent, as soon as a connect to it fails', async () => {
+    let silent = false;
+    const held: Socket[] = [];
+    const quiet = createNetServer((socket) => {
+      socket.on('error', () => {});
+      socket.on('data', () => {
+        if (silent) held.push(socket);
+        else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nKeep-Alive: timeout=60\r\n\r\nquiet');
+      });
+    });
+    await new Promise<void>((resolve) => quiet.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => { for (const socket of held) socket.destroy(); quiet.close(); });
+    const quietPort = (quiet.address() as { port: number }).port;
+    const alive = await echoBackend('alive');
+    const router = track(await startRouter({ requestTimeoutMs: 600_000 }));
+    router.routes.set(route('demo', [backendAt(quietPort, 1), backendAt(alive.port, 2)]));
+    expect((await send(router.port, { host: 'demo.localhost' })).body.toString()).toBe('quiet');
+    expect((await send(router.port, { host: 'demo.localhost' })).status).toBe(200);
+    silent = true;
+    quiet.close();
+    // The app may already be acting on it (a payment): it is not sent anywhere else.
+    const onDeadConnection = send(router.port, { host: 'demo.localhost', method: 'POST', body: 'charge=1' });
+    await vi.waitFor(() => expect(held).toHaveLength(1));
+    expect((await send(router.port, { host: 'demo.localhost' })).status).toBe(200);
     const retried = await send(router.port, { host: 'demo.localhost' });
     expect([retried.status, json(retried.body).name]).toEqual([200, 'alive']);
     expect((await onDeadConnection).status).toBe(503);

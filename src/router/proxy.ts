@@ -18,7 +18,7 @@ import { isMisdirected } from './misdirected-request.js';
 import { malformedRequest } from './request-shape.js';
 import type { RouterErrorCode } from './router-errors.js';
 import type { UnreachableBackends } from './unreachable-backends.js';
-import type { UpstreamPools } from './upstream-pools.js';
+import { BackendGoneError, type UpstreamPools } from './upstream-pools.js';
 
 export interface ProxyDeps {
   routes: RouteTable;
@@ -113,16 +113,26 @@ async function serve(
     return finish({ code: refusal, dyno: '', status: page.status, bytes: sendPage(res, page) });
   }
 
-  // 3. Forward. A retry on another backend happens ONLY when the attempt failed before
-  // anything was written upstream (connection refused, unreachable or timed out while
-  // connecting: a dead node's instances), whatever the method. Once request bytes have
-  // left, the app may already be acting on them, and replaying a POST could charge a card
-  // twice; gorouter draws the same line.
+  // 3. Forward. A retry on another backend happens when the attempt failed before anything
+  // was written upstream (connection refused, unreachable or timed out while connecting: a
+  // dead node's instances), whatever the method. Once request bytes have left, the app may
+  // already be acting on them, and replaying a POST could charge a card twice; gorouter draws
+  // the same line. One exception: a GET or HEAD without a body, written into a kept-alive
+  // connection to a backend the router has since found gone (its machine died without a
+  // word) and cut off with no answer, is sent to another backend, as RFC 9110 §9.2.2 lets an
+  // intermediary repeat an idempotent request whose connection failed (nginx does too). A
+  // connection the app itself closed is never a reason to repeat a request: that one could be
+  // what crashed it.
   const headers = upstreamRequestHeaders(req, { requestId, dropExpect: true });
   const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
   const skipped = (b: RouteBackend) => deps.unreachable.isSkipped(b);
+  const repeatable = !hasBody && (req.method === 'GET' || req.method === 'HEAD');
   for (const backend of deps.balancer.order(route, deps.maxAttempts, skipped)) {
     const outcome = await forwardRequest(deps.pools.get(backend), req, res, { headers, hasBody, timeoutMs: deps.requestTimeoutMs });
+    if (outcome.kind === 'failed' && repeatable && !outcome.responded && outcome.error instanceof BackendGoneError) {
+      deps.logger.warn('router-request-repeated', { app: route.appName, dyno: backend.dyno, host: backend.host, port: backend.port, requestId });
+      continue;
+    }
     if (outcome.kind === 'unsent') {
       deps.unreachable.failed(backend);
       // Requests already written to its kept-alive connections will not be answered either: they

@@ -11,6 +11,12 @@ export interface UpstreamPoolOptions {
 const addressOf = (b: Pick<RouteBackend, 'host' | 'port'>): string =>
   `http://${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}`;
 
+/**
+ * What requests held on a discarded backend's connections fail with: the router cut them itself,
+ * because that backend is gone, not because the app closed them.
+ */
+export class BackendGoneError extends Error {}
+
 export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();
 
@@ -43,7 +49,7 @@ export class UpstreamPools {
     const pool = this.pools.get(address);
     if (!pool) return;
     this.pools.delete(address);
-    void pool.destroy(new Error(`${address} is unreachable`)).catch(() => {});
+    void pool.destroy(new BackendGoneError(`${address} is unreachable`)).catch(() => {});
   }
 
   /** Closes pools of backends that left the table; close() lets in-flight requests finish. */
