@@ -41,6 +41,26 @@ afterAll(async () => {
 });
 
 describe('log sessions', () => {
+  it("SSE: each event carries its line's seq as id, and a client reconnecting with Last-Event-ID gets only the lines after it", async () => {
+    const created = await api.call('POST', '/apps/hist/log-sessions', { token, body: { lines: 5, tail: false } });
+    const url = new URL(created.body.logplex_url).pathname;
+    const events = async (headers: Record<string, string>) => {
+      const read = await api.call('GET', url, { headers: { Accept: 'text/event-stream', ...headers } });
+      return String(read.body).split('\n\n').filter((e) => e.startsWith('id: ')).map((e) => {
+        const [id, data] = e.split('\n') as [string, string];
+        return { id: Number(id.slice('id: '.length)), line: data.slice('data: '.length).replace(/^\S+ /, '') };
+      });
+    };
+    const first = await events({});
+    expect(first.map((e) => e.line)).toEqual(['router: line 2995', 'app[web.1]: line 2996', 'router: line 2997', 'app[web.1]: line 2998', 'router: line 2999']);
+    expect(first.map((e) => e.id)).toEqual([...first.map((e) => e.id)].sort((a, b) => a - b));
+    // The connection dropped after the third event: the same session, resumed, sends the last two only.
+    const resumed = await events({ 'Last-Event-ID': String(first[2]!.id) });
+    expect(resumed).toEqual(first.slice(3));
+    // A Last-Event-ID that is not a seq is a fresh start, as if none were sent.
+    expect(await events({ 'Last-Event-ID': 'x' })).toEqual(first);
+  });
+
   it('keeps Heroku\'s fields as they were: lines are capped at the 1,500 kept in memory', async () => {
     const lines = await session({ lines: 2000, tail: false });
     expect(lines).toHaveLength(1500);

@@ -99,9 +99,10 @@ describe('log sessions over HTTP', () => {
     const res = await open(`/log-sessions/${id}`, 'text/event-stream');
     expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
     const events = (await readAll(res)).split('\n\n').filter((e) => e && !e.startsWith(':'));
+    // Each with its line's seq as the event id, which a reconnecting EventSource sends back.
     expect(events).toEqual([
-      'data: 2026-11-21T22:00:00.000000+00:00 build: compiled',
-      'data: 2026-11-21T22:00:00.000000+00:00 berth[api]: Release v2 created',
+      'id: 1\ndata: 2026-11-21T22:00:00.000000+00:00 build: compiled',
+      'id: 2\ndata: 2026-11-21T22:00:00.000000+00:00 berth[api]: Release v2 created',
     ]);
   });
 

@@ -17,8 +17,19 @@ export interface LogSessionStreamOptions {
   since?: number;
   until?: number;
   grep?: string;
+  /**
+   * Only lines after this one (their seq): a client reconnecting to the same session says the last
+   * line it got (SSE `Last-Event-ID`), and gets what it missed instead of the recent lines again.
+   */
+  afterSeq?: number;
   /** Ends the stream (server shutdown); returning the iterator does the same (client gone). */
   signal: AbortSignal;
+}
+
+/** The session's text lines, each from a stored line whose seq is `seq` once it has been yielded. */
+export interface LogSessionStream extends AsyncIterableIterator<string> {
+  /** The seq of the line the last text came from (an SSE event id); undefined before the first. */
+  readonly seq: number | undefined;
 }
 
 /** Whether the session searches the history (`--since`, `--until`, `--grep`) rather than the recent lines. */
@@ -30,7 +41,7 @@ export const searchesHistory = (o: Pick<LogSessionStreamOptions, 'since' | 'unti
  * as an async generator so that `return()` ends a tail at once, even while it waits for a line;
  * a generator would only notice once the next line arrived, holding a reader on a quiet app.
  */
-export function createLogSessionStream(o: LogSessionStreamOptions): AsyncIterableIterator<string> {
+export function createLogSessionStream(o: LogSessionStreamOptions): LogSessionStream {
   const filter: LogFilter = {};
   if (o.source !== undefined) filter.source = o.source;
   if (o.dyno !== undefined && o.dyno !== '') filter.dyno = o.dyno;
@@ -40,10 +51,14 @@ export function createLogSessionStream(o: LogSessionStreamOptions): AsyncIterabl
   // A search reads the disk later: it stops at the last line written before the tail began, which
   // the tail delivers from then on, so no line is printed twice.
   const throughSeq = history ? o.hub.lastSeq(o.appId) : 0;
-  let pending: string[] = history ? [] : o.hub.recent(o.appId, { ...filter, lines: o.lines }).flatMap(formatLogLines);
+  const unseen = (line: LogLine) => o.afterSeq === undefined || line.seq > o.afterSeq;
+  const texts = (lines: readonly LogLine[]): Array<{ text: string; seq: number }> =>
+    lines.filter(unseen).flatMap((line) => formatLogLines(line).map((text) => ({ text, seq: line.seq })));
+  let pending = history ? [] : texts(o.hub.recent(o.appId, { ...filter, lines: o.lines }));
   let searched = !history;
   let next = 0;
   let finished = false;
+  let seq: number | undefined;
   const done = (): IteratorResult<string> => ({ value: undefined, done: true });
   const wantedLive = (line: LogLine) => o.grep === undefined || line.source === 'berth' && line.dyno === 'logs' || line.message.includes(o.grep);
 
@@ -54,20 +69,24 @@ export function createLogSessionStream(o: LogSessionStreamOptions): AsyncIterabl
         if (!searched) {
           searched = true;
           const page = await o.hub.search(o.appId, { ...filter, since: o.since, until: o.until, grep: o.grep, lines: o.lines, throughSeq });
-          pending = presentPage(o.appId, page);
+          pending = texts(presentPage(o.appId, page));
           next = 0;
         }
-        const text = pending[next];
-        if (text !== undefined) {
+        const item = pending[next];
+        if (item !== undefined) {
           next++;
-          return { value: text, done: false };
+          seq = item.seq;
+          return { value: item.text, done: false };
         }
         if (!live) return done();
         const r = await live.next();
         if (r.done) return done();
-        pending = wantedLive(r.value) ? formatLogLines(r.value) : [];
+        pending = wantedLive(r.value) ? texts([r.value]) : [];
         next = 0;
       }
+    },
+    get seq() {
+      return seq;
     },
     async return() {
       finished = true;
@@ -81,13 +100,13 @@ export function createLogSessionStream(o: LogSessionStreamOptions): AsyncIterabl
 }
 
 /** The page's lines, after a `berth[logs]` line saying so when older matches were left out. */
-function presentPage(appId: string, page: HistoryPage): string[] {
-  const lines = page.lines.flatMap(formatLogLines);
+function presentPage(appId: string, page: HistoryPage): LogLine[] {
+  const lines = page.lines;
   const first = page.lines[0];
   if (!page.stoppedEarly || !first) return lines;
   const notice: LogLine = {
     seq: first.seq, time: first.time, appId, source: 'berth', dyno: 'logs',
     message: `Showing the newest ${page.lines.length} matching lines; older ones were not searched. Narrow the window with --since/--until or --grep to see them.`,
   };
-  return [...formatLogLines(notice), ...lines];
+  return [notice, ...lines];
 }

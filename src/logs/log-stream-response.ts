@@ -17,7 +17,7 @@ export const wantsEventStream = (headers: IncomingHttpHeaders): boolean => /\bte
  * the hub drops lines for a tail that falls behind instead of queueing them here.
  * With fastify, call `reply.hijack()` first and pass `reply.raw`.
  */
-export async function writeLogStreamToResponse(stream: AsyncIterable<string>, res: ServerResponse, opts: LogStreamResponseOptions): Promise<void> {
+export async function writeLogStreamToResponse(stream: AsyncIterable<string> & { readonly seq?: number }, res: ServerResponse, opts: LogStreamResponseOptions): Promise<void> {
   res.writeHead(200, {
     'content-type': opts.sse ? 'text/event-stream; charset=utf-8' : 'text/plain; charset=utf-8',
     'cache-control': 'no-cache',
@@ -40,7 +40,9 @@ export async function writeLogStreamToResponse(stream: AsyncIterable<string>, re
     for (;;) {
       const r = await lines.next();
       if (r.done || gone) break;
-      const chunk = opts.sse ? `data: ${r.value}\n\n` : `${r.value}\n`;
+      // Each event carries its line's seq as its id: a client that reconnects (EventSource does on its
+      // own) sends it back as Last-Event-ID and gets only what it missed.
+      const chunk = opts.sse ? `${stream.seq === undefined ? '' : `id: ${stream.seq}\n`}data: ${r.value}\n\n` : `${r.value}\n`;
       if (!res.write(chunk) && !gone) {
         await new Promise<void>((resolve) => {
           wake = resolve;

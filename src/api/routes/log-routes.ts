@@ -33,7 +33,7 @@ export function logRoutes(d: { hub: LogReader & LogHistoryReader; sessions: LogS
       req.raw.on('close', () => abort.abort());
       reply.hijack();
       try {
-        const stream = createLogSessionStream({ hub: d.hub, ...session, signal: abort.signal });
+        const stream = createLogSessionStream({ hub: d.hub, ...session, ...resumeAfter(req.headers['last-event-id']), signal: abort.signal });
         await writeLogStreamToResponse(stream, reply.raw, { sse: wantsEventStream(req.headers) });
       } finally {
         d.signal.removeEventListener('abort', onServerStop);
@@ -43,6 +43,12 @@ export function logRoutes(d: { hub: LogReader & LogHistoryReader; sessions: LogS
 }
 
 const given = (v: unknown): boolean => v !== undefined && v !== null;
+
+/** A reconnecting EventSource's Last-Event-ID (the seq of the last line it got); anything else is a fresh start. */
+function resumeAfter(header: string | string[] | undefined): { afterSeq?: number } {
+  const seq = typeof header === 'string' && /^\d{1,15}$/.test(header.trim()) ? Number(header.trim()) : undefined;
+  return seq === undefined ? {} : { afterSeq: seq };
+}
 
 /** Heroku's fields (`lines`, `source`, `dyno`, `tail`) as Heroku reads them, plus Berth's history search (`since`, `until`, `grep`). */
 function sessionRequest(body: NonNullable<SessionBody>): Omit<LogSessionRequest, 'appId'> {
