@@ -383,9 +383,13 @@ describe("router: backends that cannot be reached (a dead node's instances)", ()
     expect(unreachable(events)).toHaveLength(2);
   });
 
-  it('fails a request held on a kept-alive connection to a backend that went silent as soon as a connect to it fails, not at H12', async () => {
-    // A raw TCP backend, so that nothing but the test decides what its connections do: it answers
-    // the first request and keeps the connection, then goes silent as a powered-off machine does.
+  /**
+   * web.1 is a raw TCP backend, so that nothing but the test decides what its connections do: it
+   * answers the first request and keeps the connection, then goes silent as a powered-off machine
+   * does (no new connection, no answer on the old one). web.2 answers. Returns the router, after
+   * one request to each, with `request` written into web.1's dead kept-alive connection.
+   */
+  async function deadKeptAliveConnection(request: Omit<Parameters<typeof send>[1], 'host'>) {
     let silent = false;
     const held: Socket[] = [];
     const quiet = createNetServer((socket) => {
@@ -397,54 +401,34 @@ describe("router: backends that cannot be reached (a dead node's instances)", ()
     });
     await new Promise<void>((resolve) => quiet.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => { for (const socket of held) socket.destroy(); quiet.close(); });
-    const quietPort = (quiet.address() as { port: number }).port;
     const alive = await echoBackend('alive');
     const router = track(await startRouter({ requestTimeoutMs: 600_000 }));
-    router.routes.set(route('demo', [backendAt(quietPort, 1), backendAt(alive.port, 2)]));
+    router.routes.set(route('demo', [backendAt((quiet.address() as { port: number }).port, 1), backendAt(alive.port, 2)]));
     // Round robin: web.1, web.2. The router keeps its connection to web.1 for the next request.
     expect((await send(router.port, { host: 'demo.localhost' })).body.toString()).toBe('quiet');
     expect((await send(router.port, { host: 'demo.localhost' })).status).toBe(200);
-    // No new connection, no answer on the old one.
     silent = true;
     quiet.close(); // stops listening at once; its callback waits for the held connection
-    const onDeadConnection = send(router.port, { host: 'demo.localhost' });
+    const onDeadConnection = send(router.port, { host: 'demo.localhost', ...request });
     await vi.waitFor(() => expect(held).toHaveLength(1));
     expect((await send(router.port, { host: 'demo.localhost' })).status).toBe(200);
     // web.1's next turn needs a new connection, which is refused: web.2 serves that request, and
-    // the GET written into the dead connection goes to web.2 now, not to H12 after ten minutes.
+    // the router drops web.1's connections, the dead one included.
     const retried = await send(router.port, { host: 'demo.localhost' });
     expect([retried.status, json(retried.body).name]).toEqual([200, 'alive']);
+    return { router, onDeadConnection };
+  }
+
+  it('sends a GET held on a kept-alive connection to a backend that went silent to another backend as soon as a connect to it fails, not to H12', async () => {
+    const { router, onDeadConnection } = await deadKeptAliveConnection({});
     const repeated = await onDeadConnection;
     expect([repeated.status, json(repeated.body).name]).toEqual([200, 'alive']);
     expect(routerLines(router).filter((l) => l.includes('code=H13'))).toHaveLength(0);
   });
 
   it('fails, never repeats, a POST held on a kept-alive connection to a backend that went silent, as soon as a connect to it fails', async () => {
-    let silent = false;
-    const held: Socket[] = [];
-    const quiet = createNetServer((socket) => {
-      socket.on('error', () => {});
-      socket.on('data', () => {
-        if (silent) held.push(socket);
-        else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nKeep-Alive: timeout=60\r\n\r\nquiet');
-      });
-    });
-    await new Promise<void>((resolve) => quiet.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => { for (const socket of held) socket.destroy(); quiet.close(); });
-    const quietPort = (quiet.address() as { port: number }).port;
-    const alive = await echoBackend('alive');
-    const router = track(await startRouter({ requestTimeoutMs: 600_000 }));
-    router.routes.set(route('demo', [backendAt(quietPort, 1), backendAt(alive.port, 2)]));
-    expect((await send(router.port, { host: 'demo.localhost' })).body.toString()).toBe('quiet');
-    expect((await send(router.port, { host: 'demo.localhost' })).status).toBe(200);
-    silent = true;
-    quiet.close();
     // The app may already be acting on it (a payment): it is not sent anywhere else.
-    const onDeadConnection = send(router.port, { host: 'demo.localhost', method: 'POST', body: 'charge=1' });
-    await vi.waitFor(() => expect(held).toHaveLength(1));
-    expect((await send(router.port, { host: 'demo.localhost' })).status).toBe(200);
-    const retried = await send(router.port, { host: 'demo.localhost' });
-    expect([retried.status, json(retried.body).name]).toEqual([200, 'alive']);
+    const { router, onDeadConnection } = await deadKeptAliveConnection({ method: 'POST', body: 'charge=1' });
     expect((await onDeadConnection).status).toBe(503);
     expect(routerLines(router).filter((l) => l.includes('code=H13'))).toHaveLength(1);
   });
