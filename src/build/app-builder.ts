@@ -36,8 +36,11 @@ export interface AppBuilder {
   fromImage(req: { appId: string; appName: string; buildId: string; image: string; log(line: string): void }): Promise<BuiltApp>;
   /** Builds (or, with force, rebuilds) the stack image apps are built on; builders without one throw `invalid_params`. */
   buildStack(opts: { force: boolean; log(line: string): void }): Promise<void>;
-  /** Frees what a destroyed app's builds left (caches, images); best effort. */
-  forgetApp(appId: string): Promise<void>;
+  /**
+   * Frees what a destroyed app's builds left (caches, images); best effort. `built`: its slug
+   * locations as the store recorded them (an image released as is carries no label of the app's).
+   */
+  forgetApp(appId: string, built?: readonly string[]): Promise<void>;
   /**
    * Frees the app's built output in `remove` (locations of its own builds, as the store records
    * them, that no kept release uses), except what `keep` (locations still needed) shares. Which

@@ -189,7 +189,7 @@ export async function runApi(): Promise<void> {
   const urls = publicUrls({ apiUrl: settings.apiUrl, baseDomain: settings.baseDomain, routerPort: settings.routerPort });
   const repos = new GitRepos(paths.repos);
   events.on((e) => { if (e.type === 'app-destroyed') void repos.remove(e.appId).catch((err: Error) => logger.warn('git-repo-remains', { app: e.appId, error: err.message })); });
-  events.on((e) => { if (e.type === 'app-destroyed') void builder.forgetApp(e.appId).catch((err: Error) => logger.warn('build-leftovers-remain', { app: e.appId, error: err.message })); });
+  events.on((e) => { if (e.type === 'app-destroyed') void builder.forgetApp(e.appId, e.built).catch((err: Error) => logger.warn('build-leftovers-remain', { app: e.appId, error: err.message })); });
   const pushes = new GitPushes({
     ...deps, pipeline, sources, outputs, repos, sourceUrl: (id, secret) => urls.api + sourceCapabilityPath(id, secret), webUrl: urls.web,
     rolloutTimeoutMs: settings.bootTimeoutMs + 5000,

@@ -9,7 +9,7 @@ it("deletes the registry's copies before the engine's images (while the engine c
     produces: 'image',
     prune: async (id: string, images: { remove: ReadonlySet<string> }) => { calls.push(`engine prune ${id} ${[...images.remove].join(',')}`); },
     imagesOf: async (id: string) => [`berth-app/demo:${id}-b1`],
-    forgetApp: async (id: string) => { calls.push(`engine forget ${id}`); },
+    forgetApp: async (id: string, built: readonly string[]) => { calls.push(`engine forget ${id} ${built.join(',')}`); },
   } as unknown as ImageAppBuilder;
   let registryFails = false;
   const registry = {
@@ -23,10 +23,10 @@ it("deletes the registry's copies before the engine's images (while the engine c
   await builder.prune('app-id', { remove: new Set(['berth-app/demo:b6']), keep: new Set(['berth-app/demo:b7']) });
   registryFails = true;
   await builder.prune('app-id', { remove: new Set(['berth-app/demo:b7']), keep: new Set() });
-  await builder.forgetApp('app-id');
+  await builder.forgetApp('app-id', ['berth-app/demo:released']);
   expect(calls).toEqual([
     'registry berth-app/demo:b6 keep berth-app/demo:b7', 'engine prune app-id berth-app/demo:b6',
     'registry berth-app/demo:b7 keep ', 'engine prune app-id berth-app/demo:b7',
-    'registry berth-app/demo:app-id-b1 keep ', 'engine forget app-id',
+    'registry berth-app/demo:app-id-b1,berth-app/demo:released keep ', 'engine forget app-id berth-app/demo:released',
   ]);
 });

@@ -29,10 +29,10 @@ export class RegistryPruningBuilder implements AppBuilder {
   }
 
   /** A destroyed app's images, the registry's copies first. */
-  async forgetApp(appId: string): Promise<void> {
-    const images = await this.inner.imagesOf(appId);
+  async forgetApp(appId: string, built: readonly string[] = []): Promise<void> {
+    const images = new Set([...(await this.inner.imagesOf(appId)), ...built]);
     await this.registry.removeImages(images, []).catch((e: Error) => this.logger.warn('registry-images-remain', { app: appId, error: e.message }));
-    await this.inner.forgetApp(appId);
+    await this.inner.forgetApp(appId, built);
   }
 
   async prune(appId: string, images: { remove: ReadonlySet<string>; keep: ReadonlySet<string> }): Promise<void> {

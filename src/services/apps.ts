@@ -83,14 +83,18 @@ export async function updateApp(deps: ServiceDeps, actor: User, idOrName: string
 
 export async function destroyApp(deps: ServiceDeps, actor: User, idOrName: string): Promise<App> {
   const app = await authorize(deps.store, actor, idOrName, 'manage');
-  await deps.store.transaction(async (tx) => {
+  const built = await deps.store.transaction(async (tx) => {
+    // What its builds left goes with it (api-process: the builder): the store's record is the one
+    // that knows them all, a released image of someone else's included, and it goes with the app.
+    const locations = (await tx.slugs.list(app.id)).map((s) => s.location);
     await tx.apps.delete(app.id);
     await tx.events.append(auditEntry(actor, app, 'app-destroyed', { name: app.name }));
+    return locations;
   });
   // One-offs run outside the formation, so the health manager would never stop them.
   const oneOffs = deps.oneOffs?.stopAll(app.id, 'app destroyed') ?? 0;
   deps.logger.info('app-destroyed', { app: app.name, by: actor.email, oneOffsStopped: oneOffs });
-  deps.events.emit({ type: 'app-destroyed', appId: app.id, appName: app.name });
+  deps.events.emit({ type: 'app-destroyed', appId: app.id, appName: app.name, built });
   return app;
 }
 

@@ -75,7 +75,7 @@ describe('LogDrainDeliveries', () => {
     expect(sent.get('syslog://b.example:1')).toHaveLength(1);
 
     await store.apps.delete(app.id);
-    events.emit({ type: 'app-destroyed', appId: app.id, appName: 'store' });
+    events.emit({ type: 'app-destroyed', appId: app.id, appName: 'store', built: [] });
     await d.wake(app.id);
     expect(d.deliveries(app.id)).toEqual([]);
   });

@@ -6,7 +6,8 @@ export type PlatformEvent =
   | { type: 'app-changed'; appId: string; reason: string }
   /** A release's stored rollout moved (written by its owner first; waiters re-read the store). */
   | { type: 'rollout-changed'; appId: string; releaseId: string; state: RolloutState }
-  | { type: 'app-destroyed'; appId: string; appName: string }
+  /** `built`: where its builds' output was, as the store recorded it (slug locations), read before it was deleted. */
+  | { type: 'app-destroyed'; appId: string; appName: string; built: string[] }
   /** A log drain was added to or removed from the app (its deliveries re-read the store). */
   | { type: 'log-drains-changed'; appId: string }
   /** The app's domains, certificates or edge features changed (the router's view is re-read). */

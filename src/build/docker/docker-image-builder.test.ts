@@ -24,7 +24,7 @@ describeWith(dockerEngine, 'DockerImageBuilder', () => {
   afterAll(async () => {
     for (const tag of await tags()) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
     // The app's build cache volume goes as it does when an app is destroyed.
-    await builder.forgetApp('a', 0, 1);
+    await builder.forgetApp('a', [], 0, 1);
   });
 
   it('releases an existing image under its own tag, with web from its command', async () => {
@@ -93,4 +93,13 @@ describeWith(dockerEngine, 'DockerImageBuilder', () => {
     expect(await tags()).toEqual([`${repo}:b1`, `${repo}:kept`, `${repo}:old2`]);
     expect(await docker.getImage(STACK_IMAGE).inspect()).toBeTruthy();
   });
+
+  it("forgets a destroyed app's tag of an image it released as is, and leaves the image under its own name", async () => {
+    const released = await builder.fromImage({ appId: 'released-app', appName: `${APP}-rel`, buildId: 'r1', image: STACK_IMAGE, log: () => {} });
+    // The released image carries the stack's labels, not the app's: only the store's record names it.
+    await builder.forgetApp('released-app', [released.location, STACK_IMAGE], 0, 1);
+    await expect(docker.getImage(released.location).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(await docker.getImage(STACK_IMAGE).inspect()).toBeTruthy();
+  });
 });
+

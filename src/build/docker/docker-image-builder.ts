@@ -129,17 +129,20 @@ export class DockerImageBuilder implements AppBuilder {
    * A destroyed app's build cache volume and images go. Its containers may still be stopping
    * (the reconciler removes them shortly), so what is in use is tried again for a minute.
    */
-  async forgetApp(appId: string, retryMs = 5_000, attempts = 12): Promise<void> {
-    const left = await this.removeAppLeftovers(appId);
-    if (left > 0 && attempts > 1) setTimeout(() => void this.forgetApp(appId, retryMs, attempts - 1).catch(() => undefined), retryMs).unref();
+  async forgetApp(appId: string, built: readonly string[] = [], retryMs = 5_000, attempts = 12): Promise<void> {
+    const left = await this.removeAppLeftovers(appId, built);
+    if (left > 0 && attempts > 1) setTimeout(() => void this.forgetApp(appId, built, retryMs, attempts - 1).catch(() => undefined), retryMs).unref();
   }
 
-  private async removeAppLeftovers(appId: string): Promise<number> {
+  private async removeAppLeftovers(appId: string, built: readonly string[]): Promise<number> {
     let left = 0;
-    for (const image of await this.docker.listImages({ filters: { label: [`berth.app-id=${appId}`] } })) {
-      for (const ref of image.RepoTags ?? [image.Id]) {
-        await this.docker.getImage(ref).remove().then(() => this.logger.info('image-pruned', { image: ref }), () => left++);
-      }
+    const labelled = (await this.docker.listImages({ filters: { label: [`berth.app-id=${appId}`] } })).flatMap((image) => image.RepoTags ?? [image.Id]);
+    // Only Berth's own tags of a released image go: the image under its own name is the operator's.
+    const refs = new Set([...labelled, ...built.filter((ref) => ref.startsWith('berth-app/'))]);
+    for (const ref of refs) {
+      await this.docker.getImage(ref).remove().then(() => this.logger.info('image-pruned', { image: ref }), (e: { statusCode?: number }) => {
+        if (e.statusCode !== 404) left++;
+      });
     }
     await this.docker.getVolume(cacheVolumeName(appId)).remove().catch((e: { statusCode?: number }) => { if (e.statusCode !== 404) left++; });
     return left;
