@@ -9,6 +9,8 @@ it("deletes the registry's copies before the engine's images (while the engine c
     produces: 'image',
     prune: async (id: string, images: { remove: ReadonlySet<string> }) => { calls.push(`engine prune ${id} ${[...images.remove].join(',')}`); },
     imagesOf: async (id: string) => [`berth-app/demo:${id}-b1`],
+    // berth-app/demo:b5 was removed at an earlier prune.
+    onEngine: async (refs: Iterable<string>) => [...refs].filter((ref) => ref !== 'berth-app/demo:b5'),
     forgetApp: async (id: string, built: readonly string[]) => { calls.push(`engine forget ${id} ${built.join(',')}`); },
   } as unknown as ImageAppBuilder;
   let registryFails = false;
@@ -20,12 +22,12 @@ it("deletes the registry's copies before the engine's images (while the engine c
     },
   } as unknown as RegistryCleanup;
   const builder = new RegistryPruningBuilder(inner, registry, silentLogger);
-  await builder.prune('app-id', { remove: new Set(['berth-app/demo:b6']), keep: new Set(['berth-app/demo:b7']) });
+  await builder.prune('app-id', { remove: new Set(['berth-app/demo:b5', 'berth-app/demo:b6']), keep: new Set(['berth-app/demo:b7']) });
   registryFails = true;
   await builder.prune('app-id', { remove: new Set(['berth-app/demo:b7']), keep: new Set() });
   await builder.forgetApp('app-id', ['berth-app/demo:released']);
   expect(calls).toEqual([
-    'registry berth-app/demo:b6 keep berth-app/demo:b7', 'engine prune app-id berth-app/demo:b6',
+    'registry berth-app/demo:b6 keep berth-app/demo:b7', 'engine prune app-id berth-app/demo:b5,berth-app/demo:b6',
     'registry berth-app/demo:b7 keep ', 'engine prune app-id berth-app/demo:b7',
     'registry berth-app/demo:app-id-b1,berth-app/demo:released keep ', 'engine forget app-id berth-app/demo:released',
   ]);

@@ -157,9 +157,18 @@ export class DockerImageBuilder implements AppBuilder {
     return images.flatMap((image) => image.RepoTags ?? []).filter((ref) => ref.startsWith('berth-app/'));
   }
 
+  /**
+   * Which of these refs are still on the engine, in one listing: `remove` at prune names every build
+   * the app ever made beyond its kept releases, nearly all of them gone at earlier prunes.
+   */
+  async onEngine(refs: Iterable<string>): Promise<string[]> {
+    const present = new Set((await this.docker.listImages({ filters: { reference: ['berth-app/*'] } })).flatMap((image) => image.RepoTags ?? []));
+    return [...refs].filter((ref) => present.has(ref));
+  }
+
   /** Removes the tags in `remove` that `keep` does not name; one already gone is nothing to do, one still in use stays (409). */
   async prune(_appId: string, images: { remove: ReadonlySet<string>; keep: ReadonlySet<string> }): Promise<void> {
-    for (const ref of images.remove) {
+    for (const ref of await this.onEngine(images.remove)) {
       if (images.keep.has(ref)) continue;
       try {
         await this.docker.getImage(ref).remove({ noprune: false });
