@@ -142,6 +142,33 @@ describe('Reconciler: app.json startup and readiness healthchecks', () => {
 });
 
 describe('Reconciler: app.json liveness healthchecks', () => {
+  it('says a web dyno is up only once the routes have it, not while its first liveness attempt is out', async () => {
+    let asked!: () => void;
+    let answer!: () => void;
+    const probing = new Promise<void>((resolve) => (asked = resolve));
+    world = await healthWorld({ web: 1 }, {
+      healthchecks: async () => {
+        asked();
+        await new Promise<void>((resolve) => (answer = resolve));
+        return { ok: true };
+      },
+    });
+    await deployWithChecks(world, [check({ type: 'liveness', name: 'alive', path: '/live', attempts: 2, wait: 10 })]);
+    await world.reconcile(); // web.1@v2 starts
+    world.listen('web.1');
+    const states = async () => (await world.reconciler.dynos(world.app.id)).map((d) => `${d.name} ${d.state}`);
+    const pass = world.reconcile();
+    await probing; // its port is open, and the pass waits on the first liveness attempt
+    expect(world.backends()).toEqual([]);
+    expect(await states()).toEqual(['web.1 starting']);
+    expect(world.appLog).not.toContain('web.1: State changed from starting to up');
+    answer();
+    await pass;
+    expect(world.backends()).toEqual(['web.1@v2']);
+    expect(await states()).toEqual(['web.1 up']);
+    expect(world.appLog).toContain('web.1: State changed from starting to up');
+  });
+
   it('restarts an instance that fails its liveness check `attempts` times in a row, as a crash with backoff', async () => {
     const probe = scriptedChecks();
     world = await healthWorld({ web: 1 }, { healthchecks: probe.fn });

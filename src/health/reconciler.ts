@@ -57,6 +57,11 @@ interface BootState {
   /** Web: when $PORT first accepted a connection; the app.json startup and readiness checks start then. */
   listeningSince?: number;
   upSince?: number;
+  /**
+   * Web: up but not yet in the published routes. It is announced up (state, log line, webhook) by
+   * the publish that routes it, so nobody is told a dyno is up that the routers do not know of.
+   */
+  upUnrouted?: boolean;
 }
 
 /** What one reconcile pass decides for the instances it found, slot by slot. */
@@ -221,9 +226,9 @@ export class Reconciler {
     } else if (!stoppedOnPurpose) {
       const key = slotKey(i.appId, i.releaseId, i.processType, i.index);
       const upSince = this.boot.get(i.id)?.upSince;
-      const wasUp = upSince !== undefined;
+      const wasUp = announcedUp(this.boot.get(i.id));
       // A long healthy run is forgiven even if no reconcile happened to look during it.
-      if (wasUp) this.crashes.healthy(key, upSince, i.exitedAt ? Date.parse(i.exitedAt) : now);
+      if (upSince !== undefined) this.crashes.healthy(key, upSince, i.exitedAt ? Date.parse(i.exitedAt) : now);
       this.crashes.crashed(key, now);
       if (i.diskExceeded) this.deps.appLog.write(i.appId, 'berth', i.name, diskExceededLine(i.diskExceeded));
       this.deps.appLog.write(i.appId, 'berth', i.name, `Process exited with status ${i.exitCode ?? 'unknown'}`);
@@ -307,8 +312,8 @@ export class Reconciler {
           return gate.wakeInMs;
         }
         state.upSince = now;
-        this.deps.appLog.write(current.appId, 'berth', current.name, 'State changed from starting to up');
-        this.announce(current, 'up', 'starting', null);
+        if (isWeb(slot.type)) state.upUnrouted = true;
+        else this.cameUp(current);
       } else if (now - state.startedAt >= (this.deps.bootTimeoutMs ?? 60_000)) {
         this.bootTimeout(current, slot, now);
         pass.failures.push(`${current.name} did not bind to $PORT within ${Math.round((this.deps.bootTimeoutMs ?? 60_000) / 1000)} s (R10)`);
@@ -339,7 +344,7 @@ export class Reconciler {
   private checkFailed(instance: Instance, slot: DesiredSlot, step: Extract<CheckStep, { state: 'failed' }>, now: number): string {
     const { check, problem, failures } = step;
     const times = check.type === 'liveness' ? `${failures} times in a row` : `after ${failures} attempt${failures > 1 ? 's' : ''}`;
-    const wasUp = this.boot.get(instance.id)?.upSince !== undefined;
+    const wasUp = announcedUp(this.boot.get(instance.id));
     this.deps.appLog.write(instance.appId, 'berth', instance.name, `${label(check)} failed ${times}: ${problem}; stopping the process`);
     this.deps.appLog.write(instance.appId, 'berth', instance.name, `State changed from ${wasUp ? 'up' : 'starting'} to crashed`);
     this.deps.logger.warn('instance-healthcheck-failed', { app: instance.appName, dyno: instance.name, check: check.name, type: check.type, problem });
@@ -435,13 +440,24 @@ export class Reconciler {
     const crashed = backends.length === 0 && webSlots.length > 0 && webSlots.every((s) => this.crashes.crashes(s.key) > 0);
     const route: PublishedRoute = { appId: app.id, appName: app.name, maintenance: app.maintenance, backends, crashed };
     this.deps.routes.set(route);
+    for (const i of bySlot.values()) {
+      const state = this.boot.get(i.id)!;
+      if (!state.upUnrouted) continue;
+      state.upUnrouted = false;
+      this.cameUp(i);
+    }
+  }
+
+  private cameUp(instance: Instance): void {
+    this.deps.appLog.write(instance.appId, 'berth', instance.name, 'State changed from starting to up');
+    this.announce(instance, 'up', 'starting', null);
   }
 
   /** Takes an instance out of service: routes already exclude it; let in-flight requests finish, then stop. */
   private retire(instance: Instance): void {
     if (this.stopping.has(instance.id)) return;
     this.stopping.add(instance.id);
-    this.announce(instance, 'down', this.boot.get(instance.id)?.upSince !== undefined ? 'up' : 'starting', 'stopped');
+    this.announce(instance, 'down', announcedUp(this.boot.get(instance.id)) ? 'up' : 'starting', 'stopped');
     const drain = isWeb(instance.processType) ? this.deps.drainMs ?? 1000 : 0;
     void this.deps.clock.sleep(drain).then(() => this.stopNow(instance, true));
   }
@@ -554,8 +570,13 @@ export class Reconciler {
   private stateOf(i: Instance): DynoState {
     if (i.status === 'exited') return this.stopping.has(i.id) || i.lostWith !== undefined ? 'down' : 'crashed';
     if (this.stopping.has(i.id)) return 'down';
-    return this.boot.get(i.id)?.upSince !== undefined ? 'up' : 'starting';
+    return announcedUp(this.boot.get(i.id)) ? 'up' : 'starting';
   }
+}
+
+/** Whether the dyno has been said to be up: it served (a web one: the routes had it). */
+function announcedUp(state: BootState | undefined): boolean {
+  return state?.upSince !== undefined && !state.upUnrouted;
 }
 
 /** Why a runtime stopped an instance over its disk, as the app log says it (sizes in MB, as sizes are given). */
