@@ -51,7 +51,19 @@ export interface RouterMinute {
 /** Platform-wide events the control plane counts. */
 export type PlatformMeasurement =
   | { kind: 'build'; appId: string; at: number; outcome: 'succeeded' | 'failed'; durationMs: number }
-  | { kind: 'reconcile-error'; appId: string; at: number };
+  | { kind: 'reconcile-error'; appId: string; at: number }
+  /** One attempt to send an app webhook's delivery: it got through, will be tried again, or was the last. */
+  | { kind: 'webhook-attempt'; appId: string; at: number; result: 'succeeded' | 'retrying' | 'failed' };
+
+/** One log drain's delivery since the server started, as its delivery counts it (read at each scrape). */
+export interface DrainCounts {
+  appId: string;
+  /** The drain's token (`d.…`): its URL may carry credentials, so it names the drain. */
+  token: string;
+  sent: number;
+  dropped: number;
+  buffered: number;
+}
 
 /** Where measurements go. Every method returns at once and never throws into the caller. */
 export interface MetricsRecorder {

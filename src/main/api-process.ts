@@ -18,6 +18,7 @@ import { internalRoutes } from '../api/routes/internal-routes.js';
 import { registerDynoRoutes } from '../api/routes/dyno-routes.js';
 import { logDrainRoutes } from '../api/routes/log-drain-routes.js';
 import { startLogDrains } from './log-drains.js';
+import type { LogDrainDeliveries } from '../services/log-drain-deliveries.js';
 import { logRoutes } from '../api/routes/log-routes.js';
 import { cronRoutes } from '../api/routes/cron-routes.js';
 import { usageRoutes } from '../api/routes/usage-routes.js';
@@ -122,7 +123,9 @@ export async function runApi(): Promise<void> {
   // the kept history and the Prometheus exposition.
   const metricsLogger = logger.child({ component: 'metrics' });
   const history = new MetricsHistory({ rows: store.metrics, clock: systemClock, logger: metricsLogger });
-  const prometheus = new PrometheusExposition({ appNames: (ids) => appNamesOf(store, ids), clock: systemClock });
+  // The drains start once the API listens (below); a scrape before that finds none.
+  let drains: LogDrainDeliveries | undefined;
+  const prometheus = new PrometheusExposition({ appNames: (ids) => appNamesOf(store, ids), clock: systemClock, drains: () => drains?.counts() ?? [] });
   const metrics = fanOutMetrics([history, prometheus], (e) => metricsLogger.warn('metrics-recorder-failed', { error: e instanceof Error ? e.message : String(e) }));
   const logs = new LogHub({ dir: paths.logs, logger: logger.child({ component: 'logs' }), limits: settings.logHistory });
   await logs.start(signal);
@@ -172,7 +175,7 @@ export async function runApi(): Promise<void> {
   // Listening before interrupted work is ended, so its endings reach webhooks too.
   const secrets = SecretBox.forHome(settings.home);
   const webhookLogger = logger.child({ component: 'webhooks' });
-  const dispatcher = new WebhookDispatcher({ store, clock: systemClock, logger: webhookLogger, secrets, sender: httpWebhookSender });
+  const dispatcher = new WebhookDispatcher({ store, clock: systemClock, logger: webhookLogger, secrets, sender: httpWebhookSender, metrics });
   new WebhookPublisher({ store, clock: systemClock, logger: webhookLogger, present: webhookPayloads({ store, apiUrl: settings.apiUrl }), wake: () => dispatcher.wake() }).listen(events);
   // Before the API listens: builds and releases a dead server left half done end now, as failed.
   await endInterruptedWork({ store, events, logger, outputs, buildsDir: paths.builds });
@@ -248,7 +251,7 @@ export async function runApi(): Promise<void> {
   if (balancer) events.on((e) => { if (e.type === 'nodes-changed') balancer.wake(); });
   if (balancer) void balancer.start(signal).catch((e: Error) => logger.error('fleet-balancer-stopped', { error: e.stack ?? e.message }));
   // Every stored drain resumes before the API listens, so no line written from now on misses it.
-  await startLogDrains({ settings, store, events, logs, logger }, signal);
+  drains = await startLogDrains({ settings, store, events, logs, logger }, signal);
   // Scheduled jobs run once the health manager runs; its first pass is the catch-up after a restart.
   void dispatcher.start(signal).catch((e: Error) => logger.error('webhook-dispatcher-stopped', { error: e.stack ?? e.message }));
   void scheduler.start(signal).catch((e: Error) => logger.error('cron-scheduler-stopped', { error: e.stack ?? e.message }));

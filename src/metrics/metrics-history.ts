@@ -82,6 +82,8 @@ export class MetricsHistory implements MetricsRecorder {
   }
 
   platform(p: PlatformMeasurement): void {
+    // Webhook attempts are Prometheus counters only; the history keeps builds and reconcile errors.
+    if (p.kind === 'webhook-attempt') return;
     const build = p.kind === 'build';
     this.add(p.appId, '', p.at, {
       kind: 'platform', builds: build ? 1 : 0, buildFailures: build && p.outcome === 'failed' ? 1 : 0,

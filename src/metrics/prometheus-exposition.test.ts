@@ -1,7 +1,7 @@
 // The Prometheus exposition: what a scrape shows after router minutes, instance samples and platform
 // measurements, under the apps' current names, with no series left for an app that is gone.
 import { describe, expect, it } from 'vitest';
-import { LATENCY_BUCKETS_MS, type InstanceSample, type RouterMinute } from '../domain/metric-samples.js';
+import { LATENCY_BUCKETS_MS, type DrainCounts, type InstanceSample, type RouterMinute } from '../domain/metric-samples.js';
 import { FakeClock } from '../platform/testing/fake-clock.js';
 import { PrometheusExposition } from './prometheus-exposition.js';
 
@@ -10,10 +10,14 @@ const T0 = Date.parse('2026-11-30T10:00:00Z');
 function world() {
   const clock = new FakeClock(T0);
   const names = new Map([['id-a', 'alpha'], ['id-b', 'beta']]);
-  const exposition = new PrometheusExposition({ appNames: async (ids) => new Map(ids.filter((id) => names.has(id)).map((id) => [id, names.get(id)!])), clock, processMetrics: false });
+  /** What the drains' deliveries count, as the test sets it. */
+  const drains: DrainCounts[] = [];
+  const exposition = new PrometheusExposition({
+    appNames: async (ids) => new Map(ids.filter((id) => names.has(id)).map((id) => [id, names.get(id)!])), clock, processMetrics: false, drains: () => drains,
+  });
   /** The sample lines of one metric family (no HELP/TYPE), as printed. */
   const lines = async (prefix: string) => (await exposition.text()).split('\n').filter((l) => l.startsWith(prefix));
-  return { clock, names, exposition, lines };
+  return { clock, names, exposition, lines, drains };
 }
 
 const buckets = (counts: Record<number, number>) => [...LATENCY_BUCKETS_MS, Infinity].map((_b, i) => counts[i] ?? 0);
@@ -95,6 +99,39 @@ describe('Prometheus exposition', () => {
     expect(await w.lines('berth_build_duration_seconds_sum')).toEqual(['berth_build_duration_seconds_sum 45']);
     expect(await w.lines('berth_build_duration_seconds_bucket{le="5"}')).toEqual(['berth_build_duration_seconds_bucket{le="5"} 1']);
     expect(await w.lines('berth_reconcile_errors_total')).toEqual(['berth_reconcile_errors_total 1']);
+  });
+
+  it('counts webhook attempts per app by result, under the current name', async () => {
+    const w = world();
+    for (const result of ['retrying', 'retrying', 'succeeded', 'failed'] as const) w.exposition.platform({ kind: 'webhook-attempt', appId: 'id-a', at: T0, result });
+    w.exposition.platform({ kind: 'webhook-attempt', appId: 'id-b', at: T0, result: 'succeeded' });
+    w.names.set('id-a', 'alpha-renamed');
+    expect(await w.lines('berth_webhook_attempts_total')).toEqual([
+      'berth_webhook_attempts_total{app="alpha-renamed",result="retrying"} 2',
+      'berth_webhook_attempts_total{app="alpha-renamed",result="succeeded"} 1',
+      'berth_webhook_attempts_total{app="alpha-renamed",result="failed"} 1',
+      'berth_webhook_attempts_total{app="beta",result="succeeded"} 1',
+    ]);
+    expect(await w.lines('berth_app_requests_total')).toEqual([]); // no router series for apps that only sent webhooks
+    w.exposition.forgetApp('id-b');
+    expect(await w.lines('berth_webhook_attempts_total{app="beta"')).toEqual([]);
+  });
+
+  it("shows each drain's sent, dropped and buffered lines as its delivery counts them now, named by its token", async () => {
+    const w = world();
+    w.drains.push({ appId: 'id-a', token: 'd.1', sent: 1200, dropped: 0, buffered: 3 }, { appId: 'id-b', token: 'd.2', sent: 10, dropped: 7, buffered: 10_000 });
+    expect(await w.lines('berth_drain_lines_')).toEqual([
+      'berth_drain_lines_sent_total{app="alpha",drain="d.1"} 1200',
+      'berth_drain_lines_sent_total{app="beta",drain="d.2"} 10',
+      'berth_drain_lines_dropped_total{app="alpha",drain="d.1"} 0',
+      'berth_drain_lines_dropped_total{app="beta",drain="d.2"} 7',
+      'berth_drain_lines_buffered{app="alpha",drain="d.1"} 3',
+      'berth_drain_lines_buffered{app="beta",drain="d.2"} 10000',
+    ]);
+    // A drain removed since the last scrape, and one whose app is gone, leave no series.
+    w.drains.splice(0, 1);
+    w.names.delete('id-b');
+    expect(await w.lines('berth_drain_lines_')).toEqual([]);
   });
 
   it("includes Berth's own process metrics when asked", async () => {

@@ -4,7 +4,7 @@
 // finds nothing) leaves no series behind. Platform counters and Berth's own process metrics are
 // prom-client's. One Registry of its own: nothing else in the process can add to or clash with it.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { LATENCY_BUCKETS_MS, type InstanceSample, type MetricsRecorder, type PlatformMeasurement, type RouterMinute, type StatusClass } from '../domain/metric-samples.js';
+import { LATENCY_BUCKETS_MS, type DrainCounts, type InstanceSample, type MetricsRecorder, type PlatformMeasurement, type RouterMinute, type StatusClass } from '../domain/metric-samples.js';
 import type { Clock } from '../platform/clock.js';
 import { PresummedHistogram } from './presummed-histogram.js';
 
@@ -16,6 +16,8 @@ export interface PrometheusExpositionOptions {
   instanceStaleMs?: number;
   /** prom-client's default `process_*` and `nodejs_*` metrics of Berth's own process. Default on. */
   processMetrics?: boolean;
+  /** Each log drain's counts, read at each scrape from the deliveries that keep them. None by default. */
+  drains?: () => readonly DrainCounts[];
 }
 
 /** Seconds, Prometheus's base unit for time: the build duration buckets (a build takes seconds to many minutes). */
@@ -34,12 +36,16 @@ interface AppTotals {
   peak: number;
 }
 
+type WebhookResult = Extract<PlatformMeasurement, { kind: 'webhook-attempt' }>['result'];
+
 export class PrometheusExposition implements MetricsRecorder {
   readonly contentType: string;
   private readonly registry = new Registry();
   private readonly apps = new Map<string, AppTotals>();
   /** The latest sample of each instance, by app id and dyno. */
   private readonly instances = new Map<string, InstanceSample>();
+  /** Webhook attempts by app id and result. */
+  private readonly webhooks = new Map<string, Partial<Record<WebhookResult, number>>>();
 
   private readonly requests: Counter<'app' | 'status_class'>;
   private readonly routerErrors: Counter<'app' | 'code'>;
@@ -54,6 +60,10 @@ export class PrometheusExposition implements MetricsRecorder {
   private readonly builds: Counter<'outcome'>;
   private readonly buildDuration: Histogram;
   private readonly reconcileErrors: Counter;
+  private readonly webhookAttempts: Counter<'app' | 'result'>;
+  private readonly drainSent: Counter<'app' | 'drain'>;
+  private readonly drainDropped: Counter<'app' | 'drain'>;
+  private readonly drainBuffered: Gauge<'app' | 'drain'>;
 
   constructor(private readonly o: PrometheusExpositionOptions) {
     const registers = [this.registry];
@@ -72,6 +82,11 @@ export class PrometheusExposition implements MetricsRecorder {
     this.builds = new Counter({ name: 'berth_builds_total', help: 'Builds that ended, by outcome.', labelNames: ['outcome'], registers });
     this.buildDuration = new Histogram({ name: 'berth_build_duration_seconds', help: 'How long builds took, seconds.', buckets: BUILD_BUCKETS_S, registers });
     this.reconcileErrors = new Counter({ name: 'berth_reconcile_errors_total', help: 'Reconcile passes of an app that ended in an error.', registers });
+    this.webhookAttempts = new Counter({ name: 'berth_webhook_attempts_total', help: "Attempts to send the app's webhook deliveries, by result: succeeded, retrying (failed, tried again later) or failed (failed, not tried again).", labelNames: ['app', 'result'], registers });
+    const drainLabels = ['app', 'drain'] as const;
+    this.drainSent = new Counter({ name: 'berth_drain_lines_sent_total', help: 'Log lines the drain accepted, since the server started.', labelNames: drainLabels, registers });
+    this.drainDropped = new Counter({ name: 'berth_drain_lines_dropped_total', help: 'Log lines dropped because the drain was down or slow and its buffer full (each run reported as Error L10), since the server started.', labelNames: drainLabels, registers });
+    this.drainBuffered = new Gauge({ name: 'berth_drain_lines_buffered', help: 'Log lines waiting to be sent to the drain.', labelNames: drainLabels, registers });
     if (o.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -100,6 +115,10 @@ export class PrometheusExposition implements MetricsRecorder {
     if (p.kind === 'build') {
       this.builds.inc({ outcome: p.outcome });
       this.buildDuration.observe(p.durationMs / 1000);
+    } else if (p.kind === 'webhook-attempt') {
+      const attempts = this.webhooks.get(p.appId) ?? {};
+      attempts[p.result] = (attempts[p.result] ?? 0) + 1;
+      this.webhooks.set(p.appId, attempts);
     } else {
       this.reconcileErrors.inc();
     }
@@ -108,22 +127,25 @@ export class PrometheusExposition implements MetricsRecorder {
   /** The app is destroyed: its series go now, not at some later scrape. */
   forgetApp(appId: string): void {
     this.apps.delete(appId);
+    this.webhooks.delete(appId);
     for (const [key, s] of this.instances) if (s.appId === appId) this.instances.delete(key);
   }
 
   /** The exposition text of everything, under the apps' names as they are now. */
   async text(): Promise<string> {
-    const ids = new Set([...this.apps.keys(), ...[...this.instances.values()].map((s) => s.appId)]);
+    const drains = this.o.drains?.() ?? [];
+    const ids = new Set([...this.apps.keys(), ...this.webhooks.keys(), ...[...this.instances.values()].map((s) => s.appId), ...drains.map((d) => d.appId)]);
     const names = await this.o.appNames([...ids]);
     for (const id of ids) if (!names.has(id)) this.forgetApp(id);
     this.writeApps(names);
     this.writeInstances(names);
+    this.writeDrains(drains, names);
     return this.registry.metrics();
   }
 
   // Rewritten whole at each scrape (synchronously: no measurement lands halfway), from the totals.
   private writeApps(names: ReadonlyMap<string, string>): void {
-    for (const m of [this.requests, this.routerErrors, this.latency, this.bytesIn, this.bytesOut, this.concurrent]) m.reset();
+    for (const m of [this.requests, this.routerErrors, this.latency, this.bytesIn, this.bytesOut, this.concurrent, this.webhookAttempts]) m.reset();
     const now = this.o.clock.now();
     for (const [id, t] of this.apps) {
       const app = names.get(id)!;
@@ -134,6 +156,21 @@ export class PrometheusExposition implements MetricsRecorder {
       this.bytesOut.inc({ app }, t.bytesOut);
       // peakMinute is the minute's start: fresh while that minute ended less than PEAK_FRESH_MS ago.
       this.concurrent.set({ app }, now - t.peakMinute <= PEAK_FRESH_MS + 60_000 ? t.peak : 0);
+    }
+    for (const [id, attempts] of this.webhooks) {
+      for (const [result, n] of Object.entries(attempts)) this.webhookAttempts.inc({ app: names.get(id)!, result }, n);
+    }
+  }
+
+  private writeDrains(drains: readonly DrainCounts[], names: ReadonlyMap<string, string>): void {
+    for (const m of [this.drainSent, this.drainDropped, this.drainBuffered]) m.reset();
+    for (const d of drains) {
+      const app = names.get(d.appId);
+      if (app === undefined) continue; // destroyed while its delivery winds down
+      const labels = { app, drain: d.token };
+      this.drainSent.inc(labels, d.sent);
+      this.drainDropped.inc(labels, d.dropped);
+      this.drainBuffered.set(labels, d.buffered);
     }
   }
 

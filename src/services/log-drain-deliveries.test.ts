@@ -73,10 +73,13 @@ describe('LogDrainDeliveries', () => {
     hub.write(app.id, 'app', 'web.1', 'three');
     await until(() => sent.get('syslog://a.example:1')?.length === 3);
     expect(sent.get('syslog://b.example:1')).toHaveLength(1);
+    // What the Prometheus scrape reads: the running drains only, with what each delivery counted.
+    expect(d.counts()).toEqual([{ appId: app.id, token: 'd.a', sent: 3, dropped: 0, buffered: 0 }]);
 
     await store.apps.delete(app.id);
     events.emit({ type: 'app-destroyed', appId: app.id, appName: 'store', built: [] });
     await d.wake(app.id);
     expect(d.deliveries(app.id)).toEqual([]);
+    expect(d.counts()).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 // drain), then each app's again whenever its drains change or it is renamed; a removed drain or a
 // destroyed app stops its deliveries. Level-based: the store says which drains exist, events only wake.
 import { parseDrainUrl, type LogDrain } from '../domain/log-drains.js';
+import type { DrainCounts } from '../domain/metric-samples.js';
 import { DrainDelivery, type DrainDeliveryOptions, type FollowedStream } from '../logs/drains/drain-delivery.js';
 import type { DrainTransportFactory } from '../logs/drains/drain-transport.js';
 import type { LogSink } from '../logs/log-sink.js';
@@ -48,6 +49,11 @@ export class LogDrainDeliveries {
   /** The deliveries of an app's drains (for tests and the bench). */
   deliveries(appId: string): DrainDelivery[] {
     return [...this.running.values()].filter((r) => r.drain.appId === appId).map((r) => r.delivery);
+  }
+
+  /** Every running drain's counts, as its delivery keeps them (the Prometheus scrape reads these). */
+  counts(): DrainCounts[] {
+    return [...this.running.values()].map(({ drain, delivery }) => ({ appId: drain.appId, token: drain.token, ...delivery.stats }));
   }
 
   /** Re-reads the app's drains and starts or stops deliveries to match; resolves when done. */

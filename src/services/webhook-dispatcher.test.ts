@@ -2,6 +2,7 @@
 // with backoff and recorded in the delivery log, one attempt for `notify`, given up after the last
 // attempt, never held up by a slow receiver, and resumed from the store after a restart.
 import { afterEach, describe, expect, it } from 'vitest';
+import { noMetrics, type PlatformMeasurement } from '../domain/metric-samples.js';
 import type { WebhookLevel } from '../domain/webhooks.js';
 import { healthWorld, type HealthWorld } from '../health/testing/health-world.js';
 import { silentLogger } from '../platform/logger.js';
@@ -50,15 +51,18 @@ async function setup(opts: { level?: WebhookLevel; sender: WebhookSender; retryD
     id, appId: w.app.id, include: 'api:release',
     payload: { id, created_at: 't', updated_at: 't', published_at: 't', sequence: null, version: 'application/vnd.heroku+json; version=3', action: 'create', resource: 'release', actor: { id: owner.id, email: owner.email }, data: { version: 2 }, previous_data: {} },
   }, hooks.map((h) => h.webhook), new Date(w.clock.now()).toISOString());
+  /** Each attempt's result, as the dispatcher counts it for Prometheus. */
+  const measured: string[] = [];
+  const metrics = { ...noMetrics, platform: (p: PlatformMeasurement) => void (p.kind === 'webhook-attempt' && measured.push(p.result)) };
   const start = (store: Store = w.store) => {
-    const dispatcher = new WebhookDispatcher({ store, clock: w.clock, logger: silentLogger, secrets, sender: opts.sender, retryDelaysMs: opts.retryDelaysMs });
+    const dispatcher = new WebhookDispatcher({ store, clock: w.clock, logger: silentLogger, secrets, sender: opts.sender, retryDelaysMs: opts.retryDelaysMs, metrics });
     const stop = new AbortController();
     stops.push(stop);
     void dispatcher.start(stop.signal);
     return { dispatcher, stop };
   };
   const delivery = async (store: Store = w.store) => (await store.webhooks.deliveries(w.app.id))[0]!;
-  return { w, publish, start, delivery, hooks };
+  return { w, publish, start, delivery, hooks, measured };
 }
 
 describe('WebhookDispatcher', () => {
@@ -79,7 +83,7 @@ describe('WebhookDispatcher', () => {
 
   it('records a failed attempt, retries after the backoff, and shows both attempts in the delivery log', async () => {
     const sender = new ScriptedSender([{ code: 500 }, { code: 200 }]);
-    const { w, publish, start, delivery } = await setup({ sender });
+    const { w, publish, start, delivery, measured } = await setup({ sender });
     await publish('e1');
     start();
     await eventually('the first attempt failed', async () => (await delivery()).status === 'retrying');
@@ -90,6 +94,7 @@ describe('WebhookDispatcher', () => {
     await w.clock.advance(1);
     await eventually('the retry succeeded', async () => (await delivery()).status === 'succeeded');
     expect(await delivery()).toMatchObject({ numAttempts: 2, lastAttempt: { code: 200, status: 'succeeded' }, nextAttemptAt: null });
+    expect(measured).toEqual(['retrying', 'succeeded']);
   });
 
   it('gives a notify webhook one attempt only', async () => {
@@ -105,7 +110,7 @@ describe('WebhookDispatcher', () => {
 
   it('gives up a sync delivery after its last attempt', async () => {
     const sender = new ScriptedSender([{ code: 502 }, { code: 502 }, { code: 502 }, { code: 200 }]);
-    const { w, publish, start, delivery } = await setup({ sender, retryDelaysMs: [1000, 2000] });
+    const { w, publish, start, delivery, measured } = await setup({ sender, retryDelaysMs: [1000, 2000] });
     await publish('e1');
     start();
     await eventually('attempt 1', async () => (await delivery()).numAttempts === 1);
@@ -115,6 +120,7 @@ describe('WebhookDispatcher', () => {
     await eventually('given up', async () => (await delivery()).status === 'failed');
     await w.clock.advance(3600_000);
     expect(sender.sent).toHaveLength(3);
+    expect(measured).toEqual(['retrying', 'retrying', 'failed']);
   });
 
   it('keeps delivering to other webhooks while one receiver does not answer', async () => {

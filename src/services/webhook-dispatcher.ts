@@ -3,6 +3,7 @@
 // platform), each attempt bounded by a timeout, signed, and recorded. A failed `sync` delivery is
 // tried again with backoff, up to a number of attempts and an age; `notify` gets one attempt.
 // Everything it knows is in the store, so a restarted server picks up where the last one stopped.
+import type { MetricsRecorder } from '../domain/metric-samples.js';
 import type { WebhookDeliveryStatus } from '../domain/webhooks.js';
 import { isoNow, type Clock } from '../platform/clock.js';
 import { newId } from '../platform/ids.js';
@@ -36,6 +37,8 @@ export interface WebhookDispatcherDeps {
   timeoutMs?: number;
   retryDelaysMs?: readonly number[];
   maxAgeMs?: number;
+  /** Where each attempt's result is counted (Prometheus). */
+  metrics?: MetricsRecorder;
 }
 
 export class WebhookDispatcher {
@@ -134,11 +137,12 @@ export class WebhookDispatcher {
     };
     const next = ok ? { status: 'succeeded' as const, nextAttemptAt: null } : this.afterFailure(d, result);
     await store.webhooks.recordAttempt(d.id, attempt, next);
+    this.deps.metrics?.platform({ kind: 'webhook-attempt', appId: d.appId, at: clock.now(), result: next.status });
     if (!ok) this.deps.logger.warn('webhook-attempt-failed', { app: d.appId, webhook: webhook.id, delivery: d.id, attempt: d.numAttempts + 1, ...result, next: next.status });
   }
 
   /** What a failed attempt leads to: another one later (sync, within its attempts and age), or giving up. */
-  private afterFailure(d: WebhookDelivery, _result: SendResult): { status: WebhookDeliveryStatus; nextAttemptAt: string | null } {
+  private afterFailure(d: WebhookDelivery, _result: SendResult): { status: Extract<WebhookDeliveryStatus, 'retrying' | 'failed'>; nextAttemptAt: string | null } {
     if (d.level === 'notify') return { status: 'failed', nextAttemptAt: null };
     const delays = this.deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     const attempts = d.numAttempts + 1;

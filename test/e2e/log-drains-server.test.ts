@@ -59,6 +59,12 @@ describeWith(rsyslog, 'log drains through a real server', () => {
     const first = receiver.received()[0]!;
     expect(first).toMatchObject({ listener: 'tls', hostname: drain.token, appName: 'demo', procId: 'router', msgId: 'router' });
     expect(first.msg).toMatch(/code=H14/);
+    // The operator's Prometheus sees each drain by its token: what it was sent, nothing dropped.
+    const scrape = await (await fetch(`${p.apiUrl}/metrics`, { headers: { Authorization: `Bearer ${p.token}` } })).text();
+    const sentTo = (token: string) => Number(new RegExp(`^berth_drain_lines_sent_total\\{app="demo",drain="${token}"\\} (\\d+)$`, 'm').exec(scrape)?.[1]);
+    expect(sentTo(drain.token)).toBeGreaterThanOrEqual(20);
+    expect(scrape).toContain(`berth_drain_lines_dropped_total{app="demo",drain="${drain.token}"} 0`);
+    expect(scrape).not.toContain(tls); // a drain URL may carry credentials: never a label
 
     await p.stopServer();
     await p.startServer();

@@ -97,6 +97,10 @@ describe('app webhooks', () => {
     expect(info.id).toBe(delivered.id);
     const event = await p.ok('GET', `/apps/${app}/webhook-events/${delivered.event.id}`);
     expect(event).toMatchObject({ include: 'api:formation', payload: { resource: 'formation', action: 'update' } });
+    // Both attempts reach the operator's Prometheus: one to be retried, one that got through.
+    const scrape = await (await fetch(`${p.apiUrl}/metrics`, { headers: { Authorization: `Bearer ${p.token}` } })).text();
+    expect(scrape).toContain(`berth_webhook_attempts_total{app="${app}",result="retrying"} 1`);
+    expect(scrape).toContain(`berth_webhook_attempts_total{app="${app}",result="succeeded"} 1`);
   }, 60_000);
 
   it("runs the README's commands: webhooks:add prints the secret, deliveries show the deploy's events", async () => {
