@@ -17,6 +17,10 @@ import { RsyslogReceiver, rsyslog } from '../test/support/rsyslog-receiver.js';
 import type { BenchContext } from './lib/context.js';
 import { median, sleep } from './lib/stats.js';
 import type { BenchResult, Row } from './lib/table.js';
+import { OutboundPolicy } from '../src/platform/outbound-policy.js';
+
+/** The receiver runs on this machine: its loopback is allowed, as an operator would with BERTH_OUTBOUND_ALLOW. */
+const RECEIVER_ON_THIS_MACHINE = OutboundPolicy.fromSetting('127.0.0.0/8,::1');
 
 const RATE = 5_000; // lines per second
 const LINE = 'at=info method=GET path="/products/42?page=3" host=shop.example.com request_id=0f4c9a1e-6a7b-4e0c-9d1f-2b3c4d5e6f70 fwd="203.0.113.9" dyno=web.1 connect=0ms service=12ms status=200 bytes=5120';
@@ -66,7 +70,7 @@ export async function runDrains(ctx: BenchContext): Promise<BenchResult> {
     const rsyslogPid = Number(readFileSync(join(dir, 'rsyslog', 'rsyslogd.pid'), 'utf8').trim());
     const hub = new LogHub({ dir: join(dir, 'logs'), linesPerApp: 1500 });
     await hub.start(stop.signal);
-    const transports = drainTransports({ clock: systemClock, extraCa: [readFileSync(receiver.caFile, 'utf8')] });
+    const transports = drainTransports({ clock: systemClock, outbound: RECEIVER_ON_THIS_MACHINE, extraCa: [readFileSync(receiver.caFile, 'utf8')] });
     const drainTo = (appId: string, url: string) => {
       const delivery = new DrainDelivery({
         appId, appName: () => 'bench', token: `d.${appId}`, stream: hub, appLog: hub, clock: systemClock, logger: silentLogger,

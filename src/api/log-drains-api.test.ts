@@ -2,6 +2,7 @@
 // by id, URL or token; bad URLs refused with a 422 that says why; each change wakes the deliveries.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestApi, type TestApi } from '../../test/support/test-api.js';
+import { OutboundPolicy } from '../platform/outbound-policy.js';
 import type { PlatformEvent } from '../services/platform-events.js';
 import { logDrainRoutes } from './routes/log-drain-routes.js';
 
@@ -53,6 +54,39 @@ describe('log drains API', () => {
       expect(res.status, String(url)).toBe(422);
       expect(res.body.id).toBe('invalid_params');
       expect(res.body.message).toMatch(why);
+    }
+  });
+
+  it('refuses a drain to an address that is not public, saying which and how an operator allows one; nothing is stored', async () => {
+    const cases: [string, RegExp][] = [
+      ['syslog://169.254.169.254:514', /169\.254\.169\.254 is a link-local address/],
+      ['syslog+tls://10.0.0.5:6514', /10\.0\.0\.5 is a private address/],
+      ['https://[fd00::1]/logs', /fd00::1 is a private address/],
+      ['syslog://[::ffff:192.168.1.1]:514', /is a private address/],
+    ];
+    const before = (await api.call('GET', '/apps/drained/log-drains', { token })).body.length;
+    for (const [url, why] of cases) {
+      const res = await api.call('POST', '/apps/drained/log-drains', { token, body: { url } });
+      expect(res.status, url).toBe(422);
+      expect(res.body.message).toMatch(why);
+      expect(res.body.message).toContain('BERTH_OUTBOUND_ALLOW');
+    }
+    expect((await api.call('GET', '/apps/drained/log-drains', { token })).body).toHaveLength(before);
+  });
+
+  it('refuses loopback and localhost drains unless the operator allows them', async () => {
+    const strict = await startTestApi([logDrainRoutes], { outbound: OutboundPolicy.fromSetting(undefined) });
+    try {
+      const admin = await strict.login(ADMIN.email, ADMIN.password);
+      expect((await strict.call('POST', '/apps', { token: admin, body: { name: 'local' } })).status).toBe(201);
+      for (const url of ['syslog://127.0.0.1:514', 'https://localhost:8443/logs', 'syslog://[::1]:514']) {
+        const res = await strict.call('POST', '/apps/local/log-drains', { token: admin, body: { url } });
+        expect(res.status, url).toBe(422);
+        expect(res.body.message).toMatch(/is a loopback address/);
+      }
+      expect((await strict.call('POST', '/apps/local/log-drains', { token: admin, body: { url: 'syslog+tls://logs.example.com:6514' } })).status).toBe(201);
+    } finally {
+      await strict.close();
     }
   });
 

@@ -162,7 +162,7 @@ export async function runApi(): Promise<void> {
   const releaseOwner = new ReleaseOwner({ store, clock: systemClock, events, logger: logger.child({ component: 'releases' }), releaseTimeoutMs: settings.releaseTimeoutMs });
   // Metering reads teams through this one port; the teams store answers it.
   const teams = storeTeams(store);
-  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, oneOffs, releaseOwner, defaultStack: DEFAULT_STACK, hidePaths, teams };
+  const deps: ServiceDeps = { store, clock: systemClock, events, logger, appLog: logs, dynos: health, oneOffs, releaseOwner, defaultStack: DEFAULT_STACK, hidePaths, teams, outbound: settings.outbound };
   const admin = await ensureAdmin(deps, { email: settings.adminEmail, password: settings.adminPassword });
   if (admin) announceAdmin(admin, settings.apiUrl);
 
@@ -175,7 +175,7 @@ export async function runApi(): Promise<void> {
   // Listening before interrupted work is ended, so its endings reach webhooks too.
   const secrets = SecretBox.forHome(settings.home);
   const webhookLogger = logger.child({ component: 'webhooks' });
-  const dispatcher = new WebhookDispatcher({ store, clock: systemClock, logger: webhookLogger, secrets, sender: httpWebhookSender, metrics });
+  const dispatcher = new WebhookDispatcher({ store, clock: systemClock, logger: webhookLogger, secrets, sender: httpWebhookSender(settings.outbound), metrics });
   new WebhookPublisher({ store, clock: systemClock, logger: webhookLogger, present: webhookPayloads({ store, apiUrl: settings.apiUrl }), wake: () => dispatcher.wake() }).listen(events);
   // Before the API listens: builds and releases a dead server left half done end now, as failed.
   await endInterruptedWork({ store, events, logger, outputs, buildsDir: paths.builds });

@@ -17,7 +17,7 @@ export async function startLogDrains(
   const extraCa = d.settings.drainCaFile ? [readFileSync(d.settings.drainCaFile, 'utf8')] : undefined;
   const deliveries = new LogDrainDeliveries({
     store: d.store, events: d.events, stream: d.logs, appLog: d.logs, clock: systemClock, logger: d.logger.child({ component: 'drains' }),
-    transports: drainTransports({ clock: systemClock, ...(extraCa ? { extraCa } : {}) }),
+    transports: drainTransports({ clock: systemClock, outbound: d.settings.outbound, ...(extraCa ? { extraCa } : {}) }),
   });
   await deliveries.start(signal);
   return deliveries;

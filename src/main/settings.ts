@@ -1,4 +1,5 @@
 // Every setting, read once from the environment, with the documented defaults.
+import { OutboundPolicy } from '../platform/outbound-policy.js';
 import { isIPv4 } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,11 @@ export interface Settings {
   logHistory: LogHistoryLimits;
   /** PEM CA certificates log drains trust besides the system's, for syslog+tls:// and https:// drains (BERTH_DRAIN_CA_FILE). */
   drainCaFile?: string;
+  /**
+   * Where app webhooks and log drains may connect: public addresses, plus the addresses and CIDR
+   * ranges in BERTH_OUTBOUND_ALLOW (comma-separated; a LAN syslog server, say).
+   */
+  outbound: OutboundPolicy;
   /** The API (and git) also over HTTPS on this port (BERTH_API_HTTPS_PORT; unset: none; 0 picks a free one), on the API's host. */
   apiHttpsPort?: number;
   /** The operator's own certificate chain and key for that listener (BERTH_API_TLS_CERT, BERTH_API_TLS_KEY: PEM files); unset: one Berth makes at first start. */
@@ -218,6 +224,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     dockerConfig: env.BERTH_DOCKER_CONFIG || join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json'),
     logHistory: logHistory(env),
     ...(env.BERTH_DRAIN_CA_FILE ? { drainCaFile: env.BERTH_DRAIN_CA_FILE } : {}),
+    outbound: OutboundPolicy.fromSetting(env.BERTH_OUTBOUND_ALLOW),
     ...(env.BERTH_API_HTTPS_PORT ? { apiHttpsPort: port(env, 'BERTH_API_HTTPS_PORT', 0) } : {}),
     ...(apiTls(env) ? { apiTls: apiTls(env) } : {}),
     acmeDirectoryUrl: acmeDirectory(env.BERTH_ACME_DIRECTORY_URL),

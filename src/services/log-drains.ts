@@ -6,6 +6,7 @@ import type { App, User } from '../domain/types.js';
 import { newId } from '../platform/ids.js';
 import { auditEntry } from './audit-entry.js';
 import { authorize } from './authorization.js';
+import { assertReachableHost } from './outbound-targets.js';
 import type { ServiceDeps } from './service-deps.js';
 
 /** Drains per app: Heroku does not publish its limit; each one costs a connection and a buffer here. */
@@ -25,6 +26,7 @@ export async function addLogDrain(deps: ServiceDeps, actor: User, appRef: string
   const app = await authorize(deps.store, actor, appRef, 'manage');
   if (typeof url !== 'string') throw new BerthError('invalid_params', 'url is required: the drain\'s syslog://, syslog+tls:// or https:// URL.', 'log-drain');
   const target = parseDrainUrl(url.trim());
+  assertReachableHost(deps, target.host, `Drain URL ${JSON.stringify(url.trim())}`, 'log-drain');
   const drain = await deps.store.transaction(async (tx) => {
     if ((await tx.logDrains.list(app.id)).length >= MAX_DRAINS_PER_APP) {
       throw new BerthError('invalid_params', `${app.name} already has ${MAX_DRAINS_PER_APP} drains, the most an app may have.`, 'log-drain');

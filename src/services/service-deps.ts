@@ -1,5 +1,6 @@
 // What every use case is given: the store, the time, the event bus, a logger, the owner of releases,
 // and the log sink for `berth[api]` lines in the app's stream.
+import type { OutboundPolicy } from '../platform/outbound-policy.js';
 import type { LogSink } from '../logs/log-sink.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
@@ -29,4 +30,6 @@ export interface ServiceDeps {
   defaultStack: string;
   /** Takes server paths (BERTH_HOME, Berth's install) out of text a tenant will see; identity when absent. */
   hidePaths?: PathHider;
+  /** Where webhooks and log drains may point (BERTH_OUTBOUND_ALLOW); absent: public addresses only. */
+  outbound?: OutboundPolicy;
 }

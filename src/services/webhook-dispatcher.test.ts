@@ -44,7 +44,7 @@ async function setup(opts: { level?: WebhookLevel; sender: WebhookSender; retryD
   const deps = { store: w.store, clock: w.clock, events: w.events, logger: silentLogger, secrets, defaultStack: 'berth-24',
     releaseOwner: new ReleaseOwner({ store: w.store, clock: w.clock, events: w.events, logger: silentLogger, releaseTimeoutMs: 1000 }) };
   const hooks: Awaited<ReturnType<typeof createWebhook>>[] = [];
-  for (const url of opts.urls ?? ['http://127.0.0.1:9/hooks']) {
+  for (const url of opts.urls ?? ['https://hooks.example.com/hooks']) {
     hooks.push(await createWebhook(deps, owner, w.app.name, { url, include: ['api:release'], level: opts.level ?? 'sync', secret: 's3cret', authorization: 'Bearer receiver-token' }));
   }
   const publish = (id: string) => w.store.webhooks.publish({
@@ -126,8 +126,8 @@ describe('WebhookDispatcher', () => {
   it('keeps delivering to other webhooks while one receiver does not answer', async () => {
     let answerSlow: (r: SendResult) => void = () => undefined;
     const slow = new Promise<SendResult>((resolve) => { answerSlow = resolve; });
-    const sender = new ScriptedSender([], { 'http://127.0.0.1:9/slow': () => slow });
-    const { w, publish, start } = await setup({ sender, urls: ['http://127.0.0.1:9/slow', 'http://127.0.0.1:9/fast'] });
+    const sender = new ScriptedSender([], { 'https://hooks.example.com/slow': () => slow });
+    const { w, publish, start } = await setup({ sender, urls: ['https://hooks.example.com/slow', 'https://hooks.example.com/fast'] });
     await publish('e1');
     await publish('e2');
     start();

@@ -7,6 +7,7 @@ import { parseAuthorization, parseIncludes, parseLevel, parseSecret, parseWebhoo
 import type { Webhook, WebhookDelivery, WebhookEvent } from '../store/webhook-repo.js';
 import { auditEntry } from './audit-entry.js';
 import { authorize } from './authorization.js';
+import { assertReachableHost } from './outbound-targets.js';
 import type { ServiceDeps } from './service-deps.js';
 
 /** Seals secrets at rest and opens them to sign a delivery (platform/secret-box.ts). */
@@ -50,7 +51,7 @@ export async function getWebhook(deps: WebhookDeps, actor: User, appRef: string,
 /** Returns the secret in the clear this once (Heroku's `Heroku-Webhook-Secret` header); it is stored sealed. */
 export async function createWebhook(deps: WebhookDeps, actor: User, appRef: string, input: WebhookInput): Promise<{ app: App; webhook: Webhook; secret: string }> {
   const app = await authorize(deps.store, actor, appRef, 'manage');
-  const url = parseWebhookUrl(input.url);
+  const url = reachableUrl(deps, input.url);
   const include = parseIncludes(input.include);
   const level = parseLevel(input.level);
   const secret = parseSecret(input.secret) ?? newSecret();
@@ -69,7 +70,7 @@ export async function createWebhook(deps: WebhookDeps, actor: User, appRef: stri
 export async function updateWebhook(deps: WebhookDeps, actor: User, appRef: string, id: string, input: WebhookInput): Promise<{ app: App; webhook: Webhook }> {
   const app = await authorize(deps.store, actor, appRef, 'manage');
   const changes = {
-    ...(input.url !== undefined && input.url !== null ? { url: parseWebhookUrl(input.url) } : {}),
+    ...(input.url !== undefined && input.url !== null ? { url: reachableUrl(deps, input.url) } : {}),
     ...(input.include !== undefined && input.include !== null ? { include: parseIncludes(input.include) } : {}),
     ...(input.level !== undefined && input.level !== null ? { level: parseLevel(input.level) } : {}),
   };
@@ -126,4 +127,10 @@ export async function getWebhookEvent(deps: WebhookDeps, actor: User, appRef: st
   const event = await deps.store.webhooks.eventById(app.id, id);
   if (!event) throw notFound('webhook-event', id);
   return { app, event };
+}
+
+function reachableUrl(deps: WebhookDeps, raw: unknown): string {
+  const url = parseWebhookUrl(raw);
+  assertReachableHost(deps, new URL(url).hostname, `url ${JSON.stringify(url)}`, 'webhook');
+  return url;
 }

@@ -14,6 +14,10 @@ import { silentLogger } from '../../src/platform/logger.js';
 import { LogplexReceiver } from '../support/logplex-receiver.js';
 import { describeWith } from '../support/require-dependency.js';
 import { rsyslog, RsyslogReceiver } from '../support/rsyslog-receiver.js';
+import { OutboundPolicy } from '../../src/platform/outbound-policy.js';
+
+/** The receiver runs on this machine: its loopback is allowed, as an operator would with BERTH_OUTBOUND_ALLOW. */
+const RECEIVER_ON_THIS_MACHINE = OutboundPolicy.fromSetting('127.0.0.0/8,::1');
 
 /** Polls until check() holds (bounded), for what arrives over the network. */
 async function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
@@ -51,7 +55,7 @@ describeWith(rsyslog, 'log drains to a real rsyslog and a real HTTPS receiver', 
   function drain(appId: string, url: string, token: string, tuning: { maxBuffered?: number; extraCa?: string[] } = {}) {
     const delivery = new DrainDelivery({
       appId, appName: () => `${appId}-name`, token, stream: hub, appLog: hub, clock: systemClock, logger: silentLogger,
-      transport: drainTransports({ clock: systemClock, ...(tuning.extraCa ? { extraCa: tuning.extraCa } : {}) })(parseDrainUrl(url), token),
+      transport: drainTransports({ clock: systemClock, outbound: RECEIVER_ON_THIS_MACHINE, ...(tuning.extraCa ? { extraCa: tuning.extraCa } : {}) })(parseDrainUrl(url), token),
       backoff: { initialMs: 50, maxMs: 200 }, ...(tuning.maxBuffered ? { maxBuffered: tuning.maxBuffered } : {}),
     });
     const ended = delivery.start(stop.signal);

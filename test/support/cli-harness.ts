@@ -102,6 +102,9 @@ export function machineServerEnv(): Record<string, string> {
     // Fixtures without engines.node keep the stack's Node.js: unpacking a 185 MB release into every
     // test deploy would cost minutes of CI. node-version-local.test.ts runs the default (lts) path.
     BERTH_NODE_DEFAULT: 'stack',
+    // The tests' webhook and drain receivers run on this machine: its loopback is allowed, as an
+    // operator allows a LAN log server. Other private addresses stay refused (the e2e tests check it).
+    BERTH_OUTBOUND_ALLOW: '127.0.0.0/8,::1',
   };
   for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'NODE_EXTRA_CA_CERTS', 'npm_config_registry', 'NPM_CONFIG_REGISTRY']) {
     const v = process.env[k];

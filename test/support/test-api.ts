@@ -1,4 +1,5 @@
 // Starts the real API over real HTTP on an ephemeral port, with a real SQLite store in a temp dir.
+import { OutboundPolicy } from '../../src/platform/outbound-policy.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,12 +34,14 @@ export interface TestApi {
  * `home` lets a test put its own state (builds, sources) under the BERTH_HOME the API hides; `teams`
  * answers which team an app is in (team quotas).
  */
-export async function startTestApi(extensions: ApiExtension[] = [], opts: { home?: string; teams?: TeamLookup } = {}): Promise<TestApi> {
+export async function startTestApi(extensions: ApiExtension[] = [], opts: { home?: string; teams?: TeamLookup; outbound?: OutboundPolicy } = {}): Promise<TestApi> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'berth-api-'));
   const store = new SqliteStore(join(home, 'db', 'berth.sqlite'));
   const events = new PlatformEvents();
   const releaseOwner = new ReleaseOwner({ store, clock: systemClock, events, logger: silentLogger, releaseTimeoutMs: DEFAULT_RELEASE_TIMEOUT_MS });
-  const deps: ServiceDeps = { store, clock: systemClock, events, logger: silentLogger, releaseOwner, defaultStack: 'berth-24', hidePaths: pathHider({ '<BERTH_HOME>': home }), ...(opts.teams ? { teams: opts.teams } : {}) };
+  const deps: ServiceDeps = { store, clock: systemClock, events, logger: silentLogger, releaseOwner, defaultStack: 'berth-24', hidePaths: pathHider({ '<BERTH_HOME>': home }), ...(opts.teams ? { teams: opts.teams } : {}),
+    // As the e2e servers: the tests' receivers are on this machine's loopback.
+    outbound: opts.outbound ?? OutboundPolicy.fromSetting('127.0.0.0/8,::1') };
   await ensureAdmin(deps, ADMIN);
   const app = buildApi({ ...deps, urls: publicUrls({ apiUrl: 'http://localhost:5000', baseDomain: 'localhost', routerPort: 8080 }) }, extensions);
   await app.listen({ port: 0, host: '127.0.0.1' });

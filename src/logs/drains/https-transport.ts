@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import type { DrainTarget } from '../../domain/log-drains.js';
+import type { OutboundPolicy } from '../../platform/outbound-policy.js';
 import type { DrainTransport } from './drain-transport.js';
 import { octetCounted } from './syslog-frame.js';
 
@@ -16,6 +17,8 @@ export interface HttpsTransportOptions {
   extraCa?: readonly string[];
   /** A POST not answered within this long counts as failed (and is retried). */
   timeoutMs?: number;
+  /** The addresses a tenant's drain may reach (drainTransports always gives one). */
+  outbound?: OutboundPolicy;
 }
 
 export class HttpsTransport implements DrainTransport {
@@ -38,11 +41,15 @@ export class HttpsTransport implements DrainTransport {
     const timeout = o.timeoutMs ?? 30_000;
     this.agent = new Agent({
       connections: 1, keepAliveTimeout: 30_000, headersTimeout: timeout, bodyTimeout: timeout,
-      ...(o.extraCa?.length ? { connect: { ca: [...rootCertificates, ...o.extraCa] } } : {}),
+      connect: {
+        ...(o.extraCa?.length ? { ca: [...rootCertificates, ...o.extraCa] } : {}),
+        ...(o.outbound ? { lookup: o.outbound.lookup } : {}),
+      },
     });
   }
 
   async send(messages: readonly string[], signal: AbortSignal): Promise<void> {
+    this.o.outbound?.checkHost(this.o.target.host);
     const frameId = this.frameIdFor(messages);
     const res = await request(this.url, {
       method: 'POST',

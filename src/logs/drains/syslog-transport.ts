@@ -4,6 +4,7 @@ import { isIP, connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, rootCertificates } from 'node:tls';
 import type { DrainTarget } from '../../domain/log-drains.js';
 import type { Clock } from '../../platform/clock.js';
+import type { OutboundPolicy } from '../../platform/outbound-policy.js';
 import type { DrainTransport } from './drain-transport.js';
 import { octetCounted } from './syslog-frame.js';
 
@@ -17,6 +18,8 @@ export interface SyslogTransportOptions {
   writeTimeoutMs?: number;
   /** Messages written this long before a connection broke are sent again on the next one. */
   resendWindowMs?: number;
+  /** The addresses a tenant's drain may reach (drainTransports always gives one). */
+  outbound?: OutboundPolicy;
 }
 
 interface Written { at: number; messages: readonly string[] }
@@ -70,12 +73,18 @@ export class SyslogTransport implements DrainTransport {
 
   private connect(signal: AbortSignal): Promise<Socket> {
     const { host, port, scheme } = this.o.target;
+    try {
+      this.o.outbound?.checkHost(host);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const lookup = this.o.outbound?.lookup;
     const socket = scheme === 'syslog+tls'
       ? tlsConnect({
-        host, port, ...(isIP(host) ? {} : { servername: host }),
+        host, port, ...(isIP(host) ? {} : { servername: host }), ...(lookup ? { lookup } : {}),
         ...(this.o.extraCa?.length ? { ca: [...rootCertificates, ...this.o.extraCa] } : {}),
       })
-      : tcpConnect({ host, port });
+      : tcpConnect({ host, port, ...(lookup ? { lookup } : {}) });
     const ready = scheme === 'syslog+tls' ? 'secureConnect' : 'connect';
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);

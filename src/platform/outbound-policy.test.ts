@@ -1,0 +1,70 @@
+// The outbound policy: which addresses a tenant's webhook or drain may reach, what the refusal
+// says, the operator's BERTH_OUTBOUND_ALLOW, and names judged on what they resolve to.
+import type { LookupAddress } from 'node:dns';
+import { describe, expect, it } from 'vitest';
+import { ADDRESS_NOT_ALLOWED, OutboundPolicy, type Resolve } from './outbound-policy.js';
+
+/** A resolver answering from a table, as DNS (or a rebinding attacker's DNS) would. */
+const table = (entries: Record<string, string[]>): Resolve => (hostname, _options, callback) => {
+  const found = entries[hostname];
+  if (!found) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+  callback(null, found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+};
+
+const lookUp = (policy: OutboundPolicy, hostname: string, all: boolean) => new Promise<{ error?: NodeJS.ErrnoException; address?: string | LookupAddress[] }>((resolve) => {
+  policy.lookup(hostname, all ? { all: true } : {}, (error, address) => resolve(error ? { error } : { address }));
+});
+
+describe('OutboundPolicy', () => {
+  const strict = OutboundPolicy.fromSetting(undefined);
+
+  it('refuses every address that is not on the public internet, naming its kind', () => {
+    const kinds: Record<string, string> = {
+      '127.0.0.1': 'a loopback', '127.3.4.5': 'a loopback', '::1': 'a loopback', '10.20.30.40': 'a private', '172.17.0.1': 'a private',
+      '192.168.1.1': 'a private', 'fd12::1': 'a private', '169.254.169.254': 'a link-local', 'fe80::1': 'a link-local',
+      '100.64.0.1': 'a shared (carrier-grade NAT)', '0.0.0.0': 'an unspecified', '::': 'an unspecified', '224.0.0.1': 'a multicast',
+      '::ffff:127.0.0.1': 'a loopback', '::ffff:10.0.0.1': 'a private',
+    };
+    for (const [address, kind] of Object.entries(kinds)) expect(strict.refusal(address), address).toMatch(new RegExp(`^${address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is ${kind.replace(/[()]/g, '\\$&')} address: Berth sends webhooks and log drains only to public addresses`));
+    for (const address of ['93.184.216.34', '203.0.113.7', '8.8.8.8', '172.32.0.1', '2606:4700::1111']) expect(strict.refusal(address), address).toBeUndefined();
+  });
+
+  it('allows what the operator lists in BERTH_OUTBOUND_ALLOW, and only that', () => {
+    const policy = OutboundPolicy.fromSetting('10.1.0.0/16, 192.168.7.9 fd00::/8');
+    expect(policy.refusal('10.1.200.3')).toBeUndefined();
+    expect(policy.refusal('192.168.7.9')).toBeUndefined();
+    expect(policy.refusal('fd00::5')).toBeUndefined();
+    expect(policy.refusal('10.2.0.1')).toMatch(/is a private address.*\(it allows 10\.1\.0\.0\/16, 192\.168\.7\.9, fd00::\/8 now\)/);
+    expect(policy.refusal('192.168.7.10')).toMatch(/private/);
+    expect(policy.refusal('127.0.0.1')).toMatch(/loopback/);
+  });
+
+  it('refuses to start with an allow list it cannot read, naming the entry', () => {
+    for (const bad of ['10.0.0.0/33', 'logs.internal', '10.0.0/8', '::1/129', '10.0.0.0/8x']) {
+      expect(() => OutboundPolicy.fromSetting(bad), bad).toThrow(`BERTH_OUTBOUND_ALLOW: ${JSON.stringify(bad)} is not an IP address or a CIDR range`);
+    }
+  });
+
+  it('judges a host as written: addresses (bracketed too) and localhost; other names wait for their lookup', () => {
+    expect(strict.hostRefusal('127.0.0.1')).toMatch(/loopback/);
+    expect(strict.hostRefusal('[::1]')).toMatch(/loopback/);
+    expect(strict.hostRefusal('localhost')).toMatch(/loopback/);
+    expect(strict.hostRefusal('api.localhost')).toMatch(/loopback/);
+    expect(strict.hostRefusal('logs.example.com')).toBeUndefined();
+    expect(OutboundPolicy.fromSetting('127.0.0.0/8,::1').hostRefusal('localhost')).toBeUndefined();
+    expect(() => strict.checkHost('10.0.0.1')).toThrow(expect.objectContaining({ code: ADDRESS_NOT_ALLOWED }));
+  });
+
+  it('refuses a name when any address it resolves to is not allowed, at the time of the connection', async () => {
+    const dns = { 'logs.example.com': ['93.184.216.34'], 'rebound.example.com': ['93.184.216.34', '127.0.0.1'], 'inside.example.com': ['10.9.8.7'] };
+    const policy = OutboundPolicy.fromSetting(undefined, table(dns));
+    expect(await lookUp(policy, 'logs.example.com', false)).toEqual({ address: '93.184.216.34' });
+    expect(await lookUp(policy, 'logs.example.com', true)).toEqual({ address: [{ address: '93.184.216.34', family: 4 }] });
+    const rebound = await lookUp(policy, 'rebound.example.com', true);
+    expect(rebound.error).toMatchObject({ code: ADDRESS_NOT_ALLOWED, message: expect.stringMatching(/^rebound\.example\.com resolves to 127\.0\.0\.1 is a loopback address/) });
+    expect((await lookUp(policy, 'inside.example.com', false)).error?.code).toBe(ADDRESS_NOT_ALLOWED);
+    expect((await lookUp(policy, 'missing.example.com', false)).error?.code).toBe('ENOTFOUND');
+    const allowing = OutboundPolicy.fromSetting('10.9.0.0/16', table(dns));
+    expect(await lookUp(allowing, 'inside.example.com', false)).toEqual({ address: '10.9.8.7' });
+  });
+});
