@@ -57,3 +57,9 @@ it('serves the API over HTTPS only when BERTH_API_HTTPS_PORT is set, with the op
   expect(readSettings({ BERTH_API_TLS_CERT: '/c.pem', BERTH_API_TLS_KEY: '/k.pem' }).apiTls).toEqual({ certFile: '/c.pem', keyFile: '/k.pem' });
   expect(() => readSettings({ BERTH_API_TLS_CERT: '/c.pem' })).toThrow(/BERTH_API_TLS_CERT and BERTH_API_TLS_KEY go together/);
 });
+
+it('lets webhooks and drains reach public addresses only, plus what BERTH_OUTBOUND_ALLOW lists; an unreadable entry stops the start', () => {
+  expect(readSettings({}).outbound.refusal('10.1.2.3')).toMatch(/is a private address/);
+  expect(readSettings({ BERTH_OUTBOUND_ALLOW: '10.1.0.0/16' }).outbound.refusal('10.1.2.3')).toBeUndefined();
+  expect(() => readSettings({ BERTH_OUTBOUND_ALLOW: 'logs.lan' })).toThrow(/BERTH_OUTBOUND_ALLOW: "logs.lan" is not an IP address or a CIDR range/);
+});
