@@ -4,8 +4,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADDRESS_NOT_ALLOWED, OutboundPolicy, type Resolve } from '../platform/outbound-policy.js';
+import { ADDRESS_NOT_ALLOWED, OutboundPolicy } from '../platform/outbound-policy.js';
 import { httpWebhookSender } from './webhook-sender.js';
+import { resolvingToLoopback } from '../platform/testing/loopback-resolver.js';
 
 let server: Server;
 let port: number;
@@ -22,9 +23,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** `hooks.example.com` resolves to this machine, as a tenant's DNS could make it. */
-const toLoopback: Resolve = (hostname, _options, callback) => (hostname === 'hooks.example.com'
-  ? callback(null, [{ address: '127.0.0.1', family: 4 }])
-  : callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []));
+const toLoopback = resolvingToLoopback('hooks.example.com');
 
 describe('httpWebhookSender', () => {
   it('refuses an address the policy does not allow, written as such or behind a name, and never connects', async () => {

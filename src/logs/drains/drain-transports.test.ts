@@ -6,8 +6,9 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDrainUrl } from '../../domain/log-drains.js';
 import { systemClock } from '../../platform/clock.js';
-import { ADDRESS_NOT_ALLOWED, OutboundPolicy, type Resolve } from '../../platform/outbound-policy.js';
+import { ADDRESS_NOT_ALLOWED, OutboundPolicy } from '../../platform/outbound-policy.js';
 import { drainTransports } from './drain-transports.js';
+import { resolvingToLoopback } from '../../platform/testing/loopback-resolver.js';
 
 let tcp: Server;
 let tcpPort: number;
@@ -25,9 +26,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => tcp.close(() => resolve())));
 
 /** `logs.example.com` resolves to this machine, as a tenant's DNS could make it. */
-const toLoopback: Resolve = (hostname, _options, callback) => (hostname === 'logs.example.com'
-  ? callback(null, [{ address: '127.0.0.1', family: 4 }])
-  : callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []));
+const toLoopback = resolvingToLoopback('logs.example.com');
 
 const transport = (url: string, allow?: string) =>
   drainTransports({ clock: systemClock, outbound: OutboundPolicy.fromSetting(allow, toLoopback) })(parseDrainUrl(url), 'd.test');
