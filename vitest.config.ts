@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { FileOrderSequencer } from './test/support/file-order-sequencer.js';
+import { SwarmLastSequencer } from './test/support/swarm-last-sequencer.js';
 
 export default defineConfig({
   test: {
@@ -13,6 +13,6 @@ export default defineConfig({
     // End-to-end suites start real servers and processes; keep them from fighting over 2 cores.
     fileParallelism: true,
     maxWorkers: 2,
-    sequence: { sequencer: FileOrderSequencer },
+    sequence: { sequencer: SwarmLastSequencer },
   },
 });
