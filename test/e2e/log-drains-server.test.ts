@@ -45,6 +45,10 @@ describeWith(rsyslog, 'log drains through a real server', () => {
     const tls = `syslog+tls://localhost:${receiver.tlsPort}`;
     expect(await cli('drains:add', tls, '-a', 'demo')).toMatch(new RegExp(`^Successfully added drain ${tls.replace(/[+/.]/g, '\\$&')} \\(d\\.[0-9a-f-]{36}\\)`));
     await cli('drains:add', `https://localhost:${https.port}/drain`, '-a', 'demo');
+    // The cloud metadata address (or any other Berth's machine must not reach for a tenant) is refused, nothing added.
+    const metadata = await berth(['drains:add', 'syslog://169.254.169.254:514', '-a', 'demo'], { home: cliHome, apiUrl: p.apiUrl, env: { BERTH_API_KEY: p.token } });
+    expect(metadata.code).not.toBe(0);
+    expect(metadata.stderr).toContain('169.254.169.254 is a link-local address: Berth sends webhooks and log drains only to public addresses');
     const listed = await cli('drains', '-a', 'demo');
     const [drain] = await p.ok('GET', '/apps/demo/log-drains');
     expect(listed).toContain(`${tls} (${drain.token})`);
