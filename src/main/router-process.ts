@@ -2,7 +2,9 @@
 // the control plane (`berth api`, over /internal/routes) and keeps serving them while the API is
 // down or restarting; its access-log lines travel back to the API's log hub.
 import { mkdirSync, readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { systemClock } from '../platform/clock.js';
 import { ensureInternalToken } from '../platform/internal-token.js';
 import { jsonLogger, type Logger } from '../platform/logger.js';
@@ -71,7 +73,7 @@ export async function runRouter(): Promise<void> {
   const feed = new RouteFeedClient({ apiUrl: settings.internalApiUrl, token, table, clock: systemClock, logger: logger.child({ component: 'route-feed' }), onTable: saveSoon });
   // ACME HTTP-01 answers come from the API that placed the order (see acme-challenge-answer.ts).
   const router = new Router({ routes: table, logSink: shipper, metrics: minutes, logger, acmeChallenges: internalAcmeChallengeLookup(settings.internalApiUrl, token) });
-  const certificates = await routerCertificates(table, settings.home, paths.tls, logger);
+  const certificates = await routerCertificates(table, settings.home, paths.tls, settings.routerTls, logger);
   const https = { port: settings.routerHttpsPort, host: settings.routerHost, certificates, publicPort: settings.routerHttpsPublicPort };
   const { stopped, httpsPort } = await router.start(signal, { port: settings.routerPort, host: settings.routerHost, https }).catch((e: NodeJS.ErrnoException) => {
     // Taken since the check above: a setting to change, and the supervisor does not restart us for it.
@@ -110,16 +112,31 @@ export async function runRouter(): Promise<void> {
 
 /**
  * The router's certificates: each app's from the route feed (keys sealed, opened here with the
- * SecretBox of this BERTH_HOME, so the router needs the API neither to start nor to serve), and
- * Berth's own self-signed default for names no app has (BERTH_HOME/tls/router-default.crt).
+ * SecretBox of this BERTH_HOME, so the router needs the API neither to start nor to serve), and a
+ * default for names no app's certificate covers: the operator's (BERTH_ROUTER_TLS_CERT/KEY, a
+ * wildcard for the base domain), else Berth's own self-signed one (BERTH_HOME/tls/router-default.crt).
  */
-async function routerCertificates(table: RouteTable, home: string, tlsDir: string, logger: Logger): Promise<TlsCertificates> {
+async function routerCertificates(table: RouteTable, home: string, tlsDir: string, operator: { certFile: string; keyFile: string } | undefined, logger: Logger): Promise<TlsCertificates> {
+  const box = SecretBox.forHome(home);
+  const fallback = operator ? operatorCertificate(operator) : await selfSignedDefault(tlsDir);
+  logger.info('router-default-certificate', { from: operator ? operator.certFile : 'self-signed', subject: new X509Certificate(fallback.cert).subject.replace(/\n/g, ', ') });
+  return new TlsCertificates({ routes: table, openKey: (sealed) => box.open(sealed), logger: logger.child({ component: 'router-tls' }), fallback });
+}
+
+/** The operator's chain and key, read and checked at start: a wrong file is a setting to fix, not a crash to restart. */
+function operatorCertificate(files: { certFile: string; keyFile: string }): { cert: string; key: string } {
+  try {
+    const pair = { cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8') };
+    createSecureContext(pair); // throws when the key is not the certificate's, or either is not PEM
+    return pair;
+  } catch (e) {
+    return exitForConfig(`BERTH_ROUTER_TLS_CERT ${files.certFile} and BERTH_ROUTER_TLS_KEY ${files.keyFile} cannot be served: ${(e as Error).message}`);
+  }
+}
+
+async function selfSignedDefault(tlsDir: string): Promise<{ cert: string; key: string }> {
   const files = { certFile: join(tlsDir, 'router-default.crt'), keyFile: join(tlsDir, 'router-default.key'), commonName: 'berth-router-default' };
   const made = await ensureSelfSignedCertificate(files);
   if (!made.ok) throw new Error(`the router's default TLS certificate could not be made: ${made.reason}`);
-  const box = SecretBox.forHome(home);
-  return new TlsCertificates({
-    routes: table, openKey: (sealed) => box.open(sealed), logger: logger.child({ component: 'router-tls' }),
-    fallback: { cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8') },
-  });
+  return { cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8') };
 }

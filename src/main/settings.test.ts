@@ -63,3 +63,9 @@ it('lets webhooks and drains reach public addresses only, plus what BERTH_OUTBOU
   expect(readSettings({ BERTH_OUTBOUND_ALLOW: '10.1.0.0/16' }).outbound.refusal('10.1.2.3')).toBeUndefined();
   expect(() => readSettings({ BERTH_OUTBOUND_ALLOW: 'logs.lan' })).toThrow(/BERTH_OUTBOUND_ALLOW: "logs.lan" is not an IP address or a CIDR range/);
 });
+
+it("takes the router's default certificate as a chain and key given together", () => {
+  expect(readSettings({}).routerTls).toBeUndefined();
+  expect(readSettings({ BERTH_ROUTER_TLS_CERT: '/w.crt', BERTH_ROUTER_TLS_KEY: '/w.key' }).routerTls).toEqual({ certFile: '/w.crt', keyFile: '/w.key' });
+  expect(() => readSettings({ BERTH_ROUTER_TLS_CERT: '/w.crt' })).toThrow(/BERTH_ROUTER_TLS_CERT and BERTH_ROUTER_TLS_KEY go together/);
+});

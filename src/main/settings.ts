@@ -93,6 +93,12 @@ export interface Settings {
   apiHttpsPort?: number;
   /** The operator's own certificate chain and key for that listener (BERTH_API_TLS_CERT, BERTH_API_TLS_KEY: PEM files); unset: one Berth makes at first start. */
   apiTls?: { certFile: string; keyFile: string };
+  /**
+   * The operator's certificate chain and key the router serves over HTTPS for every name no app's
+   * own certificate covers: a wildcard for `*.BERTH_BASE_DOMAIN`, so each app's default hostname
+   * is trusted (BERTH_ROUTER_TLS_CERT, BERTH_ROUTER_TLS_KEY: PEM files); unset: a self-signed one.
+   */
+  routerTls?: { certFile: string; keyFile: string };
   /** Automatic certificates: the ACME directory (BERTH_ACME_DIRECTORY_URL, default Let's Encrypt production). */
   acmeDirectoryUrl: string;
   /** PEM file of CA certificates to trust for that directory besides the system's (BERTH_ACME_CA_BUNDLE: a private ACME server such as Pebble). */
@@ -105,11 +111,12 @@ export interface Settings {
 
 export const LETS_ENCRYPT_DIRECTORY_URL = 'https://acme-v02.api.letsencrypt.org/directory';
 
-function apiTls(env: NodeJS.ProcessEnv): { certFile: string; keyFile: string } | undefined {
-  const certFile = env.BERTH_API_TLS_CERT || undefined;
-  const keyFile = env.BERTH_API_TLS_KEY || undefined;
+/** `<prefix>_CERT` and `<prefix>_KEY`: an operator's certificate chain and key, both or neither. */
+function tlsPair(env: NodeJS.ProcessEnv, prefix: 'BERTH_API_TLS' | 'BERTH_ROUTER_TLS'): { certFile: string; keyFile: string } | undefined {
+  const certFile = env[`${prefix}_CERT`] || undefined;
+  const keyFile = env[`${prefix}_KEY`] || undefined;
   if (!certFile && !keyFile) return undefined;
-  if (!certFile || !keyFile) throw new Error('BERTH_API_TLS_CERT and BERTH_API_TLS_KEY go together: the certificate chain and its key, both PEM files');
+  if (!certFile || !keyFile) throw new Error(`${prefix}_CERT and ${prefix}_KEY go together: the certificate chain and its key, both PEM files`);
   return { certFile, keyFile };
 }
 
@@ -226,7 +233,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, privileges: P
     ...(env.BERTH_DRAIN_CA_FILE ? { drainCaFile: env.BERTH_DRAIN_CA_FILE } : {}),
     outbound: OutboundPolicy.fromSetting(env.BERTH_OUTBOUND_ALLOW),
     ...(env.BERTH_API_HTTPS_PORT ? { apiHttpsPort: port(env, 'BERTH_API_HTTPS_PORT', 0) } : {}),
-    ...(apiTls(env) ? { apiTls: apiTls(env) } : {}),
+    ...(tlsPair(env, 'BERTH_API_TLS') ? { apiTls: tlsPair(env, 'BERTH_API_TLS') } : {}),
+    ...(tlsPair(env, 'BERTH_ROUTER_TLS') ? { routerTls: tlsPair(env, 'BERTH_ROUTER_TLS') } : {}),
     acmeDirectoryUrl: acmeDirectory(env.BERTH_ACME_DIRECTORY_URL),
     acmeCaBundle: env.BERTH_ACME_CA_BUNDLE || undefined,
     acmeEmail: env.BERTH_ACME_EMAIL || undefined,
