@@ -28,14 +28,14 @@ const add = (body: unknown) => api.call('POST', '/apps/hooked/webhooks', { token
 
 describe('/apps/{app}/webhooks', () => {
   it('shows a generated secret once, in the header the heroku CLI reads, and never in the webhook', async () => {
-    const res = await add({ url: 'http://203.0.113.7:8080/hooks', include: ['api:release', 'dyno'], level: 'notify' });
+    const res = await add({ url: 'http://hooks.example.com:8080/hooks', include: ['api:release', 'dyno'], level: 'notify' });
     expect(res.status).toBe(201);
     expect(res.headers.get('heroku-webhook-secret')).toMatch(/^[0-9a-f]{64}$/);
-    expect(res.body).toMatchObject({ url: 'http://203.0.113.7:8080/hooks', include: ['api:release', 'dyno'], level: 'notify', app: { name: 'hooked' } });
+    expect(res.body).toMatchObject({ url: 'http://hooks.example.com:8080/hooks', include: ['api:release', 'dyno'], level: 'notify', app: { name: 'hooked' } });
     const shown = await api.call('GET', `/apps/hooked/webhooks/${res.body.id}`, { token });
     expect(JSON.stringify(shown.body)).not.toContain(res.headers.get('heroku-webhook-secret'));
     const updated = await api.call('PATCH', `/apps/hooked/webhooks/${res.body.id}`, { token, body: { level: 'sync', include: ['api:build'] } });
-    expect(updated.body).toMatchObject({ level: 'sync', include: ['api:build'], url: 'http://203.0.113.7:8080/hooks' });
+    expect(updated.body).toMatchObject({ level: 'sync', include: ['api:build'], url: 'http://hooks.example.com:8080/hooks' });
     expect((await api.call('DELETE', `/apps/hooked/webhooks/${res.body.id}`, { token })).status).toBe(200);
     expect((await api.call('GET', `/apps/hooked/webhooks/${res.body.id}`, { token })).body).toMatchObject({ id: 'not_found', resource: 'webhook' });
   });

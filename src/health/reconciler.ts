@@ -182,7 +182,7 @@ export class Reconciler {
     // Judged after the routes were published: "live" means traffic already goes to the new instances.
     const { release } = desired;
     await this.deps.rollouts.judge(release, desired.slots, pass.failures, (slot) => pass.running.some((i) => i.releaseId === release?.id
-      && i.processType === slot.type && i.index === slot.index && pass.keep.has(i.id) && this.boot.get(i.id)?.upSince !== undefined));
+      && i.processType === slot.type && i.index === slot.index && pass.keep.has(i.id) && announcedUp(this.boot.get(i.id))));
     return { wakeInMs: wakes.length ? Math.max(0, Math.min(...wakes)) : undefined };
   }
 
@@ -218,7 +218,7 @@ export class Reconciler {
     if (!stoppedOnPurpose && i.lostWith !== undefined) {
       // Its machine died, not the app: no crash is counted (so no backoff), the slot starts again at
       // once on another node, and the rollout is not failed for it.
-      const wasUp = this.boot.get(i.id)?.upSince !== undefined;
+      const wasUp = announcedUp(this.boot.get(i.id));
       this.deps.appLog.write(i.appId, 'berth', i.name, `Lost with node ${i.lostWith}; starting it on another node`);
       this.deps.appLog.write(i.appId, 'berth', i.name, `State changed from ${wasUp ? 'up' : 'starting'} to down`);
       this.deps.logger.warn('instance-lost', { app: i.appName, dyno: i.name, node: i.lostWith });

@@ -108,6 +108,18 @@ describe('WebhookDispatcher', () => {
     expect(await delivery()).toMatchObject({ numAttempts: 1, lastAttempt: { code: null, errorClass: 'ECONNREFUSED' }, nextAttemptAt: null });
   });
 
+  it('gives up at once on a receiver whose address Berth may not reach (it will not become reachable by retrying)', async () => {
+    const sender = new ScriptedSender([{ errorClass: 'EADDRNOTALLOWED' }, { code: 200 }]);
+    const { w, publish, start, delivery, measured } = await setup({ sender });
+    await publish('e1');
+    start();
+    await eventually('the attempt failed', async () => (await delivery()).status === 'failed');
+    await w.clock.advance(3600_000);
+    expect(sender.sent).toHaveLength(1);
+    expect(await delivery()).toMatchObject({ numAttempts: 1, lastAttempt: { code: null, errorClass: 'EADDRNOTALLOWED' }, nextAttemptAt: null });
+    expect(measured).toEqual(['failed']);
+  });
+
   it('gives up a sync delivery after its last attempt', async () => {
     const sender = new ScriptedSender([{ code: 502 }, { code: 502 }, { code: 502 }, { code: 200 }]);
     const { w, publish, start, delivery, measured } = await setup({ sender, retryDelaysMs: [1000, 2000] });

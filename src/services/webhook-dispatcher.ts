@@ -8,6 +8,7 @@ import type { WebhookDeliveryStatus } from '../domain/webhooks.js';
 import { isoNow, type Clock } from '../platform/clock.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
+import { ADDRESS_NOT_ALLOWED } from '../platform/outbound-policy.js';
 import type { Store } from '../store/store.js';
 import type { WebhookAttempt, WebhookDelivery } from '../store/webhook-repo.js';
 import { SIGNATURE_HEADER, signWebhookBody } from './webhook-signature.js';
@@ -142,8 +143,10 @@ export class WebhookDispatcher {
   }
 
   /** What a failed attempt leads to: another one later (sync, within its attempts and age), or giving up. */
-  private afterFailure(d: WebhookDelivery, _result: SendResult): { status: Extract<WebhookDeliveryStatus, 'retrying' | 'failed'>; nextAttemptAt: string | null } {
-    if (d.level === 'notify') return { status: 'failed', nextAttemptAt: null };
+  private afterFailure(d: WebhookDelivery, result: SendResult): { status: Extract<WebhookDeliveryStatus, 'retrying' | 'failed'>; nextAttemptAt: string | null } {
+    // An address Berth may not reach stays so: trying again would only count more refusals.
+    const refused = 'errorClass' in result && result.errorClass === ADDRESS_NOT_ALLOWED;
+    if (d.level === 'notify' || refused) return { status: 'failed', nextAttemptAt: null };
     const delays = this.deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     const attempts = d.numAttempts + 1;
     const delay = delays[attempts - 1];

@@ -83,6 +83,26 @@ describe('DrainDelivery', () => {
     expect(hub.recent('app1', { lines: 1 })[0]!.message).toBe('line 9999');
   });
 
+  it("tells the app's log, once, why Berth will not send to a drain whose address it may not reach", async () => {
+    let attempts = 0;
+    const refused: DrainTransport = {
+      send: async () => {
+        attempts++;
+        throw Object.assign(new Error('logs.example.com resolves to 10.0.0.5, a private address: Berth sends webhooks and log drains only to public addresses, and to those the operator allows with BERTH_OUTBOUND_ALLOW'), { code: 'EADDRNOTALLOWED' });
+      },
+      close: () => undefined,
+    };
+    deliver(refused);
+    hub.write('app1', 'app', 'web.1', 'one');
+    await flush();
+    await clock.advance(1000);
+    await clock.advance(2000);
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expect(hub.recent('app1', { lines: 10, source: 'berth' }).map((l) => `${l.dyno}: ${l.message}`)).toEqual([
+      'logplex: Drain d.t refused: logs.example.com resolves to 10.0.0.5, a private address: Berth sends webhooks and log drains only to public addresses, and to those the operator allows with BERTH_OUTBOUND_ALLOW.',
+    ]);
+  });
+
   it('stops when the app is destroyed (its stream forgotten)', async () => {
     const drain = new ScriptedDrain();
     drain.up = true;

@@ -3,6 +3,7 @@
 import type { Clock } from '../../platform/clock.js';
 import { isoNow } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
+import { ADDRESS_NOT_ALLOWED } from '../../platform/outbound-policy.js';
 import { RetryBackoff } from '../../platform/retry-backoff.js';
 import type { LineFollower } from '../log-hub.js';
 import type { LogLine, LogSink } from '../log-sink.js';
@@ -112,7 +113,11 @@ export class DrainDelivery implements LineFollower {
     try {
       await this.o.transport.send(batch.map((l) => syslogMessage(l, header)), signal);
     } catch (e) {
-      if (!this.failing && !signal.aborted) this.o.logger.warn('log-drain-failing', { app: header.appName, drain: this.o.token, error: (e as Error).message, buffered: this.buffer.length });
+      if (!this.failing && !signal.aborted) {
+        this.o.logger.warn('log-drain-failing', { app: header.appName, drain: this.o.token, error: (e as Error).message, buffered: this.buffer.length });
+        // The tenant chose the URL, so the tenant hears why Berth will not send there (once per failing run).
+        if ((e as NodeJS.ErrnoException).code === ADDRESS_NOT_ALLOWED) this.o.appLog.write(this.o.appId, 'berth', L10_DYNO, `Drain ${this.o.token} refused: ${(e as Error).message}.`);
+      }
       this.failing = true;
       return false;
     }
