@@ -7,7 +7,7 @@ it("deletes the registry's copies before the engine's images (while the engine c
   const calls: string[] = [];
   const inner = {
     produces: 'image',
-    prune: async (id: string, images: { remove: ReadonlySet<string> }) => { calls.push(`engine prune ${id} ${[...images.remove].join(',')}`); },
+    removeTags: async (refs: Iterable<string>, keep: ReadonlySet<string>) => { calls.push(`engine remove ${[...refs].join(',')} keep ${[...keep].join(',')}`); },
     imagesOf: async (id: string) => [`berth-app/demo:${id}-b1`],
     // berth-app/demo:b5 was removed at an earlier prune.
     onEngine: async (refs: Iterable<string>) => [...refs].filter((ref) => ref !== 'berth-app/demo:b5'),
@@ -27,8 +27,8 @@ it("deletes the registry's copies before the engine's images (while the engine c
   await builder.prune('app-id', { remove: new Set(['berth-app/demo:b7']), keep: new Set() });
   await builder.forgetApp('app-id', ['berth-app/demo:released']);
   expect(calls).toEqual([
-    'registry berth-app/demo:b6 keep berth-app/demo:b7', 'engine prune app-id berth-app/demo:b5,berth-app/demo:b6',
-    'registry berth-app/demo:b7 keep ', 'engine prune app-id berth-app/demo:b7',
+    'registry berth-app/demo:b6 keep berth-app/demo:b7', 'engine remove berth-app/demo:b6 keep berth-app/demo:b7',
+    'registry berth-app/demo:b7 keep ', 'engine remove berth-app/demo:b7 keep ',
     'registry berth-app/demo:app-id-b1,berth-app/demo:released keep ', 'engine forget app-id berth-app/demo:released',
   ]);
 });

@@ -6,8 +6,12 @@ import type { AppBuilder, AppBuildRequest, BuiltApp } from '../build/app-builder
 import type { Logger } from '../platform/logger.js';
 import type { RegistryCleanup } from '../runtime/swarm/registry-cleanup.js';
 
-/** A builder that can say which images on the engine an app's builds made, and which are still there (DockerImageBuilder). */
-export type ImageAppBuilder = AppBuilder & { imagesOf(appId: string): Promise<string[]>; onEngine(refs: Iterable<string>): Promise<string[]> };
+/** A builder that can say which images on the engine an app's builds made and which are still there, and remove tags (DockerImageBuilder). */
+export type ImageAppBuilder = AppBuilder & {
+  imagesOf(appId: string): Promise<string[]>;
+  onEngine(refs: Iterable<string>): Promise<string[]>;
+  removeTags(refs: Iterable<string>, keep: ReadonlySet<string>): Promise<void>;
+};
 
 export class RegistryPruningBuilder implements AppBuilder {
   readonly produces: AppBuilder['produces'];
@@ -36,9 +40,9 @@ export class RegistryPruningBuilder implements AppBuilder {
   }
 
   async prune(appId: string, images: { remove: ReadonlySet<string>; keep: ReadonlySet<string> }): Promise<void> {
-    // Only those still on the engine: the others' registry copies went when they left it.
+    // Only those still on the engine (listed once for both): the others' registry copies went when they left it.
     const present = await this.inner.onEngine(images.remove).catch(() => [...images.remove]);
     await this.registry.removeImages(present, images.keep).catch((e: Error) => this.logger.warn('registry-prune-failed', { app: appId, error: e.message }));
-    await this.inner.prune(appId, images);
+    await this.inner.removeTags(present, images.keep);
   }
 }

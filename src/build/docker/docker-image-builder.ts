@@ -166,10 +166,15 @@ export class DockerImageBuilder implements AppBuilder {
     return [...refs].filter((ref) => present.has(ref));
   }
 
-  /** Removes the tags in `remove` that `keep` does not name; one already gone is nothing to do, one still in use stays (409). */
+  /** Removes the tags in `remove` that are still on the engine and that `keep` does not name. */
   async prune(_appId: string, images: { remove: ReadonlySet<string>; keep: ReadonlySet<string> }): Promise<void> {
-    for (const ref of await this.onEngine(images.remove)) {
-      if (images.keep.has(ref)) continue;
+    await this.removeTags(await this.onEngine(images.remove), images.keep);
+  }
+
+  /** Removes these tags but those `keep` names; one already gone is nothing to do, one still in use stays (409). */
+  async removeTags(refs: Iterable<string>, keep: ReadonlySet<string>): Promise<void> {
+    for (const ref of refs) {
+      if (keep.has(ref)) continue;
       try {
         await this.docker.getImage(ref).remove({ noprune: false });
         this.logger.info('image-pruned', { image: ref });
